@@ -1,0 +1,165 @@
+"""The processed catalogue files under ``data/``: one reader and one writer for each.
+
+Files (all committed, so serving needs no rebuild):
+- ``authorities.csv.gz`` — one row per authority, columns ``AUTHORITY_COLUMNS``; list fields are
+  ``|``-separated; empty population/lat/lon are empty strings.
+- ``countries.json`` — ISO alpha-2 -> country facts (name, name_fr, iso3, continent, languages,
+  french_official, population).
+- ``links.csv`` — resolved known partnerships: ``a,b,kind,source``.
+- ``link_report.json`` — resolution figures (resolved / ambiguous / unresolved, with reasons).
+
+Writers write to a temporary file and rename, so a failed build never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from matcher.domain import Kind, Link, Profile
+
+AUTHORITY_COLUMNS = (
+    "id", "name", "kind", "country", "admin1_code", "admin1_name", "admin2_code", "admin2_name",
+    "population", "lat", "lon", "alt_names", "parent_ids", "source",
+)
+LINK_COLUMNS = ("a", "b", "kind", "source")
+
+AUTHORITIES_FILE = "authorities.csv.gz"
+COUNTRIES_FILE = "countries.json"
+LINKS_FILE = "links.csv"
+LINK_REPORT_FILE = "link_report.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    code: str
+    name: str
+    name_fr: str
+    iso3: str
+    continent: str  # AF, AS, EU, NA, OC, SA, AN
+    languages: tuple[str, ...]  # ISO 639-1, most spoken first
+    french_official: bool
+    population: int | None = None
+
+
+def atomic_write_bytes(path: Path, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` via a temporary file in the same directory and an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _opt_num(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.5f}"
+    return str(value)
+
+
+def profile_to_row(p: Profile) -> list[str]:
+    return [
+        p.id, p.name, p.kind.value, p.country, p.admin1_code, p.admin1_name, p.admin2_code, p.admin2_name,
+        _opt_num(p.population), _opt_num(p.lat), _opt_num(p.lon), "|".join(p.alt_names),
+        "|".join(p.parent_ids), p.source,
+    ]
+
+
+def row_to_profile(row: dict[str, str]) -> Profile:
+    return Profile(
+        id=row["id"],
+        name=row["name"],
+        kind=Kind(row["kind"]),
+        country=row["country"],
+        admin1_code=row["admin1_code"],
+        admin1_name=row["admin1_name"],
+        admin2_code=row["admin2_code"],
+        admin2_name=row["admin2_name"],
+        population=int(row["population"]) if row["population"] else None,
+        lat=float(row["lat"]) if row["lat"] else None,
+        lon=float(row["lon"]) if row["lon"] else None,
+        alt_names=tuple(x for x in row["alt_names"].split("|") if x),
+        parent_ids=tuple(x for x in row["parent_ids"].split("|") if x),
+        source=row["source"],
+    )
+
+
+def write_authorities(path: Path, profiles: Iterable[Profile]) -> int:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(AUTHORITY_COLUMNS)
+    n = 0
+    for p in profiles:
+        w.writerow(profile_to_row(p))
+        n += 1
+    # mtime=0 keeps the gzip bytes reproducible, so a rebuild with the same inputs changes nothing in git.
+    atomic_write_bytes(path, gzip.compress(buf.getvalue().encode("utf-8"), compresslevel=9, mtime=0))
+    return n
+
+
+def read_authorities(path: Path) -> Iterator[Profile]:
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if tuple(reader.fieldnames or ()) != AUTHORITY_COLUMNS:
+            raise ValueError(f"{path}: unexpected columns {reader.fieldnames}")
+        for row in reader:
+            yield row_to_profile(row)
+
+
+def write_countries(path: Path, countries: Iterable[Country]) -> int:
+    data = {
+        c.code: {
+            "name": c.name, "name_fr": c.name_fr, "iso3": c.iso3, "continent": c.continent,
+            "languages": list(c.languages), "french_official": c.french_official, "population": c.population,
+        }
+        for c in sorted(countries, key=lambda c: c.code)
+    }
+    atomic_write_bytes(path, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    return len(data)
+
+
+def read_countries(path: Path) -> dict[str, Country]:
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        code: Country(
+            code=code, name=v["name"], name_fr=v.get("name_fr", v["name"]), iso3=v.get("iso3", ""),
+            continent=v["continent"], languages=tuple(v.get("languages", ())),
+            french_official=bool(v.get("french_official")), population=v.get("population"),
+        )
+        for code, v in raw.items()
+    }
+
+
+def write_links(path: Path, links: Iterable[Link]) -> int:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(LINK_COLUMNS)
+    n = 0
+    for link in links:
+        w.writerow([link.a, link.b, link.kind, link.source])
+        n += 1
+    atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
+    return n
+
+
+def read_links(path: Path) -> list[Link]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [Link(a=r["a"], b=r["b"], kind=r["kind"], source=r["source"]) for r in csv.DictReader(fh)]
+
+
+def write_json(path: Path, data: Any) -> None:
+    atomic_write_bytes(path, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))

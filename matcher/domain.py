@@ -1,0 +1,186 @@
+"""The typed domain model: frozen dataclasses shared by every part of the core.
+
+Pydantic lives only at the HTTP edge (``service.schemas``); the core passes these around.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any
+
+
+class Kind(str, Enum):
+    """Level of a local authority. French kinds first, then foreign ones."""
+
+    COMMUNE = "commune"
+    INTERCOMMUNALITY = "intercommunality"
+    DEPARTMENT = "department"
+    REGION = "region"
+    MUNICIPALITY = "municipality"
+    PROVINCE = "province"
+    FOREIGN_REGION = "foreign_region"
+
+
+FRENCH_KINDS = frozenset({Kind.COMMUNE, Kind.INTERCOMMUNALITY, Kind.DEPARTMENT, Kind.REGION})
+
+#: Tier of each kind, for kind compatibility: 0 local, 1 intermediate, 2 regional.
+KIND_TIER: dict[Kind, int] = {
+    Kind.COMMUNE: 0,
+    Kind.INTERCOMMUNALITY: 0,
+    Kind.MUNICIPALITY: 0,
+    Kind.DEPARTMENT: 1,
+    Kind.PROVINCE: 1,
+    Kind.REGION: 2,
+    Kind.FOREIGN_REGION: 2,
+}
+
+
+class PartnershipType(str, Enum):
+    TWINNING = "twinning"
+    DEVELOPMENT = "development_cooperation"
+    TECHNICAL = "technical_exchange"
+    ECONOMIC = "economic_promotion"
+    CULTURE_YOUTH = "culture_youth_exchange"
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    """What an authority is good at, or what it seeks: theme codes plus free text in any language."""
+
+    themes: tuple[str, ...] = ()
+    text: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.themes and not self.text.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """Private contact details. Never part of a public response."""
+
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.name or self.email or self.phone)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """One local authority, French or foreign, as the matcher sees it."""
+
+    id: str
+    name: str
+    kind: Kind
+    country: str  # ISO 3166-1 alpha-2, upper case
+    admin1_code: str = ""  # French région code, or GeoNames admin-1 code abroad
+    admin1_name: str = ""
+    admin2_code: str = ""  # French département code (communes, EPCI); empty abroad
+    admin2_name: str = ""
+    population: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes
+    description: str = ""
+    expertise: Facet = field(default_factory=Facet)
+    needs: Facet = field(default_factory=Facet)
+    partnership_types: tuple[str, ...] = ()
+    preferred_countries: tuple[str, ...] = ()  # ISO alpha-2
+    preferred_regions: tuple[str, ...] = ()  # continent codes (AF, EU, AS, NA, SA, OC, AN) or admin names
+    known_partners: tuple[str, ...] = ()  # catalogue ids
+    contact: Contact = field(default_factory=Contact)
+    alt_names: tuple[str, ...] = ()
+    parent_ids: tuple[str, ...] = ()  # e.g. a commune's EPCI, département and région ids
+    source: str = ""
+    updated_at: str = ""  # ISO 8601 UTC
+
+    @property
+    def is_french(self) -> bool:
+        return self.country == "FR"
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.description.strip() or self.expertise.text.strip() or self.needs.text.strip())
+
+    def with_changes(self, **changes: Any) -> Profile:
+        return replace(self, **changes)
+
+    def public(self) -> Profile:
+        """The same profile with private contact details removed."""
+        return replace(self, contact=Contact())
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    code: str
+    sdgs: tuple[int, ...]
+    labels: dict[str, str]  # language code -> label
+    keywords: tuple[str, ...] = ()  # multilingual cue words, used to tag free text
+
+    def label(self, lang: str = "en") -> str:
+        return self.labels.get(lang) or self.labels["en"]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A known partnership between two catalogue authorities (undirected)."""
+
+    a: str
+    b: str
+    kind: str = "twinning"
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One reason for a match's place: the feature, its value, its contribution to the score, and text."""
+
+    code: str
+    value: float
+    contribution: float
+    text_fr: str
+    text_en: str
+
+    def text(self, lang: str = "en") -> str:
+        return self.text_fr if lang == "fr" else self.text_en
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One ranked candidate partner."""
+
+    id: str
+    name: str
+    country: str
+    kind: str
+    lat: float | None
+    lon: float | None
+    score: float
+    rank: int
+    reasons: tuple[Reason, ...] = ()
+    population: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Constraints on the candidates of one match query. Empty means no constraint."""
+
+    countries: tuple[str, ...] = ()
+    continents: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    min_population: int | None = None
+    max_population: int | None = None
+    themes: tuple[str, ...] = ()
+    francophone_only: bool = False
+    exclude: tuple[str, ...] = ()
+    include_existing: bool = False
+    #: International matching excludes the query's own country by default.
+    include_same_country: bool = False
