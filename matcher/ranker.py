@@ -1,0 +1,210 @@
+"""The learned ranker: a scikit-learn estimator over pair features.
+
+An additive model (a GAM): each learned feature goes through its own spline basis, then one logistic
+regression. Being additive, the score splits exactly into per-feature contributions, so the reasons
+shown to users are the ranker's actual contributions, not a separate heuristic.
+
+The known partnerships it learns from carry no free text, so text features cannot be learned from
+them: their weights are the ``text_weights`` hyper-parameter (a documented prior, reported in the
+model card), applied additively on the same logit scale. Staff decisions on profiles with text are
+the labels that will let a later version learn them.
+
+A linear model on the raw features is fitted alongside (``prefilter_coef_``): the cheap first stage
+that scores every candidate before the spline model re-ranks the top few hundred.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import sklearn
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import SplineTransformer, StandardScaler
+from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
+
+from matcher.errors import ModelError
+from matcher.features import FEATURES, HISTORY_COLUMNS, STRUCTURAL_FEATURES, TEXT_FEATURES
+
+ARTIFACT_VERSION = 1
+
+#: Prior logit weights of text features (see module docstring). A perfect reciprocal match
+#: (recip_sem = 1) is worth about as much as a strong history signal.
+DEFAULT_TEXT_WEIGHTS: dict[str, float] = {
+    "recip_sem": 4.0, "need_sem": 1.5, "offer_sem": 1.5, "desc_sem": 1.0, "lex_recip": 2.0,
+    "theme_need": 1.0, "theme_offer": 1.0, "text_missing": 0.0,
+}
+BINARY_FEATURES = frozenset({"same_continent", "preferred", "priority_zone", "shared_language", "francophone"})
+
+
+class PairRanker(ClassifierMixin, BaseEstimator):
+    """P(partnership | pair features). ``fit(X, y)`` with X columns in ``feature_names`` order."""
+
+    def __init__(
+        self,
+        feature_names: Sequence[str] = FEATURES,
+        learned_features: Sequence[str] = STRUCTURAL_FEATURES + HISTORY_COLUMNS,
+        text_weights: Mapping[str, float] | None = None,
+        n_knots: int = 5,
+        C: float = 1.0,
+        class_weight: str | None = "balanced",
+        max_iter: int = 2000,
+    ) -> None:
+        self.feature_names = feature_names
+        self.learned_features = learned_features
+        self.text_weights = text_weights
+        self.n_knots = n_knots
+        self.C = C
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+
+    # ---- fitting -------------------------------------------------------------------------------
+    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None) -> PairRanker:
+        X, y = check_X_y(X, y, dtype=np.float64)
+        validate_data(self, X, reset=True)
+        names = list(self.feature_names)
+        if X.shape[1] != len(names):
+            raise ValueError(f"X has {X.shape[1]} columns, expected {len(names)}")
+        self.classes_ = np.unique(y)
+        if len(self.classes_) != 2:
+            raise ValueError("PairRanker needs positive and negative pairs")
+        self.learned_idx_ = np.array([names.index(f) for f in self.learned_features])
+        self.spline_cols_ = np.array([i for i in self.learned_idx_ if names[i] not in BINARY_FEATURES
+                                      and np.unique(X[:, i]).size > 2])
+        self.binary_cols_ = np.array([i for i in self.learned_idx_ if i not in set(self.spline_cols_)])
+        self.spline_ = SplineTransformer(n_knots=self.n_knots, degree=3, knots="quantile",
+                                         extrapolation="constant")
+        if len(self.spline_cols_):
+            self.spline_.fit(X[:, self.spline_cols_])
+        B = self._basis(X)
+        self.scaler_ = StandardScaler().fit(B)
+        self.model_ = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
+        self.model_.fit(self.scaler_.transform(B), y)
+        tw = DEFAULT_TEXT_WEIGHTS if self.text_weights is None else dict(self.text_weights)
+        self.text_coef_ = np.array([tw.get(f, 0.0) if f in TEXT_FEATURES else 0.0 for f in names])
+        # Baseline for contributions: the average training pair, so a contribution says how much a
+        # feature lifts this candidate above a typical one.
+        self.basis_mean_ = self.scaler_.transform(B).mean(axis=0)
+        self.text_mean_ = X.mean(axis=0)
+        self.owner_ = self._basis_owner()
+        pre = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
+        self.prefilter_scaler_ = StandardScaler().fit(X)
+        pre.fit(self.prefilter_scaler_.transform(X), y)
+        self.prefilter_coef_ = (pre.coef_.ravel() / self.prefilter_scaler_.scale_) + self.text_coef_
+        self.prefilter_intercept_ = float(pre.intercept_[0] - (pre.coef_.ravel() * self.prefilter_scaler_.mean_
+                                                                / self.prefilter_scaler_.scale_).sum())
+        self.n_train_ = {"pairs": int(len(y)), "positives": int((y == self.classes_[1]).sum()),
+                         "groups": int(len(np.unique(groups))) if groups is not None else None}
+        return self
+
+    def _basis(self, X: np.ndarray) -> np.ndarray:
+        parts = []
+        if len(self.spline_cols_):
+            parts.append(self.spline_.transform(X[:, self.spline_cols_]))
+        if len(self.binary_cols_):
+            parts.append(X[:, self.binary_cols_])
+        return np.hstack(parts) if parts else np.zeros((len(X), 0))
+
+    def _basis_owner(self) -> np.ndarray:
+        """Feature index owning each basis column (splines first, then binary columns)."""
+        per = self.spline_.n_features_out_ // max(len(self.spline_cols_), 1) if len(self.spline_cols_) else 0
+        owners = [c for c in self.spline_cols_ for _ in range(per)] + list(self.binary_cols_)
+        return np.array(owners, dtype=int)
+
+    # ---- scoring -------------------------------------------------------------------------------
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        check_is_fitted(self, "model_")
+        X = np.asarray(X, dtype=np.float64)
+        learned = self.model_.decision_function(self.scaler_.transform(self._basis(X)))
+        return learned + X @ self.text_coef_
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+    def prefilter_score(self, X: np.ndarray) -> np.ndarray:
+        """The cheap linear first-stage score (same ordering intent, no splines)."""
+        check_is_fitted(self, "prefilter_coef_")
+        return np.asarray(X, dtype=np.float64) @ self.prefilter_coef_ + self.prefilter_intercept_
+
+    def contributions(self, X: np.ndarray) -> np.ndarray:
+        """(n, n_features): each feature's exact share of ``decision_function`` above the average pair.
+
+        ``contributions(X).sum(axis=1) + expected_value_ == decision_function(X)``.
+        """
+        check_is_fitted(self, "model_")
+        X = np.asarray(X, dtype=np.float64)
+        Z = self.scaler_.transform(self._basis(X)) - self.basis_mean_
+        per_basis = Z * self.model_.coef_.ravel()
+        out = np.zeros((len(X), X.shape[1]))
+        np.add.at(out.T, self.owner_, per_basis.T)
+        out += (X - self.text_mean_) * self.text_coef_
+        return out
+
+    @property
+    def expected_value_(self) -> float:
+        check_is_fitted(self, "model_")
+        return float(self.model_.intercept_[0] + self.basis_mean_ @ self.model_.coef_.ravel()
+                     + self.text_mean_ @ self.text_coef_)
+
+    def feature_weights(self) -> dict[str, float]:
+        """Spread of each feature's contribution on training pairs' basis (for the model card)."""
+        check_is_fitted(self, "model_")
+        names = list(self.feature_names)
+        coef = np.abs(self.model_.coef_.ravel())
+        out = {names[i]: 0.0 for i in range(len(names))}
+        for b, owner in enumerate(self.owner_):
+            out[names[owner]] += float(coef[b])
+        for i, f in enumerate(names):
+            if self.text_coef_[i]:
+                out[f] = float(self.text_coef_[i])
+        return out
+
+
+# ---- persistence ---------------------------------------------------------------------------------
+def _versions() -> dict[str, str]:
+    import matcher
+
+    return {"twinmatch": matcher.__version__, "scikit-learn": sklearn.__version__, "numpy": np.__version__,
+            "artifact": str(ARTIFACT_VERSION)}
+
+
+def save_ranker(ranker: PairRanker, path: Path, metadata: Mapping[str, Any] | None = None) -> None:
+    check_is_fitted(ranker, "model_")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    joblib.dump({"versions": _versions(), "features": list(ranker.feature_names), "ranker": ranker,
+                 "metadata": dict(metadata or {})}, tmp)
+    tmp.replace(path)
+    path.with_suffix(".json").write_text(json.dumps(
+        {"versions": _versions(), "features": list(ranker.feature_names), "metadata": dict(metadata or {})},
+        indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def load_ranker(path: Path) -> PairRanker:
+    """Load a saved ranker; refuse one saved with other library versions or other features."""
+    if not path.exists():
+        raise ModelError(f"ranker artifact not found: {path} (run `twinmatch train`)")
+    try:
+        blob = joblib.load(path)
+    except Exception as exc:
+        raise ModelError(f"ranker artifact {path} is unreadable: {exc}") from exc
+    saved = blob.get("versions", {}) if isinstance(blob, dict) else {}
+    now = _versions()
+    for lib in ("scikit-learn", "artifact"):
+        if saved.get(lib) != now[lib]:
+            raise ModelError(f"ranker artifact {path} was saved with {lib} {saved.get(lib)}, "
+                             f"this install has {now[lib]}: retrain with `twinmatch train`")
+    if blob.get("features") != list(FEATURES):
+        raise ModelError(f"ranker artifact {path} was trained on other features: retrain")
+    ranker = blob["ranker"]
+    check_is_fitted(ranker, "model_")
+    return ranker  # type: ignore[no-any-return]

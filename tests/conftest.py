@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).parent))
+
+from profiles_fixture import COUNTRIES, LINKS, PROFILES  # noqa: E402
+
+from matcher.arrays import CatalogueArrays, profile_texts  # noqa: E402
+from matcher.encoding import HashingEncoder  # noqa: E402
+from matcher.engine import MatchState  # noqa: E402
+from matcher.features import FEATURE_INDEX, FEATURES  # noqa: E402
+from matcher.ranker import PairRanker  # noqa: E402
+
+
+def synthetic_ranker(seed: int = 0) -> PairRanker:
+    """A ranker fitted on synthetic pairs where history and proximity signal a partnership."""
+    rng = np.random.default_rng(seed)
+    n = 2000
+    X = np.zeros((n, len(FEATURES)))
+    f = FEATURE_INDEX
+    y = rng.random(n) < 0.2
+    X[:, f["log_distance"]] = np.log1p(rng.uniform(200, 8000, n)) - 0.5 * y
+    X[:, f["direct"]] = np.log1p(rng.poisson(0.1 + 1.5 * y))
+    X[:, f["near"]] = np.log1p(rng.exponential(0.1 + 0.5 * y))
+    X[:, f["admin1"]] = np.log1p(rng.poisson(0.2 + 1.0 * y))
+    X[:, f["country"]] = rng.beta(1 + 2 * y, 4)
+    X[:, f["country_global"]] = rng.beta(1 + y, 6)
+    X[:, f["degree"]] = np.log1p(rng.poisson(1 + y))
+    X[:, f["pop_ratio"]] = rng.exponential(0.8 - 0.3 * y)
+    for b in ("same_continent", "shared_language", "francophone", "priority_zone"):
+        X[:, f[b]] = rng.random(n) < 0.3 + 0.1 * y
+    X[:, f["kind_compat"]] = 1.0
+    return PairRanker().fit(X, y.astype(int))
+
+
+@pytest.fixture(scope="session")
+def encoder() -> HashingEncoder:
+    return HashingEncoder(dim=128)
+
+
+@pytest.fixture(scope="session")
+def ranker() -> PairRanker:
+    return synthetic_ranker()
+
+
+@pytest.fixture()
+def state(encoder: HashingEncoder, ranker: PairRanker) -> MatchState:
+    texts = profile_texts(PROFILES)
+    keys = sorted(texts)
+    vecs = encoder.encode([texts[k] for k in keys])
+    arrays = CatalogueArrays.build(PROFILES, {c.code: c for c in COUNTRIES},
+                                   {k: vecs[i] for i, k in enumerate(keys)}, dim=encoder.dim)
+    return MatchState.build(arrays, LINKS, ranker, {c.code: c for c in COUNTRIES})

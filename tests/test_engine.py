@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from profiles_fixture import PROFILES
+
+from matcher.domain import Facet, Filters, Kind, Profile
+from matcher.engine import Matcher, diversify, recommend
+from matcher.errors import InvalidInput
+
+BY_ID = {p.id: p for p in PROFILES}
+
+
+def ids(matches):
+    return [m.id for m in matches]
+
+
+@pytest.mark.parametrize(
+    "query, expected_first",
+    [
+        ("FR-COM-00001", "GN-100"),  # water utility ↔ municipality needing sanitation (and offering tourism)
+        ("FR-COM-00002", "GN-200"),  # civil-registry expertise ↔ commune needing état civil, both ways
+        ("GN-100", "FR-COM-00001"),  # reciprocity: the same pair seen from Senegal
+        ("FR-COM-00003", "GN-300"),  # no text: neighbours of Lyonville are twinned with Rheinstadt
+    ],
+)
+def test_obvious_partner_ranks_first(state, encoder, query, expected_first):
+    matches = recommend(BY_ID[query], state=state, encoder=encoder, k=5)
+    assert matches[0].id == expected_first
+    assert [m.rank for m in matches] == list(range(1, len(matches) + 1))
+    assert all(a.score >= b.score for a, b in zip(matches, matches[1:]))
+
+
+def test_reasons_reflect_contributions(state, encoder):
+    m = recommend(BY_ID["FR-COM-00001"], state=state, encoder=encoder, k=1)[0]
+    assert m.reasons, "a match must carry reasons"
+    codes = [r.code for r in m.reasons]
+    assert any(c in ("recip_sem", "need_sem", "offer_sem", "lex_recip", "theme_need", "theme_offer") for c in codes)
+    contribs = [r.contribution for r in m.reasons]
+    assert contribs == sorted(contribs, reverse=True) and all(c > 0 for c in contribs)
+    assert all(r.text_fr and r.text_en and r.text_fr != r.text_en for r in m.reasons)
+
+
+def test_history_reason_counts_nearby_partners(state, encoder):
+    m = recommend(BY_ID["FR-COM-00003"], state=state, encoder=encoder, k=1)[0]
+    direct = [r for r in m.reasons if r.code == "direct"]
+    assert direct and "Twinned with 2 authorities within 40 km" in direct[0].text_en
+
+
+def test_default_exclusions_and_filters(state, encoder):
+    # Existing partners are excluded by default, and the own country always (international matching).
+    got = ids(recommend(BY_ID["FR-COM-00004"], state=state, encoder=encoder, k=10))
+    assert "GN-300" not in got and "GN-301" not in got
+    assert not any(i.startswith("FR-") for i in got)
+    got = ids(recommend(BY_ID["FR-COM-00004"], state=state, encoder=encoder, k=10,
+                        filters=Filters(include_existing=True)))
+    assert "GN-300" in got
+    got = ids(recommend(BY_ID["FR-COM-00001"], state=state, encoder=encoder, k=10, filters=Filters(countries=("BR",))))
+    assert got == ["GN-400"]
+    got = ids(recommend(BY_ID["FR-COM-00001"], state=state, encoder=encoder, k=10,
+                        filters=Filters(francophone_only=True)))
+    assert set(got) == {"GN-100", "GN-200"}
+    got = ids(recommend(BY_ID["FR-COM-00001"], state=state, encoder=encoder, k=10,
+                        filters=Filters(min_population=20_000, max_population=50_000)))
+    assert set(got) == {"GN-200", "GN-300"}
+    got = ids(recommend(BY_ID["FR-COM-00001"], state=state, encoder=encoder, k=10,
+                        filters=Filters(themes=("digital",))))
+    # Cidade offers digital government; Kankan's "numérisation des registres" is tagged digital too.
+    assert set(got) == {"GN-400", "GN-200"}
+    got = ids(recommend(BY_ID["FR-COM-00001"], state=state, encoder=encoder, k=10, filters=Filters(exclude=("GN-100",))))
+    assert "GN-100" not in got
+
+
+def test_adhoc_profile_not_stored(state, encoder):
+    adhoc = Profile(id="adhoc", name="Nouvelle commune", kind=Kind.COMMUNE, country="FR", lat=45.0, lon=2.1,
+                    population=10_000,
+                    expertise=Facet((), "Assainissement et eau potable, stations d'épuration"),
+                    needs=Facet((), "Tourisme culturel et artisanat"))
+    matches = recommend(adhoc, state=state, encoder=encoder, k=3)
+    assert matches[0].id == "GN-100"
+    assert state.arrays.row("adhoc") is None
+
+
+def test_k_must_be_positive(state, encoder):
+    with pytest.raises(InvalidInput):
+        recommend(BY_ID["FR-COM-00001"], state=state, encoder=encoder, k=0)
+
+
+def test_write_is_visible_to_next_query(state, encoder):
+    matcher = Matcher(state, encoder=encoder)
+    before = {m.id: m for m in matcher.recommend(BY_ID["FR-COM-00002"], k=10)}
+    assert list(before)[0] == "GN-200"
+    # Brazil's Cidade now needs civil registry work too, and offers youth exchanges: a better match.
+    cidade = BY_ID["GN-400"].with_changes(
+        needs=Facet(("civil_registry",), "Numérisation des registres d'état civil, modernisation de l'état civil"),
+        expertise=Facet(("youth",), "Coopération jeunesse et échanges scolaires"))
+    matcher.profile_written(cidade)
+    after = {m.id: m for m in matcher.recommend(BY_ID["FR-COM-00002"], k=10)}
+    assert after["GN-400"].score > before["GN-400"].score
+    assert list(after).index("GN-400") < list(before).index("GN-400")
+    assert "recip_sem" in {r.code for r in after["GN-400"].reasons}
+    new = Profile(id="GN-999", name="Nova", kind=Kind.MUNICIPALITY, country="BR", lat=-10.0, lon=-40.0,
+                  population=20_000, needs=Facet((), "Régie de l'eau potable, assainissement"))
+    matcher.profile_written(new)
+    assert "GN-999" in ids(matcher.recommend(BY_ID["FR-COM-00001"], k=10))
+    matcher.profile_deleted("GN-999")
+    assert "GN-999" not in ids(matcher.recommend(BY_ID["FR-COM-00001"], k=10))
+
+
+@pytest.mark.parametrize("diversity", [0.0, 0.5, 5.0])
+def test_diversify_brute_force(diversity):
+    rng = np.random.default_rng(1)
+    scores = rng.normal(size=30)
+    countries = rng.integers(0, 4, size=30)
+    got = diversify(scores, countries, 10, diversity)
+    # Brute force: replay the greedy rule literally.
+    picked, left = [], list(range(30))
+    for _ in range(10):
+        best = max(left, key=lambda i: (scores[i] - diversity * sum(countries[j] == countries[i] for j in picked),
+                                        -np.argsort(np.argsort(-scores, kind="stable"))[i]))
+        picked.append(best)
+        left.remove(best)
+    assert list(got) == picked
+    if diversity == 0:
+        assert list(got) == list(np.argsort(-scores)[:10])
