@@ -2,41 +2,37 @@
 
 This is the only module that imports ``sqlite3``. The database is a real file (WAL mode), created on
 first use from the processed catalogue files under ``data/``; every write is one transaction.
+It is split in four modules, all private to storage (nothing else imports ``sqlite3``):
+``store`` (the protocol and ``SQLiteStore``), ``store_audit`` (``Decision``/``ApiKey`` and the decisions
+and API-key tables), ``store_load`` (the catalogue load) and ``store_codec`` (pure helpers: the
+Profile <-> JSON codec, search keys, cursors, key hashing). ``Decision`` and ``ApiKey`` are re-exported here.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import secrets
+import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
+from matcher.catalogue import files
 from matcher.catalogue.files import Country
-from matcher.domain import Link, Profile
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """What happened to one staff suggestion (audit trail; accepted/rejected become training labels)."""
-
-    id: int
-    french_id: str
-    partner_id: str
-    status: str  # proposed | contacted | accepted | rejected
-    note: str
-    actor: str  # key id / label of who recorded it (never a secret)
-    created_at: str  # ISO 8601 UTC
-
-
-@dataclass(frozen=True, slots=True)
-class ApiKey:
-    id: str  # public key id (prefix), safe to show
-    role: str  # staff | owner
-    authority_id: str | None
-    label: str
-    created_at: str
-    revoked: bool
+from matcher.domain import Kind, Link, Profile
+from matcher.errors import Conflict, DataBuildError, InvalidInput, NotFound
+from matcher.store_audit import ApiKey, AuditMixin, Decision, utc_now
+from matcher.store_codec import (
+    SCALAR_FIELDS, decode_cursor, encode_cursor, hash_secret, join_profile, key_id_of, names_key,
+    new_secret, search_key, secret_matches, split_profile,
+)
 
 
 class ProfileStore(Protocol):
@@ -74,3 +70,360 @@ class ProfileStore(Protocol):
     def key_for_secret(self, secret: str) -> ApiKey | None: ...
     def revoke_key(self, key_id: str) -> None: ...
     def list_keys(self) -> list[ApiKey]: ...
+
+
+# ==================================================================================================
+# SQLite implementation
+# ==================================================================================================
+
+SCHEMA_VERSION = 1
+#: Files whose content defines the catalogue; their sha256 tells whether the database is stale.
+SOURCE_FILES = (files.AUTHORITIES_FILE, files.COUNTRIES_FILE, files.LINKS_FILE)
+#: Profile fields that come from the catalogue files (a reload refreshes them on edited profiles).
+CATALOGUE_FIELDS = tuple(c for c in files.AUTHORITY_COLUMNS if c != "id")
+_CHUNK = 500  # ids per IN (...) query
+_BATCH = 20_000  # rows per executemany during a catalogue load
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS profiles (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, name_norm TEXT NOT NULL, names_norm TEXT NOT NULL,
+    kind TEXT NOT NULL, country TEXT NOT NULL, population INTEGER, lat REAL, lon REAL,
+    source TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL DEFAULT '', data TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS profiles_country_kind ON profiles (country, kind);
+CREATE INDEX IF NOT EXISTS profiles_kind ON profiles (kind);
+CREATE INDEX IF NOT EXISTS profiles_name_norm ON profiles (name_norm);
+CREATE TABLE IF NOT EXISTS countries (code TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS links (
+    a TEXT NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+    b TEXT NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL, source TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS links_a ON links (a);
+CREATE INDEX IF NOT EXISTS links_b ON links (b);
+CREATE TABLE IF NOT EXISTS embeddings (
+    model_id TEXT NOT NULL, text_hash TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL,
+    PRIMARY KEY (model_id, text_hash)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, french_id TEXT NOT NULL, partner_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('proposed', 'contacted', 'accepted', 'rejected')),
+    note TEXT NOT NULL DEFAULT '', actor TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS decisions_no_update BEFORE UPDATE ON decisions
+    BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions
+    BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+CREATE TABLE IF NOT EXISTS api_keys (
+    id TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('staff', 'owner')), authority_id TEXT,
+    label TEXT NOT NULL DEFAULT '', salt BLOB NOT NULL, hash BLOB NOT NULL, created_at TEXT NOT NULL,
+    revoked_at TEXT, CHECK ((role = 'owner') = (authority_id IS NOT NULL))
+);
+"""
+
+_PROFILE_COLS = ", ".join(SCALAR_FIELDS) + ", data"
+_INSERT_PROFILE = (
+    "INSERT INTO profiles (id, name, name_norm, names_norm, kind, country, population, lat, lon, source, "
+    "updated_at, data) VALUES (:id, :name, :name_norm, :names_norm, :kind, :country, :population, :lat, :lon, "
+    ":source, :updated_at, :data)"
+)
+_UPDATE_PROFILE = (
+    "UPDATE profiles SET name = :name, name_norm = :name_norm, names_norm = :names_norm, kind = :kind, "
+    "country = :country, population = :population, lat = :lat, lon = :lon, source = :source, "
+    "updated_at = :updated_at, data = :data WHERE id = :id"
+)
+_USER_OWNED = "(source = 'user' OR updated_at != '')"  # created or edited through the store
+
+
+def source_hashes(data_dir: Path) -> dict[str, str | None]:
+    """sha256 of each catalogue source file in ``data_dir`` (None when absent)."""
+    out: dict[str, str | None] = {}
+    for name in SOURCE_FILES:
+        path = data_dir / name
+        out[name] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+    return out
+
+
+def _profile_params(p: Profile) -> dict[str, Any]:
+    scalars, rest = split_profile(p)
+    return {**scalars, "name_norm": search_key(p.name), "names_norm": names_key(p.name, p.alt_names),
+            "data": rest}
+
+
+def _row_profile(row: sqlite3.Row) -> Profile:
+    return join_profile({k: row[k] for k in SCALAR_FIELDS}, row["data"])
+
+
+def _check_profile(p: Profile) -> None:
+    if not p.id.strip():
+        raise InvalidInput("an authority needs an id", field="id")
+    if not p.name.strip():
+        raise InvalidInput("an authority needs a name", field="name")
+    if not isinstance(p.kind, Kind):
+        raise InvalidInput(f"unknown kind {p.kind!r}", field="kind")
+    if len(p.country) != 2 or not p.country.isalpha() or not p.country.isupper():
+        raise InvalidInput(f"country must be an upper-case ISO alpha-2 code, got {p.country!r}", field="country")
+
+
+def _chunks(items: list[str], size: int = _CHUNK) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+class SQLiteStore(AuditMixin):
+    """``ProfileStore`` over one SQLite file. One connection shared by threads behind a lock."""
+
+    def __init__(self, conn: sqlite3.Connection, db_path: Path, data_dir: Path) -> None:
+        self._conn = conn
+        self._lock = threading.RLock()
+        self.db_path = db_path
+        self.data_dir = data_dir
+
+    # --- lifecycle --------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, db_path: Path, data_dir: Path, *, progress: bool = False,
+             reload_if_stale: bool = True) -> SQLiteStore:
+        """Open (or create) the database; load the catalogue from ``data_dir`` on first use, and reload
+        it when the source files changed (unless ``reload_if_stale`` is False)."""
+        db_path, data_dir = Path(db_path), Path(data_dir)
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(db_path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise DataBuildError(f"cannot open database {db_path}: {exc}") from exc
+        store = cls(conn, db_path, data_dir)
+        try:
+            store._check_version()
+            if store._meta("sources") is None or (reload_if_stale and store.is_stale()):
+                store.reload(progress=progress, only_if_stale=True)
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on any error)."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def _meta(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0]["value"] if rows else None
+
+    def _check_version(self) -> None:
+        with self._tx() as conn:
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        found = self._meta("schema_version")
+        if found != str(SCHEMA_VERSION):
+            raise DataBuildError(f"database {self.db_path} has schema version {found}, "
+                                 f"this code expects {SCHEMA_VERSION}")
+
+    def is_stale(self) -> bool:
+        """True when the catalogue files in ``data_dir`` differ from the ones loaded. A missing
+        ``authorities.csv.gz`` never makes the database stale (it would empty the catalogue)."""
+        current = source_hashes(self.data_dir)
+        if current[files.AUTHORITIES_FILE] is None:
+            return False
+        return json.dumps(current, sort_keys=True) != self._meta("sources")
+
+    def reload(self, *, progress: bool = False, only_if_stale: bool = False) -> bool:
+        """(Re)load the catalogue in one transaction, keeping user-created and edited profiles (edited
+        catalogue profiles get the new catalogue fields), decisions, keys and embeddings.
+        Returns False when nothing was done (``only_if_stale`` and another process already loaded it)."""
+        from matcher.store_load import load_catalogue
+
+        with self._tx() as conn:
+            hashes = json.dumps(source_hashes(self.data_dir), sort_keys=True)
+            if only_if_stale and self._meta("sources") == hashes:
+                return False
+            load_catalogue(conn, self.data_dir, progress=progress)
+            conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                             [("sources", hashes), ("loaded_at", utc_now())])
+        return True
+
+    # --- profiles ---------------------------------------------------------------------------------
+    def get(self, profile_id: str) -> Profile:
+        rows = self._query(f"SELECT {_PROFILE_COLS} FROM profiles WHERE id = ?", (profile_id,))
+        if not rows:
+            raise NotFound(f"no authority with id {profile_id!r}", field="id")
+        return _row_profile(rows[0])
+
+    def get_many(self, ids: Iterable[str]) -> list[Profile]:
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, Profile] = {}
+        for chunk in _chunks(wanted):
+            marks = ",".join("?" * len(chunk))
+            for row in self._query(f"SELECT {_PROFILE_COLS} FROM profiles WHERE id IN ({marks})", chunk):
+                found[row["id"]] = _row_profile(row)
+        return [found[i] for i in wanted if i in found]
+
+    def exists(self, profile_id: str) -> bool:
+        return bool(self._query("SELECT 1 FROM profiles WHERE id = ?", (profile_id,)))
+
+    def all_profiles(self) -> Iterator[Profile]:
+        """Every profile in id order, read in chunks (the lock is not held between chunks)."""
+        last = ""
+        while True:
+            rows = self._query(f"SELECT {_PROFILE_COLS} FROM profiles WHERE id > ? ORDER BY id LIMIT 5000",
+                               (last,))
+            if not rows:
+                return
+            for row in rows:
+                yield _row_profile(row)
+            last = rows[-1]["id"]
+
+    def count(self) -> int:
+        return int(self._query("SELECT count(*) FROM profiles")[0][0])
+
+    def search(
+        self, text: str = "", *, country: str | None = None, kind: str | None = None,
+        limit: int = 20, cursor: str | None = None,
+    ) -> tuple[list[Profile], str | None]:
+        """Name search, accent/case/punctuation-insensitive, over names and alternative names.
+
+        Ranking: exact name, exact alternative name, name prefix, alternative-name prefix, word start,
+        anywhere; ties by population (largest first), then name and id. ``cursor`` is opaque and only
+        valid for the same text/country/kind."""
+        if not 1 <= limit <= 100:
+            raise InvalidInput("limit must be between 1 and 100", field="limit")
+        q = search_key(text)
+        country = country.strip().upper() or None if country else None
+        if kind:
+            try:
+                kind = Kind(kind.strip().lower()).value
+            except ValueError:
+                raise InvalidInput(f"unknown kind {kind!r}; expected one of "
+                                   f"{', '.join(k.value for k in Kind)}", field="kind") from None
+        offset = decode_cursor(cursor, q, country, kind)
+        where, params = [], {"q": q, "country": country, "kind": kind, "lim": limit + 1, "off": offset}
+        if q:
+            where.append("instr(names_norm, :q) > 0")
+        if country:
+            where.append("country = :country")
+        if kind:
+            where.append("kind = :kind")
+        rank = (
+            "CASE WHEN name_norm = :q THEN 0 WHEN instr(names_norm, '|' || :q || '|') > 0 THEN 1 "
+            "WHEN substr(name_norm, 1, length(:q)) = :q THEN 2 WHEN instr(names_norm, '|' || :q) > 0 THEN 3 "
+            "WHEN instr(names_norm, ' ' || :q) > 0 THEN 4 ELSE 5 END, " if q else ""
+        )
+        sql = (f"SELECT {_PROFILE_COLS} FROM profiles {'WHERE ' + ' AND '.join(where) if where else ''} "
+               f"ORDER BY {rank}population IS NULL, population DESC, name_norm, id LIMIT :lim OFFSET :off")
+        rows = self._query(sql, params)
+        page = [_row_profile(r) for r in rows[:limit]]
+        more = len(rows) > limit
+        return page, encode_cursor(offset + limit, q, country, kind) if more else None
+
+    def add(self, profile: Profile) -> Profile:
+        """Insert a new profile (``updated_at`` is stamped); ``Conflict`` if the id is taken."""
+        _check_profile(profile)
+        stored = profile.with_changes(updated_at=utc_now())
+        try:
+            with self._tx() as conn:
+                conn.execute(_INSERT_PROFILE, _profile_params(stored))
+        except sqlite3.IntegrityError:
+            raise Conflict(f"an authority with id {profile.id!r} already exists", field="id") from None
+        return stored
+
+    def update(self, profile: Profile) -> Profile:
+        """Replace a stored profile (``updated_at`` is stamped); ``NotFound`` if absent."""
+        _check_profile(profile)
+        stored = profile.with_changes(updated_at=utc_now())
+        with self._tx() as conn:
+            if conn.execute(_UPDATE_PROFILE, _profile_params(stored)).rowcount == 0:
+                raise NotFound(f"no authority with id {profile.id!r}", field="id")
+        return stored
+
+    def delete(self, profile_id: str) -> None:
+        """Delete a profile, its links (cascade) and revoke the owner keys bound to it."""
+        with self._tx() as conn:
+            conn.execute("UPDATE api_keys SET revoked_at = ? WHERE authority_id = ? AND revoked_at IS NULL",
+                         (utc_now(), profile_id))
+            if conn.execute("DELETE FROM profiles WHERE id = ?", (profile_id,)).rowcount == 0:
+                raise NotFound(f"no authority with id {profile_id!r}", field="id")
+
+    # --- reference data ---------------------------------------------------------------------------
+    def countries(self) -> dict[str, Country]:
+        out: dict[str, Country] = {}
+        for row in self._query("SELECT code, data FROM countries ORDER BY code"):
+            d = json.loads(row["data"])
+            out[row["code"]] = Country(**{**d, "languages": tuple(d["languages"])})
+        return out
+
+    def links(self) -> list[Link]:
+        return [Link(a=r["a"], b=r["b"], kind=r["kind"], source=r["source"])
+                for r in self._query("SELECT a, b, kind, source FROM links ORDER BY rowid")]
+
+    def stats(self) -> dict[str, object]:
+        """Counts by kind and country, coordinate coverage, links, and the link-resolution report."""
+        def coverage(where: str) -> dict[str, object]:
+            total, with_coords = self._query(
+                f"SELECT count(*), coalesce(sum(lat IS NOT NULL AND lon IS NOT NULL), 0) FROM profiles {where}")[0]
+            return {"total": total, "with_coordinates": with_coords,
+                    "share": round(with_coords / total, 4) if total else 0.0}
+
+        def counts(col: str) -> dict[str, int]:
+            return {r[0]: r[1] for r in self._query(
+                f"SELECT {col}, count(*) AS n FROM profiles GROUP BY {col} ORDER BY n DESC, {col}")}
+
+        report_path = self.data_dir / files.LINK_REPORT_FILE
+        report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.is_file() else None
+        return {
+            "profiles": self.count(),
+            "by_kind": counts("kind"),
+            "by_country": counts("country"),
+            "coordinates": {"all": coverage(""), "french": coverage("WHERE country = 'FR'")},
+            "user_profiles": self._query(f"SELECT count(*) FROM profiles WHERE {_USER_OWNED}")[0][0],
+            "links": self._query("SELECT count(*) FROM links")[0][0],
+            "link_resolution": report,
+            "loaded_at": self._meta("loaded_at"),
+        }
+
+    # --- embedding cache --------------------------------------------------------------------------
+    def get_embeddings(self, model_id: str, hashes: list[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for chunk in _chunks(list(dict.fromkeys(hashes))):
+            marks = ",".join("?" * len(chunk))
+            for row in self._query(f"SELECT text_hash, dim, vector FROM embeddings WHERE model_id = ? "
+                                   f"AND text_hash IN ({marks})", [model_id, *chunk]):
+                vec = np.frombuffer(row["vector"], dtype="<f4")
+                if vec.size == row["dim"]:
+                    out[row["text_hash"]] = vec.astype(np.float32)  # a writable copy
+        return out
+
+    def put_embeddings(self, model_id: str, vectors: dict[str, np.ndarray]) -> None:
+        rows = []
+        for h, v in vectors.items():
+            arr = np.asarray(v, dtype="<f4")
+            if arr.ndim != 1:
+                raise InvalidInput(f"embedding {h!r} must be a 1-d vector, got shape {arr.shape}")
+            rows.append((model_id, h, int(arr.size), arr.tobytes()))
+        with self._tx() as conn:
+            conn.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)", rows)
