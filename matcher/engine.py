@@ -37,7 +37,7 @@ class MatchState:
 
     arrays: CatalogueArrays
     history: HistoryIndex
-    ranker: PairRanker
+    ranker: PairRanker | None  # None only while building training data
     countries: Mapping[str, Country]
     priority: np.ndarray  # (n_countries,) bool
     links: tuple[Link, ...] = ()
@@ -45,7 +45,7 @@ class MatchState:
     _shares: dict[int, np.ndarray] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, arrays: CatalogueArrays, links: Sequence[Link], ranker: PairRanker,
+    def build(cls, arrays: CatalogueArrays, links: Sequence[Link], ranker: PairRanker | None,
               countries: Mapping[str, Country], *, zones: Iterable[str] = PRIORITY_ZONES) -> MatchState:
         history = HistoryIndex.build(arrays, links)
         prio = priority_countries(countries, zones)
@@ -160,6 +160,7 @@ def eligible_rows(state: MatchState, q: Query, profile: Profile | None, filters:
 # ---- ranking -------------------------------------------------------------------------------------
 def shortlist(state: MatchState, q: Query, cand: np.ndarray, X: np.ndarray, size: int = SHORTLIST) -> np.ndarray:
     """Positions (into ``cand``) of the first-stage top ``size``, plus the semantic nearest neighbours."""
+    assert state.ranker is not None, "a ranker is needed to score"
     pre = state.ranker.prefilter_score(X)
     if len(cand) <= size:
         return np.arange(len(cand))
@@ -199,6 +200,7 @@ def score_candidates(state: MatchState, q: Query, cand: np.ndarray) -> tuple[np.
     shares = state.shares(q.country) if not q.exclude_rows else None
     X = pair_features(q, state.arrays, state.history, cand, priority=state.priority, shares=shares)
     pos = shortlist(state, q, cand, X)
+    assert state.ranker is not None
     logits = state.ranker.decision_function(X[pos])
     return cand[pos], X[pos], logits
 
@@ -215,6 +217,7 @@ def recommend(profile: Profile, *, state: MatchState, encoder: Encoder | None = 
         return []
     rows, X, logits = score_candidates(state, q, cand)
     order = diversify(logits, a.country[rows], k, diversity)
+    assert state.ranker is not None
     contrib = state.ranker.contributions(X[order])
     km = distances_km(q, a, rows[order])
     out = []

