@@ -147,7 +147,7 @@ def history_features(
     near = (history.kernel[nz].T @ w_end[nz]) if len(nz) else np.zeros(n)
     a1 = arrays.admin1[dst]
     ok = a1 >= 0
-    admin1_w = np.bincount(a1[ok], weights=w[ok], minlength=len(arrays.admin1_keys))
+    admin1_w = np.bincount(a1[ok], weights=w[ok], minlength=max(len(arrays.admin1_keys), 1))
     cand_a1 = arrays.admin1[candidates]
     admin1 = np.where(cand_a1 >= 0, admin1_w[np.maximum(cand_a1, 0)], 0.0)
     total = w.sum()

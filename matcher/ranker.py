@@ -33,10 +33,11 @@ from matcher.features import FEATURES, HISTORY_COLUMNS, STRUCTURAL_FEATURES, TEX
 
 ARTIFACT_VERSION = 1
 
-#: Prior logit weights of text features (see module docstring). A perfect reciprocal match
-#: (recip_sem = 1) is worth about as much as a strong history signal.
+#: Prior logit weights of text features (see module docstring). An explicit, reciprocal answer to a
+#: stated need is the strongest evidence a user can give us: a clear two-way match (USE similarity
+#: ≈ 0.5 each way, vs ≈ 0.1–0.2 for unrelated texts) is worth more than a few thousand km of distance.
 DEFAULT_TEXT_WEIGHTS: dict[str, float] = {
-    "recip_sem": 4.0, "need_sem": 1.5, "offer_sem": 1.5, "desc_sem": 1.0, "lex_recip": 2.0,
+    "recip_sem": 8.0, "need_sem": 2.0, "offer_sem": 2.0, "desc_sem": 1.0, "lex_recip": 2.0,
     "theme_need": 1.0, "theme_offer": 1.0, "text_missing": 0.0,
 }
 BINARY_FEATURES = frozenset({"same_continent", "preferred", "priority_zone", "shared_language", "francophone"})
