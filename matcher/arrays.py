@@ -38,6 +38,8 @@ _VECTORIZER = HashingVectorizer(
 
 def lexical_vectors(texts: Sequence[str]) -> sp.csr_matrix:
     """Stateless hashed word/bigram vectors (L2-normalised): exact terms matter ("état civil")."""
+    if not texts:
+        return sp.csr_matrix((0, _VECTORIZER.n_features), dtype=np.float32)
     return sp.csr_matrix(_VECTORIZER.transform(list(texts)), dtype=np.float32)
 
 

@@ -12,14 +12,11 @@ import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DATA_DIR = REPO_ROOT / "data"
-MODELS_DIR = REPO_ROOT / "models"
+from matcher.paths import DATA_DIR, MODELS_DIR, REPO_ROOT, default_db
+
 DEFAULT_RANKER = MODELS_DIR / "ranker.joblib"
-
-
-def default_db() -> Path:
-    return Path(os.environ.get("TWINMATCH_DB", DATA_DIR / "twinmatch.db"))
+__all__ = ["DATA_DIR", "MODELS_DIR", "REPO_ROOT", "DEFAULT_RANKER", "default_db", "store_options",
+           "model_options", "open_store", "make_encoder"]
 
 
 def store_options(fn: F) -> F:
