@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 import numpy as np
 
@@ -30,8 +27,13 @@ from matcher.domain import Kind, Link, Profile
 from matcher.errors import Conflict, DataBuildError, InvalidInput, NotFound
 from matcher.store_audit import ApiKey, AuditMixin, Decision, utc_now
 from matcher.store_codec import (
-    SCALAR_FIELDS, decode_cursor, encode_cursor, hash_secret, join_profile, key_id_of, names_key,
-    new_secret, search_key, secret_matches, split_profile,
+    SCALAR_FIELDS,
+    decode_cursor,
+    encode_cursor,
+    join_profile,
+    name_keys,
+    search_key,
+    split_profile,
 )
 
 
@@ -147,8 +149,8 @@ def source_hashes(data_dir: Path) -> dict[str, str | None]:
 
 def _profile_params(p: Profile) -> dict[str, Any]:
     scalars, rest = split_profile(p)
-    return {**scalars, "name_norm": search_key(p.name), "names_norm": names_key(p.name, p.alt_names),
-            "data": rest}
+    name_norm, names_norm = name_keys(p.name, p.alt_names)
+    return {**scalars, "name_norm": name_norm, "names_norm": names_norm, "data": rest}
 
 
 def _row_profile(row: sqlite3.Row) -> Profile:
@@ -211,7 +213,7 @@ class SQLiteStore(AuditMixin):
         with self._lock:
             self._conn.close()
 
-    def __enter__(self) -> SQLiteStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -263,9 +265,9 @@ class SQLiteStore(AuditMixin):
             hashes = json.dumps(source_hashes(self.data_dir), sort_keys=True)
             if only_if_stale and self._meta("sources") == hashes:
                 return False
-            load_catalogue(conn, self.data_dir, progress=progress)
+            counts = load_catalogue(conn, self.data_dir, progress=progress)
             conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                             [("sources", hashes), ("loaded_at", utc_now())])
+                             [("sources", hashes), ("loaded_at", utc_now()), ("last_load", json.dumps(counts))])
         return True
 
     # --- profiles ---------------------------------------------------------------------------------
@@ -308,9 +310,9 @@ class SQLiteStore(AuditMixin):
     ) -> tuple[list[Profile], str | None]:
         """Name search, accent/case/punctuation-insensitive, over names and alternative names.
 
-        Ranking: exact name, exact alternative name, name prefix, alternative-name prefix, word start,
-        anywhere; ties by population (largest first), then name and id. ``cursor`` is opaque and only
-        valid for the same text/country/kind."""
+        Ranking: exact name, exact alternative name, name prefix, word start in the name, prefix or word
+        start in an alternative name, anywhere; ties by population (largest first), then name and id.
+        ``cursor`` is opaque and only valid for the same text/country/kind."""
         if not 1 <= limit <= 100:
             raise InvalidInput("limit must be between 1 and 100", field="limit")
         q = search_key(text)
@@ -331,8 +333,9 @@ class SQLiteStore(AuditMixin):
             where.append("kind = :kind")
         rank = (
             "CASE WHEN name_norm = :q THEN 0 WHEN instr(names_norm, '|' || :q || '|') > 0 THEN 1 "
-            "WHEN substr(name_norm, 1, length(:q)) = :q THEN 2 WHEN instr(names_norm, '|' || :q) > 0 THEN 3 "
-            "WHEN instr(names_norm, ' ' || :q) > 0 THEN 4 ELSE 5 END, " if q else ""
+            "WHEN substr(name_norm, 1, length(:q)) = :q THEN 2 WHEN instr(' ' || name_norm, ' ' || :q) > 0 THEN 3 "
+            "WHEN instr(names_norm, '|' || :q) > 0 OR instr(names_norm, ' ' || :q) > 0 THEN 4 ELSE 5 END, "
+            if q else ""
         )
         sql = (f"SELECT {_PROFILE_COLS} FROM profiles {'WHERE ' + ' AND '.join(where) if where else ''} "
                f"ORDER BY {rank}population IS NULL, population DESC, name_norm, id LIMIT :lim OFFSET :off")
@@ -404,6 +407,7 @@ class SQLiteStore(AuditMixin):
             "links": self._query("SELECT count(*) FROM links")[0][0],
             "link_resolution": report,
             "loaded_at": self._meta("loaded_at"),
+            "last_load": json.loads(self._meta("last_load") or "null"),
         }
 
     # --- embedding cache --------------------------------------------------------------------------

@@ -1,0 +1,95 @@
+"""Loading the processed catalogue files into the SQLite store, inside the caller's transaction.
+
+User-created profiles (``source='user'``) and profiles edited through the store (non-empty
+``updated_at``) survive a reload: an edited catalogue profile gets the new catalogue fields and keeps
+its own (description, facets, preferences, contact...). Decisions, keys and embeddings are untouched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from matcher.catalogue import files
+from matcher.domain import Profile
+from matcher.errors import DataBuildError
+from matcher.store import (
+    _BATCH,
+    _INSERT_PROFILE,
+    _PROFILE_COLS,
+    _UPDATE_PROFILE,
+    _USER_OWNED,
+    CATALOGUE_FIELDS,
+    _profile_params,
+    _row_profile,
+)
+
+
+def _with_progress(items: Iterable[Profile], progress: bool) -> Iterable[Profile]:
+    if not progress:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc="loading authorities", unit=" rows", mininterval=0.5)
+
+
+def load_catalogue(conn: sqlite3.Connection, data_dir: Path, *, progress: bool = False) -> dict[str, int]:
+    """Replace the catalogue part of the database with the files in ``data_dir``. Must run inside a
+    transaction (the caller commits or rolls back). Returns counts."""
+    keep = {r["id"]: _row_profile(r) for r in
+            conn.execute(f"SELECT {_PROFILE_COLS} FROM profiles WHERE {_USER_OWNED}")}
+    conn.execute("DELETE FROM links")
+    conn.execute(f"DELETE FROM profiles WHERE NOT {_USER_OWNED}")
+    ids: set[str] = set(keep)
+    loaded, merged = 0, 0
+    auth = data_dir / files.AUTHORITIES_FILE
+    if auth.is_file():
+        seen: set[str] = set()
+        batch: list[dict[str, object]] = []
+        try:
+            for p in _with_progress(files.read_authorities(auth), progress):
+                if p.id in seen:
+                    raise DataBuildError(f"{auth}: duplicate authority id {p.id!r}")
+                seen.add(p.id)
+                old = keep.get(p.id)
+                if old is not None:
+                    if old.source != "user":  # an edited catalogue profile: refresh its catalogue fields
+                        fresh = old.with_changes(**{f: getattr(p, f) for f in CATALOGUE_FIELDS})
+                        conn.execute(_UPDATE_PROFILE, _profile_params(fresh))
+                        merged += 1
+                    continue
+                batch.append(_profile_params(p))
+                if len(batch) >= _BATCH:
+                    conn.executemany(_INSERT_PROFILE, batch)
+                    batch.clear()
+            conn.executemany(_INSERT_PROFILE, batch)
+        except (ValueError, KeyError, OSError, EOFError) as exc:
+            raise DataBuildError(f"{auth}: cannot be loaded: {exc}") from exc
+        loaded = len(seen)
+        ids |= seen
+
+    conn.execute("DELETE FROM countries")
+    countries_path = data_dir / files.COUNTRIES_FILE
+    if countries_path.is_file():
+        try:
+            countries = files.read_countries(countries_path)
+        except (ValueError, KeyError) as exc:
+            raise DataBuildError(f"{countries_path}: cannot be loaded: {exc}") from exc
+        conn.executemany("INSERT INTO countries VALUES (?, ?)", [
+            (code, json.dumps(dataclasses.asdict(c), ensure_ascii=False)) for code, c in countries.items()])
+
+    links_path = data_dir / files.LINKS_FILE
+    n_links = skipped = 0
+    if links_path.is_file():
+        try:
+            links = files.read_links(links_path)
+        except (ValueError, KeyError) as exc:
+            raise DataBuildError(f"{links_path}: cannot be loaded: {exc}") from exc
+        good = [(x.a, x.b, x.kind, x.source) for x in links if x.a in ids and x.b in ids]
+        conn.executemany("INSERT INTO links (a, b, kind, source) VALUES (?, ?, ?, ?)", good)
+        n_links, skipped = len(good), len(links) - len(good)
+    return {"authorities": loaded, "merged": merged, "kept": len(keep), "links": n_links,
+            "links_skipped": skipped}

@@ -1,0 +1,382 @@
+"""SQLiteStore over a tiny data directory built in tmp_path."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcher.catalogue import files
+from matcher.catalogue.files import Country
+from matcher.domain import Contact, Facet, Kind, Link, Profile
+from matcher.errors import Conflict, DataBuildError, InvalidInput, NotFound
+from matcher.store import ProfileStore, SQLiteStore
+from matcher.store_codec import profile_from_json, profile_to_json
+
+CATALOGUE = [
+    Profile(id="fr-42218", name="Saint-Étienne", kind=Kind.COMMUNE, country="FR", admin1_code="84",
+            admin1_name="Auvergne-Rhône-Alpes", admin2_code="42", admin2_name="Loire", population=172_565,
+            lat=45.43389, lon=4.39, parent_ids=("fr-dep-42", "fr-reg-84"), source="insee"),
+    Profile(id="fr-76575", name="Saint-Étienne-du-Rouvray", kind=Kind.COMMUNE, country="FR",
+            population=28_000, lat=49.377, lon=1.105, source="insee"),
+    Profile(id="fr-42999", name="Étienne-sur-Loire", kind=Kind.COMMUNE, country="FR", population=900),
+    Profile(id="fr-75056", name="Paris", kind=Kind.COMMUNE, country="FR", population=2_100_000,
+            lat=48.8566, lon=2.3522),
+    Profile(id="fr-dep-42", name="Loire", kind=Kind.DEPARTMENT, country="FR", population=765_000),
+    Profile(id="fr-reg-84", name="Auvergne-Rhône-Alpes", kind=Kind.REGION, country="FR"),
+    Profile(id="sn-thies", name="Thiès", kind=Kind.MUNICIPALITY, country="SN", population=320_000,
+            lat=14.79, lon=-16.93, alt_names=("Thies", "Tiès")),
+    Profile(id="de-koeln", name="Köln", kind=Kind.MUNICIPALITY, country="DE", population=1_080_000,
+            lat=50.94, lon=6.96, alt_names=("Cologne", "Colonia")),
+    Profile(id="es-madrid", name="Madrid", kind=Kind.MUNICIPALITY, country="ES", population=3_300_000),
+    Profile(id="ma-fes", name="Fès", kind=Kind.MUNICIPALITY, country="MA", population=1_100_000,
+            alt_names=("Fez", "فاس")),
+]
+COUNTRIES = [
+    Country("FR", "France", "France", "FRA", "EU", ("fr",), True, 68_000_000),
+    Country("SN", "Senegal", "Sénégal", "SEN", "AF", ("fr", "wo"), True, 18_000_000),
+    Country("DE", "Germany", "Allemagne", "DEU", "EU", ("de",), False, 84_000_000),
+    Country("ES", "Spain", "Espagne", "ESP", "EU", ("es",), False, None),
+    Country("MA", "Morocco", "Maroc", "MAR", "AF", ("ar", "fr"), False, 37_000_000),
+]
+LINKS = [Link("fr-42218", "sn-thies", "twinning", "test"), Link("fr-75056", "de-koeln", "twinning", "test"),
+         Link("fr-42218", "xx-unknown", "twinning", "test")]  # dangling: skipped at load
+
+RICH = Profile(
+    id="user-1", name="Communauté d'agglomération Test", kind=Kind.INTERCOMMUNALITY, country="FR",
+    admin1_code="84", population=50_000, lat=45.1234567, lon=-0.000001, languages=("fr", "en"),
+    description="Une agglo.\nAvec des \"guillemets\" et des accents : éàü — 水",
+    expertise=Facet(themes=("water_sanitation", "waste"), text="assainissement"),
+    needs=Facet(themes=(), text="  "), partnership_types=("twinning",), preferred_countries=("SN", "MA"),
+    preferred_regions=("AF",), known_partners=("sn-thies",), contact=Contact("Ana", "ana@example.org", "+33 1"),
+    alt_names=("CA Test",), parent_ids=("fr-dep-42",), source="user",
+)
+
+
+def make_data_dir(root: Path, profiles: list[Profile] = CATALOGUE) -> Path:
+    data = root / "data"
+    files.write_authorities(data / files.AUTHORITIES_FILE, profiles)
+    files.write_countries(data / files.COUNTRIES_FILE, COUNTRIES)
+    files.write_links(data / files.LINKS_FILE, LINKS)
+    files.write_json(data / files.LINK_REPORT_FILE, {"resolved": 2, "ambiguous": 1, "unresolved": 0})
+    return data
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return make_data_dir(tmp_path)
+
+
+@pytest.fixture
+def store(tmp_path: Path, data_dir: Path) -> Iterator[SQLiteStore]:
+    s = SQLiteStore.open(tmp_path / "db" / "twinmatch.db", data_dir)
+    yield s
+    s.close()
+
+
+def test_implements_protocol(store: SQLiteStore) -> None:
+    def use(s: ProfileStore) -> int:
+        return s.count()
+
+    assert use(store) == len(CATALOGUE)
+
+
+def test_db_file_exists_in_wal_mode(tmp_path: Path, store: SQLiteStore) -> None:
+    path = tmp_path / "db" / "twinmatch.db"
+    assert path.is_file() and path.stat().st_size > 0
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "1"
+    conn.close()
+
+
+def test_catalogue_loaded(store: SQLiteStore) -> None:
+    assert store.get("fr-42218") == CATALOGUE[0]
+    assert store.get_many(["ma-fes", "nope", "fr-75056", "ma-fes"]) == [CATALOGUE[9], CATALOGUE[3]]
+    assert list(store.all_profiles()) == sorted(CATALOGUE, key=lambda p: p.id)
+    assert store.countries()["SN"] == COUNTRIES[1]
+    assert store.links() == LINKS[:2]
+    assert store.exists("sn-thies") and not store.exists("sn-nowhere")
+    with pytest.raises(NotFound, match="fr-00000"):
+        store.get("fr-00000")
+
+
+def test_json_codec_round_trip() -> None:
+    for p in [RICH, *CATALOGUE, Profile(id="x", name="x", kind=Kind.REGION, country="FR", lat=0.0, lon=0.0,
+                                          population=0)]:
+        assert profile_from_json(profile_to_json(p)) == p
+
+
+def test_add_round_trips_exactly(store: SQLiteStore) -> None:
+    stored = store.add(RICH)
+    assert stored.updated_at.endswith("Z")
+    assert stored == RICH.with_changes(updated_at=stored.updated_at)
+    assert store.get(RICH.id) == stored
+    with pytest.raises(Conflict):
+        store.add(RICH)
+
+
+@pytest.mark.parametrize("bad", [
+    {"id": " "}, {"name": ""}, {"country": "fr"}, {"country": "FRA"},
+])
+def test_add_validates(store: SQLiteStore, bad: dict[str, str]) -> None:
+    with pytest.raises(InvalidInput):
+        store.add(RICH.with_changes(**bad))
+
+
+def test_update_and_delete(store: SQLiteStore) -> None:
+    updated = store.update(CATALOGUE[6].with_changes(description="Ville du Sénégal"))
+    assert store.get("sn-thies").description == "Ville du Sénégal" == updated.description
+    with pytest.raises(NotFound):
+        store.update(RICH)
+    store.delete("sn-thies")
+    assert not store.exists("sn-thies")
+    assert store.links() == [LINKS[1]]  # its link went with it
+    with pytest.raises(NotFound):
+        store.delete("sn-thies")
+
+
+@pytest.mark.parametrize(
+    ("text", "first_id"),
+    [
+        ("saint etienne", "fr-42218"),
+        ("Saint-Étienne", "fr-42218"),
+        ("SAINT-ETIENNE", "fr-42218"),
+        ("st etienne", "fr-42218"),
+        ("St-Étienne", "fr-42218"),
+        ("saint   étienne", "fr-42218"),
+        ("saint etienne du", "fr-76575"),
+        ("thies", "sn-thies"),
+        ("THIÈS", "sn-thies"),
+        ("koln", "de-koeln"),
+        ("cologne", "de-koeln"),  # alternative name
+        ("fez", "ma-fes"),
+        ("فاس", "ma-fes"),
+        ("madr", "es-madrid"),  # prefix
+        ("rouvray", "fr-76575"),  # contained word
+    ],
+)
+def test_search_accent_insensitive(store: SQLiteStore, text: str, first_id: str) -> None:
+    page, _ = store.search(text)
+    assert page and page[0].id == first_id
+
+
+def test_search_ranking(store: SQLiteStore) -> None:
+    ids = [p.id for p in store.search("etienne")[0]]
+    # no exact or prefix name match except Étienne-sur-Loire; word starts follow, by population
+    assert ids == ["fr-42999", "fr-42218", "fr-76575"]
+    ids = [p.id for p in store.search("saint etienne")[0]]
+    assert ids == ["fr-42218", "fr-76575"]  # exact before prefix
+
+
+def test_search_prefers_the_name_over_alternative_names(store: SQLiteStore) -> None:
+    store.add(Profile(id="fr-metro-lyon", name="Métropole de Lyon", kind=Kind.INTERCOMMUNALITY, country="FR",
+                      population=1_400_000))
+    store.add(Profile(id="us-hillside", name="Hillside", kind=Kind.MUNICIPALITY, country="US",
+                      population=2_000_000, alt_names=("Lyons Hill",)))
+    store.add(Profile(id="fr-lyon", name="Lyon", kind=Kind.COMMUNE, country="FR", population=500_000))
+    assert [p.id for p in store.search("lyon")[0]] == ["fr-lyon", "fr-metro-lyon", "us-hillside"]
+
+
+def test_search_filters(store: SQLiteStore) -> None:
+    assert [p.id for p in store.search("", country="sn")[0]] == ["sn-thies"]
+    assert [p.id for p in store.search("loire", kind="department")[0]] == ["fr-dep-42"]
+    assert store.search("paris", country="DE") == ([], None)
+    with pytest.raises(InvalidInput) as err:
+        store.search("x", kind="village")
+    assert err.value.field == "kind"
+
+
+@pytest.mark.parametrize("limit", [0, 101, -1])
+def test_search_limit_bounded(store: SQLiteStore, limit: int) -> None:
+    with pytest.raises(InvalidInput):
+        store.search("", limit=limit)
+
+
+@pytest.mark.parametrize(("text", "country"), [("", None), ("", "FR"), ("e", None), ("saint", "FR")])
+def test_paging_covers_all_results_once(store: SQLiteStore, text: str, country: str | None) -> None:
+    everything, cursor = store.search(text, country=country, limit=100)
+    assert cursor is None
+    seen: list[str] = []
+    page, cursor = store.search(text, country=country, limit=2)
+    while True:
+        seen.extend(p.id for p in page)
+        if cursor is None:
+            break
+        page, cursor = store.search(text, country=country, limit=2, cursor=cursor)
+    assert seen == [p.id for p in everything]
+    assert len(set(seen)) == len(seen)
+
+
+def test_cursor_is_tied_to_its_query(store: SQLiteStore) -> None:
+    _, cursor = store.search("", limit=2)
+    assert cursor is not None
+    for bad in (cursor + "x", "garbage", "djE6LTE6YWJj"):
+        with pytest.raises(InvalidInput):
+            store.search("", limit=2, cursor=bad)
+    with pytest.raises(InvalidInput):
+        store.search("", country="FR", limit=2, cursor=cursor)
+
+
+def test_failed_write_leaves_nothing(store: SQLiteStore) -> None:
+    with pytest.raises(RuntimeError), store._tx() as conn:
+        conn.execute("DELETE FROM profiles")
+        raise RuntimeError("crash mid-transaction")
+    assert store.count() == len(CATALOGUE)
+    # the CHECK constraint fails the second row: the first is rolled back too
+    with pytest.raises(sqlite3.IntegrityError), store._tx() as conn:
+        conn.execute("INSERT INTO decisions (french_id, partner_id, status, created_at) "
+                     "VALUES ('a', 'b', 'accepted', 'now')")
+        conn.execute("INSERT INTO decisions (french_id, partner_id, status, created_at) "
+                     "VALUES ('a', 'b', 'maybe', 'now')")
+    assert store.decisions() == []
+
+
+def test_corrupt_catalogue_leaves_no_half_loaded_db(tmp_path: Path) -> None:
+    data = make_data_dir(tmp_path)
+    raw = gzip.decompress((data / files.AUTHORITIES_FILE).read_bytes()).decode()
+    broken = raw + "zz-bad,Bad,not-a-kind,ZZ,,,,,,,,,,\n"
+    (data / files.AUTHORITIES_FILE).write_bytes(gzip.compress(broken.encode()))
+    with pytest.raises(DataBuildError):
+        SQLiteStore.open(tmp_path / "x.db", data)
+    conn = sqlite3.connect(tmp_path / "x.db")
+    assert conn.execute("SELECT count(*) FROM profiles").fetchone()[0] == 0
+    conn.close()
+
+
+def test_stale_files_reload_and_keep_user_data(tmp_path: Path, data_dir: Path) -> None:
+    db = tmp_path / "t.db"
+    with SQLiteStore.open(db, data_dir) as s:
+        assert not s.is_stale()
+        s.add(RICH)
+        edited = s.update(CATALOGUE[3].with_changes(description="Ville lumière"))
+        s.add_decision("fr-75056", "de-koeln", "proposed", "", "staff")
+        key, secret = s.create_key("owner", "fr-75056")
+    changed = [p.with_changes(population=(p.population or 0) + 1) for p in CATALOGUE if p.id != "ma-fes"]
+    files.write_authorities(data_dir / files.AUTHORITIES_FILE, changed)
+    with SQLiteStore.open(db, data_dir, reload_if_stale=False) as s:
+        assert s.is_stale() and s.exists("ma-fes")
+    with SQLiteStore.open(db, data_dir) as s:
+        assert not s.is_stale()
+        assert not s.exists("ma-fes")
+        assert s.get(RICH.id).description == RICH.description
+        paris = s.get("fr-75056")
+        assert paris.description == "Ville lumière" and paris.updated_at == edited.updated_at
+        assert paris.population == 2_100_001  # catalogue fields refreshed
+        assert len(s.decisions()) == 1 and s.key_for_secret(secret) == key
+        assert s.stats()["last_load"] == {"authorities": len(changed), "merged": 1, "kept": 2, "links": 2,
+                                          "links_skipped": 1}
+
+
+def test_missing_data_files_give_an_empty_catalogue(tmp_path: Path) -> None:
+    with SQLiteStore.open(tmp_path / "t.db", tmp_path / "nothing") as s:
+        assert s.count() == 0 and not s.is_stale()
+    data = make_data_dir(tmp_path)
+    with SQLiteStore.open(tmp_path / "t.db", data) as s:  # files appeared: loaded now
+        assert s.count() == len(CATALOGUE)
+
+
+def test_stats(store: SQLiteStore) -> None:
+    st = store.stats()
+    assert st["profiles"] == 10
+    assert st["by_kind"] == {"commune": 4, "municipality": 4, "department": 1, "region": 1}
+    assert st["by_country"] == {"FR": 6, "DE": 1, "ES": 1, "MA": 1, "SN": 1}
+    assert st["coordinates"] == {
+        "all": {"total": 10, "with_coordinates": 5, "share": 0.5},
+        "french": {"total": 6, "with_coordinates": 3, "share": 0.5},
+    }
+    assert st["links"] == 2
+    assert st["link_resolution"] == {"resolved": 2, "ambiguous": 1, "unresolved": 0}
+    json.dumps(st)
+
+
+def test_embedding_cache_round_trip(store: SQLiteStore) -> None:
+    vecs: dict[str, np.ndarray] = {
+        "h1": np.arange(4, dtype=np.float32), "h2": np.array([0.5, -1.25, 3e-8], dtype=np.float64)}
+    store.put_embeddings("m1", vecs)
+    got = store.get_embeddings("m1", ["h1", "h2", "h3", "h1"])
+    assert set(got) == {"h1", "h2"}
+    assert got["h1"].dtype == np.float32 and np.array_equal(got["h1"], vecs["h1"])
+    assert np.allclose(got["h2"], vecs["h2"].astype(np.float32))
+    got["h1"][0] = 9  # writable copy
+    assert store.get_embeddings("m2", ["h1"]) == {}
+    store.put_embeddings("m1", {"h1": np.ones(2, dtype=np.float32)})  # replace
+    assert store.get_embeddings("m1", ["h1"])["h1"].tolist() == [1.0, 1.0]
+    many = {f"k{i}": np.full(3, i, dtype=np.float32) for i in range(1200)}  # several IN (...) chunks
+    store.put_embeddings("m3", many)
+    assert len(store.get_embeddings("m3", list(many))) == 1200
+    with pytest.raises(InvalidInput):
+        store.put_embeddings("m1", {"bad": np.ones((2, 2))})
+
+
+def test_decisions(store: SQLiteStore) -> None:
+    made = [store.add_decision("fr-42218", "sn-thies", s, f"note {i}", "key-1")
+            for i, s in enumerate(["proposed", "contacted", "accepted"])]
+    assert [d.id for d in store.decisions()] == [d.id for d in reversed(made)]
+    assert store.decisions(limit=1, cursor=made[2].id) == [made[1]]
+    assert made[0].created_at.endswith("Z")
+    with pytest.raises(InvalidInput) as err:
+        store.add_decision("fr-42218", "sn-thies", "maybe", "", "k")
+    assert err.value.field == "status"
+    with pytest.raises(NotFound):
+        store.add_decision("fr-42218", "zz-none", "proposed", "", "k")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"), store._tx() as conn:
+        conn.execute("UPDATE decisions SET status = 'rejected'")
+
+
+def test_api_keys(tmp_path: Path, store: SQLiteStore) -> None:
+    staff, secret = store.create_key("staff", None, "alice")
+    assert secret.startswith(f"tm_{staff.id}_") and len(secret) > 40
+    assert store.key_for_secret(secret) == staff
+    assert store.key_for_secret(secret[:-1] + ("A" if secret[-1] != "A" else "B")) is None
+    assert store.key_for_secret("tm_000000000000_" + "x" * 43) is None
+    assert store.key_for_secret("") is None
+    owner, owner_secret = store.create_key("owner", "fr-42218", "mairie")
+    assert owner.authority_id == "fr-42218" and store.key_for_secret(owner_secret) == owner
+    # only a hash is stored
+    conn = sqlite3.connect(tmp_path / "db" / "twinmatch.db")
+    dump = "\n".join(conn.iterdump())
+    conn.close()
+    assert secret not in dump and secret.split("_", 2)[2] not in dump
+    store.revoke_key(staff.id)
+    assert store.key_for_secret(secret) is None
+    assert [(k.id, k.revoked) for k in store.list_keys()] == [(staff.id, True), (owner.id, False)]
+    with pytest.raises(NotFound):
+        store.revoke_key("nope")
+    store.delete("fr-42218")  # deleting the authority revokes its owner keys
+    assert store.key_for_secret(owner_secret) is None
+
+
+@pytest.mark.parametrize(("role", "authority", "field"), [
+    ("admin", None, "role"), ("owner", None, "authority_id"), ("owner", "zz-none", "authority_id"),
+    ("staff", "fr-42218", "authority_id"),
+])
+def test_bad_keys_rejected(store: SQLiteStore, role: str, authority: str | None, field: str) -> None:
+    with pytest.raises(InvalidInput) as err:
+        store.create_key(role, authority)
+    assert err.value.field == field
+
+
+def test_threads_share_the_store(store: SQLiteStore) -> None:
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            for j in range(20):
+                store.add(RICH.with_changes(id=f"t{i}-{j}"))
+                store.search("saint")
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and store.count() == len(CATALOGUE) + 80
