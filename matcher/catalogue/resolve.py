@@ -1,0 +1,401 @@
+"""Resolve a place read from a list — (name, country, lat, lon) — to one catalogue id.
+
+Shared by the known-partnership build (``links``) and by event participant files. The ``Resolver`` is built
+once from the catalogue's profiles (normalised name -> profile indices per country, plus per-country
+coordinate arrays) and answers a query in microseconds on a name hit, about a millisecond when it needs a
+nearest search over a country's arrays.
+
+Rules, in order (each answer carries a ``reason`` so a build report can say why rows failed):
+
+1. Exact normalised name (or alternate name) within the country; several keys are tried, most specific
+   first (``name_keys``), then without leading article. The most local kind wins (commune/municipality
+   before EPCI, département, région) unless the name hints at a group of communes; a qualifier naming a
+   département or région (``Le Pont-de-Beauvoisin, Savoie``) keeps the candidates located there.
+2. Homonyms are separated by coordinates: the nearest wins when it is within ``homonym_km`` and clearly
+   nearer than the second; then a candidate whose own name (not an alternate one) is the key, then the
+   exact spelling with accents; without coordinates a homonym 10x larger than the next wins.
+3. A name match far from the coordinates: in a complete catalogue (France, where every commune exists) the
+   name wins — the lists' geocodes are the error (``Vienne`` placed in the Vienne département). Abroad,
+   where only towns of 5,000+ inhabitants exist, it is kept only if the point lies in another country.
+4. No name match: a nearby authority with a close name (``Bad Soden`` / ``Bad Soden am Taunus``), then, in
+   France only, the nearest commune within ``nearest_km`` — a commune merged into a commune nouvelle since
+   the list was made keeps its coordinates, inside the new commune, while its name disappeared.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from matcher.catalogue.files import Country, read_authorities, read_countries
+from matcher.catalogue.normalize import (
+    FORMER_REGIONS,
+    FRENCH_OVERSEAS,
+    OVERSEAS_DEPARTMENTS,
+    CountryNames,
+    has_latin,
+    name_keys,
+    normalize_name,
+    strip_article,
+)
+from matcher.domain import Kind, Profile
+
+EARTH_RADIUS_KM = 6371.0088
+RESOLVED, AMBIGUOUS, UNRESOLVED = "resolved", "ambiguous", "unresolved"
+
+#: Preference among kinds when one name matches several: "Paris" is a commune and a département; a
+#: twinning list means the city.
+_KIND_RANK: dict[Kind, int] = {
+    Kind.COMMUNE: 0, Kind.MUNICIPALITY: 0, Kind.INTERCOMMUNALITY: 1, Kind.DEPARTMENT: 2, Kind.PROVINCE: 2,
+    Kind.REGION: 3, Kind.FOREIGN_REGION: 3,
+}
+_LOCAL_KINDS = (Kind.COMMUNE, Kind.MUNICIPALITY)
+# Words saying the row means a group of communes, e.g. "Arras (communauté)".
+_GROUP_HINT = re.compile(r"\b(communaute|agglomeration|metropole|eurometropole|intercommunalite)\b")
+# Legal-form prefix of EPCI names: "CA du Pays de Dreux" is also indexed as "pays de dreux".
+_EPCI_PREFIX = re.compile(
+    r"^(communaute (de communes|d agglomeration|urbaine)|metropole|eurometropole|cc|ca|cu)"
+    r"( (du|de la|des|de l|de|d))? "
+)
+_QUALIFIER = re.compile(r"\(([^)]*)\)|,\s*([^,]+)$")
+Index = dict[tuple[str, str], list[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The answer for one place. ``id`` is set when resolved; ``candidates`` lists the ids considered."""
+
+    status: str  # resolved | ambiguous | unresolved
+    id: str | None
+    reason: str
+    distance_km: float | None = None
+    candidates: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.status == RESOLVED
+
+
+def haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Great-circle distances (km) from one point to arrays of points, all in degrees. NaN stays NaN."""
+    p1, l1 = np.radians(lat), np.radians(lon)
+    p2, l2 = np.radians(lats), np.radians(lons)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+# A query extending a town's name with these is one of its districts, not the town ("Prague 6",
+# "London Borough of Hackney").
+_DISTRICT_TAIL = re.compile(r"^(\d|[ivx]+\b|borough|district|arrondissement|quarter|ward|sector)")
+
+
+def _similar(query: str, cand: str, query_may_extend: bool) -> float:
+    """Name similarity in [0, 1]. A whole-word prefix counts 0.95: the candidate may extend the query
+    ("bad soden" / "bad soden am taunus"); the query may extend the candidate's main name only
+    ("sittard geleen" / "sittard"), since alternate names are often bare words ("London")."""
+    if query == cand:
+        return 1.0
+    if cand.startswith(query + " "):
+        return 0.95
+    if query_may_extend and query.startswith(cand + " ") and not _DISTRICT_TAIL.match(query[len(cand) + 1:]):
+        return 0.95
+    return difflib.SequenceMatcher(None, query, cand, autojunk=False).ratio()
+
+
+class Resolver:
+    """Index of the catalogue for name + country + coordinate resolution. Build once, query many times."""
+
+    def __init__(
+        self,
+        profiles: Iterable[Profile],
+        countries: Mapping[str, Country] | None = None,
+        *,
+        homonym_km: float = 40.0,
+        far_km: float = 30.0,
+        fuzzy_km: float = 10.0,
+        fuzzy_min: float = 0.9,
+        nearest_km: float = 5.0,
+        complete_countries: Iterable[str] = ("FR",),
+    ) -> None:
+        self.homonym_km, self.far_km, self.fuzzy_km = homonym_km, far_km, fuzzy_km
+        self.fuzzy_min, self.nearest_km = fuzzy_min, nearest_km
+        complete = frozenset(complete_countries)
+        # French overseas territories are complete too: all their communes are INSEE communes.
+        self.complete_countries = complete | (FRENCH_OVERSEAS if "FR" in complete else frozenset())
+        self.country_names = CountryNames(countries)
+        former = {f"FR-REG-{code}": names for code, names in FORMER_REGIONS.items()}
+        self.ids: list[str] = []
+        self.kinds: list[Kind] = []
+        self.country_of: list[str] = []
+        self._main: list[str] = []  # normalised main name
+        self._spelled: list[str] = []  # casefolded main name, accents kept
+        self._admin: list[tuple[str, str]] = []  # normalised admin-2 and admin-1 names
+        self._keys: list[tuple[str, ...]] = []
+        lat: list[float] = []
+        lon: list[float] = []
+        pop: list[float] = []
+        exact: Index = defaultdict(list)  # (country, key) -> indices; main and alternate names alike
+        bare: Index = defaultdict(list)  # the same keys without leading article ("touquet")
+        local: dict[str, list[int]] = defaultdict(list)
+        for i, p in enumerate(profiles):
+            self.ids.append(p.id)
+            self.kinds.append(p.kind)
+            self.country_of.append(p.country)
+            lat.append(np.nan if p.lat is None else p.lat)
+            lon.append(np.nan if p.lon is None else p.lon)
+            pop.append(p.population or 0)
+            main = normalize_name(p.name)
+            self._main.append(main)
+            self._spelled.append(p.name.strip().casefold())
+            self._admin.append((normalize_name(p.admin2_name), normalize_name(p.admin1_name)))
+            keys = {main, *(normalize_name(a) for a in p.alt_names if has_latin(a))}
+            keys.update(normalize_name(a) for a in former.get(p.id, ()))
+            if p.kind is Kind.INTERCOMMUNALITY:
+                keys.update(_EPCI_PREFIX.sub("", k) for k in list(keys))
+            keys.discard("")
+            self._keys.append(tuple(keys))
+            # A commune of Réunion is found under "FR" and under "RE" (lists write either).
+            codes = [p.country]
+            if p.country == "FR" and p.admin2_code in OVERSEAS_DEPARTMENTS:
+                codes.append(OVERSEAS_DEPARTMENTS[p.admin2_code])
+            for code in codes:
+                for k in keys:
+                    exact[(code, k)].append(i)
+                    b = strip_article(k)
+                    if b != k:
+                        bare[(code, b)].append(i)
+                # Per-country lists of local authorities with coordinates, for the nearest searches.
+                if p.kind in _LOCAL_KINDS and p.lat is not None and p.lon is not None:
+                    local[code].append(i)
+                else:
+                    local.setdefault(code, [])
+        self._exact, self._bare = dict(exact), dict(bare)
+        self._local = {c: np.asarray(ix, dtype=np.int64) for c, ix in local.items()}
+        self._countries = frozenset(self._local)
+        self.lat = np.asarray(lat, dtype=float)
+        self.lon = np.asarray(lon, dtype=float)
+        self.population = np.asarray(pop, dtype=float)
+        self._index_of = {pid: i for i, pid in enumerate(self.ids)}
+        self._all_xy = np.flatnonzero(~np.isnan(self.lat))
+
+    @classmethod
+    def from_files(cls, data_dir: Path, **options: float) -> Resolver:
+        """Build from ``data/authorities.csv.gz`` and ``data/countries.json``."""
+        countries = read_countries(data_dir / "countries.json")
+        return cls(read_authorities(data_dir / "authorities.csv.gz"), countries, **options)  # type: ignore[arg-type]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def profile_index(self, pid: str) -> int | None:
+        return self._index_of.get(pid)
+
+    def country(self, text: str | None) -> str | None:
+        """ISO code for a country code or free text (``England`` -> ``GB``, ``Réunion, France`` -> ``RE``)."""
+        if text and len(text.strip()) == 2 and text.strip().upper() in self._countries:
+            return text.strip().upper()
+        return self.country_names.code(text)
+
+    # --- queries -----------------------------------------------------------------------------------------
+
+    def resolve(
+        self,
+        name: str,
+        country: str | None,
+        lat: float | None = None,
+        lon: float | None = None,
+        *,
+        kinds: Iterable[Kind] | None = None,
+    ) -> Resolution:
+        """Resolve one place. ``country`` is an ISO code or free text; ``kinds`` restricts the candidates."""
+        if not name or not name.strip():
+            return Resolution(UNRESOLVED, None, "empty_name")
+        code = self.country(country)
+        if code is None:
+            return Resolution(UNRESOLVED, None, "unknown_country")
+        if code not in self._countries:
+            if code in FRENCH_OVERSEAS and "FR" in self._countries:
+                code = "FR"
+            else:
+                return Resolution(UNRESOLVED, None, "country_not_in_catalogue")
+        if lat is None or lon is None or np.isnan(lat) or np.isnan(lon):
+            lat = lon = None
+        return self._resolve_in(name, code, lat, lon, frozenset(kinds) if kinds is not None else None)
+
+    def _stages(self, keys: list[str]) -> Iterator[tuple[str, str, Index]]:
+        """(stage, key, index) to try in order: the whole name, its variants, then without articles."""
+        yield "exact", keys[0], self._exact
+        for k in keys[1:]:
+            yield "variant", k, self._exact
+        for k in dict.fromkeys(strip_article(k) for k in keys):
+            yield "article", k, self._bare
+            if k not in keys:
+                yield "article", k, self._exact
+
+    def _resolve_in(
+        self, name: str, country: str, lat: float | None, lon: float | None, allowed: frozenset[Kind] | None
+    ) -> Resolution:
+        keys = name_keys(name)
+        spelled = name.strip().casefold()
+        group_hint = bool(_GROUP_HINT.search(normalize_name(name)))
+        m = _QUALIFIER.search(name)
+        qualifier = normalize_name(m.group(1) or m.group(2)) if m else ""
+        far: Resolution | None = None  # a unique name match far from the coordinates
+        homonyms: Resolution | None = None  # name matches, none near the coordinates
+        for stage, key, index in self._stages(keys):
+            cands = self._filter(index.get((country, key), ()), allowed, group_hint, qualifier)
+            if not cands:
+                continue
+            res = self._decide(stage, key, spelled, cands, lat, lon)
+            if res.status == UNRESOLVED:
+                far = far or res
+            elif res.status == AMBIGUOUS and res.reason.endswith("homonyms_far"):
+                homonyms = homonyms or res
+            else:
+                return res
+        complete = country in self.complete_countries
+        if far is not None and complete:
+            # Every commune is in the catalogue, so the name exists only there: the point is wrong.
+            return Resolution(RESOLVED, far.candidates[0], far.reason + "_accepted", far.distance_km)
+        if homonyms is not None and complete:
+            largest = self._dominant(homonyms.candidates)
+            if largest is not None:
+                return Resolution(RESOLVED, largest, homonyms.reason.replace("homonyms_far", "largest_homonym"))
+        if lat is not None and lon is not None:
+            fallback = self._nearby(keys, country, lat, lon, allowed,
+                                    nearest=complete and not (far or homonyms or group_hint))
+            if fallback is not None:
+                return fallback
+        if far is not None and self._point_elsewhere(country, lat, lon):
+            return Resolution(RESOLVED, far.candidates[0], far.reason + "_accepted", far.distance_km)
+        if homonyms is not None and self._point_elsewhere(country, lat, lon):
+            largest = self._dominant(homonyms.candidates)
+            if largest is not None:
+                return Resolution(RESOLVED, largest, homonyms.reason.replace("homonyms_far", "largest_homonym"))
+        return far or homonyms or Resolution(
+            UNRESOLVED, None, "no_name_match" if lat is not None else "no_name_match_no_coordinates")
+
+    def _point_elsewhere(self, country: str, lat: float | None, lon: float | None) -> bool:
+        """Whether the nearest authority to the point is in another country: a geocoder that placed
+        "Vincennes, United States" in Paris. The name and country then say more than the point."""
+        if lat is None or lon is None or len(self._all_xy) == 0:
+            return False
+        d = haversine_km(lat, lon, self.lat[self._all_xy], self.lon[self._all_xy])
+        return self.country_of[int(self._all_xy[int(np.argmin(d))])] != country
+
+    def _dominant(self, ids: Iterable[str]) -> str | None:
+        """The candidate with 10x the population of the next one, if any (lists favour larger towns)."""
+        ix = [self._index_of[pid] for pid in ids]
+        pops = sorted(((self.population[i], i) for i in ix), reverse=True)
+        if len(pops) > 1 and pops[0][0] > 0 and pops[0][0] >= 10 * pops[1][0]:
+            return self.ids[pops[0][1]]
+        return None
+
+    def _filter(
+        self, cands: Iterable[int], allowed: frozenset[Kind] | None, group_hint: bool, qualifier: str
+    ) -> list[int]:
+        """Distinct candidates of the allowed kinds, of the most preferred kind present, in the qualifier's
+        département or région when it names one of theirs."""
+        uniq = list(dict.fromkeys(cands))
+        if allowed is not None:
+            uniq = [i for i in uniq if self.kinds[i] in allowed]
+        if not uniq:
+            return []
+        if qualifier:
+            located = [i for i in uniq if qualifier in self._admin[i]]
+            uniq = located or uniq
+        if group_hint and any(self.kinds[i] is Kind.INTERCOMMUNALITY for i in uniq):
+            return [i for i in uniq if self.kinds[i] is Kind.INTERCOMMUNALITY]
+        top = min(_KIND_RANK[self.kinds[i]] for i in uniq)
+        return [i for i in uniq if _KIND_RANK[self.kinds[i]] == top]
+
+    def _far_bound(self, i: int) -> float:
+        """How far a name match may lie from the listed point: large cities cover large areas and lists
+        often geocode their wider region (Niigata is 39 km from its prefecture's centroid)."""
+        return self.far_km + float(np.sqrt(self.population[i])) / 20.0
+
+    def _single(self, stage: str, i: int, dist: float | None) -> Resolution:
+        if dist is not None and dist > self._far_bound(i):
+            return Resolution(UNRESOLVED, None, f"{stage}:unique_far", dist, (self.ids[i],))
+        return Resolution(RESOLVED, self.ids[i], f"{stage}:unique", dist)
+
+    def _decide(
+        self, stage: str, key: str, spelled: str, cands: list[int], lat: float | None, lon: float | None
+    ) -> Resolution:
+        """One candidate, or homonyms separated by coordinates, main name, spelling, then population."""
+        ix = np.asarray(cands, dtype=np.int64)
+        if lat is not None and lon is not None:
+            d = haversine_km(lat, lon, self.lat[ix], self.lon[ix])
+        else:
+            d = np.full(len(ix), np.nan)
+        dist = [None if np.isnan(x) else float(x) for x in d]
+        if len(ix) == 1:
+            return self._single(stage, int(ix[0]), dist[0])
+        ids = tuple(self.ids[i] for i in ix)
+        pool = list(range(len(ix)))
+        located = not np.all(np.isnan(d))
+        if located:
+            dd = np.where(np.isnan(d), np.inf, d)
+            order = np.argsort(dd)
+            d1, d2 = float(dd[order[0]]), float(dd[order[1]])
+            if d1 <= self.homonym_km and d2 >= 3 * d1 and d2 - d1 >= 2.0:
+                return Resolution(RESOLVED, self.ids[ix[order[0]]], f"{stage}:nearest_homonym", d1)
+            pool = [j for j in pool if dd[j] <= self.homonym_km] or pool
+        # Several candidates near the point (or none near it): a candidate whose own name is the key beats
+        # one that only has it as an alternate name (GeoNames lists "Lexington" and "Lexington-Fayette");
+        # then the exact spelling with accents ("Munster" is not "Münster").
+        main = [j for j in pool if self._main[ix[j]] == key]
+        pick = main if len(main) == 1 else [j for j in (main or pool) if self._spelled[ix[j]] == spelled]
+        if len(pick) == 1:
+            j = pick[0]
+            dj = dist[j]
+            if dj is not None and dj > self.homonym_km:
+                return self._single(stage, int(ix[j]), dj)  # judged like a unique match, far or not
+            return Resolution(RESOLVED, self.ids[ix[j]], f"{stage}:main_name_homonym", dj)
+        if located:
+            d1 = float(np.nanmin(d))
+            why = "homonyms_close" if d1 <= self.homonym_km else "homonyms_far"
+            return Resolution(AMBIGUOUS, None, f"{stage}:{why}", d1, ids)
+        largest = self._dominant(ids)
+        if largest is not None:
+            return Resolution(RESOLVED, largest, f"{stage}:largest_homonym")
+        return Resolution(AMBIGUOUS, None, f"{stage}:homonyms_no_coordinates", None, ids)
+
+    def nearest(self, country: str, lat: float, lon: float, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
+        """Local authorities of ``country`` within ``radius_km``: (profile indices, distances), nearest first."""
+        ix = self._local.get(country)
+        if ix is None or len(ix) == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        d = haversine_km(lat, lon, self.lat[ix], self.lon[ix])
+        keep = np.flatnonzero(d <= radius_km)
+        order = keep[np.argsort(d[keep])]
+        return ix[order], d[order]
+
+    def _nearby(
+        self, keys: list[str], country: str, lat: float, lon: float, allowed: frozenset[Kind] | None,
+        *, nearest: bool,
+    ) -> Resolution | None:
+        """Rule 4: a close name nearby, else (``nearest``) the nearest commune within ``nearest_km``."""
+        ix, d = self.nearest(country, lat, lon, max(self.fuzzy_km, self.nearest_km if nearest else 0.0))
+        if allowed is not None:
+            mask = np.asarray([self.kinds[i] in allowed for i in ix], dtype=bool)
+            ix, d = ix[mask], d[mask]
+        best, best_sim, best_d = -1, 0.0, 0.0
+        for i, dist in zip(ix, d):
+            if dist > self.fuzzy_km:
+                break
+            main = self._main[i]
+            sim = max((_similar(q, k, k == main) for q in keys for k in self._keys[i]), default=0.0)
+            if sim > best_sim:
+                best, best_sim, best_d = int(i), sim, float(dist)
+        if best >= 0 and best_sim >= self.fuzzy_min:
+            return Resolution(RESOLVED, self.ids[best], "fuzzy_name_nearby", best_d)
+        if nearest and len(ix) and d[0] <= self.nearest_km:
+            return Resolution(RESOLVED, self.ids[int(ix[0])], "nearest_commune", float(d[0]))
+        return None
