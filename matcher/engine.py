@@ -342,3 +342,65 @@ def _with_arrays(s: MatchState, arrays: CatalogueArrays) -> MatchState:
                                n=arrays.n)
     return MatchState(arrays=arrays, history=history, ranker=s.ranker, countries=s.countries, priority=s.priority,
                       links=s.links, partners=s.partners, _shares=s._shares)
+
+
+def extended_state(state: MatchState, arrays: CatalogueArrays) -> MatchState:
+    """The state over ``arrays`` that keep every row of ``state.arrays`` in place and may append rows
+    (event participants that are not in the catalogue): link history stays valid, the country-share
+    cache starts empty so batch work never writes into the live state's cache."""
+    if arrays.n < state.arrays.n:
+        raise ValueError("extended_state: arrays must keep every row of the state's arrays")
+    s = _with_arrays(state, arrays)
+    s._shares = {}
+    return s
+
+
+def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: np.ndarray, km: np.ndarray
+                    ) -> list[ReasonContext]:
+    """``reason_context`` for several candidates of one query, the same values: what depends on the query
+    alone (source weights, nearby partner counts, country shares) is computed once, not per candidate.
+    Batch callers (events: 1,000 queries x top-k) need this; one ``recommend`` can use either."""
+    from matcher.history import source_weights
+    from matcher.themes import get_theme
+
+    a, h = state.arrays, state.history
+    rows = np.asarray(rows, dtype=np.int64)
+    nearby = np.zeros(a.n, dtype=np.int64)
+    if q.xyz is not None and len(h.src):
+        ex = list(q.exclude_rows) + ([q.row] if q.row is not None else [])
+        d = np.arccos(np.clip(a.xyz[h.src] @ q.xyz, -1, 1)) * 6371.0
+        ok = (d <= NEARBY_KM) & a.has_coord[h.src] & ~np.isin(h.src, ex)
+        nearby = np.bincount(h.dst[ok], minlength=a.n)
+    by_country = np.zeros(len(a.country_codes))
+    w_total = 0.0
+    if q.xyz is not None or q.admin2 >= 0:
+        w = source_weights(h, a, q_xyz=q.xyz, q_admin2=q.admin2, q_admin1=q.admin1, exclude_rows=q.exclude_rows)
+        w_total = float(w.sum())
+        if w_total > 0:
+            by_country = np.bincount(a.country[h.dst], weights=w, minlength=len(a.country_codes)) / w_total
+    shares = state.shares(q.country) if q.country >= 0 else None
+    theme_labels = [(get_theme(t).label("fr"), get_theme(t).label("en")) for t in a.theme_codes]
+
+    def labels(bits: int) -> tuple[tuple[str, str], ...]:
+        return tuple(theme_labels[i] for i in range(len(theme_labels)) if bits >> i & 1)
+
+    out = []
+    for r, dist in zip(rows.tolist(), np.asarray(km, dtype=float).tolist()):
+        code = a.country_codes[a.country[r]]
+        country = state.countries.get(code)
+        common = int(a.lang_mask[r]) & q.lang_mask
+        a1 = a.admin1[r]
+        out.append(ReasonContext(
+            candidate_name=str(a.names[r]),
+            country_name_fr=country.name_fr if country else code, country_name_en=country.name if country else code,
+            distance_km=dist, q_population=profile.population if profile else None,
+            c_population=round(10 ** float(a.log_pop[r])) if not np.isnan(a.log_pop[r]) else None,
+            nearby_partner_count=int(nearby[r]), nearby_km=NEARBY_KM, c_degree=int(h.degree[r]),
+            shared_languages=tuple(lang for i, lang in enumerate(a.languages) if common >> i & 1) if common else (),
+            need_themes=labels(int(a.exp_themes[r]) & q.need_themes),
+            offer_themes=labels(int(a.need_themes[r]) & q.exp_themes),
+            admin1_name=a.admin1_names.get(a.admin1_keys[a1], "") if a1 >= 0 else "",
+            country_share=float(by_country[a.country[r]]) if w_total > 0 else 0.0,
+            country_global=float(shares[a.country[r]]) if shares is not None else 0.0,
+        ))
+    return out

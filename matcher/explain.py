@@ -102,6 +102,12 @@ SENTENCES: dict[str, Sentence] = {
         if c.q_population and c.c_population else "Taille comparable",
         f"Comparable size ({en_num(c.q_population or 0, 0)} and {en_num(c.c_population or 0, 0)} inhabitants)"
         if c.q_population and c.c_population else "Comparable size"),
+    "size": lambda v, c: (
+        f"Ville de {fr_int(c.c_population or 0)} habitants, à l'échelle d'un partenariat actif",
+        f"A town of {en_num(c.c_population or 0, 0)} inhabitants, the scale of active partnerships"),
+    "size_gap": lambda v, c: (
+        f"Population de {fr_int(c.c_population or 0)} habitants, en rapport avec la vôtre",
+        f"Population of {en_num(c.c_population or 0, 0)}, in proportion with yours"),
     "kind_compat": lambda v, c: ("Même niveau de collectivité", "Same level of local government"),
     "direct": lambda v, c: (
         f"Déjà jumelée avec {c.nearby_partner_count} "

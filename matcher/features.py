@@ -20,7 +20,7 @@ TEXT_FEATURES = (
 )
 STRUCTURAL_FEATURES = (
     "log_distance", "same_continent", "preferred", "priority_zone", "shared_language", "francophone",
-    "pop_ratio", "kind_compat",
+    "pop_ratio", "kind_compat", "size", "size_gap",
 )
 HISTORY_COLUMNS = ("direct", "near", "admin1", "country", "country_global", "degree")
 FEATURES = TEXT_FEATURES + STRUCTURAL_FEATURES + HISTORY_COLUMNS
@@ -163,6 +163,10 @@ def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, prior
         "francophone": a.country_francophone[c_country].astype(float),
         "pop_ratio": ratio.astype(float),
         "kind_compat": np.select([tier_gap == 0, tier_gap == 1], [1.0, 0.5], 0.0),
+        # Larger towns take part in more partnerships, whatever the query.
+        "size": np.where(np.isnan(c_pop), 0.0, c_pop).astype(float),
+        # Signed: towns twin upwards more than downwards (a small commune with a larger town).
+        "size_gap": np.where(np.isnan(c_pop - q.log_pop), 0.0, c_pop - q.log_pop).astype(float),
     }
 
 

@@ -29,8 +29,8 @@ from matcher.domain import Link
 
 QUERY_SCALE_KM = 20.0  # query-side kernel: exp(-d / scale) up to QUERY_RADIUS_KM
 QUERY_RADIUS_KM = 80.0
-NEAR_SCALE_KM = 10.0  # candidate-side kernel around each partner
-NEAR_RADIUS_KM = 30.0
+NEAR_SCALE_KM = 25.0  # candidate-side kernel around each partner
+NEAR_RADIUS_KM = 60.0
 SAME_ADMIN2_WEIGHT = 0.5
 SAME_ADMIN1_WEIGHT = 0.15
 

@@ -41,8 +41,8 @@ fitted alongside, is the cheap first stage that shortlists candidates.
 Known partnerships of `data/links.csv` (Wikidata P190 2017 + English Wikipedia twin-town lists, resolved to
 catalogue ids; see `data/DATA_CARD.md`), plus staff decisions (accepted = positive, rejected = negative).
 Positives: each French authority's known foreign partners. Negatives: per query, {training.get('n_random')}
-random foreign authorities and {training.get('n_hard')} hard negatives (top of a hand-set history/proximity
-prior). History features are computed leave-one-out (the query's own links removed).
+foreign authorities drawn uniformly from its eligible candidates. History features are computed
+leave-one-out (the query's own links removed).
 
 - Training queries: {training.get('queries')}; pairs: {training.get('pairs')}
   (positives {training.get('positives')}); staff decision labels used: {training.get('decisions', 0)}.

@@ -1,16 +1,19 @@
 """The learned ranker: a scikit-learn estimator over pair features.
 
-An additive model (a GAM): each learned feature goes through its own spline basis, then one logistic
-regression. Being additive, the score splits exactly into per-feature contributions, so the reasons
-shown to users are the ranker's actual contributions, not a separate heuristic.
+An additive model: each learned feature enters through its own basis — itself (``basis="linear"``,
+the default) or a cubic spline (``basis="spline"``) — then one logistic regression. Being additive,
+the score splits exactly into per-feature contributions, so the reasons shown to users are the
+ranker's actual contributions, not a separate heuristic.
 
 The known partnerships it learns from carry no free text, so text features cannot be learned from
 them: their weights are the ``text_weights`` hyper-parameter (a documented prior, reported in the
 model card), applied additively on the same logit scale. Staff decisions on profiles with text are
 the labels that will let a later version learn them.
 
-A linear model on the raw features is fitted alongside (``prefilter_coef_``): the cheap first stage
-that scores every candidate before the spline model re-ranks the top few hundred.
+Ranking is two-stage: ``prefilter_score`` (the linear projection of the same model, no splines) scores
+every candidate; ``decision_function`` re-scores the shortlist. With the linear basis both agree; the
+spline basis, and "hard" shortlist negatives for a separate second stage, were tried and measured worse
+on held-out links (see models/MODEL_CARD.md), so they are options, not defaults.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         feature_names: Sequence[str] = FEATURES,
         learned_features: Sequence[str] = STRUCTURAL_FEATURES + HISTORY_COLUMNS,
         text_weights: Mapping[str, float] | None = None,
+        basis: str = "linear",
         n_knots: int = 5,
         C: float = 1.0,
         class_weight: str | None = "balanced",
@@ -59,6 +63,7 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         self.feature_names = feature_names
         self.learned_features = learned_features
         self.text_weights = text_weights
+        self.basis = basis
         self.n_knots = n_knots
         self.C = C
         self.class_weight = class_weight
@@ -66,18 +71,22 @@ class PairRanker(ClassifierMixin, BaseEstimator):
 
     # ---- fitting -------------------------------------------------------------------------------
     def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None) -> PairRanker:
+        """``groups`` (the query of each pair) is recorded for the model card; pairs are i.i.d. here."""
         X, y = check_X_y(X, y, dtype=np.float64)
         validate_data(self, X, reset=True)
         names = list(self.feature_names)
         if X.shape[1] != len(names):
             raise ValueError(f"X has {X.shape[1]} columns, expected {len(names)}")
+        if self.basis not in ("linear", "spline"):
+            raise ValueError(f"basis must be 'linear' or 'spline', not {self.basis!r}")
         self.classes_ = np.unique(y)
         if len(self.classes_) != 2:
             raise ValueError("PairRanker needs positive and negative pairs")
-        self.learned_idx_ = np.array([names.index(f) for f in self.learned_features])
-        self.spline_cols_ = np.array([i for i in self.learned_idx_ if names[i] not in BINARY_FEATURES
-                                      and np.unique(X[:, i]).size > 2])
-        self.binary_cols_ = np.array([i for i in self.learned_idx_ if i not in set(self.spline_cols_)])
+        self.learned_idx_ = np.array([names.index(f) for f in self.learned_features], dtype=int)
+        spline = [i for i in self.learned_idx_ if self.basis == "spline" and names[i] not in BINARY_FEATURES
+                  and np.unique(X[:, i]).size > 2]
+        self.spline_cols_ = np.array(spline, dtype=int)
+        self.binary_cols_ = np.array([i for i in self.learned_idx_ if i not in set(spline)], dtype=int)
         self.spline_ = SplineTransformer(n_knots=self.n_knots, degree=3, knots="quantile",
                                          extrapolation="constant")
         if len(self.spline_cols_):
@@ -93,14 +102,24 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         self.basis_mean_ = self.scaler_.transform(B).mean(axis=0)
         self.text_mean_ = X.mean(axis=0)
         self.owner_ = self._basis_owner()
-        pre = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
-        self.prefilter_scaler_ = StandardScaler().fit(X)
-        pre.fit(self.prefilter_scaler_.transform(X), y)
-        self.prefilter_coef_ = (pre.coef_.ravel() / self.prefilter_scaler_.scale_) + self.text_coef_
-        self.prefilter_intercept_ = float(pre.intercept_[0] - (pre.coef_.ravel() * self.prefilter_scaler_.mean_
-                                                                / self.prefilter_scaler_.scale_).sum())
+        self.fit_first_stage(X, y)
         self.n_train_ = {"pairs": int(len(y)), "positives": int((y == self.classes_[1]).sum()),
                          "groups": int(len(np.unique(groups))) if groups is not None else None}
+        return self
+
+    def fit_first_stage(self, X: np.ndarray, y: np.ndarray) -> PairRanker:
+        """Fit only the linear first stage (``prefilter_*``); ``fit`` calls it on the same rows."""
+        names = list(self.feature_names)
+        tw = DEFAULT_TEXT_WEIGHTS if self.text_weights is None else dict(self.text_weights)
+        text_coef = np.array([tw.get(f, 0.0) if f in TEXT_FEATURES else 0.0 for f in names])
+        learned = np.array([f not in TEXT_FEATURES for f in names])
+        pre = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
+        scaler = StandardScaler().fit(X[:, learned])
+        pre.fit(scaler.transform(X[:, learned]), y)
+        coef = np.zeros(len(names))
+        coef[learned] = pre.coef_.ravel() / scaler.scale_
+        self.prefilter_coef_ = coef + text_coef
+        self.prefilter_intercept_ = float(pre.intercept_[0] - (pre.coef_.ravel() * scaler.mean_ / scaler.scale_).sum())
         return self
 
     def _basis(self, X: np.ndarray) -> np.ndarray:
@@ -113,7 +132,7 @@ class PairRanker(ClassifierMixin, BaseEstimator):
 
     def _basis_owner(self) -> np.ndarray:
         """Feature index owning each basis column (splines first, then binary columns)."""
-        per = self.spline_.n_features_out_ // max(len(self.spline_cols_), 1) if len(self.spline_cols_) else 0
+        per = self.spline_.n_features_out_ // len(self.spline_cols_) if len(self.spline_cols_) else 0
         owners = [c for c in self.spline_cols_ for _ in range(per)] + list(self.binary_cols_)
         return np.array(owners, dtype=int)
 

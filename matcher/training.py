@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from matcher.domain import Filters
 from matcher.engine import MatchState, eligible_rows, query_from_row
-from matcher.features import FEATURE_INDEX, pair_features
+from matcher.features import pair_features
 from matcher.history import HistoryIndex
 
 
@@ -33,26 +33,23 @@ def partners_abroad(history: HistoryIndex, arrays_country: np.ndarray, row: int)
     return np.unique(d[arrays_country[d] != arrays_country[row]])
 
 
-def heuristic_prior(X: np.ndarray) -> np.ndarray:
-    """A hand-set score used only to pick hard negatives (never to rank)."""
-    f = FEATURE_INDEX
-    return (X[:, f["direct"]] + X[:, f["near"]] + X[:, f["admin1"]] + 2 * X[:, f["country"]]
-            + 5 * X[:, f["country_global"]] - 0.2 * X[:, f["log_distance"]])
-
-
 def training_set(
     state: MatchState,
     queries: Sequence[int],
     *,
-    n_random: int = 60,
-    n_hard: int = 60,
+    n_random: int = 200,
     seed: int = 0,
     progress: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(X, y, groups) over ``queries``, using ``state.history`` leave-one-out per query."""
+    """(X, y, groups) over ``queries``, using ``state.history`` leave-one-out per query.
+
+    Negatives are drawn uniformly from the query's eligible candidates: the population the ranker
+    scores. (Negatives drawn from a shortlist — "hard" negatives — were measured to hurt: they are
+    rich in the very history signals that mark partners, so the model learns those signals backwards.)
+    """
     rng = np.random.default_rng(seed)
-    a, h = state.arrays, state.history
     Xs, ys, gs = [], [], []
+    a, h = state.arrays, state.history
     for row in tqdm(queries, desc="training pairs", unit="query", disable=not progress):
         pos = partners_abroad(h, a.country, int(row))
         if len(pos) == 0:
@@ -62,14 +59,11 @@ def training_set(
         cand = cand[~np.isin(cand, pos)]
         if len(cand) == 0:
             continue
-        X_all = pair_features(q, a, h, cand, priority=state.priority)
-        hard = np.argpartition(-heuristic_prior(X_all), min(n_hard, len(cand) - 1))[:n_hard]
-        rand = rng.choice(len(cand), size=min(n_random, len(cand)), replace=False)
-        neg = np.union1d(hard, rand)
-        X_pos = pair_features(q, a, h, pos, priority=state.priority)
-        Xs += [X_pos, X_all[neg]]
-        ys += [np.ones(len(pos)), np.zeros(len(neg))]
-        gs += [np.full(len(pos) + len(neg), row)]
+        neg = np.sort(rng.choice(cand, size=min(n_random, len(cand)), replace=False))
+        X = pair_features(q, a, h, np.concatenate([pos, neg]), priority=state.priority)
+        Xs.append(X)
+        ys.append(np.r_[np.ones(len(pos)), np.zeros(len(neg))])
+        gs.append(np.full(len(X), row))
     if not Xs:
         raise ValueError("no training query has a known partner abroad")
     return np.vstack(Xs), np.concatenate(ys).astype(int), np.concatenate(gs)

@@ -63,7 +63,7 @@ PROFILES = [
             needs=Facet(("civil_registry",), "Numérisation des registres d'état civil, modernisation de l'état "
                         "civil")),
     foreign("GN-300", "Rheinstadt", "DE", 49.0, 8.4, 45_000, admin1="08"),
-    foreign("GN-301", "Rheindorf", "DE", 49.05, 8.45, 8_000, admin1="08"),
+    foreign("GN-301", "Rheindorf", "DE", 49.8, 9.5, 8_000, admin1="08"),  # ~120 km from Rheinstadt
     foreign("GN-400", "Cidade", "BR", -23.5, -46.6, 60_000,
             expertise=Facet(("digital",), "Governo digital e serviços públicos online"),
             needs=Facet(("culture_heritage",), "Património cultural e museus")),

@@ -82,8 +82,8 @@ def train(out: Path, evaluate: bool, folds: int, seed: int, db: Path | None, dat
     if len(yd):
         X, y, g = np.vstack([X, Xd]), np.concatenate([y, yd]), np.concatenate([g, gd])
     ranker = PairRanker().fit(X, y, groups=g)
-    info = {"queries": int(len(queries)), "pairs": int(len(y)), "positives": int(y.sum()), "n_random": 60,
-            "n_hard": 60, "decisions": int(len(yd)), "seed": seed}
+    info = {"queries": int(len(queries)), "pairs": int(len(y)), "positives": int(y.sum()), "n_random": 200,
+            "decisions": int(len(yd)), "seed": seed}
     evaluation = None
     if evaluate:
         results = cross_validate(state, folds=folds, seed=seed)

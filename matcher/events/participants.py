@@ -1,0 +1,408 @@
+"""Event participant files: read CSV / XLSX / JSON, validate every row, merge with the catalogue.
+
+Columns (only ``name`` and ``country`` are required; the header is case-insensitive):
+
+``id``            optional; ``row-N`` is generated where empty (N = where the row is, see below)
+``name``          authority name
+``country``       ISO 3166-1 alpha-2 code or English / French name
+``kind``          commune, municipality, intercommunality (EPCI), department, province, region
+``population``    whole number (``12 000`` and ``12,000`` accepted)
+``lat``, ``lon``  decimal degrees (a decimal comma is accepted)
+``languages``     ``;``-separated ISO 639-1 codes
+``expertise``, ``needs``, ``description``   free text, any language
+``themes``        ``;``-separated theme codes or labels (fr/en/es/pt/ar/de). At an event a theme is a topic
+                  the participant comes to discuss, offering or seeking, so it feeds both facets.
+``side``          optional group label (``fr`` / ``partner``): given on every row or on none; when given,
+                  only pairs across sides are ranked and scheduled
+``must_meet``, ``avoid``   ``;``-separated participant ids
+``max_meetings``  whole number (default: every round)
+
+Where a row is (``readers``): CSV — the physical line, the header being line 1; XLSX — the sheet row;
+JSON (a list of objects) — the item number counting from 1. Every bad row is reported (``FileErrors``)
+before anything is ranked.
+
+A participant that is a catalogue authority — its ``id`` is a catalogue id, or its name + country
+resolve to one — inherits coordinates, population, kind, admin fields, texts and known partners;
+values given in the file win.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from matcher.catalogue.files import Country
+from matcher.catalogue.normalize import CountryNames
+from matcher.catalogue.resolve import Resolver
+from matcher.domain import Facet, Kind, Link, Profile
+from matcher.errors import FileErrors, InvalidInput, PayloadTooLarge, RowError
+from matcher.events.readers import Record, read_records
+from matcher.themes import fold, parse_themes
+
+COLUMNS = ("id", "name", "country", "kind", "population", "lat", "lon", "languages", "expertise", "needs",
+           "description", "themes", "side", "must_meet", "avoid", "max_meetings")
+REQUIRED = ("name", "country")
+ALIASES = {"nom": "name", "pays": "country", "type": "kind", "latitude": "lat", "longitude": "lon", "lng": "lon",
+           "langues": "languages", "themes_codes": "themes", "thèmes": "themes", "groupe": "side", "group": "side",
+           "besoins": "needs", "expertises": "expertise"}
+MAX_PARTICIPANTS = 10_000
+
+_KINDS = {  # folded word -> (French kind, foreign kind)
+    "commune": (Kind.COMMUNE, Kind.MUNICIPALITY), "municipality": (Kind.COMMUNE, Kind.MUNICIPALITY),
+    "municipalite": (Kind.COMMUNE, Kind.MUNICIPALITY), "city": (Kind.COMMUNE, Kind.MUNICIPALITY),
+    "town": (Kind.COMMUNE, Kind.MUNICIPALITY), "ville": (Kind.COMMUNE, Kind.MUNICIPALITY),
+    "intercommunality": (Kind.INTERCOMMUNALITY, Kind.MUNICIPALITY), "intercommunalite": (Kind.INTERCOMMUNALITY,
+                                                                                         Kind.MUNICIPALITY),
+    "epci": (Kind.INTERCOMMUNALITY, Kind.MUNICIPALITY), "department": (Kind.DEPARTMENT, Kind.PROVINCE),
+    "departement": (Kind.DEPARTMENT, Kind.PROVINCE), "province": (Kind.DEPARTMENT, Kind.PROVINCE),
+    "region": (Kind.REGION, Kind.FOREIGN_REGION), "foreign region": (Kind.REGION, Kind.FOREIGN_REGION),
+}
+_LANG = re.compile(r"^([a-z]{2})(?:[-_][a-z0-9]+)?$")
+_THOUSANDS = re.compile(r"^\d{1,3}([.,]\d{3})+$")
+
+
+@dataclass(frozen=True)
+class CatalogueView:
+    """What reading a participant file needs from the catalogue (empty for a catalogue-free event)."""
+
+    countries: Mapping[str, Country]
+    profiles: Mapping[str, Profile] = field(default_factory=dict)
+    resolver: Resolver | None = None
+    partners: Mapping[str, frozenset[str]] = field(default_factory=dict)  # id -> known partner ids
+
+    @classmethod
+    def build(cls, profiles: Iterable[Profile], countries: Mapping[str, Country],
+              links: Iterable[Link] = ()) -> CatalogueView:
+        by_id = {p.id: p for p in profiles}
+        partners: dict[str, set[str]] = {}
+        for link in links:
+            partners.setdefault(link.a, set()).add(link.b)
+            partners.setdefault(link.b, set()).add(link.a)
+        return cls(countries=countries, profiles=by_id, resolver=Resolver(by_id.values(), countries),
+                   partners={k: frozenset(v) for k, v in partners.items()})
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: str  # as in the file, or generated ``row-N``
+    line: int  # where the row is (see the module docstring)
+    name: str  # as written in the file (display name)
+    profile: Profile  # the merged profile; ``profile.id`` is the catalogue id for catalogue authorities
+    catalogue_id: str | None = None
+    match_reason: str = ""  # "id" or the resolver's reason
+    overrides: bool = True  # the file changes fields the scoring reads (the row must be rebuilt)
+    side: str | None = None  # case-folded
+    must_meet: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
+    max_meetings: int | None = None
+    known_partners: frozenset[str] = frozenset()  # catalogue ids
+
+
+@dataclass(frozen=True)
+class Event:
+    participants: tuple[Participant, ...]
+    source: str = ""  # "participants.csv", for messages
+    index: dict[str, int] = field(default_factory=dict)  # participant id -> position (derived when empty)
+
+    def __post_init__(self) -> None:
+        if not self.index:
+            object.__setattr__(self, "index", {p.id: i for i, p in enumerate(self.participants)})
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(p.id for p in self.participants)
+
+    @property
+    def has_sides(self) -> bool:
+        return any(p.side is not None for p in self.participants)
+
+    def pairs(self, attr: str) -> set[tuple[int, int]]:
+        """Unordered pairs (i < j) of positions from ``must_meet`` or ``avoid``, whichever row lists them."""
+        out = set()
+        for i, p in enumerate(self.participants):
+            for other in getattr(p, attr):
+                j = self.index[other]
+                out.add((min(i, j), max(i, j)))
+        return out
+
+
+class ItemError(RowError):
+    """A bad item of a JSON list: numbered from 1, and said so."""
+
+    def __init__(self, item: int, column: str | None, reason: str) -> None:
+        super().__init__(item, column, reason)
+        self.message = f"JSON item {item}" + (f", column {column!r}" if column else "") + f": {reason}"
+        self.args = (self.message,)
+
+
+# ---- reading -------------------------------------------------------------------------------------
+def read_participants_file(path: Path, catalogue: CatalogueView) -> Event:
+    return read_participants(path.read_bytes(), path.name, catalogue)
+
+
+def read_participants(data: bytes, filename: str, catalogue: CatalogueView) -> Event:
+    """Parse and validate a participant file (format from the file name's suffix)."""
+    table = read_records(data, filename)
+    return validate(table.records, catalogue, header=table.header, header_line=table.header_line,
+                    source=filename, items=table.items)
+
+
+# ---- validation ----------------------------------------------------------------------------------
+def _canonical(name: str) -> str:
+    key = str(name).strip().casefold().replace(" ", "_").replace("-", "_")
+    return ALIASES.get(key, key)
+
+
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _items(v: Any, sep: str = ";") -> list[str]:
+    if isinstance(v, (list, tuple)):
+        return [_text(x) for x in v if _text(x)]
+    return [x.strip() for x in _text(v).split(sep) if x.strip()]
+
+
+def _number(v: Any, *, whole: bool) -> float:
+    """A number from a cell: numbers as they are, strings with spaces / a decimal comma tolerated."""
+    if isinstance(v, bool):
+        raise ValueError  # noqa: TRY004 - the caller reports it as a bad number
+    if isinstance(v, (int, float)):
+        x = float(v)
+    else:
+        s = re.sub(r"[\s\u00a0\u202f_']", "", str(v))
+        if whole and _THOUSANDS.match(s):
+            s = re.sub(r"[.,]", "", s)
+        elif "," in s and "." not in s:
+            s = s.replace(",", ".")
+        x = float(s)
+    if not math.isfinite(x) or (whole and not x.is_integer()):
+        raise ValueError
+    return x
+
+
+class _Rows:
+    """Collects RowErrors (or ItemErrors for JSON) while rows are checked."""
+
+    def __init__(self, items: bool) -> None:
+        self.errors: list[RowError] = []
+        self.items = items
+        self.unit = "item" if items else "line"  # how a reason refers to another row
+
+    def add(self, line: int, column: str | None, reason: str) -> None:
+        self.errors.append((ItemError if self.items else RowError)(line, column, reason))
+
+
+def validate(records: Sequence[Record], catalogue: CatalogueView, *, header: Sequence[str] | None = None,
+             header_line: int = 1, source: str = "", items: bool = False) -> Event:
+    """Check every record and build the event; ``FileErrors`` listing every bad row otherwise."""
+    if len(records) > MAX_PARTICIPANTS:
+        raise PayloadTooLarge(f"{len(records)} participants: at most {MAX_PARTICIPANTS} per event", field="file")
+    err = _Rows(items)
+    if header is not None:
+        names = [_canonical(h) for h in header if str(h).strip()]
+        for h in header:
+            key = _canonical(h)
+            if str(h).strip() and key not in COLUMNS:
+                close = difflib.get_close_matches(key, COLUMNS, n=1, cutoff=0.8)
+                if close:  # a typo of a known column would silently drop its values
+                    err.add(header_line, str(h), f"unknown column (did you mean {close[0]!r}?)")
+        for col in REQUIRED:
+            if col not in names:
+                err.add(header_line, col, "required column is missing")
+        if err.errors:
+            raise FileErrors(err.errors)
+    if not records:
+        raise FileErrors([(ItemError if items else RowError)(header_line, None, "the file has no participants")])
+    names_table = CountryNames(catalogue.countries)
+    rows = [_row(line, {_canonical(k): v for k, v in raw.items()}, catalogue, names_table, err)
+            for line, raw in records]
+    participants = _cross_checks([r for r in rows if r is not None], catalogue, err)
+    if err.errors:
+        raise FileErrors(sorted(err.errors, key=lambda e: e.line))
+    return Event(participants=tuple(participants), source=source,
+                 index={p.id: i for i, p in enumerate(participants)})
+
+
+def _row(line: int, raw: dict[str, Any], cat: CatalogueView, names: CountryNames, err: _Rows
+         ) -> dict[str, Any] | None:
+    """One record's values, checked column by column (every problem reported, not just the first).
+    A row with errors is still returned: its id must exist for the other rows' references."""
+    if "__not_object__" in raw:
+        err.add(line, None, "not an object")
+        return None
+    n0 = len(err.errors)
+    out: dict[str, Any] = {"line": line, "id": _text(raw.get("id")), "name": _text(raw.get("name"))}
+    if ";" in out["id"]:
+        err.add(line, "id", "an id cannot contain ';' (lists of ids use it)")
+    if not out["name"]:
+        err.add(line, "name", "name is required")
+    country_text = _text(raw.get("country"))
+    code = None
+    if not country_text:
+        err.add(line, "country", "country is required")
+    else:
+        code = country_text.upper() if country_text.upper() in cat.countries else names.code(country_text)
+        if code is None:
+            err.add(line, "country", f"unknown country {country_text!r}")
+        elif code not in cat.countries:
+            err.add(line, "country", f"country {code} is not in the catalogue's country list")
+    out["country"] = code
+    kind_text = fold(_text(raw.get("kind")))
+    out["kind"] = None
+    if kind_text:
+        if kind_text not in _KINDS:
+            err.add(line, "kind", f"unknown kind {_text(raw.get('kind'))!r} (commune, municipality, "
+                                  "intercommunality, department, province or region)")
+        elif code:
+            out["kind"] = _KINDS[kind_text][0 if code == "FR" else 1]
+    for col, whole, lo, hi in (("population", True, 0, 2e9), ("lat", False, -90, 90), ("lon", False, -180, 180),
+                               ("max_meetings", True, 0, 1000)):
+        v = raw.get(col)
+        out[col] = None
+        if _text(v) == "":
+            continue
+        try:
+            x = _number(v, whole=whole)
+        except (ValueError, TypeError):
+            err.add(line, col, f"not a {'whole ' if whole else ''}number: {_text(v)!r}")
+            continue
+        if not lo <= x <= hi:
+            err.add(line, col, f"{_text(v)} is out of range [{lo:g}, {hi:g}]")
+            continue
+        out[col] = int(x) if whole else x
+    if (out["lat"] is None) != (out["lon"] is None) and not any(e.column in ("lat", "lon") for e in err.errors[n0:]):
+        err.add(line, "lon" if out["lon"] is None else "lat", "lat and lon go together: one is missing")
+    langs: list[str] = []
+    for item in _items(raw.get("languages"), ";"):
+        for part in item.split(","):
+            m = _LANG.match(part.strip().lower())
+            if m is None:
+                err.add(line, "languages", f"{part.strip()!r} is not an ISO 639-1 code such as fr, en, es")
+            elif m.group(1) not in langs:
+                langs.append(m.group(1))
+    out["languages"] = tuple(langs)
+    try:
+        out["themes"] = parse_themes(_items(raw.get("themes")))
+    except InvalidInput as exc:
+        err.add(line, "themes", exc.message)
+        out["themes"] = ()
+    for col in ("expertise", "needs", "description"):
+        out[col] = _text(raw.get(col))
+    side = _text(raw.get("side")).casefold()
+    out["side"] = side or None
+    out["must_meet"] = tuple(dict.fromkeys(_items(raw.get("must_meet"))))
+    out["avoid"] = tuple(dict.fromkeys(_items(raw.get("avoid"))))
+    return out
+
+
+def _cross_checks(rows: list[dict[str, Any]], cat: CatalogueView, err: _Rows) -> list[Participant]:
+    """Ids, catalogue identity, sides and the must_meet / avoid references: checks across rows."""
+    first_line: dict[str, int] = {}
+    for r in rows:
+        pid = r["id"] or f"row-{r['line']}"
+        r["pid"] = pid
+        if pid in first_line:
+            err.add(r["line"], "id", f"duplicate id {pid!r} (first on {err.unit} {first_line[pid]})")
+        else:
+            first_line[pid] = r["line"]
+    # Sides: all or nothing, and at least two of them.
+    sided = [r for r in rows if r["side"]]
+    if sided and len(sided) < len(rows):
+        example = sided[0]["line"]
+        for r in rows:
+            if not r["side"]:
+                err.add(r["line"], "side", f"side is empty here but given on other rows (e.g. {err.unit} {example})")
+    elif sided and len({r["side"] for r in rows}) == 1:
+        err.add(rows[0]["line"], "side", f"every row has side {rows[0]['side']!r}: two sides at least are needed")
+    side_of: dict[str, str | None] = {}
+    for r in rows:  # a duplicated id is reported above; references go to its first row
+        side_of.setdefault(r["pid"], r["side"])
+    must: dict[tuple[str, str], int] = {}
+    avoid: dict[tuple[str, str], int] = {}
+    for r in rows:
+        for col, table in (("must_meet", must), ("avoid", avoid)):
+            for other in r[col]:
+                if other not in first_line:
+                    err.add(r["line"], col, f"unknown participant id {other!r}")
+                elif other == r["pid"]:
+                    err.add(r["line"], col, "a participant cannot list itself")
+                else:
+                    key = (min(r["pid"], other), max(r["pid"], other))
+                    table.setdefault(key, r["line"])
+                    if col == "must_meet" and side_of[other] and side_of[other] == r["side"]:
+                        err.add(r["line"], col, f"{other!r} is on the same side ({r['side']!r}): only pairs "
+                                                "across sides meet")
+    for key in sorted(set(must) & set(avoid)):
+        line = max(must[key], avoid[key])
+        err.add(line, "avoid" if line == avoid[key] else "must_meet",
+                f"the pair {key[0]!r} – {key[1]!r} is both must_meet ({err.unit} {must[key]}) and avoid "
+                f"({err.unit} {avoid[key]})")
+    seen_authority: dict[str, int] = {}
+    out = []
+    for r in rows:
+        if r["country"] is None:
+            continue
+        p = _participant(r, cat, err)
+        if p is None:
+            continue
+        if p.catalogue_id is not None:
+            if p.catalogue_id in seen_authority:
+                err.add(r["line"], "id" if p.match_reason == "id" else "name",
+                        f"same catalogue authority {p.catalogue_id} ({p.profile.name}) as {err.unit} "
+                        f"{seen_authority[p.catalogue_id]}; if they differ, give an id or lat/lon")
+                continue
+            seen_authority[p.catalogue_id] = r["line"]
+        out.append(p)
+    return out
+
+
+def _participant(r: dict[str, Any], cat: CatalogueView, err: _Rows) -> Participant | None:
+    base, reason = None, ""
+    if r["id"] and r["id"] in cat.profiles:
+        base, reason = cat.profiles[r["id"]], "id"
+        if base.country != r["country"]:
+            err.add(r["line"], "country", f"{r['country']} differs from catalogue authority {base.id}'s "
+                                          f"country {base.country}")
+            return None
+    elif cat.resolver is not None:
+        res = cat.resolver.resolve(r["name"], r["country"], r["lat"], r["lon"])
+        # Not the resolver's "nearest commune" fallback (meant for merged communes in twinning lists): a
+        # participant whose name matches nothing is a new authority, not the commune next door.
+        if res.ok and res.id is not None and res.id in cat.profiles and "nearest_commune" not in res.reason:
+            base, reason = cat.profiles[res.id], res.reason
+    facet_themes = r["themes"]
+    given = {k: r[k] for k in ("population", "lat", "lon", "kind") if r[k] is not None}
+    if r["languages"]:
+        given["languages"] = r["languages"]
+    for col in ("description",):
+        if r[col]:
+            given[col] = r[col]
+    for col in ("expertise", "needs"):
+        if r[col] or facet_themes:
+            old = getattr(base, col) if base is not None else Facet()
+            given[col] = Facet(facet_themes or old.themes, r[col] or old.text)
+    if base is None:
+        kind = r["kind"] or (Kind.COMMUNE if r["country"] == "FR" else Kind.MUNICIPALITY)
+        profile = Profile(id=r["pid"], name=r["name"], kind=kind, country=r["country"], source="event",
+                          **{k: v for k, v in given.items() if k != "kind"})
+        return Participant(id=r["pid"], line=r["line"], name=r["name"], profile=profile, side=r["side"],
+                           must_meet=r["must_meet"], avoid=r["avoid"], max_meetings=r["max_meetings"])
+    known = cat.partners.get(base.id, frozenset()) | frozenset(base.known_partners)
+    return Participant(id=r["pid"], line=r["line"], name=r["name"], profile=base.with_changes(**given),
+                       catalogue_id=base.id, match_reason=reason, overrides=bool(given), side=r["side"],
+                       must_meet=r["must_meet"], avoid=r["avoid"], max_meetings=r["max_meetings"],
+                       known_partners=known)
+
+
+__all__ = ["COLUMNS", "CatalogueView", "Event", "ItemError", "Participant", "read_participants",
+           "read_participants_file", "validate"]
