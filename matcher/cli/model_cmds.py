@@ -41,8 +41,11 @@ def decision_pairs(store, state) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  
     from matcher.features import pair_features
 
     latest: dict[tuple[str, str], str] = {}
-    for d in reversed(store.decisions(limit=100_000)):
-        latest[(d.french_id, d.partner_id)] = d.status
+    cursor = None
+    while page := store.decisions(limit=1000, cursor=cursor):  # newest first
+        for d in page:
+            latest.setdefault((d.french_id, d.partner_id), d.status)
+        cursor = page[-1].id
     a = state.arrays
     Xs, ys, gs = [], [], []
     for (fid, pid), status in latest.items():
@@ -115,8 +118,9 @@ def evaluate(folds: int, seed: int, max_queries: int | None, test_links: Path | 
         results = cross_validate(state, folds=folds, seed=seed, max_queries=max_queries)
         report: dict[str, object] = {"mode": f"grouped {folds}-fold", "results": results}
     else:
+        rows = read_test_links(test_links)  # a bad file fails before any model is loaded
         state = _state(store, with_ranker_path=ranker_path)
-        results, resolution = evaluate_external(state, store, data_dir, test_links, seed=seed)
+        results, resolution = evaluate_external(state, store, rows, seed=seed)
         report = {"mode": "external links", "resolution": resolution, "results": results}
         if not as_json:
             click.echo(json.dumps(resolution, indent=1))
@@ -144,12 +148,11 @@ def read_test_links(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-def evaluate_external(state, store, data_dir: Path, path: Path, *, seed: int = 0):  # type: ignore[no-untyped-def]
+def evaluate_external(state, store, rows: list[dict[str, str]], *, seed: int = 0):  # type: ignore[no-untyped-def]
     from matcher.catalogue.resolve import Resolver
     from matcher.domain import Kind
     from matcher.evaluation import METHODS, Metrics, evaluate_query
 
-    rows = read_test_links(path)
     resolver = Resolver(list(store.all_profiles()), store.countries())
     counts = {"rows": len(rows), "french_resolved": 0, "partner_resolved": 0, "both_resolved": 0}
     pairs: dict[int, set[int]] = {}
