@@ -93,7 +93,7 @@ def rank(file: Path, k: int, out: Path, lang: str, include_existing: bool, inclu
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="schedule.csv or .xlsx")
 @click.option("--ics", "ics_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write one .ics calendar per participant into this folder.")
-@click.option("--start", type=click.DateTime(_START_FORMATS), default=None,
+@click.option("--start", type=click.DateTime(_START_FORMATS), default=None, metavar="YYYY-MM-DDTHH:MM",
               help="Start of round 1, e.g. 2026-12-01T09:00 (local time; or with an offset, +0100).")
 @click.option("--slot-minutes", type=click.IntRange(1, 600), default=20, show_default=True)
 @click.option("--break-minutes", type=click.IntRange(0, 600), default=5, show_default=True)
