@@ -52,6 +52,11 @@ class Query:
     exclude_rows: tuple[int, ...] = ()  # leave-one-out: links touching these rows are ignored
 
 
+def _dense(row: sp.csr_matrix) -> np.ndarray:
+    """A (1, D) sparse row as a dense vector: sparse × dense-vector products avoid transposing."""
+    return np.asarray(row.toarray()).ravel()
+
+
 def _popcount(x: np.ndarray) -> np.ndarray:
     x = x.astype(np.uint32)
     return np.unpackbits(x.view(np.uint8).reshape(-1, 4), axis=1).sum(axis=1)
@@ -75,8 +80,8 @@ def _field_sims(q: Query, a: CatalogueArrays, cand: np.ndarray, q_field: str, c_
     rows = rows[ok]
     dense[idx] = a.emb[c_field][rows] @ qv
     ql = q.lex.get(q_field)
-    if ql is not None:
-        lexical[idx] = np.asarray((a.lex[c_field][rows] @ ql.T).todense()).ravel()
+    if ql is not None and len(rows):
+        lexical[idx] = a.lex[c_field][rows] @ _dense(ql)
     present[idx] = True
     return dense, lexical, present
 
@@ -97,7 +102,7 @@ def _reverse_sims(q: Query, a: CatalogueArrays, cand: np.ndarray) -> tuple[np.nd
     dense[idx] = a.emb["needs"][rows] @ qv
     ql = q.lex.get("expertise")
     if ql is not None and len(rows):
-        lexical[idx] = np.asarray((a.lex["needs"][rows] @ ql.T).todense()).ravel()
+        lexical[idx] = a.lex["needs"][rows] @ _dense(ql)
     present[idx] = True
     return dense, lexical, present
 
