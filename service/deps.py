@@ -1,0 +1,151 @@
+"""FastAPI dependencies as typed ``Annotated`` aliases (``StoreDep``, ``MatcherDep``, ``StaffKey``...).
+
+They are ``async def`` on purpose: each is a few attribute reads (or one indexed SQLite lookup for a
+key), and FastAPI runs a plain ``def`` dependency in the thread pool — a thread hop per dependency per
+request, which dominated the cost of a cached match query.
+
+Everything heavy lives in one ``Resources`` object on ``app.state``, built by ``service.app`` (never at
+import time). Tests swap any piece with ``app.dependency_overrides[get_store] = ...`` or pass ready
+objects to ``create_app(store=..., matcher=..., encoder=...)``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
+
+from fastapi import Depends, Header, Query, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials
+
+from matcher.catalogue.files import Country
+from matcher.domain import Match, Profile
+from matcher.engine import Matcher
+from matcher.loading import LoadReport
+from matcher.store import ApiKey, ProfileStore, SQLiteStore
+from service.auth import api_key_scheme, authenticate, bearer_scheme, check_staff, secret_from
+from service.cache import StateCache
+from service.errors import NotReady
+from service.settings import Settings
+from service.suggest import SuggestionCache
+
+Lang = Literal["fr", "en"]
+#: A cached answer of /authorities/{id}/matches: the query authority, its ranked matches, and the
+#: response body already rendered per language.
+CachedMatches = tuple[Profile, list[Match], dict[str, bytes]]
+
+
+@dataclass
+class Resources:
+    """The loaded service state. ``store``/``matcher`` stay None until loading finishes."""
+
+    settings: Settings
+    store: ProfileStore | None = None
+    matcher: Matcher | None = None
+    countries: dict[str, Country] = field(default_factory=dict)
+    report: LoadReport | None = None
+    stage: str = "starting"  # human-readable loading stage, shown by /ready
+    error: str | None = None  # why loading failed, if it did
+    started: float = field(default_factory=time.monotonic)
+    owned_store: SQLiteStore | None = None  # the store we opened (closed on shutdown); not an injected one
+    #: Profile writes are read-modify-write (get, change, store, re-embed): one at a time keeps them
+    #: atomic with respect to each other and to the in-memory matcher. Writes are rare.
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
+    suggestions: SuggestionCache = field(default_factory=SuggestionCache)
+    matches: StateCache[CachedMatches] = field(init=False)  # sized from the settings
+
+    def __post_init__(self) -> None:
+        self.matches = StateCache(self.settings.match_cache_size)
+
+
+async def get_resources(request: Request) -> Resources:
+    res: Resources = request.app.state.resources
+    return res
+
+
+ResourcesDep = Annotated[Resources, Depends(get_resources)]
+
+
+async def get_settings(res: ResourcesDep) -> Settings:
+    return res.settings
+
+
+def _not_ready(res: Resources) -> NotReady:
+    if res.error:
+        return NotReady(f"the service failed to load: {res.error}")
+    return NotReady(f"the service is still loading ({res.stage}); retry shortly")
+
+
+async def get_store(res: ResourcesDep) -> ProfileStore:
+    if res.store is None:
+        raise _not_ready(res)
+    return res.store
+
+
+async def get_matcher(res: ResourcesDep) -> Matcher:
+    if res.matcher is None:
+        raise _not_ready(res)
+    return res.matcher
+
+
+async def get_countries(res: ResourcesDep, store: Annotated[ProfileStore, Depends(get_store)]) -> dict[str, Country]:
+    if not res.countries:  # filled at load time; read lazily when a test injected a bare store
+        res.countries = store.countries()
+    return res.countries
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[ProfileStore, Depends(get_store)]
+MatcherDep = Annotated[Matcher, Depends(get_matcher)]
+CountriesDep = Annotated[dict[str, Country], Depends(get_countries)]
+
+
+async def optional_key(
+    store: StoreDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
+    api_key: Annotated[str | None, Security(api_key_scheme)],
+) -> ApiKey | None:
+    """The caller's key, or None for an anonymous caller (an invalid key is a 401, not anonymous)."""
+    return authenticate(store, secret_from(bearer, api_key))
+
+
+OptionalKey = Annotated[ApiKey | None, Depends(optional_key)]
+
+
+async def staff_key(key: OptionalKey) -> ApiKey:
+    return check_staff(key)
+
+
+StaffKey = Annotated[ApiKey, Depends(staff_key)]
+
+
+async def get_lang(
+    lang: Annotated[Lang | None, Query(description="Language of explanations (default: Accept-Language, "
+                                                   "else English).")] = None,
+    accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Lang:
+    """``lang`` if given, else the preferred of fr/en in ``Accept-Language`` (q-values honoured)."""
+    if lang is not None:
+        return lang
+    best: tuple[float, Lang] = (0.0, "en")
+    for i, part in enumerate((accept_language or "").split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        base = tag.strip().lower().split("-")[0]
+        if base not in ("fr", "en"):
+            continue
+        q = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                q = float(params[2:])
+            except ValueError:
+                q = 0.0
+        # Earlier entries win ties (RFC 9110 leaves it open; browsers list by preference).
+        score = q - i * 1e-6
+        if score > best[0]:
+            best = (score, "fr" if base == "fr" else "en")
+    return best[1]
+
+
+LangDep = Annotated[Lang, Depends(get_lang)]

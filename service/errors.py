@@ -1,0 +1,165 @@
+"""One JSON error shape for every failure: ``{"error": {"code", "message", "field"}}``.
+
+- ``MatcherError`` (raised by the core and by the service) -> its own status and code.
+- FastAPI's ``RequestValidationError`` -> 422 with ``field`` = the dotted location (without the
+  ``body``/``query``/``path`` prefix); a body that is not JSON -> 400.
+- Starlette's ``HTTPException`` (unknown route, wrong method) -> its status, same shape.
+- Anything else -> logged with its traceback, 500, same shape (and no detail leaked).
+- ``BodyLimitMiddleware``: 413 when Content-Length or the streamed body exceeds the limit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from matcher.errors import MatcherError
+
+log = logging.getLogger("twinmatch.service")
+
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "payload_too_large",
+               415: "unsupported_media_type", 422: "invalid_input", 429: "too_many_requests",
+               503: "unavailable"}
+
+
+class NotReady(MatcherError):
+    """The store or the matcher is still loading (or failed to load): try again later."""
+
+    status = 503
+    code = "not_ready"
+
+
+def error_payload(code: str, message: str, field: str | None = None) -> dict[str, dict[str, str | None]]:
+    return {"error": {"code": code, "message": message, "field": field}}
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(error_payload(code, message, field), status_code=status, headers=headers)
+
+
+def _dotted(loc: Sequence[Any]) -> str | None:
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(str(p) for p in parts) or None
+
+
+def validation_message(errors: Sequence[Any]) -> str:
+    msgs = []
+    for e in errors[:5]:
+        where = _dotted(e.get("loc", ()))
+        msgs.append(f"{where}: {e.get('msg', 'invalid')}" if where else str(e.get("msg", "invalid")))
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return "; ".join(msgs) + more
+
+
+async def _matcher_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, MatcherError)
+    if exc.status >= 500 and not isinstance(exc, NotReady):  # not-ready is expected while loading: no noise
+        log.error("%s on %s %s: %s", exc.code, request.method, request.url.path, exc.message)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return error_response(exc.status, exc.code, exc.message, exc.field, headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in errors):
+        # Not a value problem but an unreadable body: the client sent something that is not JSON.
+        return error_response(400, "invalid_json", "the request body is not valid JSON", None)
+    first = errors[0] if errors else {}
+    return error_response(422, "invalid_input", validation_message(errors), _dotted(first.get("loc", ())))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    message = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
+    return error_response(exc.status_code, code, message, None, dict(exc.headers or {}) or None)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(500, "internal_error", "internal server error", None)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(MatcherError, _matcher_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+class BodyLimitMiddleware:
+    """413 for bodies over ``max_bytes``: at once from Content-Length, else while the body streams in.
+
+    The body (at most ``max_bytes``, 1 MiB by default) is buffered here and replayed to the app, so a
+    chunked upload without Content-Length is cut off before the app reads a byte of it.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:
+            try:
+                size = int(declared)
+            except ValueError:
+                await self._reject(scope, send, 400, "bad_request", "invalid Content-Length header")
+                return
+            if size > self.max_bytes:
+                await self._too_large(scope, send)
+                return
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            total += len(chunk)
+            if total > self.max_bytes:
+                await self._too_large(scope, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # after the body: wait for the disconnect, as Starlette expects
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Scope, send: Send) -> None:
+        await self._reject(scope, send, 413, "payload_too_large",
+                           f"request body is larger than {self.max_bytes} bytes")
+
+    @staticmethod
+    async def _reject(scope: Scope, send: Send, status: int, code: str, message: str) -> None:
+        response = error_response(status, code, message, None, {"Connection": "close"})
+
+        async def no_body() -> Message:
+            return {"type": "http.disconnect"}
+
+        await response(scope, no_body, send)

@@ -1,0 +1,1 @@
+"""One router per resource: meta (health, readiness, themes), authorities, matches, suggestions."""

@@ -1,0 +1,143 @@
+"""The catalogue: search, read, register, edit, delete.
+
+A write is: the store (one transaction), then ``matcher.profile_written`` (re-embeds that profile only),
+so the next match query sees it without a restart. If the in-memory update fails, the store write is
+undone, so the database and the matcher never disagree.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response
+
+from matcher.domain import Kind, Profile
+from matcher.engine import Matcher
+from matcher.errors import Conflict, Forbidden, InvalidInput
+from matcher.store import ProfileStore
+from service.auth import check_can_edit, check_staff, sees_contact
+from service.deps import CountriesDep, MatcherDep, OptionalKey, ResourcesDep, StaffKey, StoreDep
+from service.schemas import (
+    AuthorityCreate,
+    AuthorityCreated,
+    AuthorityPage,
+    AuthorityPublic,
+    AuthorityStaff,
+    AuthoritySummary,
+    AuthorityUpdate,
+    OwnerKeyOut,
+    authority_view,
+)
+
+log = logging.getLogger("twinmatch.service")
+router = APIRouter(prefix="/authorities", tags=["authorities"])
+
+IdPath = Annotated[str, Path(min_length=1, max_length=64, description="Catalogue id, e.g. FR-COM-35238.")]
+_ERRORS: dict[int | str, dict[str, Any]] = {401: {"description": "Missing or invalid API key"}, 403: {"description": "Wrong role or authority"},
+           404: {"description": "Unknown id"}, 422: {"description": "Invalid input (field named)"}}
+
+
+def check_countries(countries: Iterable[str], known: CountriesDep, field: str) -> None:
+    for code in countries:
+        if code not in known:
+            raise InvalidInput(f"unknown country code {code!r}", field=field)
+
+
+@router.get("", response_model=AuthorityPage, summary="Search the catalogue (accent-insensitive), paged")
+def search_authorities(
+    store: StoreDep,
+    q: Annotated[str, Query(max_length=100, description="Name or part of a name; accents and case ignored.")] = "",
+    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO alpha-2")] = None,
+    kind: Kind | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=200, description="`next_cursor` of the previous page")] = None,
+) -> AuthorityPage:
+    page, nxt = store.search(q, country=country, kind=kind.value if kind else None, limit=limit, cursor=cursor)
+    return AuthorityPage(items=[AuthoritySummary.of(p) for p in page], next_cursor=nxt)
+
+
+@router.get("/{authority_id}", response_model=AuthorityStaff | AuthorityPublic, responses=_ERRORS,
+            summary="One profile (contact details for staff keys only)")
+def get_authority(authority_id: IdPath, store: StoreDep, key: OptionalKey) -> AuthorityStaff | AuthorityPublic:
+    return authority_view(store.get(authority_id), sees_contact(key))
+
+
+def _write(do: Callable[[], Profile], undo: Callable[[], object], matcher: Matcher) -> Profile:
+    """Store write, then the in-memory update; undo the store write if the latter fails."""
+    stored = do()
+    try:
+        matcher.profile_written(stored)
+    except BaseException:
+        log.exception("in-memory update failed for %s; undoing the store write", stored.id)
+        undo()
+        raise
+    return stored
+
+
+@router.post("", response_model=AuthorityCreated, status_code=201, responses=_ERRORS,
+             summary="Register a new authority (returns an owner key, once)")
+def create_authority(body: AuthorityCreate, res: ResourcesDep, store: StoreDep, matcher: MatcherDep,
+                     countries: CountriesDep, key: OptionalKey) -> AuthorityCreated:
+    staff = key is not None and key.role == "staff"
+    if not res.settings.open_registration:
+        check_staff(key)
+    if body.id is not None and not staff:
+        raise Forbidden("only staff may choose an authority id", field="id")
+    check_countries([body.country], countries, "country")
+    check_countries(body.preferred_countries, countries, "preferred_countries")
+    _check_partners(store, body.known_partners)
+    with res.write_lock:
+        stored = _add_new(store, matcher, body)
+        owner, secret = store.create_key("owner", stored.id, label=f"registration of {stored.id}")
+    log.info("authority %s registered (%s)", stored.id, "staff " + key.id if staff and key else "self-service")
+    return AuthorityCreated(authority=authority_view(stored, staff), owner_key=OwnerKeyOut(
+        id=owner.id, role="owner", authority_id=stored.id, secret=secret))
+
+
+def _add_new(store: ProfileStore, matcher: Matcher, body: AuthorityCreate) -> Profile:
+    """Add under the given id (Conflict if taken) or a fresh ``U-<8 hex>`` id (retried on a collision)."""
+    for attempt in range(3):
+        profile = body.to_profile(body.id or f"U-{uuid.uuid4().hex[:8]}", source="user")
+        try:
+            return _write(lambda: store.add(profile), lambda: store.delete(profile.id), matcher)  # noqa: B023
+        except Conflict:
+            if body.id is not None or attempt == 2:  # a staff-chosen id that is taken: say so
+                raise
+    raise AssertionError("unreachable")
+
+
+def _check_partners(store: ProfileStore, ids: Iterable[str]) -> None:
+    for pid in ids:
+        if not store.exists(pid):
+            raise InvalidInput(f"known partner {pid!r} is not in the catalogue", field="known_partners")
+
+
+@router.patch("/{authority_id}", response_model=AuthorityStaff | AuthorityPublic, responses=_ERRORS,
+              summary="Edit description, expertise, needs, preferences (owner of this id, or staff)")
+def update_authority(authority_id: IdPath, body: AuthorityUpdate, res: ResourcesDep, store: StoreDep,
+                     matcher: MatcherDep, countries: CountriesDep, key: OptionalKey) -> AuthorityStaff | AuthorityPublic:
+    check_can_edit(key, authority_id)
+    changes = body.changes()
+    check_countries(body.preferred_countries, countries, "preferred_countries")
+    with res.write_lock:
+        old = store.get(authority_id)
+        if not changes:
+            return authority_view(old, sees_contact(key))
+        new = old.with_changes(**changes)
+        stored = _write(lambda: store.update(new), lambda: store.update(old), matcher)
+    return authority_view(stored, sees_contact(key))
+
+
+@router.delete("/{authority_id}", status_code=204, responses=_ERRORS, response_class=Response,
+               summary="Delete an authority, its links and its owner keys (staff)")
+def delete_authority(authority_id: IdPath, res: ResourcesDep, store: StoreDep, matcher: MatcherDep,
+                     key: StaffKey) -> Response:
+    with res.write_lock:
+        store.get(authority_id)  # 404 before anything changes
+        store.delete(authority_id)
+        matcher.profile_deleted(authority_id)
+    log.info("authority %s deleted by key %s", authority_id, key.id)
+    return Response(status_code=204)

