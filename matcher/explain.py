@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.domain import Reason
-from matcher.features import FEATURE_INDEX, FEATURES
+from matcher.features import FEATURE_INDEX, FEATURES, SHARE_FLOORS
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,8 @@ def raw_value(code: str, x: np.ndarray, ctx: ReasonContext) -> float:
         return float(ctx.distance_km or 0.0)
     if code in ("direct", "near", "admin1", "degree"):
         return float(np.expm1(v))
+    if code in SHARE_FLOORS:
+        return max(float(10**v - SHARE_FLOORS[code]), 0.0)
     return v
 
 

@@ -26,6 +26,7 @@ HISTORY_COLUMNS = ("direct", "near", "admin1", "country", "country_global", "deg
 FEATURES = TEXT_FEATURES + STRUCTURAL_FEATURES + HISTORY_COLUMNS
 FEATURE_INDEX = {f: i for i, f in enumerate(FEATURES)}
 
+SHARE_FLOORS = {"country": 1e-2, "country_global": 1e-3}  # log10(share + floor): smoothing for unseen countries
 UNKNOWN_DISTANCE_KM = 5000.0  # stands for "far" where a side has no coordinates
 UNKNOWN_POP_RATIO = 1.0  # a tenfold size difference where a population is unknown
 
@@ -186,6 +187,9 @@ def history_block(q: Query, a: CatalogueArrays, history: HistoryIndex, cand: np.
     # Counts are heavy-tailed: the ranker sees log1p of them.
     for k in ("direct", "near", "admin1", "degree"):
         h[k] = np.log1p(h[k])
+    # Shares act multiplicatively on the odds of a partnership: the linear ranker sees their logs.
+    for k, floor in SHARE_FLOORS.items():
+        h[k] = np.log10(h[k] + floor)
     return h
 
 
