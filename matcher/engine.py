@@ -221,9 +221,9 @@ def recommend(profile: Profile, *, state: MatchState, encoder: Encoder | None = 
     contrib = state.ranker.contributions(X[order])
     km = distances_km(q, a, rows[order])
     out = []
-    for rank, (pos, ci, d) in enumerate(zip(order, contrib, km), start=1):
+    contexts = reason_contexts(state, q, profile, rows[order], km)
+    for rank, (pos, ci, ctx) in enumerate(zip(order, contrib, contexts), start=1):
         r = int(rows[pos])
-        ctx = reason_context(state, q, profile, r, float(d))
         out.append(Match(
             id=str(a.ids[r]), name=str(a.names[r]), country=a.country_codes[a.country[r]],
             kind=_kind_value(a, r), lat=_opt(a.lat[r]), lon=_opt(a.lon[r]),
@@ -244,47 +244,8 @@ def _kind_value(a: CatalogueArrays, r: int) -> str:
 
 
 def reason_context(state: MatchState, q: Query, profile: Profile | None, r: int, km: float) -> ReasonContext:
-    from matcher.themes import get_theme
-
-    a = state.arrays
-    code = a.country_codes[a.country[r]]
-    country = state.countries.get(code)
-    h = state.history
-    # Known partners of c within NEARBY_KM of the query, leave-one-out.
-    idx = np.flatnonzero(h.dst == r)
-    nearby = 0
-    if q.xyz is not None and len(idx):
-        src = h.src[idx]
-        src = src[~np.isin(src, list(q.exclude_rows) + ([q.row] if q.row is not None else []))]
-        d = np.arccos(np.clip(a.xyz[src] @ q.xyz, -1, 1)) * 6371.0
-        nearby = int(((d <= NEARBY_KM) & a.has_coord[src]).sum())
-    langs = [lang for i, lang in enumerate(a.languages) if (int(a.lang_mask[r]) & q.lang_mask) >> i & 1]
-
-    def labels(bits: int) -> tuple[tuple[str, str], ...]:
-        return tuple((get_theme(t).label("fr"), get_theme(t).label("en"))
-                     for i, t in enumerate(a.theme_codes) if bits >> i & 1)
-
-    w_total = 0.0
-    share = 0.0
-    if q.xyz is not None or q.admin2 >= 0:
-        from matcher.history import source_weights
-
-        w = source_weights(h, a, q_xyz=q.xyz, q_admin2=q.admin2, q_admin1=q.admin1, exclude_rows=q.exclude_rows)
-        w_total = float(w.sum())
-        if w_total > 0:
-            share = float(w[a.country[h.dst] == a.country[r]].sum() / w_total)
-    a1 = a.admin1[r]
-    return ReasonContext(
-        candidate_name=str(a.names[r]),
-        country_name_fr=country.name_fr if country else code, country_name_en=country.name if country else code,
-        distance_km=km, q_population=profile.population if profile else None,
-        c_population=int(round(10 ** float(a.log_pop[r]))) if not np.isnan(a.log_pop[r]) else None,
-        nearby_partner_count=nearby, nearby_km=NEARBY_KM, c_degree=int(h.degree[r]),
-        shared_languages=tuple(langs), need_themes=labels(int(a.exp_themes[r]) & q.need_themes),
-        offer_themes=labels(int(a.need_themes[r]) & q.exp_themes),
-        admin1_name=a.admin1_names.get(a.admin1_keys[a1], "") if a1 >= 0 else "",
-        country_share=share, country_global=float(state.shares(q.country)[a.country[r]]) if q.country >= 0 else 0.0,
-    )
+    """The facts behind one candidate's reasons (see ``reason_contexts``)."""
+    return reason_contexts(state, q, profile, np.array([r]), np.array([km]))[0]
 
 
 # ---- the stateful wrapper used by the CLI and the service ----------------------------------------

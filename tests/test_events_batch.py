@@ -163,21 +163,3 @@ def test_put_profiles_rejects_an_unknown_country(encoder):
     odd = Profile(id="Z", name="Z", kind=Kind.MUNICIPALITY, country="ZZ")
     with pytest.raises(InvalidInput, match="ZZ"):
         put_profiles(base, [odd], {}, COUNTRY_MAP)
-
-
-@pytest.mark.parametrize("query", ["FR-COM-00001", "FR-COM-00003", "GN-100", "FR-COM-00004"])
-def test_reason_contexts_equal_reason_context(state, query):
-    """The batch variant added to the engine gives the same contexts as ``reason_context`` per row."""
-    from matcher.engine import reason_context, reason_contexts
-    from matcher.features import distances_km
-
-    a = state.arrays
-    q = query_from_row(a, a.row(query))
-    rows = np.array([r for r in range(a.n) if r != a.row(query)])
-    km = distances_km(q, a, rows)
-    profile = next(p for p in PROFILES if p.id == query)
-    batch = reason_contexts(state, q, profile, rows, km)
-    for r, d, got in zip(rows, km, batch):
-        want = reason_context(state, q, profile, int(r), float(d))
-        assert got.country_share == pytest.approx(want.country_share, abs=1e-12)
-        assert got.__dict__ | {"country_share": 0} == want.__dict__ | {"country_share": 0}
