@@ -21,7 +21,7 @@ from matcher.domain import KIND_TIER, Filters, Link, Match, Profile
 from matcher.encoding import Encoder
 from matcher.errors import InvalidInput, NotFound
 from matcher.explain import ReasonContext, reasons_for
-from matcher.features import FEATURE_INDEX, Query, distances_km, pair_features
+from matcher.features import Query, distances_km, feature_columns, stack
 from matcher.geo import PRIORITY_ZONES, priority_countries
 from matcher.history import HistoryIndex, country_shares
 from matcher.ranker import PairRanker
@@ -158,16 +158,16 @@ def eligible_rows(state: MatchState, q: Query, profile: Profile | None, filters:
 
 
 # ---- ranking -------------------------------------------------------------------------------------
-def shortlist(state: MatchState, q: Query, cand: np.ndarray, X: np.ndarray, size: int = SHORTLIST) -> np.ndarray:
-    """Positions (into ``cand``) of the first-stage top ``size``, plus the semantic nearest neighbours."""
+def shortlist(state: MatchState, cols: dict[str, np.ndarray], n: int, size: int = SHORTLIST) -> np.ndarray:
+    """Positions (into the candidates) of the first-stage top ``size``, plus the semantic nearest neighbours."""
     assert state.ranker is not None, "a ranker is needed to score"
-    pre = state.ranker.prefilter_score(X)
-    if len(cand) <= size:
-        return np.arange(len(cand))
+    if n <= size:
+        return np.arange(n)
+    pre = state.ranker.prefilter_columns(cols)
     top = np.argpartition(-pre, size)[:size]
-    sem = X[:, FEATURE_INDEX["need_sem"]] + X[:, FEATURE_INDEX["offer_sem"]]
+    sem = cols["need_sem"] + cols["offer_sem"]
     if sem.any():
-        k = min(SEMANTIC_NEIGHBOURS, len(cand) - 1)
+        k = min(SEMANTIC_NEIGHBOURS, n - 1)
         top = np.union1d(top, np.argpartition(-sem, k)[:k])
     return top
 
@@ -198,11 +198,12 @@ def diversify(scores: np.ndarray, countries: np.ndarray, k: int, diversity: floa
 def score_candidates(state: MatchState, q: Query, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(shortlisted candidate rows, their features, their ranker logits) — unsorted."""
     shares = state.shares(q.country) if not q.exclude_rows else None
-    X = pair_features(q, state.arrays, state.history, cand, priority=state.priority, shares=shares)
-    pos = shortlist(state, q, cand, X)
+    cols = feature_columns(q, state.arrays, state.history, cand, priority=state.priority, shares=shares)
+    pos = shortlist(state, cols, len(cand))
+    X = stack(cols, pos)
     assert state.ranker is not None
-    logits = state.ranker.decision_function(X[pos])
-    return cand[pos], X[pos], logits
+    logits = state.ranker.decision_function(X)
+    return cand[pos], X, logits
 
 
 def recommend(profile: Profile, *, state: MatchState, encoder: Encoder | None = None,

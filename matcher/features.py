@@ -116,6 +116,10 @@ def harmonic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def text_features(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, np.ndarray]:
+    if not any(v is not None for v in q.emb.values()) and not (q.need_themes or q.exp_themes):
+        # Most catalogue queries have no text: every text feature is zero, both sides missing.
+        zero = np.zeros(len(cand))
+        return {**{f: zero for f in TEXT_FEATURES}, "text_missing": np.ones(len(cand))}
     need_d, need_l, need_ok = _field_sims(q, a, cand, "needs", "expertise")
     offer_d, offer_l, offer_ok = _reverse_sims(q, a, cand)
     desc_d, _, _ = _field_sims(q, a, cand, "description", "description")
@@ -193,13 +197,26 @@ def history_block(q: Query, a: CatalogueArrays, history: HistoryIndex, cand: np.
     return h
 
 
+def feature_columns(q: Query, a: CatalogueArrays, history: HistoryIndex, cand: np.ndarray, *,
+                    priority: np.ndarray, shares: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Every feature as a column over ``cand``: the first stage scores these without building a matrix."""
+    return {**text_features(q, a, cand), **structural_features(q, a, cand, priority=priority),
+            **history_block(q, a, history, cand, shares)}
+
+
+def stack(cols: dict[str, np.ndarray], rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+    """The (n, len(FEATURES)) matrix of some rows of the columns."""
+    first = np.asarray(cols[FEATURES[0]])[rows]
+    X = np.empty((len(first), len(FEATURES)))
+    for j, f in enumerate(FEATURES):
+        X[:, j] = np.asarray(cols[f])[rows]
+    return X
+
+
 def pair_features(q: Query, a: CatalogueArrays, history: HistoryIndex, cand: np.ndarray, *,
                   priority: np.ndarray, shares: np.ndarray | None = None) -> np.ndarray:
     """The (len(cand), len(FEATURES)) feature matrix."""
-    cols = {**text_features(q, a, cand), **structural_features(q, a, cand, priority=priority),
-            **history_block(q, a, history, cand, shares)}
-    return np.column_stack([np.asarray(cols[f], dtype=np.float64) for f in FEATURES]) if len(cand) else \
-        np.zeros((0, len(FEATURES)))
+    return stack(feature_columns(q, a, history, cand, priority=priority, shares=shares))
 
 
 __all__ = ["FEATURES", "TEXT_FEATURES", "STRUCTURAL_FEATURES", "HISTORY_COLUMNS", "Query", "pair_features",

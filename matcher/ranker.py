@@ -57,7 +57,7 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         basis: str = "linear",
         n_knots: int = 5,
         C: float = 1.0,
-        class_weight: str | None = "balanced",
+        class_weight: str | None = None,
         max_iter: int = 2000,
     ) -> None:
         self.feature_names = feature_names
@@ -160,6 +160,17 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         """The cheap linear first-stage score (same ordering intent, no splines)."""
         check_is_fitted(self, "prefilter_coef_")
         return np.asarray(X, dtype=np.float64) @ self.prefilter_coef_ + self.prefilter_intercept_
+
+    def prefilter_columns(self, cols: Mapping[str, np.ndarray]) -> np.ndarray:
+        """``prefilter_score`` on feature columns (no matrix is built: the first stage runs on every
+        candidate, so it adds only the columns it weighs)."""
+        check_is_fitted(self, "prefilter_coef_")
+        out = None
+        for f, w in zip(self.feature_names, self.prefilter_coef_):
+            if w:
+                out = w * cols[f] if out is None else out + w * cols[f]
+        n = len(next(iter(cols.values())))
+        return (np.zeros(n) if out is None else out) + self.prefilter_intercept_
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
         """(n, n_features): each feature's exact share of ``decision_function`` above the average pair.
