@@ -1,0 +1,311 @@
+"""The service's event registry: uploaded participant files, their parsed events and computed results.
+
+Persistence. What is kept is the uploaded file itself (bytes, name) plus a few summary fields, never
+derived data:
+
+- when the catalogue store is a ``SQLiteStore`` (what ``twinmatch serve`` uses), in a small SQLite file
+  of its own next to the catalogue database (``twinmatch.db`` -> ``twinmatch.events.db``): events
+  survive restarts. At most ``MAX_STORED_EVENTS`` are kept (the oldest are deleted beyond that);
+- otherwise (a store injected by a test or an embedding application), in memory, at most
+  ``MAX_MEMORY_EVENTS``, for the process lifetime.
+
+After a restart an event is read again from its file with the same validation as the upload, against
+the catalogue of the moment (a catalogue authority's current profile is what gets ranked). Should the
+file no longer validate (the catalogue changed under it), the event answers 409.
+
+In memory: the ``MAX_LOADED_EVENTS`` most recently used events keep their parsed ``Event`` and their
+computed rankings (per flags and k) and schedules (per flags, rounds and method); rendered bodies
+(JSON / CSV / XLSX) share one byte budget (``RENDERED_BUDGET_BYTES``). Results are computed once on
+first use and stay stable for the event while it is loaded: a later profile write elsewhere in the
+catalogue does not silently change a ranking an organiser already downloaded.
+
+Heavy work (reading the catalogue to validate a file, ranking, planning) goes through ``heavy``: one
+job at a time (``HEAVY_JOBS``), waiting asynchronously so that queued jobs hold no worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from contextlib import closing
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+import anyio
+import anyio.to_thread
+
+from matcher.events.batch import EventRanking
+from matcher.events.participants import Event
+from matcher.events.schedule import Schedule
+from matcher.store_audit import utc_now
+
+MAX_STORED_EVENTS = 500
+MAX_MEMORY_EVENTS = 50
+MAX_LOADED_EVENTS = 16
+RANKINGS_PER_EVENT = 4
+SCHEDULES_PER_EVENT = 8
+RENDERED_BUDGET_BYTES = 64 * 1024 * 1024
+HEAVY_JOBS = 1
+
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+#: (include_existing, include_same_country): the pair filters a ranking was computed with.
+Flags = tuple[bool, bool]
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """What is stored of an event: the uploaded file and a summary."""
+
+    id: str
+    filename: str
+    participants: int
+    sides: tuple[str, ...]
+    catalogue_participants: int
+    created_at: str
+    created_by: str  # API key id (never a secret)
+    data: bytes = field(default=b"", repr=False)
+
+
+class RecordStore(Protocol):
+    def add(self, record: EventRecord) -> None: ...
+    def get(self, event_id: str) -> EventRecord | None: ...
+    def delete(self, event_id: str) -> bool: ...
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT PRIMARY KEY,
+    filename TEXT NOT NULL,
+    participants INTEGER NOT NULL,
+    sides TEXT NOT NULL,
+    catalogue_participants INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_created ON events (created_at);
+"""
+
+
+class SQLiteRecords:
+    """Event records in their own SQLite file; one short connection per operation (writes are rare)."""
+
+    def __init__(self, path: Path, max_events: int = MAX_STORED_EVENTS) -> None:
+        self.path = path
+        self.max_events = max_events
+        self._lock = threading.Lock()
+        self._ready = False
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30)
+        if not self._ready:
+            with self._lock:
+                conn.executescript(_SCHEMA)
+                self._ready = True
+        return conn
+
+    def add(self, record: EventRecord) -> None:
+        with closing(self._connect()) as conn, conn:
+            conn.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (record.id, record.filename, record.participants, json.dumps(list(record.sides)),
+                          record.catalogue_participants, record.created_at, record.created_by, record.data))
+            conn.execute("DELETE FROM events WHERE id NOT IN "
+                         "(SELECT id FROM events ORDER BY created_at DESC, rowid DESC LIMIT ?)", (self.max_events,))
+
+    def get(self, event_id: str) -> EventRecord | None:
+        with closing(self._connect()) as conn:
+            row = conn.execute("SELECT id, filename, participants, sides, catalogue_participants, created_at, "
+                               "created_by, data FROM events WHERE id = ?", (event_id,)).fetchone()
+        if row is None:
+            return None
+        return EventRecord(id=row[0], filename=row[1], participants=row[2], sides=tuple(json.loads(row[3])),
+                           catalogue_participants=row[4], created_at=row[5], created_by=row[6], data=bytes(row[7]))
+
+    def delete(self, event_id: str) -> bool:
+        with closing(self._connect()) as conn, conn:
+            return conn.execute("DELETE FROM events WHERE id = ?", (event_id,)).rowcount > 0
+
+
+class MemoryRecords:
+    """Event records in memory, the ``max_events`` most recent."""
+
+    def __init__(self, max_events: int = MAX_MEMORY_EVENTS) -> None:
+        self.max_events = max_events
+        self._data: OrderedDict[str, EventRecord] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, record: EventRecord) -> None:
+        with self._lock:
+            self._data[record.id] = record
+            while len(self._data) > self.max_events:
+                self._data.popitem(last=False)
+
+    def get(self, event_id: str) -> EventRecord | None:
+        with self._lock:
+            return self._data.get(event_id)
+
+    def delete(self, event_id: str) -> bool:
+        with self._lock:
+            return self._data.pop(event_id, None) is not None
+
+
+def records_path(db_path: Path) -> Path:
+    """``data/twinmatch.db`` -> ``data/twinmatch.events.db``."""
+    return db_path.with_name(f"{db_path.stem}.events{db_path.suffix or '.db'}")
+
+
+def _bounded_put(cache: OrderedDict[K, T], key: K, value: T, size: int) -> None:
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > size:
+        cache.popitem(last=False)
+
+
+@dataclass
+class LoadedEvent:
+    """A parsed event and what was computed for it (the record's ``data`` is not kept here)."""
+
+    record: EventRecord
+    event: Event
+    rankings: OrderedDict[tuple[Flags, int], EventRanking] = field(default_factory=OrderedDict)
+    matrices: dict[Flags, EventRanking] = field(default_factory=dict)  # any ranking per flags (its matrices)
+    schedules: OrderedDict[Hashable, Schedule] = field(default_factory=OrderedDict)  # (flags, rounds, method)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {p.id: p.name for p in self.event.participants}
+
+    def ranking(self, flags: Flags, k: int) -> EventRanking | None:
+        """A cached ranking for these flags with at least ``k`` partners each, cut to ``k``. A top-k is a
+        prefix of any longer top list (stable order, reasons computed per pair), so it is the same answer."""
+        with self.lock:
+            best = None
+            for (f, kk), r in self.rankings.items():
+                if f == flags and kk >= k and (best is None or kk < best[0]):
+                    best = (kk, r)
+            if best is None:
+                return None
+            self.rankings.move_to_end((flags, best[0]))
+            kk, r = best
+        return r if kk == k else replace(r, rankings=tuple(x[:k] for x in r.rankings))
+
+    def put_ranking(self, flags: Flags, k: int, ranking: EventRanking) -> None:
+        with self.lock:
+            _bounded_put(self.rankings, (flags, k), ranking, RANKINGS_PER_EVENT)
+            self.matrices[flags] = ranking
+
+    def matrix(self, flags: Flags) -> EventRanking | None:
+        with self.lock:
+            return self.matrices.get(flags)
+
+    def put_matrix(self, flags: Flags, ranking: EventRanking) -> None:
+        with self.lock:
+            self.matrices.setdefault(flags, ranking)
+
+    def schedule(self, key: Hashable) -> Schedule | None:
+        with self.lock:
+            s = self.schedules.get(key)
+            if s is not None:
+                self.schedules.move_to_end(key)
+            return s
+
+    def put_schedule(self, key: Hashable, schedule: Schedule) -> None:
+        with self.lock:
+            _bounded_put(self.schedules, key, schedule, SCHEDULES_PER_EVENT)
+
+
+class EventRegistry:
+    """Stored records, loaded events (LRU), rendered bodies (byte budget), and the heavy-job limiter."""
+
+    def __init__(self, records: RecordStore, *, max_loaded: int = MAX_LOADED_EVENTS,
+                 rendered_budget: int = RENDERED_BUDGET_BYTES, heavy_jobs: int = HEAVY_JOBS) -> None:
+        self.records = records
+        self.max_loaded = max_loaded
+        self.rendered_budget = rendered_budget
+        self.heavy_jobs = heavy_jobs
+        self._loaded: OrderedDict[str, LoadedEvent] = OrderedDict()
+        self._rendered: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._rendered_bytes = 0
+        self._lock = threading.Lock()
+        self._limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+            weakref.WeakKeyDictionary())
+
+    # ---- loaded events -----------------------------------------------------------------------
+    def loaded(self, event_id: str) -> LoadedEvent | None:
+        with self._lock:
+            ev = self._loaded.get(event_id)
+            if ev is not None:
+                self._loaded.move_to_end(event_id)
+            return ev
+
+    def put_loaded(self, loaded: LoadedEvent) -> LoadedEvent:
+        """Keep ``loaded`` (or the copy another request loaded meanwhile, so caches are not split)."""
+        with self._lock:
+            current = self._loaded.get(loaded.record.id)
+            if current is not None:
+                return current
+            self._drop_rendered(loaded.record.id)  # bodies rendered from a previous load of this event
+            _bounded_put(self._loaded, loaded.record.id, loaded, self.max_loaded)
+            return loaded
+
+    def forget(self, event_id: str) -> bool:
+        """Drop the event from memory; True if it was loaded."""
+        with self._lock:
+            self._drop_rendered(event_id)
+            return self._loaded.pop(event_id, None) is not None
+
+    def _drop_rendered(self, event_id: str) -> None:  # with self._lock held
+        for key in [k for k in self._rendered if isinstance(k, tuple) and k and k[0] == event_id]:
+            self._rendered_bytes -= len(self._rendered.pop(key))
+
+    # ---- rendered bodies ---------------------------------------------------------------------
+    def rendered(self, key: tuple[Hashable, ...]) -> bytes | None:
+        """``key[0]`` is the event id (so ``forget`` finds the entries)."""
+        with self._lock:
+            body = self._rendered.get(key)
+            if body is not None:
+                self._rendered.move_to_end(key)
+            return body
+
+    def put_rendered(self, key: tuple[Hashable, ...], body: bytes) -> None:
+        if len(body) > self.rendered_budget // 4:
+            return  # one huge body would evict everything else
+        with self._lock:
+            old = self._rendered.pop(key, None)
+            self._rendered_bytes += len(body) - (len(old) if old is not None else 0)
+            self._rendered[key] = body
+            while self._rendered_bytes > self.rendered_budget and self._rendered:
+                _, dropped = self._rendered.popitem(last=False)
+                self._rendered_bytes -= len(dropped)
+
+    # ---- heavy work --------------------------------------------------------------------------
+    def _limiter(self) -> anyio.CapacityLimiter:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            limiter = self._limiters.get(loop)
+            if limiter is None:
+                limiter = self._limiters[loop] = anyio.CapacityLimiter(self.heavy_jobs)
+            return limiter
+
+    async def heavy(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` in a worker thread, at most ``heavy_jobs`` at a time (others wait without a thread)."""
+        return await anyio.to_thread.run_sync(fn, limiter=self._limiter())
+
+
+def new_record(event_id: str, filename: str, data: bytes, event: Event, created_by: str) -> EventRecord:
+    sides = tuple(sorted({p.side for p in event.participants if p.side is not None}))
+    return EventRecord(id=event_id, filename=filename, participants=len(event.participants), sides=sides,
+                       catalogue_participants=sum(p.catalogue_id is not None for p in event.participants),
+                       created_at=utc_now(), created_by=created_by, data=data)
+
+
+__all__ = ["EventRecord", "EventRegistry", "LoadedEvent", "MemoryRecords", "RecordStore", "SQLiteRecords",
+           "new_record", "records_path"]
