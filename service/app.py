@@ -43,6 +43,8 @@ TAGS = [
     {"name": "authorities", "description": "The catalogue: search, profiles, registration and edits."},
     {"name": "matches", "description": "Ranked, explained partner candidates."},
     {"name": "staff", "description": "Catalogue-wide suggestions and the decision audit trail (staff keys)."},
+    {"name": "events", "description": "Partnership fairs: upload participants, rank everyone, plan 1:1 meetings "
+                                      "(staff keys)."},
 ]
 
 

@@ -39,10 +39,12 @@ def test_openapi_has_an_example_for_every_request_body(api: Api) -> None:
             if "requestBody" not in op:
                 continue
             bodies += 1
-            content = op["requestBody"]["content"]["application/json"]
-            ref = content["schema"]["$ref"].rsplit("/", 1)[-1]
-            assert content.get("examples") or schemas[ref].get("examples"), f"{method.upper()} {path}"
-    assert bodies == 4  # POST /authorities, PATCH /authorities/{id}, POST /match, POST /suggestions/decisions
+            for media, content in op["requestBody"]["content"].items():
+                ref = content["schema"].get("$ref", "").rsplit("/", 1)[-1]
+                assert content.get("example") or content.get("examples") or schemas.get(ref, {}).get(
+                    "examples"), f"{method.upper()} {path} {media}"
+    # POST /authorities, PATCH /authorities/{id}, POST /match, POST /suggestions/decisions, POST /events
+    assert bodies == 5
     assert "HTTPBearer" in spec["components"]["securitySchemes"]
 
 

@@ -207,7 +207,21 @@ async def _upload(request: Request) -> tuple[bytes, str]:
              responses={**_STAFF, 413: {"description": "Body over the size limit, or too many participants"},
                         415: {"description": "Unsupported content type"},
                         422: {"model": FileErrorOut, "description": "Bad file: `error.rows` lists every bad row"}},
-             summary="Upload an event's participant file (staff)")
+             summary="Upload an event's participant file (staff)",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "multipart/form-data": {
+                     "schema": {"type": "object", "required": ["file"],
+                                "properties": {"file": {"type": "string", "format": "binary"}}},
+                     "example": {"file": "participants.csv"}},
+                 "text/csv": {"schema": {"type": "string"},
+                              "example": "id,name,country,side,expertise,needs\n"
+                                         "a,Rennes,FR,fr,Gestion de l'eau,Tourisme\n"
+                                         "b,Thiès,SN,partner,Tourisme,Assainissement\n"},
+                 "application/json": {"schema": {"type": "array", "items": {"type": "object"}},
+                                      "example": [{"id": "a", "name": "Rennes", "country": "FR", "side": "fr",
+                                                   "expertise": "Gestion de l'eau", "needs": "Tourisme"},
+                                                  {"id": "b", "name": "Thiès", "country": "SN", "side": "partner",
+                                                   "expertise": "Tourisme", "needs": "Assainissement"}]}}}})
 async def create_event(request: Request, key: StaffKey, store: StoreDep, matcher: MatcherDep,
                        reg: RegistryDep) -> Response:
     """The body is either `multipart/form-data` with the file in the field `file` (`.csv`, `.xlsx` or
