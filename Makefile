@@ -9,7 +9,7 @@ PORT   ?= 8000
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install serve test test-fast bench train evaluate data clean
+.PHONY: install serve test test-fast bench train evaluate data clean lint
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -50,3 +50,7 @@ data: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache data/twinmatch.db data/twinmatch.db-wal data/twinmatch.db-shm
+
+lint: install
+	$(BIN)/python -m mypy matcher service
+	$(BIN)/python -m ruff check matcher service

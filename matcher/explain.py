@@ -45,7 +45,7 @@ def en_num(x: float, digits: int = 2) -> str:
 
 
 def fr_int(x: float) -> str:
-    return f"{int(round(x)):,}".replace(",", "\u202f")
+    return f"{round(x):,}".replace(",", "\u202f")
 
 
 def _labels(pairs: tuple[tuple[str, str], ...], i: int) -> str:

@@ -128,7 +128,7 @@ def text_features(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, n
     lex = np.where(both, harmonic(need_l, offer_l), 0.5 * (need_l + offer_l))
     q_need, q_exp = int(q.need_themes), int(q.exp_themes)
     c_need, c_exp = a.need_themes[cand], a.exp_themes[cand]
-    n_qn, n_qe = bin(q_need).count("1"), bin(q_exp).count("1")
+    n_qn, n_qe = q_need.bit_count(), q_exp.bit_count()
     theme_need = _popcount(c_exp & np.uint32(q_need)) / n_qn if n_qn else np.zeros(len(cand))
     theme_offer = _popcount(c_need & np.uint32(q_exp)) / n_qe if n_qe else np.zeros(len(cand))
     missing = 2 - need_ok.astype(int) - offer_ok.astype(int)
@@ -219,5 +219,12 @@ def pair_features(q: Query, a: CatalogueArrays, history: HistoryIndex, cand: np.
     return stack(feature_columns(q, a, history, cand, priority=priority, shares=shares))
 
 
-__all__ = ["FEATURES", "TEXT_FEATURES", "STRUCTURAL_FEATURES", "HISTORY_COLUMNS", "Query", "pair_features",
-           "FIELDS"]
+__all__ = [
+    "FEATURES",
+    "FIELDS",
+    "HISTORY_COLUMNS",
+    "STRUCTURAL_FEATURES",
+    "TEXT_FEATURES",
+    "Query",
+    "pair_features",
+]

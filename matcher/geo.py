@@ -8,16 +8,13 @@ from matcher.catalogue.files import Country
 
 # The Mediterranean rim (coastal states and territories, France excluded).
 MEDITERRANEAN = frozenset(
-    "ES IT MT GR CY TR SY LB IL PS EG LY TN DZ MA MC SI HR BA ME AL GI".split()
+    ["ES", "IT", "MT", "GR", "CY", "TR", "SY", "LB", "IL", "PS", "EG", "LY", "TN", "DZ", "MA", "MC", "SI", "HR", "BA", "ME", "AL", "GI"]
 )
 # Neighbours of French overseas territories: Caribbean and Guiana (Guadeloupe, Martinique, Guyane,
 # Saint-Martin, Saint-Barthélemy), Indian Ocean (La Réunion, Mayotte), Pacific (Nouvelle-Calédonie,
 # Polynésie, Wallis-et-Futuna), North Atlantic (Saint-Pierre-et-Miquelon).
 OVERSEAS_NEIGHBOURS = frozenset(
-    """SR BR HT DO DM LC AG KN VC BB TT GY VE CU JM PR VG AI SX MS CW AW BQ BS
-    MG KM MU SC MZ ZA TZ KE
-    VU FJ AU NZ PG SB TO WS CK KI NR TV
-    CA""".split()
+    ["SR", "BR", "HT", "DO", "DM", "LC", "AG", "KN", "VC", "BB", "TT", "GY", "VE", "CU", "JM", "PR", "VG", "AI", "SX", "MS", "CW", "AW", "BQ", "BS", "MG", "KM", "MU", "SC", "MZ", "ZA", "TZ", "KE", "VU", "FJ", "AU", "NZ", "PG", "SB", "TO", "WS", "CK", "KI", "NR", "TV", "CA"]
 )
 PRIORITY_ZONES = ("africa", "mediterranean", "francophone", "overseas_neighbours")
 

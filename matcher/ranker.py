@@ -103,8 +103,8 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         self.text_mean_ = X.mean(axis=0)
         self.owner_ = self._basis_owner()
         self.fit_first_stage(X, y)
-        self.n_train_ = {"pairs": int(len(y)), "positives": int((y == self.classes_[1]).sum()),
-                         "groups": int(len(np.unique(groups))) if groups is not None else None}
+        self.n_train_ = {"pairs": len(y), "positives": int((y == self.classes_[1]).sum()),
+                         "groups": len(np.unique(groups)) if groups is not None else None}
         return self
 
     def fit_first_stage(self, X: np.ndarray, y: np.ndarray) -> PairRanker:
@@ -244,4 +244,4 @@ def load_ranker(path: Path) -> PairRanker:
         raise ModelError(f"ranker artifact {path} was trained on other features: retrain")
     ranker = blob["ranker"]
     check_is_fitted(ranker, "model_")
-    return ranker  # type: ignore[no-any-return]
+    return ranker

