@@ -32,7 +32,7 @@ from matcher.errors import InvalidInput, NotFound
 from matcher.explain import ReasonContext, reasons_for
 from matcher.features import Query, distances_km, feature_columns, stack
 from matcher.geo import PRIORITY_ZONES, priority_countries
-from matcher.history import HistoryIndex, country_shares
+from matcher.history import HistoryIndex, Shares, country_shares
 from matcher.ranker import PairRanker
 
 SHORTLIST = 300
@@ -51,7 +51,7 @@ class MatchState:
     priority: np.ndarray  # (n_countries,) bool
     links: tuple[Link, ...] = ()
     partners: dict[int, frozenset[int]] = field(default_factory=dict)  # row -> partner rows
-    _shares: dict[int, np.ndarray] = field(default_factory=dict)
+    _shares: dict[int, Shares] = field(default_factory=dict)
 
     @classmethod
     def build(cls, arrays: CatalogueArrays, links: Sequence[Link], ranker: PairRanker | None,
@@ -65,7 +65,7 @@ class MatchState:
                    priority=np.array([c in prio for c in arrays.country_codes]), links=tuple(links),
                    partners={k: frozenset(v) for k, v in partners.items()})
 
-    def shares(self, country: int) -> np.ndarray:
+    def shares(self, country: int) -> Shares:
         if country not in self._shares:
             self._shares[country] = country_shares(self.history, self.arrays, country)
         return self._shares[country]
@@ -373,6 +373,6 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
             offer_themes=labels(int(a.need_themes[r]) & q.exp_themes),
             admin1_name=a.admin1_names.get(a.admin1_keys[a1], "") if a1 >= 0 else "",
             country_share=float(by_country[a.country[r]]) if w_total > 0 else 0.0,
-            country_global=float(shares[a.country[r]]) if shares is not None else 0.0,
+            country_global=float(shares.country[a.country[r]]) if shares is not None else 0.0,
         ))
     return out

@@ -130,6 +130,9 @@ SENTENCES: dict[str, Sentence] = {
     "country_global": lambda v, c: (
         f"{c.country_name_fr} : {fr_num(100 * c.country_global, 0)} % des partenariats de votre pays",
         f"{c.country_name_en}: {en_num(100 * c.country_global, 0)}% of your country's partnerships"),
+    "admin1_global": lambda v, c: (
+        f"{c.admin1_name or 'Sa région'} : {fr_num(100 * v, 1)} % des partenariats de votre pays",
+        f"{c.admin1_name or 'Its region'}: {en_num(100 * v, 1)}% of your country's partnerships"),
     "degree": lambda v, c: (
         f"Déjà active en coopération ({c.c_degree} {_plural(c.c_degree, 'partenariat connu', 'partenariats connus')})"
         if c.c_degree else "Pas encore de partenariat connu : disponible",

@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.arrays import FIELDS, CatalogueArrays, chord_to_km
-from matcher.history import HistoryIndex, country_shares, history_features, source_weights
+from matcher.history import HistoryIndex, Shares, country_shares, history_features, source_weights
 
 TEXT_FEATURES = (
     "recip_sem", "need_sem", "offer_sem", "desc_sem", "lex_recip", "theme_need", "theme_offer", "text_missing",
@@ -22,11 +22,11 @@ STRUCTURAL_FEATURES = (
     "log_distance", "same_continent", "preferred", "priority_zone", "shared_language", "francophone",
     "pop_ratio", "kind_compat", "size", "size_gap",
 )
-HISTORY_COLUMNS = ("direct", "near", "admin1", "country", "country_global", "degree")
+HISTORY_COLUMNS = ("direct", "near", "admin1", "country", "country_global", "admin1_global", "degree")
 FEATURES = TEXT_FEATURES + STRUCTURAL_FEATURES + HISTORY_COLUMNS
 FEATURE_INDEX = {f: i for i, f in enumerate(FEATURES)}
 
-SHARE_FLOORS = {"country": 1e-2, "country_global": 1e-3}  # log10(share + floor): smoothing for unseen countries
+SHARE_FLOORS = {"country": 1e-2, "country_global": 1e-3, "admin1_global": 1e-4}  # log10(share + floor): smoothing for unseen countries
 UNKNOWN_DISTANCE_KM = 5000.0  # stands for "far" where a side has no coordinates
 UNKNOWN_POP_RATIO = 1.0  # a tenfold size difference where a population is unknown
 
@@ -181,7 +181,7 @@ def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, prior
 
 
 def history_block(q: Query, a: CatalogueArrays, history: HistoryIndex, cand: np.ndarray,
-                  shares: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                  shares: Shares | None = None) -> dict[str, np.ndarray]:
     w = source_weights(history, a, q_xyz=q.xyz, q_admin2=q.admin2, q_admin1=q.admin1,
                        exclude_rows=q.exclude_rows)
     if shares is None:
@@ -198,7 +198,7 @@ def history_block(q: Query, a: CatalogueArrays, history: HistoryIndex, cand: np.
 
 
 def feature_columns(q: Query, a: CatalogueArrays, history: HistoryIndex, cand: np.ndarray, *,
-                    priority: np.ndarray, shares: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                    priority: np.ndarray, shares: Shares | None = None) -> dict[str, np.ndarray]:
     """Every feature as a column over ``cand``: the first stage scores these without building a matrix."""
     return {**text_features(q, a, cand), **structural_features(q, a, cand, priority=priority),
             **history_block(q, a, history, cand, shares)}
@@ -214,7 +214,7 @@ def stack(cols: dict[str, np.ndarray], rows: np.ndarray | slice = slice(None)) -
 
 
 def pair_features(q: Query, a: CatalogueArrays, history: HistoryIndex, cand: np.ndarray, *,
-                  priority: np.ndarray, shares: np.ndarray | None = None) -> np.ndarray:
+                  priority: np.ndarray, shares: Shares | None = None) -> np.ndarray:
     """The (len(cand), len(FEATURES)) feature matrix."""
     return stack(feature_columns(q, a, history, cand, priority=priority, shares=shares))
 

@@ -9,6 +9,7 @@ end ``a`` is to q (a distance kernel, plus same département / région):
 - ``admin1``:  Σ w(a) · [admin1(b) = admin1(c)]  ... with c's admin-1 region
 - ``country``: Σ w(a) · [country(b) = country(c)] / Σ w(a)   share of the neighbourhood's links
 - ``country_global``: share of all links from q's country going to c's country
+- ``admin1_global``: ... going to c's admin-1 region (Bavaria, Catalonia: where twinning clusters)
 - ``degree``:  c's number of known partners (availability / activity)
 
 Leave-one-out: links touching the query (or any id in ``exclude``) are ignored, so the query's own
@@ -27,14 +28,14 @@ from sklearn.neighbors import BallTree
 from matcher.arrays import EARTH_RADIUS_KM, CatalogueArrays
 from matcher.domain import Link
 
-QUERY_SCALE_KM = 20.0  # query-side kernel: exp(-d / scale) up to QUERY_RADIUS_KM
-QUERY_RADIUS_KM = 80.0
+QUERY_SCALE_KM = 10.0  # query-side kernel: exp(-d / scale) up to QUERY_RADIUS_KM
+QUERY_RADIUS_KM = 50.0
 NEAR_SCALE_KM = 25.0  # candidate-side kernel around each partner
 NEAR_RADIUS_KM = 60.0
 SAME_ADMIN2_WEIGHT = 0.5
 SAME_ADMIN1_WEIGHT = 0.15
 
-HISTORY_FEATURES = ("direct", "near", "admin1", "country", "country_global", "degree")
+HISTORY_FEATURES = ("direct", "near", "admin1", "country", "country_global", "admin1_global", "degree")
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def history_features(
     w: np.ndarray,
     *,
     q_country: int,
-    country_share: np.ndarray,
+    country_share: Shares,
     candidates: np.ndarray,
     exclude_rows: Sequence[int] = (),
 ) -> dict[str, np.ndarray]:
@@ -165,19 +166,34 @@ def history_features(
         "near": np.asarray(near).ravel()[candidates],
         "admin1": admin1,
         "country": country,
-        "country_global": country_share[arrays.country[candidates]] if q_country >= 0
+        "country_global": country_share.country[arrays.country[candidates]] if q_country >= 0
         else np.zeros(len(candidates)),
+        "admin1_global": np.where(cand_a1 >= 0, country_share.admin1[np.maximum(cand_a1, 0)], 0.0)
+        if q_country >= 0 else np.zeros(len(candidates)),
         "degree": np.maximum(degree[candidates], 0.0),
     }
 
 
+@dataclass(frozen=True)
+class Shares:
+    """Where the links of one country's authorities go: share per country and per admin-1 region."""
+
+    country: np.ndarray  # (n_countries,)
+    admin1: np.ndarray  # (n_admin1 keys,)
+
+
 def country_shares(history: HistoryIndex, arrays: CatalogueArrays, q_country: int,
-                   exclude_rows: Sequence[int] = ()) -> np.ndarray:
-    """Share of links from authorities of ``q_country`` that go to each country (leave-one-out aware)."""
+                   exclude_rows: Sequence[int] = ()) -> Shares:
+    """Shares of links from authorities of ``q_country`` (leave-one-out aware)."""
     mask = arrays.country[history.src] == q_country
     if len(exclude_rows):
         ex = np.asarray(exclude_rows)
         mask &= ~(np.isin(history.src, ex) | np.isin(history.dst, ex))
-    counts = np.bincount(arrays.country[history.dst[mask]], minlength=len(arrays.country_codes)).astype(float)
+    dst = history.dst[mask]
+    counts = np.bincount(arrays.country[dst], minlength=len(arrays.country_codes)).astype(float)
+    a1 = arrays.admin1[dst]
+    a1_counts = np.bincount(a1[a1 >= 0], minlength=max(len(arrays.admin1_keys), 1)).astype(float)
     total = counts.sum()
-    return counts / total if total > 0 else counts
+    if total == 0:
+        return Shares(counts, a1_counts)
+    return Shares(counts / total, a1_counts / total)

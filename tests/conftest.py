@@ -31,7 +31,8 @@ def synthetic_ranker(seed: int = 0) -> PairRanker:
     X[:, f["near"]] = np.log1p(rng.exponential(0.1 + 0.5 * y))
     X[:, f["admin1"]] = np.log1p(rng.poisson(0.2 + 1.0 * y))
     X[:, f["country"]] = np.log10(rng.beta(1 + 2 * y, 4) * (rng.random(n) < 0.5 + 0.3 * y) + 1e-2)
-    X[:, f["country_global"]] = np.log10(rng.beta(1 + y, 6) + 1e-3)
+    X[:, f["country_global"]] = np.log10(rng.beta(1, 6, n) + 1e-3)  # uninformative here, ~0 in the real model
+    X[:, f["admin1_global"]] = np.log10(rng.beta(1, 30, n) + 1e-4)  # uninformative here, weak in the real model
     X[:, f["degree"]] = np.log1p(rng.poisson(1 + y))
     X[:, f["pop_ratio"]] = rng.exponential(0.8 - 0.3 * y)
     for b in ("same_continent", "shared_language", "francophone", "priority_zone"):
