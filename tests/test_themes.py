@@ -188,3 +188,25 @@ def test_tag_text_respects_word_boundaries(text: str, absent: str) -> None:
 def test_tag_text_order_and_empty() -> None:
     assert tag_text("") == ()
     assert tag_text("sport, santé et eau potable") == ("water_sanitation", "health", "sport")
+
+
+def _tag_text_reference(text: str) -> tuple[str, ...]:
+    """Every theme's regexes on the whole text, no anchors: what the fast path must equal."""
+    from matcher.themes import _patterns, fold
+
+    f = fold(text)
+    return tuple(m.code for m in _patterns()
+                 if (m.latin is not None and m.latin.search(f)) or (m.arabic is not None and m.arabic.search(f)))
+
+
+def test_tag_text_fast_path_equals_brute_force() -> None:
+    from matcher.themes import THEMES
+
+    corpus = [kw.replace("*", "ique") for t in THEMES for kw in t.keywords]
+    corpus += [f"Notre commune cherche {kw.replace('*', 'es')} et plus" for t in THEMES for kw in t.keywords]
+    corpus += ["L'eau d'abord", "Registro civil y agua potable", "والطاقة الشمسية", "", "rien à voir"]
+    for text in corpus:
+        assert tag_text(text) == _tag_text_reference(text), text
+    for t in THEMES:
+        for kw in t.keywords:
+            assert t.code in tag_text(kw.replace("*", "")), (t.code, kw)
