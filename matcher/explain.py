@@ -149,6 +149,8 @@ def raw_value(code: str, x: np.ndarray, ctx: ReasonContext) -> float:
         return float(ctx.distance_km or 0.0)
     if code in ("direct", "near", "admin1", "degree"):
         return float(np.expm1(v))
+    if code == "size":
+        return float(round(10**v)) if v else 0.0  # the ranker saw log10(population)
     if code in SHARE_FLOORS:
         return max(float(10**v - SHARE_FLOORS[code]), 0.0)
     return v
