@@ -102,16 +102,21 @@ def row_to_profile(row: dict[str, str]) -> Profile:
     )
 
 
-def write_authorities(path: Path, profiles: Iterable[Profile]) -> int:
+def _csv_bytes(header: Iterable[str], rows: Iterable[list[str]]) -> tuple[bytes, int]:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(AUTHORITY_COLUMNS)
+    w.writerow(header)
     n = 0
-    for p in profiles:
-        w.writerow(profile_to_row(p))
+    for row in rows:
+        w.writerow(row)
         n += 1
+    return buf.getvalue().encode("utf-8"), n
+
+
+def write_authorities(path: Path, profiles: Iterable[Profile]) -> int:
+    payload, n = _csv_bytes(AUTHORITY_COLUMNS, (profile_to_row(p) for p in profiles))
     # mtime=0 keeps the gzip bytes reproducible, so a rebuild with the same inputs changes nothing in git.
-    atomic_write_bytes(path, gzip.compress(buf.getvalue().encode("utf-8"), compresslevel=9, mtime=0))
+    atomic_write_bytes(path, gzip.compress(payload, compresslevel=9, mtime=0))
     return n
 
 
@@ -149,14 +154,8 @@ def read_countries(path: Path) -> dict[str, Country]:
 
 
 def write_links(path: Path, links: Iterable[Link]) -> int:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(LINK_COLUMNS)
-    n = 0
-    for link in links:
-        w.writerow([link.a, link.b, link.kind, link.source])
-        n += 1
-    atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
+    payload, n = _csv_bytes(LINK_COLUMNS, ([x.a, x.b, x.kind, x.source] for x in links))
+    atomic_write_bytes(path, payload)
     return n
 
 
