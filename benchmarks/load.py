@@ -139,6 +139,26 @@ def run_phase(base: str, urls: list[str], concurrency: int, duration: float) -> 
     return result
 
 
+def run_wrk(base: str, urls: list[str], concurrency: int, duration: float) -> str:
+    """The same request mix driven by wrk (a C client, 1 thread): the Python client costs more CPU per
+    request than the server's cached path, and it shares the 2 cores with the server."""
+    import shutil
+
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk not found: apt-get install wrk (or use --client httpx)")
+    lua = Path(tempfile.mkdtemp(prefix="twinmatch-wrk-")) / "urls.lua"
+    lua.write_text("local urls = {" + ",".join(f'"{u}"' for u in urls) + "}\nlocal n = 0\n"
+                   "request = function()\n  n = n + 1\n  return wrk.format('GET', urls[(n % #urls) + 1])\nend\n")
+    out = subprocess.run(["wrk", "-t1", f"-c{concurrency}", f"-d{int(duration)}s", "--latency", "-s", str(lua), base],
+                         capture_output=True, text=True, check=True).stdout
+    keep = [line.strip() for line in out.splitlines()
+            if line.strip().startswith(("50%", "90%", "99%", "Requests/sec", "Non-2xx", "Socket errors"))
+            or "requests in" in line]
+    if not any(k.startswith(("Non-2xx", "Socket errors")) for k in keep):
+        keep.append("errors 0")  # wrk prints these lines only when there are errors
+    return " | ".join(keep)
+
+
 def summary(name: str, result: dict[str, Any]) -> str:
     lat = sorted(result["latencies"])
     n = len(lat)
@@ -160,6 +180,8 @@ def main() -> None:
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     p.add_argument("--no-cache", action="store_true", help="turn the result cache off (engine-bound)")
+    p.add_argument("--client", choices=["httpx", "wrk"], default="httpx",
+                   help="load generator for the steady phase: asyncio httpx (Python) or wrk (Debian package)")
     p.add_argument("--db", type=Path, default=None, help="database (default: a fresh one in a temp dir)")
     p.add_argument("--data-dir", type=Path, default=REPO_ROOT / "data")
     p.add_argument("--ranker", type=Path, default=REPO_ROOT / "models" / "ranker.joblib")
@@ -186,6 +208,10 @@ def main() -> None:
         print(f"{len(ids)} ids, {args.concurrency} concurrent clients, cap {args.duration:.0f} s per phase")
         print(summary("cold", run_phase(base, urls, args.concurrency, args.duration)))
         steady = [urls[i % len(urls)] for i in range(args.requests)]
+        if args.client == "wrk":
+            print(f"steady (wrk, {args.concurrency} connections, {args.duration:.0f} s): "
+                  + run_wrk(base, urls, args.concurrency, min(args.duration, 20)))
+            return
         print(summary("steady", run_phase(base, steady, args.concurrency, args.duration)))
         if args.workers > 1 and not args.no_cache:  # each worker has its own cache: a second pass is all hits
             print(summary("warm", run_phase(base, steady, args.concurrency, args.duration)))
