@@ -17,8 +17,8 @@ from sklearn.model_selection import GroupKFold
 from tqdm import tqdm
 
 from matcher.domain import Filters
-from matcher.engine import MatchState, eligible_rows, query_from_row, score_candidates
-from matcher.features import FEATURE_INDEX, pair_features
+from matcher.engine import MatchState, eligible_rows, query_from_row, shortlist
+from matcher.features import FEATURE_INDEX, feature_columns, stack
 from matcher.ranker import PairRanker
 from matcher.training import partners_abroad, query_rows, training_set
 
@@ -75,7 +75,9 @@ def evaluate_query(state: MatchState, row: int, relevant_rows: np.ndarray, rng: 
     out: dict[str, np.ndarray] = {}
     if len(rel) == 0:
         return out
-    X = pair_features(q, a, state.history, cand, priority=state.priority)
+    # One feature pass serves the ranker (first stage + shortlist) and every baseline.
+    cols = feature_columns(q, a, state.history, cand, priority=state.priority)
+    X = stack(cols)
     f = FEATURE_INDEX
     baselines: dict[str, Callable[[], np.ndarray]] = {
         "random": lambda: np.zeros(len(cand)),
@@ -85,13 +87,12 @@ def evaluate_query(state: MatchState, row: int, relevant_rows: np.ndarray, rng: 
     }
     for m in methods:
         if m == "ranker":
-            rows, _, logits = score_candidates(state, q, cand)
-            # Candidates outside the shortlist rank after it, in first-stage order.
             assert state.ranker is not None
+            # The engine's two stages; candidates outside the shortlist rank after it, in first-stage order.
+            pos = shortlist(state, cols, len(cand))
             full = state.ranker.prefilter_score(X)
             full = full - full.max() - 1e6
-            pos = np.searchsorted(cand, rows)
-            full[pos] = logits
+            full[pos] = state.ranker.decision_function(X[pos])
             out[m] = ranks_of(full, rel, rng)
         else:
             out[m] = ranks_of(baselines[m](), rel, rng)
