@@ -330,9 +330,9 @@ def extended_state(state: MatchState, arrays: CatalogueArrays) -> MatchState:
 def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: np.ndarray, km: np.ndarray
                     ) -> list[ReasonContext]:
     """``reason_context`` for several candidates of one query, the same values: what depends on the query
-    alone (source weights, nearby partner counts, country shares) is computed once, not per candidate.
+    alone (nearby partner counts, theme labels) is computed once, not per candidate. Shares are not here:
+    the reasons read them back from the feature values the ranker saw.
     Batch callers (events: 1,000 queries x top-k) need this; one ``recommend`` can use either."""
-    from matcher.history import source_weights
     from matcher.themes import get_theme
 
     a, h = state.arrays, state.history
@@ -343,14 +343,6 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
         d = np.arccos(np.clip(a.xyz[h.src] @ q.xyz, -1, 1)) * 6371.0
         ok = (d <= NEARBY_KM) & a.has_coord[h.src] & ~np.isin(h.src, ex)
         nearby = np.bincount(h.dst[ok], minlength=a.n)
-    by_country = np.zeros(len(a.country_codes))
-    w_total = 0.0
-    if q.xyz is not None or q.admin2 >= 0:
-        w = source_weights(h, a, q_xyz=q.xyz, q_admin2=q.admin2, q_admin1=q.admin1, exclude_rows=q.exclude_rows)
-        w_total = float(w.sum())
-        if w_total > 0:
-            by_country = np.bincount(a.country[h.dst], weights=w, minlength=len(a.country_codes)) / w_total
-    shares = state.shares(q.country) if q.country >= 0 else None
     theme_labels = [(get_theme(t).label("fr"), get_theme(t).label("en")) for t in a.theme_codes]
 
     def labels(bits: int) -> tuple[tuple[str, str], ...]:
@@ -372,7 +364,5 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
             need_themes=labels(int(a.exp_themes[r]) & q.need_themes),
             offer_themes=labels(int(a.need_themes[r]) & q.exp_themes),
             admin1_name=a.admin1_names.get(a.admin1_keys[a1], "") if a1 >= 0 else "",
-            country_share=float(by_country[a.country[r]]) if w_total > 0 else 0.0,
-            country_global=float(shares.country[a.country[r]]) if shares is not None else 0.0,
         ))
     return out

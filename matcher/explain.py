@@ -32,8 +32,6 @@ class ReasonContext:
     need_themes: tuple[tuple[str, str], ...]  # (fr label, en label) of q's needs c's expertise covers
     offer_themes: tuple[tuple[str, str], ...]  # of c's needs q's expertise covers
     admin1_name: str
-    country_share: float  # share of the neighbourhood's links going to c's country
-    country_global: float
 
 
 def fr_num(x: float, digits: int = 2) -> str:
@@ -125,11 +123,11 @@ SENTENCES: dict[str, Sentence] = {
         f"Your area already has partners in its region ({c.admin1_name})" if c.admin1_name
         else "Your area already has partners in its region"),
     "country": lambda v, c: (
-        f"{fr_num(100 * c.country_share, 0)} % des partenariats de votre territoire sont en {c.country_name_fr}",
-        f"{en_num(100 * c.country_share, 0)}% of your area's partnerships are in {c.country_name_en}"),
+        f"{fr_num(100 * v, 0)} % des partenariats de votre territoire sont en {c.country_name_fr}",
+        f"{en_num(100 * v, 0)}% of your area's partnerships are in {c.country_name_en}"),
     "country_global": lambda v, c: (
-        f"{c.country_name_fr} : {fr_num(100 * c.country_global, 0)} % des partenariats de votre pays",
-        f"{c.country_name_en}: {en_num(100 * c.country_global, 0)}% of your country's partnerships"),
+        f"{c.country_name_fr} : {fr_num(100 * v, 0)} % des partenariats de votre pays",
+        f"{c.country_name_en}: {en_num(100 * v, 0)}% of your country's partnerships"),
     "admin1_global": lambda v, c: (
         f"{c.admin1_name or 'Sa région'} : {fr_num(100 * v, 1)} % des partenariats de votre pays",
         f"{c.admin1_name or 'Its region'}: {en_num(100 * v, 1)}% of your country's partnerships"),
