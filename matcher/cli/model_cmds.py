@@ -11,31 +11,21 @@ import click
 import numpy as np
 
 from matcher.cli.common import DEFAULT_RANKER, model_options, open_store, store_options
-from matcher.encoding import Encoder
 from matcher.engine import MatchState
 from matcher.errors import InvalidInput, RowError
 from matcher.store import ProfileStore
 
 
-def _state(store: ProfileStore, *, with_ranker_path: Path | None = None) -> MatchState:
+def _state(store: ProfileStore, *, model: str = "usem3", with_ranker_path: Path | None = None) -> MatchState:
+    from matcher.cli.common import make_encoder
     from matcher.loading import build_state
     from matcher.ranker import load_ranker
 
     ranker = load_ranker(with_ranker_path) if with_ranker_path else None
-    # Catalogue texts (user profiles) are not needed to learn from links: no encoder here.
-    state, _ = build_state(store, encoder=None, ranker=ranker, progress=True) if not _has_text(store) else \
-        build_state(store, encoder=_encoder(), ranker=ranker, progress=True)
+    # The embedding model is loaded only if some stored profile has text (the shipped catalogue has none).
+    encoder = make_encoder(model) if any(p.has_text for p in store.all_profiles()) else None
+    state, _ = build_state(store, encoder=encoder, ranker=ranker, progress=True)
     return state
-
-
-def _has_text(store: ProfileStore) -> bool:
-    return any(p.has_text for p in store.all_profiles())
-
-
-def _encoder() -> Encoder:
-    from matcher.cli.common import make_encoder
-
-    return make_encoder("usem3")
 
 
 def decision_pairs(store: ProfileStore, state: MatchState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -117,12 +107,12 @@ def evaluate(folds: int, seed: int, max_queries: int | None, test_links: Path | 
 
     store = open_store(db, data_dir)
     if test_links is None:
-        state = _state(store)
+        state = _state(store, model=model)
         results = cross_validate(state, folds=folds, seed=seed, max_queries=max_queries)
         report: dict[str, object] = {"mode": f"grouped {folds}-fold", "results": results}
     else:
         rows = read_test_links(test_links)  # a bad file fails before any model is loaded
-        state = _state(store, with_ranker_path=ranker_path)
+        state = _state(store, model=model, with_ranker_path=ranker_path)
         results, resolution = evaluate_external(state, store, rows, seed=seed)
         report = {"mode": "external links", "resolution": resolution, "results": results}
         if not as_json:
