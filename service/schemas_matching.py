@@ -38,7 +38,8 @@ class MatchOut(BaseModel):
     lat: float | None
     lon: float | None
     population: int | None
-    score: float = Field(description="Estimated probability that this pair would partner (0-1).")
+    score: float = Field(description="Ranker score in 0-1 (logistic): orders candidates within a query; not a "
+                                     "calibrated probability.")
     rank: int
     reasons: list[ReasonOut]
 
