@@ -16,6 +16,7 @@ import numpy as np
 
 from matcher.arrays import (
     CONTINENTS,
+    EARTH_RADIUS_KM,
     FIELDS,
     CatalogueArrays,
     facet_themes,
@@ -32,7 +33,7 @@ from matcher.errors import InvalidInput, NotFound
 from matcher.explain import ReasonContext, reasons_for
 from matcher.features import Query, distances_km, feature_columns, stack
 from matcher.geo import PRIORITY_ZONES, priority_countries
-from matcher.history import HistoryIndex, Shares, country_shares
+from matcher.history import NEAR_RADIUS_KM, HistoryIndex, Shares, country_shares
 from matcher.ranker import PairRanker
 
 SHORTLIST = 300
@@ -238,7 +239,8 @@ def recommend(profile: Profile, *, state: MatchState, encoder: Encoder | None = 
         out.append(Match(
             id=str(a.ids[r]), name=str(a.names[r]), country=a.country_codes[a.country[r]],
             kind=_kind_value(a, r), lat=_opt(a.lat[r]), lon=_opt(a.lon[r]),
-            score=round(float(1 / (1 + np.exp(-logits[pos]))), 4), rank=rank, reasons=reasons_for(X[pos], ci, ctx),
+            score=round(float(1 / (1 + np.exp(-logits[pos]))), 4), rank=rank,
+            reasons=reasons_for(X[pos], ci, ctx, average=state.ranker.average_pair_),
             population=round(10 ** float(a.log_pop[r])) if not np.isnan(a.log_pop[r]) else None,
         ))
     return out
@@ -343,12 +345,13 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
         d = np.arccos(np.clip(a.xyz[h.src] @ q.xyz, -1, 1)) * 6371.0
         ok = (d <= NEARBY_KM) & a.has_coord[h.src] & ~np.isin(h.src, ex)
         nearby = np.bincount(h.dst[ok], minlength=a.n)
+    country_links = _country_links_nearby(state, q, rows)
     theme_labels = [(get_theme(t).label("fr"), get_theme(t).label("en")) for t in a.theme_codes]
 
     def labels(bits: int) -> tuple[tuple[str, str], ...]:
         return tuple(theme_labels[i] for i in range(len(theme_labels)) if bits >> i & 1)
 
-    out = []
+    out: list[ReasonContext] = []
     for r, dist in zip(rows.tolist(), np.asarray(km, dtype=float).tolist()):
         code = a.country_codes[a.country[r]]
         country = state.countries.get(code)
@@ -364,5 +367,27 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
             need_themes=labels(int(a.exp_themes[r]) & q.need_themes),
             offer_themes=labels(int(a.need_themes[r]) & q.exp_themes),
             admin1_name=a.admin1_names.get(a.admin1_keys[a1], "") if a1 >= 0 else "",
+            country_links_nearby=int(country_links[len(out)]), country_links_km=NEAR_RADIUS_KM,
         ))
+    return out
+
+
+def _country_links_nearby(state: MatchState, q: Query, rows: np.ndarray) -> np.ndarray:
+    """For each row, the links from the query's country ending within NEAR_RADIUS_KM of it (not at it):
+    the count behind ``near_global``, whose kernel reaches exactly that far. Distances to the few
+    thousand link endpoints are cheaper here than slicing the kernel by column."""
+    a, h = state.arrays, state.history
+    out = np.zeros(len(rows), dtype=np.int64)
+    if q.country < 0 or not len(rows) or not len(h.endpoints):
+        return out
+    shares = state.shares(q.country) if not q.exclude_rows else country_shares(h, a, q.country, q.exclude_rows)
+    ep = np.flatnonzero(shares.endpoint_links)
+    ends = h.endpoints[ep]
+    ok = a.has_coord[ends]
+    ends, counts = ends[ok], shares.endpoint_links[ep][ok]
+    for i, r in enumerate(rows.tolist()):
+        if not a.has_coord[r]:
+            continue
+        km = np.arccos(np.clip(a.xyz[ends] @ a.xyz[r], -1, 1)) * EARTH_RADIUS_KM
+        out[i] = int(counts[(km <= NEAR_RADIUS_KM) & (ends != r)].sum())
     return out

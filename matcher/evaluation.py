@@ -126,9 +126,21 @@ def cross_validate(state: MatchState, *, folds: int = 5, seed: int = 0, max_quer
     return {m: totals[m].as_dict() for m in METHODS}
 
 
+def lift(results: dict[str, dict[str, float]], metric: str = "HR@50") -> tuple[str, float] | None:
+    """(best baseline, ranker's ``metric`` divided by that baseline's), or None without both."""
+    base = {m: r[metric] for m, r in results.items() if m != "ranker"}
+    if "ranker" not in results or not base:
+        return None
+    best = max(base, key=lambda m: base[m])
+    return best, (results["ranker"][metric] / base[best] if base[best] > 0 else float("inf"))
+
+
 def format_table(results: dict[str, dict[str, float]]) -> str:
     lines = [f"{'method':<16}{'queries':>8}{'HR@10':>9}{'HR@50':>9}{'MRR':>9}{'NDCG@10':>9}"]
     for m, r in results.items():
         lines.append(f"{m:<16}{int(r['queries']):>8}{r['HR@10']:>9.3f}{r['HR@50']:>9.3f}{r['MRR']:>9.3f}"
                      f"{r['NDCG@10']:>9.3f}")
+    best = lift(results)
+    if best is not None:
+        lines.append(f"ranker HR@50 = {best[1]:.2f} x the best baseline's ({best[0]})")
     return "\n".join(lines)

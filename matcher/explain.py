@@ -32,6 +32,8 @@ class ReasonContext:
     need_themes: tuple[tuple[str, str], ...]  # (fr label, en label) of q's needs c's expertise covers
     offer_themes: tuple[tuple[str, str], ...]  # of c's needs q's expertise covers
     admin1_name: str
+    country_links_nearby: int = 0  # links from the query's country ending within ``country_links_km`` of c
+    country_links_km: float = 60.0
 
 
 def fr_num(x: float, digits: int = 2) -> str:
@@ -106,6 +108,11 @@ SENTENCES: dict[str, Sentence] = {
     "size_gap": lambda v, c: (
         f"Population de {fr_int(c.c_population or 0)} habitants, en rapport avec la vôtre",
         f"Population of {en_num(c.c_population or 0, 0)}, in proportion with yours"),
+    "size_far": lambda v, c: (
+        (f"Ville de {fr_int(c.c_population or 0)} habitants à {fr_int(c.distance_km or 0)} km : "
+        "les partenariats lointains se nouent avec des villes de cette taille"),
+        (f"A town of {en_num(c.c_population or 0, 0)} inhabitants {en_num(c.distance_km or 0, 0)} km away: "
+        "distant partnerships favour towns of this size")),
     "kind_compat": lambda v, c: ("Même niveau de collectivité", "Same level of local government"),
     "direct": lambda v, c: (
         f"Déjà jumelée avec {c.nearby_partner_count} "
@@ -131,6 +138,13 @@ SENTENCES: dict[str, Sentence] = {
     "admin1_global": lambda v, c: (
         f"{c.admin1_name or 'Sa région'} : {fr_num(100 * v, 1)} % des partenariats de votre pays",
         f"{c.admin1_name or 'Its region'}: {en_num(100 * v, 1)}% of your country's partnerships"),
+    "near_global": lambda v, c: (
+        (f"Secteur tourné vers votre pays : {c.country_links_nearby} "
+        f"{_plural(c.country_links_nearby, 'partenariat', 'partenariats')} avec votre pays à moins de "
+        f"{fr_int(c.country_links_km)} km de {c.candidate_name}"),
+        (f"An area that twins with your country: {c.country_links_nearby} "
+        f"{_plural(c.country_links_nearby, 'partnership', 'partnerships')} with your country within "
+        f"{en_num(c.country_links_km, 0)} km of {c.candidate_name}")),
     "degree": lambda v, c: (
         f"Déjà active en coopération ({c.c_degree} {_plural(c.c_degree, 'partenariat connu', 'partenariats connus')})"
         if c.c_degree else "Pas encore de partenariat connu : disponible",
@@ -139,13 +153,44 @@ SENTENCES: dict[str, Sentence] = {
 }
 assert set(SENTENCES) >= set(FEATURES) - {"text_missing"}
 
+#: A feature with a negative weight lifts a candidate by being *below* the average pair. The sentences
+#: above state presence ("already has partners in its region"), so they would then be false; these say
+#: what a low value means instead.
+LOW_SENTENCES: dict[str, Sentence] = {
+    "near_global": lambda v, c: (
+        (f"Secteur encore peu jumelé avec votre pays ({c.country_links_nearby} "
+        f"{_plural(c.country_links_nearby, 'partenariat', 'partenariats')} à moins de {fr_int(c.country_links_km)} km) "
+        ": des partenaires moins sollicités"),
+        (f"An area little twinned with your country so far ({c.country_links_nearby} "
+        f"{_plural(c.country_links_nearby, 'partnership', 'partnerships')} within {en_num(c.country_links_km, 0)} km): "
+        "partners less in demand")),
+    "admin1": lambda v, c: (
+        f"Votre territoire a encore peu de partenaires dans sa région ({c.admin1_name}) : une ouverture nouvelle"
+        if c.admin1_name else "Votre territoire a encore peu de partenaires dans sa région : une ouverture nouvelle",
+        f"Your area has few partners in its region so far ({c.admin1_name}): a new opening" if c.admin1_name
+        else "Your area has few partners in its region so far: a new opening"),
+    "country": lambda v, c: (
+        (f"Seulement {fr_num(100 * v, 0)} % des partenariats de votre territoire sont en {c.country_name_fr} : "
+        "une ouverture nouvelle"),
+        f"Only {en_num(100 * v, 0)}% of your area's partnerships are in {c.country_name_en}: a new opening"),
+    "country_global": lambda v, c: (
+        f"{c.country_name_fr} : seulement {fr_num(100 * v, 0)} % des partenariats de votre pays, un pays moins sollicité",
+        f"{c.country_name_en}: only {en_num(100 * v, 0)}% of your country's partnerships, a country less in demand"),
+    "admin1_global": lambda v, c: (
+        f"{c.admin1_name or 'Sa région'} : seulement {fr_num(100 * v, 1)} % des partenariats de votre pays",
+        f"{c.admin1_name or 'Its region'}: only {en_num(100 * v, 1)}% of your country's partnerships"),
+}
+#: Sentences that state the value whichever side of the average it is on (a distance, a size, a count
+#: that reads "no known partnership yet" at zero): true for low values too.
+TWO_SIDED = frozenset({"log_distance", "pop_ratio", "size", "size_gap", "size_far", "degree"})
+
 
 def raw_value(code: str, x: np.ndarray, ctx: ReasonContext) -> float:
     """The human-scale value of a feature (undoing log1p where the ranker saw a log)."""
     v = float(x[FEATURE_INDEX[code]])
     if code == "log_distance":
         return float(ctx.distance_km or 0.0)
-    if code in ("direct", "near", "admin1", "degree"):
+    if code in ("direct", "near", "admin1", "near_global", "degree"):
         return float(np.expm1(v))
     if code == "size":
         return float(round(10**v)) if v else 0.0  # the ranker saw log10(population)
@@ -154,9 +199,13 @@ def raw_value(code: str, x: np.ndarray, ctx: ReasonContext) -> float:
     return v
 
 
-def reasons_for(x: np.ndarray, contrib: np.ndarray, ctx: ReasonContext, *, top: int = 4,
+def reasons_for(x: np.ndarray, contrib: np.ndarray, ctx: ReasonContext, *, average: np.ndarray, top: int = 4,
                 min_contribution: float = 0.05) -> tuple[Reason, ...]:
-    """Top positive contributions of one candidate as ``Reason``s, largest first."""
+    """Top positive contributions of one candidate as ``Reason``s, largest first.
+
+    ``average``: the feature values of the average training pair (``PairRanker.average_pair_``), the
+    point contributions are measured from. A value below it that lifts the score (a negative weight)
+    gets its low-side sentence, or no reason when a low value has nothing true to say."""
     order = np.argsort(-contrib)
     out: list[Reason] = []
     for i in order:
@@ -164,10 +213,13 @@ def reasons_for(x: np.ndarray, contrib: np.ndarray, ctx: ReasonContext, *, top: 
         if c < min_contribution or len(out) >= top:
             break
         code = FEATURES[i]
-        if code not in SENTENCES:
+        sentence = SENTENCES.get(code)
+        if x[i] < average[i] and code not in TWO_SIDED:
+            sentence = LOW_SENTENCES.get(code)
+        if sentence is None:
             continue
         value = raw_value(code, x, ctx)
-        fr, en = SENTENCES[code](value, ctx)
+        fr, en = sentence(value, ctx)
         out.append(Reason(code=code, value=round(value, 4), contribution=round(c, 4), text_fr=fr, text_en=en))
     return tuple(out)
 

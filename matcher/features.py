@@ -20,9 +20,11 @@ TEXT_FEATURES = (
 )
 STRUCTURAL_FEATURES = (
     "log_distance", "same_continent", "preferred", "priority_zone", "shared_language", "francophone",
-    "pop_ratio", "kind_compat", "size", "size_gap",
+    "pop_ratio", "kind_compat", "size", "size_gap", "size_far",
 )
-HISTORY_COLUMNS = ("direct", "near", "admin1", "country", "country_global", "admin1_global", "degree")
+HISTORY_COLUMNS = (
+    "direct", "near", "admin1", "country", "country_global", "admin1_global", "near_global", "degree",
+)
 FEATURES = TEXT_FEATURES + STRUCTURAL_FEATURES + HISTORY_COLUMNS
 FEATURE_INDEX = {f: i for i, f in enumerate(FEATURES)}
 
@@ -164,8 +166,10 @@ def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, prior
     ratio = np.abs(c_pop - q.log_pop)
     ratio = np.where(np.isnan(ratio), UNKNOWN_POP_RATIO, ratio)
     tier_gap = np.abs(a.tier[cand].astype(int) - q.tier)
+    size = np.where(np.isnan(c_pop), 0.0, c_pop).astype(float)
+    log_km = np.log1p(km)
     return {
-        "log_distance": np.log1p(km),
+        "log_distance": log_km,
         "same_continent": (c_cont == q_cont).astype(float),
         "preferred": pref.astype(float),
         "priority_zone": (priority[c_country] & q.is_french).astype(float),
@@ -174,9 +178,12 @@ def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, prior
         "pop_ratio": ratio.astype(float),
         "kind_compat": np.select([tier_gap == 0, tier_gap == 1], [1.0, 0.5], 0.0),
         # Larger towns take part in more partnerships, whatever the query.
-        "size": np.where(np.isnan(c_pop), 0.0, c_pop).astype(float),
+        "size": size,
         # Signed: towns twin upwards more than downwards (a small commune with a larger town).
         "size_gap": np.where(np.isnan(c_pop - q.log_pop), 0.0, c_pop - q.log_pop).astype(float),
+        # Size matters more with distance: a commune twins with a small town next door, but across a
+        # continent with a city. One product term keeps the model additive (and its reasons exact).
+        "size_far": size * log_km,
     }
 
 
@@ -189,7 +196,7 @@ def history_block(q: Query, a: CatalogueArrays, history: HistoryIndex, cand: np.
     h = history_features(history, a, w, q_country=q.country, country_share=shares, candidates=cand,
                          exclude_rows=q.exclude_rows)
     # Counts are heavy-tailed: the ranker sees log1p of them.
-    for k in ("direct", "near", "admin1", "degree"):
+    for k in ("direct", "near", "admin1", "near_global", "degree"):
         h[k] = np.log1p(h[k])
     # Shares act multiplicatively on the odds of a partnership: the linear ranker sees their logs.
     for k, floor in SHARE_FLOORS.items():

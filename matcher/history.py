@@ -10,6 +10,9 @@ end ``a`` is to q (a distance kernel, plus same département / région):
 - ``country``: Σ w(a) · [country(b) = country(c)] / Σ w(a)   share of the neighbourhood's links
 - ``country_global``: share of all links from q's country going to c's country
 - ``admin1_global``: ... going to c's admin-1 region (Bavaria, Catalonia: where twinning clusters)
+- ``near_global``: Σ k(d(b, c)) over all links from q's country, b ≠ c: how twinned with q's country the
+  area around c is, at the scale of a few towns (finer than the admin-1 share, and for the whole country
+  where ``near`` only reads q's neighbourhood)
 - ``degree``:  c's number of known partners (availability / activity)
 
 Leave-one-out: links touching the query (or any id in ``exclude``) are ignored, so the query's own
@@ -35,7 +38,8 @@ NEAR_RADIUS_KM = 60.0
 SAME_ADMIN2_WEIGHT = 0.5
 SAME_ADMIN1_WEIGHT = 0.15
 
-HISTORY_FEATURES = ("direct", "near", "admin1", "country", "country_global", "admin1_global", "degree")
+HISTORY_FEATURES = ("direct", "near", "admin1", "country", "country_global", "admin1_global", "near_global",
+                    "degree")
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,7 @@ def history_features(
         else np.zeros(len(candidates)),
         "admin1_global": np.where(cand_a1 >= 0, country_share.admin1[np.maximum(cand_a1, 0)], 0.0)
         if q_country >= 0 else np.zeros(len(candidates)),
+        "near_global": country_share.near_of(candidates) if q_country >= 0 else np.zeros(len(candidates)),
         "degree": np.maximum(degree[candidates], 0.0),
     }
 
@@ -180,6 +185,16 @@ class Shares:
 
     country: np.ndarray  # (n_countries,)
     admin1: np.ndarray  # (n_admin1 keys,)
+    endpoint_links: np.ndarray  # (E,) the country's links ending at each history endpoint
+    near: np.ndarray  # (n,) Σ k(d(endpoint, row)) weighted by ``endpoint_links`` (the ``near_global`` prior)
+
+    def near_of(self, rows: np.ndarray) -> np.ndarray:
+        """``near`` of some rows; rows appended after these shares were computed (a profile created
+        since) are beyond every kernel's reach, like the zero-padded kernel says."""
+        out = np.zeros(len(rows))
+        inside = rows < len(self.near)
+        out[inside] = self.near[rows[inside]]
+        return out
 
 
 def country_shares(history: HistoryIndex, arrays: CatalogueArrays, q_country: int,
@@ -193,7 +208,11 @@ def country_shares(history: HistoryIndex, arrays: CatalogueArrays, q_country: in
     counts = np.bincount(arrays.country[dst], minlength=len(arrays.country_codes)).astype(float)
     a1 = arrays.admin1[dst]
     a1_counts = np.bincount(a1[a1 >= 0], minlength=max(len(arrays.admin1_keys), 1)).astype(float)
+    endpoint_links = np.bincount(history.dst_pos[mask], minlength=len(history.endpoints)).astype(float)
+    nz = np.flatnonzero(endpoint_links)
+    near = (np.asarray(history.kernel[nz].T @ endpoint_links[nz]).ravel() if len(nz)
+            else np.zeros(history.kernel.shape[1]))
     total = counts.sum()
     if total == 0:
-        return Shares(counts, a1_counts)
-    return Shares(counts / total, a1_counts / total)
+        return Shares(counts, a1_counts, endpoint_links, near)
+    return Shares(counts / total, a1_counts / total, endpoint_links, near)

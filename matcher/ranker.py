@@ -187,16 +187,24 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         return out
 
     @property
+    def average_pair_(self) -> np.ndarray:
+        """Feature values of the average training pair: the point ``contributions`` are measured from."""
+        check_is_fitted(self, "model_")
+        return self.text_mean_
+
+    @property
     def expected_value_(self) -> float:
         check_is_fitted(self, "model_")
         return float(self.model_.intercept_[0] + self.basis_mean_ @ self.model_.coef_.ravel()
                      + self.text_mean_ @ self.text_coef_)
 
-    def feature_weights(self) -> dict[str, float]:
-        """Spread of each feature's contribution on training pairs' basis (for the model card)."""
+    def feature_weights(self, *, signed: bool = False) -> dict[str, float]:
+        """Each feature's weight on the standardised basis (for the model card): the sum of its basis
+        coefficients' magnitudes, or with ``signed`` (meaningful for the linear basis, one column per
+        feature) the coefficient itself, so a reader sees which way a feature pushes."""
         check_is_fitted(self, "model_")
         names = list(self.feature_names)
-        coef = np.abs(self.model_.coef_.ravel())
+        coef = self.model_.coef_.ravel() if signed else np.abs(self.model_.coef_.ravel())
         out = {names[i]: 0.0 for i in range(len(names))}
         for b, owner in enumerate(self.owner_):
             out[names[owner]] += float(coef[b])

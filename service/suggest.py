@@ -210,7 +210,8 @@ def pair_reasons(state: MatchState, pair: Pair) -> tuple[Reason, ...]:
     x = pair_features(q, a, state.history, cand, priority=state.priority, shares=state.shares(q.country))
     contrib = state.ranker.contributions(x)
     km = float(distances_km(q, a, cand)[0])
-    return reasons_for(x[0], contrib[0], reason_context(state, q, None, pair.partner_row, km))
+    return reasons_for(x[0], contrib[0], reason_context(state, q, None, pair.partner_row, km),
+                       average=state.ranker.average_pair_)
 
 
 # ---- read-time filtering and cursors ------------------------------------------------------------

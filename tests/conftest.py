@@ -10,13 +10,13 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).parent))
 
-from profiles_fixture import COUNTRIES, LINKS, PROFILES  # noqa: E402
+from profiles_fixture import COUNTRIES, LINKS, PROFILES
 
-from matcher.arrays import CatalogueArrays, profile_texts  # noqa: E402
-from matcher.encoding import HashingEncoder  # noqa: E402
-from matcher.engine import MatchState  # noqa: E402
-from matcher.features import FEATURE_INDEX, FEATURES  # noqa: E402
-from matcher.ranker import PairRanker  # noqa: E402
+from matcher.arrays import CatalogueArrays, profile_texts
+from matcher.encoding import HashingEncoder
+from matcher.engine import MatchState
+from matcher.features import FEATURE_INDEX, FEATURES
+from matcher.ranker import PairRanker
 
 
 def synthetic_ranker(seed: int = 0) -> PairRanker:
@@ -33,6 +33,7 @@ def synthetic_ranker(seed: int = 0) -> PairRanker:
     X[:, f["country"]] = np.log10(rng.beta(1 + 2 * y, 4) * (rng.random(n) < 0.5 + 0.3 * y) + 1e-2)
     X[:, f["country_global"]] = np.log10(rng.beta(1, 6, n) + 1e-3)  # uninformative here, ~0 in the real model
     X[:, f["admin1_global"]] = np.log10(rng.beta(1, 30, n) + 1e-4)  # uninformative here, weak in the real model
+    X[:, f["near_global"]] = np.log1p(rng.exponential(0.2 + 0.4 * y))
     X[:, f["degree"]] = np.log1p(rng.poisson(1 + y))
     X[:, f["pop_ratio"]] = rng.exponential(0.8 - 0.3 * y)
     for b in ("same_continent", "shared_language", "francophone", "priority_zone"):

@@ -10,8 +10,7 @@ import pytest
 from click.testing import CliRunner
 from profiles_fixture import write_tiny_data
 
-import matcher.cli.common as common
-from matcher.cli import cli
+from matcher.cli import cli, common
 from matcher.encoding import HashingEncoder
 from matcher.ranker import load_ranker
 
@@ -97,3 +96,16 @@ def test_external_links_evaluation(tiny, tmp_path):
     report = json.loads(res.output[res.output.index('{\n "mode"'):])
     assert report["resolution"]["both_resolved"] == 1 and report["resolution"]["rows"] == 2
     assert report["results"]["ranker"]["queries"] == 1
+
+
+@pytest.mark.parametrize("results, expected", [
+    ({"ranker": {"HR@50": 0.3}, "nearest": {"HR@50": 0.1}, "random": {"HR@50": 0.0}}, ("nearest", 3.0)),
+    ({"ranker": {"HR@50": 0.2}, "nearest": {"HR@50": 0.05}, "neighbour_prior": {"HR@50": 0.08}},
+     ("neighbour_prior", 2.5)),
+    ({"ranker": {"HR@50": 0.2}}, None),
+])
+def test_lift_is_against_the_best_baseline(results, expected):
+    from matcher.evaluation import lift
+
+    got = lift(results)
+    assert got == expected if expected is None else (got[0] == expected[0] and got[1] == pytest.approx(expected[1]))

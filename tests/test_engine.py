@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from profiles_fixture import PROFILES
@@ -28,7 +30,7 @@ def test_obvious_partner_ranks_first(state, encoder, query, expected_first):
     matches = recommend(BY_ID[query], state=state, encoder=encoder, k=5)
     assert matches[0].id == expected_first
     assert [m.rank for m in matches] == list(range(1, len(matches) + 1))
-    assert all(a.score >= b.score for a, b in zip(matches, matches[1:]))
+    assert all(a.score >= b.score for a, b in itertools.pairwise(matches))
 
 
 def test_reasons_reflect_contributions(state, encoder):
@@ -89,7 +91,7 @@ def test_k_must_be_positive(state, encoder):
 def test_write_is_visible_to_next_query(state, encoder):
     matcher = Matcher(state, encoder=encoder)
     before = {m.id: m for m in matcher.recommend(BY_ID["FR-COM-00002"], k=10)}
-    assert list(before)[0] == "GN-200"
+    assert next(iter(before)) == "GN-200"
     # Brazil's Cidade now needs civil registry work too, and offers youth exchanges: a better match.
     cidade = BY_ID["GN-400"].with_changes(
         needs=Facet(("civil_registry",), "Numérisation des registres d'état civil, modernisation de l'état civil"),
@@ -122,3 +124,29 @@ def test_diversify_brute_force(diversity):
     assert list(got) == picked
     if diversity == 0:
         assert list(got) == list(np.argsort(-scores)[:10])
+
+
+def test_near_global_reason_counts_links_from_the_query_country(encoder, ranker):
+    """A town 13 km from Rheinstadt, which two French communes twin with: its area twins with France."""
+    from profiles_fixture import COUNTRIES, LINKS, foreign
+
+    from matcher.arrays import CatalogueArrays
+    from matcher.engine import MatchState, query_from_row, reason_contexts
+    from matcher.explain import SENTENCES
+
+    profiles = [*PROFILES, foreign("GN-302", "Rheinnah", "DE", 49.1, 8.5, 20_000, admin1="08")]
+    arrays = CatalogueArrays.build(profiles, {c.code: c for c in COUNTRIES}, {}, dim=encoder.dim)
+    st = MatchState.build(arrays, LINKS, ranker, {c.code: c for c in COUNTRIES})
+    rows = np.array([arrays.row("GN-302"), arrays.row("GN-300"), arrays.row("GN-100")])
+    far = query_from_row(arrays, arrays.row("FR-COM-00002"))
+    got = [c.country_links_nearby for c in reason_contexts(st, far, None, rows, np.zeros(3))]
+    # Rheinnah: both links to Rheinstadt; Rheinstadt: links ending at itself do not count; Ndiaye: none.
+    assert got == [2, 0, 0]
+    # Leave-one-out: Villeurbanne-Test's own link to Rheinstadt no longer speaks for the area.
+    own = arrays.row("FR-COM-00004")
+    loo = query_from_row(arrays, own, exclude_rows=(own,))
+    assert reason_contexts(st, loo, None, rows[:1], np.zeros(1))[0].country_links_nearby == 1
+    ctx = reason_contexts(st, far, None, rows[:1], np.zeros(1))[0]
+    fr_text, en_text = SENTENCES["near_global"](1.0, ctx)
+    assert en_text == "An area that twins with your country: 2 partnerships with your country within 60 km of Rheinnah"
+    assert "2 partenariats avec votre pays à moins de 60 km de Rheinnah" in fr_text

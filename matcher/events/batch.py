@@ -289,7 +289,8 @@ def rank_event(event: Event, *, state: MatchState | None, encoder: Encoder | Non
             if contrib is not None:
                 cand = rows[pos]
                 ctxs = reason_contexts(st, q, ps[i].profile, cand, distances_km(q, a, cand))
-                why = [reasons_for(X[m], contrib[off + m], ctxs[m]) for m in range(len(pos))]
+                why = [reasons_for(X[m], contrib[off + m], ctxs[m], average=model.average_pair_)
+                       for m in range(len(pos))]
                 off += len(pos)
             per[i] = tuple(
                 RankedPartner(rank=m + 1, partner_id=ps[j].id, partner_name=ps[j].name,
