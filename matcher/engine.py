@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -91,8 +91,13 @@ def query_from_profile(profile: Profile, arrays: CatalogueArrays, *, encoder: En
                        countries: Mapping[str, Country]) -> Query:
     """An ad-hoc (or freshly edited) profile as a query: its texts are encoded here, in one batch."""
     row = arrays.row(profile.id)
+    # Stated preferences live on the profile, not in the arrays: they must reach the query either way.
+    preferred_countries = frozenset(i for i in (arrays.country_index(c) for c in profile.preferred_countries)
+                                    if i >= 0)
+    preferred_continents = frozenset(CONTINENTS.index(r) for r in profile.preferred_regions if r in CONTINENTS)
     if row is not None and not profile.has_text:
-        return query_from_row(arrays, row)
+        return replace(query_from_row(arrays, row), preferred_countries=preferred_countries,
+                       preferred_continents=preferred_continents)
     texts = {f: field_text(profile, f) for f in FIELDS}
     present = [f for f in FIELDS if texts[f]]
     emb: dict[str, np.ndarray | None] = {f: None for f in FIELDS}
@@ -120,9 +125,7 @@ def query_from_profile(profile: Profile, arrays: CatalogueArrays, *, encoder: En
         tier=KIND_TIER[profile.kind], lang_mask=arrays.lang_bits(langs),
         exp_themes=arrays.theme_bits(facet_themes(profile, "expertise")),
         need_themes=arrays.theme_bits(facet_themes(profile, "needs")), emb=emb, lex=lex,
-        preferred_countries=frozenset(i for i in (arrays.country_index(c) for c in profile.preferred_countries)
-                                      if i >= 0),
-        preferred_continents=frozenset(CONTINENTS.index(r) for r in profile.preferred_regions if r in CONTINENTS),
+        preferred_countries=preferred_countries, preferred_continents=preferred_continents,
         is_french=profile.country == "FR",
     )
 

@@ -26,6 +26,10 @@ HISTORY_COLUMNS = (
     "direct", "near", "admin1", "country", "country_global", "admin1_global", "near_global", "degree",
 )
 FEATURES = TEXT_FEATURES + STRUCTURAL_FEATURES + HISTORY_COLUMNS
+#: Features the known links cannot teach (they carry no free text and no stated preferences): the
+#: ranker gives them fixed prior weights instead of learned ones.
+PRIOR_FEATURES = (*TEXT_FEATURES, "preferred")
+LEARNED_FEATURES = tuple(f for f in STRUCTURAL_FEATURES + HISTORY_COLUMNS if f not in PRIOR_FEATURES)
 FEATURE_INDEX = {f: i for i, f in enumerate(FEATURES)}
 
 SHARE_FLOORS = {"country": 1e-2, "country_global": 1e-3, "admin1_global": 1e-4}  # log10(share + floor): smoothing for unseen countries
@@ -230,6 +234,8 @@ __all__ = [
     "FEATURES",
     "FIELDS",
     "HISTORY_COLUMNS",
+    "LEARNED_FEATURES",
+    "PRIOR_FEATURES",
     "STRUCTURAL_FEATURES",
     "TEXT_FEATURES",
     "Query",

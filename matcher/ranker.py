@@ -5,10 +5,10 @@ the default) or a cubic spline (``basis="spline"``) — then one logistic regres
 the score splits exactly into per-feature contributions, so the reasons shown to users are the
 ranker's actual contributions, not a separate heuristic.
 
-The known partnerships it learns from carry no free text, so text features cannot be learned from
-them: their weights are the ``text_weights`` hyper-parameter (a documented prior, reported in the
-model card), applied additively on the same logit scale. Staff decisions on profiles with text are
-the labels that will let a later version learn them.
+The known partnerships it learns from carry no free text and no stated preferences, so text features
+and ``preferred`` cannot be learned from them: their weights are the ``prior_weights`` hyper-parameter
+(a documented prior, reported in the model card), applied additively on the same logit scale. Staff
+decisions on profiles with text are the labels that will let a later version learn them.
 
 Ranking is two-stage: ``prefilter_score`` (the linear projection of the same model, no splines) scores
 every candidate; ``decision_function`` re-scores the shortlist. With the linear basis both agree; the
@@ -32,16 +32,20 @@ from sklearn.preprocessing import SplineTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
 from matcher.errors import ModelError
-from matcher.features import FEATURES, HISTORY_COLUMNS, STRUCTURAL_FEATURES, TEXT_FEATURES
+from matcher.features import FEATURES, LEARNED_FEATURES
 
 ARTIFACT_VERSION = 1
 
-#: Prior logit weights of text features (see module docstring). An explicit, reciprocal answer to a
-#: stated need is the strongest evidence a user can give us: a clear two-way match (USE similarity
+#: Prior logit weights of the PRIOR_FEATURES (see module docstring). An explicit, reciprocal answer to
+#: a stated need is the strongest evidence a user can give us: a clear two-way match (USE similarity
 #: ≈ 0.5 each way, vs ≈ 0.1–0.2 for unrelated texts) is worth more than a few thousand km of distance.
-DEFAULT_TEXT_WEIGHTS: dict[str, float] = {
+#: A stated preferred country or continent is worth 3 logits (×20 odds): on real queries with no known
+#: partner there, the best town of the preferred country scored 0.9–3.2 logits below the tenth match,
+#: so this brings the best of them into a top-10 without overriding everything else (the ``country``
+#: filter is the hard version).
+DEFAULT_PRIOR_WEIGHTS: dict[str, float] = {
     "recip_sem": 8.0, "need_sem": 2.0, "offer_sem": 2.0, "desc_sem": 1.0, "lex_recip": 2.0,
-    "theme_need": 1.0, "theme_offer": 1.0, "text_missing": 0.0,
+    "theme_need": 1.0, "theme_offer": 1.0, "text_missing": 0.0, "preferred": 3.0,
 }
 BINARY_FEATURES = frozenset({"same_continent", "preferred", "priority_zone", "shared_language", "francophone"})
 
@@ -52,8 +56,8 @@ class PairRanker(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         feature_names: Sequence[str] = FEATURES,
-        learned_features: Sequence[str] = STRUCTURAL_FEATURES + HISTORY_COLUMNS,
-        text_weights: Mapping[str, float] | None = None,
+        learned_features: Sequence[str] = LEARNED_FEATURES,
+        prior_weights: Mapping[str, float] | None = None,
         basis: str = "linear",
         n_knots: int = 5,
         C: float = 1.0,
@@ -62,7 +66,7 @@ class PairRanker(ClassifierMixin, BaseEstimator):
     ) -> None:
         self.feature_names = feature_names
         self.learned_features = learned_features
-        self.text_weights = text_weights
+        self.prior_weights = prior_weights
         self.basis = basis
         self.n_knots = n_knots
         self.C = C
@@ -95,12 +99,11 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         self.scaler_ = StandardScaler().fit(B)
         self.model_ = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
         self.model_.fit(self.scaler_.transform(B), y)
-        tw = DEFAULT_TEXT_WEIGHTS if self.text_weights is None else dict(self.text_weights)
-        self.text_coef_ = np.array([tw.get(f, 0.0) if f in TEXT_FEATURES else 0.0 for f in names])
+        self.prior_coef_ = self._prior_coef()
         # Baseline for contributions: the average training pair, so a contribution says how much a
         # feature lifts this candidate above a typical one.
         self.basis_mean_ = self.scaler_.transform(B).mean(axis=0)
-        self.text_mean_ = X.mean(axis=0)
+        self.feature_mean_ = X.mean(axis=0)
         self.owner_ = self._basis_owner()
         self.fit_first_stage(X, y)
         self.n_train_ = {"pairs": len(y), "positives": int((y == self.classes_[1]).sum()),
@@ -110,17 +113,22 @@ class PairRanker(ClassifierMixin, BaseEstimator):
     def fit_first_stage(self, X: np.ndarray, y: np.ndarray) -> PairRanker:
         """Fit only the linear first stage (``prefilter_*``); ``fit`` calls it on the same rows."""
         names = list(self.feature_names)
-        tw = DEFAULT_TEXT_WEIGHTS if self.text_weights is None else dict(self.text_weights)
-        text_coef = np.array([tw.get(f, 0.0) if f in TEXT_FEATURES else 0.0 for f in names])
-        learned = np.array([f not in TEXT_FEATURES for f in names])
+        prior_coef = self._prior_coef()
+        learned = np.isin(names, list(self.learned_features))
         pre = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
         scaler = StandardScaler().fit(X[:, learned])
         pre.fit(scaler.transform(X[:, learned]), y)
         coef = np.zeros(len(names))
         coef[learned] = pre.coef_.ravel() / scaler.scale_
-        self.prefilter_coef_ = coef + text_coef
+        self.prefilter_coef_ = coef + prior_coef
         self.prefilter_intercept_ = float(pre.intercept_[0] - (pre.coef_.ravel() * scaler.mean_ / scaler.scale_).sum())
         return self
+
+    def _prior_coef(self) -> np.ndarray:
+        """Fixed logit weight of every feature that is not learned (0 for learned ones)."""
+        pw = DEFAULT_PRIOR_WEIGHTS if self.prior_weights is None else dict(self.prior_weights)
+        learned = set(self.learned_features)
+        return np.array([0.0 if f in learned else pw.get(f, 0.0) for f in self.feature_names])
 
     def _basis(self, X: np.ndarray) -> np.ndarray:
         parts = []
@@ -147,7 +155,7 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         # Plain numpy, not sklearn's transform/decision_function: their input validation costs more
         # than the arithmetic on a few hundred rows, and this is the hot path of every request.
         learned = self._z(X) @ self.model_.coef_.ravel() + self.model_.intercept_[0]
-        return learned + X @ self.text_coef_
+        return learned + X @ self.prior_coef_
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
@@ -183,20 +191,20 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         per_basis = Z * self.model_.coef_.ravel()
         out = np.zeros((len(X), X.shape[1]))
         np.add.at(out.T, self.owner_, per_basis.T)
-        out += (X - self.text_mean_) * self.text_coef_
+        out += (X - self.feature_mean_) * self.prior_coef_
         return out
 
     @property
     def average_pair_(self) -> np.ndarray:
         """Feature values of the average training pair: the point ``contributions`` are measured from."""
         check_is_fitted(self, "model_")
-        return self.text_mean_
+        return self.feature_mean_
 
     @property
     def expected_value_(self) -> float:
         check_is_fitted(self, "model_")
         return float(self.model_.intercept_[0] + self.basis_mean_ @ self.model_.coef_.ravel()
-                     + self.text_mean_ @ self.text_coef_)
+                     + self.feature_mean_ @ self.prior_coef_)
 
     def feature_weights(self, *, signed: bool = False) -> dict[str, float]:
         """Each feature's weight on the standardised basis (for the model card): the sum of its basis
@@ -209,8 +217,8 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         for b, owner in enumerate(self.owner_):
             out[names[owner]] += float(coef[b])
         for i, f in enumerate(names):
-            if self.text_coef_[i]:
-                out[f] = float(self.text_coef_[i])
+            if self.prior_coef_[i]:
+                out[f] = float(self.prior_coef_[i])
         return out
 
 

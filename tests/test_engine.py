@@ -150,3 +150,20 @@ def test_near_global_reason_counts_links_from_the_query_country(encoder, ranker)
     fr_text, en_text = SENTENCES["near_global"](1.0, ctx)
     assert en_text == "An area that twins with your country: 2 partnerships with your country within 60 km of Rheinnah"
     assert "2 partenariats avec votre pays à moins de 60 km de Rheinnah" in fr_text
+
+
+@pytest.mark.parametrize("prefs", [{"preferred_countries": ("SN",)}, {"preferred_regions": ("AF",)}])
+def test_stated_preference_lifts_a_stored_profile_without_text(state, encoder, prefs):
+    """Lyonville is stored with no text; its stated preference for Senegal (or Africa) must still count."""
+    from dataclasses import replace
+
+    plain = BY_ID["FR-COM-00003"]
+    base = recommend(plain, state=state, encoder=encoder, k=10)
+    got = recommend(replace(plain, **prefs), state=state, encoder=encoder, k=10)
+    before, after = ids(base), ids(got)
+    ndiaye = got[after.index("GN-100")]
+    assert ndiaye.score > base[before.index("GN-100")].score
+    assert any(r.code == "preferred" and r.text_en == "In the countries or regions you are looking for"
+               for r in ndiaye.reasons)
+    # Candidates outside the preference keep their order relative to each other.
+    assert [i for i in after if i not in ("GN-100", "GN-200")] == [i for i in before if i not in ("GN-100", "GN-200")]

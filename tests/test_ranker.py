@@ -30,7 +30,7 @@ def test_estimator_contract():
     y = (X[:, FEATURES.index("direct")] + 0.3 * rng.normal(size=300) > 0).astype(int)
     assert r.fit(X, y) is r
     assert r.n_features_in_ == len(FEATURES)
-    assert all(hasattr(r, a) for a in ("model_", "scaler_", "text_coef_", "prefilter_coef_"))
+    assert all(hasattr(r, a) for a in ("model_", "scaler_", "prior_coef_", "prefilter_coef_"))
     proba = r.predict_proba(X)
     assert proba.shape == (300, 2) and np.allclose(proba.sum(axis=1), 1)
     assert (r.predict(X) == y).mean() > 0.8
@@ -46,12 +46,20 @@ def test_contributions_sum_to_the_score(basis):
     assert np.allclose(c.sum(axis=1) + r.expected_value_, r.decision_function(X[:20]))
 
 
-def test_text_prior_is_additive():
+@pytest.mark.parametrize("feature, value, lift", [
+    ("recip_sem", 0.5, 0.5 * 8.0),  # a clear two-way text match
+    ("preferred", 1.0, 3.0),  # a stated preferred country: the links carry no preferences to learn from
+])
+def test_priors_are_additive_in_both_stages(feature, value, lift):
     r = synthetic_ranker()
+    assert feature not in r.learned_features
     x = np.zeros((1, len(FEATURES)))
     y = x.copy()
-    y[0, FEATURES.index("recip_sem")] = 0.5
-    assert r.decision_function(y)[0] - r.decision_function(x)[0] == pytest.approx(0.5 * 8.0)
+    y[0, FEATURES.index(feature)] = value
+    assert r.decision_function(y)[0] - r.decision_function(x)[0] == pytest.approx(lift)
+    assert r.prefilter_score(y)[0] - r.prefilter_score(x)[0] == pytest.approx(lift)
+    assert r.contributions(y)[0, FEATURES.index(feature)] - r.contributions(x)[0, FEATURES.index(feature)] \
+        == pytest.approx(lift)
 
 
 def test_linear_first_stage_agrees_with_linear_ranker():
