@@ -39,10 +39,10 @@ ARTIFACT_VERSION = 1
 #: Prior logit weights of the PRIOR_FEATURES (see module docstring). An explicit, reciprocal answer to
 #: a stated need is the strongest evidence a user can give us: a clear two-way match (USE similarity
 #: ≈ 0.5 each way, vs ≈ 0.1–0.2 for unrelated texts) is worth more than a few thousand km of distance.
-#: A stated preferred country or continent is worth 3 logits (×20 odds): on real queries with no known
-#: partner there, the best town of the preferred country scored 0.9–3.2 logits below the tenth match,
-#: so this brings the best of them into a top-10 without overriding everything else (the ``country``
-#: filter is the hard version).
+#: A stated preferred country or continent is worth 3 logits (×20 odds). On five real queries with no
+#: partner there, the best town of the preferred country scored 0.9–3.2 logits below the tenth match;
+#: with +3, 1 to 9 of the top-10 come from that country and the strongest match elsewhere keeps its
+#: place (Rennes: Plymouth 2nd; Lyon: Turin 6th). A soft preference; the ``country`` filter is the hard one.
 DEFAULT_PRIOR_WEIGHTS: dict[str, float] = {
     "recip_sem": 8.0, "need_sem": 2.0, "offer_sem": 2.0, "desc_sem": 1.0, "lex_recip": 2.0,
     "theme_need": 1.0, "theme_offer": 1.0, "text_missing": 0.0, "preferred": 3.0,
