@@ -388,9 +388,6 @@ def _country_links_nearby(state: MatchState, q: Query, rows: np.ndarray) -> np.n
     ends = h.endpoints[ep]
     ok = a.has_coord[ends]
     ends, counts = ends[ok], shares.endpoint_links[ep][ok]
-    for i, r in enumerate(rows.tolist()):
-        if not a.has_coord[r]:
-            continue
-        km = np.arccos(np.clip(a.xyz[ends] @ a.xyz[r], -1, 1)) * EARTH_RADIUS_KM
-        out[i] = int(counts[(km <= NEAR_RADIUS_KM) & (ends != r)].sum())
-    return out
+    km = np.arccos(np.clip(a.xyz[ends] @ a.xyz[rows].T, -1, 1)) * EARTH_RADIUS_KM  # (endpoints, rows)
+    near = (km <= NEAR_RADIUS_KM) & (ends[:, None] != rows[None, :]) & a.has_coord[rows][None, :]
+    return (counts @ near).round().astype(np.int64)
