@@ -144,7 +144,6 @@ def read_test_links(path: Path) -> list[dict[str, str]]:
 def evaluate_external(state: MatchState, store: ProfileStore, rows: list[dict[str, str]], *, seed: int = 0
                       ) -> tuple[dict[str, dict[str, float]], dict[str, int]]:
     from matcher.catalogue.resolve import Resolver
-    from matcher.domain import Kind
     from matcher.evaluation import METHODS, Metrics, evaluate_query
 
     resolver = Resolver(list(store.all_profiles()), store.countries())
@@ -155,8 +154,9 @@ def evaluate_external(state: MatchState, store: ProfileStore, rows: list[dict[st
         return float(x) if x else None
 
     for r in rows:
-        f = resolver.resolve(r["french_name"], "FR", num(r["french_lat"]), num(r["french_lon"]),
-                             kinds=[Kind.COMMUNE])
+        # As in the catalogue's own link resolution (issue A): any French kind, the commune preferred
+        # when a name is also a département's ("Paris"), intercommunalities when the name says so.
+        f = resolver.resolve(r["french_name"], "FR", num(r["french_lat"]), num(r["french_lon"]))
         p = resolver.resolve(r["partner_name"], r["partner_country"], num(r["partner_lat"]), num(r["partner_lon"]))
         counts["french_resolved"] += f.ok
         counts["partner_resolved"] += p.ok
