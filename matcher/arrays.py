@@ -104,6 +104,9 @@ class CatalogueArrays:
     theme_codes: tuple[str, ...]
     dim: int
     admin1_names: dict[str, str] = field(default_factory=dict)  # admin1 key -> name
+    # Stated preferences, for the few profiles that have any: id -> (country codes, region codes).
+    # Keyed by id, not row, so deleting a row needs no renumbering.
+    preferences: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
     index: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -206,6 +209,7 @@ class CatalogueArrays:
             admin1_names={f"{p.country}:{p.admin1_code}": p.admin1_name for p in profiles
                           if p.admin1_code and p.admin1_name},
             index={pid: i for i, pid in enumerate(ids)},
+            preferences=dict(_preferences_of(p) for p in profiles if p.preferred_countries or p.preferred_regions),
         )
 
     def lang_bits(self, languages: Iterable[str]) -> int:
@@ -217,6 +221,10 @@ class CatalogueArrays:
 
     def theme_bits(self, codes: Iterable[str]) -> int:
         return theme_bits(codes, {c: i for i, c in enumerate(self.theme_codes)})
+
+
+def _preferences_of(p: Profile) -> tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    return p.id, (tuple(p.preferred_countries), tuple(p.preferred_regions))
 
 
 def _text_matrices(
@@ -301,6 +309,9 @@ def with_profile(
                 has_field[f] = np.concatenate([has_field[f], one.has_field[f]])
                 lex[f] = sp.vstack([lex[f], one.lex[f]], format="csr")
     ids = put(a.ids, profile.id)
+    preferences = {k: v for k, v in a.preferences.items() if k != profile.id}
+    if profile.preferred_countries or profile.preferred_regions:
+        preferences.update([_preferences_of(profile)])
     return replace(
         a,
         ids=ids, names=put(a.names, profile.name), kind=put(a.kind, one.kind[0]), tier=put(a.tier, one.tier[0]),
@@ -312,6 +323,7 @@ def with_profile(
         emb=emb, has_field=has_field, lex=lex, admin1_keys=admin1_keys,
         admin1_names={**a.admin1_names, **one.admin1_names},
         index=a.index if r is not None else {**a.index, profile.id: len(ids) - 1},
+        preferences=preferences,
     )
 
 
@@ -326,6 +338,7 @@ def without(arrays: CatalogueArrays, profile_id: str) -> CatalogueArrays:
             "log_pop", "lang_mask", "exp_themes", "need_themes", "text_row")
     changes = {c: getattr(arrays, c)[keep] for c in cols}
     changes["index"] = {pid: i for i, pid in enumerate(changes["ids"])}
+    changes["preferences"] = {k: v for k, v in arrays.preferences.items() if k != profile_id}
     return replace(arrays, **changes)
 
 

@@ -76,6 +76,8 @@ class MatchState:
 def query_from_row(arrays: CatalogueArrays, row: int, *, exclude_rows: Sequence[int] = ()) -> Query:
     """A catalogue authority as a query, texts taken from the arrays (nothing re-encoded)."""
     tr = int(arrays.text_row[row])
+    pref_countries, pref_regions = arrays.preferences.get(str(arrays.ids[row]), ((), ()))
+    preferred_countries, preferred_continents = preference_indices(arrays, pref_countries, pref_regions)
     emb = {f: (arrays.emb[f][tr] if tr >= 0 and arrays.has_field[f][tr] else None) for f in FIELDS}
     lex = {f: (arrays.lex[f][tr] if tr >= 0 and arrays.has_field[f][tr] else None) for f in FIELDS}
     return Query(
@@ -84,17 +86,24 @@ def query_from_row(arrays: CatalogueArrays, row: int, *, exclude_rows: Sequence[
         tier=int(arrays.tier[row]), lang_mask=int(arrays.lang_mask[row]), exp_themes=int(arrays.exp_themes[row]),
         need_themes=int(arrays.need_themes[row]), emb=emb, lex=lex, is_french=arrays.country_codes[
             int(arrays.country[row])] == "FR", exclude_rows=tuple(exclude_rows),
+        preferred_countries=preferred_countries, preferred_continents=preferred_continents,
     )
+
+
+def preference_indices(arrays: CatalogueArrays, countries: Sequence[str], regions: Sequence[str]
+                       ) -> tuple[frozenset[int], frozenset[int]]:
+    """Preferred country codes and continent codes as indices (unknown ones are ignored)."""
+    return (frozenset(i for i in (arrays.country_index(c) for c in countries) if i >= 0),
+            frozenset(CONTINENTS.index(r) for r in regions if r in CONTINENTS))
 
 
 def query_from_profile(profile: Profile, arrays: CatalogueArrays, *, encoder: Encoder | None,
                        countries: Mapping[str, Country]) -> Query:
     """An ad-hoc (or freshly edited) profile as a query: its texts are encoded here, in one batch."""
     row = arrays.row(profile.id)
-    # Stated preferences live on the profile, not in the arrays: they must reach the query either way.
-    preferred_countries = frozenset(i for i in (arrays.country_index(c) for c in profile.preferred_countries)
-                                    if i >= 0)
-    preferred_continents = frozenset(CONTINENTS.index(r) for r in profile.preferred_regions if r in CONTINENTS)
+    # The profile given may state other preferences than the stored one (a query "as if"): it wins.
+    preferred_countries, preferred_continents = preference_indices(arrays, profile.preferred_countries,
+                                                                   profile.preferred_regions)
     if row is not None and not profile.has_text:
         return replace(query_from_row(arrays, row), preferred_countries=preferred_countries,
                        preferred_continents=preferred_continents)

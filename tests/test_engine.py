@@ -167,3 +167,25 @@ def test_stated_preference_lifts_a_stored_profile_without_text(state, encoder, p
                for r in ndiaye.reasons)
     # Candidates outside the preference keep their order relative to each other.
     assert [i for i in after if i not in ("GN-100", "GN-200")] == [i for i in before if i not in ("GN-100", "GN-200")]
+
+
+def test_stored_preferences_reach_every_query_path(state, encoder):
+    """Staff suggestions and batch work build queries from catalogue rows: a preference written through
+    the matcher must be there, and gone when the profile drops it or is deleted."""
+    from dataclasses import replace
+
+    from matcher.engine import query_from_row
+
+    m = Matcher(state, encoder=encoder)
+    lyon = BY_ID["FR-COM-00003"]
+    row = m.state.arrays.row(lyon.id)
+    assert query_from_row(m.state.arrays, row).preferred_countries == frozenset()
+    m.profile_written(replace(lyon, preferred_countries=("SN",), preferred_regions=("AF",)))
+    a = m.state.arrays
+    q = query_from_row(a, a.row(lyon.id))
+    assert q.preferred_countries == {a.country_index("SN")} and len(q.preferred_continents) == 1
+    m.profile_written(lyon)
+    assert query_from_row(m.state.arrays, m.state.arrays.row(lyon.id)).preferred_countries == frozenset()
+    m.profile_written(replace(lyon, preferred_countries=("SN",)))
+    m.profile_deleted(lyon.id)
+    assert lyon.id not in m.state.arrays.preferences
