@@ -175,3 +175,16 @@ def test_adhoc_options(api: Api) -> None:
 ])
 def test_adhoc_bad_bodies_are_422(api: Api, body: dict[str, object], field: str) -> None:
     assert_error(api.client.post("/match", json=body), 422, "invalid_input", field)
+
+
+def test_a_stated_preference_changes_the_ranking_and_says_so(api: Api) -> None:
+    """Lyonville has no text; once it states a preference for Senegal, Ndiaye rises and the reason says why."""
+    q = "FR-COM-00003"
+    before = {m["id"]: m for m in matches(api, q, k=10)}
+    r = api.client.patch(f"/authorities/{q}", headers=api.staff, json={"preferred_countries": ["SN"]})
+    assert r.status_code == 200, r.text
+    after = {m["id"]: m for m in matches(api, q, k=10)}
+    assert after["GN-100"]["score"] > before["GN-100"]["score"]
+    assert after["GN-100"]["rank"] < before["GN-100"]["rank"]
+    assert "preferred" in {x["code"] for x in after["GN-100"]["reasons"]}
+    assert "preferred" not in {x["code"] for x in before["GN-100"]["reasons"]}
