@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.domain import Reason
-from matcher.features import FEATURE_INDEX, FEATURES, SHARE_FLOORS
+from matcher.features import FEATURE_INDEX, FEATURES, LOG1P_FEATURES, SHARE_FLOORS
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,7 @@ def raw_value(code: str, x: np.ndarray, ctx: ReasonContext) -> float:
     v = float(x[FEATURE_INDEX[code]])
     if code == "log_distance":
         return float(ctx.distance_km or 0.0)
-    if code in ("direct", "near", "admin1", "near_global", "degree"):
+    if code in LOG1P_FEATURES:
         return float(np.expm1(v))
     if code == "size":
         return float(round(10**v)) if v else 0.0  # the ranker saw log10(population)

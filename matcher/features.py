@@ -13,7 +13,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.arrays import FIELDS, CatalogueArrays, chord_to_km
-from matcher.history import HistoryIndex, Shares, country_shares, history_features, source_weights
+from matcher.history import (
+    HISTORY_FEATURES,
+    HistoryIndex,
+    Shares,
+    country_shares,
+    history_features,
+    source_weights,
+)
 
 TEXT_FEATURES = (
     "recip_sem", "need_sem", "offer_sem", "desc_sem", "lex_recip", "theme_need", "theme_offer", "text_missing",
@@ -22,9 +29,7 @@ STRUCTURAL_FEATURES = (
     "log_distance", "same_continent", "preferred", "priority_zone", "shared_language", "francophone",
     "pop_ratio", "kind_compat", "size", "size_gap", "size_far",
 )
-HISTORY_COLUMNS = (
-    "direct", "near", "admin1", "country", "country_global", "admin1_global", "near_global", "degree",
-)
+HISTORY_COLUMNS = HISTORY_FEATURES  # the priors of matcher.history, in the order history_features returns
 FEATURES = TEXT_FEATURES + STRUCTURAL_FEATURES + HISTORY_COLUMNS
 #: Features the known links cannot teach (they carry no free text and no stated preferences): the
 #: ranker gives them fixed prior weights instead of learned ones.
@@ -32,6 +37,7 @@ PRIOR_FEATURES = (*TEXT_FEATURES, "preferred")
 LEARNED_FEATURES = tuple(f for f in STRUCTURAL_FEATURES + HISTORY_COLUMNS if f not in PRIOR_FEATURES)
 FEATURE_INDEX = {f: i for i, f in enumerate(FEATURES)}
 
+LOG1P_FEATURES = ("direct", "near", "admin1", "near_global", "degree")  # heavy-tailed counts: seen as log1p
 SHARE_FLOORS = {"country": 1e-2, "country_global": 1e-3, "admin1_global": 1e-4}  # log10(share + floor): smoothing for unseen countries
 UNKNOWN_DISTANCE_KM = 5000.0  # stands for "far" where a side has no coordinates
 UNKNOWN_POP_RATIO = 1.0  # a tenfold size difference where a population is unknown
@@ -200,7 +206,7 @@ def history_block(q: Query, a: CatalogueArrays, history: HistoryIndex, cand: np.
     h = history_features(history, a, w, q_country=q.country, country_share=shares, candidates=cand,
                          exclude_rows=q.exclude_rows)
     # Counts are heavy-tailed: the ranker sees log1p of them.
-    for k in ("direct", "near", "admin1", "near_global", "degree"):
+    for k in LOG1P_FEATURES:
         h[k] = np.log1p(h[k])
     # Shares act multiplicatively on the odds of a partnership: the linear ranker sees their logs.
     for k, floor in SHARE_FLOORS.items():
