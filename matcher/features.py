@@ -21,26 +21,33 @@ from matcher.history import (
     history_features,
     source_weights,
 )
+from matcher.text_channel import standardise
 
-TEXT_FEATURES = (
-    "recip_sem", "need_sem", "offer_sem", "desc_sem", "lex_recip", "theme_need", "theme_offer", "text_missing",
-)
+#: The text channel (``matcher.text_channel``): standardised dense and lexical similarity summed over both
+#: directions (my needs ↔ your expertise, your needs ↔ my expertise), names mentioned, declared or detected
+#: themes, description similarity. Zero where nobody wrote: a missing text adds nothing.
+TEXT_FEATURES = ("text_dense", "text_lex", "names_mentioned", "theme_need", "theme_offer", "desc_sem")
 STRUCTURAL_FEATURES = (
     "log_distance", "same_continent", "preferred", "priority_zone", "shared_language", "francophone",
     "pop_ratio", "kind_compat", "size", "size_gap", "size_far",
 )
 HISTORY_COLUMNS = HISTORY_FEATURES  # the priors of matcher.history, in the order history_features returns
-FEATURES = TEXT_FEATURES + STRUCTURAL_FEATURES + HISTORY_COLUMNS
-#: Features the known links cannot teach (they carry no free text and no stated preferences): the
-#: ranker gives them fixed prior weights instead of learned ones.
+#: 1 when the query wrote something (a text or themes): the ranker's gate between its structural model
+#: and its text model (``PairRanker``). Never weighed itself.
+GATE_FEATURE = "query_text"
+FEATURES = TEXT_FEATURES + STRUCTURAL_FEATURES + HISTORY_COLUMNS + (GATE_FEATURE,)
+#: Features the known links cannot teach (they carry no free text and no stated preferences): the text
+#: weights are learned from the cooperation cases (``PairRanker.fit_text``), ``preferred`` is a prior.
 PRIOR_FEATURES = (*TEXT_FEATURES, "preferred")
 LEARNED_FEATURES = tuple(f for f in STRUCTURAL_FEATURES + HISTORY_COLUMNS if f not in PRIOR_FEATURES)
 FEATURE_INDEX = {f: i for i, f in enumerate(FEATURES)}
 
 LOG1P_FEATURES = ("direct", "near", "admin1", "near_global", "degree")  # heavy-tailed counts: seen as log1p
 SHARE_FLOORS = {"country": 1e-2, "country_global": 1e-3, "admin1_global": 1e-4}  # log10(share + floor): smoothing for unseen countries
-UNKNOWN_DISTANCE_KM = 5000.0  # stands for "far" where a side has no coordinates
-UNKNOWN_POP_RATIO = 1.0  # a tenfold size difference where a population is unknown
+#: Missing is missing: a feature that needs an unknown value (a distance without coordinates, a size
+#: without a population) is NaN here; the ranker reads NaN as the average pair, so it adds nothing and
+#: gives no reason.
+MISSING = float("nan")
 
 
 @dataclass(frozen=True)
@@ -58,16 +65,13 @@ class Query:
     exp_themes: int
     need_themes: int
     emb: dict[str, np.ndarray | None] = field(default_factory=dict)  # field -> (d,) or None
-    lex: dict[str, sp.csr_matrix | None] = field(default_factory=dict)  # field -> (1, D) or None
+    lex: dict[str, sp.csr_matrix | None] = field(default_factory=dict)  # field -> (1, D) TF-IDF or None
+    tokens: sp.csr_matrix | None = None  # (1, D) capitalised words of its texts (less its own name)
+    name_row: sp.csr_matrix | None = None  # (1, D) distinctive words of its name, summing to 1
     preferred_countries: frozenset[int] = frozenset()
     preferred_continents: frozenset[int] = frozenset()
     is_french: bool = False
     exclude_rows: tuple[int, ...] = ()  # leave-one-out: links touching these rows are ignored
-
-
-def _dense(row: sp.csr_matrix) -> np.ndarray:
-    """A (1, D) sparse row as a dense vector: sparse × dense-vector products avoid transposing."""
-    return np.asarray(row.toarray()).ravel()
 
 
 def _popcount(x: np.ndarray) -> np.ndarray:
@@ -75,88 +79,84 @@ def _popcount(x: np.ndarray) -> np.ndarray:
     return np.unpackbits(x.view(np.uint8).reshape(-1, 4), axis=1).sum(axis=1)
 
 
-def _field_sims(q: Query, a: CatalogueArrays, cand: np.ndarray, q_field: str, c_field: str) -> tuple[
-        np.ndarray, np.ndarray, np.ndarray]:
-    """(dense sim, lexical sim, present mask) of q's ``q_field`` text against candidates' ``c_field``."""
-    n = len(cand)
-    dense, lexical, present = np.zeros(n), np.zeros(n), np.zeros(n, dtype=bool)
-    qv = q.emb.get(q_field)
+#: Prior spread of CSLS similarities for the z-scores (``text_channel.standardise``), measured on the
+#: cooperation cases (USE: sd 0.08 of cosines; character TF-IDF: 0.04): it only matters while the
+#: corpus of the other side has few texts.
+PRIOR_SD = {"dense": 0.08, "lex": 0.04}
+
+
+def direction_z(q: Query, a: CatalogueArrays, cand: np.ndarray, q_field: str, c_field: str, kind: str
+               ) -> np.ndarray:
+    """Standardised similarity of q's ``q_field`` to each candidate's ``c_field`` (0 where either is empty)."""
+    out = np.zeros(len(cand))
+    qv = q.emb.get(q_field) if kind == "dense" else q.lex.get(q_field)
     if qv is None:
-        return dense, lexical, present
+        return out
+    corpus = np.flatnonzero(a.has_field[c_field])
+    if not len(corpus):
+        return out
+    if kind == "dense":
+        sims = a.emb[c_field][corpus] @ qv
+    else:
+        sims = np.asarray((a.lex[c_field][corpus] @ qv.T).toarray()).ravel()
+    csls = sims - a.hub[f"{kind}:{c_field}"][corpus]
+    z = standardise(csls, csls, PRIOR_SD[kind])
+    pos = np.full(len(a.has_field[c_field]), -1)
+    pos[corpus] = np.arange(len(corpus))
     tr = a.text_row[cand]
-    has = tr >= 0
-    if not has.any():
-        return dense, lexical, present
-    rows = tr[has]
-    ok = a.has_field[c_field][rows]
-    idx = np.flatnonzero(has)[ok]
-    rows = rows[ok]
-    dense[idx] = a.emb[c_field][rows] @ qv
-    ql = q.lex.get(q_field)
-    if ql is not None and len(rows):
-        lexical[idx] = a.lex[c_field][rows] @ _dense(ql)
-    present[idx] = True
-    return dense, lexical, present
+    at = np.where(tr >= 0, pos[np.maximum(tr, 0)], -1)
+    ok = at >= 0
+    out[ok] = z[at[ok]]
+    return out
 
 
-def _reverse_sims(q: Query, a: CatalogueArrays, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Candidates' needs against the query's expertise."""
-    n = len(cand)
-    dense, lexical, present = np.zeros(n), np.zeros(n), np.zeros(n, dtype=bool)
-    qv = q.emb.get("expertise")
-    if qv is None:
-        return dense, lexical, present
-    tr = a.text_row[cand]
-    has = tr >= 0
-    rows = tr[has]
-    ok = a.has_field["needs"][rows] if len(rows) else np.zeros(0, dtype=bool)
-    idx = np.flatnonzero(has)[ok]
-    rows = rows[ok]
-    dense[idx] = a.emb["needs"][rows] @ qv
-    ql = q.lex.get("expertise")
-    if ql is not None and len(rows):
-        lexical[idx] = a.lex["needs"][rows] @ _dense(ql)
-    present[idx] = True
-    return dense, lexical, present
-
-
-def harmonic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Harmonic mean of two similarities clipped to [0, 1]: high only if both sides are served."""
-    x, y = np.clip(x, 0, 1), np.clip(y, 0, 1)
-    s = x + y
-    return np.divide(2 * x * y, s, out=np.zeros_like(s), where=s > 0)
+def mention_shares(q: Query, a: CatalogueArrays, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(share of each candidate's name words in q's texts, share of q's name words in each candidate's)."""
+    by_q, by_c = np.zeros(len(cand)), np.zeros(len(cand))
+    if q.tokens is not None and q.tokens.nnz and a.names_mat is not None:
+        by_q = np.asarray((a.names_mat @ q.tokens.T).toarray()).ravel()[cand]
+    if q.name_row is not None and q.name_row.nnz and a.tokens is not None and a.tokens.shape[0]:
+        per_text = np.asarray((a.tokens @ q.name_row.T).toarray()).ravel()
+        tr = a.text_row[cand]
+        by_c = np.where(tr >= 0, per_text[np.maximum(tr, 0)], 0.0)
+    return by_q, by_c
 
 
 def text_features(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, np.ndarray]:
+    zero = np.zeros(len(cand))
+    by_q, by_c = mention_shares(q, a, cand)
+    names = np.maximum(by_q, by_c)
     if not any(v is not None for v in q.emb.values()) and not (q.need_themes or q.exp_themes):
-        # Most catalogue queries have no text: every text feature is zero, both sides missing.
-        zero = np.zeros(len(cand))
-        return {**{f: zero for f in TEXT_FEATURES}, "text_missing": np.ones(len(cand))}
-    need_d, need_l, need_ok = _field_sims(q, a, cand, "needs", "expertise")
-    offer_d, offer_l, offer_ok = _reverse_sims(q, a, cand)
-    desc_d, _, _ = _field_sims(q, a, cand, "description", "description")
-    both = need_ok & offer_ok
-    recip = np.where(both, harmonic(need_d, offer_d), 0.0)
-    lex = np.where(both, harmonic(need_l, offer_l), 0.5 * (need_l + offer_l))
+        # Most catalogue queries have no text: only a candidate's text naming the query can count.
+        return {**{f: zero for f in TEXT_FEATURES}, "names_mentioned": names, GATE_FEATURE: zero}
+    dense = (direction_z(q, a, cand, "needs", "expertise", "dense")
+             + direction_z(q, a, cand, "expertise", "needs", "dense"))
+    lex = direction_z(q, a, cand, "needs", "expertise", "lex") + direction_z(q, a, cand, "expertise", "needs", "lex")
+    desc = np.zeros(len(cand))
+    qd = q.emb.get("description")
+    if qd is not None:
+        tr = a.text_row[cand]
+        ok = tr >= 0
+        ok[ok] = a.has_field["description"][tr[ok]]
+        desc[ok] = np.clip(a.emb["description"][tr[ok]] @ qd, 0, 1)
     q_need, q_exp = int(q.need_themes), int(q.exp_themes)
     c_need, c_exp = a.need_themes[cand], a.exp_themes[cand]
     n_qn, n_qe = q_need.bit_count(), q_exp.bit_count()
-    theme_need = _popcount(c_exp & np.uint32(q_need)) / n_qn if n_qn else np.zeros(len(cand))
-    theme_offer = _popcount(c_need & np.uint32(q_exp)) / n_qe if n_qe else np.zeros(len(cand))
-    missing = 2 - need_ok.astype(int) - offer_ok.astype(int)
+    theme_need = _popcount(c_exp & np.uint32(q_need)) / n_qn if n_qn else zero
+    theme_offer = _popcount(c_need & np.uint32(q_exp)) / n_qe if n_qe else zero
     return {
-        "recip_sem": recip, "need_sem": np.clip(need_d, 0, 1), "offer_sem": np.clip(offer_d, 0, 1),
-        "desc_sem": np.clip(desc_d, 0, 1), "lex_recip": lex,
+        "text_dense": dense, "text_lex": lex, "names_mentioned": names,
         "theme_need": np.asarray(theme_need, dtype=float), "theme_offer": np.asarray(theme_offer, dtype=float),
-        "text_missing": missing / 2.0,
+        "desc_sem": desc, GATE_FEATURE: np.ones(len(cand)),
     }
 
 
 def distances_km(q: Query, a: CatalogueArrays, cand: np.ndarray) -> np.ndarray:
+    """Great-circle km to each candidate; NaN where either side has no coordinates."""
     if q.xyz is None:
-        return np.full(len(cand), UNKNOWN_DISTANCE_KM)
+        return np.full(len(cand), MISSING)
     km = chord_to_km(a.xyz[cand] @ q.xyz)
-    return np.where(a.has_coord[cand], km, UNKNOWN_DISTANCE_KM)
+    return np.where(a.has_coord[cand], km, MISSING)
 
 
 def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, priority: np.ndarray
@@ -172,11 +172,10 @@ def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, prior
     if q.preferred_continents:
         pref |= np.isin(c_cont, list(q.preferred_continents))
     shared_lang = (a.lang_mask[cand] & np.uint64(q.lang_mask)) != 0
-    c_pop = a.log_pop[cand]
-    ratio = np.abs(c_pop - q.log_pop)
-    ratio = np.where(np.isnan(ratio), UNKNOWN_POP_RATIO, ratio)
+    c_pop = a.log_pop[cand].astype(float)
+    ratio = np.abs(c_pop - q.log_pop)  # NaN where either population is unknown
     tier_gap = np.abs(a.tier[cand].astype(int) - q.tier)
-    size = np.where(np.isnan(c_pop), 0.0, c_pop).astype(float)
+    size = c_pop
     log_km = np.log1p(km)
     return {
         "log_distance": log_km,
@@ -190,7 +189,7 @@ def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, prior
         # Larger towns take part in more partnerships, whatever the query.
         "size": size,
         # Signed: towns twin upwards more than downwards (a small commune with a larger town).
-        "size_gap": np.where(np.isnan(c_pop - q.log_pop), 0.0, c_pop - q.log_pop).astype(float),
+        "size_gap": c_pop - q.log_pop,
         # Size matters more with distance: a commune twins with a small town next door, but across a
         # continent with a city. One product term keeps the model additive (and its reasons exact).
         "size_far": size * log_km,

@@ -28,7 +28,7 @@ from service.auth import api_key_scheme, authenticate, bearer_scheme, check_staf
 from service.cache import StateCache
 from service.errors import NotReady
 from service.settings import Settings
-from service.suggest import SuggestionCache
+from matcher.suggestions import SuggestionCache
 
 Lang = Literal["fr", "en"]
 #: A cached answer of /authorities/{id}/matches: the query authority, its ranked matches, and the

@@ -6,11 +6,19 @@ import csv
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 import numpy as np
 
-from matcher.cli.common import DEFAULT_RANKER, model_options, open_store, store_options
+from matcher.cli.common import (
+    COOPERATION_CASES,
+    COOPERATION_TRANSLATIONS,
+    DEFAULT_RANKER,
+    model_options,
+    open_store,
+    store_options,
+)
 from matcher.engine import MatchState
 from matcher.errors import InvalidInput, RowError
 from matcher.store import ProfileStore
@@ -91,7 +99,32 @@ def train(out: Path, evaluate: bool, folds: int, seed: int, db: Path | None, dat
     click.echo(f"saved {out} ({info['pairs']} pairs, {info['queries']} queries, {info['decisions']} decisions)")
 
 
+def _case_state(store: ProfileStore, state: MatchState, *, cases_path: Path, translated: bool,
+                translations_path: Path, model: str) -> Any:
+    """The cooperation cases as profiles inside ``state`` (see ``matcher.thematic``)."""
+    from matcher.catalogue.resolve import Resolver
+    from matcher.cli.common import make_encoder
+    from matcher.cooperation import build_case_set, read_cases, read_translations, translated_cases
+    from matcher.thematic import case_state
+
+    cases = read_cases(cases_path)
+    if translated:
+        cases = translated_cases(cases, read_translations(translations_path))
+    catalogue = {p.id: p for p in store.all_profiles()}
+    resolver = Resolver(list(catalogue.values()), store.countries())
+    case_set = build_case_set(cases, catalogue, resolver)
+    return case_state(state, case_set, make_encoder(model))
+
+
 @click.command("evaluate")
+@click.option("--task", type=click.Choice(["twins", "thematic"]), default="twins", show_default=True,
+              help="twins: known twinnings, every foreign town a candidate. thematic: real cooperation cases, "
+                   "needs against expertise, the cases' foreign partners as candidates.")
+@click.option("--translated", is_flag=True, help="thematic: the cross-lingual variant (needs in es/pt/ar/de/it/en).")
+@click.option("--cases", "cases_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=COOPERATION_CASES, show_default=True, help="thematic: the cases file.")
+@click.option("--translations", "translations_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=COOPERATION_TRANSLATIONS, show_default=True, help="thematic: the translations file.")
 @click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--max-queries", type=click.IntRange(10, None), default=None, help="Subsample queries (faster).")
@@ -100,16 +133,38 @@ def train(out: Path, evaluate: bool, folds: int, seed: int, db: Path | None, dat
 @click.option("--json", "as_json", is_flag=True)
 @store_options
 @model_options
-def evaluate(folds: int, seed: int, max_queries: int | None, test_links: Path | None, as_json: bool,
-             db: Path | None, data_dir: Path, model: str, ranker_path: Path) -> None:
-    """HR@10, HR@50, MRR, NDCG@10 of the ranker and the baselines, in one table."""
-    from matcher.evaluation import cross_validate, format_table
+def evaluate(task: str, translated: bool, cases_path: Path, translations_path: Path, folds: int, seed: int,
+             max_queries: int | None, test_links: Path | None, as_json: bool, db: Path | None, data_dir: Path,
+             model: str, ranker_path: Path) -> None:
+    """The ranker against its baselines on the same folds, in one table.
+
+    twins: HR@10, HR@50, MRR, NDCG@10 and the size of the top 10 by query-size band. thematic: HR@1/5/10
+    and MRR of the product and of text-only baselines (TF-IDF, USE, their z-sum)."""
+    from matcher.evaluation import cross_validate, format_size_table, format_table
 
     store = open_store(db, data_dir)
+    if task == "thematic":
+        from matcher.thematic import evaluate as thematic_evaluate
+        from matcher.thematic import format_table as thematic_table
+
+        base = _state(store, model=model, with_ranker_path=ranker_path)
+        cs = _case_state(store, base, cases_path=cases_path, translated=translated,
+                         translations_path=translations_path, model=model)
+        results, weights = thematic_evaluate(cs, k=folds)
+        title = (f"thematic, grouped {folds}-fold by French authority, "
+                 f"{'cross-lingual' if translated else 'monolingual'}, {len(cs.cases.foreign)} candidates")
+        if as_json:
+            click.echo(json.dumps({"mode": title, "results": results, "text_weights_per_fold": weights,
+                                   "resolved": cs.cases.resolved}, indent=1))
+        else:
+            click.echo(thematic_table(results, title))
+        return
     if test_links is None:
         state = _state(store, model=model)
         results = cross_validate(state, folds=folds, seed=seed, max_queries=max_queries)
         report: dict[str, object] = {"mode": f"grouped {folds}-fold", "results": results}
+        if not as_json:
+            click.echo(format_size_table(results))
     else:
         rows = read_test_links(test_links)  # a bad file fails before any model is loaded
         state = _state(store, model=model, with_ranker_path=ranker_path)
