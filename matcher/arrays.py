@@ -405,6 +405,13 @@ def without(arrays: CatalogueArrays, profile_id: str) -> CatalogueArrays:
     changes = {c: getattr(arrays, c)[keep] for c in cols}
     changes["index"] = {pid: i for i, pid in enumerate(changes["ids"])}
     changes["preferences"] = {k: v for k, v in arrays.preferences.items() if k != profile_id}
+    tr = int(arrays.text_row[r])
+    if tr >= 0:  # its texts leave the corpus the others are compared with
+        has_field = {}
+        for f in FIELDS:
+            has_field[f] = arrays.has_field[f].copy()
+            has_field[f][tr] = False
+        changes["has_field"] = has_field
     return replace(arrays, names_mat=arrays.names_mat[keep] if arrays.names_mat is not None else None, **changes)
 
 

@@ -647,9 +647,7 @@ SENTENCES: dict[str, Sentence] = {
     # Structure.
     "log_distance": _log_distance, "same_continent": _same_continent, "preferred": _preferred,
     "priority_zone": _priority_zone, "shared_language": _shared_language, "francophone": _francophone,
-    # size_gap_sq (the squared log size ratio, with size_gap a preference for a relative size) says the
-    # same facts as size_gap.
-    "pop_ratio": _pop_ratio, "size": _size, "size_gap": _size_gap, "size_gap_sq": _size_gap, "size_far": _size_far,
+    "pop_ratio": _pop_ratio, "size": _size, "size_gap": _size_gap, "size_far": _size_far,
     "kind_compat": _kind_compat,
     # Link history.
     "direct": _direct, "near": _near, "admin1": _admin1, "country": _country, "country_global": _country_global,
@@ -669,7 +667,7 @@ LOW_SENTENCES: dict[str, Sentence] = {
 }
 #: Sentences that state the value whichever side of the average it is on (a distance, a size, a count
 #: that reads "no known partnership yet" at zero): true for low values too.
-TWO_SIDED = frozenset({"log_distance", "pop_ratio", "size", "size_gap", "size_gap_sq", "size_far", "degree"})
+TWO_SIDED = frozenset({"log_distance", "pop_ratio", "size", "size_gap", "size_far", "degree"})
 assert set(LOW_SENTENCES) <= set(SENTENCES) and TWO_SIDED <= set(SENTENCES) and not TWO_SIDED & set(LOW_SENTENCES)
 
 
@@ -718,7 +716,7 @@ def reasons_for(x: np.ndarray, contrib: np.ndarray, ctx: ReasonContext, *, avera
             continue  # nothing true to say for this pair
         fr, en = text
         if any(r.text_fr == fr for r in out):
-            continue  # two features saying the same facts (size_gap, size_gap_sq): say them once
+            continue  # two features saying the same facts : say them once
         out.append(Reason(code=code, value=round(value, 4), contribution=round(c, 4), text_fr=fr, text_en=en))
     return tuple(out)
 

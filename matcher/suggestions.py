@@ -89,6 +89,11 @@ class _Entry:
         return self.pairs
 
 
+def _sig(x: float) -> float:
+    """Six significant digits: twinning probabilities are small (1e-5), so fixed decimals would lose them."""
+    return float(f"{float(x):.6g}")
+
+
 def select_sources(state: MatchState, f: SuggestionFilters, limit: int) -> list[int]:
     """French rows to rank from, best first (see the module docstring), at most ``limit``."""
     a = state.arrays
@@ -145,8 +150,7 @@ def _extend(entry: _Entry, f: SuggestionFilters, per_source: int, deadline: floa
         fwd = expit(scored.logits[top])
         back = expit(np.array([b.logits[0] for b in back_scored]))
         for p_row, f_p, b_p in zip(partners, fwd, back):
-            entry.pairs.append(Pair(src, int(p_row), round(float(f_p), 6), round(float(b_p), 6),
-                                    round(float(np.sqrt(f_p * b_p)), 6)))
+            entry.pairs.append(Pair(src, int(p_row), _sig(f_p), _sig(b_p), _sig(np.sqrt(f_p * b_p))))
 
 
 class SuggestionCache:

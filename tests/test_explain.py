@@ -292,12 +292,3 @@ def test_every_feature_has_a_sentence_or_is_silent():
     assert set(LOW_SENTENCES) <= set(SENTENCES) and TWO_SIDED <= set(SENTENCES)
 
 
-def test_the_same_sentence_is_said_once():
-    if "size_gap_sq" not in FEATURE_INDEX:
-        pytest.skip("size_gap_sq is not a feature")
-    x, avg, contrib = np.zeros(len(FEATURES)), np.zeros(len(FEATURES)), np.zeros(len(FEATURES))
-    x[FEATURE_INDEX["size_gap"]], contrib[FEATURE_INDEX["size_gap"]] = 0.2, 1.0
-    x[FEATURE_INDEX["size_gap_sq"]], contrib[FEATURE_INDEX["size_gap_sq"]] = 0.04, 0.8
-    x[FEATURE_INDEX["degree"]], contrib[FEATURE_INDEX["degree"]] = 0.0, 0.6
-    got = reasons_for(x, contrib, CTX, average=avg, top=2)
-    assert [r.code for r in got] == ["size_gap", "degree"]

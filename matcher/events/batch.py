@@ -116,6 +116,12 @@ def put_profiles(arrays: CatalogueArrays, profiles: Sequence[Profile], vectors: 
     existing = np.array([a.index.get(pid, -1) for pid in one.ids], dtype=np.int64)
     old = existing >= 0
     new = ~old
+    # A replaced row's former texts leave the corpus (they would still count in IDF, hubness, z-scores).
+    orphaned = a.text_row[existing[old]]
+    orphaned = orphaned[orphaned >= 0]
+    if len(orphaned):
+        for f in FIELDS:
+            has_field[f][orphaned] = False
 
     def col(base: np.ndarray, values: np.ndarray) -> np.ndarray:
         out = np.concatenate([base, values[new].astype(base.dtype)])
