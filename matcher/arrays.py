@@ -53,6 +53,18 @@ def facet_themes(profile: Profile, name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*facet.themes, *tag_text(facet.text))))
 
 
+def content_key(profile: Profile) -> str:
+    """What a row's text features are computed from (texts and declared themes), as a short hash: a
+    stored profile whose key matches its row is scored from the arrays, nothing re-encoded."""
+    if not profile.has_text and not profile.expertise.themes and not profile.needs.themes:
+        return ""
+    import hashlib
+
+    parts = [field_text(profile, f) for f in FIELDS] + [",".join(profile.expertise.themes),
+                                                       ",".join(profile.needs.themes)]
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
 def all_text(profile: Profile) -> str:
     """Everything a profile wrote, for the names it mentions."""
     return " \n".join(t for t in (field_text(profile, f) for f in FIELDS) if t)
@@ -81,6 +93,7 @@ class CatalogueArrays:
     has_coord: np.ndarray  # (n,) bool
     log_pop: np.ndarray  # (n,) float32, nan if unknown
     population: np.ndarray  # (n,) int64 as stored, 0 if unknown (what users read: never rounded from log_pop)
+    content: np.ndarray  # (n,) object: ``content_key`` of each row's texts and themes ("" without text)
     lang_mask: np.ndarray  # (n,) uint64 bits into languages
     exp_themes: np.ndarray  # (n,) uint32 theme bits
     need_themes: np.ndarray  # (n,) uint32
@@ -196,6 +209,7 @@ class CatalogueArrays:
             xyz=xyz, lat=lat, lon=lon, has_coord=has,
             log_pop=np.log10(pop).astype(np.float32),
             population=np.array([p.population or 0 for p in profiles], dtype=np.int64),
+            content=np.array([content_key(p) for p in profiles], dtype=object),
             lang_mask=np.array([lang_mask(p) for p in profiles], dtype=np.uint64),
             exp_themes=np.array([theme_bits(facet_themes(p, "expertise"), theme_index) for p in profiles],
                                 dtype=np.uint32),
@@ -382,7 +396,7 @@ def with_profile(
         country=put(a.country, one.country[0]), admin1=put(a.admin1, a1), admin2=put(a.admin2, a2),
         xyz=_put_row(a.xyz, r, one.xyz[0]), lat=put(a.lat, one.lat[0]), lon=put(a.lon, one.lon[0]),
         has_coord=put(a.has_coord, one.has_coord[0]), log_pop=put(a.log_pop, one.log_pop[0]),
-        population=put(a.population, one.population[0]),
+        population=put(a.population, one.population[0]), content=put(a.content, one.content[0]),
         lang_mask=put(a.lang_mask, lang), exp_themes=put(a.exp_themes, one.exp_themes[0]),
         need_themes=put(a.need_themes, one.need_themes[0]), text_row=put(a.text_row, text_row_value),
         emb=emb, has_field=has_field, lex=lex, tf=tf, admin1_keys=admin1_keys,
@@ -401,7 +415,7 @@ def without(arrays: CatalogueArrays, profile_id: str) -> CatalogueArrays:
     keep = np.ones(arrays.n, dtype=bool)
     keep[r] = False
     cols = ("ids", "names", "kind", "tier", "country", "admin1", "admin2", "xyz", "lat", "lon", "has_coord",
-            "log_pop", "population", "lang_mask", "exp_themes", "need_themes", "text_row")
+            "log_pop", "population", "content", "lang_mask", "exp_themes", "need_themes", "text_row")
     changes = {c: getattr(arrays, c)[keep] for c in cols}
     changes["index"] = {pid: i for i, pid in enumerate(changes["ids"])}
     changes["preferences"] = {k: v for k, v in arrays.preferences.items() if k != profile_id}

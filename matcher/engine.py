@@ -9,6 +9,7 @@ that are not in the catalogue yet); ``Matcher`` keeps the state current when pro
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import numpy as np
 
@@ -109,6 +110,12 @@ class Matcher:
         self._state = state
         self.encoder = encoder
         self._lock = threading.Lock()
+        #: Called after each write or delete (what else depends on the profiles: the events' catalogue view).
+        self.listeners: list[Callable[[], None]] = []
+
+    def _notify(self) -> None:
+        for listener in self.listeners:
+            listener()
 
     @property
     def state(self) -> MatchState:
@@ -131,6 +138,7 @@ class Matcher:
             s = self._state
             arrays = with_profile(s.arrays, profile, vecs, s.countries)
             self._state = _with_arrays(s, arrays)
+        self._notify()
 
     def profile_deleted(self, profile_id: str) -> None:
         with self._lock:
@@ -139,3 +147,4 @@ class Matcher:
                 raise NotFound(f"unknown authority id {profile_id!r}", field="id")
             links = [x for x in s.links if profile_id not in (x.a, x.b)]
             self._state = MatchState.build(without(s.arrays, profile_id), links, s.ranker, s.countries)
+        self._notify()

@@ -18,10 +18,10 @@ from tqdm import tqdm
 
 from matcher.domain import Filters
 from matcher.features import FEATURE_INDEX
+from matcher.ranker import PairRanker
 from matcher.scoring import ranking_scores
 from matcher.state import MatchState, eligible_rows, query_from_row
-from matcher.ranker import PairRanker
-from matcher.training import partners_abroad, query_rows, training_set
+from matcher.training import partners_abroad, query_rows, size_pools, training_set
 
 METHODS = ("ranker", "random", "nearest", "popularity", "neighbour_prior")
 
@@ -135,7 +135,8 @@ def evaluate_query(state: MatchState, row: int, relevant_rows: np.ndarray, rng: 
 
 
 def cross_validate(state: MatchState, *, folds: int = 5, seed: int = 0, max_queries: int | None = None,
-                   ranker_params: dict | None = None, progress: bool = True) -> dict[str, dict[str, float]]:
+                   ranker_params: dict | None = None, progress: bool = True, calibrate_sizes: bool = True
+                   ) -> dict[str, dict[str, float]]:
     """Grouped K-fold; returns method -> metrics averaged over all test queries of all folds."""
     rng = np.random.default_rng(seed)
     qrows = query_rows(state)
@@ -154,6 +155,9 @@ def cross_validate(state: MatchState, *, folds: int = 5, seed: int = 0, max_quer
         X, y, g = training_set(fold_state, query_rows(fold_state), seed=seed + fold, progress=progress)
         ranker = PairRanker(**(ranker_params or {})).fit(X, y, groups=g)
         fold_state = replace(fold_state, ranker=ranker)
+        if calibrate_sizes:  # on the training queries only
+            pools, partners = size_pools(fold_state, query_rows(fold_state), seed=seed + fold, progress=progress)
+            ranker.fit_size_offsets(pools, partners)
         for row in tqdm(test, desc=f"fold {fold + 1}/{folds}", unit="query", disable=not progress):
             relevant = partners_abroad(h, state.arrays.country, int(row))
             res = evaluate_query(fold_state, int(row), relevant, rng, sizes=sizes)

@@ -39,6 +39,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import SplineTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
+from matcher.calibration import fit_offsets, offsets_for
 from matcher.errors import ModelError
 from matcher.features import FEATURES, GATE_FEATURE, LEARNED_FEATURES
 
@@ -132,7 +133,7 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         text_idx = [names.index(f) for f in TEXT_LEARNED + ("desc_sem",) if f in names]
         self.feature_mean_[text_idx] = 0.0
         self.fill_[text_idx] = 0.0
-        self.text_fit_ = {}
+        self.text_fit_: dict[str, Any] = {}
         if text_pairs is not None:
             self.fit_text(*text_pairs)
         return self
@@ -144,6 +145,34 @@ class PairRanker(ClassifierMixin, BaseEstimator):
     def _text_idx(self) -> list[int]:
         names = list(self.feature_names)
         return [names.index(f) for f in TEXT_LEARNED if f in names]
+
+    def _size_offset(self, X: np.ndarray) -> np.ndarray:
+        """(n,) the fitted size offset of each pair (``matcher.calibration``), from the RAW features: the
+        query's log population is ``size - size_gap``; NaN (unknown) gets none."""
+        table = getattr(self, "size_offsets_", None)
+        names = list(self.feature_names)
+        if table is None or not np.any(table) or "size" not in names or "size_gap" not in names:
+            return np.zeros(len(X))
+        gap = X[:, names.index("size_gap")]
+        return offsets_for(table, X[:, names.index("size")] - gap, gap)
+
+    def fit_size_offsets(self, pools: Sequence[tuple[np.ndarray, np.ndarray]],
+                         partners: Sequence[np.ndarray]) -> PairRanker:
+        """Fit the size offsets on training queries: ``pools`` = per query (decision scores, RAW feature
+        rows) of its best candidates before any offset; ``partners`` = per query the RAW rows of its real
+        partners. See ``matcher.calibration``."""
+        names = list(self.feature_names)
+        i_size, i_gap = names.index("size"), names.index("size_gap")
+
+        def qlp(X: np.ndarray) -> float:
+            v = X[:, i_size] - X[:, i_gap]
+            v = v[~np.isnan(v)]
+            return float(v[0]) if len(v) else float("nan")
+
+        pool_args = [(sc, qlp(X), X[:, i_gap]) for sc, X in pools]
+        partner_args = [(qlp(X), X[:, i_gap]) for X in partners]
+        self.size_offsets_, self.size_fit_ = fit_offsets(pool_args, partner_args)
+        return self
 
     def _gate(self, X: np.ndarray) -> np.ndarray:
         """(n,) bool: the rows scored by the text model (the query wrote something)."""
@@ -168,11 +197,13 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         much structure still counts once texts are there."""
         check_is_fitted(self, "model_")
         self.text_fit_ = {}
-        X = self._filled(np.asarray(X, dtype=np.float64))
+        X = np.asarray(X, dtype=np.float64)
+        off = self._size_offset(X)
+        X = self._filled(X)
         y = np.asarray(y)
         names = list(self.feature_names)
         idx = self._text_idx()
-        s = self.structural_logit(X)
+        s = self.structural_logit(X) + off
         lr = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(np.column_stack([X[:, idx], s]), y)
         alpha = float(lr.coef_.ravel()[-1])
         if alpha < 0:  # structure would count backwards: leave it out rather than invert it
@@ -185,8 +216,8 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         self.text_intercept_ = float(lr.intercept_[0])
         self.structure_weight_ = alpha
         self.text_fit_ = {
-            "pairs": int(len(y)), "positives": int((y == self.classes_[1]).sum()),
-            "groups": int(len(np.unique(groups))) if groups is not None else None,
+            "pairs": len(y), "positives": int((y == self.classes_[1]).sum()),
+            "groups": len(np.unique(groups)) if groups is not None else None,
             "structure_weight": alpha, "intercept": self.text_intercept_,
             "weights": {names[i]: float(self.text_coef_[i]) for i in idx},
         }
@@ -242,8 +273,10 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "model_")
         # Plain numpy, not sklearn's transform/decision_function: their input validation costs more
         # than the arithmetic on a few hundred rows, and this is the hot path of every request.
-        X = self._filled(np.asarray(X, dtype=np.float64))
-        s = self.structural_logit(X)
+        X = np.asarray(X, dtype=np.float64)
+        off = self._size_offset(X)
+        X = self._filled(X)
+        s = self.structural_logit(X) + off
         g = self._gate(X)
         if g.any():
             s = np.where(g, self.structure_weight_ * s + X @ self.text_coef_ + self.text_intercept_, s)
@@ -259,8 +292,10 @@ class PairRanker(ClassifierMixin, BaseEstimator):
     def prefilter_score(self, X: np.ndarray) -> np.ndarray:
         """The cheap linear first-stage score (same ordering intent, no splines)."""
         check_is_fitted(self, "prefilter_coef_")
-        X = self._filled(np.asarray(X, dtype=np.float64))
-        s = X @ self._prefilter_structural() + self.prefilter_intercept_
+        X = np.asarray(X, dtype=np.float64)
+        off = self._size_offset(X)
+        X = self._filled(X)
+        s = X @ self._prefilter_structural() + self.prefilter_intercept_ + off
         g = self._gate(X)
         if g.any():
             s = np.where(g, self.structure_weight_ * s + X @ self.text_coef_ + self.text_intercept_, s)
@@ -290,6 +325,9 @@ class PairRanker(ClassifierMixin, BaseEstimator):
             return out
 
         s = weighted(self._prefilter_structural()) + self.prefilter_intercept_
+        if np.any(getattr(self, "size_offsets_", 0)) and "size" in cols and "size_gap" in cols:
+            gap = np.asarray(cols["size_gap"], dtype=np.float64)
+            s = s + offsets_for(self.size_offsets_, np.asarray(cols["size"], dtype=np.float64) - gap, gap)
         if self.text_fitted_ and GATE_FEATURE in cols:
             g = np.asarray(cols[GATE_FEATURE]) > 0.5
             if g.any():
@@ -302,12 +340,16 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         ``contributions(X).sum(axis=1) + expected_values(X) == decision_function(X)``. In the text model a
         structural feature's share is scaled by α; a text feature's is measured from 0 (nobody wrote)."""
         check_is_fitted(self, "model_")
-        X = self._filled(np.asarray(X, dtype=np.float64))
+        X = np.asarray(X, dtype=np.float64)
+        off = self._size_offset(X)
+        X = self._filled(X)
         Z = self._z(X) - self.basis_mean_
         per_basis = Z * self.model_.coef_.ravel()
         out = np.zeros((len(X), X.shape[1]))
         np.add.at(out.T, self.owner_, per_basis.T)
         out += (X - self.feature_mean_) * self._structural_prior()
+        if off.any():  # the size offset belongs to the relative size: measured from 0 (no correction)
+            out[:, list(self.feature_names).index("size_gap")] += off
         g = self._gate(X)
         if g.any():
             out[g] = self.structure_weight_ * out[g] + X[g] * self.text_coef_

@@ -18,6 +18,7 @@ from matcher.arrays import (
     KINDS,
     CatalogueArrays,
     all_text,
+    content_key,
     facet_themes,
     field_text,
     lexical_vectors,
@@ -100,7 +101,8 @@ def query_from_profile(profile: Profile, arrays: CatalogueArrays, *, encoder: En
     # The profile given may state other preferences than the stored one (a query "as if"): it wins.
     preferred_countries, preferred_continents = preference_indices(arrays, profile.preferred_countries,
                                                                    profile.preferred_regions)
-    if row is not None and not profile.has_text:
+    if row is not None and arrays.content[row] == content_key(profile):
+        # The stored profile as it is in the arrays: its texts are already there, nothing is re-encoded.
         return replace(query_from_row(arrays, row), preferred_countries=preferred_countries,
                        preferred_continents=preferred_continents)
     texts = {f: field_text(profile, f) for f in FIELDS}

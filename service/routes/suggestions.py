@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from matcher.domain import Profile
 from matcher.errors import InvalidInput, NotFound
 from matcher.store import Decision, ProfileStore
+from matcher.suggestions import SuggestionFilters, decode_cursor, encode_cursor, pair_reasons, visible
 from matcher.themes import parse_themes
 from service.auth import actor_of
 from service.deps import LangDep, MatcherDep, ResourcesDep, StaffKey, StoreDep
@@ -21,7 +22,6 @@ from service.schemas_matching import (
     SuggestionOut,
     SuggestionPage,
 )
-from matcher.suggestions import SuggestionFilters, decode_cursor, encode_cursor, pair_reasons, visible
 
 router = APIRouter(tags=["staff"])
 
