@@ -17,7 +17,7 @@ from matcher.arrays import KINDS, CatalogueArrays, profile_texts, with_profile, 
 from matcher.domain import Filters, Match, Profile
 from matcher.encoding import Encoder
 from matcher.errors import InvalidInput, NotFound
-from matcher.scoring import SHORTLIST, explain, probability, rank, shortlist
+from matcher.scoring import SHORTLIST, diversify, explain, listed, probability, rank, shortlist
 from matcher.state import (
     MatchState,
     _with_arrays,
@@ -43,29 +43,6 @@ __all__ = [
 ]
 
 
-def diversify(scores: np.ndarray, countries: np.ndarray, k: int, diversity: float) -> np.ndarray:
-    """Greedy MMR over countries: each pick lowers the others of its country by ``diversity`` per pick.
-
-    Returns positions into ``scores`` (best first). ``diversity=0`` is a plain sort.
-    """
-    order = np.argsort(-scores, kind="stable")
-    if diversity <= 0 or len(scores) <= 1:
-        return order[:k]
-    picked: list[int] = []
-    seen: dict[int, int] = {}
-    remaining = list(order)
-    while remaining and len(picked) < k:
-        best_i, best_v = 0, -np.inf
-        for j, pos in enumerate(remaining):
-            v = scores[pos] - diversity * seen.get(int(countries[pos]), 0)
-            if v > best_v:
-                best_i, best_v = j, v
-        pos = remaining.pop(best_i)
-        picked.append(pos)
-        seen[int(countries[pos])] = seen.get(int(countries[pos]), 0) + 1
-    return np.array(picked, dtype=int)
-
-
 def recommend(profile: Profile, *, state: MatchState, encoder: Encoder | None = None,
               filters: Filters | None = None, k: int = 10, diversity: float = 0.0) -> list[Match]:
     """The ranked, explained top-``k`` partners for ``profile`` (stored or ad hoc)."""
@@ -78,9 +55,10 @@ def recommend(profile: Profile, *, state: MatchState, encoder: Encoder | None = 
     if len(cand) == 0:
         return []
     scored = rank(state, q, cand)
-    order = diversify(scored.logits, a.country[scored.rows], k, diversity)
+    top = listed(state, scored, k, diversity)
+    order = top.positions
     reasons = explain(state, q, profile, scored, order)
-    scores = probability(scored.logits[order])
+    scores = probability(top.logits)
     out = []
     for rank_, (pos, why, score) in enumerate(zip(order, reasons, scores), start=1):
         r = int(scored.rows[pos])

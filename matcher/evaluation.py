@@ -114,7 +114,7 @@ def evaluate_query(state: MatchState, row: int, relevant_rows: np.ndarray, rng: 
         return out
     # One feature pass (the kernel's) serves the ranker (first stage + shortlist) and every baseline.
     assert state.ranker is not None
-    full, X = ranking_scores(state, q, cand)
+    full, X = ranking_scores(state, q, cand, listed_head=True)
     f = FEATURE_INDEX
     baselines: dict[str, Callable[[], np.ndarray]] = {
         "random": lambda: np.zeros(len(cand)),

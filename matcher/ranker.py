@@ -146,9 +146,11 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         names = list(self.feature_names)
         return [names.index(f) for f in TEXT_LEARNED if f in names]
 
-    def _size_offset(self, X: np.ndarray) -> np.ndarray:
+    def size_adjustment(self, X: np.ndarray) -> np.ndarray:
         """(n,) the fitted size offset of each pair (``matcher.calibration``), from the RAW features: the
-        query's log population is ``size - size_gap``; NaN (unknown) gets none."""
+        query's log population is ``size - size_gap``; NaN (unknown) gets none. It orders the head of a
+        list (``scoring.head``), not the whole ranking."""
+        X = np.asarray(X, dtype=np.float64)
         table = getattr(self, "size_offsets_", None)
         names = list(self.feature_names)
         if table is None or not np.any(table) or "size" not in names or "size_gap" not in names:
@@ -197,13 +199,11 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         much structure still counts once texts are there."""
         check_is_fitted(self, "model_")
         self.text_fit_ = {}
-        X = np.asarray(X, dtype=np.float64)
-        off = self._size_offset(X)
-        X = self._filled(X)
+        X = self._filled(np.asarray(X, dtype=np.float64))
         y = np.asarray(y)
         names = list(self.feature_names)
         idx = self._text_idx()
-        s = self.structural_logit(X) + off
+        s = self.structural_logit(X)
         lr = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(np.column_stack([X[:, idx], s]), y)
         alpha = float(lr.coef_.ravel()[-1])
         if alpha < 0:  # structure would count backwards: leave it out rather than invert it
@@ -273,10 +273,8 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "model_")
         # Plain numpy, not sklearn's transform/decision_function: their input validation costs more
         # than the arithmetic on a few hundred rows, and this is the hot path of every request.
-        X = np.asarray(X, dtype=np.float64)
-        off = self._size_offset(X)
-        X = self._filled(X)
-        s = self.structural_logit(X) + off
+        X = self._filled(np.asarray(X, dtype=np.float64))
+        s = self.structural_logit(X)
         g = self._gate(X)
         if g.any():
             s = np.where(g, self.structure_weight_ * s + X @ self.text_coef_ + self.text_intercept_, s)
@@ -292,10 +290,8 @@ class PairRanker(ClassifierMixin, BaseEstimator):
     def prefilter_score(self, X: np.ndarray) -> np.ndarray:
         """The cheap linear first-stage score (same ordering intent, no splines)."""
         check_is_fitted(self, "prefilter_coef_")
-        X = np.asarray(X, dtype=np.float64)
-        off = self._size_offset(X)
-        X = self._filled(X)
-        s = X @ self._prefilter_structural() + self.prefilter_intercept_ + off
+        X = self._filled(np.asarray(X, dtype=np.float64))
+        s = X @ self._prefilter_structural() + self.prefilter_intercept_
         g = self._gate(X)
         if g.any():
             s = np.where(g, self.structure_weight_ * s + X @ self.text_coef_ + self.text_intercept_, s)
@@ -325,9 +321,6 @@ class PairRanker(ClassifierMixin, BaseEstimator):
             return out
 
         s = weighted(self._prefilter_structural()) + self.prefilter_intercept_
-        if np.any(getattr(self, "size_offsets_", 0)) and "size" in cols and "size_gap" in cols:
-            gap = np.asarray(cols["size_gap"], dtype=np.float64)
-            s = s + offsets_for(self.size_offsets_, np.asarray(cols["size"], dtype=np.float64) - gap, gap)
         if self.text_fitted_ and GATE_FEATURE in cols:
             g = np.asarray(cols[GATE_FEATURE]) > 0.5
             if g.any():
@@ -340,16 +333,12 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         ``contributions(X).sum(axis=1) + expected_values(X) == decision_function(X)``. In the text model a
         structural feature's share is scaled by α; a text feature's is measured from 0 (nobody wrote)."""
         check_is_fitted(self, "model_")
-        X = np.asarray(X, dtype=np.float64)
-        off = self._size_offset(X)
-        X = self._filled(X)
+        X = self._filled(np.asarray(X, dtype=np.float64))
         Z = self._z(X) - self.basis_mean_
         per_basis = Z * self.model_.coef_.ravel()
         out = np.zeros((len(X), X.shape[1]))
         np.add.at(out.T, self.owner_, per_basis.T)
         out += (X - self.feature_mean_) * self._structural_prior()
-        if off.any():  # the size offset belongs to the relative size: measured from 0 (no correction)
-            out[:, list(self.feature_names).index("size_gap")] += off
         g = self._gate(X)
         if g.any():
             out[g] = self.structure_weight_ * out[g] + X[g] * self.text_coef_

@@ -16,9 +16,17 @@ import numpy as np
 from scipy.special import expit
 
 from matcher.arrays import EARTH_RADIUS_KM, KINDS, CatalogueArrays
+from matcher.calibration import POOL, TOP_K
 from matcher.domain import Profile, Reason
 from matcher.explain import ReasonContext, reasons_for
-from matcher.features import Query, direction_z, distances_km, feature_columns, mention_shares, stack
+from matcher.features import (
+    Query,
+    direction_z,
+    distances_km,
+    feature_columns,
+    mention_shares,
+    stack,
+)
 from matcher.history import NEAR_RADIUS_KM, Shares, country_shares
 from matcher.state import MatchState
 
@@ -100,11 +108,11 @@ def rank(state: MatchState, q: Query, cand: np.ndarray, *, size: int = SHORTLIST
     return Scored(cand[pos], X, state.ranker.decision_function(X))
 
 
-def ranking_scores(state: MatchState, q: Query, cand: np.ndarray, *, size: int = SHORTLIST
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def ranking_scores(state: MatchState, q: Query, cand: np.ndarray, *, size: int = SHORTLIST,
+                   listed_head: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(a score per candidate that orders them exactly as ``rank`` does, with the rest after the
     shortlist in first-stage order; the full feature matrix). For evaluation, where every candidate's
-    place is needed."""
+    place is needed. ``listed_head``: order as users see it (``listed``: the size-fitted head first)."""
     assert state.ranker is not None, "a ranker is needed to score"
     cols = columns(state, q, cand)
     X = stack(cols)
@@ -112,7 +120,70 @@ def ranking_scores(state: MatchState, q: Query, cand: np.ndarray, *, size: int =
     full = state.ranker.prefilter_score(X)
     full = full - full.max() - 1e6
     full[pos] = state.ranker.decision_function(X[pos])
+    if listed_head:
+        full = head_keys(state, Scored(cand, X, full))
     return full, X
+
+
+def diversify(scores: np.ndarray, countries: np.ndarray, k: int, diversity: float) -> np.ndarray:
+    """Greedy MMR over countries: each pick lowers the others of its country by ``diversity`` per pick.
+
+    Returns positions into ``scores`` (best first). ``diversity=0`` is a plain sort.
+    """
+    order = np.argsort(-scores, kind="stable")
+    if diversity <= 0 or len(scores) <= 1:
+        return order[:k]
+    picked: list[int] = []
+    seen: dict[int, int] = {}
+    remaining = list(order)
+    while remaining and len(picked) < k:
+        best_i, best_v = 0, -np.inf
+        for j, pos in enumerate(remaining):
+            v = scores[pos] - diversity * seen.get(int(countries[pos]), 0)
+            if v > best_v:
+                best_i, best_v = j, v
+        pos = remaining.pop(best_i)
+        picked.append(pos)
+        seen[int(countries[pos])] = seen.get(int(countries[pos]), 0) + 1
+    return np.array(picked, dtype=int)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """The top of a list in the order users see it."""
+
+    positions: np.ndarray  # into the Scored, best first
+    logits: np.ndarray  # the ranker's logit of each: a pair's score is the same on every path and list
+
+
+def head_keys(state: MatchState, scored: Scored) -> np.ndarray:
+    """An ordering key for every candidate of ``scored``: the first ``calibration.TOP_K`` are chosen among
+    the best ``calibration.POOL`` by logit + size offset (``matcher.calibration``: so a list's sizes look
+    like real partners'), in that order; everything after them keeps the ranker's order and logit gaps.
+    The offsets order the head of a list only: applied to every candidate they cost retrieval (twins
+    HR@50 0.156 -> 0.112), and a pair's score stays the ranker's whatever list it is in."""
+    assert state.ranker is not None
+    logits = np.asarray(scored.logits, dtype=np.float64)
+    n = len(logits)
+    adjustment = state.ranker.size_adjustment(scored.X) if n else np.zeros(0)
+    if not n or not adjustment.any():
+        return logits.copy()
+    order = np.argsort(-logits, kind="stable")
+    pool = order[:POOL]
+    head = pool[np.argsort(-(logits[pool] + adjustment[pool]), kind="stable")[:TOP_K]]
+    key = logits.copy()
+    key[head] = logits[head] + adjustment[head]
+    rest = np.ones(n, dtype=bool)
+    rest[head] = False
+    if rest.any():
+        key[rest] -= max(0.0, float(key[rest].max() - key[head].min()) + 1e-6)
+    return key
+
+
+def listed(state: MatchState, scored: Scored, k: int, diversity: float = 0.0) -> Listed:
+    """The top ``k`` of ``scored`` as shown: size-fitted head, then the country diversity re-ranking."""
+    pos = diversify(head_keys(state, scored), state.arrays.country[scored.rows], k, diversity)
+    return Listed(positions=pos, logits=np.asarray(scored.logits)[pos])
 
 
 def explain(state: MatchState, q: Query, profile: Profile | None, scored: Scored, positions: np.ndarray, *,

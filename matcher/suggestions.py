@@ -45,7 +45,7 @@ from scipy.special import expit
 from matcher.domain import Filters, Reason
 from matcher.engine import Matcher
 from matcher.errors import InvalidInput
-from matcher.scoring import Scored, explain, rank, score_many, score_rows
+from matcher.scoring import Scored, explain, listed, rank, score_many, score_rows
 from matcher.state import MatchState, eligible_rows, query_from_row
 from matcher.themes import fold
 
@@ -143,11 +143,12 @@ def _extend(entry: _Entry, f: SuggestionFilters, per_source: int, deadline: floa
         if len(cand) == 0:
             continue
         scored = rank(s, q, cand)
-        top = scored.order()[:per_source]
+        shown = listed(s, scored, per_source)  # as the French side's own list shows them
+        top = shown.positions
         partners = scored.rows[top]
         # Each partner's side: the single pair (p -> src), all of them in one ranker call.
         back_scored = score_many(s, [(query_from_row(a, int(p)), np.array([src])) for p in partners])
-        fwd = expit(scored.logits[top])
+        fwd = expit(shown.logits)
         back = expit(np.array([b.logits[0] for b in back_scored]))
         for p_row, f_p, b_p in zip(partners, fwd, back):
             entry.pairs.append(Pair(src, int(p_row), _sig(f_p), _sig(b_p), _sig(np.sqrt(f_p * b_p))))

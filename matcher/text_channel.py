@@ -40,7 +40,10 @@ _CHAR_VECTORIZER = HashingVectorizer(
 )
 
 #: Words that name the level or form of an authority, not the authority itself.
-GENERIC_NAME_WORDS = frozenset(fold(w) for w in ["commune", "ville", "municipalité", "municipalidad", "municipality", "municipio", "município", "city", "town", "cité", "région", "region", "región", "regione", "province", "provincia", "département", "department", "departamento", "district", "distrito", "county", "comté", "state", "état", "estado", "governorate", "gouvernorat", "préfecture", "prefecture", "cercle", "arrondissement", "communauté", "agglomération", "métropole", "metropolitan", "metropolitana", "metropole", "urbaine", "rural", "rurale", "de", "du", "des", "la", "le", "les", "l", "d", "of", "the", "en", "et", "and", "y", "di", "del", "da", "do", "della", "conseil", "council", "gouvernement", "government", "mairie", "hôtel", "saint", "sainte", "san", "santa", "são", "st", "ste"])
+GENERIC_NAME_WORDS = frozenset(fold(w) for w in [
+    "commune", "ville", "municipalité", "municipalidad", "municipality", "municipio", "município", "city", "town", "cité", "région", "region", "región", "regione", "province", "provincia", "département", "department", "departamento", "district", "distrito", "county", "comté", "state", "état", "estado", "governorate", "gouvernorat", "préfecture", "prefecture", "cercle", "arrondissement", "communauté", "agglomération", "métropole", "metropolitan", "metropolitana", "metropole", "urbaine", "rural", "rurale", "de", "du", "des", "la", "le", "les", "l", "d", "of", "the", "en", "et", "and", "y", "di", "del", "da", "do", "della", "conseil", "council", "gouvernement", "government", "mairie", "hôtel", "saint", "sainte", "san", "santa", "são", "st", "ste",
+    "départemental", "régional", "municipal", "municipale", "provincial", "général", "générale",
+])
 _CAPITALISED = re.compile(r"(?<![\w])[A-ZÀ-ÖØ-Þ][\w'’\-]*")
 _NAME_HASH = HashingVectorizer(n_features=2**20, alternate_sign=False, norm=None, analyzer=lambda toks: toks)
 

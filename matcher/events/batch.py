@@ -32,7 +32,7 @@ from matcher.errors import InvalidInput
 from matcher.events.participants import Event
 from matcher.features import Query
 from matcher.ranker import PairRanker
-from matcher.scoring import Scored, explain, probability, score_many
+from matcher.scoring import Listed, Scored, explain, listed, probability, score_many
 from matcher.state import MatchState, extended_state, query_from_row
 
 DEFAULT_DIM = 512
@@ -260,7 +260,7 @@ def rank_event(event: Event, *, state: MatchState | None, encoder: Encoder | Non
     n = len(ps)
     t1 = time.perf_counter()
     logits = np.full((n, n), np.nan, dtype=np.float32)
-    tops: list[tuple[int, Query, Scored, np.ndarray, np.ndarray]] = []  # (i, q, scored, cand positions, top)
+    tops: list[tuple[int, Query, Scored, np.ndarray, Listed]] = []  # (i, q, scored, cand positions, its top k)
     # Thousands of small mat-vecs: a multi-threaded BLAS spends more on waking its threads than on the
     # arithmetic (2 OpenBLAS threads on 2 busy cores made each 0.4-2 ms instead of 0.05 ms).
     with threadpool_limits(1, user_api="blas"):
@@ -271,7 +271,7 @@ def rank_event(event: Event, *, state: MatchState | None, encoder: Encoder | Non
             # The kernel's batched path: one ranker call for many queries.
             for (i, q, cand_pos), sc in zip(pending, score_many(st, [(q, rows[c]) for _, q, c in pending])):
                 logits[i, cand_pos] = sc.logits
-                tops.append((i, q, sc, cand_pos, sc.order()[:k]))  # stable: equal scores keep file order
+                tops.append((i, q, sc, cand_pos, listed(st, sc, k)))  # stable: equal scores keep file order
             pending.clear()
 
         for i in range(n):
@@ -289,9 +289,10 @@ def rank_event(event: Event, *, state: MatchState | None, encoder: Encoder | Non
     mutual = np.sqrt(prob * prob.T)
     per: list[tuple[RankedPartner, ...]] = [()] * n
     with threadpool_limits(1, user_api="blas"):
-        for i, q, sc, cand_pos, top in tops:
+        for i, q, sc, cand_pos, shown in tops:
+            top = shown.positions
             why = explain(st, q, ps[i].profile, sc, top) if reasons else [()] * len(top)
-            scores = probability(sc.logits[top])
+            scores = probability(shown.logits)
             per[i] = tuple(
                 RankedPartner(rank=m + 1, partner_id=ps[j].id, partner_name=ps[j].name, score=float(scores[m]),
                               mutual=round(float(mutual[i, j]), 4), reasons=why[m])
