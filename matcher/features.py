@@ -1,8 +1,9 @@
 """Pair features for one query against many candidates, vectorised: pure functions on arrays.
 
 Every feature is a column over the candidate rows; ``FEATURES`` fixes the order the ranker sees.
-Text features (reciprocal complementarity, shared interests, lexical overlap) are zero where a side
-has no text, with ``text_missing`` saying so.
+Text features (``matcher.text_channel``: standardised dense and lexical similarity both ways, names
+mentioned, themes) are zero where a side has no text; a value that needs an unknown fact (a distance
+without coordinates, a size without a population) is NaN, which the ranker reads as "no contribution".
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from matcher.events.batch import encode_once, put_profiles
 from matcher.features import Query
 from matcher.ranker import PairRanker
 from matcher.scoring import score_many
-from matcher.state import MatchState, query_from_profile
+from matcher.state import MatchState, query_from_profile, query_from_row
 
 METHODS = ("product", "structure", "tfidf", "use", "zsum")
 
@@ -132,6 +132,42 @@ def text_pairs(cs: CaseState, queries: Sequence[PairQuery]) -> tuple[np.ndarray,
     return X, y, g
 
 
+def reverse_pairs(cs: CaseState, queries: Sequence[PairQuery]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The same pairs seen from the foreign side, for learning (the text model is two-way: my needs against
+    your expertise too): each foreign partner (its needs) ranks the cases' French authorities (their
+    expertise), its other French partners left out. (X, y, groups, offsets): rows of query i are
+    ``offsets[i]:offsets[i + 1]``."""
+    st, cases = cs.state, cs.cases
+    every = np.arange(len(cases.french))
+    items, ys, gs = [], [], []
+    for q in queries:
+        others = {f for f, j in cases.pairs if j == q.target and f != q.french}
+        cand = every[~np.isin(every, list(others))]
+        items.append((query_from_row(st.arrays, int(cs.foreign_rows[q.target])), cs.french_rows[cand]))
+        ys.append((cand == q.french).astype(int))
+        gs.append(np.full(len(cand), q.french))
+    scored = score_many(st, items)
+    offsets = np.cumsum([0] + [len(y) for y in ys])
+    return np.vstack([x.X for x in scored]), np.concatenate(ys), np.concatenate(gs), offsets
+
+
+def _two_way(cs: CaseState, queries: Sequence[PairQuery]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """Forward and reverse labelled rows of ``queries``, each with its per-query offsets."""
+    X, y, g = text_pairs(cs, queries)
+    return [(X, y, g, np.cumsum([0] + [len(q.candidates) for q in queries])), reverse_pairs(cs, queries)]
+
+
+def _rows_of(parts: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]], picked: Sequence[int]
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    Xs, ys, gs = [], [], []
+    for X, y, g, off in parts:
+        sel = np.concatenate([np.arange(off[i], off[i + 1]) for i in picked])
+        Xs.append(X[sel])
+        ys.append(y[sel])
+        gs.append(g[sel])
+    return np.vstack(Xs), np.concatenate(ys), np.concatenate(gs)
+
+
 def folds(cs: CaseState, queries: Sequence[PairQuery], k: int) -> Iterator[tuple[list[int], list[int]]]:
     groups = [cs.cases.groups[q.french] for q in queries]
     for tr, te in GroupKFold(n_splits=k).split(np.arange(len(queries)), groups=groups):
@@ -162,21 +198,16 @@ def evaluate(cs: CaseState, *, k: int = 5, also: Sequence[CaseState] = (), progr
     the test pairs are always ``cs``'s."""
     assert cs.state.ranker is not None
     queries = pair_queries(cs.cases)
-    X, y, g = text_pairs(cs, queries)
-    offsets = np.cumsum([0] + [len(q.candidates) for q in queries])
-    extra = [text_pairs(o, pair_queries(o.cases)) for o in also]
+    parts = _two_way(cs, queries)
+    X, offsets = parts[0][0], parts[0][3]
+    for o in also:  # the same pairs in the same order: the same rows are each fold's training rows
+        parts += _two_way(o, pair_queries(o.cases))
     ranks = Ranks()
     fold_weights = []
     structure = without_text_weights(cs.state.ranker)
     it = folds(cs, queries, k)
     for tr, te in tqdm(it, total=k, desc="thematic folds", unit="fold", disable=not progress):
-        sel = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in tr])
-        Xt, yt, gt = [X[sel]], [y[sel]], [g[sel]]
-        for Xo, yo, go in extra:  # same pairs in the same order: the same rows are the training fold
-            Xt.append(Xo[sel])
-            yt.append(yo[sel])
-            gt.append(go[sel])
-        model = with_text_weights(structure, np.vstack(Xt), np.concatenate(yt), np.concatenate(gt))
+        model = with_text_weights(structure, *_rows_of(parts, tr))
         fold_weights.append(model.text_fit_)
         for i in te:
             q = queries[i]
@@ -193,8 +224,11 @@ def fit_on_cases(ranker: PairRanker, variants: Sequence[CaseState],
                  extra: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> PairRanker:
     """``ranker`` with its text model learned on every pair of every variant of the cases (scored by
     ``ranker``), plus ``extra`` labelled pairs (staff decisions on profiles with text)."""
-    parts = [text_pairs(replace(cs, state=replace(cs.state, ranker=ranker)), pair_queries(cs.cases))
-             for cs in variants]
+    parts = []
+    for cs in variants:
+        queries = pair_queries(cs.cases)
+        parts.append(_rows_of(_two_way(replace(cs, state=replace(cs.state, ranker=ranker)), queries),
+                              range(len(queries))))
     if extra is not None and len(extra[1]):
         parts.append(extra)
     return without_text_weights(ranker).fit_text(np.vstack([p[0] for p in parts]),

@@ -22,7 +22,8 @@ from service.schemas import (
 
 # ---- matches ------------------------------------------------------------------------------------
 class ReasonOut(BaseModel):
-    code: str = Field(description="The feature behind the reason (e.g. need_sem, distance, direct).")
+    code: str = Field(description="The feature behind the reason (e.g. text_dense, names_mentioned, "
+                                  "log_distance, direct).")
     value: float | None
     contribution: float = Field(description="Its share of the ranker's score (log-odds).")
     text: str = Field(description="The reason in the chosen language.")
