@@ -75,12 +75,14 @@ def tfidf(tf: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
 
 # ---- hubness and standardisation -----------------------------------------------------------------
 def hubness(sims: np.ndarray, k: int = HUB_K) -> np.ndarray:
-    """(m,) mean of each row's ``k`` largest similarities in ``sims`` (m, p); 0 where p == 0."""
+    """(m,) mean of each row's ``k`` largest similarities in ``sims`` (m, p), the missing ones counted as 0
+    when p < k: against a corpus of one text, a text's hubness would otherwise be its similarity to that
+    very text, and CSLS would cancel the one comparison that matters."""
     if sims.shape[1] == 0:
         return np.zeros(sims.shape[0], dtype=np.float32)
     kk = min(k, sims.shape[1])
     top = np.partition(sims, sims.shape[1] - kk, axis=1)[:, -kk:]
-    return top.mean(axis=1).astype(np.float32)
+    return (top.sum(axis=1) / k).astype(np.float32)
 
 
 def standardise(csls: np.ndarray, corpus_csls: np.ndarray, prior_sd: float) -> np.ndarray:

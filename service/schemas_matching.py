@@ -39,8 +39,10 @@ class MatchOut(BaseModel):
     lat: float | None
     lon: float | None
     population: int | None
-    score: float = Field(description="Ranker score in 0-1 (logistic): orders candidates within a query; not a "
-                                     "calibrated probability.")
+    score: float = Field(description="The ranker's score of this pair in 0-1 (logistic; not a calibrated "
+                                     "probability), the same on every path (matches, events, suggestions). "
+                                     "`rank` is the order: the first ten are chosen with a size correction "
+                                     "(partners' sizes like real partners'), so a higher score can sit lower.")
     rank: int
     reasons: list[ReasonOut]
 
