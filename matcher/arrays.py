@@ -121,6 +121,21 @@ class CatalogueArrays:
     hub: dict[str, np.ndarray] = field(default_factory=dict)
     names_mat: sp.csr_matrix | None = None  # (n, 2**20) distinctive name words, rows summing to 1
     tokens: sp.csr_matrix | None = None  # (m, 2**20) capitalised words of each text row's texts
+    # Column-major copies of the sparse matrices, made on first use (not copied by ``replace``: a new
+    # arrays object starts with none, so a copy never outlives the matrix it was made from).
+    _csc: dict[str, sp.csc_matrix] = field(init=False, default_factory=dict, repr=False, compare=False)
+
+    def dot_row(self, name: str, row: sp.csr_matrix) -> np.ndarray:
+        """``matrix @ row.T`` as a dense vector, for a (1, D) sparse ``row`` and ``name`` one of "names_mat",
+        "tokens", "lex:<field>": only the row's few columns are read (from the cached column-major copy)."""
+        m = self._csc.get(name)
+        if m is None:
+            src = getattr(self, name) if not name.startswith("lex:") else self.lex[name[4:]]
+            m = sp.csc_matrix(src)
+            self._csc[name] = m
+        if row.nnz == 0 or m.shape[0] == 0:
+            return np.zeros(m.shape[0])
+        return np.asarray(m[:, row.indices] @ row.data, dtype=np.float64).ravel()
 
     @property
     def n(self) -> int:

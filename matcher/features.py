@@ -49,6 +49,8 @@ SHARE_FLOORS = {"country": 1e-2, "country_global": 1e-3, "admin1_global": 1e-4} 
 #: without a population) is NaN here; the ranker reads NaN as the average pair, so it adds nothing and
 #: gives no reason.
 MISSING = float("nan")
+#: The only columns that can hold MISSING (they need a distance or a population).
+MAY_BE_MISSING = frozenset({"log_distance", "pop_ratio", "size", "size_gap", "size_far"})
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,7 @@ class Query:
 
 
 def _popcount(x: np.ndarray) -> np.ndarray:
-    x = x.astype(np.uint32)
-    return np.unpackbits(x.view(np.uint8).reshape(-1, 4), axis=1).sum(axis=1)
+    return np.bitwise_count(np.asarray(x, dtype=np.uint32))
 
 
 #: Prior spread of CSLS similarities for the z-scores (``text_channel.standardise``), measured on the
@@ -99,7 +100,7 @@ def direction_z(q: Query, a: CatalogueArrays, cand: np.ndarray, q_field: str, c_
     if kind == "dense":
         sims = a.emb[c_field][corpus] @ qv
     else:
-        sims = np.asarray((a.lex[c_field][corpus] @ qv.T).toarray()).ravel()
+        sims = a.dot_row(f"lex:{c_field}", qv)[corpus]
     csls = sims - a.hub[f"{kind}:{c_field}"][corpus]
     z = standardise(csls, csls, PRIOR_SD[kind])
     pos = np.full(len(a.has_field[c_field]), -1)
@@ -115,9 +116,9 @@ def mention_shares(q: Query, a: CatalogueArrays, cand: np.ndarray) -> tuple[np.n
     """(share of each candidate's name words in q's texts, share of q's name words in each candidate's)."""
     by_q, by_c = np.zeros(len(cand)), np.zeros(len(cand))
     if q.tokens is not None and q.tokens.nnz and a.names_mat is not None:
-        by_q = np.asarray((a.names_mat @ q.tokens.T).toarray()).ravel()[cand]
+        by_q = a.dot_row("names_mat", q.tokens)[cand]
     if q.name_row is not None and q.name_row.nnz and a.tokens is not None and a.tokens.shape[0]:
-        per_text = np.asarray((a.tokens @ q.name_row.T).toarray()).ravel()
+        per_text = a.dot_row("tokens", q.name_row)
         tr = a.text_row[cand]
         by_c = np.where(tr >= 0, per_text[np.maximum(tr, 0)], 0.0)
     return by_q, by_c
@@ -156,44 +157,56 @@ def distances_km(q: Query, a: CatalogueArrays, cand: np.ndarray) -> np.ndarray:
     """Great-circle km to each candidate; NaN where either side has no coordinates."""
     if q.xyz is None:
         return np.full(len(cand), MISSING)
-    km = chord_to_km(a.xyz[cand] @ q.xyz)
-    return np.where(a.has_coord[cand], km, MISSING)
+    # One product over all rows, then a gather: cheaper than gathering (n, 3) rows first.
+    dots = (a.xyz @ q.xyz)[cand] if len(cand) > a.n // 4 else a.xyz[cand] @ q.xyz
+    km = chord_to_km(dots)
+    km[~a.has_coord[cand]] = MISSING
+    return km
+
+
+#: Level compatibility by tier gap (0, 1, 2): the same level, neighbouring levels, far apart.
+KIND_COMPAT_BY_GAP = np.array([1.0, 0.5, 0.0])
 
 
 def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, priority: np.ndarray
                         ) -> dict[str, np.ndarray]:
-    """``priority``: (n_countries,) bool, the country is in France's priority zones."""
+    """``priority``: (n_countries,) bool, the country is in France's priority zones.
+
+    Country-level features are looked up in per-country tables made for this query (a few hundred
+    countries), so each costs one gather over the candidates."""
     km = distances_km(q, a, cand)
     c_country = a.country[cand]
-    c_cont = a.country_continent[c_country]
     q_cont = a.country_continent[q.country] if q.country >= 0 else -2
-    pref = np.zeros(len(cand), dtype=bool)
+    pref = np.zeros(len(a.country_codes))
     if q.preferred_countries:
-        pref |= np.isin(c_country, list(q.preferred_countries))
+        pref[list(q.preferred_countries)] = 1.0
     if q.preferred_continents:
-        pref |= np.isin(c_cont, list(q.preferred_continents))
+        pref[np.isin(a.country_continent, list(q.preferred_continents))] = 1.0
+    # One table per query over countries: (same continent, preferred, priority zone, francophone).
+    table = np.stack([(a.country_continent == q_cont).astype(float), pref,
+                      (priority & q.is_french).astype(float), a.country_francophone.astype(float)], axis=1)
+    per_c = table[c_country]
     shared_lang = (a.lang_mask[cand] & np.uint64(q.lang_mask)) != 0
     c_pop = a.log_pop[cand].astype(float)
-    ratio = np.abs(c_pop - q.log_pop)  # NaN where either population is unknown
-    tier_gap = np.abs(a.tier[cand].astype(int) - q.tier)
-    size = c_pop
+    gap = c_pop - q.log_pop  # NaN where either population is unknown
+    kind_compat = KIND_COMPAT_BY_GAP[np.minimum(np.abs(a.tier[cand].astype(np.int64) - q.tier), 2)]
     log_km = np.log1p(km)
     return {
         "log_distance": log_km,
-        "same_continent": (c_cont == q_cont).astype(float),
-        "preferred": pref.astype(float),
-        "priority_zone": (priority[c_country] & q.is_french).astype(float),
+        "same_continent": per_c[:, 0],
+        "preferred": per_c[:, 1],
+        "priority_zone": per_c[:, 2],
         "shared_language": shared_lang.astype(float),
-        "francophone": a.country_francophone[c_country].astype(float),
-        "pop_ratio": ratio.astype(float),
-        "kind_compat": np.select([tier_gap == 0, tier_gap == 1], [1.0, 0.5], 0.0),
+        "francophone": per_c[:, 3],
+        "pop_ratio": np.abs(gap),
+        "kind_compat": kind_compat,
         # Larger towns take part in more partnerships, whatever the query.
-        "size": size,
+        "size": c_pop,
         # Signed: towns twin upwards more than downwards (a small commune with a larger town).
-        "size_gap": c_pop - q.log_pop,
+        "size_gap": gap,
         # Size matters more with distance: a commune twins with a small town next door, but across a
         # continent with a city. One product term keeps the model additive (and its reasons exact).
-        "size_far": size * log_km,
+        "size_far": c_pop * log_km,
     }
 
 

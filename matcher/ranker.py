@@ -41,7 +41,7 @@ from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
 from matcher.calibration import fit_offsets, offsets_for
 from matcher.errors import ModelError
-from matcher.features import FEATURES, GATE_FEATURE, LEARNED_FEATURES
+from matcher.features import FEATURES, GATE_FEATURE, LEARNED_FEATURES, MAY_BE_MISSING
 
 ARTIFACT_VERSION = 2  # 2: text weights learned from cooperation cases, NaN = missing
 
@@ -315,7 +315,7 @@ class PairRanker(ClassifierMixin, BaseEstimator):
             for j, (f, w) in enumerate(zip(self.feature_names, coef)):
                 if w:
                     c = cols[f]
-                    if fill is not None and np.isnan(c).any():
+                    if fill is not None and f in MAY_BE_MISSING and np.isnan(c).any():
                         c = np.where(np.isnan(c), fill[j], c)
                     out += w * c
             return out

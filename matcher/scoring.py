@@ -68,10 +68,14 @@ def shortlist(state: MatchState, cols: dict[str, np.ndarray], n: int, size: int 
         return np.arange(n)
     pre = state.ranker.prefilter_columns(cols)
     top = np.argpartition(-pre, size)[:size]
+    # The text neighbours too: the few candidates that wrote something, best text match first (only
+    # they can have a non-zero text score, so only they are sorted).
     sem = cols["text_dense"] + cols["text_lex"] + 3.0 * cols["names_mentioned"]
-    if sem.any():
-        k = min(SEMANTIC_NEIGHBOURS, n - 1)
-        top = np.union1d(top, np.argpartition(-sem, k)[:k])
+    wrote = np.flatnonzero(sem)
+    if len(wrote):
+        k = min(SEMANTIC_NEIGHBOURS, len(wrote))
+        best = wrote[np.argpartition(-sem[wrote], k - 1)[:k]] if k < len(wrote) else wrote
+        top = np.union1d(top, best)
     return top
 
 
