@@ -22,7 +22,6 @@ Calvados``, ``de la région Bretagne``, ``de la CC du Perche``, ``du Havre``, ``
 from __future__ import annotations
 
 import functools
-
 import json
 from dataclasses import dataclass
 from functools import cache

@@ -198,7 +198,7 @@ def test_the_readme_post_match_example_works_as_written(api: Api) -> None:
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     m = re.search(r"curl -X POST http://127\.0\.0\.1:8000/match -H 'content-type: application/json' -d '(.*?)'\n",
-                  readme, re.S)
+                  readme, re.DOTALL)
     assert m, "the README has a POST /match example"
     body = json.loads(m.group(1).replace("'\\''", "'"))
     r = api.client.post("/match", json=body)

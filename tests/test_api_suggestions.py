@@ -165,5 +165,5 @@ def test_staff_reasons_are_in_the_third_person(api: Api) -> None:
     items = suggestions(api, limit=50)["items"]
     texts = [r[k] for i in items for r in i["reasons"] for k in ("text_fr", "text_en")]
     assert texts
-    second_person = re.compile(r"\b(vous|votre|vos|you|your)\b", re.I)
+    second_person = re.compile(r"\b(vous|votre|vos|you|your)\b", re.IGNORECASE)
     assert not [t for t in texts if second_person.search(t)]

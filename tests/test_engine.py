@@ -132,8 +132,8 @@ def test_near_global_reason_counts_links_from_the_query_country(encoder, ranker)
 
     from matcher.arrays import CatalogueArrays
     from matcher.engine import MatchState, query_from_row
-    from matcher.scoring import reason_contexts
     from matcher.explain import SENTENCES
+    from matcher.scoring import reason_contexts
 
     profiles = [*PROFILES, foreign("GN-302", "Rheinnah", "DE", 49.1, 8.5, 20_000, admin1="08")]
     arrays = CatalogueArrays.build(profiles, {c.code: c for c in COUNTRIES}, {}, dim=encoder.dim)

@@ -131,10 +131,14 @@ def put_profiles(arrays: CatalogueArrays, profiles: Sequence[Profile], vectors: 
     ids = col(a.ids, one.ids)
     names_mat = None
     if a.names_mat is not None and one.names_mat is not None:
-        names_mat = sp.vstack([a.names_mat, one.names_mat[np.flatnonzero(new)]], format="lil")
-        for src, dst in zip(np.flatnonzero(old), existing[old]):
-            names_mat[int(dst)] = one.names_mat[int(src)]
-        names_mat = names_mat.tocsr()
+        names_mat = sp.vstack([a.names_mat, one.names_mat[np.flatnonzero(new)]], format="csr")
+        if old.any():  # replaced rows: zero them, then add the batch's rows in their place (sparse products)
+            dst = existing[old]
+            keep = np.ones(names_mat.shape[0])
+            keep[dst] = 0.0
+            scatter = sp.csr_matrix((np.ones(len(dst)), (dst, np.arange(len(dst)))),
+                                    shape=(names_mat.shape[0], len(dst)))
+            names_mat = sp.csr_matrix(sp.diags(keep) @ names_mat + scatter @ one.names_mat[np.flatnonzero(old)])
     index = dict(a.index)
     index.update({pid: a.n + i for i, pid in enumerate(one.ids[new])})
     out = replace(
