@@ -123,16 +123,32 @@ class CatalogueArrays:
     tokens: sp.csr_matrix | None = None  # (m, 2**20) capitalised words of each text row's texts
     # Column-major copies of the sparse matrices, made on first use (not copied by ``replace``: a new
     # arrays object starts with none, so a copy never outlives the matrix it was made from).
-    _csc: dict[str, sp.csc_matrix] = field(init=False, default_factory=dict, repr=False, compare=False)
+    _derived: dict[str, object] = field(init=False, default_factory=dict, repr=False, compare=False)
+
+    def corpus(self, c_field: str, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, object]:
+        """(text rows that have ``c_field``, position of every text row in that list or -1, their hubness,
+        their vectors: dense (k, d) or the field's TF-IDF rows): what every query's z-scores read, made
+        once per arrays object."""
+        key = f"corpus:{kind}:{c_field}"
+        got = self._derived.get(key)
+        if got is None:
+            rows = np.flatnonzero(self.has_field[c_field])
+            pos = np.full(len(self.has_field[c_field]), -1)
+            pos[rows] = np.arange(len(rows))
+            vectors: object = self.emb[c_field][rows] if kind == "dense" else None
+            got = (rows, pos, self.hub[f"{kind}:{c_field}"][rows], vectors)
+            self._derived[key] = got
+        return got  # type: ignore[return-value]
 
     def dot_row(self, name: str, row: sp.csr_matrix) -> np.ndarray:
         """``matrix @ row.T`` as a dense vector, for a (1, D) sparse ``row`` and ``name`` one of "names_mat",
         "tokens", "lex:<field>": only the row's few columns are read (from the cached column-major copy)."""
-        m = self._csc.get(name)
+        m = self._derived.get(name)
         if m is None:
             src = getattr(self, name) if not name.startswith("lex:") else self.lex[name[4:]]
             m = sp.csc_matrix(src)
-            self._csc[name] = m
+            self._derived[name] = m
+        assert isinstance(m, sp.csc_matrix)
         if row.nnz == 0 or m.shape[0] == 0:
             return np.zeros(m.shape[0])
         return np.asarray(m[:, row.indices] @ row.data, dtype=np.float64).ravel()

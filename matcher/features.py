@@ -87,6 +87,9 @@ def _popcount(x: np.ndarray) -> np.ndarray:
 PRIOR_SD = {"dense": 0.08, "lex": 0.04}
 
 
+NEED_Z, OFFER_Z = "_need_z", "_offer_z"  # per-direction text match, carried beside the features
+
+
 def direction_z(q: Query, a: CatalogueArrays, cand: np.ndarray, q_field: str, c_field: str, kind: str
                ) -> np.ndarray:
     """Standardised similarity of q's ``q_field`` to each candidate's ``c_field`` (0 where either is empty)."""
@@ -94,17 +97,15 @@ def direction_z(q: Query, a: CatalogueArrays, cand: np.ndarray, q_field: str, c_
     qv = q.emb.get(q_field) if kind == "dense" else q.lex.get(q_field)
     if qv is None:
         return out
-    corpus = np.flatnonzero(a.has_field[c_field])
+    corpus, pos, hub, vectors = a.corpus(c_field, kind)
     if not len(corpus):
         return out
     if kind == "dense":
-        sims = a.emb[c_field][corpus] @ qv
+        sims = vectors @ qv
     else:
         sims = a.dot_row(f"lex:{c_field}", qv)[corpus]
-    csls = sims - a.hub[f"{kind}:{c_field}"][corpus]
+    csls = sims - hub
     z = standardise(csls, csls, PRIOR_SD[kind])
-    pos = np.full(len(a.has_field[c_field]), -1)
-    pos[corpus] = np.arange(len(corpus))
     tr = a.text_row[cand]
     at = np.where(tr >= 0, pos[np.maximum(tr, 0)], -1)
     ok = at >= 0
@@ -131,9 +132,8 @@ def text_features(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, n
     if not any(v is not None for v in q.emb.values()) and not (q.need_themes or q.exp_themes):
         # Most catalogue queries have no text: only a candidate's text naming the query can count.
         return {**{f: zero for f in TEXT_FEATURES}, "names_mentioned": names, GATE_FEATURE: zero}
-    dense = (direction_z(q, a, cand, "needs", "expertise", "dense")
-             + direction_z(q, a, cand, "expertise", "needs", "dense"))
-    lex = direction_z(q, a, cand, "needs", "expertise", "lex") + direction_z(q, a, cand, "expertise", "needs", "lex")
+    need_d, need_l = (direction_z(q, a, cand, "needs", "expertise", k) for k in ("dense", "lex"))
+    offer_d, offer_l = (direction_z(q, a, cand, "expertise", "needs", k) for k in ("dense", "lex"))
     desc = np.zeros(len(cand))
     qd = q.emb.get("description")
     if qd is not None:
@@ -147,9 +147,11 @@ def text_features(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, n
     theme_need = _popcount(c_exp & np.uint32(q_need)) / n_qn if n_qn else zero
     theme_offer = _popcount(c_need & np.uint32(q_exp)) / n_qe if n_qe else zero
     return {
-        "text_dense": dense, "text_lex": lex, "names_mentioned": names,
+        "text_dense": need_d + offer_d, "text_lex": need_l + offer_l, "names_mentioned": names,
         "theme_need": np.asarray(theme_need, dtype=float), "theme_offer": np.asarray(theme_offer, dtype=float),
         "desc_sem": desc, GATE_FEATURE: np.ones(len(cand)),
+        # Not features: how well each direction matches (what the reasons say), kept for the explained rows.
+        NEED_Z: need_d + need_l, OFFER_Z: offer_d + offer_l,
     }
 
 

@@ -20,6 +20,8 @@ from matcher.calibration import POOL, TOP_K
 from matcher.domain import Profile, Reason
 from matcher.explain import ReasonContext, reasons_for
 from matcher.features import (
+    NEED_Z,
+    OFFER_Z,
     Query,
     direction_z,
     distances_km,
@@ -42,6 +44,7 @@ class Scored:
     rows: np.ndarray
     X: np.ndarray
     logits: np.ndarray
+    directions: np.ndarray | None = None  # (n, 2) text match per direction (need, offer), if the query wrote
 
     def order(self) -> np.ndarray:
         """Positions best first (stable: equal scores keep candidate order)."""
@@ -80,25 +83,33 @@ def shortlist(state: MatchState, cols: dict[str, np.ndarray], n: int, size: int 
 
 
 
+def _directions(cols: dict[str, np.ndarray]) -> np.ndarray | None:
+    if NEED_Z not in cols:
+        return None
+    return np.column_stack([cols[NEED_Z], cols[OFFER_Z]])
+
+
 def score_rows(state: MatchState, q: Query, rows: np.ndarray) -> Scored:
     """Every row in ``rows`` scored by the full model (no shortlist)."""
     assert state.ranker is not None, "a ranker is needed to score"
     rows = np.asarray(rows, dtype=np.int64)
-    X = stack(columns(state, q, rows))
-    return Scored(rows, X, state.ranker.decision_function(X))
+    cols = columns(state, q, rows)
+    X = stack(cols)
+    return Scored(rows, X, state.ranker.decision_function(X), _directions(cols))
 
 
 def score_many(state: MatchState, items: Sequence[tuple[Query, np.ndarray]]) -> list[Scored]:
     """``score_rows`` for many queries with ONE ranker call: the model is row-wise, and its per-call
     overhead is larger than the arithmetic on a few hundred rows (events: thousands of queries)."""
     assert state.ranker is not None, "a ranker is needed to score"
-    mats = [stack(columns(state, q, np.asarray(r, dtype=np.int64))) for q, r in items]
+    all_cols = [columns(state, q, np.asarray(r, dtype=np.int64)) for q, r in items]
+    mats = [stack(c) for c in all_cols]
     if not mats:
         return []
     z = state.ranker.decision_function(np.vstack(mats))
     out, off = [], 0
-    for (_, r), X in zip(items, mats):
-        out.append(Scored(np.asarray(r, dtype=np.int64), X, z[off:off + len(X)]))
+    for (_, r), X, cols in zip(items, mats, all_cols):
+        out.append(Scored(np.asarray(r, dtype=np.int64), X, z[off:off + len(X)], _directions(cols)))
         off += len(X)
     return out
 
@@ -109,7 +120,8 @@ def rank(state: MatchState, q: Query, cand: np.ndarray, *, size: int = SHORTLIST
     cols = columns(state, q, cand)
     pos = shortlist(state, cols, len(cand), size)
     X = stack(cols, pos)
-    return Scored(cand[pos], X, state.ranker.decision_function(X))
+    d = _directions(cols)
+    return Scored(cand[pos], X, state.ranker.decision_function(X), d[pos] if d is not None else None)
 
 
 def ranking_scores(state: MatchState, q: Query, cand: np.ndarray, *, size: int = SHORTLIST,
@@ -200,13 +212,16 @@ def explain(state: MatchState, q: Query, profile: Profile | None, scored: Scored
     X = scored.X[positions]
     rows = scored.rows[positions]
     contrib = state.ranker.contributions(X)
-    ctxs = reason_contexts(state, q, profile, rows, distances_km(q, state.arrays, rows), X, audience=audience)
+    given = scored.directions[positions] if scored.directions is not None else None
+    ctxs = reason_contexts(state, q, profile, rows, distances_km(q, state.arrays, rows), X, audience=audience,
+                           directions=given)
     avg = state.ranker.average_pair_
     return [reasons_for(X[m], contrib[m], ctxs[m], average=avg) for m in range(len(positions))]
 
 
 def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: np.ndarray, km: np.ndarray,
-                    X: np.ndarray | None = None, *, audience: str = "query") -> list[ReasonContext]:
+                    X: np.ndarray | None = None, *, audience: str = "query", directions: np.ndarray | None = None
+                    ) -> list[ReasonContext]:
     """The facts behind the reasons of several candidates of one query: what depends on the query alone
     (nearby partner counts, theme labels) is computed once, not per candidate. Shares are not here: the
     reasons read them back from the feature values the ranker saw. ``audience="staff"``: third-person
@@ -227,7 +242,8 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
     def labels(bits: int) -> tuple[tuple[str, str], ...]:
         return tuple(theme_labels[i] for i in range(len(theme_labels)) if bits >> i & 1)
 
-    directions = text_directions(q, a, rows)
+    matched = text_directions(q, a, rows) if directions is None else [
+        tuple(d for d, v in zip(("need", "offer"), pair) if v > 0) for pair in directions.tolist()]
     by_q, by_c = mention_shares(q, a, rows)
     if profile is not None:
         q_name, q_kind, q_pop = profile.name, profile.kind.value, profile.population
@@ -253,7 +269,7 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
             offer_themes=labels(int(a.need_themes[r]) & q.exp_themes),
             admin1_name=a.admin1_names.get(a.admin1_keys[a1], "") if a1 >= 0 else "",
             country_links_nearby=int(country_links[len(out)]), country_links_km=NEAR_RADIUS_KM,
-            q_kind=q_kind, q_name=q_name, audience=audience, text_directions=directions[len(out)],
+            q_kind=q_kind, q_name=q_name, audience=audience, text_directions=matched[len(out)],
             mention=_mention(float(by_q[len(out)]), float(by_c[len(out)])),
         ))
     return out
