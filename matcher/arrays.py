@@ -178,8 +178,11 @@ class CatalogueArrays:
         vectors: Mapping[str, np.ndarray],
         *,
         dim: int,
+        fit_corpus: bool = True,
     ) -> CatalogueArrays:
-        """``vectors`` maps ``f"{profile_id}:{field}"`` to the embedding of that field's text."""
+        """``vectors`` maps ``f"{profile_id}:{field}"`` to the embedding of that field's text.
+        ``fit_corpus=False``: no IDF or hubness of these texts alone (a batch that joins another corpus,
+        which is refitted as a whole)."""
         from matcher.themes import theme_codes
 
         themes = tuple(theme_codes())
@@ -222,7 +225,10 @@ class CatalogueArrays:
         text_row = np.full(n, -1, dtype=np.int32)
         pos = {p.id: i for i, p in enumerate(text_profiles)}
         emb, has_field, tf = _text_matrices(text_profiles, vectors, dim)
-        idf, lex, hub = text_index(emb, has_field, tf)
+        if fit_corpus:
+            idf, lex, hub = text_index(emb, has_field, tf)
+        else:
+            idf, lex, hub = np.ones(LEX_FEATURES, dtype=np.float32), dict(tf), {}
         ids = np.array([p.id for p in profiles], dtype=object)
         for i, pid in enumerate(ids):
             if pid in pos:

@@ -75,6 +75,9 @@ class Query:
     preferred_continents: frozenset[int] = frozenset()
     is_french: bool = False
     exclude_rows: tuple[int, ...] = ()  # leave-one-out: links touching these rows are ignored
+    #: Similarities of its texts to the whole corpus, computed for many queries at once (``precompute_corpus_sims``):
+    #: (q_field, c_field, kind) -> (corpus size,). Absent: computed per query.
+    corpus_sims: dict[tuple[str, str, str], np.ndarray] = field(default_factory=dict)
 
 
 def _popcount(x: np.ndarray) -> np.ndarray:
@@ -100,10 +103,9 @@ def direction_z(q: Query, a: CatalogueArrays, cand: np.ndarray, q_field: str, c_
     corpus, pos, hub, vectors = a.corpus(c_field, kind)
     if not len(corpus):
         return out
-    if kind == "dense":
-        sims = vectors @ qv
-    else:
-        sims = a.dot_row(f"lex:{c_field}", qv)[corpus]
+    sims = q.corpus_sims.get((q_field, c_field, kind))
+    if sims is None:
+        sims = vectors @ qv if kind == "dense" else a.dot_row(f"lex:{c_field}", qv)[corpus]
     csls = sims - hub
     z = standardise(csls, csls, PRIOR_SD[kind])
     tr = a.text_row[cand]
@@ -111,6 +113,33 @@ def direction_z(q: Query, a: CatalogueArrays, cand: np.ndarray, q_field: str, c_
     ok = at >= 0
     out[ok] = z[at[ok]]
     return out
+
+
+DIRECTIONS = (("needs", "expertise"), ("expertise", "needs"))
+
+
+def precompute_corpus_sims(queries: list[Query], a: CatalogueArrays) -> list[Query]:
+    """The queries with their corpus similarities filled in, one matrix product per direction and kind for
+    all of them (an event's thousand queries: one BLAS call instead of a thousand mat-vecs)."""
+    from dataclasses import replace
+
+    sims: list[dict[tuple[str, str, str], np.ndarray]] = [dict(q.corpus_sims) for q in queries]
+    for q_field, c_field in DIRECTIONS:
+        for kind in ("dense", "lex"):
+            corpus, _, _, vectors = a.corpus(c_field, kind)
+            have = [i for i, q in enumerate(queries)
+                    if (q.emb if kind == "dense" else q.lex).get(q_field) is not None]
+            if not have or not len(corpus):
+                continue
+            if kind == "dense":
+                dense_corpus: np.ndarray = vectors  # type: ignore[assignment]
+                S = np.stack([np.asarray(queries[i].emb[q_field]) for i in have]) @ dense_corpus.T
+            else:
+                Q = sp.vstack([queries[i].lex[q_field] for i in have], format="csr")
+                S = np.asarray((Q @ a.lex[c_field][corpus].T).toarray())
+            for row, i in enumerate(have):
+                sims[i][(q_field, c_field, kind)] = S[row]
+    return [replace(q, corpus_sims=d) for q, d in zip(queries, sims)]
 
 
 def mention_shares(q: Query, a: CatalogueArrays, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

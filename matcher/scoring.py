@@ -23,6 +23,7 @@ from matcher.features import (
     NEED_Z,
     OFFER_Z,
     Query,
+    precompute_corpus_sims,
     direction_z,
     distances_km,
     feature_columns,
@@ -102,7 +103,8 @@ def score_many(state: MatchState, items: Sequence[tuple[Query, np.ndarray]]) -> 
     """``score_rows`` for many queries with ONE ranker call: the model is row-wise, and its per-call
     overhead is larger than the arithmetic on a few hundred rows (events: thousands of queries)."""
     assert state.ranker is not None, "a ranker is needed to score"
-    all_cols = [columns(state, q, np.asarray(r, dtype=np.int64)) for q, r in items]
+    queries = precompute_corpus_sims([q for q, _ in items], state.arrays)
+    all_cols = [columns(state, q, np.asarray(r, dtype=np.int64)) for q, (_, r) in zip(queries, items)]
     mats = [stack(c) for c in all_cols]
     if not mats:
         return []

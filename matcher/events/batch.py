@@ -78,7 +78,7 @@ def put_profiles(arrays: CatalogueArrays, profiles: Sequence[Profile], vectors: 
     if not profiles:
         return arrays
     a = arrays
-    one = CatalogueArrays.build(profiles, countries, vectors, dim=a.dim)
+    one = CatalogueArrays.build(profiles, countries, vectors, dim=a.dim, fit_corpus=False)
     if one.theme_codes != a.theme_codes:
         raise ValueError("theme taxonomy differs between the catalogue arrays and the batch")
     cmap = np.array([a.country_index(c) for c in one.country_codes], dtype=np.int16)
