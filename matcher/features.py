@@ -146,11 +146,14 @@ def mention_shares(q: Query, a: CatalogueArrays, cand: np.ndarray) -> tuple[np.n
     """(share of each candidate's name words in q's texts, share of q's name words in each candidate's)."""
     by_q, by_c = np.zeros(len(cand)), np.zeros(len(cand))
     if q.tokens is not None and q.tokens.nnz and a.names_mat is not None:
-        by_q = a.dot_row("names_mat", q.tokens)[cand]
+        every = a.dot_row("names_mat", q.tokens)
+        if every.any():  # most texts name no catalogue authority: skip the gather over all candidates
+            by_q = every[cand]
     if q.name_row is not None and q.name_row.nnz and a.tokens is not None and a.tokens.shape[0]:
         per_text = a.dot_row("tokens", q.name_row)
-        tr = a.text_row[cand]
-        by_c = np.where(tr >= 0, per_text[np.maximum(tr, 0)], 0.0)
+        if per_text.any():  # and most authorities are named by no text
+            tr = a.text_row[cand]
+            by_c = np.where(tr >= 0, per_text[np.maximum(tr, 0)], 0.0)
     return by_q, by_c
 
 

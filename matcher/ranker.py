@@ -310,6 +310,8 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         fill = getattr(self, "fill_", None)
         n = len(next(iter(cols.values())))
 
+        tmp = np.empty(n)
+
         def weighted(coef: np.ndarray) -> np.ndarray:
             out = np.zeros(n)
             for j, (f, w) in enumerate(zip(self.feature_names, coef)):
@@ -317,7 +319,8 @@ class PairRanker(ClassifierMixin, BaseEstimator):
                     c = cols[f]
                     if fill is not None and f in MAY_BE_MISSING and np.isnan(c).any():
                         c = np.where(np.isnan(c), fill[j], c)
-                    out += w * c
+                    np.multiply(c, w, out=tmp)  # no temporary per column: this runs on every candidate
+                    out += tmp
             return out
 
         s = weighted(self._prefilter_structural()) + self.prefilter_intercept_

@@ -20,6 +20,7 @@ from matcher.calibration import POOL, TOP_K
 from matcher.domain import Profile, Reason
 from matcher.explain import ReasonContext, reasons_for
 from matcher.features import (
+    GATE_FEATURE,
     NEED_Z,
     OFFER_Z,
     Query,
@@ -74,7 +75,10 @@ def shortlist(state: MatchState, cols: dict[str, np.ndarray], n: int, size: int 
     top = np.argpartition(-pre, size)[:size]
     # The text neighbours too: the few candidates that wrote something, best text match first (only
     # they can have a non-zero text score, so only they are sorted).
-    sem = cols["text_dense"] + cols["text_lex"] + 3.0 * cols["names_mentioned"]
+    names = cols["names_mentioned"]
+    if not cols[GATE_FEATURE][:1].any() and not names.any():
+        return top  # the query wrote nothing and no text names it: no text neighbours
+    sem = cols["text_dense"] + cols["text_lex"] + 3.0 * names
     wrote = np.flatnonzero(sem)
     if len(wrote):
         k = min(SEMANTIC_NEIGHBOURS, len(wrote))
