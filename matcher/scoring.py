@@ -24,11 +24,11 @@ from matcher.features import (
     NEED_Z,
     OFFER_Z,
     Query,
-    precompute_corpus_sims,
     direction_z,
     distances_km,
     feature_columns,
     mention_shares,
+    precompute_corpus_sims,
     stack,
 )
 from matcher.history import NEAR_RADIUS_KM, Shares, country_shares
