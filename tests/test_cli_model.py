@@ -111,3 +111,17 @@ def test_lift_is_against_the_best_baseline(results, expected):
 
     got = lift(results)
     assert got == expected if expected is None else (got[0] == expected[0] and got[1] == pytest.approx(expected[1]))
+
+
+def test_suggest_lists_reciprocal_pairs_in_the_third_person(tiny):
+    import re
+
+    assert run("train", "--no-evaluate", "--out", str(tiny["ranker"]), "--db", str(tiny["db"]),
+               "--data-dir", str(tiny["data"]), *tiny["cases"]).exit_code == 0
+    res = run("suggest", "--json", "--limit", "5", "--db", str(tiny["db"]), "--data-dir", str(tiny["data"]),
+              "--ranker", str(tiny["ranker"]))
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(x) for x in res.output.strip().splitlines()]
+    assert rows and all(r["french"].startswith("FR-") and not r["partner"].startswith("FR-") for r in rows)
+    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+    assert not any(re.search(r"\b(you|your)\b", t, re.I) for r in rows for t in r["reasons"])
