@@ -12,32 +12,19 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
 
 from matcher.catalogue.files import Country
 from matcher.domain import KIND_TIER, Kind, Profile
+from matcher.text_channel import LEX_FEATURES, char_tf, fit_idf, hubness, name_matrix, tfidf, token_matrix
 
 KINDS: tuple[Kind, ...] = tuple(Kind)
 CONTINENTS: tuple[str, ...] = ("AF", "AN", "AS", "EU", "NA", "OC", "SA")
 FIELDS: tuple[str, ...] = ("needs", "expertise", "description")
 EARTH_RADIUS_KM = 6371.0088
 
-# Stop words of the main profile languages: lexical overlap should count "assainissement", not "de".
-_STOP = frozenset(
-    ["a", "au", "aux", "avec", "ce", "ces", "dans", "de", "des", "du", "en", "et", "la", "le", "les", "leur", "leurs", "notre", "nos", "nous", "ou", "par", "pour", "sur", "un", "une", "vos", "votre", "est", "sont", "the", "and", "of", "to", "in", "for", "with", "our", "we", "on", "by", "an", "are", "is", "from", "as", "at", "this", "that", "el", "los", "las", "del", "y", "para", "con", "por", "una", "un", "o", "em", "da", "do", "das", "dos", "e", "com", "uma", "um", "no", "na", "der", "die", "das", "und", "für", "mit", "von", "zu", "im", "den", "ein", "eine", "il", "di", "e", "per", "con", "fur"]
-)
-
-_VECTORIZER = HashingVectorizer(
-    n_features=2**18, strip_accents="unicode", lowercase=True, ngram_range=(1, 2),
-    stop_words=sorted(_STOP), alternate_sign=False, norm="l2", token_pattern=r"(?u)\b\w\w+\b",
-)
-
-
-def lexical_vectors(texts: Sequence[str]) -> sp.csr_matrix:
-    """Stateless hashed word/bigram vectors (L2-normalised): exact terms matter ("état civil")."""
-    if not texts:
-        return sp.csr_matrix((0, _VECTORIZER.n_features), dtype=np.float32)
-    return sp.csr_matrix(_VECTORIZER.transform(list(texts)), dtype=np.float32)
+def lexical_vectors(texts: Sequence[str], idf: np.ndarray) -> sp.csr_matrix:
+    """Character n-gram TF-IDF rows (L2-normalised) under the corpus IDF ``idf``."""
+    return tfidf(char_tf(texts), idf)
 
 
 def unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -66,6 +53,23 @@ def facet_themes(profile: Profile, name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*facet.themes, *tag_text(facet.text))))
 
 
+def content_key(profile: Profile) -> str:
+    """What a row's text features are computed from (texts and declared themes), as a short hash: a
+    stored profile whose key matches its row is scored from the arrays, nothing re-encoded."""
+    if not profile.has_text and not profile.expertise.themes and not profile.needs.themes:
+        return ""
+    import hashlib
+
+    parts = [field_text(profile, f) for f in FIELDS] + [",".join(profile.expertise.themes),
+                                                       ",".join(profile.needs.themes)]
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def all_text(profile: Profile) -> str:
+    """Everything a profile wrote, for the names it mentions."""
+    return " \n".join(t for t in (field_text(profile, f) for f in FIELDS) if t)
+
+
 def field_text(profile: Profile, name: str) -> str:
     if name == "description":
         return profile.description.strip()
@@ -88,13 +92,16 @@ class CatalogueArrays:
     lon: np.ndarray
     has_coord: np.ndarray  # (n,) bool
     log_pop: np.ndarray  # (n,) float32, nan if unknown
+    population: np.ndarray  # (n,) int64 as stored, 0 if unknown (what users read: never rounded from log_pop)
+    content: np.ndarray  # (n,) object: ``content_key`` of each row's texts and themes ("" without text)
     lang_mask: np.ndarray  # (n,) uint64 bits into languages
     exp_themes: np.ndarray  # (n,) uint32 theme bits
     need_themes: np.ndarray  # (n,) uint32
     text_row: np.ndarray  # (n,) int32 index into the text matrices, -1 for profiles with no text
     emb: dict[str, np.ndarray]  # field -> (m, d) float32 (zero rows where the field is empty)
     has_field: dict[str, np.ndarray]  # field -> (m,) bool
-    lex: dict[str, sp.csr_matrix]  # field -> (m, 2**18)
+    lex: dict[str, sp.csr_matrix]  # field -> (m, 2**20) character n-gram TF-IDF, L2-normalised
+    tf: dict[str, sp.csr_matrix]  # field -> (m, 2**20) the sublinear term frequencies behind ``lex``
     country_codes: tuple[str, ...]
     country_continent: np.ndarray  # (n_countries,) int8 index into CONTINENTS, -1 unknown
     country_francophone: np.ndarray  # (n_countries,) bool
@@ -108,6 +115,43 @@ class CatalogueArrays:
     # Keyed by id, not row, so deleting a row needs no renumbering.
     preferences: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
     index: dict[str, int] = field(default_factory=dict)
+    idf: np.ndarray = field(default_factory=lambda: np.ones(LEX_FEATURES, dtype=np.float32))  # corpus IDF
+    # Hubness of each text row's field against the other side's corpus ("dense:needs" -> (m,)): the mean
+    # of its HUB_K best similarities, subtracted before standardising (CSLS).
+    hub: dict[str, np.ndarray] = field(default_factory=dict)
+    names_mat: sp.csr_matrix | None = None  # (n, 2**20) distinctive name words, rows summing to 1
+    tokens: sp.csr_matrix | None = None  # (m, 2**20) capitalised words of each text row's texts
+    # Column-major copies of the sparse matrices, made on first use (not copied by ``replace``: a new
+    # arrays object starts with none, so a copy never outlives the matrix it was made from).
+    _derived: dict[str, object] = field(init=False, default_factory=dict, repr=False, compare=False)
+
+    def corpus(self, c_field: str, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, object]:
+        """(text rows that have ``c_field``, position of every text row in that list or -1, their hubness,
+        their vectors: dense (k, d) or the field's TF-IDF rows): what every query's z-scores read, made
+        once per arrays object."""
+        key = f"corpus:{kind}:{c_field}"
+        got = self._derived.get(key)
+        if got is None:
+            rows = np.flatnonzero(self.has_field[c_field])
+            pos = np.full(len(self.has_field[c_field]), -1)
+            pos[rows] = np.arange(len(rows))
+            vectors: object = self.emb[c_field][rows] if kind == "dense" else None
+            got = (rows, pos, self.hub[f"{kind}:{c_field}"][rows], vectors)
+            self._derived[key] = got
+        return got  # type: ignore[return-value]
+
+    def dot_row(self, name: str, row: sp.csr_matrix) -> np.ndarray:
+        """``matrix @ row.T`` as a dense vector, for a (1, D) sparse ``row`` and ``name`` one of "names_mat",
+        "tokens", "lex:<field>": only the row's few columns are read (from the cached column-major copy)."""
+        m = self._derived.get(name)
+        if m is None:
+            src = getattr(self, name) if not name.startswith("lex:") else self.lex[name[4:]]
+            m = sp.csc_matrix(src)
+            self._derived[name] = m
+        assert isinstance(m, sp.csc_matrix)
+        if row.nnz == 0 or m.shape[0] == 0:
+            return np.zeros(m.shape[0])
+        return np.asarray(m[:, row.indices] @ row.data, dtype=np.float64).ravel()
 
     @property
     def n(self) -> int:
@@ -134,8 +178,11 @@ class CatalogueArrays:
         vectors: Mapping[str, np.ndarray],
         *,
         dim: int,
+        fit_corpus: bool = True,
     ) -> CatalogueArrays:
-        """``vectors`` maps ``f"{profile_id}:{field}"`` to the embedding of that field's text."""
+        """``vectors`` maps ``f"{profile_id}:{field}"`` to the embedding of that field's text.
+        ``fit_corpus=False``: no IDF or hubness of these texts alone (a batch that joins another corpus,
+        which is refitted as a whole)."""
         from matcher.themes import theme_codes
 
         themes = tuple(theme_codes())
@@ -177,7 +224,11 @@ class CatalogueArrays:
         text_profiles = [p for p in profiles if p.has_text]
         text_row = np.full(n, -1, dtype=np.int32)
         pos = {p.id: i for i, p in enumerate(text_profiles)}
-        emb, has_field, lex = _text_matrices(text_profiles, vectors, dim)
+        emb, has_field, tf = _text_matrices(text_profiles, vectors, dim)
+        if fit_corpus:
+            idf, lex, hub = text_index(emb, has_field, tf)
+        else:
+            idf, lex, hub = np.ones(LEX_FEATURES, dtype=np.float32), dict(tf), {}
         ids = np.array([p.id for p in profiles], dtype=object)
         for i, pid in enumerate(ids):
             if pid in pos:
@@ -194,12 +245,14 @@ class CatalogueArrays:
                             dtype=np.int32),
             xyz=xyz, lat=lat, lon=lon, has_coord=has,
             log_pop=np.log10(pop).astype(np.float32),
+            population=np.array([p.population or 0 for p in profiles], dtype=np.int64),
+            content=np.array([content_key(p) for p in profiles], dtype=object),
             lang_mask=np.array([lang_mask(p) for p in profiles], dtype=np.uint64),
             exp_themes=np.array([theme_bits(facet_themes(p, "expertise"), theme_index) for p in profiles],
                                 dtype=np.uint32),
             need_themes=np.array([theme_bits(facet_themes(p, "needs"), theme_index) for p in profiles],
                                  dtype=np.uint32),
-            text_row=text_row, emb=emb, has_field=has_field, lex=lex,
+            text_row=text_row, emb=emb, has_field=has_field, lex=lex, tf=tf,
             country_codes=codes,
             country_continent=np.array(
                 [CONTINENTS.index(countries[c].continent) if c in countries and countries[c].continent
@@ -210,6 +263,9 @@ class CatalogueArrays:
                           if p.admin1_code and p.admin1_name},
             index={pid: i for i, pid in enumerate(ids)},
             preferences=dict(_preferences_of(p) for p in profiles if p.preferred_countries or p.preferred_regions),
+            idf=idf, hub=hub,
+            names_mat=name_matrix([p.name for p in profiles]),
+            tokens=token_matrix([all_text(p) for p in text_profiles], [p.name for p in text_profiles]),
         )
 
     def lang_bits(self, languages: Iterable[str]) -> int:
@@ -230,10 +286,11 @@ def _preferences_of(p: Profile) -> tuple[str, tuple[tuple[str, ...], tuple[str, 
 def _text_matrices(
     text_profiles: Sequence[Profile], vectors: Mapping[str, np.ndarray], dim: int
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, sp.csr_matrix]]:
+    """Embeddings, presence and character n-gram term frequencies per field."""
     m = len(text_profiles)
     emb: dict[str, np.ndarray] = {}
     has_field: dict[str, np.ndarray] = {}
-    lex: dict[str, sp.csr_matrix] = {}
+    tfs: dict[str, sp.csr_matrix] = {}
     for f in FIELDS:
         e = np.zeros((m, dim), dtype=np.float32)
         h = np.zeros(m, dtype=bool)
@@ -246,8 +303,51 @@ def _text_matrices(
                 if v is not None:
                     e[i] = v
                     h[i] = True
-        emb[f], has_field[f], lex[f] = e, h, lexical_vectors(texts)
-    return emb, has_field, lex
+        emb[f], has_field[f], tfs[f] = e, h, char_tf(texts)
+    return emb, has_field, tfs
+
+
+def text_index(emb: Mapping[str, np.ndarray], has_field: Mapping[str, np.ndarray], tf: Mapping[str, sp.csr_matrix]
+               ) -> tuple[np.ndarray, dict[str, sp.csr_matrix], dict[str, np.ndarray]]:
+    """(IDF fitted on every present text, TF-IDF rows per field, hubness per field): what the corpus decides."""
+    present = [tf[f][has_field[f]] for f in FIELDS]
+    rows = sum(x.shape[0] for x in present)
+    idf = fit_idf(sp.vstack(present, format="csr")) if rows else np.ones(LEX_FEATURES, dtype=np.float32)
+    lex = {f: tfidf(tf[f], idf) for f in FIELDS}
+    return idf, lex, corpus_hubness(emb, has_field, lex)
+
+
+def refit_text(arrays: CatalogueArrays) -> CatalogueArrays:
+    """The arrays with IDF and hubness refitted on their whole current corpus (after a batch of texts
+    was added: an event's participants, the cooperation cases)."""
+    idf, lex, hub = text_index(arrays.emb, arrays.has_field, arrays.tf)
+    return replace(arrays, idf=idf, lex=lex, hub=hub)
+
+
+#: Which field a text is compared with: my needs with your expertise, and the reverse.
+OTHER_SIDE = {"needs": "expertise", "expertise": "needs"}
+
+
+def corpus_hubness(emb: Mapping[str, np.ndarray], has_field: Mapping[str, np.ndarray],
+                   lex: Mapping[str, sp.csr_matrix], rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """``"dense:needs"`` etc. -> (m,) hubness of every text row's field (or only of ``rows``) against the
+    whole corpus of the other side; 0 where the field is empty."""
+    out: dict[str, np.ndarray] = {}
+    for f, other in OTHER_SIDE.items():
+        m = len(has_field[f])
+        sel = np.arange(m) if rows is None else np.asarray(rows)
+        corpus = np.flatnonzero(has_field[other])
+        for kind in ("dense", "lex"):
+            h = np.zeros(len(sel), dtype=np.float32)
+            ok = has_field[f][sel]
+            if ok.any() and len(corpus):
+                if kind == "dense":
+                    sims = emb[f][sel[ok]] @ emb[other][corpus].T
+                else:
+                    sims = (lex[f][sel[ok]] @ lex[other][corpus].T).toarray()
+                h[ok] = hubness(np.asarray(sims, dtype=np.float32))
+            out[f"{kind}:{f}"] = h
+    return out
 
 
 def profile_texts(profiles: Iterable[Profile]) -> dict[str, str]:
@@ -288,9 +388,13 @@ def with_profile(
         out[r] = value
         return out
 
-    emb, has_field, lex = dict(a.emb), dict(a.has_field), dict(a.lex)
+    emb, has_field, lex, tf = dict(a.emb), dict(a.has_field), dict(a.lex), dict(a.tf)
+    hub, tokens = dict(a.hub), a.tokens
     text_row_value = -1
     if one.text_row[0] >= 0:
+        # The corpus keeps its IDF: one new text is weighed like the rest.
+        one_lex = {f: tfidf(one.tf[f], a.idf) for f in FIELDS}
+        one_tok = token_matrix([all_text(profile)], [profile.name])
         old = a.text_row[r] if r is not None else -1
         if old >= 0:
             text_row_value = int(old)
@@ -299,15 +403,26 @@ def with_profile(
                 emb[f][old] = one.emb[f][0]
                 has_field[f] = has_field[f].copy()
                 has_field[f][old] = one.has_field[f][0]
-                lx = lex[f].tolil()
-                lx[old] = one.lex[f][0]
-                lex[f] = lx.tocsr()
+                lex[f] = _replace_sparse_row(lex[f], old, one_lex[f])
+                tf[f] = _replace_sparse_row(tf[f], old, one.tf[f])
+            tokens = _replace_sparse_row(tokens, old, one_tok) if tokens is not None else one_tok
         else:
             text_row_value = len(next(iter(emb.values())))
             for f in FIELDS:
                 emb[f] = np.concatenate([emb[f], one.emb[f]])
                 has_field[f] = np.concatenate([has_field[f], one.has_field[f]])
-                lex[f] = sp.vstack([lex[f], one.lex[f]], format="csr")
+                lex[f] = sp.vstack([lex[f], one_lex[f]], format="csr")
+                tf[f] = sp.vstack([tf[f], one.tf[f]], format="csr")
+            tokens = sp.vstack([tokens, one_tok], format="csr") if tokens is not None else one_tok
+        # This row's hubness against the current corpus; other rows keep theirs until the next full build
+        # (one text moves the mean of another's ten best similarities by a tenth at most).
+        fresh = corpus_hubness(emb, has_field, lex, rows=np.array([text_row_value]))
+        for key, v in fresh.items():
+            base = hub.get(key, np.zeros(0, dtype=np.float32))
+            col = np.zeros(len(emb[FIELDS[0]]), dtype=np.float32)
+            col[:len(base)] = base
+            col[text_row_value] = v[0]
+            hub[key] = col
     ids = put(a.ids, profile.id)
     preferences = {k: v for k, v in a.preferences.items() if k != profile.id}
     if profile.preferred_countries or profile.preferred_regions:
@@ -318,12 +433,14 @@ def with_profile(
         country=put(a.country, one.country[0]), admin1=put(a.admin1, a1), admin2=put(a.admin2, a2),
         xyz=_put_row(a.xyz, r, one.xyz[0]), lat=put(a.lat, one.lat[0]), lon=put(a.lon, one.lon[0]),
         has_coord=put(a.has_coord, one.has_coord[0]), log_pop=put(a.log_pop, one.log_pop[0]),
+        population=put(a.population, one.population[0]), content=put(a.content, one.content[0]),
         lang_mask=put(a.lang_mask, lang), exp_themes=put(a.exp_themes, one.exp_themes[0]),
         need_themes=put(a.need_themes, one.need_themes[0]), text_row=put(a.text_row, text_row_value),
-        emb=emb, has_field=has_field, lex=lex, admin1_keys=admin1_keys,
+        emb=emb, has_field=has_field, lex=lex, tf=tf, admin1_keys=admin1_keys,
         admin1_names={**a.admin1_names, **one.admin1_names},
         index=a.index if r is not None else {**a.index, profile.id: len(ids) - 1},
-        preferences=preferences,
+        preferences=preferences, hub=hub, tokens=tokens,
+        names_mat=_put_sparse_row(a.names_mat, r, one.names_mat),
     )
 
 
@@ -335,16 +452,36 @@ def without(arrays: CatalogueArrays, profile_id: str) -> CatalogueArrays:
     keep = np.ones(arrays.n, dtype=bool)
     keep[r] = False
     cols = ("ids", "names", "kind", "tier", "country", "admin1", "admin2", "xyz", "lat", "lon", "has_coord",
-            "log_pop", "lang_mask", "exp_themes", "need_themes", "text_row")
+            "log_pop", "population", "content", "lang_mask", "exp_themes", "need_themes", "text_row")
     changes = {c: getattr(arrays, c)[keep] for c in cols}
     changes["index"] = {pid: i for i, pid in enumerate(changes["ids"])}
     changes["preferences"] = {k: v for k, v in arrays.preferences.items() if k != profile_id}
-    return replace(arrays, **changes)
+    tr = int(arrays.text_row[r])
+    if tr >= 0:  # its texts leave the corpus the others are compared with
+        has_field = {}
+        for f in FIELDS:
+            has_field[f] = arrays.has_field[f].copy()
+            has_field[f][tr] = False
+        changes["has_field"] = has_field
+    return replace(arrays, names_mat=arrays.names_mat[keep] if arrays.names_mat is not None else None, **changes)
 
 
 def _languages_of(one: CatalogueArrays) -> list[str]:
     bits = int(one.lang_mask[0])
     return [lang for i, lang in enumerate(one.languages) if bits >> i & 1]
+
+
+def _replace_sparse_row(mat: sp.csr_matrix, r: int, row: sp.csr_matrix) -> sp.csr_matrix:
+    """A copy of ``mat`` with row ``r`` replaced by the (1, D) ``row``."""
+    return sp.vstack([mat[:r], row, mat[r + 1:]], format="csr")
+
+
+def _put_sparse_row(mat: sp.csr_matrix | None, r: int | None, row: sp.csr_matrix | None) -> sp.csr_matrix | None:
+    if mat is None or row is None:
+        return mat
+    if r is None:
+        return sp.vstack([mat, row], format="csr")
+    return _replace_sparse_row(mat, r, row)
 
 
 def _put_row(mat: np.ndarray, r: int | None, value: np.ndarray) -> np.ndarray:

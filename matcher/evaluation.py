@@ -10,17 +10,18 @@ same candidates: random, nearest, popularity (known-partner count), and the neig
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sklearn.model_selection import GroupKFold
 from tqdm import tqdm
 
 from matcher.domain import Filters
-from matcher.engine import MatchState, eligible_rows, query_from_row, shortlist
-from matcher.features import FEATURE_INDEX, feature_columns, stack
+from matcher.features import FEATURE_INDEX
 from matcher.ranker import PairRanker
-from matcher.training import partners_abroad, query_rows, training_set
+from matcher.scoring import ranking_scores
+from matcher.state import MatchState, eligible_rows, query_from_row
+from matcher.training import partners_abroad, query_rows, size_pools, training_set
 
 METHODS = ("ranker", "random", "nearest", "popularity", "neighbour_prior")
 
@@ -57,6 +58,42 @@ class Metrics:
                 "NDCG@10": self.ndcg10 / n}
 
 
+#: Query-size bands (inhabitants) of the size check: upper bounds, exclusive.
+SIZE_BANDS = (("< 5k", 5_000), ("5k-20k", 20_000), ("> 20k", float("inf")))
+
+
+@dataclass
+class SizeBands:
+    """Per query-size band: how many of the ranker's top 10 (and of the real partners) are more than 10x
+    the query's population, among those whose population is known."""
+
+    top_over: dict[str, int] = field(default_factory=lambda: {b: 0 for b, _ in SIZE_BANDS})
+    top_known: dict[str, int] = field(default_factory=lambda: {b: 0 for b, _ in SIZE_BANDS})
+    real_over: dict[str, int] = field(default_factory=lambda: {b: 0 for b, _ in SIZE_BANDS})
+    real_known: dict[str, int] = field(default_factory=lambda: {b: 0 for b, _ in SIZE_BANDS})
+    queries: dict[str, int] = field(default_factory=lambda: {b: 0 for b, _ in SIZE_BANDS})
+
+    def add(self, q_pop: int, top_pops: np.ndarray, real_pops: np.ndarray) -> None:
+        if q_pop <= 0:
+            return
+        band = next(b for b, hi in SIZE_BANDS if q_pop < hi)
+        self.queries[band] += 1
+        for pops, over, known in ((top_pops, self.top_over, self.top_known),
+                                  (real_pops, self.real_over, self.real_known)):
+            pops = pops[pops > 0]
+            known[band] += len(pops)
+            over[band] += int((pops > 10 * q_pop).sum())
+
+    def as_dict(self) -> dict[str, dict[str, float]]:
+        out = {}
+        for b, _ in SIZE_BANDS:
+            top = self.top_over[b] / self.top_known[b] if self.top_known[b] else float("nan")
+            real = self.real_over[b] / self.real_known[b] if self.real_known[b] else float("nan")
+            out[b] = {"queries": self.queries[b], "top10_over_10x": top, "partners_over_10x": real,
+                      "ratio": top / real if real else float("nan")}
+        return out
+
+
 def ranks_of(scores: np.ndarray, relevant: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """1-based ranks of ``relevant`` positions under ``scores`` (higher first, ties broken at random)."""
     tie = rng.random(len(scores))
@@ -67,7 +104,7 @@ def ranks_of(scores: np.ndarray, relevant: np.ndarray, rng: np.random.Generator)
 
 
 def evaluate_query(state: MatchState, row: int, relevant_rows: np.ndarray, rng: np.random.Generator,
-                   methods: Sequence[str] = METHODS) -> dict[str, np.ndarray]:
+                   methods: Sequence[str] = METHODS, sizes: SizeBands | None = None) -> dict[str, np.ndarray]:
     a = state.arrays
     q = query_from_row(a, row, exclude_rows=(row,))
     cand = eligible_rows(state, q, None, Filters(include_existing=True))
@@ -75,38 +112,38 @@ def evaluate_query(state: MatchState, row: int, relevant_rows: np.ndarray, rng: 
     out: dict[str, np.ndarray] = {}
     if len(rel) == 0:
         return out
-    # One feature pass serves the ranker (first stage + shortlist) and every baseline.
-    cols = feature_columns(q, a, state.history, cand, priority=state.priority)
-    X = stack(cols)
+    # One feature pass (the kernel's) serves the ranker (first stage + shortlist) and every baseline.
+    assert state.ranker is not None
+    full, X = ranking_scores(state, q, cand, listed_head=True)
     f = FEATURE_INDEX
     baselines: dict[str, Callable[[], np.ndarray]] = {
         "random": lambda: np.zeros(len(cand)),
-        "nearest": lambda: -X[:, f["log_distance"]],
+        "nearest": lambda: -np.nan_to_num(X[:, f["log_distance"]], nan=np.inf),
         "popularity": lambda: X[:, f["degree"]],
         "neighbour_prior": lambda: X[:, f["direct"]] + 1e-6 * X[:, f["degree"]],
     }
     for m in methods:
         if m == "ranker":
-            assert state.ranker is not None
             # The engine's two stages; candidates outside the shortlist rank after it, in first-stage order.
-            pos = shortlist(state, cols, len(cand))
-            full = state.ranker.prefilter_score(X)
-            full = full - full.max() - 1e6
-            full[pos] = state.ranker.decision_function(X[pos])
             out[m] = ranks_of(full, rel, rng)
+            if sizes is not None:
+                top = cand[np.argsort(-full, kind="stable")[:10]]
+                sizes.add(int(a.population[row]), a.population[top], a.population[np.asarray(relevant_rows)])
         else:
             out[m] = ranks_of(baselines[m](), rel, rng)
     return out
 
 
 def cross_validate(state: MatchState, *, folds: int = 5, seed: int = 0, max_queries: int | None = None,
-                   ranker_params: dict | None = None, progress: bool = True) -> dict[str, dict[str, float]]:
+                   ranker_params: dict | None = None, progress: bool = True, calibrate_sizes: bool = True
+                   ) -> dict[str, dict[str, float]]:
     """Grouped K-fold; returns method -> metrics averaged over all test queries of all folds."""
     rng = np.random.default_rng(seed)
     qrows = query_rows(state)
     if max_queries is not None and len(qrows) > max_queries:
         qrows = np.sort(rng.choice(qrows, size=max_queries, replace=False))
     totals = {m: Metrics() for m in METHODS}
+    sizes = SizeBands()
     h = state.history
     n_links = h.n_links
     for fold, (train_i, test_i) in enumerate(GroupKFold(n_splits=folds).split(qrows, groups=qrows)):
@@ -118,26 +155,45 @@ def cross_validate(state: MatchState, *, folds: int = 5, seed: int = 0, max_quer
         X, y, g = training_set(fold_state, query_rows(fold_state), seed=seed + fold, progress=progress)
         ranker = PairRanker(**(ranker_params or {})).fit(X, y, groups=g)
         fold_state = replace(fold_state, ranker=ranker)
+        if calibrate_sizes:  # on the training queries only
+            pools, partners = size_pools(fold_state, query_rows(fold_state), seed=seed + fold, progress=progress)
+            ranker.fit_size_offsets(pools, partners)
         for row in tqdm(test, desc=f"fold {fold + 1}/{folds}", unit="query", disable=not progress):
             relevant = partners_abroad(h, state.arrays.country, int(row))
-            res = evaluate_query(fold_state, int(row), relevant, rng)
+            res = evaluate_query(fold_state, int(row), relevant, rng, sizes=sizes)
             for m, ranks in res.items():
                 totals[m].add(ranks)
-    return {m: totals[m].as_dict() for m in METHODS}
+    out: dict[str, dict] = {m: totals[m].as_dict() for m in METHODS}
+    out["size_bands"] = sizes.as_dict()
+    return out
 
 
 def lift(results: dict[str, dict[str, float]], metric: str = "HR@50") -> tuple[str, float] | None:
     """(best baseline, ranker's ``metric`` divided by that baseline's), or None without both."""
-    base = {m: r[metric] for m, r in results.items() if m != "ranker"}
+    base = {m: r[metric] for m, r in results.items() if m not in ("ranker", "size_bands")}
     if "ranker" not in results or not base:
         return None
     best = max(base, key=lambda m: base[m])
     return best, (results["ranker"][metric] / base[best] if base[best] > 0 else float("inf"))
 
 
+def format_size_table(results: dict[str, dict]) -> str:
+    bands = results.get("size_bands")
+    if not bands:
+        return ""
+    lines = ["share more than 10x the query's population, by query-size band:",
+             f"{'band':<10}{'queries':>8}{'top 10':>10}{'partners':>10}{'ratio':>8}"]
+    for b, r in bands.items():
+        lines.append(f"{b:<10}{int(r['queries']):>8}{r['top10_over_10x']:>10.3f}{r['partners_over_10x']:>10.3f}"
+                     f"{r['ratio']:>8.2f}")
+    return "\n".join(lines)
+
+
 def format_table(results: dict[str, dict[str, float]]) -> str:
     lines = [f"{'method':<16}{'queries':>8}{'HR@10':>9}{'HR@50':>9}{'MRR':>9}{'NDCG@10':>9}"]
     for m, r in results.items():
+        if m == "size_bands":
+            continue
         lines.append(f"{m:<16}{int(r['queries']):>8}{r['HR@10']:>9.3f}{r['HR@50']:>9.3f}{r['MRR']:>9.3f}"
                      f"{r['NDCG@10']:>9.3f}")
     best = lift(results)

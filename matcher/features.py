@@ -1,8 +1,9 @@
 """Pair features for one query against many candidates, vectorised: pure functions on arrays.
 
 Every feature is a column over the candidate rows; ``FEATURES`` fixes the order the ranker sees.
-Text features (reciprocal complementarity, shared interests, lexical overlap) are zero where a side
-has no text, with ``text_missing`` saying so.
+Text features (``matcher.text_channel``: standardised dense and lexical similarity both ways, names
+mentioned, themes) are zero where a side has no text; a value that needs an unknown fact (a distance
+without coordinates, a size without a population) is NaN, which the ranker reads as "no contribution".
 """
 
 from __future__ import annotations
@@ -21,26 +22,35 @@ from matcher.history import (
     history_features,
     source_weights,
 )
+from matcher.text_channel import standardise
 
-TEXT_FEATURES = (
-    "recip_sem", "need_sem", "offer_sem", "desc_sem", "lex_recip", "theme_need", "theme_offer", "text_missing",
-)
+#: The text channel (``matcher.text_channel``): standardised dense and lexical similarity summed over both
+#: directions (my needs ↔ your expertise, your needs ↔ my expertise), names mentioned, declared or detected
+#: themes, description similarity. Zero where nobody wrote: a missing text adds nothing.
+TEXT_FEATURES = ("text_dense", "text_lex", "names_mentioned", "theme_need", "theme_offer", "desc_sem")
 STRUCTURAL_FEATURES = (
     "log_distance", "same_continent", "preferred", "priority_zone", "shared_language", "francophone",
     "pop_ratio", "kind_compat", "size", "size_gap", "size_far",
 )
 HISTORY_COLUMNS = HISTORY_FEATURES  # the priors of matcher.history, in the order history_features returns
-FEATURES = TEXT_FEATURES + STRUCTURAL_FEATURES + HISTORY_COLUMNS
-#: Features the known links cannot teach (they carry no free text and no stated preferences): the
-#: ranker gives them fixed prior weights instead of learned ones.
+#: 1 when the query wrote something (a text or themes): the ranker's gate between its structural model
+#: and its text model (``PairRanker``). Never weighed itself.
+GATE_FEATURE = "query_text"
+FEATURES = TEXT_FEATURES + STRUCTURAL_FEATURES + HISTORY_COLUMNS + (GATE_FEATURE,)
+#: Features the known links cannot teach (they carry no free text and no stated preferences): the text
+#: weights are learned from the cooperation cases (``PairRanker.fit_text``), ``preferred`` is a prior.
 PRIOR_FEATURES = (*TEXT_FEATURES, "preferred")
 LEARNED_FEATURES = tuple(f for f in STRUCTURAL_FEATURES + HISTORY_COLUMNS if f not in PRIOR_FEATURES)
 FEATURE_INDEX = {f: i for i, f in enumerate(FEATURES)}
 
 LOG1P_FEATURES = ("direct", "near", "admin1", "near_global", "degree")  # heavy-tailed counts: seen as log1p
 SHARE_FLOORS = {"country": 1e-2, "country_global": 1e-3, "admin1_global": 1e-4}  # log10(share + floor): smoothing for unseen countries
-UNKNOWN_DISTANCE_KM = 5000.0  # stands for "far" where a side has no coordinates
-UNKNOWN_POP_RATIO = 1.0  # a tenfold size difference where a population is unknown
+#: Missing is missing: a feature that needs an unknown value (a distance without coordinates, a size
+#: without a population) is NaN here; the ranker reads NaN as the average pair, so it adds nothing and
+#: gives no reason.
+MISSING = float("nan")
+#: The only columns that can hold MISSING (they need a distance or a population).
+MAY_BE_MISSING = frozenset({"log_distance", "pop_ratio", "size", "size_gap", "size_far"})
 
 
 @dataclass(frozen=True)
@@ -58,142 +68,179 @@ class Query:
     exp_themes: int
     need_themes: int
     emb: dict[str, np.ndarray | None] = field(default_factory=dict)  # field -> (d,) or None
-    lex: dict[str, sp.csr_matrix | None] = field(default_factory=dict)  # field -> (1, D) or None
+    lex: dict[str, sp.csr_matrix | None] = field(default_factory=dict)  # field -> (1, D) TF-IDF or None
+    tokens: sp.csr_matrix | None = None  # (1, D) capitalised words of its texts (less its own name)
+    name_row: sp.csr_matrix | None = None  # (1, D) distinctive words of its name, summing to 1
     preferred_countries: frozenset[int] = frozenset()
     preferred_continents: frozenset[int] = frozenset()
     is_french: bool = False
     exclude_rows: tuple[int, ...] = ()  # leave-one-out: links touching these rows are ignored
-
-
-def _dense(row: sp.csr_matrix) -> np.ndarray:
-    """A (1, D) sparse row as a dense vector: sparse × dense-vector products avoid transposing."""
-    return np.asarray(row.toarray()).ravel()
+    #: Similarities of its texts to the whole corpus, computed for many queries at once (``precompute_corpus_sims``):
+    #: (q_field, c_field, kind) -> (corpus size,). Absent: computed per query.
+    corpus_sims: dict[tuple[str, str, str], np.ndarray] = field(default_factory=dict)
 
 
 def _popcount(x: np.ndarray) -> np.ndarray:
-    x = x.astype(np.uint32)
-    return np.unpackbits(x.view(np.uint8).reshape(-1, 4), axis=1).sum(axis=1)
+    return np.bitwise_count(np.asarray(x, dtype=np.uint32))
 
 
-def _field_sims(q: Query, a: CatalogueArrays, cand: np.ndarray, q_field: str, c_field: str) -> tuple[
-        np.ndarray, np.ndarray, np.ndarray]:
-    """(dense sim, lexical sim, present mask) of q's ``q_field`` text against candidates' ``c_field``."""
-    n = len(cand)
-    dense, lexical, present = np.zeros(n), np.zeros(n), np.zeros(n, dtype=bool)
-    qv = q.emb.get(q_field)
+#: Prior spread of CSLS similarities for the z-scores (``text_channel.standardise``), measured on the
+#: cooperation cases (USE: sd 0.08 of cosines; character TF-IDF: 0.04): it only matters while the
+#: corpus of the other side has few texts.
+PRIOR_SD = {"dense": 0.08, "lex": 0.04}
+
+
+NEED_Z, OFFER_Z = "_need_z", "_offer_z"  # per-direction text match, carried beside the features
+
+
+def direction_z(q: Query, a: CatalogueArrays, cand: np.ndarray, q_field: str, c_field: str, kind: str
+               ) -> np.ndarray:
+    """Standardised similarity of q's ``q_field`` to each candidate's ``c_field`` (0 where either is empty)."""
+    out = np.zeros(len(cand))
+    qv = q.emb.get(q_field) if kind == "dense" else q.lex.get(q_field)
     if qv is None:
-        return dense, lexical, present
+        return out
+    corpus, pos, hub, vectors = a.corpus(c_field, kind)
+    if not len(corpus):
+        return out
+    sims = q.corpus_sims.get((q_field, c_field, kind))
+    if sims is None:
+        sims = vectors @ qv if kind == "dense" else a.dot_row(f"lex:{c_field}", qv)[corpus]
+    csls = sims - hub
+    z = standardise(csls, csls, PRIOR_SD[kind])
     tr = a.text_row[cand]
-    has = tr >= 0
-    if not has.any():
-        return dense, lexical, present
-    rows = tr[has]
-    ok = a.has_field[c_field][rows]
-    idx = np.flatnonzero(has)[ok]
-    rows = rows[ok]
-    dense[idx] = a.emb[c_field][rows] @ qv
-    ql = q.lex.get(q_field)
-    if ql is not None and len(rows):
-        lexical[idx] = a.lex[c_field][rows] @ _dense(ql)
-    present[idx] = True
-    return dense, lexical, present
+    at = np.where(tr >= 0, pos[np.maximum(tr, 0)], -1)
+    ok = at >= 0
+    out[ok] = z[at[ok]]
+    return out
 
 
-def _reverse_sims(q: Query, a: CatalogueArrays, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Candidates' needs against the query's expertise."""
-    n = len(cand)
-    dense, lexical, present = np.zeros(n), np.zeros(n), np.zeros(n, dtype=bool)
-    qv = q.emb.get("expertise")
-    if qv is None:
-        return dense, lexical, present
-    tr = a.text_row[cand]
-    has = tr >= 0
-    rows = tr[has]
-    ok = a.has_field["needs"][rows] if len(rows) else np.zeros(0, dtype=bool)
-    idx = np.flatnonzero(has)[ok]
-    rows = rows[ok]
-    dense[idx] = a.emb["needs"][rows] @ qv
-    ql = q.lex.get("expertise")
-    if ql is not None and len(rows):
-        lexical[idx] = a.lex["needs"][rows] @ _dense(ql)
-    present[idx] = True
-    return dense, lexical, present
+DIRECTIONS = (("needs", "expertise"), ("expertise", "needs"))
 
 
-def harmonic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Harmonic mean of two similarities clipped to [0, 1]: high only if both sides are served."""
-    x, y = np.clip(x, 0, 1), np.clip(y, 0, 1)
-    s = x + y
-    return np.divide(2 * x * y, s, out=np.zeros_like(s), where=s > 0)
+def precompute_corpus_sims(queries: list[Query], a: CatalogueArrays) -> list[Query]:
+    """The queries with their corpus similarities filled in, one matrix product per direction and kind for
+    all of them (an event's thousand queries: one BLAS call instead of a thousand mat-vecs)."""
+    from dataclasses import replace
+
+    sims: list[dict[tuple[str, str, str], np.ndarray]] = [dict(q.corpus_sims) for q in queries]
+    for q_field, c_field in DIRECTIONS:
+        for kind in ("dense", "lex"):
+            corpus, _, _, vectors = a.corpus(c_field, kind)
+            have = [i for i, q in enumerate(queries)
+                    if (q.emb if kind == "dense" else q.lex).get(q_field) is not None]
+            if not have or not len(corpus):
+                continue
+            if kind == "dense":
+                dense_corpus: np.ndarray = vectors  # type: ignore[assignment]
+                S = np.stack([np.asarray(queries[i].emb[q_field]) for i in have]) @ dense_corpus.T
+            else:
+                Q = sp.vstack([queries[i].lex[q_field] for i in have], format="csr")
+                S = np.asarray((Q @ a.lex[c_field][corpus].T).toarray())
+            for row, i in enumerate(have):
+                sims[i][(q_field, c_field, kind)] = S[row]
+    return [replace(q, corpus_sims=d) for q, d in zip(queries, sims)]
+
+
+def mention_shares(q: Query, a: CatalogueArrays, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(share of each candidate's name words in q's texts, share of q's name words in each candidate's)."""
+    by_q, by_c = np.zeros(len(cand)), np.zeros(len(cand))
+    if q.tokens is not None and q.tokens.nnz and a.names_mat is not None:
+        every = a.dot_row("names_mat", q.tokens)
+        if every.any():  # most texts name no catalogue authority: skip the gather over all candidates
+            by_q = every[cand]
+    if q.name_row is not None and q.name_row.nnz and a.tokens is not None and a.tokens.shape[0]:
+        per_text = a.dot_row("tokens", q.name_row)
+        if per_text.any():  # and most authorities are named by no text
+            tr = a.text_row[cand]
+            by_c = np.where(tr >= 0, per_text[np.maximum(tr, 0)], 0.0)
+    return by_q, by_c
 
 
 def text_features(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, np.ndarray]:
+    zero = np.zeros(len(cand))
+    by_q, by_c = mention_shares(q, a, cand)
+    names = np.maximum(by_q, by_c)
     if not any(v is not None for v in q.emb.values()) and not (q.need_themes or q.exp_themes):
-        # Most catalogue queries have no text: every text feature is zero, both sides missing.
-        zero = np.zeros(len(cand))
-        return {**{f: zero for f in TEXT_FEATURES}, "text_missing": np.ones(len(cand))}
-    need_d, need_l, need_ok = _field_sims(q, a, cand, "needs", "expertise")
-    offer_d, offer_l, offer_ok = _reverse_sims(q, a, cand)
-    desc_d, _, _ = _field_sims(q, a, cand, "description", "description")
-    both = need_ok & offer_ok
-    recip = np.where(both, harmonic(need_d, offer_d), 0.0)
-    lex = np.where(both, harmonic(need_l, offer_l), 0.5 * (need_l + offer_l))
+        # Most catalogue queries have no text: only a candidate's text naming the query can count.
+        return {**{f: zero for f in TEXT_FEATURES}, "names_mentioned": names, GATE_FEATURE: zero}
+    need_d, need_l = (direction_z(q, a, cand, "needs", "expertise", k) for k in ("dense", "lex"))
+    offer_d, offer_l = (direction_z(q, a, cand, "expertise", "needs", k) for k in ("dense", "lex"))
+    desc = np.zeros(len(cand))
+    qd = q.emb.get("description")
+    if qd is not None:
+        tr = a.text_row[cand]
+        ok = tr >= 0
+        ok[ok] = a.has_field["description"][tr[ok]]
+        desc[ok] = np.clip(a.emb["description"][tr[ok]] @ qd, 0, 1)
     q_need, q_exp = int(q.need_themes), int(q.exp_themes)
     c_need, c_exp = a.need_themes[cand], a.exp_themes[cand]
     n_qn, n_qe = q_need.bit_count(), q_exp.bit_count()
-    theme_need = _popcount(c_exp & np.uint32(q_need)) / n_qn if n_qn else np.zeros(len(cand))
-    theme_offer = _popcount(c_need & np.uint32(q_exp)) / n_qe if n_qe else np.zeros(len(cand))
-    missing = 2 - need_ok.astype(int) - offer_ok.astype(int)
+    theme_need = _popcount(c_exp & np.uint32(q_need)) / n_qn if n_qn else zero
+    theme_offer = _popcount(c_need & np.uint32(q_exp)) / n_qe if n_qe else zero
     return {
-        "recip_sem": recip, "need_sem": np.clip(need_d, 0, 1), "offer_sem": np.clip(offer_d, 0, 1),
-        "desc_sem": np.clip(desc_d, 0, 1), "lex_recip": lex,
+        "text_dense": need_d + offer_d, "text_lex": need_l + offer_l, "names_mentioned": names,
         "theme_need": np.asarray(theme_need, dtype=float), "theme_offer": np.asarray(theme_offer, dtype=float),
-        "text_missing": missing / 2.0,
+        "desc_sem": desc, GATE_FEATURE: np.ones(len(cand)),
+        # Not features: how well each direction matches (what the reasons say), kept for the explained rows.
+        NEED_Z: need_d + need_l, OFFER_Z: offer_d + offer_l,
     }
 
 
 def distances_km(q: Query, a: CatalogueArrays, cand: np.ndarray) -> np.ndarray:
+    """Great-circle km to each candidate; NaN where either side has no coordinates."""
     if q.xyz is None:
-        return np.full(len(cand), UNKNOWN_DISTANCE_KM)
-    km = chord_to_km(a.xyz[cand] @ q.xyz)
-    return np.where(a.has_coord[cand], km, UNKNOWN_DISTANCE_KM)
+        return np.full(len(cand), MISSING)
+    # One product over all rows, then a gather: cheaper than gathering (n, 3) rows first.
+    dots = (a.xyz @ q.xyz)[cand] if len(cand) > a.n // 4 else a.xyz[cand] @ q.xyz
+    km = chord_to_km(dots)
+    km[~a.has_coord[cand]] = MISSING
+    return km
+
+
+#: Level compatibility by tier gap (0, 1, 2): the same level, neighbouring levels, far apart.
+KIND_COMPAT_BY_GAP = np.array([1.0, 0.5, 0.0])
 
 
 def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, priority: np.ndarray
                         ) -> dict[str, np.ndarray]:
-    """``priority``: (n_countries,) bool, the country is in France's priority zones."""
+    """``priority``: (n_countries,) bool, the country is in France's priority zones.
+
+    Country-level features are looked up in per-country tables made for this query (a few hundred
+    countries), so each costs one gather over the candidates."""
     km = distances_km(q, a, cand)
     c_country = a.country[cand]
-    c_cont = a.country_continent[c_country]
     q_cont = a.country_continent[q.country] if q.country >= 0 else -2
-    pref = np.zeros(len(cand), dtype=bool)
+    pref = np.zeros(len(a.country_codes))
     if q.preferred_countries:
-        pref |= np.isin(c_country, list(q.preferred_countries))
+        pref[list(q.preferred_countries)] = 1.0
     if q.preferred_continents:
-        pref |= np.isin(c_cont, list(q.preferred_continents))
+        pref[np.isin(a.country_continent, list(q.preferred_continents))] = 1.0
+    # One table per query over countries: (same continent, preferred, priority zone, francophone).
+    table = np.stack([(a.country_continent == q_cont).astype(float), pref,
+                      (priority & q.is_french).astype(float), a.country_francophone.astype(float)], axis=1)
+    per_c = table[c_country]
     shared_lang = (a.lang_mask[cand] & np.uint64(q.lang_mask)) != 0
-    c_pop = a.log_pop[cand]
-    ratio = np.abs(c_pop - q.log_pop)
-    ratio = np.where(np.isnan(ratio), UNKNOWN_POP_RATIO, ratio)
-    tier_gap = np.abs(a.tier[cand].astype(int) - q.tier)
-    size = np.where(np.isnan(c_pop), 0.0, c_pop).astype(float)
+    c_pop = a.log_pop[cand].astype(float)
+    gap = c_pop - q.log_pop  # NaN where either population is unknown
+    kind_compat = KIND_COMPAT_BY_GAP[np.minimum(np.abs(a.tier[cand].astype(np.int64) - q.tier), 2)]
     log_km = np.log1p(km)
     return {
         "log_distance": log_km,
-        "same_continent": (c_cont == q_cont).astype(float),
-        "preferred": pref.astype(float),
-        "priority_zone": (priority[c_country] & q.is_french).astype(float),
+        "same_continent": per_c[:, 0],
+        "preferred": per_c[:, 1],
+        "priority_zone": per_c[:, 2],
         "shared_language": shared_lang.astype(float),
-        "francophone": a.country_francophone[c_country].astype(float),
-        "pop_ratio": ratio.astype(float),
-        "kind_compat": np.select([tier_gap == 0, tier_gap == 1], [1.0, 0.5], 0.0),
+        "francophone": per_c[:, 3],
+        "pop_ratio": np.abs(gap),
+        "kind_compat": kind_compat,
         # Larger towns take part in more partnerships, whatever the query.
-        "size": size,
+        "size": c_pop,
         # Signed: towns twin upwards more than downwards (a small commune with a larger town).
-        "size_gap": np.where(np.isnan(c_pop - q.log_pop), 0.0, c_pop - q.log_pop).astype(float),
+        "size_gap": gap,
         # Size matters more with distance: a commune twins with a small town next door, but across a
         # continent with a city. One product term keeps the model additive (and its reasons exact).
-        "size_far": size * log_km,
+        "size_far": c_pop * log_km,
     }
 
 

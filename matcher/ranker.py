@@ -5,10 +5,17 @@ the default) or a cubic spline (``basis="spline"``) — then one logistic regres
 the score splits exactly into per-feature contributions, so the reasons shown to users are the
 ranker's actual contributions, not a separate heuristic.
 
-The known partnerships it learns from carry no free text and no stated preferences, so text features
-and ``preferred`` cannot be learned from them: their weights are the ``prior_weights`` hyper-parameter
-(a documented prior, reported in the model card), applied additively on the same logit scale. Staff
-decisions on profiles with text are the labels that will let a later version learn them.
+The known partnerships it learns from carry no free text and no stated preferences. So it is a gated
+mixture of two additive models, each with exact per-feature contributions:
+
+- a query that wrote nothing is scored by the **structural** model, learned on the known partnerships
+  (``fit``): geography, size, level, link history, plus the ``preferred`` prior;
+- a query that wrote something (``query_text`` = 1) is scored by the **text** model, learned on real
+  cooperation cases (``fit_text``): ``α · structural logit + Σ w · text features + b``, so what both
+  sides wrote can outweigh size and distance, by as much as the cases say (the model card reports α
+  and w).
+
+Before ``fit_text`` the text features carry documented prior weights in the structural model.
 
 Ranking is two-stage: ``prefilter_score`` (the linear projection of the same model, no splines) scores
 every candidate; ``decision_function`` re-scores the shortlist. With the linear basis both agree; the
@@ -26,27 +33,30 @@ from typing import Any
 import joblib
 import numpy as np
 import sklearn
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import SplineTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
+from matcher.calibration import fit_offsets, offsets_for
 from matcher.errors import ModelError
-from matcher.features import FEATURES, LEARNED_FEATURES
+from matcher.features import FEATURES, GATE_FEATURE, LEARNED_FEATURES, MAY_BE_MISSING
 
-ARTIFACT_VERSION = 1
+ARTIFACT_VERSION = 2  # 2: text weights learned from cooperation cases, NaN = missing
 
-#: Prior logit weights of the PRIOR_FEATURES (see module docstring). An explicit, reciprocal answer to
-#: a stated need is the strongest evidence a user can give us: a clear two-way match (USE similarity
-#: ≈ 0.5 each way, vs ≈ 0.1–0.2 for unrelated texts) is worth more than a few thousand km of distance.
+#: Logit weights of the PRIOR_FEATURES until ``fit_text`` learns the text ones from the cooperation cases.
 #: A stated preferred country or continent is worth 3 logits (×20 odds). On five real queries with no
 #: partner there, the best town of the preferred country scored 0.9–3.2 logits below the tenth match;
 #: with +3, 1 to 9 of the top-10 come from that country and the strongest match elsewhere keeps its
 #: place (Rennes: Plymouth 2nd; Lyon: Turin 6th). A soft preference; the ``country`` filter is the hard one.
 DEFAULT_PRIOR_WEIGHTS: dict[str, float] = {
-    "recip_sem": 8.0, "need_sem": 2.0, "offer_sem": 2.0, "desc_sem": 1.0, "lex_recip": 2.0,
-    "theme_need": 1.0, "theme_offer": 1.0, "text_missing": 0.0, "preferred": 3.0,
+    "text_dense": 0.5, "text_lex": 0.5, "names_mentioned": 2.0, "theme_need": 0.5, "theme_offer": 0.5,
+    "desc_sem": 1.0, "preferred": 3.0,
 }
+#: Text features whose weights ``fit_text`` learns (description similarity has no labelled data yet: the
+#: cases carry no descriptions, so it keeps its prior).
+TEXT_LEARNED = ("text_dense", "text_lex", "names_mentioned", "theme_need", "theme_offer")
 BINARY_FEATURES = frozenset({"same_continent", "preferred", "priority_zone", "shared_language", "francophone"})
 
 
@@ -74,8 +84,19 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
 
     # ---- fitting -------------------------------------------------------------------------------
-    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None) -> PairRanker:
-        """``groups`` (the query of each pair) is recorded for the model card; pairs are i.i.d. here."""
+    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None, *,
+            text_pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> PairRanker:
+        """Learn the structural weights on ``X, y`` (known partnerships); with ``text_pairs`` = (X, y,
+        groups) of text-labelled pairs (the cooperation cases), then learn the text weights on those
+        (``fit_text``). ``groups`` (the query of each pair) is recorded for the model card.
+
+        NaN marks a missing value (see ``features.MISSING``): it is read as the training average, so it
+        contributes nothing."""
+        X = np.asarray(X, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            fill = np.nanmean(np.where(np.isnan(X).all(axis=0), 0.0, X), axis=0) if len(X) else np.zeros(X.shape[1])
+        self.fill_ = np.where(np.isnan(fill), 0.0, fill)
+        X = self._filled(X)
         X, y = check_X_y(X, y, dtype=np.float64)
         validate_data(self, X, reset=True)
         names = list(self.feature_names)
@@ -108,7 +129,106 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         self.fit_first_stage(X, y)
         self.n_train_ = {"pairs": len(y), "positives": int((y == self.classes_[1]).sum()),
                          "groups": len(np.unique(groups)) if groups is not None else None}
+        # Text features are measured from "nobody wrote" (0): a missing text contributes nothing.
+        text_idx = [names.index(f) for f in TEXT_LEARNED + ("desc_sem",) if f in names]
+        self.feature_mean_[text_idx] = 0.0
+        self.fill_[text_idx] = 0.0
+        self.text_fit_: dict[str, Any] = {}
+        if text_pairs is not None:
+            self.fit_text(*text_pairs)
         return self
+
+    @property
+    def text_fitted_(self) -> bool:
+        return bool(getattr(self, "text_fit_", None))
+
+    def _text_idx(self) -> list[int]:
+        names = list(self.feature_names)
+        return [names.index(f) for f in TEXT_LEARNED if f in names]
+
+    def size_adjustment(self, X: np.ndarray) -> np.ndarray:
+        """(n,) the fitted size offset of each pair (``matcher.calibration``), from the RAW features: the
+        query's log population is ``size - size_gap``; NaN (unknown) gets none. It orders the head of a
+        list (``scoring.head``), not the whole ranking."""
+        X = np.asarray(X, dtype=np.float64)
+        table = getattr(self, "size_offsets_", None)
+        names = list(self.feature_names)
+        if table is None or not np.any(table) or "size" not in names or "size_gap" not in names:
+            return np.zeros(len(X))
+        gap = X[:, names.index("size_gap")]
+        return offsets_for(table, X[:, names.index("size")] - gap, gap)
+
+    def fit_size_offsets(self, pools: Sequence[tuple[np.ndarray, np.ndarray]],
+                         partners: Sequence[np.ndarray]) -> PairRanker:
+        """Fit the size offsets on training queries: ``pools`` = per query (decision scores, RAW feature
+        rows) of its best candidates before any offset; ``partners`` = per query the RAW rows of its real
+        partners. See ``matcher.calibration``."""
+        names = list(self.feature_names)
+        i_size, i_gap = names.index("size"), names.index("size_gap")
+
+        def qlp(X: np.ndarray) -> float:
+            v = X[:, i_size] - X[:, i_gap]
+            v = v[~np.isnan(v)]
+            return float(v[0]) if len(v) else float("nan")
+
+        pool_args = [(sc, qlp(X), X[:, i_gap]) for sc, X in pools]
+        partner_args = [(qlp(X), X[:, i_gap]) for X in partners]
+        self.size_offsets_, self.size_fit_ = fit_offsets(pool_args, partner_args)
+        return self
+
+    def _gate(self, X: np.ndarray) -> np.ndarray:
+        """(n,) bool: the rows scored by the text model (the query wrote something)."""
+        if not self.text_fitted_ or GATE_FEATURE not in self.feature_names:
+            return np.zeros(len(X), dtype=bool)
+        return X[:, list(self.feature_names).index(GATE_FEATURE)] > 0.5
+
+    def _structural_prior(self) -> np.ndarray:
+        """Prior weights in the structural model: without the text ones once the text model is fitted."""
+        coef = self.prior_coef_.copy()
+        if self.text_fitted_:
+            coef[self._text_idx()] = 0.0
+        return coef
+
+    def structural_logit(self, X: np.ndarray) -> np.ndarray:
+        """What the known partnerships alone say of each pair (X already filled)."""
+        return self._z(X) @ self.model_.coef_.ravel() + self.model_.intercept_[0] + X @ self._structural_prior()
+
+    def fit_text(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None) -> PairRanker:
+        """Learn the text model on text-labelled pairs (every row a query that wrote): one logistic
+        regression on the text features plus the structural logit, whose coefficient α (≥ 0) says how
+        much structure still counts once texts are there."""
+        check_is_fitted(self, "model_")
+        self.text_fit_ = {}
+        X = self._filled(np.asarray(X, dtype=np.float64))
+        y = np.asarray(y)
+        names = list(self.feature_names)
+        idx = self._text_idx()
+        s = self.structural_logit(X)
+        lr = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(np.column_stack([X[:, idx], s]), y)
+        alpha = float(lr.coef_.ravel()[-1])
+        if alpha < 0:  # structure would count backwards: leave it out rather than invert it
+            lr = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(X[:, idx], y)
+            w, alpha = lr.coef_.ravel(), 0.0
+        else:
+            w = lr.coef_.ravel()[:-1]
+        self.text_coef_ = np.zeros(len(names))
+        self.text_coef_[idx] = w
+        self.text_intercept_ = float(lr.intercept_[0])
+        self.structure_weight_ = alpha
+        self.text_fit_ = {
+            "pairs": len(y), "positives": int((y == self.classes_[1]).sum()),
+            "groups": len(np.unique(groups)) if groups is not None else None,
+            "structure_weight": alpha, "intercept": self.text_intercept_,
+            "weights": {names[i]: float(self.text_coef_[i]) for i in idx},
+        }
+        return self
+
+    def _filled(self, X: np.ndarray) -> np.ndarray:
+        """X with NaN (missing) replaced by the training average of its column."""
+        fill = getattr(self, "fill_", None)
+        if fill is None or not np.isnan(X).any():
+            return X
+        return np.where(np.isnan(X), fill, X)
 
     def fit_first_stage(self, X: np.ndarray, y: np.ndarray) -> PairRanker:
         """Fit only the linear first stage (``prefilter_*``); ``fit`` calls it on the same rows."""
@@ -151,14 +271,17 @@ class PairRanker(ClassifierMixin, BaseEstimator):
     # ---- scoring -------------------------------------------------------------------------------
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         check_is_fitted(self, "model_")
-        X = np.asarray(X, dtype=np.float64)
         # Plain numpy, not sklearn's transform/decision_function: their input validation costs more
         # than the arithmetic on a few hundred rows, and this is the hot path of every request.
-        learned = self._z(X) @ self.model_.coef_.ravel() + self.model_.intercept_[0]
-        return learned + X @ self.prior_coef_
+        X = self._filled(np.asarray(X, dtype=np.float64))
+        s = self.structural_logit(X)
+        g = self._gate(X)
+        if g.any():
+            s = np.where(g, self.structure_weight_ * s + X @ self.text_coef_ + self.text_intercept_, s)
+        return s
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        p = expit(self.decision_function(X))
         return np.column_stack([1 - p, p])
 
     def predict(self, X: np.ndarray) -> np.ndarray:
@@ -167,32 +290,71 @@ class PairRanker(ClassifierMixin, BaseEstimator):
     def prefilter_score(self, X: np.ndarray) -> np.ndarray:
         """The cheap linear first-stage score (same ordering intent, no splines)."""
         check_is_fitted(self, "prefilter_coef_")
-        return np.asarray(X, dtype=np.float64) @ self.prefilter_coef_ + self.prefilter_intercept_
+        X = self._filled(np.asarray(X, dtype=np.float64))
+        s = X @ self._prefilter_structural() + self.prefilter_intercept_
+        g = self._gate(X)
+        if g.any():
+            s = np.where(g, self.structure_weight_ * s + X @ self.text_coef_ + self.text_intercept_, s)
+        return s
+
+    def _prefilter_structural(self) -> np.ndarray:
+        coef = self.prefilter_coef_.copy()
+        if self.text_fitted_:
+            coef[self._text_idx()] = 0.0
+        return coef
 
     def prefilter_columns(self, cols: Mapping[str, np.ndarray]) -> np.ndarray:
         """``prefilter_score`` on feature columns (no matrix is built: the first stage runs on every
         candidate, so it adds only the columns it weighs)."""
         check_is_fitted(self, "prefilter_coef_")
-        out = None
-        for f, w in zip(self.feature_names, self.prefilter_coef_):
-            if w:
-                out = w * cols[f] if out is None else out + w * cols[f]
+        fill = getattr(self, "fill_", None)
         n = len(next(iter(cols.values())))
-        return (np.zeros(n) if out is None else out) + self.prefilter_intercept_
+
+        tmp = np.empty(n)
+
+        def weighted(coef: np.ndarray) -> np.ndarray:
+            out = np.zeros(n)
+            for j, (f, w) in enumerate(zip(self.feature_names, coef)):
+                if w:
+                    c = cols[f]
+                    if fill is not None and f in MAY_BE_MISSING and np.isnan(c).any():
+                        c = np.where(np.isnan(c), fill[j], c)
+                    np.multiply(c, w, out=tmp)  # no temporary per column: this runs on every candidate
+                    out += tmp
+            return out
+
+        s = weighted(self._prefilter_structural()) + self.prefilter_intercept_
+        if self.text_fitted_ and GATE_FEATURE in cols:
+            g = np.asarray(cols[GATE_FEATURE]) > 0.5
+            if g.any():
+                s = np.where(g, self.structure_weight_ * s + weighted(self.text_coef_) + self.text_intercept_, s)
+        return s
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
         """(n, n_features): each feature's exact share of ``decision_function`` above the average pair.
 
-        ``contributions(X).sum(axis=1) + expected_value_ == decision_function(X)``.
-        """
+        ``contributions(X).sum(axis=1) + expected_values(X) == decision_function(X)``. In the text model a
+        structural feature's share is scaled by α; a text feature's is measured from 0 (nobody wrote)."""
         check_is_fitted(self, "model_")
-        X = np.asarray(X, dtype=np.float64)
+        X = self._filled(np.asarray(X, dtype=np.float64))
         Z = self._z(X) - self.basis_mean_
         per_basis = Z * self.model_.coef_.ravel()
         out = np.zeros((len(X), X.shape[1]))
         np.add.at(out.T, self.owner_, per_basis.T)
-        out += (X - self.feature_mean_) * self.prior_coef_
+        out += (X - self.feature_mean_) * self._structural_prior()
+        g = self._gate(X)
+        if g.any():
+            out[g] = self.structure_weight_ * out[g] + X[g] * self.text_coef_
         return out
+
+    def expected_values(self, X: np.ndarray) -> np.ndarray:
+        """(n,) the score of the average pair in the model that scores each row."""
+        X = self._filled(np.asarray(X, dtype=np.float64))
+        ev = np.full(len(X), self.expected_value_)
+        g = self._gate(X)
+        if g.any():
+            ev[g] = self.structure_weight_ * self.expected_value_ + self.text_intercept_
+        return ev
 
     @property
     def average_pair_(self) -> np.ndarray:
@@ -202,9 +364,10 @@ class PairRanker(ClassifierMixin, BaseEstimator):
 
     @property
     def expected_value_(self) -> float:
+        """The structural model's score of the average pair."""
         check_is_fitted(self, "model_")
         return float(self.model_.intercept_[0] + self.basis_mean_ @ self.model_.coef_.ravel()
-                     + self.feature_mean_ @ self.prior_coef_)
+                     + self.feature_mean_ @ self._structural_prior())
 
     def feature_weights(self, *, signed: bool = False) -> dict[str, float]:
         """Each feature's weight on the standardised basis (for the model card): the sum of its basis

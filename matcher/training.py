@@ -67,3 +67,30 @@ def training_set(
     if not Xs:
         raise ValueError("no training query has a known partner abroad")
     return np.vstack(Xs), np.concatenate(ys).astype(int), np.concatenate(gs)
+
+
+def size_pools(state: MatchState, queries: Sequence[int] | np.ndarray, *, n: int = 300, seed: int = 0,
+               progress: bool = True) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[np.ndarray]]:
+    """What ``PairRanker.fit_size_offsets`` learns from: for up to ``n`` training queries (sampled), the
+    decision scores and raw feature rows of their best ``calibration.POOL`` candidates (leave-one-out, as in
+    training), and the raw rows of their real partners."""
+    from matcher.calibration import POOL
+    from matcher.scoring import ranking_scores
+
+    rng = np.random.default_rng(seed)
+    qs = np.asarray(queries)
+    if len(qs) > n:
+        qs = np.sort(rng.choice(qs, size=n, replace=False))
+    a, h = state.arrays, state.history
+    pools, partners = [], []
+    for row in tqdm(qs, desc="size calibration", unit="query", disable=not progress):
+        pos = partners_abroad(h, a.country, int(row))
+        q = query_from_row(a, int(row), exclude_rows=(int(row),))
+        cand = eligible_rows(state, q, None, Filters(include_existing=True))
+        if not len(pos) or not len(cand):
+            continue
+        full, X = ranking_scores(state, q, cand)
+        top = np.argsort(-full, kind="stable")[:POOL]
+        pools.append((full[top], X[top]))
+        partners.append(X[np.isin(cand, pos)])
+    return pools, partners

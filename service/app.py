@@ -75,7 +75,7 @@ def load_resources(res: Resources, encoder: Encoder | None) -> None:
         res.stage = "building the matcher"
         matcher, report = load_matcher(res.store, encoder=encoder, ranker_path=s.ranker)
         res.report = report
-        res.matcher = matcher
+        res.matcher_ready(matcher)
         res.stage = "ready"
         log.info("ready: %d authorities, %d texts (%d encoded), %d links in %.1f s", report.profiles,
                  report.texts, report.encoded, report.links, report.seconds)
@@ -92,8 +92,9 @@ def create_app(settings: Settings | None = None, *, store: ProfileStore | None =
     settings = settings or Settings()
     if matcher is not None and store is None:
         raise ValueError("a matcher needs its store: pass store= too")
-    res = Resources(settings=settings, store=store, matcher=matcher)
+    res = Resources(settings=settings, store=store)
     if matcher is not None:
+        res.matcher_ready(matcher)
         res.stage = "ready"
 
     @asynccontextmanager

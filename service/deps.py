@@ -22,13 +22,15 @@ from fastapi.security import HTTPAuthorizationCredentials
 from matcher.catalogue.files import Country
 from matcher.domain import Match, Profile
 from matcher.engine import Matcher
+from matcher.events.participants import CatalogueView
+from matcher.events.view import LiveCatalogueView
 from matcher.loading import LoadReport
 from matcher.store import ApiKey, ProfileStore, SQLiteStore
+from matcher.suggestions import SuggestionCache
 from service.auth import api_key_scheme, authenticate, bearer_scheme, check_staff, secret_from
 from service.cache import StateCache
 from service.errors import NotReady
 from service.settings import Settings
-from service.suggest import SuggestionCache
 
 Lang = Literal["fr", "en"]
 #: A cached answer of /authorities/{id}/matches: the query authority, its ranked matches, and the
@@ -54,6 +56,17 @@ class Resources:
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     suggestions: SuggestionCache = field(default_factory=SuggestionCache)
     matches: StateCache[CachedMatches] = field(init=False)  # sized from the settings
+    #: What reading a participants file needs, built on first upload and rebuilt after writes.
+    catalogue_view: LiveCatalogueView | None = None
+
+    def matcher_ready(self, matcher: Matcher) -> None:
+        """Install ``matcher`` and what follows its writes."""
+        store = self.store
+        assert store is not None
+        self.catalogue_view = LiveCatalogueView(
+            lambda: CatalogueView.build(store.all_profiles(), store.countries(), store.links()))
+        matcher.listeners.append(self.catalogue_view.invalidate)
+        self.matcher = matcher
 
     def __post_init__(self) -> None:
         self.matches = StateCache(self.settings.match_cache_size)

@@ -22,7 +22,8 @@ from service.schemas import (
 
 # ---- matches ------------------------------------------------------------------------------------
 class ReasonOut(BaseModel):
-    code: str = Field(description="The feature behind the reason (e.g. need_sem, distance, direct).")
+    code: str = Field(description="The feature behind the reason (e.g. text_dense, names_mentioned, "
+                                  "log_distance, direct).")
     value: float | None
     contribution: float = Field(description="Its share of the ranker's score (log-odds).")
     text: str = Field(description="The reason in the chosen language.")
@@ -38,8 +39,10 @@ class MatchOut(BaseModel):
     lat: float | None
     lon: float | None
     population: int | None
-    score: float = Field(description="Ranker score in 0-1 (logistic): orders candidates within a query; not a "
-                                     "calibrated probability.")
+    score: float = Field(description="The ranker's score of this pair in 0-1 (logistic; not a calibrated "
+                                     "probability), the same on every path (matches, events, suggestions). "
+                                     "`rank` is the order: the first ten are chosen with a size correction "
+                                     "(partners' sizes like real partners'), so a higher score can sit lower.")
     rank: int
     reasons: list[ReasonOut]
 

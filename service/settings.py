@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     open_registration: bool = True
     #: Match results kept per process (see ``service.cache``); 0 turns the cache off.
     match_cache_size: int = Field(default=4096, ge=0, le=1_000_000)
-    #: Bounds of the catalogue-wide suggestions (see ``service.suggest``).
+    #: Bounds of the catalogue-wide suggestions (see ``matcher.suggestions``).
     suggestion_sources: int = Field(default=200, ge=1, le=5000)
     suggestion_per_source: int = Field(default=10, ge=1, le=100)
     suggestion_budget_seconds: float = Field(default=1.2, gt=0, le=30)

@@ -82,3 +82,55 @@ def write_tiny_data(data_dir: Path) -> Path:
     write_countries(data_dir / "countries.json", COUNTRIES)
     write_links(data_dir / "links.csv", LINKS)
     return data_dir
+
+
+#: Real-looking cooperation cases over the tiny world (``matcher.cooperation``): the French side's expertise
+#: names its partner, as real case texts often do; two sides are not in the catalogue.
+CASES = [
+    ("Ville d'Eauville", "commune", "00001", "Commune de Ndiaye", "municipality", "SN", "sanitation",
+     "Ndiaye manque de réseaux d'assainissement et d'eau potable dans ses quartiers.",
+     "Eauville accompagne Ndiaye avec sa régie de l'eau : stations d'épuration et réseaux d'eaux usées."),
+    ("Registreville", "commune", "00002", "Kankan-Test", "municipality", "GN", "civil registry",
+     "Kankan-Test doit numériser ses registres d'état civil.",
+     "Registreville a modernisé son état civil et forme les agents de Kankan-Test."),
+    ("Lyonville", "commune", "00003", "Rheinstadt", "municipality", "DE", "culture;youth",
+     "Rheinstadt sucht Jugendaustausch und Kulturprojekte.",
+     "Lyonville organise des échanges de jeunes et des festivals avec Rheinstadt."),
+    ("Bron-Test", "commune", "00005", "Cidade", "municipality", "BR", "heritage",
+     "Cidade precisa restaurar seu património cultural e museus.",
+     "Bron-Test partage avec Cidade son savoir-faire de restauration du patrimoine et des musées."),
+    ("Commune de Nulle-Part", "commune", "", "Commune de Tambacounda", "municipality", "SN", "health",
+     "Tambacounda a besoin d'un centre de santé rénové.",
+     "Nulle-Part finance la rénovation du centre de santé de Tambacounda."),
+    ("Région Test", "region", "99", "Province de Fès", "province", "MA", "tourism",
+     "La province de Fès veut développer le tourisme rural.",
+     "La Région Test soutient le tourisme rural de la province de Fès."),
+    ("Ville d'Eauville", "commune", "00001", "Commune de Thiès", "municipality", "SN", "waste",
+     "Thiès doit organiser la collecte des déchets.",
+     "Eauville conseille Thiès sur la collecte et le tri des déchets."),
+]
+CASE_COLUMNS = ("french_authority", "french_kind", "french_insee_or_dept_code", "foreign_authority", "foreign_kind",
+                "foreign_country", "themes", "needs_text", "expertise_text", "start_year", "source_url", "source_title")
+
+
+def write_tiny_cases(data_dir: Path) -> tuple[Path, Path]:
+    """``cooperation/cooperation_dev.csv`` and ``needs_translated.csv`` (each need tagged with its language)."""
+    import csv
+
+    from matcher.cooperation import TRANSLATION_LANGUAGES
+
+    d = data_dir / "cooperation"
+    d.mkdir(parents=True, exist_ok=True)
+    cases, trans = d / "cooperation_dev.csv", d / "needs_translated.csv"
+    with cases.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(CASE_COLUMNS)
+        for c in CASES:
+            w.writerow([*c, "", "https://example.org", "test"])
+    with trans.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["row", "lang", "foreign_authority", "foreign_country", "needs_text"])
+        for i, c in enumerate(CASES, start=1):
+            for lang in TRANSLATION_LANGUAGES:
+                w.writerow([i, lang, c[3], c[5], f"({lang}) {c[7]}"])
+    return cases, trans

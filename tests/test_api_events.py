@@ -199,7 +199,7 @@ def test_rankings_known_answers(api: Api, event_id: str) -> None:
     top = eau["partners"][0]
     assert eau["participant_name"] == "Eauville" and top["partner_name"] == "Ndiaye" and top["rank"] == 1
     assert 0 < top["score"] <= 1 and 0 < top["mutual"] <= 1
-    assert {x["code"] for x in top["reasons"]} & {"recip_sem", "need_sem", "offer_sem", "lex_recip"}
+    assert {x["code"] for x in top["reasons"]} & {"text_dense", "text_lex", "names_mentioned"}
     assert set(top["reasons"][0]) == {"code", "value", "contribution", "text", "text_fr", "text_en"}
     fr_side = {"eau", "reg", "lyo", "vil"}
     for p in body["participants"]:

@@ -188,3 +188,21 @@ def test_a_stated_preference_changes_the_ranking_and_says_so(api: Api) -> None:
     assert after["GN-100"]["rank"] < before["GN-100"]["rank"]
     assert "preferred" in {x["code"] for x in after["GN-100"]["reasons"]}
     assert "preferred" not in {x["code"] for x in before["GN-100"]["reasons"]}
+
+
+def test_the_readme_post_match_example_works_as_written(api: Api) -> None:
+    """The body of the README's `curl -X POST .../match` example, taken from the README itself."""
+    import json
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"curl -X POST http://127\.0\.0\.1:8000/match -H 'content-type: application/json' -d '(.*?)'\n",
+                  readme, re.DOTALL)
+    assert m, "the README has a POST /match example"
+    body = json.loads(m.group(1).replace("'\\''", "'"))
+    r = api.client.post("/match", json=body)
+    assert r.status_code == 200, r.text
+    got = r.json()["matches"]
+    assert got and got[0]["id"] == "GN-100"  # the water expertise meets the sanitation need
+    assert {x["code"] for x in got[0]["reasons"]} & {"text_dense", "text_lex", "theme_offer", "theme_need"}

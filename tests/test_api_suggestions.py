@@ -157,3 +157,13 @@ def test_bad_decisions(api: Api) -> None:
     assert_error(post({**ok, "french_id": "NOPE-2"}), 404, "not_found", "french_id")
     assert_error(post({"french_id": A}), 422, "invalid_input", "partner_id")
     assert_error(api.client.get("/decisions", headers=api.staff, params={"cursor": 0}), 422, "invalid_input", "cursor")
+
+
+def test_staff_reasons_are_in_the_third_person(api: Api) -> None:
+    import re
+
+    items = suggestions(api, limit=50)["items"]
+    texts = [r[k] for i in items for r in i["reasons"] for k in ("text_fr", "text_en")]
+    assert texts
+    second_person = re.compile(r"\b(vous|votre|vos|you|your)\b", re.IGNORECASE)
+    assert not [t for t in texts if second_person.search(t)]

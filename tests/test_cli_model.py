@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from profiles_fixture import write_tiny_data
+from profiles_fixture import write_tiny_cases, write_tiny_data
 
 from matcher.cli import cli, common
 from matcher.encoding import HashingEncoder
@@ -18,8 +18,10 @@ from matcher.ranker import load_ranker
 @pytest.fixture()
 def tiny(tmp_path, monkeypatch):
     data = write_tiny_data(tmp_path / "data")
+    cases, translations = write_tiny_cases(data)
     monkeypatch.setattr(common, "make_encoder", lambda model: HashingEncoder(dim=128))
-    return {"data": data, "db": tmp_path / "t.db", "ranker": tmp_path / "models" / "ranker.joblib"}
+    return {"data": data, "db": tmp_path / "t.db", "ranker": tmp_path / "models" / "ranker.joblib",
+            "cases": ["--cases", str(cases), "--translations", str(translations)]}
 
 
 def run(*args: str):
@@ -28,7 +30,7 @@ def run(*args: str):
 
 def test_train_then_match(tiny):
     res = run("train", "--folds", "2", "--out", str(tiny["ranker"]), "--db", str(tiny["db"]),
-              "--data-dir", str(tiny["data"]))
+              "--data-dir", str(tiny["data"]), *tiny["cases"])
     assert res.exit_code == 0, res.output
     assert "ranker" in res.output and "neighbour_prior" in res.output  # the evaluation table
     load_ranker(tiny["ranker"])
@@ -59,7 +61,7 @@ def test_decisions_become_labels(tiny):
     store.add_decision("FR-COM-00001", "GN-100", "accepted", "signed", "staff-test")
     store.add_decision("FR-COM-00002", "GN-400", "rejected", "no", "staff-test")
     res = run("train", "--no-evaluate", "--out", str(tiny["ranker"]), "--db", str(tiny["db"]),
-              "--data-dir", str(tiny["data"]))
+              "--data-dir", str(tiny["data"]), *tiny["cases"])
     assert res.exit_code == 0, res.output
     assert "2 decisions" in res.output
 
@@ -85,7 +87,7 @@ def test_bad_test_links_file_exits_2_with_line(tiny, tmp_path):
 
 def test_external_links_evaluation(tiny, tmp_path):
     assert run("train", "--no-evaluate", "--out", str(tiny["ranker"]), "--db", str(tiny["db"]),
-               "--data-dir", str(tiny["data"])).exit_code == 0
+               "--data-dir", str(tiny["data"]), *tiny["cases"]).exit_code == 0
     f = tmp_path / "links.csv"
     f.write_text("french_name,french_lat,french_lon,partner_name,partner_country,partner_lat,partner_lon\n"
                  "Lyonville,45.76,4.84,Rheinstadt,Germany,49.0,8.4\n"
@@ -109,3 +111,17 @@ def test_lift_is_against_the_best_baseline(results, expected):
 
     got = lift(results)
     assert got == expected if expected is None else (got[0] == expected[0] and got[1] == pytest.approx(expected[1]))
+
+
+def test_suggest_lists_reciprocal_pairs_in_the_third_person(tiny):
+    import re
+
+    assert run("train", "--no-evaluate", "--out", str(tiny["ranker"]), "--db", str(tiny["db"]),
+               "--data-dir", str(tiny["data"]), *tiny["cases"]).exit_code == 0
+    res = run("suggest", "--json", "--limit", "5", "--db", str(tiny["db"]), "--data-dir", str(tiny["data"]),
+              "--ranker", str(tiny["ranker"]))
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(x) for x in res.output.strip().splitlines()]
+    assert rows and all(r["french"].startswith("FR-") and not r["partner"].startswith("FR-") for r in rows)
+    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+    assert not any(re.search(r"\b(you|your)\b", t, re.I) for r in rows for t in r["reasons"])

@@ -1,11 +1,16 @@
-"""Reasons tell the truth about which side of the average a feature's value is on."""
+"""Reasons tell the truth: about which side of the average a feature's value is on, about the pair
+(no missing fact, no false "comparable"), in correct French and English, to the right reader."""
 
 from __future__ import annotations
+
+import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from matcher.explain import ReasonContext, reasons_for
+from matcher.domain import Kind
+from matcher.explain import LOW_SENTENCES, SENTENCES, SILENT_FEATURES, TWO_SIDED, ReasonContext, reasons_for
 from matcher.features import FEATURE_INDEX, FEATURES
 
 CTX = ReasonContext(
@@ -27,10 +32,12 @@ def _one(code: str, value: float, average: float) -> tuple[str, ...]:
 @pytest.mark.parametrize("code, value, average, expected", [
     # Above the average: the presence sentence.
     ("near_global", 2.0, 0.4, "An area that twins with your country: 3 partnerships with your country within 60 km"),
-    ("admin1", 1.0, 0.1, "Your area already has partners in its region (Bade-Wurtemberg)"),
+    ("admin1", 1.0, 0.1, "Your area already has partners in the region of Rheinnah (Bade-Wurtemberg)"),
     # Below the average yet lifting the score (a negative weight): the low-side sentence, never "already".
     ("near_global", 0.0, 0.4, "An area little twinned with your country so far (3 partnerships within 60 km)"),
-    ("admin1", 0.0, 0.1, "Your area has few partners in its region so far (Bade-Wurtemberg)"),
+    # "its region" read as the query's own; a zero weighted count is "no partner", not "few".
+    ("admin1", 0.0, 0.1, "Your area has no partner in the region of Rheinnah (Bade-Wurtemberg) so far"),
+    ("admin1", 0.5, 1.0, "Your area has few partners in the region of Rheinnah (Bade-Wurtemberg) so far"),
     ("country_global", -2.5, -1.0, "Germany: only"),
     # Two-sided sentences state the value: true on both sides.
     ("log_distance", 6.4, 7.5, "600 km from you"),
@@ -44,3 +51,244 @@ def test_reason_sentence_follows_the_side_of_the_average(code, value, average, e
 @pytest.mark.parametrize("code", ["priority_zone", "same_continent", "kind_compat", "francophone", "direct"])
 def test_a_low_value_with_nothing_true_to_say_gives_no_reason(code):
     assert _one(code, 0.0, 0.3) == ()
+
+
+# ---- wording: the sentences are true for the pair and correct French / English -------------------
+NNBSP = "\u202f"
+#: Every fact filled, so every sentence has something to say.
+FULL = ReasonContext(
+    candidate_name="Pikine", country_name_fr="Sénégal", country_name_en="Senegal", distance_km=4287.0,
+    q_population=220_000, c_population=300_000, nearby_partner_count=2, nearby_km=40.0, c_degree=3,
+    shared_languages=("fr", "wo"), need_themes=(("eau", "water"),), offer_themes=(("santé", "health"),),
+    admin1_name="Dakar", country_links_nearby=5, country_links_km=60.0, q_kind="commune", q_name="Rennes",
+    q_country_fr="France", q_country_en="France", text_directions=("need", "offer"),
+    shared_terms=("assainissement",), mention="both",
+)
+VALUES = {"kind_compat": 1.0, "country": 0.12, "country_global": 0.03, "admin1_global": 0.012}
+SECOND_PERSON = re.compile(r"\b(vous|votre|vos|vôtre|you|your|yours)\b", re.IGNORECASE)
+ALL_SENTENCES = [(f"{code}", f) for code, f in SENTENCES.items()] + [(f"{code}:low", f) for code, f in
+                                                                      LOW_SENTENCES.items()]
+KINDS = ["commune", "intercommunality", "department", "region", "municipality", "province", "foreign_region", ""]
+
+
+def _say(code: str, ctx: ReasonContext, value: float | None = None) -> tuple[str, str] | None:
+    f = dict(ALL_SENTENCES)[code]
+    return f(VALUES.get(code.split(":")[0], 0.6) if value is None else value, ctx)
+
+
+@pytest.mark.parametrize("code", [c for c, _ in ALL_SENTENCES])
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_sentence_has_a_staff_form_without_second_person(code, kind):
+    for value in (0.0, 0.004, VALUES.get(code.split(":")[0], 0.6)):
+        got = _say(code, replace(FULL, audience="staff", q_kind=kind), value)
+        if got is None:
+            assert value == 0.0 or code.split(":")[0] == "kind_compat", (code, value)
+            continue
+        for text in got:
+            assert not SECOND_PERSON.search(text), text
+    assert _say(code, replace(FULL, audience="staff", q_kind=kind)) is not None
+
+
+@pytest.mark.parametrize("code", [c for c, _ in ALL_SENTENCES])
+def test_fr_and_en_differ_and_have_no_placeholder(code):
+    for ctx in (FULL, replace(FULL, audience="staff")):
+        got = _say(code, ctx)
+        assert got is not None and got[0] != got[1]
+        for text in got:
+            assert "None" not in text and "()" not in text and "  " not in text and not text.endswith(" ")
+
+
+@pytest.mark.parametrize("kind, fr, en", [
+    ("region", "votre région", "your region"),
+    (Kind.REGION, "votre région", "your region"),
+    ("department", "votre département", "your département"),
+    ("commune", "votre commune", "your commune"),
+    ("intercommunality", "votre intercommunalité", "your intercommunality"),
+    ("municipality", "votre municipalité", "your municipality"),
+])
+def test_the_query_is_named_by_its_kind(kind, fr, en):
+    ctx = replace(FULL, q_kind=kind, mention="candidate_names_query", c_population=260_000)
+    for code in ("names_mentioned", "pop_ratio"):
+        got = _say(code, ctx)
+        assert got is not None and fr in got[0] and en in got[1], got
+
+
+@pytest.mark.parametrize("code", [c for c, _ in ALL_SENTENCES])
+def test_a_region_is_never_called_a_department(code):
+    got = _say(code, replace(FULL, q_kind="region", mention="candidate_names_query"))
+    assert got is not None and "département" not in got[0] and "département" not in got[1], got
+
+
+def test_an_unknown_kind_is_neutral():
+    got = _say("names_mentioned", replace(FULL, q_kind="", mention="candidate_names_query"))
+    assert got == ("Le texte de Pikine vous mentionne", "The text of Pikine mentions you")
+    got = _say("country", replace(FULL, q_kind=""))
+    assert got is not None and "de votre territoire" in got[0] and "your area's" in got[1]
+
+
+def test_a_region_names_itself_in_the_staff_view():
+    got = _say("log_distance", replace(FULL, audience="staff", q_kind="region", q_name="Bretagne"))
+    assert got == (f"À 4{NNBSP}287 km de la région Bretagne", "4,287 km from Bretagne")
+    got = _say("admin1", replace(FULL, audience="staff", q_kind="department", q_name="Landes"))
+    assert got == ("Le département des Landes a déjà des partenaires dans la région de Pikine (Dakar)",
+                   "The Landes département already has partners in the region of Pikine (Dakar)")
+
+
+@pytest.mark.parametrize("code, fr, en", [
+    ("log_distance", f"À 4{NNBSP}287 km de Rennes", "4,287 km from Rennes"),
+    ("country", "12\u00a0% des partenariats du territoire de Rennes sont au Sénégal",
+     "12% of the partnerships around Rennes are in Senegal"),
+    ("text_dense", "Besoins et expertises de Rennes et de Pikine se répondent dans les deux sens",
+     "The needs and expertise of Rennes and Pikine match both ways"),
+    ("names_mentioned", "Rennes et Pikine se mentionnent mutuellement dans leurs textes",
+     "Rennes and Pikine mention each other in their texts"),
+    ("near_global", "Secteur tourné vers la France : 5 partenariats avec la France à moins de 60 km de Pikine",
+     "An area that twins with France: 5 partnerships with France within 60 km of Pikine"),
+])
+def test_staff_sentences(code, fr, en):
+    assert _say(code, replace(FULL, audience="staff")) == (fr, en)
+
+
+@pytest.mark.parametrize("directions, mention, code, fr, en", [
+    (("need",), "", "text_dense", "Leur expertise répond à vos besoins", "Their expertise answers your needs"),
+    (("offer",), "", "text_dense", "Votre expertise répond à leurs besoins", "Your expertise answers their needs"),
+    (("need", "offer"), "", "text_dense", "Besoins et expertises se répondent dans les deux sens",
+     "Needs and expertise match both ways"),
+    (("need",), "", "text_lex", "Vos besoins et leur expertise emploient des termes communs (assainissement)",
+     "Your needs and their expertise use some of the same terms (assainissement)"),
+    ((), "query_names_candidate", "names_mentioned", "Votre texte mentionne Pikine", "Your text mentions Pikine"),
+    ((), "candidate_names_query", "names_mentioned", "Le texte de Pikine mentionne votre commune",
+     "The text of Pikine mentions your commune"),
+])
+def test_text_sentences_follow_the_directions(directions, mention, code, fr, en):
+    assert _say(code, replace(FULL, text_directions=directions, mention=mention)) == (fr, en)
+
+
+def test_staff_text_names_both_sides():
+    got = _say("text_dense", replace(FULL, audience="staff", text_directions=("offer",)))
+    assert got == ("L'expertise de Rennes répond aux besoins de Pikine", "The expertise of Rennes answers the needs of Pikine")
+
+
+def test_text_lex_shows_at_most_three_terms():
+    got = _say("text_lex", replace(FULL, text_directions=("offer",), shared_terms=("a", "b", "c", "d")))
+    assert got is not None and got[0].endswith("(a, b, c)")
+
+
+@pytest.mark.parametrize("code, change", [
+    ("log_distance", {"distance_km": None}), ("log_distance", {"distance_km": float("nan")}),
+    ("size_far", {"distance_km": None}), ("size_far", {"c_population": None}),
+    ("size", {"c_population": None}), ("size_gap", {"q_population": None}), ("size_gap", {"c_population": None}),
+    ("pop_ratio", {"q_population": None}), ("pop_ratio", {"c_population": 0}),
+    ("admin1", {"admin1_name": ""}), ("admin1:low", {"admin1_name": ""}),
+    ("admin1_global", {"admin1_name": ""}), ("admin1_global:low", {"admin1_name": ""}),
+    ("names_mentioned", {"mention": ""}), ("text_dense", {"text_directions": ()}), ("text_lex", {"text_directions": ()}),
+    ("priority_zone", {"country_name_fr": ""}), ("francophone", {"country_name_fr": ""}),
+    ("near_global", {"country_links_nearby": 0}),
+    # Staff cannot say "votre pays": without the query's country there is nothing to say.
+    ("country_global", {"audience": "staff", "q_country_fr": "", "q_country_en": ""}),
+    ("near_global:low", {"audience": "staff", "q_country_fr": "", "q_country_en": ""}),
+])
+def test_a_missing_fact_gives_no_sentence(code, change):
+    assert _say(code, replace(FULL, **change)) is None
+
+
+def test_a_missing_fact_gives_no_reason():
+    ctx = replace(CTX, distance_km=None, admin1_name="")
+    for code, value, average in (("log_distance", 6.4, 7.5), ("admin1", 1.0, 0.1), ("admin1_global", -2.0, -3.0)):
+        x, avg, contrib = np.zeros(len(FEATURES)), np.zeros(len(FEATURES)), np.zeros(len(FEATURES))
+        i = FEATURE_INDEX[code]
+        x[i], avg[i], contrib[i] = value, average, 1.0
+        assert reasons_for(x, contrib, ctx, average=avg) == ()
+
+
+def test_a_missing_value_gives_no_reason_and_frees_its_place():
+    x, avg, contrib = np.zeros(len(FEATURES)), np.zeros(len(FEATURES)), np.zeros(len(FEATURES))
+    x[FEATURE_INDEX["size"]], contrib[FEATURE_INDEX["size"]] = float("nan"), 2.0
+    x[FEATURE_INDEX["degree"]], contrib[FEATURE_INDEX["degree"]] = np.log1p(3), 1.0
+    x[FEATURE_INDEX["log_distance"]], contrib[FEATURE_INDEX["log_distance"]] = 6.4, 0.5
+    got = reasons_for(x, contrib, replace(CTX, distance_km=None, c_degree=3), average=avg, top=1)
+    assert [r.code for r in got] == ["degree"]
+
+
+@pytest.mark.parametrize("q_pop, c_pop, comparable", [
+    (450_000, 3_692, False), (3_692, 450_000, False), (12_000, 20_000, True), (10_000, 30_000, True),
+    (10_000, 30_001, False),
+])
+def test_size_sentences_only_claim_comparable_within_a_factor_of_three(q_pop, c_pop, comparable):
+    ctx = replace(CTX, q_population=q_pop, c_population=c_pop)
+    gap = SENTENCES["size_gap"](0.0, ctx)
+    ratio = SENTENCES["pop_ratio"](0.0, ctx)
+    assert gap is not None
+    assert ("en rapport avec la vôtre" in gap[0]) is comparable and ("in proportion with yours" in gap[1]) is comparable
+    assert (ratio is not None) is comparable
+    # Populations as given, never rounded.
+    assert f"{c_pop:,}".replace(",", NNBSP) in gap[0] and f"{c_pop:,}" in gap[1]
+    if not comparable:
+        assert f"{q_pop:,}" in gap[1]
+
+
+def test_size_gap_for_450_000_against_3_692():
+    got = SENTENCES["size_gap"](0.0, replace(CTX, q_population=3_692, c_population=450_000))
+    assert got == (f"Population de 450{NNBSP}000 habitants, contre 3{NNBSP}692 pour votre territoire",
+                   "Population of 450,000, compared with 3,692 for your area")
+
+
+@pytest.mark.parametrize("country_fr, country_en, fr, en", [
+    ("Mali", "Mali", "au Mali", "in Mali"), ("Pays-Bas", "The Netherlands", "aux Pays-Bas", "in the Netherlands"),
+    ("Madagascar", "Madagascar", "à Madagascar", "in Madagascar"), ("Allemagne", "Germany", "en Allemagne", "in Germany"),
+    ("Iran", "Iran", "en Iran", "in Iran"), ("Mexique", "Mexico", "au Mexique", "in Mexico"),
+])
+def test_country_sentences_use_the_right_preposition(country_fr, country_en, fr, en):
+    ctx = replace(CTX, country_name_fr=country_fr, country_name_en=country_en)
+    for code in ("francophone", "country", "country:low"):
+        got = _say(code, ctx, 0.2)
+        assert got is not None and fr in got[0] and en in got[1], got
+        assert f"en {country_fr}" not in got[0] or fr.startswith("en ")
+
+
+def test_numbers_and_plurals():
+    one = replace(CTX, nearby_partner_count=1, c_degree=1, country_links_nearby=1)
+    assert SENTENCES["direct"](1.0, one) == ("Déjà jumelée avec 1 collectivité à moins de 40 km de chez vous",
+                                             "Twinned with 1 authority within 40 km of you")
+    assert SENTENCES["degree"](1.0, one) == ("Déjà active en coopération (1 partenariat connu)",
+                                             "Already active in cooperation (1 known partnership)")
+    far = SENTENCES["log_distance"](0.0, replace(CTX, distance_km=4300.4))
+    assert far == (f"À 4{NNBSP}300 km de chez vous", "4,300 km from you")
+
+
+def test_direct_without_nearby_partners_does_not_say_departement_for_a_region():
+    got = SENTENCES["direct"](0.4, replace(CTX, q_kind="region"))
+    assert got == ("Déjà jumelée avec des collectivités de votre région", "Twinned with authorities in your region")
+
+
+def test_kind_compat_says_same_level_only_at_one():
+    assert SENTENCES["kind_compat"](1.0, CTX) == ("Même niveau de collectivité", "Same level of local government")
+    half = SENTENCES["kind_compat"](0.5, CTX)
+    assert half is not None and "Même" not in half[0] and "Same" not in half[1]
+
+
+@pytest.mark.parametrize("code", ["text_dense", "text_lex", "names_mentioned"])
+def test_new_text_features_speak_only_above_the_average(code):
+    if code not in FEATURE_INDEX:
+        pytest.skip(f"{code} is not a feature yet")
+    assert code not in TWO_SIDED and code not in LOW_SENTENCES
+    x, avg, contrib = np.zeros(len(FEATURES)), np.zeros(len(FEATURES)), np.zeros(len(FEATURES))
+    i = FEATURE_INDEX[code]
+    contrib[i] = 1.0
+    ctx = replace(FULL, text_directions=("need",), mention="both")
+    x[i], avg[i] = -0.5, 0.0
+    assert reasons_for(x, contrib, ctx, average=avg) == ()
+    x[i] = 2.0
+    assert [r.code for r in reasons_for(x, contrib, ctx, average=avg)] == [code]
+
+
+def test_audience_must_be_known():
+    with pytest.raises(ValueError):
+        replace(CTX, audience="staf")
+
+
+def test_every_feature_has_a_sentence_or_is_silent():
+    assert set(FEATURES) - SILENT_FEATURES <= set(SENTENCES)
+    assert set(LOW_SENTENCES) <= set(SENTENCES) and TWO_SIDED <= set(SENTENCES)
+
+

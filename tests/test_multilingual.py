@@ -78,7 +78,7 @@ def test_cross_language_partner_first(world_state, query, partner):
     by_id = {x.id: x for x in WORLD}
     got = recommend(by_id[query], state=state, encoder=enc, k=3)
     assert got[0].id == partner, [(m.id, m.score) for m in got]
-    assert got[0].reasons[0].code in ("recip_sem", "need_sem", "offer_sem")
+    assert got[0].reasons[0].code in ("text_dense", "text_lex", "names_mentioned")
 
 
 def test_encoder_is_offline_and_normalised():

@@ -47,7 +47,7 @@ def test_contributions_sum_to_the_score(basis):
 
 
 @pytest.mark.parametrize("feature, value, lift", [
-    ("recip_sem", 0.5, 0.5 * 8.0),  # a clear two-way text match
+    ("text_lex", 2.0, 2.0 * 0.5),  # text two standard deviations above the usual (prior until fit_text)
     ("preferred", 1.0, 3.0),  # a stated preferred country: the links carry no preferences to learn from
 ])
 def test_priors_are_additive_in_both_stages(feature, value, lift):

@@ -15,6 +15,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 from matcher.paths import DATA_DIR, MODELS_DIR, REPO_ROOT, default_db
 
 DEFAULT_RANKER = MODELS_DIR / "ranker.joblib"
+COOPERATION_CASES = DATA_DIR / "cooperation" / "cooperation_dev.csv"
+COOPERATION_TRANSLATIONS = DATA_DIR / "cooperation" / "needs_translated.csv"
 __all__ = [
     "DATA_DIR",
     "DEFAULT_RANKER",

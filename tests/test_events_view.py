@@ -1,0 +1,46 @@
+"""The events' catalogue view: built once, swapped after writes, never half-built."""
+
+from __future__ import annotations
+
+import threading
+
+from test_api_support import Api
+
+from matcher.events.participants import CatalogueView
+from matcher.events.view import LiveCatalogueView
+
+pytest_plugins = ["test_api_support"]
+
+
+def test_built_once_then_rebuilt_in_the_background_after_a_write() -> None:
+    built: list[int] = []
+    gate = threading.Event()
+
+    def build() -> CatalogueView:
+        built.append(len(built))
+        if len(built) > 1:
+            gate.wait(5)  # a slow rebuild: readers keep the old view meanwhile
+        return CatalogueView(countries={}, profiles={"n": len(built)})  # type: ignore[dict-item]
+
+    live = LiveCatalogueView(build)
+    live.invalidate()  # nothing built yet: nothing to do
+    first = live.get()
+    assert live.get() is first and built == [0]
+    live.invalidate()
+    live.invalidate()  # a second write during the rebuild: one more rebuild after it
+    assert live.get() is first
+    gate.set()
+    assert live.wait_idle()
+    assert live.get() is not first and len(built) == 3
+
+
+def test_uploads_share_one_view_and_a_write_refreshes_it(api: Api) -> None:
+    csv = b"id,name,country,side\neau,Eauville,France,fr\nndi,Ndiaye,Senegal,partner\n"
+    for _ in range(2):
+        r = api.client.post("/events", files={"file": ("p.csv", csv, "text/csv")}, headers=api.staff)
+        assert r.status_code == 201, r.text
+    view = api.app.state.resources.catalogue_view
+    assert view.builds == 1
+    r = api.client.patch("/authorities/FR-COM-00003", json={"description": "Ville de test"}, headers=api.staff)
+    assert r.status_code == 200, r.text
+    assert view.wait_idle() and view.builds == 2

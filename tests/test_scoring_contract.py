@@ -1,0 +1,152 @@
+"""One scoring kernel: a pair gets the same score on every path, and the fast paths equal brute force."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from conftest import synthetic_ranker
+from test_api_support import A, Api
+
+from matcher.arrays import CatalogueArrays, profile_texts, with_profile
+from matcher.catalogue.files import Country
+from matcher.domain import Facet, Filters, Kind, Link, Profile
+from matcher.encoding import HashingEncoder
+from matcher.engine import MatchState, recommend
+from matcher.features import FEATURE_INDEX, FEATURES
+from matcher.scoring import rank, score_rows
+from matcher.state import eligible_rows, query_from_row
+
+pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
+
+# Catalogue participants only: an event's own texts join the corpus its texts are standardised against (IDF,
+# hubness, z-scores: see ``events.batch.put_profiles``), which is data, not wiring; here nothing is added.
+EVENT = b"""id,name,country,side
+eau,Eauville,France,fr
+reg,Registreville,FR,fr
+lyo,Lyonville,FR,fr
+ndi,Ndiaye,S\xc3\xa9n\xc3\xa9gal,partner
+kan,Kankan-Test,Guin\xc3\xa9e,partner
+rhe,Rheinstadt,Germany,partner
+"""
+
+
+def test_the_same_pair_scores_the_same_through_matches_an_event_and_the_suggestions(api: Api) -> None:
+    """Eauville -> Ndiaye: /matches, an event of catalogue participants, and the staff suggestions."""
+    m = api.client.get(f"/authorities/{A}/matches", params={"k": 10}).json()["matches"]
+    via_matches = next(x["score"] for x in m if x["id"] == "GN-100")
+    ev = api.client.post("/events", files={"file": ("p.csv", EVENT, "text/csv")}, headers=api.staff).json()["id"]
+    ranks = api.client.get(f"/events/{ev}/rankings", params={"k": 10}, headers=api.staff).json()
+    eau = next(p for p in ranks["participants"] if p["participant_name"] == "Eauville")
+    via_event = next(x["score"] for x in eau["partners"] if x["partner_name"] == "Ndiaye")
+    sugg = api.client.get("/suggestions", params={"limit": 50}, headers=api.staff).json()["items"]
+    via_suggestions = next(i["score_french_to_partner"] for i in sugg
+                           if i["french"]["id"] == A and i["partner"]["id"] == "GN-100")
+    assert via_matches == via_event == pytest.approx(via_suggestions, abs=5e-5)
+
+
+def _world(n_foreign: int, seed: int) -> tuple[list[Profile], list[Link], dict[str, Country]]:
+    rng = np.random.default_rng(seed)
+    countries = {c: Country(c, c, c, c + "X", cont, (lang,), fr_off, 10_000_000)
+                 for c, cont, lang, fr_off in [("FR", "EU", "fr", True), ("DE", "EU", "de", False),
+                                               ("SN", "AF", "fr", True), ("BR", "SA", "pt", False),
+                                               ("JP", "AS", "ja", False)]}
+    codes = ["DE", "SN", "BR", "JP"]
+    profiles = [Profile(id=f"FR-COM-{i:05d}", name=f"Commune {i}", kind=Kind.COMMUNE, country="FR",
+                        admin1_code=str(10 + i % 5), admin2_code=f"{i % 20:02d}", population=int(rng.integers(500, 90_000)),
+                        lat=float(rng.uniform(43, 50)), lon=float(rng.uniform(-2, 7))) for i in range(300)]
+    for i in range(n_foreign):
+        c = codes[i % 4]
+        profiles.append(Profile(
+            id=f"GN-{i}", name=f"Town {i}", kind=Kind.MUNICIPALITY, country=c, admin1_code=str(i % 7),
+            population=int(rng.integers(5_000, 2_000_000)) if i % 11 else None,  # some sizes unknown
+            lat=float(rng.uniform(-30, 60)) if i % 13 else None, lon=float(rng.uniform(-60, 140)) if i % 13 else None,
+            needs=Facet((), "Assainissement et eau potable" if i % 17 == 0 else "") if i % 5 == 0 else Facet()))
+    links = [Link(f"FR-COM-{int(rng.integers(0, 300)):05d}", f"GN-{int(rng.integers(0, n_foreign))}", "twinning", "t")
+             for _ in range(600)]
+    return profiles, links, countries
+
+
+def test_two_stage_ranking_equals_the_exhaustive_one_on_3000_profiles() -> None:
+    profiles, links, countries = _world(3_000, 0)
+    enc = HashingEncoder(dim=64)
+    texts = profile_texts(profiles)
+    keys = sorted(texts)
+    vecs = enc.encode([texts[k] for k in keys])
+    arrays = CatalogueArrays.build(profiles, countries, {k: vecs[i] for i, k in enumerate(keys)}, dim=64)
+    st = MatchState.build(arrays, links, synthetic_ranker(), countries)
+    for row in range(0, 300, 15):
+        q = query_from_row(arrays, row)
+        cand = eligible_rows(st, q, None, Filters())
+        fast = rank(st, q, cand)
+        brute = score_rows(st, q, cand)
+        top_fast = fast.rows[np.argsort(-fast.logits, kind="stable")[:10]]
+        top_brute = brute.rows[np.argsort(-brute.logits, kind="stable")[:10]]
+        assert top_fast.tolist() == top_brute.tolist(), row
+        # ... and a shortlisted pair's score is the brute-force score.
+        at = {r: i for i, r in enumerate(brute.rows.tolist())}
+        assert np.allclose(fast.logits, brute.logits[[at[r] for r in fast.rows.tolist()]])
+
+
+def test_missing_values_contribute_nothing(state) -> None:
+    """A candidate without coordinates or population: NaN features, zero contribution, no such reason."""
+    far = Profile(id="X-1", name="Sans-Lieu", kind=Kind.MUNICIPALITY, country="SN")
+    st = MatchState.build(with_profile(state.arrays, far, {}, state.countries), [], state.ranker, state.countries)
+    q = query_from_row(st.arrays, st.arrays.row("FR-COM-00003"))
+    sc = score_rows(st, q, np.array([st.arrays.row("X-1")]))
+    for f in ("log_distance", "size", "size_gap", "pop_ratio", "size_far"):
+        assert np.isnan(sc.X[0, FEATURE_INDEX[f]]), f
+    contrib = st.ranker.contributions(sc.X)[0]
+    for f in ("log_distance", "size", "size_gap", "pop_ratio", "size_far"):
+        assert abs(contrib[FEATURE_INDEX[f]]) < 1e-9, f
+    lyonville = Profile(id="FR-COM-00003", name="Lyonville", kind=Kind.COMMUNE, country="FR")
+    got = recommend(lyonville, state=st, k=20, filters=Filters(countries=("SN",)))
+    sans = next(m for m in got if m.id == "X-1")
+    assert sans.population is None and sans.lat is None
+    assert not {r.code for r in sans.reasons} & {"log_distance", "size", "size_gap", "pop_ratio", "size_far"}
+
+
+def test_gated_contributions_add_up_to_the_score() -> None:
+    """Structural rows and text rows of a ranker with a text model: contributions + expected value = score."""
+    r = copy.deepcopy(synthetic_ranker())
+    rng = np.random.default_rng(3)
+    X = np.zeros((400, len(FEATURES)))
+    y = rng.random(400) < 0.1
+    X[:, FEATURE_INDEX["text_lex"]] = rng.normal(size=400) + 2 * y
+    X[:, FEATURE_INDEX["names_mentioned"]] = (rng.random(400) < 0.1 + 0.5 * y).astype(float)
+    X[:, FEATURE_INDEX["query_text"]] = 1.0
+    X[:, FEATURE_INDEX["log_distance"]] = np.log1p(rng.uniform(100, 9000, 400))
+    r.fit_text(X, y.astype(int))
+    assert r.text_fit_["weights"]["text_lex"] > 0 and r.text_fit_["weights"]["names_mentioned"] > 0
+    mixed = X.copy()
+    mixed[::2, FEATURE_INDEX["query_text"]] = 0.0  # half the rows: a query that wrote nothing
+    mixed[1::4, FEATURE_INDEX["log_distance"]] = np.nan  # and some missing distances
+    c = r.contributions(mixed)
+    assert np.allclose(c.sum(axis=1) + r.expected_values(mixed), r.decision_function(mixed))
+    # A text-less row scores as the structural model alone.
+    base = synthetic_ranker()
+    plain = mixed[::2].copy()
+    plain[:, FEATURE_INDEX["text_lex"]] = 0.0
+    plain[:, FEATURE_INDEX["names_mentioned"]] = 0.0
+    assert np.allclose(r.decision_function(plain), base.decision_function(plain))
+
+
+def test_a_stored_profile_with_text_is_scored_from_its_row(state) -> None:
+    """Nothing is re-encoded for a stored profile whose texts are those of its row."""
+    from profiles_fixture import PROFILES
+
+    class Counting(HashingEncoder):
+        calls = 0
+
+        def encode(self, texts, *, progress=False):  # type: ignore[no-untyped-def]
+            Counting.calls += 1
+            return super().encode(texts, progress=progress)
+
+    eau = next(p for p in PROFILES if p.id == A)
+    enc = Counting(dim=128)
+    first = recommend(eau, state=state, encoder=enc, k=3)
+    assert Counting.calls == 0 and first[0].id == "GN-100"
+    edited = eau.with_changes(needs=Facet((), "Échanges scolaires et jeunesse"))
+    recommend(edited, state=state, encoder=enc, k=3)
+    assert Counting.calls == 1  # an "as if" profile with other texts is encoded once
