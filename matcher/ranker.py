@@ -41,7 +41,7 @@ from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
 from matcher.calibration import fit_offsets, offsets_for
 from matcher.errors import ModelError
-from matcher.features import FEATURES, GATE_FEATURE, LEARNED_FEATURES, MAY_BE_MISSING
+from matcher.features import FEATURES, GATE_FEATURE, LEARNED_FEATURES
 
 ARTIFACT_VERSION = 2  # 2: text weights learned from cooperation cases, NaN = missing
 
@@ -314,13 +314,20 @@ class PairRanker(ClassifierMixin, BaseEstimator):
 
         def weighted(coef: np.ndarray) -> np.ndarray:
             out = np.zeros(n)
-            for j, (f, w) in enumerate(zip(self.feature_names, coef)):
-                if w:
-                    c = cols[f]
-                    if fill is not None and f in MAY_BE_MISSING and np.isnan(c).any():
-                        c = np.where(np.isnan(c), fill[j], c)
-                    np.multiply(c, w, out=tmp)  # no temporary per column: this runs on every candidate
-                    out += tmp
+            used = [(j, f, w) for j, (f, w) in enumerate(zip(self.feature_names, coef)) if w]
+            for _, f, w in used:
+                np.multiply(cols[f], w, out=tmp)  # no temporary per column: this runs on every candidate
+                out += tmp
+            if fill is not None:
+                # A missing value made its row NaN: redo those few rows with the training averages (one
+                # pass over the sums instead of a NaN check and a fill per column).
+                bad = np.flatnonzero(np.isnan(out))
+                if len(bad):
+                    fixed = np.zeros(len(bad))
+                    for j, f, w in used:
+                        c = np.asarray(cols[f])[bad]
+                        fixed += w * np.where(np.isnan(c), fill[j], c)
+                    out[bad] = fixed
             return out
 
         s = weighted(self._prefilter_structural()) + self.prefilter_intercept_

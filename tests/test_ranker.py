@@ -92,3 +92,18 @@ def test_save_load_round_trip_and_version_check(tmp_path):
         load_ranker(path)
     with pytest.raises(ModelError, match="not found"):
         load_ranker(tmp_path / "missing.joblib")
+
+
+def test_first_stage_on_columns_equals_the_matrix_path_with_missing_values():
+    from conftest import synthetic_ranker
+
+    from matcher.features import FEATURES
+
+    r = synthetic_ranker()
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(500, len(FEATURES)))
+    X[rng.random(500) < 0.1, FEATURES.index("log_distance")] = np.nan
+    X[rng.random(500) < 0.1, FEATURES.index("size")] = np.nan
+    cols = {f: X[:, j] for j, f in enumerate(FEATURES)}
+    assert np.allclose(r.prefilter_columns(cols), r.prefilter_score(X))
+    assert not np.isnan(r.prefilter_columns(cols)).any()
