@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,8 +22,8 @@ from matcher.domain import Facet, Kind, Link, Profile
 from matcher.errors import RowError
 from matcher.themes import fold
 
-COLUMNS = ("french_authority", "french_kind", "french_insee_or_dept_code", "foreign_authority", "foreign_kind",
-           "foreign_country", "themes", "needs_text", "expertise_text")
+COLUMNS = ("french_authority", "french_kind", "foreign_authority", "foreign_kind", "foreign_country", "needs_text",
+           "expertise_text")  # required; ``french_insee_or_dept_code`` and ``themes`` are optional
 FRENCH_KINDS = {"commune": Kind.COMMUNE, "epci": Kind.INTERCOMMUNALITY, "departement": Kind.DEPARTMENT,
                 "region": Kind.REGION}
 #: The cases' foreign kinds on the catalogue's three tiers (local, intermediate, regional).
@@ -167,9 +167,18 @@ def _foreign_id(c: Case, resolver: Resolver | None, catalogue: Mapping[str, Prof
 
 
 def build_case_set(cases: Sequence[Case], catalogue: Mapping[str, Profile], resolver: Resolver | None,
-                   *, prefix: str = "case:") -> CaseSet:
+                   *, prefix: str = "case:", countries: Collection[str] | None = None) -> CaseSet:
     """Profiles for the cases. A resolved side keeps its catalogue facts and gets the case's text; an
-    unresolved side is a new profile (id ``prefix`` + running number) with only what the case states."""
+    unresolved side is a new profile (id ``prefix`` + running number) with only what the case states.
+    With ``countries``, a case whose partner country the catalogue does not know is left out (and
+    counted in ``resolved["unknown_country"]``): it could not be scored."""
+    if countries is not None:
+        known = set(countries)
+        kept = [c for c in cases if c.foreign_country in known]
+        skipped = len(cases) - len(kept)
+        cases = kept
+    else:
+        skipped = 0
     fr_at: dict[str, int] = {}
     fo_at: dict[str, int] = {}
     fr_texts: list[list[str]] = []
@@ -178,7 +187,7 @@ def build_case_set(cases: Sequence[Case], catalogue: Mapping[str, Profile], reso
     fo_base: list[Profile] = []
     groups: list[str] = []
     pairs: dict[tuple[int, int], list[str]] = {}
-    counts = {"french_resolved": 0, "foreign_resolved": 0}
+    counts = {"french_resolved": 0, "foreign_resolved": 0, "unknown_country": skipped}
     for c in cases:
         # Two spellings of one authority (or an authority named by its code) are one profile.
         fpid = _french_id(c, resolver, catalogue)

@@ -108,3 +108,13 @@ def test_the_shipped_cases_and_translations():
     cs = build_case_set(cases, {}, None)
     # By loose names alone (no catalogue to tell two spellings of one authority apart): 223 pairs.
     assert (len(cs.pairs), len(cs.foreign), len(cs.french)) == (223, 199, 124)
+
+
+def test_optional_columns_and_unknown_countries():
+    text = ("french_authority,french_kind,foreign_authority,foreign_kind,foreign_country,needs_text,expertise_text\n"
+            "Lyon,commune,Beit Sahour,municipality,PS,Besoin.,Lyon aide.\n"
+            "Lyon,commune,Nowhere,municipality,ZZ,Besoin.,Lyon aide.\n")
+    cases = parse_cases(text)
+    assert [c.french_code for c in cases] == ["", ""] and cases[0].themes == ()
+    cs = build_case_set(cases, {}, None, countries={"FR", "PS"})
+    assert len(cs.pairs) == 1 and cs.resolved["unknown_country"] == 1

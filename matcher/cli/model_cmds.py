@@ -147,7 +147,7 @@ def _case_state(store: ProfileStore, state: MatchState, *, cases_path: Path, tra
         cases = translated_cases(cases, read_translations(translations_path))
     catalogue = {p.id: p for p in store.all_profiles()}
     resolver = Resolver(list(catalogue.values()), store.countries())
-    case_set = build_case_set(cases, catalogue, resolver)
+    case_set = build_case_set(cases, catalogue, resolver, countries=state.arrays.country_codes)
     return case_state(state, case_set, make_encoder(model))
 
 
