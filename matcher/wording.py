@@ -105,12 +105,14 @@ def _elide_de(word: str) -> str:
     return f"d'{word}" if word[:1] in VOWELS else f"de {word}"
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and asked again and again by the reasons
 def fr_country(code_or_name: str) -> str:
     """The French name to print: ``"NL"`` or ``"Pays-Bas"`` -> ``"Pays-Bas"``."""
     name = _resolve(code_or_name, "name_fr")
     return _FR_NAME_FIXES.get(name, name)
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and asked again and again by the reasons
 def _fr_article(name: str) -> str:
     """``"le "``, ``"la "``, ``"l'"``, ``"les "`` or ``""``: the article of a French country name."""
     head = _head(name)
@@ -127,12 +129,14 @@ def _fr_article(name: str) -> str:
     return "le "
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and asked again and again by the reasons
 def fr_the_country(code_or_name: str) -> str:
     """The name with its article: ``"le Mali"``, ``"la France"``, ``"l'Iran"``, ``"les Pays-Bas"``, ``"Cuba"``."""
     name = fr_country(code_or_name)
     return _fr_article(name) + name
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and asked again and again by the reasons
 def fr_in_country(code_or_name: str) -> str:
     """"In <country>": ``"au Mali"``, ``"en Allemagne"``, ``"aux Pays-Bas"``, ``"à Madagascar"``."""
     name = fr_country(code_or_name)
@@ -150,6 +154,7 @@ def fr_in_country(code_or_name: str) -> str:
     return f"à {name}"
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and asked again and again by the reasons
 def fr_of_country(code_or_name: str, *, article: bool = True) -> str:
     """"Of <country>": ``"du Mali"``, ``"des Pays-Bas"``, ``"de Madagascar"``, and ``"de la France"``,
     ``"de l'Allemagne"`` (``article=False``: ``"de France"``, ``"d'Allemagne"``, as in "les communes
@@ -177,6 +182,7 @@ _EN_THE_FIRST = ("United ", "Republic ", "Democratic ", "Central African ", "Dom
                  "Aland", "Åland")
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and asked again and again by the reasons
 def en_country(code_or_name: str) -> str:
     """The English name as used in a sentence: ``"Mali"``, ``"the Netherlands"``, ``"the United States"``."""
     name = " ".join(_resolve(code_or_name, "name").split())
@@ -263,16 +269,19 @@ def _de(phrase: str) -> str:
     return f"de {phrase}"
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and asked again and again by the reasons
 def fr_de(phrase: str) -> str:
     """``de`` + any name or noun phrase (``"de Pikine"``, ``"d'Agadez"``, ``"du Cap"``)."""
     return _de(phrase)
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and asked again and again by the reasons
 def fr_que(phrase: str) -> str:
     """``que`` + a noun phrase, elided before a vowel: ``"que Rennes"``, ``"qu'Angers"``."""
     return f"qu'{phrase}" if phrase[:1] in VOWELS else f"que {phrase}"
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and asked again and again by the reasons
 def fr_name(name: str, kind: str = "") -> FrName:
     """A French authority's name as a noun phrase:
     ``fr_name("Calvados", "department").de == "du département du Calvados"``.
@@ -301,6 +310,7 @@ def fr_name(name: str, kind: str = "") -> FrName:
     return FrName(phrase, _de(phrase))
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and asked again and again by the reasons
 def en_name(name: str, kind: str = "") -> str:
     """An authority's name in English: the name itself (``"the Landes département"`` for a département,
     whose English name may take an article); a kind noun when there is none."""
@@ -370,6 +380,7 @@ def percent(share: float, lang: str, digits: int = 0) -> str:
     return number(p, lang, d) + sign
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and asked again and again by the reasons
 def language_names(codes: tuple[str, ...], lang: str) -> str:
     """Language codes as names: ``("fr", "wo")`` -> ``"français, wolof"`` / ``"French, Wolof"``."""
     names = _locale(lang).languages
