@@ -28,6 +28,8 @@ N_BINS = len(RATIO_EDGES) + 1
 #: the bands `twinmatch evaluate` reports, are edges).
 BAND_EDGES = np.log10([1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 1_000_000])
 N_BANDS = len(BAND_EDGES) + 1
+#: The query-size bands `twinmatch evaluate` reports (upper bounds, inhabitants): < 5,000, 5,000–20,000, more.
+REPORT_BANDS = (("< 5k", 5_000), ("5k-20k", 20_000), ("> 20k", float("inf")))
 TOP_K = 10
 POOL = 200  # candidates per training query whose order the offsets may change
 MAX_OFFSET = 6.0  # logits: an offset is a correction, never a veto
@@ -107,7 +109,7 @@ def fit_offsets(pools: Sequence[tuple[np.ndarray, float, np.ndarray]],
               "over10_partners": _share(real, N_BINS - 1)}
     # The same shares by the reporting bands of `twinmatch evaluate` (< 5,000, 5,000–20,000, more).
     lower = np.concatenate([[-np.inf], BAND_EDGES])  # fine band i starts at lower[i]
-    coarse = np.searchsorted(np.log10([5_000, 20_000]), lower + 1e-9, side="right")
+    coarse = np.searchsorted(np.log10([hi for _, hi in REPORT_BANDS[:-1]]), lower + 1e-9, side="right")
     for name, c in (("lt5k", 0), ("5k_20k", 1), ("gt20k", 2)):
         rows = np.flatnonzero(coarse == c)
         report[f"over10_top_{name}"] = _share(end[rows], N_BINS - 1)

@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 from tqdm import tqdm
 
+from matcher.calibration import REPORT_BANDS
 from matcher.domain import Filters
 from matcher.features import FEATURE_INDEX
 from matcher.ranker import PairRanker
@@ -58,8 +59,9 @@ class Metrics:
                 "NDCG@10": self.ndcg10 / n}
 
 
-#: Query-size bands (inhabitants) of the size check: upper bounds, exclusive.
-SIZE_BANDS = (("< 5k", 5_000), ("5k-20k", 20_000), ("> 20k", float("inf")))
+#: Query-size bands (inhabitants) of the size check: upper bounds, exclusive; the size calibration's report
+#: uses the same ones.
+SIZE_BANDS = REPORT_BANDS
 
 
 @dataclass

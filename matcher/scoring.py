@@ -48,10 +48,6 @@ class Scored:
     logits: np.ndarray
     directions: np.ndarray | None = None  # (n, 2) text match per direction (need, offer), if the query wrote
 
-    def order(self) -> np.ndarray:
-        """Positions best first (stable: equal scores keep candidate order)."""
-        return np.argsort(-self.logits, kind="stable")
-
 
 def probability(logits: np.ndarray | float) -> np.ndarray:
     """The displayed score of a logit: the ranker's probability, rounded to 4 places."""

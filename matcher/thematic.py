@@ -250,4 +250,4 @@ def format_table(results: dict[str, dict[str, float]], title: str = "") -> str:
     return "\n".join(lines)
 
 
-__all__ = ["CaseState", "case_state", "evaluate", "fit_on_cases", "format_table", "pair_queries", "replace"]
+__all__ = ["CaseState", "case_state", "evaluate", "fit_on_cases", "format_table", "pair_queries"]
