@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.catalogue.files import Country
-from matcher.domain import KIND_TIER, Kind, Profile
+from matcher.domain import LEVELS, Kind, Profile
 from matcher.text_channel import LEX_FEATURES, char_tf, fit_idf, hubness, name_matrix, tfidf, token_matrix
 
 KINDS: tuple[Kind, ...] = tuple(Kind)
@@ -83,7 +83,7 @@ class CatalogueArrays:
     ids: np.ndarray  # (n,) object
     names: np.ndarray  # (n,) object
     kind: np.ndarray  # (n,) int8 index into KINDS
-    tier: np.ndarray  # (n,) int8
+    level: np.ndarray  # (n,) int8: index in domain.LEVELS (admin1, admin2, intercommunal, town)
     country: np.ndarray  # (n,) int16 index into country_codes
     admin1: np.ndarray  # (n,) int32 index into admin1_keys ("FR:53", "DE:09"), -1 unknown
     admin2: np.ndarray  # (n,) int32 index into admin2_keys (French départements), -1 none
@@ -238,7 +238,7 @@ class CatalogueArrays:
             ids=ids,
             names=np.array([p.name for p in profiles], dtype=object),
             kind=np.array([KINDS.index(p.kind) for p in profiles], dtype=np.int8),
-            tier=np.array([KIND_TIER[p.kind] for p in profiles], dtype=np.int8),
+            level=np.array([LEVELS.index(p.level_of) for p in profiles], dtype=np.int8),
             country=np.array([cidx[p.country] for p in profiles], dtype=np.int16),
             admin1=np.array([a1.get(f"{p.country}:{p.admin1_code}", -1) for p in profiles], dtype=np.int32),
             admin2=np.array([a2.get(p.admin2_code, -1) if p.country == "FR" else -1 for p in profiles],
@@ -429,7 +429,7 @@ def with_profile(
         preferences.update([_preferences_of(profile)])
     return replace(
         a,
-        ids=ids, names=put(a.names, profile.name), kind=put(a.kind, one.kind[0]), tier=put(a.tier, one.tier[0]),
+        ids=ids, names=put(a.names, profile.name), kind=put(a.kind, one.kind[0]), level=put(a.level, one.level[0]),
         country=put(a.country, one.country[0]), admin1=put(a.admin1, a1), admin2=put(a.admin2, a2),
         xyz=_put_row(a.xyz, r, one.xyz[0]), lat=put(a.lat, one.lat[0]), lon=put(a.lon, one.lon[0]),
         has_coord=put(a.has_coord, one.has_coord[0]), log_pop=put(a.log_pop, one.log_pop[0]),
@@ -451,7 +451,7 @@ def without(arrays: CatalogueArrays, profile_id: str) -> CatalogueArrays:
         return arrays
     keep = np.ones(arrays.n, dtype=bool)
     keep[r] = False
-    cols = ("ids", "names", "kind", "tier", "country", "admin1", "admin2", "xyz", "lat", "lon", "has_coord",
+    cols = ("ids", "names", "kind", "level", "country", "admin1", "admin2", "xyz", "lat", "lon", "has_coord",
             "log_pop", "population", "content", "lang_mask", "exp_themes", "need_themes", "text_row")
     changes = {c: getattr(arrays, c)[keep] for c in cols}
     changes["index"] = {pid: i for i, pid in enumerate(changes["ids"])}

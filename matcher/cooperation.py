@@ -26,11 +26,11 @@ COLUMNS = ("french_authority", "french_kind", "foreign_authority", "foreign_kind
            "expertise_text")  # required; ``french_insee_or_dept_code`` and ``themes`` are optional
 FRENCH_KINDS = {"commune": Kind.COMMUNE, "epci": Kind.INTERCOMMUNALITY, "departement": Kind.DEPARTMENT,
                 "region": Kind.REGION}
-#: The cases' foreign kinds on the catalogue's three tiers (local, intermediate, regional).
-FOREIGN_KINDS = {"municipality": Kind.MUNICIPALITY, "other": Kind.MUNICIPALITY, "district": Kind.PROVINCE,
-                 "county": Kind.PROVINCE, "department": Kind.PROVINCE, "province": Kind.PROVINCE,
-                 "prefecture": Kind.PROVINCE, "region": Kind.FOREIGN_REGION, "state": Kind.FOREIGN_REGION,
-                 "governorate": Kind.FOREIGN_REGION}
+#: The cases' foreign kinds as catalogue kinds.
+FOREIGN_KINDS = {"municipality": Kind.MUNICIPALITY, "other": Kind.MUNICIPALITY, "district": Kind.DISTRICT,
+                 "county": Kind.COUNTY, "department": Kind.DEPARTMENT, "province": Kind.PROVINCE,
+                 "prefecture": Kind.PREFECTURE, "region": Kind.REGION, "state": Kind.STATE,
+                 "governorate": Kind.GOVERNORATE}
 #: INSEE codes of the régions merged in 2016 -> the région they are part of now.
 FORMER_REGIONS = {"42": "44", "21": "44", "41": "44", "72": "75", "54": "75", "74": "75", "26": "27", "43": "27",
                   "25": "28", "23": "28", "31": "32", "22": "32", "82": "84", "83": "84", "91": "76", "73": "76"}

@@ -11,7 +11,9 @@ from typing import Any
 
 
 class Kind(str, Enum):
-    """Level of a local authority. French kinds first, then foreign ones."""
+    """What an authority is called. French kinds first; ``region`` and ``department`` name French
+    régions and départements and foreign regions and departments alike (the country tells them apart);
+    the foreign kinds follow. ``docs``: data/DATA_CARD.md, "Kinds and levels"."""
 
     COMMUNE = "commune"
     INTERCOMMUNALITY = "intercommunality"
@@ -19,21 +21,43 @@ class Kind(str, Enum):
     REGION = "region"
     MUNICIPALITY = "municipality"
     PROVINCE = "province"
-    FOREIGN_REGION = "foreign_region"
+    STATE = "state"
+    DISTRICT = "district"
+    COUNTY = "county"
+    GOVERNORATE = "governorate"
+    PREFECTURE = "prefecture"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Kind | None:
+        # "foreign_region" was the kind of a foreign region before foreign units had their own kinds;
+        # stored profiles and files that still say it are read as "region".
+        return cls.REGION if value == "foreign_region" else None
 
 
 FRENCH_KINDS = frozenset({Kind.COMMUNE, Kind.INTERCOMMUNALITY, Kind.DEPARTMENT, Kind.REGION})
 
-#: Tier of each kind, for kind compatibility: 0 local, 1 intermediate, 2 regional.
-KIND_TIER: dict[Kind, int] = {
-    Kind.COMMUNE: 0,
-    Kind.INTERCOMMUNALITY: 0,
-    Kind.MUNICIPALITY: 0,
-    Kind.DEPARTMENT: 1,
-    Kind.PROVINCE: 1,
-    Kind.REGION: 2,
-    Kind.FOREIGN_REGION: 2,
+
+class Level(str, Enum):
+    """Where an authority sits in its country's local government: a first-level unit (French région,
+    a foreign region/state/province...), a second-level unit (département, province, district,
+    county...), an intercommunal body, or a town (commune, municipality)."""
+
+    ADMIN1 = "admin1"
+    ADMIN2 = "admin2"
+    INTERCOMMUNAL = "intercommunal"
+    TOWN = "town"
+
+
+#: The level a profile has when none is stated (profiles registered by users, event participants):
+#: the usual level of that kind. Catalogue units carry their level from the source (a Colombian
+#: ``department`` is admin-1, a Senegalese one admin-2).
+DEFAULT_LEVEL: dict[Kind, Level] = {
+    Kind.COMMUNE: Level.TOWN, Kind.MUNICIPALITY: Level.TOWN, Kind.INTERCOMMUNALITY: Level.INTERCOMMUNAL,
+    Kind.DEPARTMENT: Level.ADMIN2, Kind.PROVINCE: Level.ADMIN2, Kind.DISTRICT: Level.ADMIN2,
+    Kind.COUNTY: Level.ADMIN2, Kind.PREFECTURE: Level.ADMIN2,
+    Kind.REGION: Level.ADMIN1, Kind.STATE: Level.ADMIN1, Kind.GOVERNORATE: Level.ADMIN1,
 }
+LEVELS = tuple(Level)
 
 
 class PartnershipType(str, Enum):
@@ -77,6 +101,8 @@ class Profile:
     name: str
     kind: Kind
     country: str  # ISO 3166-1 alpha-2, upper case
+    level: Level | None = None  # None: the kind's DEFAULT_LEVEL (see ``level_of``)
+    name_fr: str = ""  # the French name where a source gives one that differs (Alger, Bavière)
     admin1_code: str = ""  # French région code, or GeoNames admin-1 code abroad
     admin1_name: str = ""
     admin2_code: str = ""  # French département code (communes, EPCI); empty abroad
@@ -109,6 +135,13 @@ class Profile:
     @property
     def has_text(self) -> bool:
         return bool(self.description.strip() or self.expertise.text.strip() or self.needs.text.strip())
+
+    @property
+    def level_of(self) -> Level:
+        return self.level if self.level is not None else DEFAULT_LEVEL[self.kind]
+
+    def display_name(self, lang: str = "en") -> str:
+        return self.name_fr if lang == "fr" and self.name_fr else self.name
 
     def with_changes(self, **changes: Any) -> Profile:
         return replace(self, **changes)
@@ -176,6 +209,7 @@ class Filters:
     countries: tuple[str, ...] = ()
     continents: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
     min_population: int | None = None
     max_population: int | None = None
     themes: tuple[str, ...] = ()

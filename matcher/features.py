@@ -30,7 +30,7 @@ from matcher.text_channel import standardise
 TEXT_FEATURES = ("text_dense", "text_lex", "names_mentioned", "theme_need", "theme_offer", "desc_sem")
 STRUCTURAL_FEATURES = (
     "log_distance", "same_continent", "preferred", "priority_zone", "shared_language", "francophone",
-    "pop_ratio", "kind_compat", "size", "size_gap", "size_far",
+    "pop_ratio", "level_compat", "size", "size_gap", "size_far",
 )
 HISTORY_COLUMNS = HISTORY_FEATURES  # the priors of matcher.history, in the order history_features returns
 #: 1 when the query wrote something (a text or themes): the ranker's gate between its structural model
@@ -63,7 +63,7 @@ class Query:
     admin2: int
     xyz: np.ndarray | None
     log_pop: float  # nan if unknown
-    tier: int
+    level: int  # index in domain.LEVELS
     lang_mask: int
     exp_themes: int
     need_themes: int
@@ -198,13 +198,10 @@ def distances_km(q: Query, a: CatalogueArrays, cand: np.ndarray) -> np.ndarray:
     return km
 
 
-#: Level compatibility by tier gap (0, 1, 2): the same level, neighbouring levels, far apart.
-KIND_COMPAT_BY_GAP = np.array([1.0, 0.5, 0.0])
-
-
-def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, priority: np.ndarray
-                        ) -> dict[str, np.ndarray]:
-    """``priority``: (n_countries,) bool, the country is in France's priority zones.
+def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, priority: np.ndarray,
+                        level_compat: np.ndarray) -> dict[str, np.ndarray]:
+    """``priority``: (n_countries,) bool, the country is in France's priority zones. ``level_compat``:
+    the learned (levels x levels) log-lift of partnering (``matcher.levels``).
 
     Country-level features are looked up in per-country tables made for this query (a few hundred
     countries), so each costs one gather over the candidates."""
@@ -223,7 +220,7 @@ def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, prior
     shared_lang = (a.lang_mask[cand] & np.uint64(q.lang_mask)) != 0
     c_pop = a.log_pop[cand].astype(float)
     gap = c_pop - q.log_pop  # NaN where either population is unknown
-    kind_compat = KIND_COMPAT_BY_GAP[np.minimum(np.abs(a.tier[cand].astype(np.int64) - q.tier), 2)]
+    level_lift = level_compat[q.level][a.level[cand]]
     log_km = np.log1p(km)
     return {
         "log_distance": log_km,
@@ -233,7 +230,7 @@ def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, prior
         "shared_language": shared_lang.astype(float),
         "francophone": per_c[:, 3],
         "pop_ratio": np.abs(gap),
-        "kind_compat": kind_compat,
+        "level_compat": level_lift,
         # Larger towns take part in more partnerships, whatever the query.
         "size": c_pop,
         # Signed: towns twin upwards more than downwards (a small commune with a larger town).
@@ -262,9 +259,11 @@ def history_block(q: Query, a: CatalogueArrays, history: HistoryIndex, cand: np.
 
 
 def feature_columns(q: Query, a: CatalogueArrays, history: HistoryIndex, cand: np.ndarray, *,
-                    priority: np.ndarray, shares: Shares | None = None) -> dict[str, np.ndarray]:
+                    priority: np.ndarray, level_compat: np.ndarray, shares: Shares | None = None
+                    ) -> dict[str, np.ndarray]:
     """Every feature as a column over ``cand``: the first stage scores these without building a matrix."""
-    return {**text_features(q, a, cand), **structural_features(q, a, cand, priority=priority),
+    return {**text_features(q, a, cand),
+            **structural_features(q, a, cand, priority=priority, level_compat=level_compat),
             **history_block(q, a, history, cand, shares)}
 
 
@@ -278,9 +277,10 @@ def stack(cols: dict[str, np.ndarray], rows: np.ndarray | slice = slice(None)) -
 
 
 def pair_features(q: Query, a: CatalogueArrays, history: HistoryIndex, cand: np.ndarray, *,
-                  priority: np.ndarray, shares: Shares | None = None) -> np.ndarray:
+                  priority: np.ndarray, level_compat: np.ndarray, shares: Shares | None = None) -> np.ndarray:
     """The (len(cand), len(FEATURES)) feature matrix."""
-    return stack(feature_columns(q, a, history, cand, priority=priority, shares=shares))
+    return stack(feature_columns(q, a, history, cand, priority=priority, level_compat=level_compat,
+                                 shares=shares))
 
 
 __all__ = [

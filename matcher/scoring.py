@@ -59,7 +59,8 @@ def _shares(state: MatchState, q: Query) -> Shares | None:
 
 
 def columns(state: MatchState, q: Query, cand: np.ndarray) -> dict[str, np.ndarray]:
-    return feature_columns(q, state.arrays, state.history, cand, priority=state.priority, shares=_shares(state, q))
+    return feature_columns(q, state.arrays, state.history, cand, priority=state.priority,
+                           level_compat=state.level_compat, shares=_shares(state, q))
 
 
 def shortlist(state: MatchState, cols: dict[str, np.ndarray], n: int, size: int = SHORTLIST) -> np.ndarray:

@@ -25,12 +25,13 @@ from matcher.arrays import (
     unit_xyz,
 )
 from matcher.catalogue.files import Country
-from matcher.domain import KIND_TIER, Filters, Link, Profile
+from matcher.domain import LEVELS, Filters, Link, Profile
 from matcher.encoding import Encoder
 from matcher.errors import InvalidInput
 from matcher.features import Query
 from matcher.geo import PRIORITY_ZONES, priority_countries
 from matcher.history import HistoryIndex, Shares, country_shares
+from matcher.levels import N_LEVELS, fit_level_compat, pair_counts
 from matcher.ranker import PairRanker
 from matcher.text_channel import name_matrix, token_matrix
 
@@ -46,6 +47,8 @@ class MatchState:
     priority: np.ndarray  # (n_countries,) bool
     links: tuple[Link, ...] = ()
     partners: dict[int, frozenset[int]] = field(default_factory=dict)  # row -> partner rows
+    #: (N_LEVELS, N_LEVELS) log-lift of partnering by level, learned from ``links`` (matcher.levels)
+    level_compat: np.ndarray = field(default_factory=lambda: np.zeros((N_LEVELS, N_LEVELS)))
     _shares: dict[int, Shares] = field(default_factory=dict)
 
     @classmethod
@@ -56,9 +59,11 @@ class MatchState:
         partners: dict[int, set[int]] = {}
         for s, d in zip(history.src, history.dst):
             partners.setdefault(int(s), set()).add(int(d))
+        compat = fit_level_compat(pair_counts(arrays.level[history.src], arrays.level[history.dst]),
+                                  arrays.level)
         return cls(arrays=arrays, history=history, ranker=ranker, countries=countries,
                    priority=np.array([c in prio for c in arrays.country_codes]), links=tuple(links),
-                   partners={k: frozenset(v) for k, v in partners.items()})
+                   partners={k: frozenset(v) for k, v in partners.items()}, level_compat=compat)
 
     def shares(self, country: int) -> Shares:
         if country not in self._shares:
@@ -79,7 +84,7 @@ def query_from_row(arrays: CatalogueArrays, row: int, *, exclude_rows: Sequence[
     return Query(
         row=row, country=int(arrays.country[row]), admin1=int(arrays.admin1[row]), admin2=int(arrays.admin2[row]),
         xyz=arrays.xyz[row] if arrays.has_coord[row] else None, log_pop=float(arrays.log_pop[row]),
-        tier=int(arrays.tier[row]), lang_mask=int(arrays.lang_mask[row]), exp_themes=int(arrays.exp_themes[row]),
+        level=int(arrays.level[row]), lang_mask=int(arrays.lang_mask[row]), exp_themes=int(arrays.exp_themes[row]),
         need_themes=int(arrays.need_themes[row]), emb=emb, lex=lex, tokens=tokens, name_row=name_row,
         is_french=arrays.country_codes[
             int(arrays.country[row])] == "FR", exclude_rows=tuple(exclude_rows),
@@ -127,7 +132,7 @@ def query_from_profile(profile: Profile, arrays: CatalogueArrays, *, encoder: En
         admin2=arrays.admin2_keys.index(profile.admin2_code)
         if profile.country == "FR" and profile.admin2_code in arrays.admin2_keys else -1,
         xyz=xyz, log_pop=float(np.log10(profile.population)) if profile.population else float("nan"),
-        tier=KIND_TIER[profile.kind], lang_mask=arrays.lang_bits(langs),
+        level=LEVELS.index(profile.level_of), lang_mask=arrays.lang_bits(langs),
         exp_themes=arrays.theme_bits(facet_themes(profile, "expertise")),
         need_themes=arrays.theme_bits(facet_themes(profile, "needs")), emb=emb, lex=lex,
         tokens=token_matrix([all_text(profile)], [profile.name]) if present else None,
@@ -160,6 +165,8 @@ def eligible_rows(state: MatchState, q: Query, profile: Profile | None, filters:
     if filters.kinds:
         kinds = [i for i, k in enumerate(KINDS) if k.value in filters.kinds]
         mask &= np.isin(a.kind, kinds)
+    if filters.levels:
+        mask &= np.isin(a.level, [i for i, lv in enumerate(LEVELS) if lv.value in filters.levels])
     if filters.min_population is not None:
         mask &= a.log_pop >= np.log10(max(filters.min_population, 1))
     if filters.max_population is not None:
@@ -187,7 +194,7 @@ def _with_arrays(s: MatchState, arrays: CatalogueArrays) -> MatchState:
                                degree=np.concatenate([history.degree, np.zeros(pad, dtype=np.float32)]),
                                n=arrays.n)
     return MatchState(arrays=arrays, history=history, ranker=s.ranker, countries=s.countries, priority=s.priority,
-                      links=s.links, partners=s.partners, _shares=s._shares)
+                      links=s.links, partners=s.partners, level_compat=s.level_compat, _shares=s._shares)
 
 
 def extended_state(state: MatchState, arrays: CatalogueArrays) -> MatchState:

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import fields
 from typing import Any
 
-from matcher.domain import Contact, Facet, Kind, Profile
+from matcher.domain import Contact, Facet, Kind, Level, Profile
 from matcher.errors import InvalidInput
 from matcher.themes import fold
 
@@ -26,7 +26,7 @@ _TUPLES = tuple(f.name for f in fields(Profile) if str(f.type).startswith("tuple
 _STRINGS = tuple(f.name for f in fields(Profile) if f.type == "str" and f.name not in _REQUIRED)
 # Every Profile field must be handled by the codec: a new field breaks here, not silently on round-trip.
 assert {f.name for f in fields(Profile)} == {
-    *_REQUIRED, "kind", *_OPTIONAL_NUMBERS, *_FACETS, *_TUPLES, *_STRINGS, "contact"}
+    *_REQUIRED, "kind", "level", *_OPTIONAL_NUMBERS, *_FACETS, *_TUPLES, *_STRINGS, "contact"}
 
 
 # --- Profile <-> JSON ---------------------------------------------------------------------------
@@ -34,6 +34,8 @@ assert {f.name for f in fields(Profile)} == {
 def profile_to_dict(p: Profile) -> dict[str, Any]:
     """Every field of ``p`` as JSON-ready data; fields at their default value are left out."""
     out: dict[str, Any] = {"id": p.id, "name": p.name, "kind": p.kind.value, "country": p.country}
+    if p.level is not None:
+        out["level"] = p.level.value
     for name in _STRINGS:
         value = getattr(p, name)
         if value:
@@ -60,6 +62,8 @@ def profile_from_dict(d: dict[str, Any]) -> Profile:
     """Inverse of ``profile_to_dict``: ``profile_from_dict(profile_to_dict(p)) == p``."""
     kw = dict(d)
     kw["kind"] = Kind(kw["kind"])
+    if kw.get("level") is not None:
+        kw["level"] = Level(kw["level"])
     for name in _TUPLES:
         if name in kw:
             kw[name] = tuple(kw[name])

@@ -60,7 +60,7 @@ def training_set(
         if len(cand) == 0:
             continue
         neg = np.sort(rng.choice(cand, size=min(n_random, len(cand)), replace=False))
-        X = pair_features(q, a, h, np.concatenate([pos, neg]), priority=state.priority)
+        X = pair_features(q, a, h, np.concatenate([pos, neg]), priority=state.priority, level_compat=state.level_compat)
         Xs.append(X)
         ys.append(np.r_[np.ones(len(pos)), np.zeros(len(neg))])
         gs.append(np.full(len(X), row))

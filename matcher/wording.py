@@ -238,12 +238,14 @@ _INTERCO_FEMININE_PREFIXES = ("CC ", "CA ", "CU ", "Métropole", "Communauté", 
 _KIND_NOUNS_FR = {
     "commune": "la commune", "intercommunality": "l'intercommunalité", "department": "le département",
     "region": "la région", "municipality": "la municipalité", "province": "la province",
-    "foreign_region": "la région",
+    "state": "l'État", "district": "le district", "county": "le comté", "governorate": "le gouvernorat",
+    "prefecture": "la préfecture",
 }
 _KIND_NOUNS_EN = {
     "commune": "the commune", "intercommunality": "the intercommunality", "department": "the département",
     "region": "the region", "municipality": "the municipality", "province": "the province",
-    "foreign_region": "the region",
+    "state": "the state", "district": "the district", "county": "the county", "governorate": "the governorate",
+    "prefecture": "the prefecture",
 }
 
 

@@ -38,7 +38,7 @@ def synthetic_ranker(seed: int = 0) -> PairRanker:
     X[:, f["pop_ratio"]] = rng.exponential(0.8 - 0.3 * y)
     for b in ("same_continent", "shared_language", "francophone", "priority_zone"):
         X[:, f[b]] = rng.random(n) < 0.3 + 0.1 * y
-    X[:, f["kind_compat"]] = 1.0
+    X[:, f["level_compat"]] = 1.0
     return PairRanker().fit(X, y.astype(int))
 
 

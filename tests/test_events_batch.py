@@ -152,8 +152,8 @@ def test_put_profiles_equals_a_full_build(encoder, ranker):
     cand = np.arange(full.n)
     for pid in ("FR-COM-00001", "GN-200", "X-1", "X-2", "FR-COM-00003"):
         qf, qp = query_from_row(full, full.row(pid)), query_from_row(put, put.row(pid))
-        Xf = pair_features(qf, full, s_full.history, cand, priority=s_full.priority)
-        Xp = pair_features(qp, put, s_put.history, cand, priority=s_put.priority)
+        Xf = pair_features(qf, full, s_full.history, cand, priority=s_full.priority, level_compat=s_full.level_compat)
+        Xp = pair_features(qp, put, s_put.history, cand, priority=s_put.priority, level_compat=s_put.level_compat)
         assert np.allclose(Xf, Xp, equal_nan=True), pid
     assert put_profiles(base, [], {}, COUNTRY_MAP) is base
 

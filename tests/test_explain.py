@@ -68,7 +68,7 @@ VALUES = {"kind_compat": 1.0, "country": 0.12, "country_global": 0.03, "admin1_g
 SECOND_PERSON = re.compile(r"\b(vous|votre|vos|vôtre|you|your|yours)\b", re.IGNORECASE)
 ALL_SENTENCES = [(f"{code}", f) for code, f in SENTENCES.items()] + [(f"{code}:low", f) for code, f in
                                                                       LOW_SENTENCES.items()]
-KINDS = ["commune", "intercommunality", "department", "region", "municipality", "province", "foreign_region", ""]
+KINDS = ["commune", "intercommunality", "department", "region", "municipality", "province", "state", "district", "county", "governorate", "prefecture", ""]
 
 
 def _say(code: str, ctx: ReasonContext, value: float | None = None) -> tuple[str, str] | None:

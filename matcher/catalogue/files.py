@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from matcher.domain import Kind, Link, Profile
+from matcher.domain import Kind, Level, Link, Profile
 
 AUTHORITY_COLUMNS = (
-    "id", "name", "kind", "country", "admin1_code", "admin1_name", "admin2_code", "admin2_name",
+    "id", "name", "kind", "level", "name_fr", "country", "admin1_code", "admin1_name", "admin2_code", "admin2_name",
     "population", "lat", "lon", "alt_names", "parent_ids", "source",
 )
 LINK_COLUMNS = ("a", "b", "kind", "source")
@@ -77,7 +77,7 @@ def _opt_num(value: Any) -> str:
 
 def profile_to_row(p: Profile) -> list[str]:
     return [
-        p.id, p.name, p.kind.value, p.country, p.admin1_code, p.admin1_name, p.admin2_code, p.admin2_name,
+        p.id, p.name, p.kind.value, p.level_of.value, p.name_fr, p.country, p.admin1_code, p.admin1_name, p.admin2_code, p.admin2_name,
         _opt_num(p.population), _opt_num(p.lat), _opt_num(p.lon), "|".join(p.alt_names),
         "|".join(p.parent_ids), p.source,
     ]
@@ -88,6 +88,8 @@ def row_to_profile(row: dict[str, str]) -> Profile:
         id=row["id"],
         name=row["name"],
         kind=Kind(row["kind"]),
+        level=Level(row["level"]),
+        name_fr=row["name_fr"],
         country=row["country"],
         admin1_code=row["admin1_code"],
         admin1_name=row["admin1_name"],

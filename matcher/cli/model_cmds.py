@@ -59,7 +59,8 @@ def decision_pairs(store: ProfileStore, state: MatchState) -> tuple[np.ndarray, 
         if qr is None or cr is None:
             continue
         q = query_from_row(a, qr, exclude_rows=(qr,))
-        Xs.append(pair_features(q, a, state.history, np.array([cr]), priority=state.priority))
+        Xs.append(pair_features(q, a, state.history, np.array([cr]), priority=state.priority,
+                                  level_compat=state.level_compat))
         ys.append(1 if status == "accepted" else 0)
         gs.append(qr)
     if not Xs:

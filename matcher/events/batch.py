@@ -142,7 +142,7 @@ def put_profiles(arrays: CatalogueArrays, profiles: Sequence[Profile], vectors: 
     index = dict(a.index)
     index.update({pid: a.n + i for i, pid in enumerate(one.ids[new])})
     out = replace(
-        a, ids=ids, names=col(a.names, one.names), kind=col(a.kind, one.kind), tier=col(a.tier, one.tier),
+        a, ids=ids, names=col(a.names, one.names), kind=col(a.kind, one.kind), level=col(a.level, one.level),
         country=col(a.country, country), admin1=col(a.admin1, admin1), admin2=col(a.admin2, admin2),
         xyz=col(a.xyz, one.xyz), lat=col(a.lat, one.lat), lon=col(a.lon, one.lon),
         has_coord=col(a.has_coord, one.has_coord), log_pop=col(a.log_pop, one.log_pop),

@@ -58,9 +58,13 @@ _KINDS = {  # folded word -> (French kind, foreign kind)
     "town": (Kind.COMMUNE, Kind.MUNICIPALITY), "ville": (Kind.COMMUNE, Kind.MUNICIPALITY),
     "intercommunality": (Kind.INTERCOMMUNALITY, Kind.MUNICIPALITY), "intercommunalite": (Kind.INTERCOMMUNALITY,
                                                                                          Kind.MUNICIPALITY),
-    "epci": (Kind.INTERCOMMUNALITY, Kind.MUNICIPALITY), "department": (Kind.DEPARTMENT, Kind.PROVINCE),
-    "departement": (Kind.DEPARTMENT, Kind.PROVINCE), "province": (Kind.DEPARTMENT, Kind.PROVINCE),
-    "region": (Kind.REGION, Kind.FOREIGN_REGION), "foreign region": (Kind.REGION, Kind.FOREIGN_REGION),
+    "epci": (Kind.INTERCOMMUNALITY, Kind.MUNICIPALITY), "department": (Kind.DEPARTMENT, Kind.DEPARTMENT),
+    "departement": (Kind.DEPARTMENT, Kind.DEPARTMENT), "province": (Kind.DEPARTMENT, Kind.PROVINCE),
+    "district": (Kind.DEPARTMENT, Kind.DISTRICT), "county": (Kind.DEPARTMENT, Kind.COUNTY),
+    "prefecture": (Kind.DEPARTMENT, Kind.PREFECTURE),
+    "region": (Kind.REGION, Kind.REGION), "foreign region": (Kind.REGION, Kind.REGION),
+    "state": (Kind.REGION, Kind.STATE), "etat": (Kind.REGION, Kind.STATE),
+    "governorate": (Kind.REGION, Kind.GOVERNORATE), "gouvernorat": (Kind.REGION, Kind.GOVERNORATE),
 }
 _LANG = re.compile(r"^([a-z]{2})(?:[-_][a-z0-9]+)?$")
 _THOUSANDS = re.compile(r"^\d{1,3}([.,]\d{3})+$")

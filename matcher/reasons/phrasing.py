@@ -18,15 +18,17 @@ from matcher.wording import FrName, count, en_name, fr_name, number, percent
 YOUR_FR = {
     "commune": "votre commune", "intercommunality": "votre intercommunalité", "department": "votre département",
     "region": "votre région", "municipality": "votre municipalité", "province": "votre province",
-    "foreign_region": "votre région",
+    "state": "votre État", "district": "votre district", "county": "votre comté",
+    "governorate": "votre gouvernorat", "prefecture": "votre préfecture",
 }
 _YOUR_EN = {
     "commune": "your commune", "intercommunality": "your intercommunality", "department": "your département",
     "region": "your region", "municipality": "your municipality", "province": "your province",
-    "foreign_region": "your region",
+    "state": "your state", "district": "your district", "county": "your county",
+    "governorate": "your governorate", "prefecture": "your prefecture",
 }
 #: Kinds whose neighbourhood is the region itself ("authorities in your region", not "near you").
-REGIONAL = frozenset({"region", "foreign_region"})
+REGIONAL = frozenset({"region", "state", "governorate"})
 
 
 def kind(k: object) -> str:

@@ -3,7 +3,7 @@
 Distance, continent, the countries or regions the query looks for, France's priority zones, shared and
 official languages (``log_distance`` ... ``francophone``); populations, compared within
 ``COMPARABLE_FACTOR`` or stated as figures (``pop_ratio``, ``size``, ``size_gap``, ``size_far``); and
-the level of local government (``kind_compat``). ``SENTENCES`` maps each feature code to its sentence.
+the level of local government (``level_compat``). ``SENTENCES`` maps each feature code to its sentence.
 """
 
 from __future__ import annotations
@@ -127,12 +127,12 @@ def _size_far(v: float, c: ReasonContext) -> tuple[str, str] | None:
             f"Population of {integer(cp, 'en')}, {km(dist, 'en')} away")
 
 
-def _kind_compat(v: float, c: ReasonContext) -> tuple[str, str] | None:
-    """1: same tier; 0.5: adjacent tiers (a commune and a province); 0: nothing to say."""
-    if v >= 0.99:
-        return "Même niveau de collectivité", "Same level of local government"
-    if v > 0:
-        return "Niveaux de collectivité voisins", "Adjacent levels of local government"
+def _level_compat(v: float, c: ReasonContext) -> tuple[str, str] | None:
+    """The learned log-lift of these two levels partnering (matcher.levels): said only when the known
+    partnerships show these levels partner more often than chance (v > 0)."""
+    if v > 0.1:
+        return ("Des niveaux de collectivité qui coopèrent souvent entre eux",
+                "Levels of local government that often partner with each other")
     return None
 
 
@@ -140,5 +140,5 @@ SENTENCES: dict[str, Sentence] = {
     "log_distance": _log_distance, "same_continent": _same_continent, "preferred": _preferred,
     "priority_zone": _priority_zone, "shared_language": _shared_language, "francophone": _francophone,
     "pop_ratio": _pop_ratio, "size": _size, "size_gap": _size_gap, "size_far": _size_far,
-    "kind_compat": _kind_compat,
+    "level_compat": _level_compat,
 }

@@ -1,0 +1,40 @@
+"""Level compatibility learned from known partnerships: how much more often an authority of one level
+(région, département, intercommunality, commune — or a foreign admin-1, admin-2 or town) partners with
+each level than that level's share of the catalogue would give. Pure: arrays in, a table out.
+
+``table[q, c] = log( P(partner level c | query level q) / P(level c in the catalogue) )``, with the
+conditional shrunk towards the catalogue share by ``prior`` pseudo-pairs, so a level pair seen in only a
+few partnerships stays near 0 (no evidence, no lift). Rows and columns follow ``domain.LEVELS``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matcher.domain import LEVELS
+
+N_LEVELS = len(LEVELS)
+#: Pseudo-pairs that pull each row towards "no preference" (a lift of 1, log 0).
+PRIOR_PAIRS = 20.0
+
+
+def pair_counts(q_levels: np.ndarray, c_levels: np.ndarray) -> np.ndarray:
+    """(N_LEVELS, N_LEVELS) counts of (query level, partner level) over directed pairs."""
+    counts = np.zeros((N_LEVELS, N_LEVELS))
+    np.add.at(counts, (np.asarray(q_levels, dtype=np.int64), np.asarray(c_levels, dtype=np.int64)), 1.0)
+    return counts
+
+
+def fit_level_compat(counts: np.ndarray, catalogue_levels: np.ndarray, *, prior: float = PRIOR_PAIRS
+                     ) -> np.ndarray:
+    """The log-lift table from directed pair counts and the levels of every catalogue row."""
+    base = np.bincount(np.asarray(catalogue_levels, dtype=np.int64), minlength=N_LEVELS).astype(float)
+    base = (base + 1.0) / (base.sum() + N_LEVELS)  # every level has some share, even an empty one
+    cond = (counts + prior * base) / (counts.sum(axis=1, keepdims=True) + prior)
+    return np.log(cond / base)
+
+
+def link_levels(src: np.ndarray, dst: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both directions of undirected links given as row indices: (query levels, partner levels)."""
+    src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
+    return np.concatenate([levels[src], levels[dst]]), np.concatenate([levels[dst], levels[src]])
