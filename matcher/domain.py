@@ -136,6 +136,12 @@ class Profile:
     def has_text(self) -> bool:
         return bool(self.description.strip() or self.expertise.text.strip() or self.needs.text.strip())
 
+    def __post_init__(self) -> None:
+        # One spelling per meaning: a level equal to the kind's usual one is not stored (None), so a
+        # profile read back from any file or row equals the one built.
+        if self.level is not None and DEFAULT_LEVEL.get(self.kind) is self.level:
+            object.__setattr__(self, "level", None)
+
     @property
     def level_of(self) -> Level:
         return self.level if self.level is not None else DEFAULT_LEVEL[self.kind]

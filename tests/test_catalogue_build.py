@@ -304,7 +304,7 @@ def test_wheel_input_and_cli(tmp_path: Path, fixture_inputs: tuple[Path, Path]) 
     assert result.exit_code == 0, result.output
     assert "6 communes" in result.output and "wrote authorities.csv.gz" in result.output
     with gzip.open(out / "authorities.csv.gz", "rt", encoding="utf-8") as fh:
-        assert fh.readline().startswith("id,name,kind,country,")
+        assert fh.readline().startswith("id,name,kind,level,name_fr,country,")
 
 
 def test_fetch_uses_cache_and_reports_missing_tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -336,16 +336,21 @@ def test_committed_catalogue_counts() -> None:
         kinds[p.kind] = kinds.get(p.kind, 0) + 1
     assert kinds[Kind.COMMUNE] >= 34_900
     assert kinds[Kind.INTERCOMMUNALITY] >= 1_200
-    deps = {p.admin2_code for p in authorities if p.kind is Kind.DEPARTMENT}
+    deps = {p.admin2_code for p in authorities if p.kind is Kind.DEPARTMENT and p.country == "FR"}
     assert len(deps) == 101 and {"01", "2A", "2B", "95", "971", "976"} <= deps
-    insee_regions = {p.admin1_code for p in authorities if p.kind is Kind.REGION and len(p.admin1_code) == 2}
+    insee_regions = {p.admin1_code for p in authorities if p.kind is Kind.REGION and p.country == "FR"
+                     and len(p.admin1_code) == 2}
     assert len(insee_regions) == 18
     french = [p for p in authorities if p.country == "FR"]
     assert sum(p.has_coordinates for p in french) / len(french) >= 0.995
     foreign = [p for p in authorities if p.country != "FR"]
     assert len(foreign) >= 60_000 and len({p.country for p in foreign}) >= 200
-    assert all(p.kind is Kind.MUNICIPALITY and p.population and p.population >= 5000 for p in foreign)
+    towns = [p for p in foreign if p.level_of is Level.TOWN]
+    assert all(p.kind is Kind.MUNICIPALITY and (p.population is None or p.population >= 1000) for p in towns)
+    by_level = Counter(p.level_of for p in foreign)
+    assert by_level[Level.ADMIN1] >= 4000 and by_level[Level.ADMIN2] >= 20_000 and by_level[Level.TOWN] >= 150_000
+    assert len({p.country for p in foreign if p.level_of is Level.ADMIN1}) >= 190
     assert len(countries) >= 200 and {p.country for p in authorities} <= set(countries)
     assert countries["FR"].french_official and countries["FR"].name_fr == "France"
     known = set(ids)
-    assert all(pid in known for p in french for pid in p.parent_ids)
+    assert all(pid in known for p in authorities for pid in p.parent_ids)

@@ -48,7 +48,7 @@ def test_reason_sentence_follows_the_side_of_the_average(code, value, average, e
     assert len(got) == 1 and got[0].startswith(expected)
 
 
-@pytest.mark.parametrize("code", ["priority_zone", "same_continent", "kind_compat", "francophone", "direct"])
+@pytest.mark.parametrize("code", ["priority_zone", "same_continent", "level_compat", "francophone", "direct"])
 def test_a_low_value_with_nothing_true_to_say_gives_no_reason(code):
     assert _one(code, 0.0, 0.3) == ()
 
@@ -64,7 +64,7 @@ FULL = ReasonContext(
     q_country_fr="France", q_country_en="France", text_directions=("need", "offer"),
     shared_terms=("assainissement",), mention="both",
 )
-VALUES = {"kind_compat": 1.0, "country": 0.12, "country_global": 0.03, "admin1_global": 0.012}
+VALUES = {"level_compat": 1.0, "country": 0.12, "country_global": 0.03, "admin1_global": 0.012}
 SECOND_PERSON = re.compile(r"\b(vous|votre|vos|vôtre|you|your|yours)\b", re.IGNORECASE)
 ALL_SENTENCES = [(f"{code}", f) for code, f in SENTENCES.items()] + [(f"{code}:low", f) for code, f in
                                                                       LOW_SENTENCES.items()]
@@ -82,7 +82,7 @@ def test_every_sentence_has_a_staff_form_without_second_person(code, kind):
     for value in (0.0, 0.004, VALUES.get(code.split(":")[0], 0.6)):
         got = _say(code, replace(FULL, audience="staff", q_kind=kind), value)
         if got is None:
-            assert value == 0.0 or code.split(":")[0] == "kind_compat", (code, value)
+            assert value == 0.0 or code.split(":")[0] == "level_compat", (code, value)
             continue
         for text in got:
             assert not SECOND_PERSON.search(text), text
@@ -261,10 +261,12 @@ def test_direct_without_nearby_partners_does_not_say_departement_for_a_region():
     assert got == ("Déjà jumelée avec des collectivités de votre région", "Twinned with authorities in your region")
 
 
-def test_kind_compat_says_same_level_only_at_one():
-    assert SENTENCES["kind_compat"](1.0, CTX) == ("Même niveau de collectivité", "Same level of local government")
-    half = SENTENCES["kind_compat"](0.5, CTX)
-    assert half is not None and "Même" not in half[0] and "Same" not in half[1]
+@pytest.mark.parametrize("lift, said", [(1.5, True), (0.2, True), (0.05, False), (0.0, False), (-1.0, False)])
+def test_level_compat_is_said_only_where_the_levels_partner_more_than_chance(lift: float, said: bool) -> None:
+    out = SENTENCES["level_compat"](lift, CTX)
+    assert (out == ("Des niveaux de collectivité qui coopèrent souvent entre eux",
+                    "Levels of local government that often partner with each other")) is said
+    assert said or out is None
 
 
 @pytest.mark.parametrize("code", ["text_dense", "text_lex", "names_mentioned"])

