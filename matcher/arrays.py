@@ -111,6 +111,7 @@ class CatalogueArrays:
     theme_codes: tuple[str, ...]
     dim: int
     admin1_names: dict[str, str] = field(default_factory=dict)  # admin1 key -> name
+    names_fr: dict[str, str] = field(default_factory=dict)  # id -> French name, where one differs
     # Stated preferences, for the few profiles that have any: id -> (country codes, region codes).
     # Keyed by id, not row, so deleting a row needs no renumbering.
     preferences: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
@@ -259,6 +260,7 @@ class CatalogueArrays:
                  in CONTINENTS else -1 for c in codes], dtype=np.int8),
             country_francophone=np.array([bool(c in countries and countries[c].french_official) for c in codes]),
             admin1_keys=admin1_keys, admin2_keys=admin2_keys, languages=langs, theme_codes=themes, dim=dim,
+            names_fr={p.id: p.name_fr for p in profiles if p.name_fr},
             admin1_names={f"{p.country}:{p.admin1_code}": p.admin1_name for p in profiles
                           if p.admin1_code and p.admin1_name},
             index={pid: i for i, pid in enumerate(ids)},
@@ -438,6 +440,7 @@ def with_profile(
         need_themes=put(a.need_themes, one.need_themes[0]), text_row=put(a.text_row, text_row_value),
         emb=emb, has_field=has_field, lex=lex, tf=tf, admin1_keys=admin1_keys,
         admin1_names={**a.admin1_names, **one.admin1_names},
+        names_fr={**{k: v for k, v in a.names_fr.items() if k != profile.id}, **one.names_fr},
         index=a.index if r is not None else {**a.index, profile.id: len(ids) - 1},
         preferences=preferences, hub=hub, tokens=tokens,
         names_mat=_put_sparse_row(a.names_mat, r, one.names_mat),

@@ -206,6 +206,11 @@ class Match:
     rank: int
     reasons: tuple[Reason, ...] = ()
     population: int | None = None
+    level: str = ""  # admin1, admin2, intercommunal, town
+    name_fr: str = ""  # the French name where a source gives one that differs
+
+    def display_name(self, lang: str = "en") -> str:
+        return self.name_fr if lang == "fr" and self.name_fr else self.name
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from matcher.arrays import KINDS, CatalogueArrays, profile_texts, with_profile, without
-from matcher.domain import Filters, Match, Profile
+from matcher.domain import LEVELS, Filters, Match, Profile
 from matcher.encoding import Encoder
 from matcher.errors import InvalidInput, NotFound
 from matcher.scoring import SHORTLIST, diversify, explain, listed, probability, rank, shortlist
@@ -66,6 +66,7 @@ def recommend(profile: Profile, *, state: MatchState, encoder: Encoder | None = 
             id=str(a.ids[r]), name=str(a.names[r]), country=a.country_codes[a.country[r]],
             kind=KINDS[int(a.kind[r])].value, lat=_opt(a.lat[r]), lon=_opt(a.lon[r]),
             score=float(score), rank=rank_, reasons=why, population=population_of(a, r),
+            level=LEVELS[int(a.level[r])].value, name_fr=a.names_fr.get(str(a.ids[r]), ""),
         ))
     return out
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from matcher.catalogue import files
 from matcher.catalogue.files import Country
-from matcher.domain import Kind, Link, Profile
+from matcher.domain import DEFAULT_LEVEL, Kind, Level, Link, Profile
 from matcher.errors import Conflict, DataBuildError, InvalidInput, NotFound
 from matcher.store_audit import ApiKey, AuditMixin, Decision, utc_now
 from matcher.store_codec import (
@@ -396,12 +396,19 @@ class SQLiteStore(AuditMixin):
             return {r[0]: r[1] for r in self._query(
                 f"SELECT {col}, count(*) AS n FROM profiles GROUP BY {col} ORDER BY n DESC, {col}")}
 
+        by_level = {lv.value: 0 for lv in (Level.ADMIN1, Level.ADMIN2, Level.TOWN)}
+        for kind_value, stated, n in self._query(
+                "SELECT kind, json_extract(data, '$.level'), count(*) FROM profiles WHERE country != 'FR' "
+                "GROUP BY 1, 2"):
+            level = Level(stated) if stated else DEFAULT_LEVEL[Kind(kind_value)]
+            by_level[level.value] = by_level.get(level.value, 0) + n
         report_path = self.data_dir / files.LINK_REPORT_FILE
         report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.is_file() else None
         return {
             "profiles": self.count(),
             "by_kind": counts("kind"),
             "by_country": counts("country"),
+            "foreign_by_level": by_level,
             "coordinates": {"all": coverage(""), "french": coverage("WHERE country = 'FR'")},
             "user_profiles": self._query(f"SELECT count(*) FROM profiles WHERE {_USER_OWNED}")[0][0],
             "links": self._query("SELECT count(*) FROM links")[0][0],

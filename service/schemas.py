@@ -157,10 +157,12 @@ class AdHocProfile(Preferences):
     def _coherent(self) -> AdHocProfile:
         if (self.lat is None) != (self.lon is None):
             raise ValueError("give both lat and lon, or neither")
-        french_kind = self.kind in (Kind.COMMUNE, Kind.INTERCOMMUNALITY, Kind.DEPARTMENT, Kind.REGION)
-        if french_kind != (self.country == "FR"):
+        french_only = self.kind in (Kind.COMMUNE, Kind.INTERCOMMUNALITY)
+        french_kinds = (Kind.COMMUNE, Kind.INTERCOMMUNALITY, Kind.DEPARTMENT, Kind.REGION)
+        if (self.country == "FR" and self.kind not in french_kinds) or (self.country != "FR" and french_only):
             raise ValueError(f"kind {self.kind.value!r} does not fit country {self.country!r} "
-                             "(commune/intercommunality/department/region are French kinds)")
+                             "(in France: commune/intercommunality/department/region; commune and "
+                             "intercommunality are French kinds only)")
         return self
 
     def to_profile(self, profile_id: str, *, source: str) -> Profile:
@@ -204,7 +206,9 @@ class AuthoritySummary(BaseModel):
 
     id: str
     name: str
+    name_fr: str = Field(description="The French name where a source gives one that differs (Alger), else empty.")
     kind: str
+    level: str = Field(description="admin1, admin2, intercommunal or town")
     country: str
     admin1_name: str
     admin2_name: str
@@ -215,7 +219,8 @@ class AuthoritySummary(BaseModel):
 
     @classmethod
     def of(cls, p: Profile) -> AuthoritySummary:
-        return cls(id=p.id, name=p.name, kind=p.kind.value, country=p.country, admin1_name=p.admin1_name,
+        return cls(id=p.id, name=p.name, name_fr=p.name_fr, kind=p.kind.value, level=p.level_of.value,
+                   country=p.country, admin1_name=p.admin1_name,
                    admin2_name=p.admin2_name, population=p.population, lat=p.lat, lon=p.lon, has_profile=p.has_text)
 
 
@@ -227,7 +232,9 @@ class AuthorityPage(BaseModel):
 class _AuthorityBase(BaseModel):
     id: str
     name: str
+    name_fr: str
     kind: str
+    level: str = Field(description="admin1, admin2, intercommunal or town; `parent_ids` are the units above")
     country: str
     admin1_code: str
     admin1_name: str
@@ -252,7 +259,8 @@ class _AuthorityBase(BaseModel):
     @classmethod
     def _fields(cls, p: Profile) -> dict[str, object]:
         return {
-            "id": p.id, "name": p.name, "kind": p.kind.value, "country": p.country, "admin1_code": p.admin1_code,
+            "id": p.id, "name": p.name, "name_fr": p.name_fr, "kind": p.kind.value, "level": p.level_of.value,
+            "country": p.country, "admin1_code": p.admin1_code,
             "admin1_name": p.admin1_name, "admin2_code": p.admin2_code, "admin2_name": p.admin2_name,
             "population": p.population, "lat": p.lat, "lon": p.lon, "languages": list(p.languages),
             "description": p.description, "expertise": FacetOut.of(p.expertise), "needs": FacetOut.of(p.needs),

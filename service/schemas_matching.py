@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
-from matcher.domain import Kind
+from matcher.domain import Kind, Level
 from service.schemas import (
     FORBID_EXTRA,
     PROFILE_EXAMPLE,
@@ -33,9 +33,13 @@ class ReasonOut(BaseModel):
 
 class MatchOut(BaseModel):
     id: str
-    name: str
+    name: str = Field(description="The name in the response's language: with lang=fr, the French name where "
+                                  "a source gives one (Alger, Londres, Bavière); `name_local` is the catalogue's.")
+    name_local: str
     country: str
     kind: str
+    level: Level = Field(description="admin1 (regions, states...), admin2 (provinces, districts...), "
+                                     "intercommunal, or town")
     lat: float | None
     lon: float | None
     population: int | None
@@ -67,6 +71,7 @@ class MatchFilters(BaseModel):
     countries: list[CountryCode] = Field(default_factory=list, max_length=100)
     continents: list[Literal["AF", "AN", "AS", "EU", "NA", "OC", "SA"]] = Field(default_factory=list, max_length=7)
     kinds: list[Kind] = Field(default_factory=list, max_length=len(Kind))
+    levels: list[Level] = Field(default_factory=list, max_length=len(Level))
     min_population: Population | None = None
     max_population: Population | None = None
     themes: ThemeList = Field(default_factory=list)

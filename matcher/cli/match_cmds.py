@@ -8,13 +8,14 @@ from pathlib import Path
 import click
 
 from matcher.cli.common import make_encoder, model_options, open_store, store_options
-from matcher.domain import Filters, Match
+from matcher.domain import Filters, Kind, Level, Match
 from matcher.errors import NotFound
 
 
 def match_to_dict(m: Match, lang: str = "en") -> dict[str, object]:
     return {
-        "id": m.id, "name": m.name, "country": m.country, "kind": m.kind, "lat": m.lat, "lon": m.lon,
+        "id": m.id, "name": m.display_name(lang), "name_local": m.name, "country": m.country, "kind": m.kind,
+        "level": m.level or "town", "lat": m.lat, "lon": m.lon,
         "population": m.population, "score": m.score, "rank": m.rank,
         "reasons": [{"code": r.code, "value": r.value, "contribution": r.contribution, "text": r.text(lang)}
                     for r in m.reasons],
@@ -28,13 +29,17 @@ def match_to_dict(m: Match, lang: str = "en") -> dict[str, object]:
 @click.option("--lang", type=click.Choice(["fr", "en"]), default="en", show_default=True)
 @click.option("--country", "countries", multiple=True, help="Only candidates in this country (repeatable).")
 @click.option("--continent", "continents", multiple=True, type=click.Choice(["AF", "AS", "EU", "NA", "OC", "SA"]))
+@click.option("--kind", "kinds", multiple=True, type=click.Choice([k.value for k in Kind]),
+              help="Only candidates of this kind (repeatable).")
+@click.option("--level", "levels", multiple=True, type=click.Choice([lv.value for lv in Level]),
+              help="Only candidates of this level: admin1, admin2, intercommunal, town (repeatable).")
 @click.option("--francophone", is_flag=True, help="Only countries where French is official.")
 @click.option("--include-existing", is_flag=True, help="Keep existing partners among the candidates.")
 @click.option("--diversity", type=click.FloatRange(0, 10), default=0.0, show_default=True)
 @store_options
 @model_options
 def match(ids: tuple[str, ...], k: int, as_json: bool, lang: str, countries: tuple[str, ...],
-          continents: tuple[str, ...], francophone: bool, include_existing: bool, diversity: float,
+          continents: tuple[str, ...], kinds: tuple[str, ...], levels: tuple[str, ...], francophone: bool, include_existing: bool, diversity: float,
           db: Path | None, data_dir: Path, model: str, ranker_path: Path) -> None:
     """Rank partners for each authority ID (e.g. FR-COM-35238)."""
     from matcher.loading import load_matcher
@@ -44,7 +49,7 @@ def match(ids: tuple[str, ...], k: int, as_json: bool, lang: str, countries: tup
     if unknown:
         raise NotFound(f"unknown authority id(s): {', '.join(unknown)}", field="id")
     matcher, _ = load_matcher(store, encoder=make_encoder(model), ranker_path=ranker_path)
-    filters = Filters(countries=tuple(c.upper() for c in countries), continents=continents,
+    filters = Filters(countries=tuple(c.upper() for c in countries), continents=continents, kinds=kinds, levels=levels,
                       francophone_only=francophone, include_existing=include_existing)
     for qid in ids:
         matches = matcher.recommend(store.get(qid), k=k, filters=filters, diversity=diversity)
@@ -56,4 +61,5 @@ def match(ids: tuple[str, ...], k: int, as_json: bool, lang: str, countries: tup
             click.echo(f"{'rank':>4}  {'score':>6}  {'id':<16} {'name':<28} {'cc':<3} reasons")
             for m in matches:
                 why = "; ".join(r.text(lang) for r in m.reasons[:2])
-                click.echo(f"{m.rank:>4}  {m.score:>6.3f}  {m.id:<16} {m.name[:28]:<28} {m.country:<3} {why}")
+                name = m.display_name(lang)
+                click.echo(f"{m.rank:>4}  {m.score:>6.3f}  {m.id:<16} {name[:28]:<28} {m.country:<3} {why}")

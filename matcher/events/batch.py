@@ -151,7 +151,7 @@ def put_profiles(arrays: CatalogueArrays, profiles: Sequence[Profile], vectors: 
         need_themes=col(a.need_themes, one.need_themes), text_row=col(a.text_row, text_row),
         emb=emb, has_field=has_field, lex=lex, tf=tf, tokens=tokens, names_mat=names_mat,
         admin1_keys=tuple(admin1_keys), languages=tuple(languages),
-        admin1_names={**a.admin1_names, **one.admin1_names}, index=index,
+        admin1_names={**a.admin1_names, **one.admin1_names}, names_fr={**a.names_fr, **one.names_fr}, index=index,
     )
     # The batch's texts join the corpus: IDF and hubness are refitted on all of it.
     return refit_text(out) if (one.text_row >= 0).any() else out

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Response
 from starlette.concurrency import run_in_threadpool
 
-from matcher.domain import Filters, Kind, Match, Profile, Reason
+from matcher.domain import Filters, Kind, Level, Match, Profile, Reason
 from matcher.errors import InvalidInput
 from matcher.themes import parse_themes
 from service.deps import CachedMatches, CountriesDep, LangDep, MatcherDep, ResourcesDep, StoreDep
@@ -33,7 +33,8 @@ def reason_out(r: Reason, lang: str) -> ReasonOut:
 
 def match_out(m: Match, lang: str) -> MatchOut:
     """Like ``matcher.cli.match_cmds.match_to_dict``, with the reason text in ``lang`` plus both languages."""
-    return MatchOut(id=m.id, name=m.name, country=m.country, kind=m.kind, lat=_finite(m.lat), lon=_finite(m.lon),
+    return MatchOut(id=m.id, name=m.display_name(lang), name_local=m.name, country=m.country, kind=m.kind,
+                    level=Level(m.level or "town"), lat=_finite(m.lat), lon=_finite(m.lon),
                     population=m.population, score=_finite(m.score) or 0.0, rank=m.rank,
                     reasons=[reason_out(r, lang) for r in m.reasons])
 
@@ -47,7 +48,9 @@ async def query_filters(
     countries: CountriesDep,
     country: Annotated[list[str], Query(max_length=100, description="ISO alpha-2; repeat or comma-separate")] = [],  # noqa: B006
     continent: Annotated[list[Continent], Query(max_length=7)] = [],  # noqa: B006
-    kind: Annotated[list[Kind], Query(max_length=7)] = [],  # noqa: B006
+    kind: Annotated[list[Kind], Query(max_length=len(Kind))] = [],  # noqa: B006
+    level: Annotated[list[Level], Query(max_length=len(Level), description="admin1, admin2, intercommunal, "
+                                                                          "town; repeat for several")] = [],  # noqa: B006
     min_population: Annotated[int | None, Query(ge=0, le=2_000_000_000)] = None,
     max_population: Annotated[int | None, Query(ge=0, le=2_000_000_000)] = None,
     themes: Annotated[list[str], Query(max_length=20, description="Codes or labels (6 languages)")] = [],  # noqa: B006
@@ -66,6 +69,7 @@ async def query_filters(
     except InvalidInput as exc:
         raise InvalidInput(exc.message, field="themes") from None
     return Filters(countries=tuple(codes), continents=tuple(continent), kinds=tuple(k.value for k in kind),
+                   levels=tuple(lv.value for lv in level),
                    min_population=min_population, max_population=max_population, themes=theme_codes,
                    francophone_only=francophone, include_existing=include_existing)
 
@@ -113,7 +117,8 @@ def adhoc_match(body: MatchRequest, matcher: MatcherDep, lang: LangDep, countrie
     profile = p.to_profile(f"adhoc:{uuid.uuid4().hex}", source="adhoc")
     f = body.filters
     filters = Filters(countries=tuple(f.countries), continents=tuple(f.continents),
-                      kinds=tuple(k.value for k in f.kinds), min_population=f.min_population,
+                      kinds=tuple(k.value for k in f.kinds), levels=tuple(lv.value for lv in f.levels),
+                      min_population=f.min_population,
                       max_population=f.max_population, themes=tuple(f.themes),
                       francophone_only=f.francophone_only, include_existing=f.include_existing,
                       exclude=tuple(f.exclude))

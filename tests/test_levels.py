@@ -1,0 +1,50 @@
+"""Level compatibility learned from partnerships (matcher.levels): known answers on a checkerboard."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matcher.domain import LEVELS, DEFAULT_LEVEL, Kind, Level, Profile
+from matcher.levels import fit_level_compat, link_levels, pair_counts
+
+A1, A2, IC, T = (LEVELS.index(lv) for lv in (Level.ADMIN1, Level.ADMIN2, Level.INTERCOMMUNAL, Level.TOWN))
+
+
+def test_regions_pair_with_regions_and_towns_with_towns() -> None:
+    # A catalogue of 100 admin-1, 300 admin-2, 10 intercommunal, 5,000 towns; partnerships région <-> admin-1
+    # (40), département <-> admin-2 (30) and admin-1 (10), commune <-> town (500).
+    catalogue = np.array([A1] * 100 + [A2] * 300 + [IC] * 10 + [T] * 5000)
+    src = np.array([A1] * 40 + [A2] * 40 + [T] * 500)
+    dst = np.array([A1] * 40 + [A2] * 30 + [A1] * 10 + [T] * 500)
+    q, c = link_levels(src, dst, np.arange(4))  # rows are the levels themselves
+    table = fit_level_compat(pair_counts(q, c), catalogue)
+    assert table[A1].argmax() == A1 and table[A1, A1] > 2 and table[A1, T] < 0
+    assert table[A2].argmax() == A2 and table[A2, A1] > 0 > table[A2, T]
+    assert table[T].argmax() == T and abs(table[T, T]) < 0.2  # towns are most of the catalogue: little lift
+    # No evidence, no lift: intercommunal queries have no partnerships here.
+    assert np.allclose(table[IC], 0.0)
+
+
+def test_few_pairs_are_shrunk_towards_no_preference() -> None:
+    catalogue = np.array([A1] * 10 + [T] * 990)
+    one = fit_level_compat(pair_counts(np.array([A1]), np.array([A1])), catalogue)
+    many = fit_level_compat(pair_counts(np.array([A1] * 200), np.array([A1] * 200)), catalogue)
+    assert 0 < one[A1, A1] < many[A1, A1]
+
+
+@pytest.mark.parametrize("kind, level", [
+    (Kind.COMMUNE, Level.TOWN), (Kind.INTERCOMMUNALITY, Level.INTERCOMMUNAL), (Kind.DEPARTMENT, Level.ADMIN2),
+    (Kind.REGION, Level.ADMIN1), (Kind.STATE, Level.ADMIN1), (Kind.DISTRICT, Level.ADMIN2),
+    (Kind.MUNICIPALITY, Level.TOWN),
+])
+def test_default_level_and_a_stated_level_wins(kind: Kind, level: Level) -> None:
+    p = Profile(id="x", name="X", kind=kind, country="SN")
+    assert p.level_of is level is DEFAULT_LEVEL[kind]
+    other = Level.ADMIN1 if level is not Level.ADMIN1 else Level.ADMIN2
+    assert p.with_changes(level=other).level_of is other
+    assert p.with_changes(level=level).level is None  # the usual level is not stored twice
+
+
+def test_legacy_foreign_region_kind_reads_as_region() -> None:
+    assert Kind("foreign_region") is Kind.REGION
