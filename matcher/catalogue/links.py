@@ -329,7 +329,7 @@ def data_card_section(report: dict[str, Any]) -> str:
         ("When the only commune of that name is far from the list's point, the name wins in France (every "
          "commune is in the catalogue, so the geocode is the error: `Vienne` placed in the Vienne département "
          "is Vienne, Isère); among far homonyms, one 10x larger than the others wins. Abroad only GeoNames "
-         "towns of 5,000+ inhabitants exist, so a far name match is kept only when the point lies in another "
+         "towns of 1,000+ inhabitants (and seats) exist, so a far name match is kept only when the point lies in another "
          "country (`Vincennes, United States` geocoded in Paris); otherwise the partner, likely a village, "
          "stays unresolved rather than be snapped to a neighbouring town. Whole-degree coordinates "
          f"(country centroids, {coarse} places) are ignored. A district written `Town – District` or `District (Town)` resolves to the "
@@ -373,7 +373,7 @@ def data_card_section(report: dict[str, Any]) -> str:
                                                        or "none"))
     lines += [
         "",
-        ("Unresolved partners are mostly villages below the 5,000-inhabitant threshold of the foreign "
+        ("Unresolved partners are mostly villages below the 1,000-inhabitant threshold of the foreign "
          "catalogue (`no_name_match`), or homonyms far from a wrong geocode. Known limits: a geocode that "
          "falls on a homonym links that homonym (the Wikipedia list places `Sceaux`, Hauts-de-Seine, in "
          "Yonne, where a merged commune has the alternate name Sceaux; `SOURCE.md` cites `Achères` placed "

@@ -16,7 +16,8 @@ Rules, in order (each answer carries a ``reason`` so a build report can say why 
    exact spelling with accents; without coordinates a homonym 10x larger than the next wins.
 3. A name match far from the coordinates: in a complete catalogue (France, where every commune exists) the
    name wins — the lists' geocodes are the error (``Vienne`` placed in the Vienne département). Abroad,
-   where only towns of 5,000+ inhabitants exist, it is kept only if the point lies in another country.
+   where only towns of 1,000+ inhabitants (and seats) exist, it is kept only if the point lies in another
+   country.
 4. No name match: a nearby authority with a close name (``Bad Soden`` / ``Bad Soden am Taunus``), then, in
    France only, the nearest commune within ``nearest_km`` — a commune merged into a commune nouvelle since
    the list was made keeps its coordinates, inside the new commune, while its name disappeared.
