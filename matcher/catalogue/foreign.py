@@ -179,9 +179,8 @@ def build_foreign(
         record = alternates.get(gid, {"name": city.name, "alternatenames": ()})
         models = [french] + ([local[cc]] if cc in local else [])
         alt = pick_alt_names(record, models)
+        # french_exemplar_cities keeps only French names that differ from the English one it is keyed by.
         name_fr = fr_cities.get((record.get("timezone") or "", fold(str(city.name))), "")
-        if name_fr and fold(name_fr) == fold(str(city.name)):
-            name_fr = ""
         out.append(Profile(
             id=f"GN-{gid}", name=str(city.name).strip(), kind=Kind.MUNICIPALITY, level=Level.TOWN, name_fr=name_fr,
             country=cc, admin1_code=(a1.iso_code or a1.geonames_code) if a1 else "", admin1_name=a1.name if a1 else "",

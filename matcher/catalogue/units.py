@@ -56,7 +56,7 @@ NAME_WORDS: tuple[tuple[str, Kind], ...] = (
     ("gemeente", Kind.MUNICIPALITY), ("kommun", Kind.MUNICIPALITY), ("kommune", Kind.MUNICIPALITY),
     ("comuna", Kind.MUNICIPALITY), ("obshtina", Kind.MUNICIPALITY), ("opstina", Kind.MUNICIPALITY),
     ("grad", Kind.MUNICIPALITY), ("oras", Kind.MUNICIPALITY), ("concelho", Kind.MUNICIPALITY),
-    ("kota", Kind.MUNICIPALITY), ("canton", Kind.MUNICIPALITY), ("canton", Kind.MUNICIPALITY),
+    ("kota", Kind.MUNICIPALITY), ("canton", Kind.MUNICIPALITY),
 )
 #: What GeoNames' admin-2 level is in countries whose admin-2 names carry no type word (GeoNames
 #: documents admin-2 per country; these are the largest such countries). Elsewhere: ``district``.
@@ -64,7 +64,7 @@ ADMIN2_BY_COUNTRY: dict[str, Kind] = {
     **{cc: Kind.MUNICIPALITY for cc in (
         "BR", "MX", "CO", "PT", "NO", "HN", "GT", "VE", "EC", "NI", "SV", "CY", "JP", "PH", "LV", "DK",
         "FI", "IS", "BO", "CR", "PA", "DO", "SI", "MK", "ME", "RS", "BA", "LT", "EE", "KR", "NG", "GH",
-        "LR", "JM", "LC", "PR", "UY", "PY", "AU", "NZ")},
+        "JM", "LC", "PR", "PY", "AU", "NZ")},
     **{cc: Kind.PROVINCE for cc in ("IT", "ES", "BE", "AR", "PE", "CL", "CN", "MA", "ZA", "PG", "CD")},
     **{cc: Kind.COUNTY for cc in ("US", "GB", "IE", "HU", "HR", "SE", "KE", "LR")},
     **{cc: Kind.DEPARTMENT for cc in ("SN", "BF", "NE", "CI", "CM", "BJ", "TD", "GA", "CG", "UY", "HT")},
@@ -242,7 +242,7 @@ def build_units(
         "iso_name_mismatches": len(report["iso_name_mismatch"]),
         "iso_name_mismatch_examples": sorted(report["iso_name_mismatch"])[:40],
     }
-    return out, {k: v for k, v in ids.items()}, report
+    return out, ids, report
 
 
 def drop_seat_duplicates(units: list[Profile], towns: list[Profile]) -> tuple[list[Profile], int]:
