@@ -13,13 +13,19 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from matcher.catalogue.resolve import Resolver
-from matcher.domain import Facet, Kind, Link, Profile
+import numpy as np
+
+from matcher.catalogue.resolve import RESOLVED, UNRESOLVED, Resolution, Resolver
+from matcher.catalogue.unit_names import written_forms
+from matcher.domain import LEVELS, Facet, Kind, Level, Link, Profile
 from matcher.errors import RowError
+from matcher.levels import side_counts
 from matcher.themes import fold
 
 COLUMNS = ("french_authority", "french_kind", "foreign_authority", "foreign_kind", "foreign_country", "needs_text",
@@ -35,9 +41,21 @@ FOREIGN_KINDS = {"municipality": Kind.MUNICIPALITY, "other": Kind.MUNICIPALITY, 
 FORMER_REGIONS = {"42": "44", "21": "44", "41": "44", "72": "75", "54": "75", "74": "75", "26": "27", "43": "27",
                   "25": "28", "23": "28", "31": "32", "22": "32", "82": "84", "83": "84", "91": "76", "73": "76"}
 TRANSLATION_LANGUAGES = ("es", "pt", "ar", "de", "it", "en")
-_PREFIX = re.compile(r"^(ville|commune|municipalite|region|departement|conseil departemental|conseil regional|"
-                     r"conseil general|communaute d agglomeration|communaute de communes|communaute urbaine|"
-                     r"metropole|municipalidad|municipio|city|town)( de| du| des| d)?\s+")
+_PREFIX = re.compile(r"^(ville|commune (urbaine|rurale|d arrondissement)|commune|communaute rurale|municipalite|"
+                     r"region|departement|conseil departemental|conseil regional|conseil general|"
+                     r"communaute d agglomeration|communaute de communes|communaute urbaine|metropole|"
+                     r"municipalidad|municipio|prefeitura|citta|miasto|village|city|town)"
+                     r"( de la| de l| de| du| des| d| do| da| di| of)?\s+")
+#: Where the partner of a case of this kind is looked for, most likely level first. "Province" is an
+#: admin-1 unit in most countries and an admin-2 one in some (Spain, Burkina Faso, Morocco); "department"
+#: names admin-1 units in Benin or Congo and admin-2 ones in Niger or Mali's cercles.
+_UNIT_ORDER = {
+    **{k: (Level.ADMIN1, Level.ADMIN2) for k in ("region", "state", "province", "governorate")},
+    **{k: (Level.ADMIN2, Level.ADMIN1) for k in ("department", "district", "county", "prefecture")},
+}
+#: A municipality partner is a town, or an admin-2 unit where municipalities are admin-2 (Mexico's
+#: municipios, Armenia's communities).
+_TOWN_ORDER = (Level.TOWN, Level.ADMIN2)
 
 
 @dataclass(frozen=True)
@@ -156,14 +174,64 @@ def _french_id(c: Case, resolver: Resolver | None, catalogue: Mapping[str, Profi
     return res.id if res.ok and res.id in catalogue else None
 
 
-def _foreign_id(c: Case, resolver: Resolver | None, catalogue: Mapping[str, Profile]) -> str | None:
-    if resolver is None or FOREIGN_KINDS[c.foreign_kind] is not Kind.MUNICIPALITY:
-        return None
-    for name in dict.fromkeys((c.foreign_authority, key(c.foreign_authority))):
-        res = resolver.resolve(name, c.foreign_country, kinds=[Kind.MUNICIPALITY])
+def resolve_partner(c: Case, resolver: Resolver, catalogue: Mapping[str, Profile]) -> Resolution:
+    """The catalogue entry of a case's foreign partner: a unit for a region, province, department… (looked
+    for at the levels ``_UNIT_ORDER`` gives), a town for a municipality. Groupings of municipalities
+    ("other": syndicates, federations) are not catalogue entities and stay unresolved."""
+    if c.foreign_kind == "other":
+        return Resolution(UNRESOLVED, None, "grouping_not_in_catalogue")
+    if c.foreign_kind in _UNIT_ORDER:
+        res = resolver.resolve_unit(c.foreign_authority, c.foreign_country, _UNIT_ORDER[c.foreign_kind])
+        return res if not res.ok or res.id in catalogue else Resolution(UNRESOLVED, None, "not_in_catalogue")
+    first: Resolution | None = None
+    names = dict.fromkeys(n for f in written_forms(c.foreign_authority) for n in (f, key(f)))
+    for name in names:
+        res = resolver.resolve(name, c.foreign_country, kinds=[Kind.MUNICIPALITY], level_order=_TOWN_ORDER)
         if res.ok and res.id in catalogue:
-            return res.id
-    return None
+            return res
+        first = first or res
+    res = resolver.resolve_unit(c.foreign_authority, c.foreign_country, (Level.ADMIN2,))
+    unit = catalogue.get(res.id) if res.id is not None else None
+    if unit is not None and unit.kind is Kind.MUNICIPALITY:
+        return res
+    return first if first is not None and first.status != RESOLVED else Resolution(UNRESOLVED, None, "no_name_match")
+
+
+def _foreign_id(c: Case, resolver: Resolver | None, catalogue: Mapping[str, Profile]) -> str | None:
+    if resolver is None:
+        return None
+    res = resolve_partner(c, resolver, catalogue)
+    return res.id if res.ok else None
+
+
+def resolution_report(cases: Sequence[Case], resolver: Resolver, catalogue: Mapping[str, Profile]
+                      ) -> dict[str, Any]:
+    """How the cases' foreign partners resolve: per distinct partner (as written, with its country) and per
+    case, by the kind the case gives, with every unresolved partner and why."""
+    partners: dict[tuple[str, str], tuple[Case, Resolution]] = {}
+    for c in cases:
+        k = (c.foreign_authority, c.foreign_country)
+        if k not in partners:
+            partners[k] = (c, resolve_partner(c, resolver, catalogue))
+    by_kind: dict[str, dict[str, int]] = {}
+    for c, res in partners.values():
+        row = by_kind.setdefault(c.foreign_kind, {"partners": 0, "resolved": 0})
+        row["partners"] += 1
+        row["resolved"] += res.ok
+    ok_cases = sum(partners[(c.foreign_authority, c.foreign_country)][1].ok for c in cases)
+    ok = sum(res.ok for _, res in partners.values())
+    return {
+        "partners": len(partners), "partners_resolved": ok,
+        "partners_resolved_share": round(ok / len(partners), 4) if partners else None,
+        "cases": len(cases), "cases_resolved": ok_cases,
+        "cases_resolved_share": round(ok_cases / len(cases), 4) if cases else None,
+        "by_kind": dict(sorted(by_kind.items())),
+        "resolved_levels": dict(Counter(catalogue[r.id].level_of.value for _, r in partners.values()
+                                        if r.ok and r.id is not None)),
+        "unresolved": [{"line": c.line, "name": c.foreign_authority, "country": c.foreign_country,
+                        "kind": c.foreign_kind, "reason": res.reason}
+                       for c, res in partners.values() if not res.ok],
+    }
 
 
 def build_case_set(cases: Sequence[Case], catalogue: Mapping[str, Profile], resolver: Resolver | None,
@@ -240,3 +308,19 @@ def without_case_links(links: Sequence[Link], case_set: CaseSet) -> list[Link]:
     """The known links minus those that are one of the cases' pairs (so history cannot give them away)."""
     drop = case_set.case_links()
     return [x for x in links if frozenset((x.a, x.b)) not in drop]
+
+
+def case_level_counts(case_set: CaseSet, prefix: str = "case:") -> np.ndarray:
+    """(2, N_LEVELS, N_LEVELS) counts of (level, partner level) over the cases' pairs, both directions
+    (French query then foreign query, as ``levels.side_counts``), for the pairs whose foreign partner is
+    a catalogue entry (its level is then known, not guessed from the kind the case gives)."""
+    q, c, french = [], [], []
+    for i, j in case_set.pairs:
+        fr, fo = case_set.french[i], case_set.foreign[j]
+        if fo.id.startswith(prefix):
+            continue
+        a, b = LEVELS.index(fr.level_of), LEVELS.index(fo.level_of)
+        q += [a, b]
+        c += [b, a]
+        french += [True, False]
+    return side_counts(np.asarray(q, dtype=np.int64), np.asarray(c, dtype=np.int64), np.asarray(french, dtype=bool))

@@ -17,7 +17,7 @@ from sklearn.model_selection import GroupKFold
 from tqdm import tqdm
 
 from matcher.calibration import REPORT_BANDS
-from matcher.domain import Filters
+from matcher.domain import LEVELS, Filters
 from matcher.features import FEATURE_INDEX
 from matcher.ranker import PairRanker
 from matcher.scoring import ranking_scores
@@ -105,15 +105,31 @@ def ranks_of(scores: np.ndarray, relevant: np.ndarray, rng: np.random.Generator)
     return np.sort(rank[relevant])
 
 
+#: Every level, asked for explicitly: the candidates a query would have without the level gate.
+ALL_LEVELS = tuple(lv.value for lv in LEVELS)
+#: The candidate set of the catalogue before foreign units and small towns (issue F): towns of 5,000+.
+OLD_CANDIDATES = Filters(include_existing=True, levels=("town",), min_population=5000)
+
+
 def evaluate_query(state: MatchState, row: int, relevant_rows: np.ndarray, rng: np.random.Generator,
-                   methods: Sequence[str] = METHODS, sizes: SizeBands | None = None) -> dict[str, np.ndarray]:
+                   methods: Sequence[str] = METHODS, sizes: SizeBands | None = None,
+                   candidates: Filters | None = None) -> dict[str, np.ndarray]:
+    """Ranks of the query's real partners among its candidates (``candidates``: the filters that make the
+    candidate set; default: what the engine offers). A real partner the level gate leaves out is a miss
+    (rank infinity), so that the gate is judged on what it hides; one outside an explicit filter is not
+    a candidate and does not count."""
     a = state.arrays
     q = query_from_row(a, row, exclude_rows=(row,))
-    cand = eligible_rows(state, q, None, Filters(include_existing=True))
+    filters = candidates or Filters(include_existing=True)
+    cand = eligible_rows(state, q, None, filters)
+    reachable = cand if filters.levels or filters.kinds else eligible_rows(
+        state, q, None, replace(filters, levels=ALL_LEVELS))
     rel = np.flatnonzero(np.isin(cand, relevant_rows))
+    hidden = int(np.isin(reachable, relevant_rows).sum()) - len(rel)
     out: dict[str, np.ndarray] = {}
-    if len(rel) == 0:
+    if len(rel) + hidden == 0:
         return out
+    misses = np.full(hidden, np.inf)
     # One feature pass (the kernel's) serves the ranker (first stage + shortlist) and every baseline.
     assert state.ranker is not None
     full, X = ranking_scores(state, q, cand, listed_head=True)
@@ -127,19 +143,20 @@ def evaluate_query(state: MatchState, row: int, relevant_rows: np.ndarray, rng: 
     for m in methods:
         if m == "ranker":
             # The engine's two stages; candidates outside the shortlist rank after it, in first-stage order.
-            out[m] = ranks_of(full, rel, rng)
+            out[m] = np.concatenate([ranks_of(full, rel, rng), misses])
             if sizes is not None:
                 top = cand[np.argsort(-full, kind="stable")[:10]]
                 sizes.add(int(a.population[row]), a.population[top], a.population[np.asarray(relevant_rows)])
         else:
-            out[m] = ranks_of(baselines[m](), rel, rng)
+            out[m] = np.concatenate([ranks_of(baselines[m](), rel, rng), misses])
     return out
 
 
 def cross_validate(state: MatchState, *, folds: int = 5, seed: int = 0, max_queries: int | None = None,
-                   ranker_params: dict | None = None, progress: bool = True, calibrate_sizes: bool = True
-                   ) -> dict[str, dict[str, float]]:
-    """Grouped K-fold; returns method -> metrics averaged over all test queries of all folds."""
+                   ranker_params: dict | None = None, progress: bool = True, calibrate_sizes: bool = True,
+                   candidates: Filters | None = None) -> dict[str, dict[str, float]]:
+    """Grouped K-fold; returns method -> metrics averaged over all test queries of all folds.
+    ``candidates``: the filters that make each query's candidate set (``evaluate_query``)."""
     rng = np.random.default_rng(seed)
     qrows = query_rows(state)
     if max_queries is not None and len(qrows) > max_queries:
@@ -162,7 +179,7 @@ def cross_validate(state: MatchState, *, folds: int = 5, seed: int = 0, max_quer
             ranker.fit_size_offsets(pools, partners)
         for row in tqdm(test, desc=f"fold {fold + 1}/{folds}", unit="query", disable=not progress):
             relevant = partners_abroad(h, state.arrays.country, int(row))
-            res = evaluate_query(fold_state, int(row), relevant, rng, sizes=sizes)
+            res = evaluate_query(fold_state, int(row), relevant, rng, sizes=sizes, candidates=candidates)
             for m, ranks in res.items():
                 totals[m].add(ranks)
     out: dict[str, dict] = {m: totals[m].as_dict() for m in METHODS}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcher.domain import LEVELS
+from matcher.domain import LEVELS, Level
 
 N_LEVELS = len(LEVELS)
 #: Pseudo-pairs that pull each row towards "no preference" (a lift of 1, log 0).
@@ -38,3 +38,37 @@ def link_levels(src: np.ndarray, dst: np.ndarray, levels: np.ndarray) -> tuple[n
     """Both directions of undirected links given as row indices: (query levels, partner levels)."""
     src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
     return np.concatenate([levels[src], levels[dst]]), np.concatenate([levels[dst], levels[src]])
+
+
+#: The two families of levels a gate chooses between: units of government above the towns, and the
+#: local level (towns and the groupings of towns).
+UNITS = np.array([lv in (Level.ADMIN1, Level.ADMIN2) for lv in LEVELS])
+#: Below this many known pairs, a query level has no gate (no evidence, every level is a candidate).
+GATE_MIN_PAIRS = 10
+FRENCH, FOREIGN = 0, 1  # sides of a query, first index of the side-split counts
+
+
+def side_counts(q_levels: np.ndarray, c_levels: np.ndarray, q_french: np.ndarray) -> np.ndarray:
+    """(2, N_LEVELS, N_LEVELS) counts of (query level, partner level), French queries then foreign ones."""
+    q_french = np.asarray(q_french, dtype=bool)
+    q_levels, c_levels = np.asarray(q_levels, dtype=np.int64), np.asarray(c_levels, dtype=np.int64)
+    return np.stack([pair_counts(q_levels[q_french], c_levels[q_french]),
+                     pair_counts(q_levels[~q_french], c_levels[~q_french])])
+
+
+def fit_level_gate(counts: np.ndarray, *, min_pairs: int = GATE_MIN_PAIRS) -> np.ndarray:
+    """(2, N_LEVELS, N_LEVELS) bool from side-split counts: the levels a query of each side and level sees
+    when it asks for none. The family (units or local) that holds most of the real partners of such
+    queries is kept — a French région's partners are regions and provinces, a commune's are towns —
+    and the other is left out; a query level with fewer than ``min_pairs`` known pairs keeps every level."""
+    gate = np.ones(counts.shape, dtype=bool)
+    for side in range(counts.shape[0]):
+        for q in range(counts.shape[1]):
+            row = counts[side, q]
+            if row.sum() < min_pairs:
+                continue
+            units = row[UNITS].sum()
+            local = row[~UNITS].sum()
+            if units != local:
+                gate[side, q] = UNITS if units > local else ~UNITS
+    return gate

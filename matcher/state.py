@@ -31,7 +31,7 @@ from matcher.errors import InvalidInput
 from matcher.features import Query
 from matcher.geo import PRIORITY_ZONES, priority_countries
 from matcher.history import HistoryIndex, Shares, country_shares
-from matcher.levels import N_LEVELS, fit_level_compat, pair_counts
+from matcher.levels import FOREIGN, FRENCH, N_LEVELS, fit_level_compat, fit_level_gate, side_counts
 from matcher.ranker import PairRanker
 from matcher.text_channel import name_matrix, token_matrix
 
@@ -49,6 +49,8 @@ class MatchState:
     partners: dict[int, frozenset[int]] = field(default_factory=dict)  # row -> partner rows
     #: (N_LEVELS, N_LEVELS) log-lift of partnering by level, learned from ``links`` (matcher.levels)
     level_compat: np.ndarray = field(default_factory=lambda: np.zeros((N_LEVELS, N_LEVELS)))
+    #: (2, N_LEVELS, N_LEVELS) bool: levels a French / foreign query sees by default (matcher.levels)
+    level_gate: np.ndarray = field(default_factory=lambda: np.ones((2, N_LEVELS, N_LEVELS), dtype=bool))
     _shares: dict[int, Shares] = field(default_factory=dict)
 
     @classmethod
@@ -59,16 +61,35 @@ class MatchState:
         partners: dict[int, set[int]] = {}
         for s, d in zip(history.src, history.dst):
             partners.setdefault(int(s), set()).add(int(d))
-        compat = fit_level_compat(pair_counts(arrays.level[history.src], arrays.level[history.dst]),
-                                  arrays.level)
-        return cls(arrays=arrays, history=history, ranker=ranker, countries=countries,
-                   priority=np.array([c in prio for c in arrays.country_codes]), links=tuple(links),
-                   partners={k: frozenset(v) for k, v in partners.items()}, level_compat=compat)
+        state = cls(arrays=arrays, history=history, ranker=ranker, countries=countries,
+                    priority=np.array([c in prio for c in arrays.country_codes]), links=tuple(links),
+                    partners={k: frozenset(v) for k, v in partners.items()})
+        # The ranker carries the level pairs of the real cooperation cases it was trained with (units
+        # partner with units there far more than twinning lists show); the links' counts stay live.
+        return with_case_levels(state, getattr(ranker, "level_case_counts_", None))
 
     def shares(self, country: int) -> Shares:
         if country not in self._shares:
             self._shares[country] = country_shares(self.history, self.arrays, country)
         return self._shares[country]
+
+
+def level_link_counts(state: MatchState) -> np.ndarray:
+    """(2, N_LEVELS, N_LEVELS) counts of (level, partner level) over the known links, both directions,
+    French queries then foreign ones (``matcher.levels.side_counts``)."""
+    a, h = state.arrays, state.history
+    french = np.asarray([c == "FR" for c in a.country_codes], dtype=bool)[a.country]
+    return side_counts(a.level[h.src], a.level[h.dst], french[h.src])
+
+
+def with_case_levels(state: MatchState, case_counts: np.ndarray | None) -> MatchState:
+    """``state`` with its level table and gate fitted on the links' level pairs plus ``case_counts``
+    (side-split, from ``cooperation.case_level_counts``), if any."""
+    counts = level_link_counts(state)
+    if case_counts is not None:
+        counts = counts + np.asarray(case_counts, dtype=float)
+    return replace(state, level_compat=fit_level_compat(counts.sum(axis=0), state.arrays.level),
+                   level_gate=fit_level_gate(counts))
 
 
 # ---- query ---------------------------------------------------------------------------------------
@@ -167,6 +188,11 @@ def eligible_rows(state: MatchState, q: Query, profile: Profile | None, filters:
         mask &= np.isin(a.kind, kinds)
     if filters.levels:
         mask &= np.isin(a.level, [i for i, lv in enumerate(LEVELS) if lv.value in filters.levels])
+    elif not filters.kinds:
+        # No level or kind asked for: the levels where authorities of the query's side and level find
+        # their real partners (units for a région, towns for a commune; matcher.levels).
+        side = FRENCH if q.country >= 0 and a.country_codes[q.country] == "FR" else FOREIGN
+        mask &= state.level_gate[side, q.level][a.level]
     if filters.min_population is not None:
         mask &= a.log_pop >= np.log10(max(filters.min_population, 1))
     if filters.max_population is not None:
@@ -194,7 +220,8 @@ def _with_arrays(s: MatchState, arrays: CatalogueArrays) -> MatchState:
                                degree=np.concatenate([history.degree, np.zeros(pad, dtype=np.float32)]),
                                n=arrays.n)
     return MatchState(arrays=arrays, history=history, ranker=s.ranker, countries=s.countries, priority=s.priority,
-                      links=s.links, partners=s.partners, level_compat=s.level_compat, _shares=s._shares)
+                      links=s.links, partners=s.partners, level_compat=s.level_compat,
+                      level_gate=s.level_gate, _shares=s._shares)
 
 
 def extended_state(state: MatchState, arrays: CatalogueArrays) -> MatchState:

@@ -45,6 +45,7 @@ from matcher.catalogue.normalize import (
     normalize_name,
     strip_article,
 )
+from matcher.catalogue.unit_names import UnitIndex
 from matcher.domain import Kind, Level, Profile
 
 EARTH_RADIUS_KM = 6371.0088
@@ -148,6 +149,7 @@ class Resolver:
         exact: Index = defaultdict(list)  # (country, key) -> indices; main and alternate names alike
         bare: Index = defaultdict(list)  # the same keys without leading article ("touquet")
         local: dict[str, list[int]] = defaultdict(list)
+        units: list[tuple[int, str, Level, tuple[str, ...]]] = []
         for i, p in enumerate(profiles):
             self.ids.append(p.id)
             self.kinds.append(p.kind)
@@ -166,6 +168,8 @@ class Resolver:
                 keys.update(_EPCI_PREFIX.sub("", k) for k in list(keys))
             keys.discard("")
             self._keys.append(tuple(keys))
+            if p.level_of in (Level.ADMIN1, Level.ADMIN2) and p.country != "FR":
+                units.append((i, p.country, p.level_of, (p.name, p.name_fr, *p.alt_names)))
             # A commune of Réunion is found under "FR" and under "RE" (lists write either).
             codes = [p.country]
             if p.country == "FR" and p.admin2_code in OVERSEAS_DEPARTMENTS:
@@ -189,6 +193,7 @@ class Resolver:
         self.population = np.asarray(pop, dtype=float)
         self._index_of = {pid: i for i, pid in enumerate(self.ids)}
         self._all_xy = np.flatnonzero(~np.isnan(self.lat))
+        self._units = UnitIndex(units)
 
     @classmethod
     def from_files(cls, data_dir: Path, **options: float) -> Resolver:
@@ -236,6 +241,17 @@ class Resolver:
             lat = lon = None
         return self._resolve_in(name, code, lat, lon, frozenset(kinds) if kinds is not None else None,
                                 {lv: i for i, lv in enumerate(level_order)})
+
+    def resolve_unit(self, name: str, country: str | None, level_order: tuple[Level, ...]) -> Resolution:
+        """A foreign admin-1 or admin-2 unit as people write it ("Province du Sichuan"), among the levels of
+        ``level_order`` (first present wins); see ``unit_names``."""
+        code = self.country(country)
+        if code is None:
+            return Resolution(UNRESOLVED, None, "unknown_country")
+        hit = self._units.find(name, code, level_order)
+        if hit is None:
+            return Resolution(UNRESOLVED, None, "no_unit_name_match")
+        return Resolution(RESOLVED, self.ids[hit.index], f"unit_{hit.how}")
 
     def _stages(self, keys: list[str]) -> Iterator[tuple[str, str, Index]]:
         """(stage, key, index) to try in order: the whole name, its variants, then without articles."""

@@ -56,7 +56,7 @@ NAME_WORDS: tuple[tuple[str, Kind], ...] = (
     ("gemeente", Kind.MUNICIPALITY), ("kommun", Kind.MUNICIPALITY), ("kommune", Kind.MUNICIPALITY),
     ("comuna", Kind.MUNICIPALITY), ("obshtina", Kind.MUNICIPALITY), ("opstina", Kind.MUNICIPALITY),
     ("grad", Kind.MUNICIPALITY), ("oras", Kind.MUNICIPALITY), ("concelho", Kind.MUNICIPALITY),
-    ("kota", Kind.MUNICIPALITY), ("canton", Kind.MUNICIPALITY),
+    ("kota", Kind.MUNICIPALITY), ("canton", Kind.MUNICIPALITY), ("commune", Kind.MUNICIPALITY),
 )
 #: What GeoNames' admin-2 level is in countries whose admin-2 names carry no type word (GeoNames
 #: documents admin-2 per country; these are the largest such countries). Elsewhere: ``district``.
@@ -65,9 +65,12 @@ ADMIN2_BY_COUNTRY: dict[str, Kind] = {
         "BR", "MX", "CO", "PT", "NO", "HN", "GT", "VE", "EC", "NI", "SV", "CY", "JP", "PH", "LV", "DK",
         "FI", "IS", "BO", "CR", "PA", "DO", "SI", "MK", "ME", "RS", "BA", "LT", "EE", "KR", "NG", "GH",
         "JM", "LC", "PR", "PY", "AU", "NZ")},
-    **{cc: Kind.PROVINCE for cc in ("IT", "ES", "BE", "AR", "PE", "CL", "CN", "MA", "ZA", "PG", "CD")},
+    "BJ": Kind.MUNICIPALITY,  # Benin: départements, then communes
+    **{cc: Kind.PROVINCE for cc in ("IT", "ES", "BE", "AR", "PE", "CL", "CN", "MA", "ZA", "PG", "CD", "BF")},
     **{cc: Kind.COUNTY for cc in ("US", "GB", "IE", "HU", "HR", "SE", "KE", "LR")},
-    **{cc: Kind.DEPARTMENT for cc in ("SN", "BF", "NE", "CI", "CM", "BJ", "TD", "GA", "CG", "UY", "HT")},
+    **{cc: Kind.DEPARTMENT for cc in ("SN", "NE", "CM", "TD", "GA", "UY")},
+    "CI": Kind.REGION,  # Côte d'Ivoire: districts, then régions
+    **{cc: Kind.DISTRICT for cc in ("CG", "HT")},  # Congo's districts, Haiti's arrondissements
     **{cc: Kind.PREFECTURE for cc in ("TG", "GN", "CF")},
 }
 LEVEL_OF_ADMIN = {1: Level.ADMIN1, 2: Level.ADMIN2}

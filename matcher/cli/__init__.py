@@ -22,6 +22,7 @@ _COMMANDS = [
     ("matcher.cli.model_cmds", "train"),
     ("matcher.cli.model_cmds", "evaluate"),
     ("matcher.cli.event_cmds", "event"),
+    ("matcher.cli.cases_cmds", "cases"),
     ("matcher.cli.suggest_cmds", "suggest"),
     ("matcher.cli.keys_cmds", "keys"),
     # The HTTP service registers its own command: matcher never imports FastAPI itself.

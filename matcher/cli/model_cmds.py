@@ -11,6 +11,7 @@ from typing import Any
 import click
 import numpy as np
 
+from matcher.catalogue.resolve import Resolver
 from matcher.cli.common import (
     COOPERATION_CASES,
     COOPERATION_TRANSLATIONS,
@@ -19,8 +20,11 @@ from matcher.cli.common import (
     open_store,
     store_options,
 )
+from matcher.cooperation import build_case_set, case_level_counts, read_cases
+from matcher.domain import LEVELS, Profile
 from matcher.engine import MatchState
 from matcher.errors import InvalidInput, RowError
+from matcher.state import level_link_counts, with_case_levels
 from matcher.store import ProfileStore
 
 
@@ -96,6 +100,12 @@ def train(out: Path, evaluate: bool, folds: int, seed: int, cases_path: Path, tr
 
     store = open_store(db, data_dir)
     state = _state(store, model=model, with_encoder=True)
+    resolver = _resolver(store)
+    # Level compatibility from the links and the cases' resolved pairs, before anything is fitted: it
+    # gates the candidates of training queries as it will gate those of real ones.
+    case_counts = case_level_counts(build_case_set(read_cases(cases_path), _catalogue(store), resolver,
+                                                   countries=state.arrays.country_codes))
+    state = with_case_levels(state, case_counts)
     queries = query_rows(state)
     X, y, g = training_set(state, queries, seed=seed)
     Xd, yd, gd = decision_pairs(store, state)
@@ -103,10 +113,11 @@ def train(out: Path, evaluate: bool, folds: int, seed: int, cases_path: Path, tr
     if (~texted).any():
         X, y, g = np.vstack([X, Xd[~texted]]), np.concatenate([y, yd[~texted]]), np.concatenate([g, gd[~texted]])
     ranker = PairRanker().fit(X, y, groups=g)
+    ranker.level_case_counts_ = case_counts  # read back by MatchState.build, beside the live links' counts
     state = replace(state, ranker=ranker)
     ranker.fit_size_offsets(*size_pools(state, queries, seed=seed))
     variants = [_case_state(store, state, cases_path=cases_path, translated=t, translations_path=translations_path,
-                            model=model) for t in (False, True)]
+                            model=model, resolver=resolver) for t in (False, True)]
     extra = (Xd[texted], yd[texted], gd[texted]) if texted.any() else None
     ranker = fit_on_cases(ranker, variants, extra=extra)
     info = {"queries": len(queries), "pairs": len(y), "positives": int(y.sum()), "n_random": 200,
@@ -115,7 +126,10 @@ def train(out: Path, evaluate: bool, folds: int, seed: int, cases_path: Path, tr
             "cases": {"file": cases_path.name, "pairs": len(variants[0].cases.pairs),
                       "french": len(variants[0].cases.french), "foreign": len(variants[0].cases.foreign),
                       "resolved": variants[0].cases.resolved, "variants": ["monolingual", "translated"]},
-            "text_model": ranker.text_fit_}
+            "text_model": ranker.text_fit_,
+            "level_pairs": {"levels": [lv.value for lv in LEVELS], "sides": ["french query", "foreign query"],
+                            "links": level_link_counts(state).tolist(), "cases": case_counts.tolist(),
+                            "table": state.level_compat.round(3).tolist(), "gate": state.level_gate.tolist()}}
     evaluation = None
     if evaluate:
         results = cross_validate(state, folds=folds, seed=seed)
@@ -135,20 +149,26 @@ def train(out: Path, evaluate: bool, folds: int, seed: int, cases_path: Path, tr
     click.echo(f"saved {out} ({info['pairs']} pairs, {info['queries']} queries, {info['decisions']} decisions)")
 
 
+def _catalogue(store: ProfileStore) -> dict[str, Profile]:
+    return {p.id: p for p in store.all_profiles()}
+
+
+def _resolver(store: ProfileStore) -> Resolver:
+    return Resolver(list(store.all_profiles()), store.countries())
+
+
 def _case_state(store: ProfileStore, state: MatchState, *, cases_path: Path, translated: bool,
-                translations_path: Path, model: str) -> Any:
+                translations_path: Path, model: str, resolver: Resolver | None = None) -> Any:
     """The cooperation cases as profiles inside ``state`` (see ``matcher.thematic``)."""
-    from matcher.catalogue.resolve import Resolver
     from matcher.cli.common import make_encoder
-    from matcher.cooperation import build_case_set, read_cases, read_translations, translated_cases
+    from matcher.cooperation import read_translations, translated_cases
     from matcher.thematic import case_state
 
     cases = read_cases(cases_path)
     if translated:
         cases = translated_cases(cases, read_translations(translations_path))
-    catalogue = {p.id: p for p in store.all_profiles()}
-    resolver = Resolver(list(catalogue.values()), store.countries())
-    case_set = build_case_set(cases, catalogue, resolver, countries=state.arrays.country_codes)
+    case_set = build_case_set(cases, _catalogue(store), resolver or _resolver(store),
+                              countries=state.arrays.country_codes)
     return case_state(state, case_set, make_encoder(model))
 
 
@@ -157,6 +177,9 @@ def _case_state(store: ProfileStore, state: MatchState, *, cases_path: Path, tra
               help="twins: known twinnings, every foreign town a candidate. thematic: real cooperation cases, "
                    "needs against expertise, the cases' foreign partners as candidates.")
 @click.option("--translated", is_flag=True, help="thematic: the cross-lingual variant (needs in es/pt/ar/de/it/en).")
+@click.option("--candidates", type=click.Choice(["catalogue", "old"]), default="catalogue", show_default=True,
+              help="twins: every foreign authority the engine offers (catalogue), or the candidate set before "
+                   "foreign units and small towns were added (old: towns of 5,000+ inhabitants).")
 @click.option("--cases", "cases_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               default=COOPERATION_CASES, show_default=True, help="thematic: the cases file.")
 @click.option("--translations", "translations_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
@@ -169,7 +192,7 @@ def _case_state(store: ProfileStore, state: MatchState, *, cases_path: Path, tra
 @click.option("--json", "as_json", is_flag=True)
 @store_options
 @model_options
-def evaluate(task: str, translated: bool, cases_path: Path, translations_path: Path, folds: int, seed: int,
+def evaluate(task: str, translated: bool, candidates: str, cases_path: Path, translations_path: Path, folds: int, seed: int,
              max_queries: int | None, test_links: Path | None, as_json: bool, db: Path | None, data_dir: Path,
              model: str, ranker_path: Path) -> None:
     """The ranker against its baselines on the same folds, in one table.
@@ -197,9 +220,14 @@ def evaluate(task: str, translated: bool, cases_path: Path, translations_path: P
             click.echo(thematic_table(results, title))
         return
     if test_links is None:
-        state = _state(store, model=model)
-        results = cross_validate(state, folds=folds, seed=seed, max_queries=max_queries)
-        report: dict[str, object] = {"mode": f"grouped {folds}-fold", "results": results}
+        from matcher.evaluation import OLD_CANDIDATES
+
+        # The saved ranker is read for the level pairs it learned from the cases (its weights are refitted
+        # per fold); without it, the level table and gate come from the links alone.
+        state = _state(store, model=model, with_ranker_path=ranker_path if ranker_path.exists() else None)
+        results = cross_validate(state, folds=folds, seed=seed, max_queries=max_queries,
+                                 candidates=OLD_CANDIDATES if candidates == "old" else None)
+        report: dict[str, object] = {"mode": f"grouped {folds}-fold, candidates: {candidates}", "results": results}
         if not as_json:
             click.echo(format_size_table(results))
     else:

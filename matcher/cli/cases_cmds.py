@@ -1,0 +1,45 @@
+"""``twinmatch cases``: the real cooperation cases the text model learns from, as the catalogue sees them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from matcher.cli.common import COOPERATION_CASES, open_store, store_options
+
+
+@click.group()
+def cases() -> None:
+    """The real cooperation cases (data/cooperation/)."""
+
+
+@cases.command("resolve")
+@click.option("--cases", "cases_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=COOPERATION_CASES, show_default=True, help="The cases file.")
+@click.option("--json", "as_json", is_flag=True)
+@store_options
+def resolve(cases_path: Path, as_json: bool, db: Path | None, data_dir: Path) -> None:
+    """How many of the cases' foreign partners are catalogue entries (units for regions, provinces…,
+    towns for municipalities), by kind, with every partner that is not and why."""
+    from matcher.catalogue.resolve import Resolver
+    from matcher.cooperation import read_cases, resolution_report
+
+    store = open_store(db, data_dir)
+    catalogue = {p.id: p for p in store.all_profiles()}
+    report = resolution_report(read_cases(cases_path), Resolver(list(catalogue.values()), store.countries()),
+                               catalogue)
+    if as_json:
+        click.echo(json.dumps(report, indent=1, ensure_ascii=False))
+        return
+    click.echo(f"foreign partners resolved: {report['partners_resolved']:,} of {report['partners']:,} "
+               f"({report['partners_resolved_share']:.1%}); cases: {report['cases_resolved']:,} of "
+               f"{report['cases']:,} ({report['cases_resolved_share']:.1%})")
+    click.echo(f"{'kind':<14}{'partners':>10}{'resolved':>10}")
+    for kind, row in report["by_kind"].items():
+        click.echo(f"{kind:<14}{row['partners']:>10}{row['resolved']:>10}")
+    click.echo("resolved to levels: " + ", ".join(f"{k} {v}" for k, v in sorted(report["resolved_levels"].items())))
+    click.echo("not resolved:")
+    for u in report["unresolved"]:
+        click.echo(f"  line {u['line']}: {u['name']} ({u['country']}, {u['kind']}): {u['reason']}")
