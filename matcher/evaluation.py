@@ -130,6 +130,8 @@ def evaluate_query(state: MatchState, row: int, relevant_rows: np.ndarray, rng: 
     if len(rel) + hidden == 0:
         return out
     misses = np.full(hidden, np.inf)
+    if len(cand) == 0:  # the gate left nothing: every real partner is a miss
+        return {m: misses for m in methods}
     # One feature pass (the kernel's) serves the ranker (first stage + shortlist) and every baseline.
     assert state.ranker is not None
     full, X = ranking_scores(state, q, cand, listed_head=True)

@@ -48,3 +48,29 @@ def test_default_level_and_a_stated_level_wins(kind: Kind, level: Level) -> None
 
 def test_legacy_foreign_region_kind_reads_as_region() -> None:
     assert Kind("foreign_region") is Kind.REGION
+
+
+def test_the_gate_keeps_the_family_where_partners_are() -> None:
+    # French régions partner with admin-1 (30) and admin-2 (6) units, one town; communes with towns (400)
+    # and some admin-2 municipalities (20); foreign admin-2 units with French towns (25) and départements (5).
+    from matcher.levels import FOREIGN, FRENCH, fit_level_gate, side_counts
+
+    q = np.array([A1] * 37 + [T] * 420 + [A2] * 30)
+    c = np.array([A1] * 30 + [A2] * 6 + [T] + [T] * 400 + [A2] * 20 + [T] * 25 + [A2] * 5)
+    french = np.array([True] * 457 + [False] * 30)
+    gate = fit_level_gate(side_counts(q, c, french))
+    assert gate[FRENCH, A1].tolist() == [True, True, False, False]  # units only, though one town is known
+    assert gate[FRENCH, T].tolist() == [False, False, True, True]  # the local family (towns, EPCI)
+    assert gate[FOREIGN, A2].tolist() == [False, False, True, True]
+    # No evidence (French départements, intercommunal bodies, foreign admin-1): every level stays open.
+    for side, level in ((FRENCH, A2), (FRENCH, IC), (FOREIGN, A1)):
+        assert gate[side, level].all()
+
+
+def test_a_tie_or_too_few_pairs_leaves_every_level_open() -> None:
+    from matcher.levels import FRENCH, fit_level_gate, side_counts
+
+    tie = side_counts(np.array([A1] * 10), np.array([A1] * 5 + [T] * 5), np.ones(10, dtype=bool))
+    few = side_counts(np.array([A1] * 9), np.array([A1] * 9), np.ones(9, dtype=bool))
+    assert fit_level_gate(tie)[FRENCH, A1].all() and fit_level_gate(few)[FRENCH, A1].all()
+    assert not fit_level_gate(few, min_pairs=9)[FRENCH, A1, T]
