@@ -259,10 +259,11 @@ def history_block(q: Query, a: CatalogueArrays, history: HistoryIndex, cand: np.
 
 
 def feature_columns(q: Query, a: CatalogueArrays, history: HistoryIndex, cand: np.ndarray, *,
-                    priority: np.ndarray, level_compat: np.ndarray, shares: Shares | None = None
-                    ) -> dict[str, np.ndarray]:
-    """Every feature as a column over ``cand``: the first stage scores these without building a matrix."""
-    return {**text_features(q, a, cand),
+                    priority: np.ndarray, level_compat: np.ndarray, shares: Shares | None = None,
+                    text: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Every feature as a column over ``cand``. ``text``: ``text_features`` of these rows, if already
+    computed (they are standardised over the whole corpus, so they do not depend on the rows asked)."""
+    return {**(text if text is not None else text_features(q, a, cand)),
             **structural_features(q, a, cand, priority=priority, level_compat=level_compat),
             **history_block(q, a, history, cand, shares)}
 

@@ -297,6 +297,11 @@ class PairRanker(ClassifierMixin, BaseEstimator):
             s = np.where(g, self.structure_weight_ * s + X @ self.text_coef_ + self.text_intercept_, s)
         return s
 
+    def first_stage_weights(self) -> np.ndarray:
+        """Per feature, its weight in the structural first stage (text features: 0 once the text model
+        is fitted, which weighs them instead)."""
+        return self._prefilter_structural()
+
     def _prefilter_structural(self) -> np.ndarray:
         coef = self.prefilter_coef_.copy()
         if self.text_fitted_:

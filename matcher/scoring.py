@@ -30,7 +30,9 @@ from matcher.features import (
     mention_shares,
     precompute_corpus_sims,
     stack,
+    text_features,
 )
+from matcher.first_stage import first_stage
 from matcher.history import NEAR_RADIUS_KM, Shares, country_shares
 from matcher.state import MatchState
 
@@ -64,25 +66,30 @@ def columns(state: MatchState, q: Query, cand: np.ndarray) -> dict[str, np.ndarr
 
 
 def shortlist(state: MatchState, cols: dict[str, np.ndarray], n: int, size: int = SHORTLIST) -> np.ndarray:
-    """Positions (into the candidates) of the first-stage top ``size``, plus the semantic nearest neighbours."""
+    """Positions (into the candidates) of the first-stage top ``size``, plus the semantic nearest neighbours
+    (``cols``: every feature column over the candidates, as ``columns`` gives)."""
     assert state.ranker is not None, "a ranker is needed to score"
     if n <= size:
         return np.arange(n)
-    pre = state.ranker.prefilter_columns(cols)
+    return _top_and_neighbours(state.ranker.prefilter_columns(cols), cols, size)
+
+
+def _top_and_neighbours(pre: np.ndarray, text_cols: dict[str, np.ndarray], size: int) -> np.ndarray:
+    """The first-stage top ``size`` of ``pre``, plus the text neighbours: the few candidates that wrote
+    something, best text match first (only they can have a non-zero text score, so only they are sorted)."""
+    if len(pre) <= size:
+        return np.arange(len(pre))
     top = np.argpartition(-pre, size)[:size]
-    # The text neighbours too: the few candidates that wrote something, best text match first (only
-    # they can have a non-zero text score, so only they are sorted).
-    names = cols["names_mentioned"]
-    if not cols[GATE_FEATURE][:1].any() and not names.any():
+    names = text_cols["names_mentioned"]
+    if not text_cols[GATE_FEATURE][:1].any() and not names.any():
         return top  # the query wrote nothing and no text names it: no text neighbours
-    sem = cols["text_dense"] + cols["text_lex"] + 3.0 * names
+    sem = text_cols["text_dense"] + text_cols["text_lex"] + 3.0 * names
     wrote = np.flatnonzero(sem)
     if len(wrote):
         k = min(SEMANTIC_NEIGHBOURS, len(wrote))
         best = wrote[np.argpartition(-sem[wrote], k - 1)[:k]] if k < len(wrote) else wrote
         top = np.union1d(top, best)
     return top
-
 
 
 def _directions(cols: dict[str, np.ndarray]) -> np.ndarray | None:
@@ -118,13 +125,22 @@ def score_many(state: MatchState, items: Sequence[tuple[Query, np.ndarray]]) -> 
 
 
 def rank(state: MatchState, q: Query, cand: np.ndarray, *, size: int = SHORTLIST) -> Scored:
-    """The two-stage ranking: first stage over every candidate, the full model on its shortlist."""
+    """The two-stage ranking: the linear first stage over every candidate (``matcher.first_stage``, the
+    same scores as ``shortlist`` without a column per feature), the full model on its shortlist."""
     assert state.ranker is not None, "a ranker is needed to score"
-    cols = columns(state, q, cand)
-    pos = shortlist(state, cols, len(cand), size)
-    X = stack(cols, pos)
-    d = _directions(cols)
-    return Scored(cand[pos], X, state.ranker.decision_function(X), d[pos] if d is not None else None)
+    a = state.arrays
+    text = text_features(q, a, cand)
+    if len(cand) <= size:
+        pos = np.arange(len(cand))
+    else:
+        pre = first_stage(state.ranker, q, a, state.history, cand, text, priority=state.priority,
+                          level_compat=state.level_compat, shares=_shares(state, q))
+        pos = _top_and_neighbours(pre, text, size)
+    rows = cand[pos]
+    cols = feature_columns(q, a, state.history, rows, priority=state.priority, level_compat=state.level_compat,
+                           shares=_shares(state, q), text={k: np.asarray(v)[pos] for k, v in text.items()})
+    X = stack(cols)
+    return Scored(rows, X, state.ranker.decision_function(X), _directions(cols))
 
 
 def ranking_scores(state: MatchState, q: Query, cand: np.ndarray, *, size: int = SHORTLIST,

@@ -1,0 +1,139 @@
+"""The ranker's linear first stage over every candidate, without building a feature column per candidate.
+
+``PairRanker.prefilter_columns(columns(...))`` is the reference: every feature as a column over all
+candidates, then their weighted sum. Most of those columns vary with the candidate only through its
+country (continent, priority zone, French-speaking, the history's country shares), its admin-1 region,
+its level, or through a handful of rows the link history touches. So the weighted sum is gathered here
+from small per-country, per-region and per-level tables and one per-row vector, and only the distance,
+size and language terms are computed per candidate. The result equals the reference (brute-force test
+in ``tests/test_first_stage.py``); the shortlist then gets every feature (``scoring.rank``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from matcher.arrays import CatalogueArrays
+from matcher.features import GATE_FEATURE, SHARE_FLOORS, Query, distances_km
+from matcher.history import HistoryIndex, Shares, country_shares, source_weights
+from matcher.ranker import PairRanker
+
+
+def _term(w: float, col: np.ndarray, fill: float) -> np.ndarray | float:
+    """w x col, a missing (NaN) value counting as the training average ``fill`` (as the ranker reads it)."""
+    if not w:
+        return 0.0
+    return w * np.where(np.isnan(col), fill, col)
+
+
+def structural_first_stage(ranker: PairRanker, q: Query, a: CatalogueArrays, history: HistoryIndex,
+                           cand: np.ndarray, *, priority: np.ndarray, level_compat: np.ndarray,
+                           shares: Shares | None) -> np.ndarray:
+    """The structural part of ``prefilter_columns`` (its intercept included) for ``cand``."""
+    names = list(ranker.feature_names)
+    coef = dict(zip(names, ranker.first_stage_weights()))
+    fill_arr = getattr(ranker, "fill_", None)
+    fill = dict(zip(names, fill_arr)) if fill_arr is not None else dict.fromkeys(names, 0.0)
+    n_countries = len(a.country_codes)
+
+    # --- history: where the links of authorities near the query go (matcher.history) ----------------
+    w = source_weights(history, a, q_xyz=q.xyz, q_admin2=q.admin2, q_admin1=q.admin1, exclude_rows=q.exclude_rows)
+    if shares is None:
+        shares = country_shares(history, a, q.country, q.exclude_rows)
+    dst = history.dst
+    n = a.n
+    row_term = np.zeros(n)
+    if coef.get("direct"):
+        direct = np.bincount(dst, weights=w, minlength=n)
+        nz = np.flatnonzero(direct)
+        row_term[nz] += coef["direct"] * np.log1p(direct[nz])
+    if coef.get("near"):
+        w_end = np.bincount(history.dst_pos, weights=w, minlength=len(history.endpoints))
+        nz = np.flatnonzero(w_end)
+        if len(nz):
+            near = np.asarray(history.kernel[nz].T @ w_end[nz]).ravel()
+            hit = np.flatnonzero(near)
+            row_term[hit] += coef["near"] * np.log1p(near[hit])
+    if coef.get("degree"):
+        degree = history.degree
+        if len(q.exclude_rows):
+            degree = degree.copy()
+            touching = np.isin(history.src, np.asarray(q.exclude_rows))
+            np.subtract.at(degree, dst[touching], 1.0)
+        row_term += coef["degree"] * np.log1p(np.maximum(degree, 0.0))
+    if coef.get("near_global") and q.country >= 0:
+        ng = shares.near[: min(len(shares.near), n)]  # rows added since have none (Shares.near_of)
+        hit = np.flatnonzero(ng)
+        row_term[hit] += coef["near_global"] * np.log1p(ng[hit])
+
+    # Per admin-1 region (the last slot stands for "no region"), and per country.
+    n_a1 = max(len(a.admin1_keys), 1)
+    a1_term = np.zeros(n_a1 + 1)
+    if coef.get("admin1"):
+        a1_of_dst = a.admin1[dst]
+        ok = a1_of_dst >= 0
+        admin1_w = np.bincount(a1_of_dst[ok], weights=w[ok], minlength=n_a1)
+        a1_term[:n_a1] += coef["admin1"] * np.log1p(admin1_w[:n_a1])
+    if coef.get("admin1_global"):
+        share = shares.admin1[:n_a1] if q.country >= 0 else np.zeros(n_a1)
+        glob = np.zeros(n_a1)
+        glob[: len(share)] = share
+        a1_term[:n_a1] += coef["admin1_global"] * np.log10(glob + SHARE_FLOORS["admin1_global"])
+        a1_term[n_a1] += coef["admin1_global"] * np.log10(SHARE_FLOORS["admin1_global"])
+    country_term = np.zeros(n_countries)
+    total = w.sum()
+    if coef.get("country"):
+        country_w = np.bincount(a.country[dst], weights=w, minlength=n_countries)
+        share_c = country_w / total if total > 0 else np.zeros(n_countries)
+        country_term += coef["country"] * np.log10(share_c + SHARE_FLOORS["country"])
+    if coef.get("country_global"):
+        glob_c = shares.country if q.country >= 0 else np.zeros(n_countries)
+        country_term += coef["country_global"] * np.log10(glob_c + SHARE_FLOORS["country_global"])
+
+    # --- structure (matcher.features.structural_features) -------------------------------------------
+    q_cont = a.country_continent[q.country] if q.country >= 0 else -2
+    pref = np.zeros(n_countries)
+    if q.preferred_countries:
+        pref[list(q.preferred_countries)] = 1.0
+    if q.preferred_continents:
+        pref[np.isin(a.country_continent, list(q.preferred_continents))] = 1.0
+    country_term += (coef.get("same_continent", 0.0) * (a.country_continent == q_cont)
+                     + coef.get("preferred", 0.0) * pref
+                     + coef.get("priority_zone", 0.0) * (priority & q.is_french)
+                     + coef.get("francophone", 0.0) * a.country_francophone)
+    level_term = coef.get("level_compat", 0.0) * np.asarray(level_compat[q.level], dtype=float)
+
+    cand_a1 = a.admin1[cand]
+    s = (row_term[cand] + country_term[a.country[cand]] + a1_term[np.where(cand_a1 >= 0, cand_a1, n_a1)]
+         + level_term[a.level[cand]] + ranker.prefilter_intercept_)
+    if coef.get("shared_language"):
+        s += coef["shared_language"] * ((a.lang_mask[cand] & np.uint64(q.lang_mask)) != 0)
+    km = distances_km(q, a, cand)
+    log_km = np.log1p(km)
+    c_pop = a.log_pop[cand].astype(float)
+    gap = c_pop - q.log_pop
+    s += _term(coef.get("log_distance", 0.0), log_km, fill["log_distance"])
+    s += _term(coef.get("pop_ratio", 0.0), np.abs(gap), fill["pop_ratio"])
+    s += _term(coef.get("size", 0.0), c_pop, fill["size"])
+    s += _term(coef.get("size_gap", 0.0), gap, fill["size_gap"])
+    s += _term(coef.get("size_far", 0.0), c_pop * log_km, fill["size_far"])
+    return s
+
+
+def first_stage(ranker: PairRanker, q: Query, a: CatalogueArrays, history: HistoryIndex, cand: np.ndarray,
+                text_cols: Mapping[str, np.ndarray], *, priority: np.ndarray, level_compat: np.ndarray,
+                shares: Shares | None) -> np.ndarray:
+    """``prefilter_columns`` over ``cand``: the structural first stage, and for a query that wrote
+    something the text model on top (``text_cols``: ``features.text_features`` over the same rows)."""
+    s = structural_first_stage(ranker, q, a, history, cand, priority=priority, level_compat=level_compat,
+                               shares=shares)
+    if ranker.text_fitted_ and GATE_FEATURE in text_cols and np.asarray(text_cols[GATE_FEATURE][:1]).any():
+        text = np.zeros(len(cand))
+        for f, wt in zip(ranker.feature_names, ranker.text_coef_):
+            if wt:
+                text += wt * np.asarray(text_cols[f])
+        gate = np.asarray(text_cols[GATE_FEATURE]) > 0.5
+        s = np.where(gate, ranker.structure_weight_ * s + text + ranker.text_intercept_, s)
+    return s
