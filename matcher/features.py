@@ -22,6 +22,7 @@ from matcher.history import (
     history_features,
     source_weights,
 )
+from matcher.levels import UNITS
 from matcher.text_channel import standardise
 
 #: The text channel (``matcher.text_channel``): standardised dense and lexical similarity summed over both
@@ -39,7 +40,10 @@ GATE_FEATURE = "query_text"
 FEATURES = TEXT_FEATURES + STRUCTURAL_FEATURES + HISTORY_COLUMNS + (GATE_FEATURE,)
 #: Features the known links cannot teach (they carry no free text and no stated preferences): the text
 #: weights are learned from the cooperation cases (``PairRanker.fit_text``), ``preferred`` is a prior.
-PRIOR_FEATURES = (*TEXT_FEATURES, "preferred")
+#: ``level_compat`` is one too: the level gate (``matcher.levels``) leaves the training queries, nearly
+#: all communes, with towns only, so the value barely varies there and a weight fitted on it is noise
+#: (fitted, it came out negative). It is a log-lift, a log odds ratio: it enters the logit as it is.
+PRIOR_FEATURES = (*TEXT_FEATURES, "preferred", "level_compat")
 LEARNED_FEATURES = tuple(f for f in STRUCTURAL_FEATURES + HISTORY_COLUMNS if f not in PRIOR_FEATURES)
 FEATURE_INDEX = {f: i for i, f in enumerate(FEATURES)}
 
@@ -198,6 +202,16 @@ def distances_km(q: Query, a: CatalogueArrays, cand: np.ndarray) -> np.ndarray:
     return km
 
 
+def candidate_log_pop(a: CatalogueArrays, cand: np.ndarray) -> np.ndarray:
+    """log10 population of each candidate as the size features use it: NaN (no contribution, no reason)
+    where unknown, and for admin-1/admin-2 units. Sizes are compared between towns only: the size
+    features are learned from town partnerships, and a unit's population is known in one country
+    (Morocco's census), so weighing units by size would put Morocco's provinces first for every région."""
+    c_pop = a.log_pop[cand].astype(float)
+    c_pop[UNITS[a.level[cand]]] = np.nan
+    return c_pop
+
+
 def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, priority: np.ndarray,
                         level_compat: np.ndarray) -> dict[str, np.ndarray]:
     """``priority``: (n_countries,) bool, the country is in France's priority zones. ``level_compat``:
@@ -218,7 +232,7 @@ def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, prior
                       (priority & q.is_french).astype(float), a.country_francophone.astype(float)], axis=1)
     per_c = table[c_country]
     shared_lang = (a.lang_mask[cand] & np.uint64(q.lang_mask)) != 0
-    c_pop = a.log_pop[cand].astype(float)
+    c_pop = candidate_log_pop(a, cand)
     gap = c_pop - q.log_pop  # NaN where either population is unknown
     level_lift = level_compat[q.level][a.level[cand]]
     log_km = np.log1p(km)

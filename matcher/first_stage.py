@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from matcher.arrays import CatalogueArrays
-from matcher.features import GATE_FEATURE, SHARE_FLOORS, Query, distances_km
+from matcher.features import GATE_FEATURE, SHARE_FLOORS, Query, candidate_log_pop, distances_km
 from matcher.history import HistoryIndex, Shares, country_shares, source_weights
 from matcher.ranker import PairRanker
 
@@ -106,7 +106,7 @@ def structural_first_stage(ranker: PairRanker, q: Query, a: CatalogueArrays, his
     # Distance and size: NaN where a place or a size is unknown. Summed raw, then the few rows with a NaN
     # are redone with the training averages (one pass instead of a NaN check per term).
     log_km = np.log1p(distances_km(q, a, cand))
-    c_pop = a.log_pop[cand].astype(float)
+    c_pop = candidate_log_pop(a, cand)
     gap = c_pop - q.log_pop
     cols = {"log_distance": log_km, "pop_ratio": np.abs(gap), "size": c_pop, "size_gap": gap,
             "size_far": c_pop * log_km}

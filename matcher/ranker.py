@@ -53,6 +53,8 @@ ARTIFACT_VERSION = 2  # 2: text weights learned from cooperation cases, NaN = mi
 DEFAULT_PRIOR_WEIGHTS: dict[str, float] = {
     "text_dense": 0.5, "text_lex": 0.5, "names_mentioned": 2.0, "theme_need": 0.5, "theme_offer": 0.5,
     "desc_sem": 1.0, "preferred": 3.0,
+    # A log-lift (matcher.levels) is a log odds ratio: one logit per unit.
+    "level_compat": 1.0,
 }
 #: Text features whose weights ``fit_text`` learns (description similarity has no labelled data yet: the
 #: cases carry no descriptions, so it keeps its prior).
