@@ -58,6 +58,9 @@ DEFAULT_LEVEL: dict[Kind, Level] = {
     Kind.REGION: Level.ADMIN1, Kind.STATE: Level.ADMIN1, Kind.GOVERNORATE: Level.ADMIN1,
 }
 LEVELS = tuple(Level)
+#: A profile's status (``Profile.status``).
+VERIFIED, PENDING, REJECTED = "verified", "pending", "rejected"
+STATUSES = (VERIFIED, PENDING, REJECTED)
 
 
 class PartnershipType(str, Enum):
@@ -123,6 +126,9 @@ class Profile:
     parent_ids: tuple[str, ...] = ()  # e.g. a commune's EPCI, département and région ids
     source: str = ""
     updated_at: str = ""  # ISO 8601 UTC
+    #: ``verified`` (the catalogue, staff-created or staff-approved), ``pending`` (self-registered, seen
+    #: only by its owner and staff until verified) or ``rejected``. Only verified profiles are matched.
+    status: str = "verified"
 
     @property
     def is_french(self) -> bool:
@@ -136,7 +142,13 @@ class Profile:
     def has_text(self) -> bool:
         return bool(self.description.strip() or self.expertise.text.strip() or self.needs.text.strip())
 
+    @property
+    def is_verified(self) -> bool:
+        return self.status == VERIFIED
+
     def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}, got {self.status!r}")
         # One spelling per meaning: a level equal to the kind's usual one is not stored (None), so a
         # profile read back from any file or row equals the one built.
         if self.level is not None and DEFAULT_LEVEL.get(self.kind) is self.level:

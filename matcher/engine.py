@@ -104,7 +104,13 @@ class Matcher:
         return recommend(profile, state=self._state, encoder=self.encoder, **kwargs)  # type: ignore[arg-type]
 
     def profile_written(self, profile: Profile) -> None:
-        """Re-embed only this profile's texts and swap in arrays with its row replaced."""
+        """Re-embed only this profile's texts and swap in arrays with its row replaced. A profile that is
+        not verified is matched by nobody: writing it changes nothing here (and tells no listener), unless
+        it was matched until now (rejected after verification), when it leaves the arrays."""
+        if not profile.is_verified:
+            if self._state.arrays.row(profile.id) is not None:
+                self.profile_deleted(profile.id)
+            return
         texts = profile_texts([profile])
         vecs = {}
         if texts:

@@ -46,7 +46,7 @@ def encode_profile_texts(store: ProfileStore, encoder: Encoder | None, texts: di
 def build_state(store: ProfileStore, *, encoder: Encoder | None, ranker: PairRanker | None,
                 progress: bool = False) -> tuple[MatchState, LoadReport]:
     t0 = time.perf_counter()
-    profiles = list(store.all_profiles())
+    profiles = list(store.all_profiles(verified_only=True))  # pending profiles are matched by nobody
     countries = store.countries()
     texts = profile_texts(profiles)
     vectors, encoded = encode_profile_texts(store, encoder, texts, progress=progress)

@@ -23,7 +23,7 @@ import numpy as np
 
 from matcher.catalogue import files
 from matcher.catalogue.files import Country
-from matcher.domain import DEFAULT_LEVEL, Kind, Level, Link, Profile
+from matcher.domain import DEFAULT_LEVEL, VERIFIED, Kind, Level, Link, Profile
 from matcher.errors import Conflict, DataBuildError, InvalidInput, NotFound
 from matcher.store_audit import ApiKey, AuditMixin, Decision, utc_now
 from matcher.store_codec import (
@@ -35,6 +35,7 @@ from matcher.store_codec import (
     search_key,
     split_profile,
 )
+from matcher.store_trust import AuditEntry, Claim, TrustMixin
 
 
 class ProfileStore(Protocol):
@@ -44,11 +45,12 @@ class ProfileStore(Protocol):
     def get(self, profile_id: str) -> Profile: ...  # raises NotFound
     def get_many(self, ids: Iterable[str]) -> list[Profile]: ...  # unknown ids skipped
     def exists(self, profile_id: str) -> bool: ...
-    def all_profiles(self) -> Iterator[Profile]: ...
+    def all_profiles(self, *, verified_only: bool = False) -> Iterator[Profile]: ...
     def count(self) -> int: ...
     def search(
         self, text: str = "", *, country: str | None = None, kind: str | None = None,
-        limit: int = 20, cursor: str | None = None,
+        limit: int = 20, cursor: str | None = None, statuses: tuple[str, ...] | None = (VERIFIED,),
+        own: str | None = None,
     ) -> tuple[list[Profile], str | None]: ...  # (page, next cursor or None)
     def add(self, profile: Profile) -> Profile: ...  # raises Conflict if the id exists
     def update(self, profile: Profile) -> Profile: ...  # replaces the stored profile; NotFound if absent
@@ -73,12 +75,25 @@ class ProfileStore(Protocol):
     def revoke_key(self, key_id: str) -> None: ...
     def list_keys(self) -> list[ApiKey]: ...
 
+    # --- verification, claims, audit trail (matcher.store_trust) -------------------------------
+    def set_status(self, profile_id: str, status: str, *, actor: str, note: str = "") -> Profile: ...
+    def pending_ids(self, *, limit: int = 50, cursor: str | None = None) -> list[str]: ...
+    def count_by_status(self) -> dict[str, int]: ...
+    def add_claim(self, authority_id: str, *, name: str, role: str, email: str, message: str = "",
+                  actor: str = "anonymous") -> Claim: ...
+    def claim(self, claim_id: int) -> Claim: ...
+    def claims(self, *, status: str | None = "pending", limit: int = 50, cursor: int | None = None
+               ) -> list[Claim]: ...
+    def decide_claim(self, claim_id: int, *, approve: bool, actor: str, note: str = "") -> tuple[Claim, str | None]: ...
+    def audit_entries(self, *, subject: str | None = None, action: str | None = None, since: str | None = None,
+                      limit: int = 50, cursor: int | None = None) -> list[AuditEntry]: ...
+
 
 # ==================================================================================================
 # SQLite implementation
 # ==================================================================================================
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Files whose content defines the catalogue; their sha256 tells whether the database is stale.
 SOURCE_FILES = (files.AUTHORITIES_FILE, files.COUNTRIES_FILE, files.LINKS_FILE)
 #: Profile fields that come from the catalogue files (a reload refreshes them on edited profiles).
@@ -91,7 +106,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS profiles (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, name_norm TEXT NOT NULL, names_norm TEXT NOT NULL,
     kind TEXT NOT NULL, country TEXT NOT NULL, population INTEGER, lat REAL, lon REAL,
-    source TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL DEFAULT '', data TEXT NOT NULL DEFAULT '{}'
+    source TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL DEFAULT '', data TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL DEFAULT 'verified'
 );
 CREATE INDEX IF NOT EXISTS profiles_country_kind ON profiles (country, kind);
 CREATE INDEX IF NOT EXISTS profiles_kind ON profiles (kind);
@@ -117,6 +133,21 @@ CREATE TRIGGER IF NOT EXISTS decisions_no_update BEFORE UPDATE ON decisions
     BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions
     BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+    subject TEXT NOT NULL, note TEXT NOT NULL DEFAULT ''
+);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TABLE IF NOT EXISTS claims (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, authority_id TEXT NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+    name TEXT NOT NULL, role TEXT NOT NULL, email TEXT NOT NULL, message TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'rejected')),
+    created_at TEXT NOT NULL, decided_at TEXT, decided_by TEXT, note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS claims_status ON claims (status, id);
 CREATE TABLE IF NOT EXISTS api_keys (
     id TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('staff', 'owner')), authority_id TEXT,
     label TEXT NOT NULL DEFAULT '', salt BLOB NOT NULL, hash BLOB NOT NULL, created_at TEXT NOT NULL,
@@ -124,16 +155,22 @@ CREATE TABLE IF NOT EXISTS api_keys (
 );
 """
 
+#: Schema migrations: version -> the statements that take a database from it to the next version (the
+#: tables new in that version are created by ``_SCHEMA``, which runs first).
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: ("ALTER TABLE profiles ADD COLUMN status TEXT NOT NULL DEFAULT 'verified'",),
+}
+
 _PROFILE_COLS = ", ".join(SCALAR_FIELDS) + ", data"
 _INSERT_PROFILE = (
     "INSERT INTO profiles (id, name, name_norm, names_norm, kind, country, population, lat, lon, source, "
-    "updated_at, data) VALUES (:id, :name, :name_norm, :names_norm, :kind, :country, :population, :lat, :lon, "
-    ":source, :updated_at, :data)"
+    "updated_at, data, status) VALUES (:id, :name, :name_norm, :names_norm, :kind, :country, :population, :lat, "
+    ":lon, :source, :updated_at, :data, :status)"
 )
 _UPDATE_PROFILE = (
     "UPDATE profiles SET name = :name, name_norm = :name_norm, names_norm = :names_norm, kind = :kind, "
     "country = :country, population = :population, lat = :lat, lon = :lon, source = :source, "
-    "updated_at = :updated_at, data = :data WHERE id = :id"
+    "updated_at = :updated_at, data = :data, status = :status WHERE id = :id"
 )
 _USER_OWNED = "(source = 'user' OR updated_at != '')"  # created or edited through the store
 
@@ -173,7 +210,7 @@ def _chunks(items: list[str], size: int = _CHUNK) -> Iterator[list[str]]:
         yield items[i:i + size]
 
 
-class SQLiteStore(AuditMixin):
+class SQLiteStore(AuditMixin, TrustMixin):
     """``ProfileStore`` over one SQLite file. One connection shared by threads behind a lock."""
 
     def __init__(self, conn: sqlite3.Connection, db_path: Path, data_dir: Path) -> None:
@@ -242,6 +279,13 @@ class SQLiteStore(AuditMixin):
     def _check_version(self) -> None:
         with self._tx() as conn:
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+            for version in range(int(found) if str(found).isdigit() else 0, SCHEMA_VERSION):
+                if version in MIGRATIONS:  # one transaction: a database is migrated whole or not at all
+                    for sql in MIGRATIONS[version]:
+                        conn.execute(sql)
+                    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version + 1),))
+            conn.execute("CREATE INDEX IF NOT EXISTS profiles_status ON profiles (status)")
         found = self._meta("schema_version")
         if found != str(SCHEMA_VERSION):
             raise DataBuildError(f"database {self.db_path} has schema version {found}, "
@@ -289,11 +333,13 @@ class SQLiteStore(AuditMixin):
     def exists(self, profile_id: str) -> bool:
         return bool(self._query("SELECT 1 FROM profiles WHERE id = ?", (profile_id,)))
 
-    def all_profiles(self) -> Iterator[Profile]:
-        """Every profile in id order, read in chunks (the lock is not held between chunks)."""
+    def all_profiles(self, *, verified_only: bool = False) -> Iterator[Profile]:
+        """Every profile (``verified_only``: the verified ones, what is matched) in id order, read in
+        chunks (the lock is not held between chunks)."""
         last = ""
+        only = "AND status = 'verified'" if verified_only else ""
         while True:
-            rows = self._query(f"SELECT {_PROFILE_COLS} FROM profiles WHERE id > ? ORDER BY id LIMIT 5000",
+            rows = self._query(f"SELECT {_PROFILE_COLS} FROM profiles WHERE id > ? {only} ORDER BY id LIMIT 5000",
                                (last,))
             if not rows:
                 return
@@ -306,13 +352,15 @@ class SQLiteStore(AuditMixin):
 
     def search(
         self, text: str = "", *, country: str | None = None, kind: str | None = None,
-        limit: int = 20, cursor: str | None = None,
+        limit: int = 20, cursor: str | None = None, statuses: tuple[str, ...] | None = (VERIFIED,),
+        own: str | None = None,
     ) -> tuple[list[Profile], str | None]:
         """Name search, accent/case/punctuation-insensitive, over names and alternative names.
 
         Ranking: exact name, exact alternative name, name prefix, word start in the name, prefix or word
         start in an alternative name, anywhere; ties by population (largest first), then name and id.
-        ``cursor`` is opaque and only valid for the same text/country/kind."""
+        Only profiles of ``statuses`` (None: all) are found, plus ``own`` (the caller's own profile, whatever
+        its status). ``cursor`` is opaque and only valid for the same query."""
         if not 1 <= limit <= 100:
             raise InvalidInput("limit must be between 1 and 100", field="limit")
         q = search_key(text)
@@ -323,8 +371,13 @@ class SQLiteStore(AuditMixin):
             except ValueError:
                 raise InvalidInput(f"unknown kind {kind!r}; expected one of "
                                    f"{', '.join(k.value for k in Kind)}", field="kind") from None
-        offset = decode_cursor(cursor, q, country, kind)
-        where, params = [], {"q": q, "country": country, "kind": kind, "lim": limit + 1, "off": offset}
+        offset = decode_cursor(cursor, q, country, kind, statuses, own)
+        where, params = [], {"q": q, "country": country, "kind": kind, "lim": limit + 1, "off": offset,
+                             "own": own}
+        if statuses is not None:
+            marks = ", ".join(f":st{i}" for i in range(len(statuses)))
+            where.append(f"(status IN ({marks}) OR id = :own)" if statuses else "id = :own")
+            params.update({f"st{i}": st for i, st in enumerate(statuses)})
         if q:
             where.append("instr(names_norm, :q) > 0")
         if country:
@@ -342,7 +395,7 @@ class SQLiteStore(AuditMixin):
         rows = self._query(sql, params)
         page = [_row_profile(r) for r in rows[:limit]]
         more = len(rows) > limit
-        return page, encode_cursor(offset + limit, q, country, kind) if more else None
+        return page, encode_cursor(offset + limit, q, country, kind, statuses, own) if more else None
 
     def add(self, profile: Profile) -> Profile:
         """Insert a new profile (``updated_at`` is stamped); ``Conflict`` if the id is taken."""

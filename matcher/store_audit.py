@@ -61,6 +61,21 @@ def _decision(row: sqlite3.Row) -> Decision:
                     status=row["status"], note=row["note"], actor=row["actor"], created_at=row["created_at"])
 
 
+def insert_key(conn: sqlite3.Connection, role: str, authority_id: str | None, label: str) -> tuple[ApiKey, str]:
+    """A new key row inside the caller's transaction; (the key, its secret: shown once)."""
+    created = utc_now()
+    for _ in range(5):  # a 48-bit key id collision is astronomically unlikely, but cheap to handle
+        key_id, secret = new_secret()
+        if conn.execute("SELECT 1 FROM api_keys WHERE id = ?", (key_id,)).fetchone():
+            continue
+        salt = secrets.token_bytes(16)
+        conn.execute("INSERT INTO api_keys (id, role, authority_id, label, salt, hash, created_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (key_id, role, authority_id, label, salt, hash_secret(secret, salt), created))
+        return ApiKey(key_id, role, authority_id, label, created, False), secret
+    raise RuntimeError("could not allocate a key id")  # pragma: no cover
+
+
 class AuditMixin:
     """Decisions and API keys over the store's connection (``_tx`` / ``_query`` come from the store)."""
 
@@ -116,19 +131,8 @@ class AuditMixin:
             raise InvalidInput("a staff key is not bound to an authority", field="authority_id")
         if len(label) > _MAX_LABEL:
             raise InvalidInput(f"label is longer than {_MAX_LABEL} characters", field="label")
-        created = utc_now()
-        for _ in range(5):  # a 48-bit key id collision is astronomically unlikely, but cheap to handle
-            key_id, secret = new_secret()
-            salt = secrets.token_bytes(16)
-            try:
-                with self._tx() as conn:
-                    conn.execute("INSERT INTO api_keys (id, role, authority_id, label, salt, hash, created_at) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                 (key_id, role, authority_id, label, salt, hash_secret(secret, salt), created))
-            except sqlite3.IntegrityError:
-                continue
-            return ApiKey(key_id, role, authority_id, label, created, False), secret
-        raise RuntimeError("could not allocate a key id")  # pragma: no cover
+        with self._tx() as conn:
+            return insert_key(conn, role, authority_id, label)
 
     def key_for_secret(self, secret: str) -> ApiKey | None:
         """The live key whose secret this is (constant-time comparison), else None (unknown, revoked, or

@@ -18,7 +18,7 @@ from matcher.errors import InvalidInput
 from matcher.themes import fold
 
 #: Profile fields kept in their own SQL columns; everything else goes to the JSON column.
-SCALAR_FIELDS = ("id", "name", "kind", "country", "population", "lat", "lon", "source", "updated_at")
+SCALAR_FIELDS = ("id", "name", "kind", "country", "population", "lat", "lon", "source", "updated_at", "status")
 _REQUIRED = ("id", "name", "country")  # plus kind
 _OPTIONAL_NUMBERS = ("population", "lat", "lon")
 _FACETS = ("expertise", "needs")
@@ -91,7 +91,7 @@ def split_profile(p: Profile) -> tuple[dict[str, Any], str]:
     """(scalar column values, JSON of the remaining fields) for one row of the profiles table."""
     d = profile_to_dict(p)
     scalars = {k: d.pop(k, None) for k in SCALAR_FIELDS}
-    scalars["source"], scalars["updated_at"] = p.source, p.updated_at
+    scalars["source"], scalars["updated_at"], scalars["status"] = p.source, p.updated_at, p.status
     return scalars, json.dumps(d, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -25,7 +25,7 @@ from matcher.errors import MatcherError
 from matcher.store import ProfileStore
 from service.deps import Resources
 from service.errors import BodyLimitMiddleware, install_error_handlers
-from service.routes import authorities, events, matches, meta, suggestions
+from service.routes import authorities, events, matches, meta, suggestions, trust
 from service.settings import Settings
 
 log = logging.getLogger("twinmatch.service")
@@ -124,6 +124,6 @@ def create_app(settings: Settings | None = None, *, store: ProfileStore | None =
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST", "PATCH", "DELETE"],
                            allow_headers=["Authorization", "X-API-Key", "Content-Type", "Accept-Language"])
-    for module in (meta, authorities, matches, suggestions, events):
+    for module in (meta, authorities, matches, suggestions, trust, events):
         app.include_router(module.router)
     return app

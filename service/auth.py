@@ -63,6 +63,11 @@ def check_can_edit(key: ApiKey | None, authority_id: str) -> ApiKey:
     raise Forbidden("this key may not edit this authority")
 
 
+def can_see_unverified(key: ApiKey | None, authority_id: str) -> bool:
+    """A pending or rejected profile is seen by staff and by its owner only."""
+    return key is not None and (key.role == "staff" or (key.role == "owner" and key.authority_id == authority_id))
+
+
 def sees_contact(key: ApiKey | None) -> bool:
     """Private contact details are for staff only."""
     return key is not None and key.role == "staff"

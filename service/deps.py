@@ -64,7 +64,7 @@ class Resources:
         store = self.store
         assert store is not None
         self.catalogue_view = LiveCatalogueView(
-            lambda: CatalogueView.build(store.all_profiles(), store.countries(), store.links()))
+            lambda: CatalogueView.build(store.all_profiles(verified_only=True), store.countries(), store.links()))
         matcher.listeners.append(self.catalogue_view.invalidate)
         self.matcher = matcher
 

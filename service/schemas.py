@@ -10,7 +10,7 @@ surrogate could not be stored) and NUL characters, and is length-bounded. Theme 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
 
@@ -201,6 +201,9 @@ class AuthorityUpdate(Preferences):
 
 
 # ---- authority responses ------------------------------------------------------------------------
+Status = Literal["verified", "pending", "rejected"]
+
+
 class AuthoritySummary(BaseModel):
     """One search hit."""
 
@@ -216,12 +219,14 @@ class AuthoritySummary(BaseModel):
     lat: float | None
     lon: float | None
     has_profile: bool = Field(description="True when the authority described its expertise or needs.")
+    status: Status = Field(description="verified; pending or rejected only in a staff's or the owner's view")
 
     @classmethod
     def of(cls, p: Profile) -> AuthoritySummary:
         return cls(id=p.id, name=p.name, name_fr=p.name_fr, kind=p.kind.value, level=p.level_of.value,
                    country=p.country, admin1_name=p.admin1_name,
-                   admin2_name=p.admin2_name, population=p.population, lat=p.lat, lon=p.lon, has_profile=p.has_text)
+                   admin2_name=p.admin2_name, population=p.population, lat=p.lat, lon=p.lon, has_profile=p.has_text,
+                   status=cast(Status, p.status))
 
 
 class AuthorityPage(BaseModel):
@@ -255,6 +260,8 @@ class _AuthorityBase(BaseModel):
     parent_ids: list[str]
     source: str
     updated_at: str
+    status: Status = Field(description="verified; pending (self-registered, waiting for staff) or rejected, "
+                                       "seen by staff and the owner only")
 
     @classmethod
     def _fields(cls, p: Profile) -> dict[str, object]:
@@ -267,7 +274,7 @@ class _AuthorityBase(BaseModel):
             "partnership_types": list(p.partnership_types), "preferred_countries": list(p.preferred_countries),
             "preferred_regions": list(p.preferred_regions), "known_partners": list(p.known_partners),
             "alt_names": list(p.alt_names), "parent_ids": list(p.parent_ids), "source": p.source,
-            "updated_at": p.updated_at}
+            "updated_at": p.updated_at, "status": p.status}
 
 
 class AuthorityPublic(_AuthorityBase):

@@ -74,7 +74,7 @@ NEW = {"name": "Nova", "kind": "municipality", "country": "BR", "lat": -10.0, "l
        "contact": {"name": "Ana Souza", "email": "ana@nova.br"}}
 
 
-def test_registration_assigns_an_id_returns_an_owner_key_and_is_matchable(api: Api) -> None:
+def test_registration_is_pending_until_staff_verify_it_then_matchable(api: Api) -> None:
     before = top_ids(api, B)
     r = api.client.post("/authorities", json=NEW)
     assert r.status_code == 201, r.text
@@ -85,12 +85,30 @@ def test_registration_assigns_an_id_returns_an_owner_key_and_is_matchable(api: A
     assert body["authority"]["source"] == "user" and body["authority"]["updated_at"]
     assert "contact" not in body["authority"]  # the registrant is not staff
     assert api.store.get(new_id).contact.email == "ana@nova.br"  # ...but it is stored
+    assert body["authority"]["status"] == "pending"
+    key = bearer(body["owner_key"]["secret"])
+    # Pending: in nobody's matches or search, not even readable by others; its owner and staff see it.
+    assert new_id not in top_ids(api, B)
+    assert new_id not in [i["id"] for i in api.client.get("/authorities", params={"q": "nova"}).json()["items"]]
+    assert_error(api.client.get(f"/authorities/{new_id}"), 404, "not_found", "id")
+    assert_error(api.client.get(f"/authorities/{new_id}/matches"), 404, "not_found", "id")
+    assert api.client.get(f"/authorities/{new_id}", headers=key).json()["status"] == "pending"
+    assert api.client.get(f"/authorities/{new_id}/matches", headers=key).status_code == 200
+    assert [i["id"] for i in api.client.get("/authorities", params={"q": "nova"}, headers=key).json()["items"]] \
+        == [new_id]
+    queue = api.client.get("/verifications", headers=api.staff).json()
+    assert [p["id"] for p in queue["items"]] == [new_id] and queue["pending"] == 1
+    v = api.client.post(f"/verifications/{new_id}", headers=api.staff, json={"decision": "approve", "note": "ok"})
+    assert v.status_code == 200 and v.json()["status"] == "verified"
+    assert_error(api.client.post(f"/verifications/{new_id}", headers=api.staff, json={"decision": "reject"}),
+                 409, "conflict")
     # Visible to the next match query, without restart: Registreville needs youth exchanges and offers
     # civil registry work, exactly what Nova offers and needs.
     after = top_ids(api, B)
     assert new_id not in before and after.index(new_id) <= 1
+    trail = api.client.get("/audit", headers=api.staff, params={"authority_id": new_id}).json()["items"]
+    assert [(e["action"], e["subject_name"], e["note"]) for e in trail] == [("profile.verified", "Nova", "ok")]
     # The owner key returned once edits this profile, and only this one.
-    key = bearer(body["owner_key"]["secret"])
     assert body["owner_key"]["authority_id"] == new_id
     assert api.client.patch(f"/authorities/{new_id}", headers=key, json={"description": "x"}).status_code == 200
     assert_error(api.client.patch(f"/authorities/{A}", headers=key, json={"description": "x"}), 403, "forbidden")
@@ -149,9 +167,11 @@ def test_unicode_names_round_trip(api: Api) -> None:
     name = "Šibenik – Ζάκυνθος 東京 الرباط 🌍"
     r = api.client.post("/authorities", json={**NEW, "name": name, "country": "MA"})
     assert r.status_code == 201, r.text
-    got = api.client.get(f"/authorities/{r.json()['authority']['id']}").json()
+    owner = bearer(r.json()["owner_key"]["secret"])
+    got = api.client.get(f"/authorities/{r.json()['authority']['id']}", headers=owner).json()
     assert got["name"] == name
-    assert api.client.get("/authorities", params={"q": "sibenik"}).json()["items"][0]["name"] == name
+    hits = api.client.get("/authorities", params={"q": "sibenik"}, headers=owner).json()["items"]
+    assert hits[0]["name"] == name
 
 
 def test_registration_can_be_closed(tmp_path: object, ranker_file: object) -> None:

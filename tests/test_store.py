@@ -92,7 +92,7 @@ def test_db_file_exists_in_wal_mode(tmp_path: Path, store: SQLiteStore) -> None:
     assert path.is_file() and path.stat().st_size > 0
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "1"
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
     conn.close()
 
 

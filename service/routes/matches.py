@@ -12,8 +12,8 @@ from starlette.concurrency import run_in_threadpool
 from matcher.domain import Filters, Kind, Level, Match, Profile, Reason
 from matcher.errors import InvalidInput
 from matcher.themes import parse_themes
-from service.deps import CachedMatches, CountriesDep, LangDep, MatcherDep, ResourcesDep, StoreDep
-from service.routes.authorities import IdPath, check_countries
+from service.deps import CachedMatches, CountriesDep, LangDep, MatcherDep, OptionalKey, ResourcesDep, StoreDep
+from service.routes.authorities import IdPath, check_countries, visible_profile
 from service.schemas_matching import MatchesOut, MatchOut, MatchRequest, QueryRef, ReasonOut
 
 router = APIRouter(tags=["matches"])
@@ -79,9 +79,12 @@ FiltersDep = Annotated[Filters, Depends(query_filters)]
 
 @router.get("/authorities/{authority_id}/matches", response_model=MatchesOut,
             summary="Ranked partner candidates for a catalogue authority, with reasons",
-            responses={404: {"description": "Unknown id"}, 422: {"description": "Invalid parameter"}})
+            responses={401: {"description": "Invalid API key"},
+                       404: {"description": "Unknown id (or a pending profile, for anyone but its owner and staff)"},
+                       422: {"description": "Invalid parameter"}})
 async def authority_matches(
     authority_id: IdPath, res: ResourcesDep, store: StoreDep, matcher: MatcherDep, lang: LangDep, filters: FiltersDep,
+    api_key: OptionalKey,
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
     diversity: Annotated[float, Query(ge=0, le=10, allow_inf_nan=False,
                                       description="Spread over countries: 0 = plain ranking")] = 0.0,
@@ -89,6 +92,13 @@ async def authority_matches(
     # Async on purpose: a cached answer is a dict lookup and pre-rendered JSON, served on the event
     # loop; only a miss (the ranking itself, CPU-bound) goes to the thread pool.
     state = matcher.state
+    if state.arrays.row(authority_id) is None:
+        # Not matched by anyone (pending, rejected, or unknown): only its owner and staff may rank it, as
+        # the profile stands now (not cached: its writes change no state).
+        profile = visible_profile(store, authority_id, api_key)
+        found = await run_in_threadpool(lambda: matcher.recommend(profile, k=k, filters=filters, diversity=diversity))
+        out = MatchesOut(query=_ref(profile, stored=True), lang=lang, matches=[match_out(m, lang) for m in found])
+        return Response(content=out.model_dump_json().encode(), media_type="application/json")
     key = (authority_id, filters, k, diversity)
     cached = res.matches.get(state, key)
     if cached is None:

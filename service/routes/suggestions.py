@@ -118,7 +118,7 @@ def add_decision(body: DecisionIn, key: StaffKey, store: StoreDep) -> DecisionOu
 def decisions(
     key: StaffKey, store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[int | None, Query(ge=1, description="`next_cursor` of the previous page")] = None,
+    cursor: Annotated[int | None, Query(ge=1, le=2**62, description="`next_cursor` of the previous page")] = None,
 ) -> DecisionPage:
     page = store.decisions(limit=limit + 1, cursor=cursor)
     labels = {k.id: k.label for k in store.list_keys()}
