@@ -50,7 +50,12 @@ def check_place(profile: Profile, a: CatalogueArrays) -> None:
                            field="lat")
 
 
-def check_size(profile: Profile, a: CatalogueArrays, countries: Mapping[str, Country]) -> None:
+#: Authorities of a kind with a known population needed before the largest of them bounds a new one.
+MIN_KNOWN = 10
+
+
+def check_size(profile: Profile, a: CatalogueArrays, countries: Mapping[str, Country], *,
+               min_known: int = MIN_KNOWN) -> None:
     pop = profile.population
     if pop is None:
         return
@@ -61,7 +66,7 @@ def check_size(profile: Profile, a: CatalogueArrays, countries: Mapping[str, Cou
     same = a.kind == KINDS.index(profile.kind)
     known = a.population[same]
     known = known[known > 0]
-    if len(known) >= 10:  # enough authorities of that kind to say what is large for it
+    if len(known) >= min_known:  # enough authorities of that kind to say what is large for it
         bound = int(SIZE_MARGIN * known.max())
         if pop > bound:
             raise InvalidInput(f"population {pop:,} is implausible for a {profile.kind.value}: the largest in the "
