@@ -13,6 +13,8 @@ audit trail records.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from matcher.errors import Forbidden, Unauthorized
@@ -25,8 +27,20 @@ api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, description="T
 MAX_SECRET_LENGTH = 200
 
 
-def secret_from(bearer: HTTPAuthorizationCredentials | None, api_key: str | None) -> str | None:
-    """The secret sent by the client, if any. Both headers with different secrets is a client bug: 401."""
+def secret_from(bearer: HTTPAuthorizationCredentials | None, api_key: str | None,
+                headers: Mapping[str, str] | None = None) -> str | None:
+    """The secret sent by the client, if any. A header that is present but not a key — ``Authorization``
+    that is not ``Bearer <secret>`` (``Token x``, ``Basic …``, an empty ``Bearer``), an empty
+    ``X-API-Key`` — is a 401, never a silent downgrade to anonymous; so are two headers with different
+    secrets."""
+    if headers is not None:
+        raw = headers.get("authorization")
+        if raw is not None:
+            scheme, _, token = raw.strip().partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthorized("the Authorization header must be 'Bearer <API key>'")
+        if "x-api-key" in headers and not headers["x-api-key"].strip():
+            raise Unauthorized("the X-API-Key header is empty")
     a = bearer.credentials.strip() if bearer is not None else None
     b = api_key.strip() if api_key else None
     if a and b and a != b:

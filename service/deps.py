@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Header, Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials
@@ -22,6 +22,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from matcher.catalogue.files import Country
 from matcher.domain import Match, Profile
 from matcher.engine import Matcher
+from matcher.errors import Unauthorized
 from matcher.events.participants import CatalogueView
 from matcher.events.view import LiveCatalogueView
 from matcher.loading import LoadReport
@@ -30,6 +31,7 @@ from matcher.suggestions import SuggestionCache
 from service.auth import api_key_scheme, authenticate, bearer_scheme, check_staff, secret_from
 from service.cache import StateCache
 from service.errors import NotReady
+from service.ratelimit import RateLimits, client_address
 from service.settings import Settings
 
 Lang = Literal["fr", "en"]
@@ -68,8 +70,11 @@ class Resources:
         matcher.listeners.append(self.catalogue_view.invalidate)
         self.matcher = matcher
 
+    limits: RateLimits = field(init=False)
+
     def __post_init__(self) -> None:
         self.matches = StateCache(self.settings.match_cache_size)
+        self.limits = RateLimits(self.settings)
 
 
 async def get_resources(request: Request) -> Resources:
@@ -115,12 +120,24 @@ CountriesDep = Annotated[dict[str, Country], Depends(get_countries)]
 
 
 async def optional_key(
+    request: Request,
+    res: ResourcesDep,
     store: StoreDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
     api_key: Annotated[str | None, Security(api_key_scheme)],
 ) -> ApiKey | None:
-    """The caller's key, or None for an anonymous caller (an invalid key is a 401, not anonymous)."""
-    return authenticate(store, secret_from(bearer, api_key))
+    """The caller's key, or None for an anonymous caller (an invalid or malformed key is a 401, not
+    anonymous). A client address that sent too many wrong keys gets 429 before its key is even checked."""
+    secret = secret_from(bearer, api_key, request.headers)
+    if secret is None:
+        return None
+    who = client_address(request)
+    res.limits.check("auth_failure", who)
+    try:
+        return authenticate(store, secret)
+    except Unauthorized:
+        res.limits.hit("auth_failure", who)
+        raise
 
 
 OptionalKey = Annotated[ApiKey | None, Depends(optional_key)]
@@ -131,6 +148,16 @@ async def staff_key(key: OptionalKey) -> ApiKey:
 
 
 StaffKey = Annotated[ApiKey, Depends(staff_key)]
+
+
+def limited(rule: str) -> Any:
+    """A dependency counting one ``rule`` request (``service.ratelimit``) per client address, and per key
+    when one is sent: ``dependencies=[limited("registration")]``."""
+
+    async def count(request: Request, res: ResourcesDep, key: OptionalKey) -> None:
+        res.limits.hit(rule, client_address(request), *([f"key:{key.id}"] if key is not None else []))
+
+    return Depends(count)
 
 
 async def get_lang(

@@ -68,6 +68,9 @@ async def _matcher_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status >= 500 and not isinstance(exc, NotReady):  # not-ready is expected while loading: no noise
         log.error("%s on %s %s: %s", exc.code, request.method, request.url.path, exc.message)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    retry_after = getattr(exc, "retry_after", None)
+    if exc.status == 429 and retry_after is not None:
+        headers = {"Retry-After": str(int(retry_after))}
     return error_response(exc.status, exc.code, exc.message, exc.field, headers)
 
 

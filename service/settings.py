@@ -38,6 +38,20 @@ class Settings(BaseSettings):
     suggestion_sources: int = Field(default=200, ge=1, le=5000)
     suggestion_per_source: int = Field(default=10, ge=1, le=100)
     suggestion_budget_seconds: float = Field(default=1.2, gt=0, le=30)
+    #: Rate limits (``limits`` notation), per client address and per API key (``service.ratelimit``).
+    rate_registration: str = Field(default="10/hour", description="New profiles registered")
+    rate_claim: str = Field(default="5/hour", description="Claims of catalogue entries")
+    rate_write: str = Field(default="120/minute", description="Edits, deletions, verifications, decisions")
+    rate_upload: str = Field(default="20/minute", description="Event participant files")
+    rate_auth_failure: str = Field(default="20/minute", description="Requests with a wrong key; then 429")
+
+    @field_validator("rate_registration", "rate_claim", "rate_write", "rate_upload", "rate_auth_failure")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse
+
+        parse(value)  # "10/hour", "5 per minute"...: a typo fails at start-up, not at the first request
+        return value
 
     @field_validator("db", "data_dir", "ranker")
     @classmethod

@@ -58,6 +58,9 @@ def make_settings(tmp: Path, ranker: Path, **kw: object) -> Settings:
         for p in PROFILES:
             if p.has_text:
                 store.update(p)
+    # Tests make many writes from one address: generous limits here; tests/test_api_limits.py uses the defaults.
+    for rule in ("registration", "claim", "write", "upload", "auth_failure"):
+        kw.setdefault(f"rate_{rule}", "10000/minute")
     return Settings(db=db, data_dir=data, ranker=ranker, background_load=False, **kw)  # type: ignore[arg-type]
 
 

@@ -21,7 +21,7 @@ from matcher.plausibility import check_plausible
 from matcher.store import ApiKey, ProfileStore
 from matcher.store_codec import search_key
 from service.auth import can_see_unverified, check_can_edit, check_staff, sees_contact
-from service.deps import CountriesDep, MatcherDep, OptionalKey, ResourcesDep, StaffKey, StoreDep
+from service.deps import CountriesDep, MatcherDep, OptionalKey, ResourcesDep, StaffKey, StoreDep, limited
 from service.schemas import (
     AuthorityCreate,
     AuthorityCreated,
@@ -96,7 +96,7 @@ def _write(do: Callable[[], Profile], undo: Callable[[], object], matcher: Match
     return stored
 
 
-@router.post("", response_model=AuthorityCreated, status_code=201, responses=_CREATE_ERRORS,
+@router.post("", response_model=AuthorityCreated, status_code=201, responses=_CREATE_ERRORS, dependencies=[limited("registration")],
              summary="Register a new authority (returns an owner key, once); pending until staff verify it")
 def create_authority(body: AuthorityCreate, res: ResourcesDep, store: StoreDep, matcher: MatcherDep,
                      countries: CountriesDep, key: OptionalKey) -> AuthorityCreated:
@@ -148,7 +148,7 @@ def _check_partners(store: ProfileStore, ids: Iterable[str]) -> None:
             raise InvalidInput(f"known partner {pid!r} is not in the catalogue", field="known_partners")
 
 
-@router.patch("/{authority_id}", response_model=AuthorityStaff | AuthorityPublic, responses=_ERRORS,
+@router.patch("/{authority_id}", response_model=AuthorityStaff | AuthorityPublic, responses=_ERRORS, dependencies=[limited("write")],
               summary="Edit description, expertise, needs, preferences (owner of this id, or staff)")
 def update_authority(authority_id: IdPath, body: AuthorityUpdate, res: ResourcesDep, store: StoreDep,
                      matcher: MatcherDep, countries: CountriesDep, key: OptionalKey) -> AuthorityStaff | AuthorityPublic:
@@ -165,7 +165,7 @@ def update_authority(authority_id: IdPath, body: AuthorityUpdate, res: Resources
     return authority_view(stored, sees_contact(key))
 
 
-@router.delete("/{authority_id}", status_code=204, responses=_ERRORS, response_class=Response,
+@router.delete("/{authority_id}", status_code=204, responses=_ERRORS, response_class=Response, dependencies=[limited("write")],
                summary="Delete an authority, its links and its owner keys (staff)")
 def delete_authority(authority_id: IdPath, res: ResourcesDep, store: StoreDep, matcher: MatcherDep,
                      key: StaffKey) -> Response:

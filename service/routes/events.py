@@ -45,7 +45,7 @@ from matcher.events.readers import read_records
 from matcher.events.schedule import Schedule, schedule_event
 from matcher.events.view import LiveCatalogueView
 from matcher.store import SQLiteStore
-from service.deps import Lang, LangDep, MatcherDep, Resources, ResourcesDep, StaffKey, StoreDep
+from service.deps import Lang, LangDep, MatcherDep, Resources, ResourcesDep, StaffKey, StoreDep, limited
 from service.events_store import (
     EventRecord,
     EventRegistry,
@@ -209,7 +209,7 @@ async def _upload(request: Request) -> tuple[bytes, str]:
     return data, name
 
 
-@router.post("", response_model=EventOut, status_code=201,
+@router.post("", response_model=EventOut, status_code=201, dependencies=[limited("upload")],
              responses={**_STAFF, 413: {"description": "Body over the size limit, or too many participants"},
                         415: {"description": "Unsupported content type"},
                         422: {"model": FileErrorOut, "description": "Bad file: `error.rows` lists every bad row"}},
@@ -268,7 +268,7 @@ def get_event(event_id: EventIdPath, key: StaffKey, reg: RegistryDep) -> EventOu
     return _event_out(record)
 
 
-@router.delete("/{event_id}", status_code=204, responses=_ERRORS,
+@router.delete("/{event_id}", status_code=204, responses=_ERRORS, dependencies=[limited("write")],
                summary="Delete an event: its file and everything computed from it (staff)")
 def delete_event(event_id: EventIdPath, key: StaffKey, reg: RegistryDep) -> Response:
     found = reg.records.delete(event_id)

@@ -12,7 +12,7 @@ from matcher.store import Decision, ProfileStore
 from matcher.suggestions import SuggestionFilters, decode_cursor, encode_cursor, pair_reasons, visible
 from matcher.themes import parse_themes
 from service.auth import actor_of
-from service.deps import LangDep, MatcherDep, ResourcesDep, StaffKey, StoreDep
+from service.deps import LangDep, MatcherDep, ResourcesDep, StaffKey, StoreDep, limited
 from service.routes.matches import reason_out
 from service.schemas_matching import (
     DecisionIn,
@@ -99,7 +99,7 @@ def _side(p: Profile) -> PairSide:
                     population=p.population)
 
 
-@router.post("/suggestions/decisions", response_model=DecisionOut, status_code=201, responses=_STAFF,
+@router.post("/suggestions/decisions", response_model=DecisionOut, status_code=201, responses=_STAFF, dependencies=[limited("write")],
              summary="Record what happened to a suggested pair (staff; appended to the audit trail)")
 def add_decision(body: DecisionIn, key: StaffKey, store: StoreDep) -> DecisionOut:
     # The pairs are (French authority, foreign authority), like the suggestions they answer.

@@ -17,7 +17,7 @@ from matcher.errors import Conflict
 from matcher.store import Claim, ProfileStore
 from matcher.store_codec import key_id_of
 from service.auth import actor_of
-from service.deps import MatcherDep, OptionalKey, ResourcesDep, StaffKey, StoreDep
+from service.deps import MatcherDep, OptionalKey, ResourcesDep, StaffKey, StoreDep, limited
 from service.routes.authorities import IdPath
 from service.schemas import AuthorityStaff, OwnerKeyOut
 from service.schemas_trust import (
@@ -52,7 +52,7 @@ def verifications(key: StaffKey, store: StoreDep, limit: Annotated[int, Query(ge
                             next_cursor=ids[limit - 1] if len(ids) > limit else None)
 
 
-@router.post("/verifications/{authority_id}", response_model=AuthorityStaff,
+@router.post("/verifications/{authority_id}", response_model=AuthorityStaff, dependencies=[limited("write")],
              responses={**_STAFF, 404: {"description": "Unknown id"}, 409: {"description": "Not pending"}},
              summary="Verify or reject a pending profile, with a note (staff; in the audit trail)")
 def verify(authority_id: IdPath, body: VerificationIn, key: StaffKey, res: ResourcesDep, store: StoreDep,
@@ -72,7 +72,7 @@ def verify(authority_id: IdPath, body: VerificationIn, key: StaffKey, res: Resou
     return AuthorityStaff.of(stored)
 
 
-@router.post("/authorities/{authority_id}/claims", response_model=ClaimReceipt, status_code=202,
+@router.post("/authorities/{authority_id}/claims", response_model=ClaimReceipt, status_code=202, dependencies=[limited("claim")],
              responses={401: {"description": "Invalid API key"}, 404: {"description": "Unknown id"},
                         409: {"description": "A claim on it is already waiting"},
                         422: {"description": "Invalid input (field named)"}},
@@ -101,7 +101,7 @@ def claims(key: StaffKey, store: StoreDep, status: Annotated[str | None, Query(p
                      next_cursor=page[limit - 1].id if len(page) > limit else None)
 
 
-@router.post("/claims/{claim_id}", response_model=ClaimDecided,
+@router.post("/claims/{claim_id}", response_model=ClaimDecided, dependencies=[limited("write")],
              responses={**_STAFF, 404: {"description": "Unknown claim"}, 409: {"description": "Already decided"}},
              summary="Approve (issues the owner key, shown once) or reject a claim (staff)")
 def decide_claim(claim_id: Annotated[int, Path(ge=1, le=2**62)], body: ClaimDecisionIn, key: StaffKey,

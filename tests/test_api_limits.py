@@ -1,0 +1,52 @@
+"""Rate limits and malformed credentials, through the real app with the default limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from test_api_support import A, assert_error, make_settings
+from test_api_trust import CLAIM, fake
+
+from matcher.encoding import HashingEncoder
+from service.app import create_app
+from service.settings import Settings
+
+pytest_plugins = ["test_api_support"]
+
+
+@pytest.fixture()
+def strict(tmp_path: Path, ranker_file: Path) -> Iterator[TestClient]:
+    defaults = {f: Settings.model_fields[f].default for f in Settings.model_fields if f.startswith("rate_")}
+    app = create_app(make_settings(tmp_path, ranker_file, **defaults), encoder=HashingEncoder(dim=128))
+    with TestClient(app) as client:
+        yield client
+
+
+def test_wrong_keys_are_rate_limited_with_retry_after(strict: TestClient) -> None:
+    statuses = [strict.get("/authorities", headers={"X-API-Key": f"tm_{i:012x}_wrong"}).status_code for i in range(300)]
+    assert statuses[:20] == [401] * 20 and statuses.count(429) >= 1 and set(statuses) == {401, 429}
+    r = strict.get("/authorities", headers={"X-API-Key": "tm_000000000000_wrong"})
+    err = assert_error(r, 429, "too_many_requests")
+    assert int(r.headers["Retry-After"]) >= 1 and "retry" in str(err["message"])
+    # Anonymous reading is not what failed: it still works from that address.
+    assert strict.get("/authorities").status_code == 200
+
+
+def test_registrations_and_claims_are_rate_limited(strict: TestClient) -> None:
+    codes = [strict.post("/authorities", json=fake(i)).status_code for i in range(12)]
+    assert codes[:10] == [201] * 10 and codes[10:] == [429, 429]
+    claims = [strict.post(f"/authorities/{A}/claims", json=CLAIM).status_code for _ in range(6)]
+    assert claims[0] == 202 and claims[1:5] == [409] * 4 and claims[5] == 429  # 5 per hour, answered or not
+
+
+@pytest.mark.parametrize("headers", [
+    {"Authorization": "Token abc"}, {"Authorization": "Basic dXNlcjpwYXNz"}, {"Authorization": "Bearer"},
+    {"Authorization": "Bearer   "}, {"Authorization": ""}, {"X-API-Key": ""}, {"X-API-Key": "  "},
+])
+def test_a_malformed_or_empty_credential_is_401_not_anonymous(strict: TestClient, headers: dict[str, str]) -> None:
+    r = strict.get("/authorities", headers=headers)
+    assert_error(r, 401, "unauthorized")
+    assert r.headers["WWW-Authenticate"] == "Bearer"
