@@ -207,9 +207,12 @@ def candidate_log_pop(a: CatalogueArrays, cand: np.ndarray) -> np.ndarray:
     where unknown, and for admin-1/admin-2 units. Sizes are compared between towns only: the size
     features are learned from town partnerships, and a unit's population is known in one country
     (Morocco's census), so weighing units by size would put Morocco's provinces first for every région."""
-    c_pop = a.log_pop[cand].astype(float)
-    c_pop[UNITS[a.level[cand]]] = np.nan
-    return c_pop
+    per_row = a.__dict__.get("_town_log_pop")
+    if per_row is None:  # once per arrays (they are immutable: a write makes new ones)
+        per_row = a.log_pop.astype(float)
+        per_row[UNITS[a.level]] = np.nan
+        object.__setattr__(a, "_town_log_pop", per_row)
+    return per_row[cand]
 
 
 def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, priority: np.ndarray,

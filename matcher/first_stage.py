@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+import scipy.sparse as sp
 
 from matcher.arrays import CatalogueArrays
 from matcher.features import GATE_FEATURE, SHARE_FLOORS, Query, candidate_log_pop, distances_km
@@ -38,28 +39,28 @@ def structural_first_stage(ranker: PairRanker, q: Query, a: CatalogueArrays, his
     dst = history.dst
     n = a.n
     row_term = np.zeros(n)
+    # The link-history columns are zero but for a few thousand rows: the links' ends (``endpoints``, where
+    # ``direct`` and ``degree`` live) and the rows their kernels reach (``near``, ``near_global``). Only
+    # those rows are touched (log1p(0) = 0 elsewhere).
+    ends = history.endpoints
     if coef.get("direct"):
-        direct = np.bincount(dst, weights=w, minlength=n)
-        nz = np.flatnonzero(direct)
-        row_term[nz] += coef["direct"] * np.log1p(direct[nz])
+        direct = np.bincount(history.dst_pos, weights=w, minlength=len(ends))
+        row_term[ends] += coef["direct"] * np.log1p(direct)
     if coef.get("near"):
-        w_end = np.bincount(history.dst_pos, weights=w, minlength=len(history.endpoints))
+        w_end = np.bincount(history.dst_pos, weights=w, minlength=len(ends))
         nz = np.flatnonzero(w_end)
         if len(nz):
-            near = np.asarray(history.kernel[nz].T @ w_end[nz]).ravel()
-            hit = np.flatnonzero(near)
-            row_term[hit] += coef["near"] * np.log1p(near[hit])
+            near = sp.csr_matrix(w_end[nz][None, :]) @ history.kernel[nz]  # (1, n), sparse
+            row_term[near.indices] += coef["near"] * np.log1p(near.data)
     if coef.get("degree"):
-        degree = history.degree
+        degree = history.degree[ends]  # float32, as the reference column (a fancy index copies)
         if len(q.exclude_rows):
-            degree = degree.copy()
             touching = np.isin(history.src, np.asarray(q.exclude_rows))
-            np.subtract.at(degree, dst[touching], 1.0)
-        row_term += coef["degree"] * np.log1p(np.maximum(degree, 0.0))
+            np.subtract.at(degree, history.dst_pos[touching], 1.0)
+        row_term[ends] += coef["degree"] * np.log1p(np.maximum(degree, 0.0))
     if coef.get("near_global") and q.country >= 0:
-        ng = shares.near[: min(len(shares.near), n)]  # rows added since have none (Shares.near_of)
-        hit = np.flatnonzero(ng)
-        row_term[hit] += coef["near_global"] * np.log1p(ng[hit])
+        rows, values = shares.near_nonzero()
+        row_term[rows] += coef["near_global"] * np.log1p(values)
 
     # Per admin-1 region (the last slot stands for "no region"), and per country.
     n_a1 = max(len(a.admin1_keys), 1)
@@ -98,9 +99,15 @@ def structural_first_stage(ranker: PairRanker, q: Query, a: CatalogueArrays, his
                      + coef.get("francophone", 0.0) * a.country_francophone)
     level_term = coef.get("level_compat", 0.0) * np.asarray(level_compat[q.level], dtype=float)
 
-    cand_a1 = a.admin1[cand]
-    s = (row_term[cand] + country_term[a.country[cand]] + a1_term[np.where(cand_a1 >= 0, cand_a1, n_a1)]
-         + level_term[a.level[cand]] + ranker.prefilter_intercept_)
+    slot = a.__dict__.get("_admin1_slot")
+    if slot is None:  # once per arrays (immutable): each row's admin-1 index, "no region" last
+        slot = np.where(a.admin1 >= 0, a.admin1, n_a1)
+        object.__setattr__(a, "_admin1_slot", slot)
+    s = row_term[cand]
+    s += country_term[a.country[cand]]
+    s += a1_term[slot[cand]]
+    s += level_term[a.level[cand]]
+    s += ranker.prefilter_intercept_
     if coef.get("shared_language"):
         s += coef["shared_language"] * ((a.lang_mask[cand] & np.uint64(q.lang_mask)) != 0)
     # Distance and size: NaN where a place or a size is unknown. Summed raw, then the few rows with a NaN

@@ -188,6 +188,15 @@ class Shares:
     endpoint_links: np.ndarray  # (E,) the country's links ending at each history endpoint
     near: np.ndarray  # (n,) Σ k(d(endpoint, row)) weighted by ``endpoint_links`` (the ``near_global`` prior)
 
+    def near_nonzero(self) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, values) where ``near`` is not zero: a few thousand of the catalogue's rows. Computed once."""
+        cached = self.__dict__.get("_near_nonzero")
+        if cached is None:
+            rows = np.flatnonzero(self.near)
+            cached = (rows, self.near[rows].astype(float))
+            object.__setattr__(self, "_near_nonzero", cached)
+        return cached
+
     def near_of(self, rows: np.ndarray) -> np.ndarray:
         """``near`` of some rows; rows appended after these shares were computed (a profile created
         since) are beyond every kernel's reach, like the zero-padded kernel says."""

@@ -11,11 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from matcher.errors import InvalidInput
+from matcher.errors import InvalidInput, PayloadTooLarge
 
 Record = tuple[int, dict[str, Any]]
 
@@ -28,17 +29,27 @@ class Table:
     items: bool = False  # JSON: positions are item numbers, not lines
 
 
-def read_records(data: bytes, filename: str) -> Table:
-    """The records of a participant file, the format taken from the file name's suffix."""
+#: Rows read before a file is refused as too large (the events' participant limit, plus slack so that the
+#: validation can still report the count): counted while reading, so a million-row sheet costs no more
+#: than this many rows.
+MAX_ROWS = 10_001
+#: An .xlsx is a zip: its parts may not unpack to more than this (a small file of a million rows or a huge
+#: shared-strings table is refused before it is parsed).
+MAX_XLSX_UNPACKED = 64 * 1024 * 1024
+
+
+def read_records(data: bytes, filename: str, *, max_rows: int = MAX_ROWS) -> Table:
+    """The records of a participant file, the format taken from the file name's suffix. More than
+    ``max_rows`` non-empty rows is ``PayloadTooLarge``, raised as soon as the row after the limit is read."""
     suffix = Path(filename).suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
-        line, header, records = csv_records(data)
+        line, header, records = csv_records(data, max_rows)
         return Table(records, header, line)
     if suffix in (".xlsx", ".xlsm"):
-        line, header, records = xlsx_records(data)
+        line, header, records = xlsx_records(data, max_rows)
         return Table(records, header, line)
     if suffix == ".json":
-        return Table(json_records(data), None, 1, items=True)
+        return Table(json_records(data, max_rows), None, 1, items=True)
     raise InvalidInput(f"unsupported participant file type {suffix or filename!r}: use .csv, .xlsx or .json",
                        field="file")
 
@@ -50,7 +61,12 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def csv_records(data: bytes) -> tuple[int, list[str], list[Record]]:
+def _too_many(max_rows: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"more than {max_rows - 1:,} participants: at most {max_rows - 1:,} per event",
+                           field="file")
+
+
+def csv_records(data: bytes, max_rows: int = MAX_ROWS) -> tuple[int, list[str], list[Record]]:
     text = _decode(data)
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     # The header holds no list values, so its most frequent separator is the file's delimiter
@@ -67,37 +83,69 @@ def csv_records(data: bytes) -> tuple[int, list[str], list[Record]]:
             header, header_line = row, start
             continue
         records.append((start, dict(zip(header, row + [""] * (len(header) - len(row))))))
+        if len(records) > max_rows:
+            raise _too_many(max_rows)
     return header_line, header or [], records
 
 
-def xlsx_records(data: bytes) -> tuple[int, list[str], list[Record]]:
+def _check_unpacked(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except zipfile.BadZipFile as exc:
+        raise InvalidInput(f"not a readable .xlsx file: {exc}", field="file") from exc
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise PayloadTooLarge(f"this .xlsx unpacks to {unpacked:,} bytes: at most {MAX_XLSX_UNPACKED:,}",
+                              field="file")
+
+
+def xlsx_records(data: bytes, max_rows: int = MAX_ROWS) -> tuple[int, list[str], list[Record]]:
+    """Streamed (openpyxl's read-only mode: one row in memory at a time), rows counted as they come."""
     import openpyxl
 
+    _check_unpacked(data)
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a non-xlsx payload
         raise InvalidInput(f"not a readable .xlsx file: {exc}", field="file") from exc
-    ws = wb["participants"] if "participants" in wb.sheetnames else wb.worksheets[0]
-    header: list[str] | None = None
-    header_line, records = 1, []
-    for row in ws.iter_rows():
-        values = [c.value for c in row]
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-            continue
-        if header is None:
-            header, header_line = [str(v or "") for v in values], row[0].row
-            continue
-        records.append((row[0].row, dict(zip(header, values))))
+    try:
+        ws = wb["participants"] if "participants" in wb.sheetnames else wb.worksheets[0]
+        header: list[str] | None = None
+        header_line, records = 1, []
+        try:
+            for row in ws.iter_rows():
+                cells = [c for c in row if getattr(c, "row", None) is not None]
+                if not cells:
+                    continue
+                values = [c.value for c in row]
+                if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                    continue
+                if header is None:
+                    header, header_line = [str(v or "") for v in values], cells[0].row
+                    continue
+                records.append((cells[0].row, dict(zip(header, values))))
+                if len(records) > max_rows:
+                    raise _too_many(max_rows)
+        except (PayloadTooLarge, InvalidInput):
+            raise
+        except Exception as exc:  # a malformed sheet part: as unreadable as a malformed file
+            raise InvalidInput(f"not a readable .xlsx file: {exc}", field="file") from exc
+    finally:
+        wb.close()
     return header_line, header or [], records
 
 
-def json_records(data: bytes) -> list[Record]:
+def json_records(data: bytes, max_rows: int = MAX_ROWS) -> list[Record]:
     try:
         items = json.loads(_decode(data))
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"not valid JSON: {exc}", field="file") from exc
+    except RecursionError:
+        raise InvalidInput("not a participant file: JSON nested too deeply", field="file") from None
     if isinstance(items, dict) and isinstance(items.get("participants"), list):
         items = items["participants"]
     if not isinstance(items, list):
         raise InvalidInput("a JSON participant file is a list of objects", field="file")
+    if len(items) > max_rows:
+        raise _too_many(max_rows)
     return [(i, item if isinstance(item, dict) else {"__not_object__": item}) for i, item in enumerate(items, 1)]
