@@ -337,7 +337,8 @@ class SQLiteStore(AuditMixin, TrustMixin):
         """Every profile (``verified_only``: the verified ones, what is matched) in id order, read in
         chunks (the lock is not held between chunks)."""
         last = ""
-        only = "AND status = 'verified'" if verified_only else ""
+        # "+status": the filter must not make SQLite walk the status index and sort each chunk by id.
+        only = "AND +status = 'verified'" if verified_only else ""
         while True:
             rows = self._query(f"SELECT {_PROFILE_COLS} FROM profiles WHERE id > ? {only} ORDER BY id LIMIT 5000",
                                (last,))
@@ -376,7 +377,7 @@ class SQLiteStore(AuditMixin, TrustMixin):
                              "own": own}
         if statuses is not None:
             marks = ", ".join(f":st{i}" for i in range(len(statuses)))
-            where.append(f"(status IN ({marks}) OR id = :own)" if statuses else "id = :own")
+            where.append(f"(+status IN ({marks}) OR id = :own)" if statuses else "id = :own")
             params.update({f"st{i}": st for i, st in enumerate(statuses)})
         if q:
             where.append("instr(names_norm, :q) > 0")

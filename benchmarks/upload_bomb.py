@@ -1,0 +1,98 @@
+"""The XLSX upload bomb of issue H against a real server: a half-megabyte .xlsx of a million rows.
+
+Starts ``twinmatch serve``'s app (uvicorn, one worker) on a copy of the built database (``--db``, default
+``data/twinmatch.db``, copied so the staff key made here does not stay), uploads the bomb to
+``POST /events`` with a staff key while a second client polls ``/health`` every 50 ms, and prints: the
+upload's status and time, the server's resident memory before and after (VmRSS / peak VmHWM), and the
+``/health`` latency percentiles during the upload. Then the same for the largest sheet the unpacked-size
+cap lets through (100,000 rows). Usage::
+
+    .venv/bin/python benchmarks/upload_bomb.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from load import REPO_ROOT, free_port, start_server, wait_ready
+from serve_footprint import memory_mib
+
+sys.path.insert(0, str(REPO_ROOT / "tests"))
+from xlsx_bomb import xlsx_rows  # noqa: E402
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--db", type=Path, default=REPO_ROOT / "data" / "twinmatch.db")
+    p.add_argument("--data-dir", type=Path, default=REPO_ROOT / "data")
+    p.add_argument("--ranker", type=Path, default=REPO_ROOT / "models" / "ranker.joblib")
+    p.add_argument("--model", default="usem3")
+    p.add_argument("--ready-timeout", type=float, default=300.0)
+    args = p.parse_args()
+    if not args.db.exists():
+        raise SystemExit(f"no database at {args.db}: build it first (make serve, or any twinmatch command)")
+    args.workers, args.no_cache = 1, False
+    import httpx
+
+    from matcher.store import SQLiteStore
+
+    tmp = Path(tempfile.mkdtemp(prefix="twinmatch-bomb-"))
+    db = tmp / "twinmatch.db"
+    shutil.copy(args.db, db)
+    with SQLiteStore.open(db, args.data_dir) as store:
+        _, secret = store.create_key("staff", None, "upload bomb benchmark")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(args, port, db, tmp / "server.log")
+    try:
+        wait_ready(base, server, args.ready_timeout)
+        for label, rows in (("bomb: 1,000,000 rows", 1_000_000), ("largest accepted sheet: 100,000 rows", 100_000)):
+            body = xlsx_rows(rows)
+            health: list[float] = []
+            done = threading.Event()
+
+            def poll() -> None:
+                with httpx.Client(base_url=base, timeout=30) as c:
+                    while not done.is_set():
+                        t0 = time.perf_counter()
+                        c.get("/health")
+                        health.append((time.perf_counter() - t0) * 1000)
+                        time.sleep(0.05)
+
+            before = memory_mib(server.pid)
+            poller = threading.Thread(target=poll)
+            poller.start()
+            t0 = time.perf_counter()
+            r = httpx.post(f"{base}/events", headers={"Authorization": f"Bearer {secret}"},
+                           files={"file": ("participants.xlsx", body, XLSX)}, timeout=120)
+            elapsed = time.perf_counter() - t0
+            time.sleep(0.3)
+            done.set()
+            poller.join()
+            after = memory_mib(server.pid)
+            hs = sorted(health)
+            p99 = hs[min(len(hs) - 1, int(0.99 * len(hs)))] if hs else float("nan")
+            print(f"{label} ({len(body) / 1024:,.0f} KiB): HTTP {r.status_code} in {elapsed:.2f} s "
+                  f"({r.json().get('error', {}).get('message', '')[:80]})")
+            print(f"  RSS {before['VmRSS']:,.0f} -> {after['VmRSS']:,.0f} MiB ({after['VmRSS'] - before['VmRSS']:+,.0f}; "
+                  f"peak {after['VmHWM']:,.0f}); /health during the upload: n={len(hs)}, "
+                  f"p50 {statistics.median(hs) if hs else float('nan'):.1f} ms, p99 {p99:.1f} ms")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
