@@ -24,7 +24,7 @@ from matcher.engine import Matcher
 from matcher.errors import MatcherError
 from matcher.store import ProfileStore
 from service.deps import Resources
-from service.errors import BodyLimitMiddleware, install_error_handlers
+from service.errors import BodyLimitMiddleware, HeaderLimitMiddleware, install_error_handlers
 from service.routes import authorities, events, matches, meta, suggestions, trust
 from service.settings import Settings
 
@@ -120,6 +120,7 @@ def create_app(settings: Settings | None = None, *, store: ProfileStore | None =
     app.state.resources = res
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HeaderLimitMiddleware, max_bytes=settings.max_header_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST", "PATCH", "DELETE"],

@@ -28,6 +28,7 @@ log = logging.getLogger("twinmatch.service")
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "payload_too_large",
                415: "unsupported_media_type", 422: "invalid_input", 429: "too_many_requests",
+               431: "request_header_fields_too_large",
                503: "unavailable"}
 
 
@@ -101,6 +102,24 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
+
+
+class HeaderLimitMiddleware:
+    """431 when the request's headers (names and values) add up to more than ``max_bytes``: the server
+    parsed them already, but nothing of the app (authentication, routing) runs on an 8 MiB header."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and sum(len(k) + len(v) for k, v in scope["headers"]) > self.max_bytes:
+            response = error_response(431, "request_header_fields_too_large",
+                                      f"request headers are larger than {self.max_bytes} bytes", None,
+                                      {"Connection": "close"})
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class BodyLimitMiddleware:

