@@ -30,8 +30,10 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
     return SQLiteStore.open(tmp_path_factory.mktemp("ext") / "real.db", DATA_DIR)
 
 
-def _external_file(store: SQLiteStore, path: Path, every: int = 8) -> list[tuple[str, str]]:
-    """Every ``every``-th France-abroad link as an external list row; returns the (French, partner) ids."""
+def _external_file(store: SQLiteStore, path: Path, every: int = 14) -> list[tuple[str, str]]:
+    """Every ``every``-th France-abroad link as an external list row; returns the (French, partner) ids.
+    Every 14th: about 250 rows, enough for the resolution and ranking checks at a little over half the
+    run time of every 8th."""
     countries = read_countries(DATA_DIR / "countries.json")
     pairs = []
     for link in sorted(read_links(DATA_DIR / "links.csv"), key=lambda x: (x.a, x.b)):
@@ -54,7 +56,7 @@ def test_external_links_resolve_and_are_ranked(store: SQLiteStore, tmp_path: Pat
     pairs = _external_file(store, path)
     state, _ = build_state(store, encoder=None, ranker=load_ranker(MODELS_DIR / "ranker.joblib"))
     results, counts = evaluate_external(state, store, read_test_links(path))
-    assert counts["rows"] == len(pairs) >= 300
+    assert counts["rows"] == len(pairs) >= 200
     # Names, countries and coordinates straight from the catalogue: each side resolves, except true
     # ambiguities the resolver refuses to guess (Le Pont-de-Beauvoisin is two adjacent communes, Isère
     # and Savoie, on either bank of the Guiers).
