@@ -69,7 +69,12 @@ def training_set(
     return np.vstack(Xs), np.concatenate(ys).astype(int), np.concatenate(gs)
 
 
-def size_pools(state: MatchState, queries: Sequence[int] | np.ndarray, *, n: int = 300, seed: int = 0,
+#: Training queries the size offsets are fitted on. 300 left the > 20k band with too few real partners more
+#: than 10x larger (in-sample share 0.052, held out 0.072, top-10 ratio 0.62); every query it can get.
+SIZE_QUERIES = 1_000
+
+
+def size_pools(state: MatchState, queries: Sequence[int] | np.ndarray, *, n: int = SIZE_QUERIES, seed: int = 0,
                progress: bool = True) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[np.ndarray]]:
     """What ``PairRanker.fit_size_offsets`` learns from: for up to ``n`` training queries (sampled), the
     decision scores and raw feature rows of their best ``calibration.POOL`` candidates (leave-one-out, as in
