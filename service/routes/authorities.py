@@ -84,7 +84,7 @@ def get_authority(authority_id: IdPath, store: StoreDep, key: OptionalKey) -> Au
     return authority_view(visible_profile(store, authority_id, key), sees_contact(key))
 
 
-def _write(do: Callable[[], Profile], undo: Callable[[], object], matcher: Matcher) -> Profile:
+def write_through(do: Callable[[], Profile], undo: Callable[[], object], matcher: Matcher) -> Profile:
     """Store write, then the in-memory update; undo the store write if the latter fails."""
     stored = do()
     try:
@@ -135,7 +135,7 @@ def _add_new(store: ProfileStore, matcher: Matcher, body: AuthorityCreate, statu
     for attempt in range(3):
         profile = body.to_profile(body.id or f"U-{uuid.uuid4().hex[:8]}", source="user").with_changes(status=status)
         try:
-            return _write(lambda: store.add(profile), lambda: store.delete(profile.id), matcher)  # noqa: B023
+            return write_through(lambda: store.add(profile), lambda: store.delete(profile.id), matcher)  # noqa: B023
         except Conflict:
             if body.id is not None or attempt == 2:  # a staff-chosen id that is taken: say so
                 raise
@@ -161,7 +161,7 @@ def update_authority(authority_id: IdPath, body: AuthorityUpdate, res: Resources
         if not changes:
             return authority_view(old, sees_contact(key))
         new = old.with_changes(**changes)
-        stored = _write(lambda: store.update(new), lambda: store.update(old), matcher)
+        stored = write_through(lambda: store.update(new), lambda: store.update(old), matcher)
     return authority_view(stored, sees_contact(key))
 
 

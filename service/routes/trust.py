@@ -18,18 +18,17 @@ from matcher.store import Claim, ProfileStore
 from matcher.store_codec import key_id_of
 from service.auth import actor_of
 from service.deps import MatcherDep, OptionalKey, ResourcesDep, StaffKey, StoreDep, limited
-from service.routes.authorities import IdPath
+from service.routes.authorities import IdPath, write_through
 from service.schemas import AuthorityStaff, OwnerKeyOut
 from service.schemas_trust import (
     AuditOut,
     AuditPage,
     ClaimDecided,
-    ClaimDecisionIn,
     ClaimIn,
     ClaimPage,
     ClaimReceipt,
     ClaimStaff,
-    VerificationIn,
+    StaffDecisionIn,
     VerificationPage,
 )
 
@@ -55,19 +54,17 @@ def verifications(key: StaffKey, store: StoreDep, limit: Annotated[int, Query(ge
 @router.post("/verifications/{authority_id}", response_model=AuthorityStaff, dependencies=[limited("write")],
              responses={**_STAFF, 404: {"description": "Unknown id"}, 409: {"description": "Not pending"}},
              summary="Verify or reject a pending profile, with a note (staff; in the audit trail)")
-def verify(authority_id: IdPath, body: VerificationIn, key: StaffKey, res: ResourcesDep, store: StoreDep,
+def verify(authority_id: IdPath, body: StaffDecisionIn, key: StaffKey, res: ResourcesDep, store: StoreDep,
            matcher: MatcherDep) -> AuthorityStaff:
     status = VERIFIED if body.decision == "approve" else REJECTED
     with res.write_lock:
         if store.get(authority_id).status != PENDING:
             raise Conflict(f"{authority_id} is not waiting for verification", field="authority_id")
-        stored = store.set_status(authority_id, status, actor=actor_of(key), note=body.note)
-        try:
-            matcher.profile_written(stored)
-        except BaseException:
-            log.exception("in-memory update failed for %s; undoing the verification", authority_id)
-            store.set_status(authority_id, PENDING, actor=actor_of(key), note="undone: in-memory update failed")
-            raise
+        # As every profile write: the store, then the matcher, the store undone if the matcher fails.
+        stored = write_through(
+            lambda: store.set_status(authority_id, status, actor=actor_of(key), note=body.note),
+            lambda: store.set_status(authority_id, PENDING, actor=actor_of(key),
+                                     note="undone: in-memory update failed"), matcher)
     log.info("authority %s %s by key %s", authority_id, status, key.id)
     return AuthorityStaff.of(stored)
 
@@ -104,7 +101,7 @@ def claims(key: StaffKey, store: StoreDep, status: Annotated[str | None, Query(p
 @router.post("/claims/{claim_id}", response_model=ClaimDecided, dependencies=[limited("write")],
              responses={**_STAFF, 404: {"description": "Unknown claim"}, 409: {"description": "Already decided"}},
              summary="Approve (issues the owner key, shown once) or reject a claim (staff)")
-def decide_claim(claim_id: Annotated[int, Path(ge=1, le=2**62)], body: ClaimDecisionIn, key: StaffKey,
+def decide_claim(claim_id: Annotated[int, Path(ge=1, le=2**62)], body: StaffDecisionIn, key: StaffKey,
                  store: StoreDep) -> ClaimDecided:
     c, secret = store.decide_claim(claim_id, approve=body.decision == "approve", actor=actor_of(key),
                                    note=body.note)
