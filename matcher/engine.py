@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from matcher.arrays import KINDS, CatalogueArrays, profile_texts, with_profile, 
 from matcher.domain import LEVELS, Filters, Match, Profile
 from matcher.encoding import Encoder
 from matcher.errors import InvalidInput, NotFound
+from matcher.footprint import Footprint
 from matcher.scoring import SHORTLIST, diversify, explain, listed, probability, rank, shortlist
 from matcher.state import (
     MatchState,
@@ -32,6 +34,7 @@ __all__ = [
     "SHORTLIST",
     "MatchState",
     "Matcher",
+    "StateChange",
     "diversify",
     "eligible_rows",
     "extended_state",
@@ -40,12 +43,21 @@ __all__ = [
     "query_from_row",
     "recommend",
     "shortlist",
+    "traced_recommend",
 ]
 
 
 def recommend(profile: Profile, *, state: MatchState, encoder: Encoder | None = None,
               filters: Filters | None = None, k: int = 10, diversity: float = 0.0) -> list[Match]:
     """The ranked, explained top-``k`` partners for ``profile`` (stored or ad hoc)."""
+    return traced_recommend(profile, state=state, encoder=encoder, filters=filters, k=k, diversity=diversity)[0]
+
+
+def traced_recommend(profile: Profile, *, state: MatchState, encoder: Encoder | None = None,
+                     filters: Filters | None = None, k: int = 10, diversity: float = 0.0, trace: bool = False
+                     ) -> tuple[list[Match], Footprint | None]:
+    """``recommend``, and with ``trace`` the ranking's ``Footprint``: what a later one-row write must
+    reach to change it (``footprint.may_change``; None when no candidate was eligible: any write may)."""
     filters = filters or Filters()
     if k < 1:
         raise InvalidInput("k must be at least 1", field="k")
@@ -53,8 +65,8 @@ def recommend(profile: Profile, *, state: MatchState, encoder: Encoder | None = 
     q = query_from_profile(profile, a, encoder=encoder, countries=state.countries)
     cand = eligible_rows(state, q, profile, filters)
     if len(cand) == 0:
-        return []
-    scored = rank(state, q, cand)
+        return [], None
+    scored = rank(state, q, cand, trace=trace)
     top = listed(state, scored, k, diversity)
     order = top.positions
     reasons = explain(state, q, profile, scored, order)
@@ -68,7 +80,7 @@ def recommend(profile: Profile, *, state: MatchState, encoder: Encoder | None = 
             score=float(score), rank=rank_, reasons=why, population=population_of(a, r),
             level=LEVELS[int(a.level[r])].value, name_fr=a.names_fr.get(str(a.ids[r]), ""),
         ))
-    return out
+    return out, scored.footprint
 
 
 def population_of(a: CatalogueArrays, r: int) -> int | None:
@@ -81,7 +93,33 @@ def _opt(x: float) -> float | None:
     return None if np.isnan(x) else round(float(x), 5)
 
 
+def _moved_link_end(old: MatchState, arrays: CatalogueArrays, row: int) -> bool:
+    """Whether ``row``, an end of known links, changed country, region or place in ``arrays``."""
+    ends = old.history.endpoints
+    i = int(np.searchsorted(ends, row))
+    if i >= len(ends) or ends[i] != row:
+        return False
+    a = old.arrays
+
+    def region(x: CatalogueArrays) -> str | None:
+        return x.admin1_keys[x.admin1[row]] if x.admin1[row] >= 0 else None
+
+    return bool(a.country[row] != arrays.country[row] or region(a) != region(arrays)
+                or a.has_coord[row] != arrays.has_coord[row]
+                or not np.array_equal(a.xyz[row], arrays.xyz[row], equal_nan=True))
+
+
 # ---- the stateful wrapper used by the CLI and the service ----------------------------------------
+@dataclass(frozen=True)
+class StateChange:
+    """One swap of the matcher's state: ``row`` is the one row a verified write replaced or appended (every
+    other row, the links and the shares as they were); None when anything may have changed (a delete)."""
+
+    old: MatchState
+    new: MatchState
+    row: int | None
+
+
 class Matcher:
     """Holds the current ``MatchState`` and keeps it in step with profile writes (copy-on-write)."""
 
@@ -89,12 +127,17 @@ class Matcher:
         self._state = state
         self.encoder = encoder
         self._lock = threading.Lock()
-        #: Called after each write or delete (what else depends on the profiles: the events' catalogue view).
-        self.listeners: list[Callable[[], None]] = []
+        #: Called on each swap of the state, just before it (what depends on it: match caches, the events'
+        #: catalogue view).
+        self.listeners: list[Callable[[StateChange], None]] = []
 
-    def _notify(self) -> None:
+    def _swap(self, change: StateChange) -> None:
+        """Tell the listeners, then install ``change.new``. Listeners run first so that a cache can sort its
+        entries (slow: a check per entry) while the old state still serves every request, rather than
+        answer misses meanwhile."""
         for listener in self.listeners:
-            listener()
+            listener(change)
+        self._state = change.new
 
     @property
     def state(self) -> MatchState:
@@ -102,6 +145,12 @@ class Matcher:
 
     def recommend(self, profile: Profile, **kwargs: object) -> list[Match]:
         return recommend(profile, state=self._state, encoder=self.encoder, **kwargs)  # type: ignore[arg-type]
+
+    def traced(self, profile: Profile, state: MatchState, **kwargs: object
+               ) -> tuple[list[Match], Footprint | None]:
+        """``traced_recommend`` on ``state`` (the state a cache entry will be tied to)."""
+        return traced_recommend(profile, state=state, encoder=self.encoder, trace=True,
+                                **kwargs)  # type: ignore[arg-type]
 
     def profile_written(self, profile: Profile) -> None:
         """Re-embed only this profile's texts and swap in arrays with its row replaced. A profile that is
@@ -122,8 +171,11 @@ class Matcher:
         with self._lock:
             s = self._state
             arrays = with_profile(s.arrays, profile, vecs, s.countries)
-            self._state = _with_arrays(s, arrays)
-        self._notify()
+            new = _with_arrays(s, arrays)
+            row = arrays.row(profile.id)
+            if row is not None and _moved_link_end(s, arrays, row):
+                row = None  # where its links go changed: every query's link-history terms may have
+            self._swap(StateChange(s, new, row))
 
     def profile_deleted(self, profile_id: str) -> None:
         with self._lock:
@@ -131,5 +183,5 @@ class Matcher:
             if s.arrays.row(profile_id) is None:
                 raise NotFound(f"unknown authority id {profile_id!r}", field="id")
             links = [x for x in s.links if profile_id not in (x.a, x.b)]
-            self._state = MatchState.build(without(s.arrays, profile_id), links, s.ranker, s.countries)
-        self._notify()
+            self._swap(StateChange(s, MatchState.build(without(s.arrays, profile_id), links, s.ranker, s.countries),
+                                   None))

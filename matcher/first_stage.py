@@ -12,6 +12,7 @@ in ``tests/test_first_stage.py``); the shortlist then gets every feature (``scor
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,18 +23,95 @@ from matcher.history import HistoryIndex, Shares, country_shares, source_weights
 from matcher.ranker import PairRanker
 
 
-def structural_first_stage(ranker: PairRanker, q: Query, a: CatalogueArrays, history: HistoryIndex,
-                           cand: np.ndarray, *, priority: np.ndarray, level_compat: np.ndarray,
-                           shares: Shares | None) -> np.ndarray:
-    """The structural part of ``prefilter_columns`` (its intercept included) for ``cand``."""
+@dataclass(frozen=True)
+class StageTables:
+    """One query's structural first stage as tables: a candidate's score is its row's, its country's, its
+    admin-1 region's and its level's entries, plus the terms computed per candidate (``gather``)."""
+
+    row_term: np.ndarray  # (n,) the link-history terms, zero but for the rows ``touched_rows`` gives
+    country_term: np.ndarray  # (n_countries,)
+    a1_term: np.ndarray  # (n_admin1 + 1,) the last slot: no region (or a region created since)
+    level_term: np.ndarray  # (n_levels,)
+    link_w: np.ndarray  # (link orientations,) the query's weight on each (``link_weights``)
+
+
+def _weights(ranker: PairRanker) -> tuple[dict[str, float], dict[str, float]]:
     names = list(ranker.feature_names)
     coef = dict(zip(names, ranker.first_stage_weights()))
     fill_arr = getattr(ranker, "fill_", None)
     fill = dict(zip(names, fill_arr)) if fill_arr is not None else dict.fromkeys(names, 0.0)
+    return coef, fill
+
+
+def touched_rows(history: HistoryIndex) -> np.ndarray:
+    """Sorted rows where ``StageTables.row_term`` can be non-zero for some query: the links' ends (``direct``,
+    ``degree``) and the rows their kernels reach (``near``, ``near_global``). Computed once per index."""
+    cached = history.__dict__.get("_touched_rows")
+    if cached is None:
+        cached = np.union1d(history.endpoints, np.unique(history.kernel.indices)).astype(np.int64)
+        object.__setattr__(history, "_touched_rows", cached)
+    return cached
+
+
+def link_weights(q: Query, a: CatalogueArrays, history: HistoryIndex) -> np.ndarray:
+    """The query's weight on each link orientation of ``history`` (``history.source_weights``): mostly 0."""
+    return source_weights(history, a, q_xyz=q.xyz, q_admin2=q.admin2, q_admin1=q.admin1, exclude_rows=q.exclude_rows)
+
+
+def history_terms_at(ranker: PairRanker, q: Query, a: CatalogueArrays, history: HistoryIndex, shares: Shares | None,
+                     links: np.ndarray, weights: np.ndarray, row: int, n_slots: int) -> float:
+    """``row_term[row] + a1_term[slot of row]`` of the query's ``stage_tables`` (``n_slots`` admin-1 slots),
+    for one row, from the query's non-zero link weights alone (``links``: their indices into ``history``'s
+    orientations, ``weights`` their values). For ``footprint.may_change``; equal to the tables (brute
+    force in ``tests/test_footprint.py``)."""
+    coef, _ = _weights(ranker)
+    if shares is None:
+        shares = country_shares(history, a, q.country, q.exclude_rows)
+    out = 0.0
+    ends = history.endpoints
+    e = int(np.searchsorted(ends, row))
+    is_end = e < len(ends) and ends[e] == row
+    pos = history.dst_pos[links]
+    if is_end and coef.get("direct"):
+        out += coef["direct"] * np.log1p(weights[pos == e].sum())
+    if coef.get("near") and len(links):
+        w_end = np.bincount(pos, weights=weights)
+        nz = np.flatnonzero(w_end)
+        near = (float(history.kernel[nz][:, [row]].toarray().ravel() @ w_end[nz])
+                if len(nz) and row < history.kernel.shape[1] else 0.0)
+        if near:
+            out += coef["near"] * np.log1p(near)
+    if is_end and coef.get("degree"):
+        degree = float(history.degree[row])
+        if len(q.exclude_rows):
+            touching = np.isin(history.src, np.asarray(q.exclude_rows))
+            degree -= float(np.count_nonzero(history.dst_pos[touching] == e))
+        out += coef["degree"] * float(np.log1p(np.float32(max(degree, 0.0))))  # float32, as the tables
+    if coef.get("near_global") and q.country >= 0:
+        near_g = float(shares.near_of(np.array([row]))[0])
+        if near_g:
+            out += coef["near_global"] * np.log1p(near_g)
+    n_a1 = n_slots - 1
+    a1 = int(a.admin1[row])
+    if 0 <= a1 < n_a1:
+        if coef.get("admin1"):
+            out += coef["admin1"] * np.log1p(weights[a.admin1[history.dst[links]] == a1].sum())
+        if coef.get("admin1_global"):
+            share = float(shares.admin1[a1]) if q.country >= 0 and a1 < len(shares.admin1) else 0.0
+            out += coef["admin1_global"] * np.log10(share + SHARE_FLOORS["admin1_global"])
+    elif coef.get("admin1_global"):
+        out += coef["admin1_global"] * np.log10(SHARE_FLOORS["admin1_global"])
+    return float(out)
+
+
+def stage_tables(ranker: PairRanker, q: Query, a: CatalogueArrays, history: HistoryIndex, *,
+                 priority: np.ndarray, level_compat: np.ndarray, shares: Shares | None) -> StageTables:
+    """The per-query tables of the structural first stage."""
+    coef, _ = _weights(ranker)
     n_countries = len(a.country_codes)
 
     # --- history: where the links of authorities near the query go (matcher.history) ----------------
-    w = source_weights(history, a, q_xyz=q.xyz, q_admin2=q.admin2, q_admin1=q.admin1, exclude_rows=q.exclude_rows)
+    w = link_weights(q, a, history)
     if shares is None:
         shares = country_shares(history, a, q.country, q.exclude_rows)
     dst = history.dst
@@ -97,16 +175,36 @@ def structural_first_stage(ranker: PairRanker, q: Query, a: CatalogueArrays, his
                      + coef.get("priority_zone", 0.0) * (priority & q.is_french)
                      + coef.get("francophone", 0.0) * a.country_francophone)
     level_term = coef.get("level_compat", 0.0) * np.asarray(level_compat[q.level], dtype=float)
+    return StageTables(row_term=row_term, country_term=country_term, a1_term=a1_term, level_term=level_term,
+                       link_w=w)
 
+
+def admin1_slots(a: CatalogueArrays, cand: np.ndarray, n_slots: int) -> np.ndarray:
+    """The index of each of ``cand`` into a ``StageTables.a1_term`` of ``n_slots`` ("no region" last). A
+    region created after the tables were made gets "no region" too: its terms are those of an unseen region."""
+    n_a1 = max(len(a.admin1_keys), 1)
     slot = a.__dict__.get("_admin1_slot")
     if slot is None:  # once per arrays (immutable): each row's admin-1 index, "no region" last
         slot = np.where(a.admin1 >= 0, a.admin1, n_a1)
         object.__setattr__(a, "_admin1_slot", slot)
-    s = row_term[cand]
-    s += country_term[a.country[cand]]
-    s += a1_term[slot[cand]]
-    s += level_term[a.level[cand]]
-    s += ranker.prefilter_intercept_
+    out = slot[cand]
+    return out if n_slots == n_a1 + 1 else np.minimum(out, n_slots - 1)
+
+
+def gather(ranker: PairRanker, tables: StageTables, q: Query, a: CatalogueArrays, cand: np.ndarray) -> np.ndarray:
+    """The structural first stage of ``cand`` from the query's tables (its intercept included)."""
+    s = tables.row_term[cand] if len(tables.row_term) >= a.n else _row_term_of(tables.row_term, cand)
+    s += tables.country_term[a.country[cand]]
+    s += tables.a1_term[admin1_slots(a, cand, len(tables.a1_term))]
+    s += tables.level_term[a.level[cand]]
+    return s + pair_terms(ranker, q, a, cand)
+
+
+def pair_terms(ranker: PairRanker, q: Query, a: CatalogueArrays, cand: np.ndarray) -> np.ndarray:
+    """The structural first stage's terms computed per candidate (language, distance, size), intercept
+    included: what ``gather`` adds to the tables' entries."""
+    coef, fill = _weights(ranker)
+    s = np.full(len(cand), float(ranker.prefilter_intercept_))
     if coef.get("shared_language"):
         s += coef["shared_language"] * ((a.lang_mask[cand] & np.uint64(q.lang_mask)) != 0)
     # Distance and size: NaN where a place or a size is unknown. Summed raw, then the few rows with a NaN
@@ -130,6 +228,36 @@ def structural_first_stage(ranker: PairRanker, q: Query, a: CatalogueArrays, his
     return s + place
 
 
+def _row_term_of(row_term: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """``row_term`` at ``cand`` where some rows were appended since the tables were made (zero there)."""
+    out = np.zeros(len(cand))
+    inside = cand < len(row_term)
+    out[inside] = row_term[cand[inside]]
+    return out
+
+
+def structural_first_stage(ranker: PairRanker, q: Query, a: CatalogueArrays, history: HistoryIndex,
+                           cand: np.ndarray, *, priority: np.ndarray, level_compat: np.ndarray,
+                           shares: Shares | None) -> np.ndarray:
+    """The structural part of ``prefilter_columns`` (its intercept included) for ``cand``."""
+    tables = stage_tables(ranker, q, a, history, priority=priority, level_compat=level_compat, shares=shares)
+    return gather(ranker, tables, q, a, cand)
+
+
+def with_text(ranker: PairRanker, structural: np.ndarray, text_cols: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The first stage from its structural part: for a query that wrote something, the text model on top
+    (``text_cols``: ``features.text_features`` over the same rows)."""
+    s = structural
+    if ranker.text_fitted_ and GATE_FEATURE in text_cols and np.asarray(text_cols[GATE_FEATURE][:1]).any():
+        text = np.zeros(len(s))
+        for f, wt in zip(ranker.feature_names, ranker.text_coef_):
+            if wt:
+                text += wt * np.asarray(text_cols[f])
+        gate = np.asarray(text_cols[GATE_FEATURE]) > 0.5
+        s = np.where(gate, ranker.structure_weight_ * s + text + ranker.text_intercept_, s)
+    return s
+
+
 def first_stage(ranker: PairRanker, q: Query, a: CatalogueArrays, history: HistoryIndex, cand: np.ndarray,
                 text_cols: Mapping[str, np.ndarray], *, priority: np.ndarray, level_compat: np.ndarray,
                 shares: Shares | None) -> np.ndarray:
@@ -137,11 +265,4 @@ def first_stage(ranker: PairRanker, q: Query, a: CatalogueArrays, history: Histo
     something the text model on top (``text_cols``: ``features.text_features`` over the same rows)."""
     s = structural_first_stage(ranker, q, a, history, cand, priority=priority, level_compat=level_compat,
                                shares=shares)
-    if ranker.text_fitted_ and GATE_FEATURE in text_cols and np.asarray(text_cols[GATE_FEATURE][:1]).any():
-        text = np.zeros(len(cand))
-        for f, wt in zip(ranker.feature_names, ranker.text_coef_):
-            if wt:
-                text += wt * np.asarray(text_cols[f])
-        gate = np.asarray(text_cols[GATE_FEATURE]) > 0.5
-        s = np.where(gate, ranker.structure_weight_ * s + text + ranker.text_intercept_, s)
-    return s
+    return with_text(ranker, s, text_cols)

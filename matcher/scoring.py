@@ -32,7 +32,8 @@ from matcher.features import (
     stack,
     text_features,
 )
-from matcher.first_stage import first_stage
+from matcher.first_stage import gather, stage_tables, with_text
+from matcher.footprint import Footprint, footprint
 from matcher.history import NEAR_RADIUS_KM, Shares, country_shares
 from matcher.state import MatchState
 
@@ -49,6 +50,7 @@ class Scored:
     X: np.ndarray
     logits: np.ndarray
     directions: np.ndarray | None = None  # (n, 2) text match per direction (need, offer), if the query wrote
+    footprint: Footprint | None = None  # what a one-row write must reach to change this ranking (``rank(trace=)``)
 
 
 def probability(logits: np.ndarray | float) -> np.ndarray:
@@ -124,23 +126,34 @@ def score_many(state: MatchState, items: Sequence[tuple[Query, np.ndarray]]) -> 
     return out
 
 
-def rank(state: MatchState, q: Query, cand: np.ndarray, *, size: int = SHORTLIST) -> Scored:
+def rank(state: MatchState, q: Query, cand: np.ndarray, *, size: int = SHORTLIST, trace: bool = False) -> Scored:
     """The two-stage ranking: the linear first stage over every candidate (``matcher.first_stage``, the
-    same scores as ``shortlist`` without a column per feature), the full model on its shortlist."""
-    assert state.ranker is not None, "a ranker is needed to score"
+    same scores as ``shortlist`` without a column per feature), the full model on its shortlist.
+    ``trace``: also the ranking's ``Footprint`` (what a later one-row write must reach to change it)."""
+    ranker = state.ranker
+    assert ranker is not None, "a ranker is needed to score"
     a = state.arrays
     text = text_features(q, a, cand)
+    tables = None
+    pre = None
     if len(cand) <= size:
         pos = np.arange(len(cand))
     else:
-        pre = first_stage(state.ranker, q, a, state.history, cand, text, priority=state.priority,
-                          level_compat=state.level_compat, shares=_shares(state, q))
+        tables = stage_tables(ranker, q, a, state.history, priority=state.priority, level_compat=state.level_compat,
+                              shares=_shares(state, q))
+        pre = with_text(ranker, gather(ranker, tables, q, a, cand), text)
         pos = _top_and_neighbours(pre, text, size)
     rows = cand[pos]
     cols = feature_columns(q, a, state.history, rows, priority=state.priority, level_compat=state.level_compat,
                            shares=_shares(state, q), text={k: np.asarray(v)[pos] for k, v in text.items()})
     X = stack(cols)
-    return Scored(rows, X, state.ranker.decision_function(X), _directions(cols))
+    fp = None
+    if trace:
+        if tables is None:
+            tables = stage_tables(ranker, q, a, state.history, priority=state.priority,
+                                  level_compat=state.level_compat, shares=_shares(state, q))
+        fp = footprint(tables, q, cand, pre, pos, text, size, SEMANTIC_NEIGHBOURS, tables.link_w)
+    return Scored(rows, X, ranker.decision_function(X), _directions(cols), fp)
 
 
 def ranking_scores(state: MatchState, q: Query, cand: np.ndarray, *, size: int = SHORTLIST,

@@ -219,6 +219,9 @@ def _with_arrays(s: MatchState, arrays: CatalogueArrays) -> MatchState:
                                                 format="csr"),
                                degree=np.concatenate([history.degree, np.zeros(pad, dtype=np.float32)]),
                                n=arrays.n)
+        touched = s.history.__dict__.get("_touched_rows")  # appended rows are beyond every link's reach
+        if touched is not None:
+            object.__setattr__(history, "_touched_rows", touched)
     return MatchState(arrays=arrays, history=history, ranker=s.ranker, countries=s.countries, priority=s.priority,
                       links=s.links, partners=s.partners, level_compat=s.level_compat,
                       level_gate=s.level_gate, _shares=s._shares)

@@ -67,7 +67,9 @@ class Resources:
         assert store is not None
         self.catalogue_view = LiveCatalogueView(
             lambda: CatalogueView.build(store.all_profiles(verified_only=True), store.countries(), store.links()))
-        matcher.listeners.append(self.catalogue_view.invalidate)
+        view = self.catalogue_view
+        matcher.listeners.append(lambda change: view.invalidate())
+        matcher.listeners.append(self.matches.on_change)
         self.matcher = matcher
 
     limits: RateLimits = field(init=False)
@@ -150,12 +152,14 @@ async def staff_key(key: OptionalKey) -> ApiKey:
 StaffKey = Annotated[ApiKey, Depends(staff_key)]
 
 
-def limited(rule: str) -> Any:
+def limited(rule: str, *, staff: str | None = None) -> Any:
     """A dependency counting one ``rule`` request (``service.ratelimit``) per client address, and per key
-    when one is sent: ``dependencies=[limited("registration")]``."""
+    when one is sent: ``dependencies=[limited("registration")]``. ``staff``: the rule a staff key's
+    requests count under instead (staff entering catalogue entries are not self-registrations)."""
 
     async def count(request: Request, res: ResourcesDep, key: OptionalKey) -> None:
-        res.limits.hit(rule, client_address(request), *([f"key:{key.id}"] if key is not None else []))
+        applied = staff if staff is not None and key is not None and key.role == "staff" else rule
+        res.limits.hit(applied, client_address(request), *([f"key:{key.id}"] if key is not None else []))
 
     return Depends(count)
 

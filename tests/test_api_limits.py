@@ -42,6 +42,15 @@ def test_registrations_and_claims_are_rate_limited(strict: TestClient) -> None:
     assert claims[0] == 202 and claims[1:5] == [409] * 4 and claims[5] == 429  # 5 per hour, answered or not
 
 
+def test_staff_entries_count_as_writes_not_registrations(strict: TestClient) -> None:
+    """Staff entering catalogue entries are not self-registrations: the write limit (120/minute) applies."""
+    _, staff = strict.app.state.resources.store.create_key("staff", None, "Alice (staff)")  # type: ignore[attr-defined]
+    codes = [strict.post("/authorities", json=fake(i, name=f"Saisie {i}"), headers={"Authorization": f"Bearer {staff}"}
+                         ).status_code for i in range(12)]
+    assert codes == [201] * 12
+    assert strict.post("/authorities", json=fake(99)).status_code == 201  # anonymous: its own budget
+
+
 @pytest.mark.parametrize("headers", [
     {"Authorization": "Token abc"}, {"Authorization": "Basic dXNlcjpwYXNz"}, {"Authorization": "Bearer"},
     {"Authorization": "Bearer   "}, {"Authorization": ""}, {"X-API-Key": ""}, {"X-API-Key": "  "},

@@ -96,7 +96,7 @@ def write_through(do: Callable[[], Profile], undo: Callable[[], object], matcher
     return stored
 
 
-@router.post("", response_model=AuthorityCreated, status_code=201, responses=_CREATE_ERRORS, dependencies=[limited("registration")],
+@router.post("", response_model=AuthorityCreated, status_code=201, responses=_CREATE_ERRORS, dependencies=[limited("registration", staff="write")],
              summary="Register a new authority (returns an owner key, once); pending until staff verify it")
 def create_authority(body: AuthorityCreate, res: ResourcesDep, store: StoreDep, matcher: MatcherDep,
                      countries: CountriesDep, key: OptionalKey) -> AuthorityCreated:

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from matcher.domain import Filters, Kind, Level, Match, Profile, Reason
 from matcher.errors import InvalidInput
+from matcher.footprint import Footprint
 from matcher.themes import parse_themes
 from service.deps import CachedMatches, CountriesDep, LangDep, MatcherDep, OptionalKey, ResourcesDep, StoreDep
 from service.routes.authorities import IdPath, check_countries, visible_profile
@@ -102,12 +103,14 @@ async def authority_matches(
     key = (authority_id, filters, k, diversity)
     cached = res.matches.get(state, key)
     if cached is None:
-        def rank() -> CachedMatches:
+        def rank() -> tuple[CachedMatches, Footprint | None]:
             profile = store.get(authority_id)
-            return profile, matcher.recommend(profile, k=k, filters=filters, diversity=diversity), {}
+            found, fp = matcher.traced(profile, state, k=k, filters=filters, diversity=diversity)
+            return (profile, found, {}), fp
 
-        cached = await run_in_threadpool(rank)
-        res.matches.put(state, key, cached)
+        fresh, footprint = await run_in_threadpool(rank)
+        res.matches.put(state, key, fresh, footprint)
+        cached = fresh
     profile, matches, rendered = cached
     body = rendered.get(lang)
     if body is None:  # one rendering per language and entry (a race only renders twice)
