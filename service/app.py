@@ -25,6 +25,7 @@ from matcher.errors import MatcherError
 from matcher.store import ProfileStore
 from service.deps import Resources
 from service.errors import BodyLimitMiddleware, HeaderLimitMiddleware, install_error_handlers
+from service.openapi import install_openapi
 from service.routes import authorities, events, matches, meta, suggestions, trust
 from service.settings import Settings
 
@@ -127,4 +128,5 @@ def create_app(settings: Settings | None = None, *, store: ProfileStore | None =
                            allow_headers=["Authorization", "X-API-Key", "Content-Type", "Accept-Language"])
     for module in (meta, authorities, matches, suggestions, trust, events):
         app.include_router(module.router)
+    install_openapi(app)
     return app

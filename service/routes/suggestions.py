@@ -99,7 +99,8 @@ def _side(p: Profile) -> PairSide:
                     population=p.population)
 
 
-@router.post("/suggestions/decisions", response_model=DecisionOut, status_code=201, responses=_STAFF, dependencies=[limited("write")],
+@router.post("/suggestions/decisions", response_model=DecisionOut, status_code=201,
+             responses={**_STAFF, 404: {"description": "No authority with that id (field named)"}}, dependencies=[limited("write")],
              summary="Record what happened to a suggested pair (staff; appended to the audit trail)")
 def add_decision(body: DecisionIn, key: StaffKey, store: StoreDep) -> DecisionOut:
     # The pairs are (French authority, foreign authority), like the suggestions they answer.

@@ -1,0 +1,88 @@
+"""The OpenAPI document, completed with what every route can answer besides its own statuses.
+
+Routes document their own outcomes (201, 404, 409...). What the layers around them add is documented
+here once, so the spec says what the server does (issue H): every error is the one shape
+(``service.errors``: ``{"error": {"code", "message", "field"}}``) — FastAPI's own 422 schema is replaced
+by it; an operation that reads a key can answer 401 (malformed, unknown or revoked key) and 429 (too
+many failed authentications); one with a body 400 (not JSON) and 413 (too large); every operation
+431 (headers too large) and, but for the probes, 503 (still loading). An operation that a key only
+widens (anonymous use allowed) declares its security as optional (``{}`` first).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
+
+#: Operations that work without a key too (a key shows more: the owner's or staff's view).
+OPTIONAL_KEY = frozenset({
+    ("get", "/authorities"), ("post", "/authorities"), ("get", "/authorities/{authority_id}"),
+    ("get", "/authorities/{authority_id}/matches"), ("post", "/authorities/{authority_id}/claims"),
+})
+PROBES = frozenset({"/health", "/ready"})
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    field: str | None
+
+
+class Error(BaseModel):
+    """Every error the service answers."""
+
+    error: ErrorBody
+
+
+COMMON = {
+    "400": "The body is not valid JSON, or its Content-Length is invalid",
+    "401": "Malformed, unknown or revoked API key",
+    "413": "Request body larger than the limit",
+    "429": "Too many requests (registrations, claims, writes, uploads or failed authentications); see Retry-After",
+    "431": "Request headers larger than the limit",
+    "503": "The service is still loading (or failed to load); retry shortly",
+}
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Replace ``app.openapi`` by the completed document (built once, like FastAPI's)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes,
+                           tags=app.openapi_tags)
+        complete(spec)
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def complete(spec: dict[str, Any]) -> None:
+    """Add the common statuses and the error schema to every operation of ``spec`` (in place)."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ErrorBody"] = ErrorBody.model_json_schema()
+    schemas["Error"] = Error.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas["Error"].pop("$defs", None)
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, ops in spec.get("paths", {}).items():
+        for method, op in ops.items():
+            responses = op.setdefault("responses", {})
+            extra = ["431"] + ([] if path in PROBES else ["503"])
+            if op.get("security"):
+                extra += ["401", "429"]
+                if (method, path) in OPTIONAL_KEY:
+                    op["security"] = [{}, *op["security"]]
+            if "requestBody" in op:
+                extra += ["400", "413"]
+            for status in extra:
+                responses.setdefault(status, {"description": COMMON[status]})
+            for status, response in responses.items():
+                if status[0] in "45":
+                    response["content"] = error
