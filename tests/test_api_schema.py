@@ -35,7 +35,7 @@ from matcher.encoding import HashingEncoder
 from matcher.ranker import save_ranker
 from service.app import create_app
 
-EXAMPLES = int(os.environ.get("SCHEMA_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("SCHEMA_EXAMPLES", "5"))
 EXCLUDED = [] if os.environ.get("SCHEMA_ALL_CHECKS") else [positive_data_acceptance]
 
 

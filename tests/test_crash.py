@@ -1,4 +1,4 @@
-"""``kill -9`` during concurrent writes on a real server: every acknowledged write survives the crash
+"""``kill -9`` (twice) during concurrent writes on a real server: every acknowledged write survives the crash
 and the database stays intact (SQLite WAL, one transaction per write, the 201 sent after the commit)."""
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def test_acknowledged_writes_survive_kill_9(tmp_path: Path, ranker_file: Path) -
     headers = {"Authorization": f"Bearer {staff}"}
     log = tmp_path / "server.log"
     acked: list[str] = []
-    for round_ in range(3):
+    for round_ in range(2):
         proc, base = _start(settings.db, settings.data_dir, settings.ranker, log)
         stop = threading.Event()
         writers = [threading.Thread(target=_writer, args=(base, headers, f"{round_}.{w}", acked, stop))
@@ -82,7 +82,7 @@ def test_acknowledged_writes_survive_kill_9(tmp_path: Path, ranker_file: Path) -
         stop.set()
         for t in writers:
             t.join(15)
-    print(f"{len(acked)} acknowledged writes across 3 kill -9")
+    print(f"{len(acked)} acknowledged writes across 2 kill -9")
     assert len(acked) >= 20, len(acked)  # the writes did run
     proc, base = _start(settings.db, settings.data_dir, settings.ranker, log)
     try:
