@@ -7,7 +7,7 @@ and key.
 One default check is left out (``SCHEMA_ALL_CHECKS=1`` puts it back): ``positive_data_acceptance``, that
 every schema-valid request is accepted. The service rejects with 422 some requests its schema cannot
 tell apart yet (lat without lon, min_population above max_population, an unknown theme label, a stale
-cursor, a start that is not a date): 6 of 24 operations, issue H.
+cursor, a start that is not a date, an upload whose name gives no format): 8 of 24 operations, issue H.
 
 The app is served (uvicorn, a thread) when the module is collected: schemathesis parametrizes from a
 loaded schema (its lazy fixture loader does not work with this pytest), and its in-process ASGI calls
