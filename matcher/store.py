@@ -5,7 +5,7 @@ first use from the processed catalogue files under ``data/``; every write is one
 It is split in four modules, all private to storage (nothing else imports ``sqlite3``):
 ``store`` (the protocol and ``SQLiteStore``), ``store_audit`` (``Decision``/``ApiKey`` and the decisions
 and API-key tables), ``store_load`` (the catalogue load) and ``store_codec`` (pure helpers: the
-Profile <-> JSON codec, search keys, cursors, key hashing). ``Decision`` and ``ApiKey`` are re-exported here.
+Profile <-> JSON codec, search keys, key hashing). ``Decision`` and ``ApiKey`` are re-exported here.
 """
 
 from __future__ import annotations
@@ -28,8 +28,6 @@ from matcher.errors import Conflict, DataBuildError, InvalidInput, NotFound
 from matcher.store_audit import ApiKey, AuditMixin, Decision, utc_now
 from matcher.store_codec import (
     SCALAR_FIELDS,
-    decode_cursor,
-    encode_cursor,
     join_profile,
     name_keys,
     search_key,
@@ -49,9 +47,9 @@ class ProfileStore(Protocol):
     def count(self) -> int: ...
     def search(
         self, text: str = "", *, country: str | None = None, kind: str | None = None,
-        limit: int = 20, cursor: str | None = None, statuses: tuple[str, ...] | None = (VERIFIED,),
+        limit: int = 20, cursor: int | None = None, statuses: tuple[str, ...] | None = (VERIFIED,),
         own: str | None = None,
-    ) -> tuple[list[Profile], str | None]: ...  # (page, next cursor or None)
+    ) -> tuple[list[Profile], int | None]: ...  # (page, next cursor or None)
     def add(self, profile: Profile) -> Profile: ...  # raises Conflict if the id exists
     def update(self, profile: Profile) -> Profile: ...  # replaces the stored profile; NotFound if absent
     def delete(self, profile_id: str) -> None: ...  # NotFound if absent; also removes its links
@@ -77,7 +75,7 @@ class ProfileStore(Protocol):
 
     # --- verification, claims, audit trail (matcher.store_trust) -------------------------------
     def set_status(self, profile_id: str, status: str, *, actor: str, note: str = "") -> Profile: ...
-    def pending_ids(self, *, limit: int = 50, cursor: str | None = None) -> list[str]: ...
+    def pending_ids(self, *, limit: int = 50, cursor: int | None = None) -> list[tuple[int, str]]: ...
     def count_by_status(self) -> dict[str, int]: ...
     def add_claim(self, authority_id: str, *, name: str, role: str, email: str, message: str = "",
                   actor: str = "anonymous") -> Claim: ...
@@ -353,15 +351,16 @@ class SQLiteStore(AuditMixin, TrustMixin):
 
     def search(
         self, text: str = "", *, country: str | None = None, kind: str | None = None,
-        limit: int = 20, cursor: str | None = None, statuses: tuple[str, ...] | None = (VERIFIED,),
+        limit: int = 20, cursor: int | None = None, statuses: tuple[str, ...] | None = (VERIFIED,),
         own: str | None = None,
-    ) -> tuple[list[Profile], str | None]:
+    ) -> tuple[list[Profile], int | None]:
         """Name search, accent/case/punctuation-insensitive, over names and alternative names.
 
         Ranking: exact name, exact alternative name, name prefix, word start in the name, prefix or word
         start in an alternative name, anywhere; ties by population (largest first), then name and id.
         Only profiles of ``statuses`` (None: all) are found, plus ``own`` (the caller's own profile, whatever
-        its status). ``cursor`` is opaque and only valid for the same query."""
+        its status). ``cursor`` is the position of the page's first hit (the previous page's ``next``): any
+        position is a page, empty past the end."""
         if not 1 <= limit <= 100:
             raise InvalidInput("limit must be between 1 and 100", field="limit")
         q = search_key(text)
@@ -372,7 +371,9 @@ class SQLiteStore(AuditMixin, TrustMixin):
             except ValueError:
                 raise InvalidInput(f"unknown kind {kind!r}; expected one of "
                                    f"{', '.join(k.value for k in Kind)}", field="kind") from None
-        offset = decode_cursor(cursor, q, country, kind, statuses, own)
+        offset = cursor or 0
+        if offset < 0:
+            raise InvalidInput("cursor must not be negative", field="cursor")
         where, params = [], {"q": q, "country": country, "kind": kind, "lim": limit + 1, "off": offset,
                              "own": own}
         if statuses is not None:
@@ -396,7 +397,7 @@ class SQLiteStore(AuditMixin, TrustMixin):
         rows = self._query(sql, params)
         page = [_row_profile(r) for r in rows[:limit]]
         more = len(rows) > limit
-        return page, encode_cursor(offset + limit, q, country, kind, statuses, own) if more else None
+        return page, offset + limit if more else None
 
     def add(self, profile: Profile) -> Profile:
         """Insert a new profile (``updated_at`` is stamped); ``Conflict`` if the id is taken."""

@@ -1,10 +1,9 @@
 """Pure helpers of the SQLite store (no ``sqlite3`` here): the Profile <-> JSON codec, the search
-normalisation of names, opaque search cursors, and API-key secrets and hashes.
+normalisation of names, and API-key secrets and hashes.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -14,7 +13,6 @@ from dataclasses import fields
 from typing import Any
 
 from matcher.domain import Contact, Facet, Kind, Level, Profile
-from matcher.errors import InvalidInput
 from matcher.themes import fold
 
 #: Profile fields kept in their own SQL columns; everything else goes to the JSON column.
@@ -125,31 +123,6 @@ def name_keys(name: str, alt_names: tuple[str, ...]) -> tuple[str, str]:
         if k and k not in keys:
             keys.append(k)
     return first, "|" + "|".join(keys) + "|"
-
-
-# --- cursors ------------------------------------------------------------------------------------
-
-def _fingerprint(*parts: object) -> str:
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:10]
-
-
-def encode_cursor(offset: int, *query: object) -> str:
-    raw = f"v1:{offset}:{_fingerprint(*query)}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None, *query: object) -> int:
-    """Offset of a cursor made by ``encode_cursor`` for the same query; ``InvalidInput`` otherwise."""
-    if not cursor:
-        return 0
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        version, offset, fp = raw.split(":")
-        if version != "v1" or fp != _fingerprint(*query) or int(offset) < 0:
-            raise ValueError
-        return int(offset)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("invalid or foreign cursor", field="cursor") from None
 
 
 # --- API keys -----------------------------------------------------------------------------------

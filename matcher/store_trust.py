@@ -64,7 +64,7 @@ def _entry(row: sqlite3.Row) -> AuditEntry:
 
 
 def _page(limit: int) -> None:
-    if not 1 <= limit <= MAX_PAGE:
+    if not 1 <= limit <= MAX_PAGE + 1:  # a page and the one item more that tells whether another follows
         raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}", field="limit")
 
 
@@ -106,20 +106,14 @@ class TrustMixin:
             record(conn, actor, f"profile.{status}", profile_id, note)
         return self.get(profile_id)
 
-    def pending_ids(self, *, limit: int = 50, cursor: str | None = None) -> list[str]:
-        """Ids of the profiles waiting for verification, oldest registration first (``cursor``: the last
-        id of the previous page; ids of self-registered profiles are ``U-`` + random hex, so pages follow
-        insertion order via rowid)."""
+    def pending_ids(self, *, limit: int = 50, cursor: int | None = None) -> list[tuple[int, str]]:
+        """(sequence number, id) of the profiles waiting for verification, oldest registration first.
+        ``cursor``: the sequence number of the last one of the previous page (ids of self-registered
+        profiles are random, so pages follow insertion order; a verified one leaves no gap to skip)."""
         _page(limit)
-        after = 0
-        if cursor is not None:
-            rows = self._query("SELECT rowid FROM profiles WHERE id = ?", (cursor,))
-            if not rows:
-                raise InvalidInput("unknown cursor", field="cursor")
-            after = int(rows[0][0])
-        rows = self._query("SELECT id FROM profiles WHERE status = ? AND rowid > ? ORDER BY rowid LIMIT ?",
-                           (PENDING, after, limit))
-        return [r["id"] for r in rows]
+        rows = self._query("SELECT rowid, id FROM profiles WHERE status = ? AND rowid > ? ORDER BY rowid LIMIT ?",
+                           (PENDING, cursor or 0, limit))
+        return [(int(r["rowid"]), r["id"]) for r in rows]
 
     def count_by_status(self) -> dict[str, int]:
         counts = {s: 0 for s in STATUSES}

@@ -30,9 +30,6 @@ explanations of one page (~0.1 s).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import threading
 import time
 from collections import OrderedDict
@@ -94,6 +91,31 @@ def _sig(x: float) -> float:
     return float(f"{float(x):.6g}")
 
 
+#: INSEE codes and names of France's régions and overseas collectivities with a code of their own (the
+#: catalogue's admin-1 units of France): what ``french_region`` accepts, by code or name.
+FRENCH_REGIONS: dict[str, str] = {
+    "01": "Guadeloupe", "02": "Martinique", "03": "Guyane", "04": "La Réunion", "06": "Mayotte",
+    "11": "Île-de-France", "24": "Centre-Val de Loire", "27": "Bourgogne-Franche-Comté", "28": "Normandie",
+    "32": "Hauts-de-France", "44": "Grand Est", "52": "Pays de la Loire", "53": "Bretagne",
+    "75": "Nouvelle-Aquitaine", "76": "Occitanie", "84": "Auvergne-Rhône-Alpes",
+    "93": "Provence-Alpes-Côte d'Azur", "94": "Corse", "975": "Saint-Pierre-et-Miquelon", "977": "Saint-Barthélemy",
+    "978": "Saint-Martin", "986": "Wallis et Futuna", "987": "Polynésie française", "988": "Nouvelle-Calédonie",
+}
+
+
+def french_region_code(value: str) -> str:
+    """The INSEE code of a région given by code or name (case and accents ignored); ``InvalidInput``
+    otherwise."""
+    v = value.strip()
+    if v in FRENCH_REGIONS:
+        return v
+    folded = fold(v)
+    for code, name in FRENCH_REGIONS.items():
+        if fold(name) == folded:
+            return code
+    raise InvalidInput(f"unknown French region {value!r} (give its code, e.g. 84, or its name)", field="french_region")
+
+
 def select_sources(state: MatchState, f: SuggestionFilters, limit: int) -> list[int]:
     """French rows to rank from, best first (see the module docstring), at most ``limit``."""
     a = state.arrays
@@ -102,15 +124,9 @@ def select_sources(state: MatchState, f: SuggestionFilters, limit: int) -> list[
         return []
     rows = np.flatnonzero(a.country == fr)
     if f.french_region:
-        key = f"FR:{f.french_region}"
-        wanted = {i for i, k in enumerate(a.admin1_keys) if k == key}
-        folded = fold(f.french_region)
-        wanted |= {i for i, k in enumerate(a.admin1_keys) if k.startswith("FR:") and fold(a.admin1_names.get(k, ""))
-                   == folded}
-        if not wanted:
-            raise InvalidInput(f"unknown French region {f.french_region!r} (give its code, e.g. 84, or its name)",
-                               field="french_region")
-        rows = rows[np.isin(a.admin1[rows], list(wanted))]
+        code = french_region_code(f.french_region)
+        wanted = [i for i, k in enumerate(a.admin1_keys) if k == f"FR:{code}"]
+        rows = rows[np.isin(a.admin1[rows], wanted)]  # none when the catalogue lacks that région
     has_text = a.text_row[rows] >= 0
     degree = state.history.degree[rows]
     on_theme = np.zeros(len(rows), dtype=bool)
@@ -215,24 +231,3 @@ def visible(pairs: list[Pair], state: MatchState, decided: Mapping[tuple[str, st
             continue
         out.append((p, last))
     return out
-
-
-def _fingerprint(query: object) -> str:
-    return hashlib.sha256(json.dumps(query, sort_keys=True, default=str).encode()).hexdigest()[:10]
-
-
-def encode_cursor(offset: int, query: object) -> str:
-    return base64.urlsafe_b64encode(f"s1:{offset}:{_fingerprint(query)}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None, query: object) -> int:
-    if not cursor:
-        return 0
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        version, offset, fp = raw.split(":")
-        if version != "s1" or fp != _fingerprint(query) or not 0 <= int(offset) < 10**9:
-            raise ValueError
-        return int(offset)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("invalid cursor, or a cursor from another query", field="cursor") from None

@@ -261,6 +261,12 @@ def get_theme(code: str) -> Theme:
         raise InvalidInput(f"unknown theme code {code!r}", field="themes") from None
 
 
+def theme_values() -> tuple[str, ...]:
+    """Every code and label (fr/en/es/pt/ar/de) as written: what the API's schema enumerates (the server
+    also takes them in any case and without accents)."""
+    return tuple(dict.fromkeys(v for t in THEMES for v in (t.code, *t.labels.values())))
+
+
 @lru_cache(maxsize=1)
 def _lookup() -> dict[str, str]:
     """Folded code or label (any language) -> code."""
@@ -295,6 +301,14 @@ def parse_themes(values: Iterable[str]) -> tuple[str, ...]:
             if code not in out:
                 out.append(code)
     return tuple(out)
+
+
+def parse_theme(value: str) -> str:
+    """The code of one theme given by its code or a label (any case, accents optional); ``InvalidInput``
+    for an unknown value, a blank, or a list (the API takes one theme per item)."""
+    if re.search(r"[,;\u060c]", value) or not fold(value):
+        raise InvalidInput(f"give one theme code or label per item, got {value.strip()!r}", field="themes")
+    return parse_themes([value])[0]
 
 
 def _keyword_pattern(keyword: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
@@ -128,5 +128,11 @@ def create_app(settings: Settings | None = None, *, store: ProfileStore | None =
                            allow_headers=["Authorization", "X-API-Key", "Content-Type", "Accept-Language"])
     for module in (meta, authorities, matches, suggestions, trust, events):
         app.include_router(module.router)
-    install_openapi(app)
+
+    def catalogue_countries() -> Collection[str]:
+        if not res.countries and res.store is not None:  # a test's injected store: read on first use
+            res.countries = res.store.countries()
+        return res.countries
+
+    install_openapi(app, catalogue_countries)
     return app

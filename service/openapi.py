@@ -11,6 +11,7 @@ widens (anonymous use allowed) declares its security as optional (``{}`` first).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from typing import Any
 
 from fastapi import FastAPI
@@ -23,6 +24,7 @@ OPTIONAL_KEY = frozenset({
     ("get", "/authorities/{authority_id}/matches"), ("post", "/authorities/{authority_id}/claims"),
 })
 PROBES = frozenset({"/health", "/ready"})
+COUNTRY_MARK = "x-twinmatch-enum"
 
 
 class ErrorBody(BaseModel):
@@ -47,24 +49,49 @@ COMMON = {
 }
 
 
-def install_openapi(app: FastAPI) -> None:
-    """Replace ``app.openapi`` by the completed document (built once, like FastAPI's)."""
+def install_openapi(app: FastAPI, countries: Callable[[], Collection[str]]) -> None:
+    """Replace ``app.openapi`` by the completed document. ``countries``: the catalogue's country codes;
+    while they are not known yet (the store still opening) the document is built without caching it."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
             return app.openapi_schema
         spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes,
                            tags=app.openapi_tags)
-        complete(spec)
-        app.openapi_schema = spec
+        codes = countries()
+        complete(spec, codes)
+        if codes:
+            app.openapi_schema = spec
         return spec
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def complete(spec: dict[str, Any]) -> None:
-    """Add the common statuses and the error schema to every operation of ``spec`` (in place)."""
+def _enumerate_countries(node: Any, ref: dict[str, str]) -> Any:
+    """``node`` with every schema marked ``x-twinmatch-enum: countries`` replaced by ``ref``."""
+    if isinstance(node, dict):
+        if node.get(COUNTRY_MARK) == "countries":
+            return dict(ref)
+        return {k: _enumerate_countries(v, ref) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_enumerate_countries(v, ref) for v in node]
+    return node
+
+
+def complete(spec: dict[str, Any], countries: Collection[str] = ()) -> None:
+    """Add the common statuses and the error schema to every operation of ``spec`` (in place); with
+    ``countries``, country codes become the enum of those codes (either case, as the server takes them)."""
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    if countries:
+        codes = sorted(countries)
+        schemas["CountryCode"] = {"type": "string", "title": "CountryCode",
+                                  "description": "ISO 3166-1 alpha-2 code of a country of the catalogue "
+                                                 "(either case)",
+                                  "enum": codes + [c.lower() for c in codes]}
+        spec["paths"] = _enumerate_countries(spec.get("paths", {}), {"$ref": "#/components/schemas/CountryCode"})
+        for name in list(schemas):
+            if name != "CountryCode":
+                schemas[name] = _enumerate_countries(schemas[name], {"$ref": "#/components/schemas/CountryCode"})
     schemas["ErrorBody"] = ErrorBody.model_json_schema()
     schemas["Error"] = Error.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas["Error"].pop("$defs", None)

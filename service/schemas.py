@@ -3,7 +3,7 @@
 Request models forbid unknown fields (a typo is a 422 naming it, not a silent no-op) and take numbers
 strictly (``"population": true`` is an error, not 1). Every text is checked for valid Unicode (a lone
 surrogate could not be stored) and NUL characters, and is length-bounded. Theme values go through
-``parse_themes`` (codes or labels in six languages). Private contact details exist only in
+``parse_theme`` (one code or label in six languages per item). Private contact details exist only in
 ``ContactIn`` and ``AuthorityStaff``: a public response model has no field that could carry them.
 """
 
@@ -12,12 +12,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal, cast
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    model_validator,
+)
 
 from matcher.domain import Contact, Facet, Kind, PartnershipType, Profile
 from matcher.errors import InvalidInput
-from matcher.themes import parse_themes
+from matcher.themes import parse_theme, theme_values
 
+#: The largest page position a ``cursor`` may name (pages past the end are empty).
+MAX_POSITION = 1_000_000
 CONTINENT_CODES = ("AF", "AN", "AS", "EU", "NA", "OC", "SA")
 MAX_TEXT = 4000
 
@@ -38,25 +49,48 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
 
 def _themes(values: list[str]) -> list[str]:
     try:
-        return list(parse_themes(values))
+        return list(dict.fromkeys(parse_theme(v) for v in values))
     except InvalidInput as exc:  # a ValueError keeps the field's location in the 422
         raise ValueError(exc.message) from None
 
 
+#: Marks a country code whose allowed values are the catalogue's countries: ``service.openapi`` turns it
+#: into a reference to the ``CountryCode`` enum when the spec is built (the routes check membership).
+CATALOGUE_COUNTRY = {"x-twinmatch-enum": "countries"}
+
+
+def _whole(value: object) -> object:
+    """JSON Schema's ``integer`` is a value, not a notation: ``12000.0`` is one (``true`` and ``"12"`` are not)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+#: What ``_valid_text`` checks, said in the spec: no NUL (a regex escape, so the document stays plain JSON;
+#: schemathesis reads ``\\x00`` but not ``\\u0000``). Lone surrogates are not Unicode text to begin with.
+TEXT_PATTERN = {"pattern": "^[^\\x00]*$"}
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-                 AfterValidator(_valid_text)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_valid_text)]
+                 AfterValidator(_valid_text), Field(json_schema_extra=TEXT_PATTERN)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_valid_text),
+                      Field(json_schema_extra=TEXT_PATTERN)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT),
-                     AfterValidator(_valid_text)]
-CountryCode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")]
+                     AfterValidator(_valid_text), Field(json_schema_extra=TEXT_PATTERN)]
+#: An e-mail address's shape; control characters spelled out, as regex engines disagree on ``\\s`` (U+0085).
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$"
+
+
+def whole_number(ge: int, le: int) -> Any:
+    """A strict integer in [ge, le] that also takes an integral float (``100.0``), the schema saying so."""
+    return Annotated[int, Strict(), Field(ge=ge, le=le), BeforeValidator(_whole)]
+CountryCode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$"),
+                        Field(json_schema_extra=CATALOGUE_COUNTRY)]
 LangCode = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z]{2}$")]
 AuthorityId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
                                                pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
-Population = Annotated[int, Strict(), Field(ge=0, le=2_000_000_000)]
+Population = Annotated[int, Strict(), Field(ge=0, le=2_000_000_000), BeforeValidator(_whole)]
 Latitude = Annotated[float, Strict(), Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Strict(), Field(ge=-180, le=180, allow_inf_nan=False)]
-ThemeList = Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=20),
-                      AfterValidator(_themes)]
+ThemeValue = Annotated[str, StringConstraints(max_length=100),
+                       Field(json_schema_extra={"enum": list(theme_values())})]
+ThemeList = Annotated[list[ThemeValue], Field(max_length=20), AfterValidator(_themes)]
 
 FORBID_EXTRA = ConfigDict(extra="forbid")
 
@@ -86,7 +120,7 @@ class ContactIn(BaseModel):
     model_config = FORBID_EXTRA
     name: ShortText = ""
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254,
-                                            pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")] = ""
+                                            pattern=f"^$|{EMAIL_PATTERN}")] = ""
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^$|^[0-9 +().-]{3,}$")] = ""
 
     def to_contact(self) -> Contact:
@@ -137,10 +171,34 @@ PROFILE_EXAMPLE: dict[str, Any] = {
 }
 
 
+FRENCH_KINDS = (Kind.COMMUNE, Kind.INTERCOMMUNALITY, Kind.DEPARTMENT, Kind.REGION)
+FRENCH_ONLY_KINDS = (Kind.COMMUNE, Kind.INTERCOMMUNALITY)
+
+
+def _coherence_schema(schema: dict[str, Any]) -> None:
+    """What ``AdHocProfile._coherent`` checks, said in the schema (so a client or a generator knows it):
+    lat and lon together or neither; French kinds for France only, and only those there."""
+    fr = {"enum": ["FR", "fr"]}
+    schema["allOf"] = [
+        {"anyOf": [{"required": ["lat", "lon"], "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}}},
+                   {"properties": {"lat": {"type": "null"}, "lon": {"type": "null"}}}]},
+        {"anyOf": [{"properties": {"country": fr, "kind": {"enum": [k.value for k in FRENCH_KINDS]}}},
+                   {"properties": {"country": {"not": fr},
+                                   "kind": {"enum": [k.value for k in Kind if k not in FRENCH_ONLY_KINDS]}}}]},
+    ]
+
+
+def _profile_schema(examples: list[dict[str, Any]]) -> Any:
+    def extra(schema: dict[str, Any]) -> None:
+        schema["examples"] = examples
+        _coherence_schema(schema)
+    return extra
+
+
 class AdHocProfile(Preferences):
     """A profile that is matched but not stored (``POST /match``)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [PROFILE_EXAMPLE]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_profile_schema([PROFILE_EXAMPLE]))
     name: Name = "ad hoc profile"
     kind: Kind
     country: CountryCode
@@ -157,9 +215,8 @@ class AdHocProfile(Preferences):
     def _coherent(self) -> AdHocProfile:
         if (self.lat is None) != (self.lon is None):
             raise ValueError("give both lat and lon, or neither")
-        french_only = self.kind in (Kind.COMMUNE, Kind.INTERCOMMUNALITY)
-        french_kinds = (Kind.COMMUNE, Kind.INTERCOMMUNALITY, Kind.DEPARTMENT, Kind.REGION)
-        if (self.country == "FR" and self.kind not in french_kinds) or (self.country != "FR" and french_only):
+        french_only = self.kind in FRENCH_ONLY_KINDS
+        if (self.country == "FR" and self.kind not in FRENCH_KINDS) or (self.country != "FR" and french_only):
             raise ValueError(f"kind {self.kind.value!r} does not fit country {self.country!r} "
                              "(in France: commune/intercommunality/department/region; commune and "
                              "intercommunality are French kinds only)")
@@ -180,9 +237,9 @@ class AdHocProfile(Preferences):
 class AuthorityCreate(AdHocProfile):
     """A new authority (``POST /authorities``). ``id`` only for staff; otherwise the server assigns one."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_profile_schema([
         {**PROFILE_EXAMPLE, "name": "Nouvelle-Ville", "contact": {
-            "name": "Service des relations internationales", "email": "ri@example.org", "phone": "+33 1 23 45 67 89"}}]})
+            "name": "Service des relations internationales", "email": "ri@example.org", "phone": "+33 1 23 45 67 89"}}]))
     name: Name
     id: AuthorityId | None = None
     contact: ContactIn = Field(default_factory=ContactIn)
@@ -231,7 +288,8 @@ class AuthoritySummary(BaseModel):
 
 class AuthorityPage(BaseModel):
     items: list[AuthoritySummary]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    next_cursor: int | None = Field(description="Pass as `cursor` for the next page (the position of its first "
+                                               "item); null on the last page.")
 
 
 class _AuthorityBase(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from matcher.domain import Kind, Level
 from service.schemas import (
@@ -17,6 +17,7 @@ from service.schemas import (
     LongText,
     Population,
     ThemeList,
+    whole_number,
 )
 
 
@@ -62,6 +63,8 @@ class MatchesOut(BaseModel):
     query: QueryRef
     lang: Literal["fr", "en"]
     matches: list[MatchOut]
+    notice: str | None = Field(default=None, description="With an empty list, why (in the response's language): "
+                                                         "e.g. min_population above max_population.")
 
 
 class MatchFilters(BaseModel):
@@ -80,13 +83,6 @@ class MatchFilters(BaseModel):
                                                        description="Keep known partners as candidates.")
     exclude: list[AuthorityId] = Field(default_factory=list, max_length=500)
 
-    @model_validator(mode="after")
-    def _range(self) -> MatchFilters:
-        if self.min_population is not None and self.max_population is not None \
-                and self.min_population > self.max_population:
-            raise ValueError("min_population is larger than max_population")
-        return self
-
 
 class MatchRequest(BaseModel):
     """An ad-hoc profile (not stored) and the options of the query."""
@@ -95,7 +91,7 @@ class MatchRequest(BaseModel):
         "profile": PROFILE_EXAMPLE, "k": 5, "filters": {"continents": ["AF"], "francophone_only": True},
         "diversity": 0.3}]})
     profile: AdHocProfile
-    k: Annotated[int, Strict(), Field(ge=1, le=100)] = 10
+    k: whole_number(1, 100) = 10  # type: ignore[valid-type]
     filters: MatchFilters = Field(default_factory=lambda: MatchFilters())
     diversity: Annotated[float, Strict(), Field(ge=0, le=10, allow_inf_nan=False)] = 0.0
 
@@ -122,7 +118,7 @@ class SuggestionOut(BaseModel):
 
 class SuggestionPage(BaseModel):
     items: list[SuggestionOut]
-    next_cursor: str | None
+    next_cursor: int | None
     complete: bool = Field(description="False while sources are still being scored: later calls extend "
                                        "the list (pages may then shift).")
     sources_considered: int

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from matcher.store import AuditEntry, Claim
-from service.schemas import AuthorityStaff, OwnerKeyOut
+from service.schemas import EMAIL_PATTERN, AuthorityStaff, OwnerKeyOut
 
 
 class StaffDecisionIn(BaseModel):
@@ -23,7 +23,7 @@ class StaffDecisionIn(BaseModel):
 class VerificationPage(BaseModel):
     items: list[AuthorityStaff]
     pending: int = Field(description="Profiles waiting for verification, in all")
-    next_cursor: str | None
+    next_cursor: int | None
 
 
 class ClaimIn(BaseModel):
@@ -35,7 +35,7 @@ class ClaimIn(BaseModel):
 
     name: str = Field(min_length=2, max_length=200, description="The person asking (kept private)")
     role: str = Field(min_length=2, max_length=200, description="Their role at the authority, e.g. DGS")
-    email: str = Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+    email: str = Field(max_length=254, pattern=EMAIL_PATTERN,
                        description="An official e-mail of the authority (kept private)")
     message: str = Field("", max_length=2000)
 

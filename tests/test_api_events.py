@@ -321,8 +321,7 @@ def test_schedule_for_one_participant_and_csv(api: Api, event_id: str) -> None:
 
 def test_schedule_ics(api: Api, event_id: str) -> None:
     mine = get(api, f"/events/{event_id}/schedule", rounds=3, participant="eau").json()
-    r = get(api, f"/events/{event_id}/schedule", rounds=3, format="ics", participant="eau",
-            start="2026-12-01T09:00+01:00")
+    r = get(api, f"/events/{event_id}/participants/eau/schedule.ics", rounds=3, start="2026-12-01T09:00+01:00")
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("text/calendar")
     assert r.headers["content-disposition"] == 'attachment; filename="eau.ics"'
@@ -330,7 +329,7 @@ def test_schedule_ics(api: Api, event_id: str) -> None:
     assert r.text.count("BEGIN:VEVENT") == sum(len(x["meetings"]) for x in mine["rounds"]) > 0
     assert "DTSTART:20261201T080000Z" in r.text  # 09:00+01:00, in UTC
     # An unencoded '+' arrives as a space: still the same offset.
-    raw = api.client.get(f"/events/{event_id}/schedule?rounds=3&format=ics&participant=eau"
+    raw = api.client.get(f"/events/{event_id}/participants/eau/schedule.ics?rounds=3"
                          "&start=2026-12-01T09:00+01:00", headers=api.staff)
     assert raw.status_code == 200 and "DTSTART:20261201T080000Z" in raw.text
 
@@ -363,9 +362,10 @@ def test_unknown_event_is_404(api: Api, url: str) -> None:
     ("schedule", {"rounds": 21}, "rounds"),
     ("schedule", {"rounds": "two"}, "rounds"),
     ("schedule", {"rounds": 2, "format": "pdf"}, "format"),
-    ("schedule", {"rounds": 2, "format": "ics", "start": "2026-12-01T09:00"}, "participant"),
-    ("schedule", {"rounds": 2, "format": "ics", "participant": "eau"}, "start"),
-    ("schedule", {"rounds": 2, "format": "xlsx", "participant": "eau"}, "participant"),
+    ("schedule", {"rounds": 2, "format": "ics"}, "format"),
+    ("participants/eau/schedule.ics", {"rounds": 2}, "start"),
+    ("participants/eau/schedule.ics", {"start": "2026-12-01T09:00"}, "rounds"),
+    ("participants/eau/schedule.ics", {"rounds": 2, "start": "2026-13-01T09:00"}, "start"),
     ("schedule", {"rounds": 2, "start": "tomorrow"}, "start"),
     ("schedule", {"rounds": 2, "start": "0001-01-01T00:00"}, "start"),
     ("schedule", {"rounds": 2, "start": "x" * 100}, "start"),
@@ -381,18 +381,29 @@ def test_bad_parameters_are_422(api: Api, event_id: str, path: str, params: dict
 
 
 def test_unknown_participant_is_404(api: Api, event_id: str) -> None:
-    r = get(api, f"/events/{event_id}/schedule", rounds=2, format="ics", participant="zz", start="2026-12-01T09:00")
+    r = get(api, f"/events/{event_id}/participants/zz/schedule.ics", rounds=2, start="2026-12-01T09:00")
     assert_error(r, 404, "not_found", "participant")
+    assert_error(get(api, f"/events/{event_id}/schedule", rounds=2, participant="zz"), 404, "not_found", "participant")
+
+
+def test_one_participants_workbook(api: Api, event_id: str) -> None:
+    r = get(api, f"/events/{event_id}/schedule", rounds=3, format="xlsx", participant="eau")
+    assert r.status_code == 200 and r.headers["content-disposition"] == 'attachment; filename="' + event_id + \
+        '-schedule-eau.xlsx"'
+    rows = list(openpyxl.load_workbook(io.BytesIO(r.content))["schedule"].iter_rows(min_row=2, values_only=True))
+    mine = get(api, f"/events/{event_id}/schedule", rounds=3, participant="eau").json()
+    assert len(rows) == sum(len(x["meetings"]) for x in mine["rounds"]) > 0
+    assert all("eau" in row for row in rows)
 
 
 @pytest.mark.parametrize("query", [
     "k=1e3", "k=-1", "k=", "format=", "rounds=1&rounds=2", "rounds=2&participant=%00", "rounds=2&participant=",
-    "rounds=2&start=2026-02-30T09:00", "rounds=2&start=9999-12-31T23:59&format=ics&participant=eau",
-    "rounds=20&slot_minutes=600&break_minutes=600&start=2999-12-31T00:00&format=ics&participant=eau",
+    "rounds=2&start=2026-02-30T09:00", "rounds=2&start=9999-12-31T23:59",
+    "rounds=20&slot_minutes=600&break_minutes=600&start=2999-12-31T00:00",
     "rounds=2&include_existing=maybe",
 ])
 def test_odd_queries_never_500(api: Api, event_id: str, query: str) -> None:
-    for path in ("rankings", "schedule"):
+    for path in ("rankings", "schedule", "participants/eau/schedule.ics"):
         r = api.client.get(f"/events/{event_id}/{path}?{query}", headers=api.staff)
         assert r.status_code < 500, r.text
         if r.status_code >= 400:

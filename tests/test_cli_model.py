@@ -68,7 +68,7 @@ def test_decisions_become_labels(tiny):
 
 def _main(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", "from matcher.cli import main; main()", *args],
-                          capture_output=True, text=True, timeout=120)
+                          check=False, capture_output=True, text=True, timeout=120)
 
 
 def test_unknown_id_exits_2_naming_it(tiny):
@@ -124,4 +124,4 @@ def test_suggest_lists_reciprocal_pairs_in_the_third_person(tiny):
     rows = [json.loads(x) for x in res.output.strip().splitlines()]
     assert rows and all(r["french"].startswith("FR-") and not r["partner"].startswith("FR-") for r in rows)
     assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
-    assert not any(re.search(r"\b(you|your)\b", t, re.I) for r in rows for t in r["reasons"])
+    assert not any(re.search(r"\b(you|your)\b", t, re.IGNORECASE) for r in rows for t in r["reasons"])

@@ -55,7 +55,7 @@ def test_json_nested_3000_deep_is_a_clear_error() -> None:
 
 
 def test_an_xlsx_that_unpacks_to_too_much_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
-    import matcher.events.readers as readers
+    from matcher.events import readers
 
     monkeypatch.setattr(readers, "MAX_XLSX_UNPACKED", 10_000)
     with pytest.raises(PayloadTooLarge, match="unpacks to"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.domain import LEVELS, DEFAULT_LEVEL, Kind, Level, Profile
+from matcher.domain import DEFAULT_LEVEL, LEVELS, Kind, Level, Profile
 from matcher.levels import fit_level_compat, link_levels, pair_counts
 
 A1, A2, IC, T = (LEVELS.index(lv) for lv in (Level.ADMIN1, Level.ADMIN2, Level.INTERCOMMUNAL, Level.TOWN))

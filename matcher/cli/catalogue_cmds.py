@@ -134,10 +134,10 @@ def _facet(themes: tuple[str, ...], text: str) -> str:
 @click.option("--country", help="ISO alpha-2 country code.")
 @click.option("--kind", type=click.Choice([k.value for k in Kind]), help="Kind of authority.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100))
-@click.option("--cursor", help="Next-page cursor printed by a previous search.")
+@click.option("--cursor", type=click.IntRange(0), help="Next-page cursor printed by a previous search.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def search(db: Path, data_dir: Path, text: str, country: str | None, kind: str | None, limit: int,
-           cursor: str | None, as_json: bool) -> None:
+           cursor: int | None, as_json: bool) -> None:
     """Find authorities by name (accents, case and punctuation ignored; alternative names too)."""
     with _open(db, data_dir) as store:
         page, next_cursor = store.search(text, country=country, kind=kind, limit=limit, cursor=cursor)

@@ -23,6 +23,7 @@ from matcher.store_codec import search_key
 from service.auth import can_see_unverified, check_can_edit, check_staff, sees_contact
 from service.deps import CountriesDep, MatcherDep, OptionalKey, ResourcesDep, StaffKey, StoreDep, limited
 from service.schemas import (
+    MAX_POSITION,
     AuthorityCreate,
     AuthorityCreated,
     AuthorityPage,
@@ -57,7 +58,8 @@ def search_authorities(
     country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO alpha-2")] = None,
     kind: Kind | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=200, description="`next_cursor` of the previous page")] = None,
+    cursor: Annotated[int | None, Query(ge=0, le=MAX_POSITION, description="`next_cursor` of the previous page "
+                                                                          "(the position of its first hit)")] = None,
     key: OptionalKey = None,
 ) -> AuthorityPage:
     """Verified authorities; with a staff key also pending and rejected ones (see `status`), with an owner

@@ -169,17 +169,27 @@ def _clean_name(name: str) -> str:
     return name.encode("utf-8", "replace").decode("utf-8")[:200]
 
 
-def upload_name(name: str, media_type: str) -> str:
-    """The file name to read the upload by: its own when its suffix is known, else one from the media type."""
+def sniffed_suffix(data: bytes) -> str:
+    """The format of a file whose name and media type say nothing: a ZIP container is a workbook, a
+    leading ``[`` or ``{`` JSON, anything else CSV (whose reader then names what is wrong, by line)."""
+    if data.startswith(b"PK\x03\x04"):
+        return ".xlsx"
+    return ".json" if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{") else ".csv"
+
+
+def upload_name(name: str, media_type: str, data: bytes = b"") -> str:
+    """The file name to read the upload by: its own when its suffix is known, else one from the media type,
+    else from the content (``sniffed_suffix``)."""
     name = _clean_name(name)
-    if PurePosixPath(name).suffix.lower() in _SUFFIXES:
+    own = PurePosixPath(name).suffix.lower()
+    if own in _SUFFIXES:
         return name
     media = media_type.split(";")[0].strip().lower()
     suffix = _MEDIA_SUFFIX.get(media) or (".json" if media.endswith("+json") else None)
-    if suffix is None:
-        raise InvalidInput(f"unsupported participant file {name or media or 'upload'!r}: send a .csv, .xlsx or "
-                           ".json file (known by its name or its content type)", field="file")
-    return f"{name or 'participants'}{suffix}"
+    if suffix is None and (own or media not in ("", "application/octet-stream")):  # a PDF says it is one
+        raise InvalidInput(f"unsupported participant file {name or media!r}: send a .csv, .xlsx or .json file",
+                           field="file")
+    return f"{name or 'participants'}{suffix or sniffed_suffix(data)}"
 
 
 async def _upload(request: Request) -> tuple[bytes, str]:
@@ -195,7 +205,7 @@ async def _upload(request: Request) -> tuple[bytes, str]:
                 raise InvalidInput("the field 'file' must be a file (e.g. curl -F file=@participants.csv)",
                                    field="file")
             data = await part.read()
-            name = upload_name(part.filename or "", part.content_type or "")
+            name = upload_name(part.filename or "", part.content_type or "", data)
         finally:
             await form.close()
     elif media in _MEDIA_SUFFIX or media.endswith("+json"):
@@ -231,7 +241,7 @@ async def _upload(request: Request) -> tuple[bytes, str]:
 async def create_event(request: Request, key: StaffKey, res: ResourcesDep, matcher: MatcherDep,
                        reg: RegistryDep) -> Response:
     """The body is either `multipart/form-data` with the file in the field `file` (`.csv`, `.xlsx` or
-    `.json`, known by the file name or the part's content type), or the file itself as the body
+    `.json`, known by the file name, else the part's content type, else the content), or the file itself as the body
     (`Content-Type: text/csv`, the XLSX media type, or `application/json` with a list of participant
     objects).
 
@@ -405,46 +415,61 @@ def render_schedule_json(event_id: str, plan: Schedule, names: dict[str, str], p
     return out.model_dump_json().encode()
 
 
-@router.get("/{event_id}/schedule", response_model=ScheduleOut,
-            responses={200: {"content": {"text/csv": {}, XLSX: {}, "text/calendar": {}}}, **_ERRORS},
-            summary="Rounds of 1:1 meetings maximising the reciprocal scores (staff)")
-async def event_schedule(
-    event_id: EventIdPath, key: StaffKey, res: ResourcesDep, matcher: MatcherDep, reg: RegistryDep,
-    rounds: Annotated[int, Query(ge=1, le=MAX_ROUNDS, description="Number of meeting rounds")],
-    fmt: Annotated[Literal["json", "csv", "xlsx", "ics"], Query(alias="format")] = "json",
-    participant: Annotated[str | None, Query(min_length=1, max_length=200,
-                                             description="A participant id: only its meetings (json, csv); "
-                                                         "required for ics")] = None,
-    start: Annotated[str | None, Query(max_length=40, description="Start of round 1, e.g. 2026-12-01T09:00 "
-                                                                  "(local time) or with an offset; "
-                                                                  "required for ics")] = None,
-    slot_minutes: Annotated[int, Query(ge=1, le=600)] = 20,
-    break_minutes: Annotated[int, Query(ge=0, le=600)] = 5,
-    method: Annotated[Literal["auto", "lsa", "milp", "greedy"],
-                      Query(description="auto: exact matching per round (lsa with two sides, milp "
-                                        "otherwise); greedy: the baseline")] = "auto",
-    include_existing: Annotated[bool, Query(description="Also pair authorities already partnered")] = False,
-    include_same_country: Annotated[bool, Query(description="Also pair participants of one country")] = False,
-) -> Response:
-    """Nobody meets twice in a round or the same partner twice; `avoid` pairs never meet; `must_meet`
-    pairs come first; `max_meetings` is respected. CSV columns:
-    `round,participant_a,participant_b,score,must_meet`; XLSX adds a sheet per participant;
-    `format=ics&participant=ID&start=...` is that participant's calendar."""
-    begin = parse_start(start) if start is not None else None
-    if fmt == "ics" and participant is None:
-        raise InvalidInput("format=ics needs participant= (one calendar per participant)", field="participant")
-    if fmt == "ics" and begin is None:
-        raise InvalidInput("format=ics needs start=, e.g. 2026-12-01T09:00", field="start")
-    if fmt == "xlsx" and participant is not None:
-        raise InvalidInput("participant= applies to json, csv and ics (the workbook covers everybody)",
-                           field="participant")
+#: RFC 3339 date-time (what the spec's ``format: date-time`` says), years 1900-2999 (so that every slot of
+#: the longest schedule is a date Python can write); the server also takes ``2026-12-01T09:00``.
+_START_DOC = {"format": "date-time", "pattern": r"^(19|2[0-9])[0-9]{2}-"}
+Rounds = Annotated[int, Query(ge=1, le=MAX_ROUNDS, description="Number of meeting rounds")]
+SlotMinutes = Annotated[int, Query(ge=1, le=600)]
+BreakMinutes = Annotated[int, Query(ge=0, le=600)]
+Method = Annotated[Literal["auto", "lsa", "milp", "greedy"],
+                   Query(description="auto: exact matching per round (lsa with two sides, milp otherwise); "
+                                     "greedy: the baseline")]
+IncludeExisting = Annotated[bool, Query(description="Also pair authorities already partnered")]
+IncludeSameCountry = Annotated[bool, Query(description="Also pair participants of one country")]
+
+
+async def _event_with(reg: EventRegistry, event_id: str, res: Resources, participant: str | None) -> LoadedEvent:
+    """The event, and the participant in it (404 first: parameters are checked for an event that exists)."""
     loaded = await loaded_event(reg, event_id, res)
     if participant is not None and participant not in loaded.event.index:
         raise NotFound(f"no participant with id {participant!r} in event {event_id}", field="participant")
-    flags: Flags = (include_existing, include_same_country)
+    return loaded
+
+
+async def _plan(reg: EventRegistry, loaded: LoadedEvent, matcher: Matcher, flags: Flags, rounds: int,
+                method: str) -> Schedule:
     plan = loaded.schedule((flags, rounds, method))
     if plan is None:
         plan = await reg.heavy(lambda: plan_for(loaded, matcher, flags, rounds, method))
+    return plan
+
+
+@router.get("/{event_id}/schedule", response_model=ScheduleOut,
+            responses={200: {"content": {"text/csv": {}, XLSX: {}}}, **_ERRORS},
+            summary="Rounds of 1:1 meetings maximising the reciprocal scores (staff)")
+async def event_schedule(
+    event_id: EventIdPath, key: StaffKey, res: ResourcesDep, matcher: MatcherDep, reg: RegistryDep,
+    rounds: Rounds,
+    fmt: Annotated[Literal["json", "csv", "xlsx"], Query(alias="format")] = "json",
+    participant: Annotated[str | None, Query(min_length=1, max_length=200,
+                                             description="A participant id: only its meetings")] = None,
+    start: Annotated[str | None, Query(max_length=40, json_schema_extra=_START_DOC,
+                                       description="Start of round 1 (json: each round's times), e.g. "
+                                                   "2026-12-01T09:00:00+01:00")] = None,
+    slot_minutes: SlotMinutes = 20,
+    break_minutes: BreakMinutes = 5,
+    method: Method = "auto",
+    include_existing: IncludeExisting = False,
+    include_same_country: IncludeSameCountry = False,
+) -> Response:
+    """Nobody meets twice in a round or the same partner twice; `avoid` pairs never meet; `must_meet`
+    pairs come first; `max_meetings` is respected. CSV columns:
+    `round,participant_a,participant_b,score,must_meet`; XLSX adds a sheet per participant. A
+    participant's calendar: `GET /events/{id}/participants/{participant_id}/schedule.ics`."""
+    loaded = await _event_with(reg, event_id, res, participant)
+    begin = parse_start(start) if start is not None else None
+    flags: Flags = (include_existing, include_same_country)
+    plan = await _plan(reg, loaded, matcher, flags, rounds, method)
     names = loaded.names
     if fmt == "json":
         body = await run_in_threadpool(render_schedule_json, event_id, _only(plan, participant), names, participant,
@@ -454,11 +479,34 @@ async def event_schedule(
         body = await run_in_threadpool(schedule_csv, _only(plan, participant))
         suffix = f"-{ics_filename(participant)}" if participant is not None else ""
         return _download(body, fmt, f"{event_id}-schedule{suffix}.csv")
-    if fmt == "xlsx":
-        body = await run_in_threadpool(schedule_xlsx, plan, names)
-        return _download(body, fmt, f"{event_id}-schedule.xlsx")
-    assert participant is not None and begin is not None
-    body = participant_ics(plan, participant, names, start=begin, slot_minutes=slot_minutes,
+    body = await run_in_threadpool(schedule_xlsx, _only(plan, participant), names)
+    suffix = f"-{ics_filename(participant)}" if participant is not None else ""
+    return _download(body, fmt, f"{event_id}-schedule{suffix}.xlsx")
+
+
+@router.get("/{event_id}/participants/{participant_id}/schedule.ics",
+            responses={200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}, **_ERRORS},
+            response_class=Response, summary="One participant's meetings as a calendar (ICS, staff)")
+async def participant_calendar(
+    event_id: EventIdPath, key: StaffKey, res: ResourcesDep, matcher: MatcherDep, reg: RegistryDep,
+    participant_id: Annotated[str, Path(min_length=1, max_length=200)],
+    rounds: Rounds,
+    start: Annotated[str, Query(max_length=40, json_schema_extra=_START_DOC,
+                                description="Start of round 1, e.g. 2026-12-01T09:00:00+01:00 (without an "
+                                            "offset: floating local time)")],
+    slot_minutes: SlotMinutes = 20,
+    break_minutes: BreakMinutes = 5,
+    method: Method = "auto",
+    include_existing: IncludeExisting = False,
+    include_same_country: IncludeSameCountry = False,
+) -> Response:
+    """Each meeting an event with the partner's name and the reasons in its description; the same plan
+    as `GET /events/{id}/schedule` with the same options."""
+    loaded = await _event_with(reg, event_id, res, participant_id)
+    begin = parse_start(start)
+    flags: Flags = (include_existing, include_same_country)
+    plan = await _plan(reg, loaded, matcher, flags, rounds, method)
+    body = participant_ics(plan, participant_id, loaded.names, start=begin, slot_minutes=slot_minutes,
                            break_minutes=break_minutes, event_name=PurePosixPath(loaded.record.filename).stem,
                            event_uid=f"{event_id}-{begin:%Y%m%dT%H%M}")
-    return _download(body, fmt, f"{ics_filename(participant)}.ics")
+    return _download(body, "ics", f"{ics_filename(participant_id)}.ics")

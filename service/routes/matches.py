@@ -7,14 +7,26 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from matcher.domain import Filters, Kind, Level, Match, Profile, Reason
 from matcher.errors import InvalidInput
 from matcher.footprint import Footprint
-from matcher.themes import parse_themes
-from service.deps import CachedMatches, CountriesDep, LangDep, MatcherDep, OptionalKey, ResourcesDep, StoreDep
+from matcher.notices import empty_notice
+from matcher.themes import parse_theme, theme_values
+from service.deps import (
+    CachedMatches,
+    CountriesDep,
+    Lang,
+    LangDep,
+    MatcherDep,
+    OptionalKey,
+    ResourcesDep,
+    StoreDep,
+)
 from service.routes.authorities import IdPath, check_countries, visible_profile
+from service.schemas import CATALOGUE_COUNTRY
 from service.schemas_matching import MatchesOut, MatchOut, MatchRequest, QueryRef, ReasonOut
 
 router = APIRouter(tags=["matches"])
@@ -40,33 +52,37 @@ def match_out(m: Match, lang: str) -> MatchOut:
                     reasons=[reason_out(r, lang) for r in m.reasons])
 
 
-def _split(values: list[str]) -> list[str]:
-    """Repeated parameters and comma-separated lists are both accepted: ``?country=SN,ML&country=BF``."""
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+def matches_out(query: QueryRef, lang: Lang, matches: list[Match], filters: Filters) -> MatchesOut:
+    return MatchesOut(query=query, lang=lang, matches=[match_out(m, lang) for m in matches],
+                      notice=None if matches else empty_notice(filters, lang))
+
+
+QueryCountry = Annotated[str, Field(json_schema_extra=CATALOGUE_COUNTRY)]
+QueryTheme = Annotated[str, Field(max_length=100, json_schema_extra={"enum": list(theme_values())})]
 
 
 async def query_filters(
     countries: CountriesDep,
-    country: Annotated[list[str], Query(max_length=100, description="ISO alpha-2; repeat or comma-separate")] = [],  # noqa: B006
+    country: Annotated[list[QueryCountry], Query(max_length=100, description="ISO alpha-2; repeat for several "
+                                                                             "(?country=SN&country=ML)")] = [],  # noqa: B006
     continent: Annotated[list[Continent], Query(max_length=7)] = [],  # noqa: B006
     kind: Annotated[list[Kind], Query(max_length=len(Kind))] = [],  # noqa: B006
     level: Annotated[list[Level], Query(max_length=len(Level), description="admin1, admin2, intercommunal, "
                                                                           "town; repeat for several")] = [],  # noqa: B006
     min_population: Annotated[int | None, Query(ge=0, le=2_000_000_000)] = None,
     max_population: Annotated[int | None, Query(ge=0, le=2_000_000_000)] = None,
-    themes: Annotated[list[str], Query(max_length=20, description="Codes or labels (6 languages)")] = [],  # noqa: B006
+    themes: Annotated[list[QueryTheme], Query(max_length=20, description="Codes or labels (6 languages); "
+                                                                         "repeat for several")] = [],  # noqa: B006
     francophone: bool = False,
     include_existing: Annotated[bool, Query(description="Keep known partners as candidates")] = False,
 ) -> Filters:
-    codes = [c.upper() for c in _split(country)]
+    codes = [c.strip().upper() for c in country]
     for c in codes:
         if len(c) != 2 or not c.isalpha():
             raise InvalidInput(f"country must be ISO alpha-2 codes, got {c!r}", field="country")
     check_countries(codes, countries, "country")
-    if min_population is not None and max_population is not None and min_population > max_population:
-        raise InvalidInput("min_population is larger than max_population", field="min_population")
     try:
-        theme_codes = parse_themes(_split(themes))
+        theme_codes = tuple(dict.fromkeys(parse_theme(t) for t in themes))
     except InvalidInput as exc:
         raise InvalidInput(exc.message, field="themes") from None
     return Filters(countries=tuple(codes), continents=tuple(continent), kinds=tuple(k.value for k in kind),
@@ -98,7 +114,7 @@ async def authority_matches(
         # the profile stands now (not cached: its writes change no state).
         profile = visible_profile(store, authority_id, api_key)
         found = await run_in_threadpool(lambda: matcher.recommend(profile, k=k, filters=filters, diversity=diversity))
-        out = MatchesOut(query=_ref(profile, stored=True), lang=lang, matches=[match_out(m, lang) for m in found])
+        out = matches_out(_ref(profile, stored=True), lang, found, filters)
         return Response(content=out.model_dump_json().encode(), media_type="application/json")
     key = (authority_id, filters, k, diversity)
     cached = res.matches.get(state, key)
@@ -114,7 +130,7 @@ async def authority_matches(
     profile, matches, rendered = cached
     body = rendered.get(lang)
     if body is None:  # one rendering per language and entry (a race only renders twice)
-        out = MatchesOut(query=_ref(profile, stored=True), lang=lang, matches=[match_out(m, lang) for m in matches])
+        out = matches_out(_ref(profile, stored=True), lang, matches, filters)
         body = rendered[lang] = out.model_dump_json().encode()
     return Response(content=body, media_type="application/json")
 
@@ -136,7 +152,7 @@ def adhoc_match(body: MatchRequest, matcher: MatcherDep, lang: LangDep, countrie
                       francophone_only=f.francophone_only, include_existing=f.include_existing,
                       exclude=tuple(f.exclude))
     matches = matcher.recommend(profile, k=body.k, filters=filters, diversity=body.diversity)
-    return MatchesOut(query=_ref(profile, stored=False), lang=lang, matches=[match_out(m, lang) for m in matches])
+    return matches_out(_ref(profile, stored=False), lang, matches, filters)
 
 
 def _ref(p: Profile, *, stored: bool) -> QueryRef:

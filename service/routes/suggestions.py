@@ -9,11 +9,13 @@ from fastapi import APIRouter, Query
 from matcher.domain import Profile
 from matcher.errors import InvalidInput, NotFound
 from matcher.store import Decision, ProfileStore
-from matcher.suggestions import SuggestionFilters, decode_cursor, encode_cursor, pair_reasons, visible
-from matcher.themes import parse_themes
+from matcher.suggestions import FRENCH_REGIONS, SuggestionFilters, french_region_code, pair_reasons, visible
+from matcher.themes import parse_theme, theme_values
 from service.auth import actor_of
-from service.deps import LangDep, MatcherDep, ResourcesDep, StaffKey, StoreDep, limited
+from service.deps import CountriesDep, LangDep, MatcherDep, ResourcesDep, StaffKey, StoreDep, limited
+from service.routes.authorities import check_countries
 from service.routes.matches import reason_out
+from service.schemas import CATALOGUE_COUNTRY, MAX_POSITION
 from service.schemas_matching import (
     DecisionIn,
     DecisionOut,
@@ -49,27 +51,31 @@ def latest_decisions(store: ProfileStore) -> dict[tuple[str, str], str]:
 @router.get("/suggestions", response_model=SuggestionPage, responses=_STAFF,
             summary="Catalogue-wide pairing suggestions with no partnership yet (staff)")
 def suggestions(
-    key: StaffKey, res: ResourcesDep, store: StoreDep, matcher: MatcherDep, lang: LangDep,
-    french_region: Annotated[str | None, Query(max_length=100, description="Région code (e.g. 84) or name")] = None,
-    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="Partner country")] = None,
-    theme: Annotated[str | None, Query(max_length=100, description="In either side's expertise or needs")] = None,
+    key: StaffKey, res: ResourcesDep, store: StoreDep, matcher: MatcherDep, lang: LangDep, countries: CountriesDep,
+    french_region: Annotated[str | None, Query(max_length=100, description="Région code (e.g. 84) or name",
+                                               json_schema_extra={"enum": [*FRENCH_REGIONS,
+                                                                           *FRENCH_REGIONS.values()]})] = None,
+    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="Partner country",
+                                         json_schema_extra=CATALOGUE_COUNTRY)] = None,
+    theme: Annotated[str | None, Query(max_length=100, description="In either side's expertise or needs",
+                                       json_schema_extra={"enum": list(theme_values())})] = None,
     min_score: Annotated[float, Query(ge=0, le=1, allow_inf_nan=False)] = 0.0,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[int | None, Query(ge=0, le=MAX_POSITION, description="`next_cursor` of the previous page "
+                                                                          "(the position of its first pair)")] = None,
     include_decided: Annotated[bool, Query(description="Keep pairs already accepted or rejected")] = False,
 ) -> SuggestionPage:
     """Pairs (French authority, foreign authority) ranked by reciprocal score. See ``matcher.suggestions`` for
     how the list is bounded: a call spends at most ``suggestion_budget_seconds`` extending it."""
     try:
-        themes = parse_themes([theme]) if theme else ()
+        code = parse_theme(theme) if theme else None
     except InvalidInput as exc:
         raise InvalidInput(exc.message, field="theme") from None
-    if len(themes) > 1:
-        raise InvalidInput("give one theme", field="theme")
-    f = SuggestionFilters(french_region=french_region.strip() if french_region else None,
-                          country=country.upper() if country else None, theme=themes[0] if themes else None)
-    query = [f.french_region, f.country, f.theme, min_score, include_decided]
-    offset = decode_cursor(cursor, query)
+    if country:
+        check_countries([country.strip().upper()], countries, "country")
+    f = SuggestionFilters(french_region=french_region_code(french_region) if french_region else None,
+                          country=country.strip().upper() if country else None, theme=code)
+    offset = cursor or 0
     s = res.settings
     state = matcher.state
     pairs, complete, done, total = res.suggestions.suggestions(
@@ -90,7 +96,7 @@ def suggestions(
             score_partner_to_french=pair.backward, last_decision=last,
             reasons=[reason_out(r, lang) for r in pair_reasons(state, pair)]))
     more = offset + limit < len(shown)
-    return SuggestionPage(items=items, next_cursor=encode_cursor(offset + limit, query) if more else None,
+    return SuggestionPage(items=items, next_cursor=offset + limit if more else None,
                           complete=complete, sources_considered=done, sources_total=total)
 
 

@@ -44,11 +44,11 @@ Cursor = Annotated[int | None, Query(ge=1, le=2**62, description="`next_cursor` 
 @router.get("/verifications", response_model=VerificationPage, responses=_STAFF,
             summary="Self-registered profiles waiting for verification, oldest first (staff)")
 def verifications(key: StaffKey, store: StoreDep, limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                  cursor: Annotated[str | None, Query(max_length=64)] = None) -> VerificationPage:
-    ids = store.pending_ids(limit=limit + 1, cursor=cursor)
-    profiles = store.get_many(ids[:limit])
+                  cursor: Cursor = None) -> VerificationPage:
+    found = store.pending_ids(limit=limit + 1, cursor=cursor)
+    profiles = store.get_many([pid for _, pid in found[:limit]])
     return VerificationPage(items=[AuthorityStaff.of(p) for p in profiles], pending=store.count_by_status()[PENDING],
-                            next_cursor=ids[limit - 1] if len(ids) > limit else None)
+                            next_cursor=found[limit - 1][0] if len(found) > limit else None)
 
 
 @router.post("/verifications/{authority_id}", response_model=AuthorityStaff, dependencies=[limited("write")],
