@@ -1,11 +1,12 @@
 """Profile storage: the ``ProfileStore`` protocol and its SQLite implementation.
 
-This is the only module that imports ``sqlite3``. The database is a real file (WAL mode), created on
+The database is a real file (WAL mode), created on
 first use from the processed catalogue files under ``data/``; every write is one transaction.
-It is split in four modules, all private to storage (nothing else imports ``sqlite3``):
+It is split in six modules, all private to storage (nothing else imports ``sqlite3``):
 ``store`` (the protocol and ``SQLiteStore``), ``store_audit`` (``Decision``/``ApiKey`` and the decisions
-and API-key tables), ``store_load`` (the catalogue load) and ``store_codec`` (pure helpers: the
-Profile <-> JSON codec, search keys, key hashing). ``Decision`` and ``ApiKey`` are re-exported here.
+and API-key tables), ``store_trust`` (verification, claims, the audit trail), ``store_events`` (uploaded
+events), ``store_load`` (the catalogue load) and ``store_codec`` (pure helpers: the Profile <-> JSON
+codec, search keys, key hashing). Their records are re-exported here.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from matcher.store_codec import (
     search_key,
     split_profile,
 )
+from matcher.store_events import EVENTS_SCHEMA, EventRecord, EventsMixin, legacy_events_path
 from matcher.store_trust import AuditEntry, Claim, TrustMixin
 
 
@@ -83,6 +85,11 @@ class ProfileStore(Protocol):
     def claims(self, *, status: str | None = "pending", limit: int = 50, cursor: int | None = None
                ) -> list[Claim]: ...
     def decide_claim(self, claim_id: int, *, approve: bool, actor: str, note: str = "") -> tuple[Claim, str | None]: ...
+    # uploaded events (matcher.store_events)
+    def add_event(self, record: EventRecord) -> EventRecord: ...  # Conflict if the id exists
+    def get_event(self, event_id: str) -> EventRecord | None: ...
+    def delete_event(self, event_id: str) -> bool: ...
+
     def audit_entries(self, *, subject: str | None = None, action: str | None = None, since: str | None = None,
                       limit: int = 50, cursor: int | None = None) -> list[AuditEntry]: ...
 
@@ -91,7 +98,7 @@ class ProfileStore(Protocol):
 # SQLite implementation
 # ==================================================================================================
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Files whose content defines the catalogue; their sha256 tells whether the database is stale.
 SOURCE_FILES = (files.AUTHORITIES_FILE, files.COUNTRIES_FILE, files.LINKS_FILE)
 #: Profile fields that come from the catalogue files (a reload refreshes them on edited profiles).
@@ -157,6 +164,7 @@ CREATE TABLE IF NOT EXISTS api_keys (
 #: tables new in that version are created by ``_SCHEMA``, which runs first).
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: ("ALTER TABLE profiles ADD COLUMN status TEXT NOT NULL DEFAULT 'verified'",),
+    2: (),  # the events table (matcher.store_events), created by the schema script
 }
 
 _PROFILE_COLS = ", ".join(SCALAR_FIELDS) + ", data"
@@ -208,7 +216,7 @@ def _chunks(items: list[str], size: int = _CHUNK) -> Iterator[list[str]]:
         yield items[i:i + size]
 
 
-class SQLiteStore(AuditMixin, TrustMixin):
+class SQLiteStore(AuditMixin, TrustMixin, EventsMixin):
     """``ProfileStore`` over one SQLite file. One connection shared by threads behind a lock."""
 
     def __init__(self, conn: sqlite3.Connection, db_path: Path, data_dir: Path) -> None:
@@ -231,12 +239,13 @@ class SQLiteStore(AuditMixin, TrustMixin):
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
-            conn.executescript(_SCHEMA)
+            conn.executescript(_SCHEMA + EVENTS_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise DataBuildError(f"cannot open database {db_path}: {exc}") from exc
         store = cls(conn, db_path, data_dir)
         try:
             store._check_version()
+            store.import_legacy_events(legacy_events_path(db_path))
             if store._meta("sources") is None or (reload_if_stale and store.is_stale()):
                 store.reload(progress=progress, only_if_stale=True)
         except BaseException:
@@ -279,10 +288,9 @@ class SQLiteStore(AuditMixin, TrustMixin):
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
             for version in range(int(found) if str(found).isdigit() else 0, SCHEMA_VERSION):
-                if version in MIGRATIONS:  # one transaction: a database is migrated whole or not at all
-                    for sql in MIGRATIONS[version]:
-                        conn.execute(sql)
-                    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version + 1),))
+                for sql in MIGRATIONS.get(version, ()):  # one transaction: migrated whole or not at all
+                    conn.execute(sql)
+                conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version + 1),))
             conn.execute("CREATE INDEX IF NOT EXISTS profiles_status ON profiles (status)")
         found = self._meta("schema_version")
         if found != str(SCHEMA_VERSION):

@@ -1,13 +1,8 @@
 """The service's event registry: uploaded participant files, their parsed events and computed results.
 
-Persistence. What is kept is the uploaded file itself (bytes, name) plus a few summary fields, never
-derived data:
-
-- when the catalogue store is a ``SQLiteStore`` (what ``twinmatch serve`` uses), in a small SQLite file
-  of its own next to the catalogue database (``twinmatch.db`` -> ``twinmatch.events.db``): events
-  survive restarts. At most ``MAX_STORED_EVENTS`` are kept (the oldest are deleted beyond that);
-- otherwise (a store injected by a test or an embedding application), in memory, at most
-  ``MAX_MEMORY_EVENTS``, for the process lifetime.
+Persistence is the store's (``ProfileStore.add_event`` / ``get_event`` / ``delete_event``, in the main
+database, ``matcher.store_events``): the uploaded file itself (bytes, name) plus a few summary fields,
+never derived data.
 
 After a restart an event is read again from its file with the same validation as the upload, against
 the catalogue of the moment (a catalogue authority's current profile is what gets ranked). Should the
@@ -26,16 +21,12 @@ job at a time (``HEAVY_JOBS``), waiting asynchronously so that queued jobs hold 
 from __future__ import annotations
 
 import asyncio
-import json
-import sqlite3
 import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from contextlib import closing
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 import anyio
 import anyio.to_thread
@@ -43,10 +34,9 @@ import anyio.to_thread
 from matcher.events.batch import EventRanking
 from matcher.events.participants import Event
 from matcher.events.schedule import Schedule
+from matcher.store import EventRecord, ProfileStore
 from matcher.store_audit import utc_now
 
-MAX_STORED_EVENTS = 500
-MAX_MEMORY_EVENTS = 50
 MAX_LOADED_EVENTS = 16
 RANKINGS_PER_EVENT = 4
 SCHEDULES_PER_EVENT = 8
@@ -57,108 +47,6 @@ T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 #: (include_existing, include_same_country): the pair filters a ranking was computed with.
 Flags = tuple[bool, bool]
-
-
-@dataclass(frozen=True)
-class EventRecord:
-    """What is stored of an event: the uploaded file and a summary."""
-
-    id: str
-    filename: str
-    participants: int
-    sides: tuple[str, ...]
-    catalogue_participants: int
-    created_at: str
-    created_by: str  # API key id (never a secret)
-    data: bytes = field(default=b"", repr=False)
-
-
-class RecordStore(Protocol):
-    def add(self, record: EventRecord) -> None: ...
-    def get(self, event_id: str) -> EventRecord | None: ...
-    def delete(self, event_id: str) -> bool: ...
-
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    id TEXT PRIMARY KEY,
-    filename TEXT NOT NULL,
-    participants INTEGER NOT NULL,
-    sides TEXT NOT NULL,
-    catalogue_participants INTEGER NOT NULL,
-    created_at TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    data BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_created ON events (created_at);
-"""
-
-
-class SQLiteRecords:
-    """Event records in their own SQLite file; one short connection per operation (writes are rare)."""
-
-    def __init__(self, path: Path, max_events: int = MAX_STORED_EVENTS) -> None:
-        self.path = path
-        self.max_events = max_events
-        self._lock = threading.Lock()
-        self._ready = False
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30)
-        if not self._ready:
-            with self._lock:
-                conn.executescript(_SCHEMA)
-                self._ready = True
-        return conn
-
-    def add(self, record: EventRecord) -> None:
-        with closing(self._connect()) as conn, conn:
-            conn.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         (record.id, record.filename, record.participants, json.dumps(list(record.sides)),
-                          record.catalogue_participants, record.created_at, record.created_by, record.data))
-            conn.execute("DELETE FROM events WHERE id NOT IN "
-                         "(SELECT id FROM events ORDER BY created_at DESC, rowid DESC LIMIT ?)", (self.max_events,))
-
-    def get(self, event_id: str) -> EventRecord | None:
-        with closing(self._connect()) as conn:
-            row = conn.execute("SELECT id, filename, participants, sides, catalogue_participants, created_at, "
-                               "created_by, data FROM events WHERE id = ?", (event_id,)).fetchone()
-        if row is None:
-            return None
-        return EventRecord(id=row[0], filename=row[1], participants=row[2], sides=tuple(json.loads(row[3])),
-                           catalogue_participants=row[4], created_at=row[5], created_by=row[6], data=bytes(row[7]))
-
-    def delete(self, event_id: str) -> bool:
-        with closing(self._connect()) as conn, conn:
-            return conn.execute("DELETE FROM events WHERE id = ?", (event_id,)).rowcount > 0
-
-
-class MemoryRecords:
-    """Event records in memory, the ``max_events`` most recent."""
-
-    def __init__(self, max_events: int = MAX_MEMORY_EVENTS) -> None:
-        self.max_events = max_events
-        self._data: OrderedDict[str, EventRecord] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def add(self, record: EventRecord) -> None:
-        with self._lock:
-            self._data[record.id] = record
-            while len(self._data) > self.max_events:
-                self._data.popitem(last=False)
-
-    def get(self, event_id: str) -> EventRecord | None:
-        with self._lock:
-            return self._data.get(event_id)
-
-    def delete(self, event_id: str) -> bool:
-        with self._lock:
-            return self._data.pop(event_id, None) is not None
-
-
-def records_path(db_path: Path) -> Path:
-    """``data/twinmatch.db`` -> ``data/twinmatch.events.db``."""
-    return db_path.with_name(f"{db_path.stem}.events{db_path.suffix or '.db'}")
 
 
 def _bounded_put(cache: OrderedDict[K, T], key: K, value: T, size: int) -> None:
@@ -225,9 +113,9 @@ class LoadedEvent:
 class EventRegistry:
     """Stored records, loaded events (LRU), rendered bodies (byte budget), and the heavy-job limiter."""
 
-    def __init__(self, records: RecordStore, *, max_loaded: int = MAX_LOADED_EVENTS,
+    def __init__(self, store: ProfileStore, *, max_loaded: int = MAX_LOADED_EVENTS,
                  rendered_budget: int = RENDERED_BUDGET_BYTES, heavy_jobs: int = HEAVY_JOBS) -> None:
-        self.records = records
+        self.store = store
         self.max_loaded = max_loaded
         self.rendered_budget = rendered_budget
         self.heavy_jobs = heavy_jobs
@@ -307,5 +195,4 @@ def new_record(event_id: str, filename: str, data: bytes, event: Event, created_
                        created_at=utc_now(), created_by=created_by, data=data)
 
 
-__all__ = ["EventRecord", "EventRegistry", "LoadedEvent", "MemoryRecords", "RecordStore", "SQLiteRecords",
-           "new_record", "records_path"]
+__all__ = ["EventRecord", "EventRegistry", "LoadedEvent", "new_record"]

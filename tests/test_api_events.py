@@ -8,6 +8,7 @@ import io
 import itertools
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,6 @@ from test_api_support import Api, assert_error
 from matcher.encoding import HashingEncoder
 from matcher.events.exports import RANKING_COLUMNS, SCHEDULE_COLUMNS
 from service.app import create_app
-from service.events_store import EventRecord, MemoryRecords, SQLiteRecords, records_path
 from service.routes import events as events_route
 
 pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
@@ -46,10 +46,8 @@ def get(api: Api, url: str, who: str = "staff", **params: Any) -> Any:
 
 
 def stored_events(api: Api) -> int:
-    path = records_path(api.settings.db)
-    if not path.exists():
-        return 0
-    with sqlite3.connect(path) as conn:
+    """Events in the main database (the file itself, not through the store)."""
+    with closing(sqlite3.connect(api.settings.db)) as conn:
         return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
 
 
@@ -425,20 +423,6 @@ def test_events_survive_a_restart(api: Api, event_id: str) -> None:
         assert r.status_code == 200, r.text
         assert r.json() == before
         assert client.get(f"/events/{event_id}", headers=api.staff).json()["participants"] == 8
-
-
-def _record(i: int) -> EventRecord:
-    return EventRecord(id=f"ev-{i}", filename="p.csv", participants=1, sides=(), catalogue_participants=0,
-                       created_at=f"2026-01-01T00:00:{i:02d}Z", created_by="k", data=b"name,country\nX,FR\n")
-
-
-def test_record_stores_are_bounded(tmp_path: Path) -> None:
-    for store in (MemoryRecords(max_events=2), SQLiteRecords(tmp_path / "e.db", max_events=2)):
-        for i in range(3):
-            store.add(_record(i))
-        assert store.get("ev-0") is None and store.get("ev-2") == _record(2)
-        assert store.delete("ev-1") and not store.delete("ev-1") and store.get("ev-1") is None
-    assert records_path(Path("/x/twinmatch.db")) == Path("/x/twinmatch.events.db")
 
 
 @pytest.mark.parametrize("event", ["%00", "%FF", "x" * 65, "..%2F..%2Fetc", "ev-%E2%82%AC", "%20"])

@@ -16,8 +16,9 @@ from matcher.catalogue import files
 from matcher.catalogue.files import Country
 from matcher.domain import Contact, Facet, Kind, Link, Profile
 from matcher.errors import Conflict, DataBuildError, InvalidInput, NotFound
-from matcher.store import ProfileStore, SQLiteStore
+from matcher.store import SCHEMA_VERSION, EventRecord, ProfileStore, SQLiteStore
 from matcher.store_codec import profile_from_json, profile_to_json
+from matcher.store_events import EVENTS_SCHEMA, legacy_events_path
 
 CATALOGUE = [
     Profile(id="fr-42218", name="Saint-Étienne", kind=Kind.COMMUNE, country="FR", admin1_code="84",
@@ -92,8 +93,58 @@ def test_db_file_exists_in_wal_mode(tmp_path: Path, store: SQLiteStore) -> None:
     assert path.is_file() and path.stat().st_size > 0
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
     conn.close()
+
+
+def test_an_older_database_is_migrated_in_place(tmp_path: Path, data_dir: Path) -> None:
+    """A version-1 database (no status column, no events table) opens as the current version, its
+    profiles verified and kept."""
+    db = tmp_path / "old.db"
+    with SQLiteStore.open(db, data_dir):
+        pass
+    conn = sqlite3.connect(db)
+    conn.executescript("DROP TABLE events; DROP INDEX profiles_status; ALTER TABLE profiles DROP COLUMN status; "
+                       "UPDATE meta SET value = '1' WHERE key = 'schema_version';")
+    conn.close()
+    with SQLiteStore.open(db, data_dir) as store:
+        assert store.count() == len(CATALOGUE) and store.count_by_status()["verified"] == len(CATALOGUE)
+        assert store.get_event("ev-x") is None and store.count_events() == 0
+        assert store._meta("schema_version") == str(SCHEMA_VERSION)
+
+
+def _event(i: int) -> EventRecord:
+    return EventRecord(id=f"ev-{i}", filename="p.csv", participants=1, sides=("fr",), catalogue_participants=0,
+                       created_at=f"2026-01-01T00:00:{i:02d}Z", created_by="k", data=b"name,country\nX,FR\n")
+
+
+def test_events_are_kept_bounded_and_deleted(store: SQLiteStore) -> None:
+    store.max_events = 2
+    for i in range(3):
+        store.add_event(_event(i))
+    assert store.get_event("ev-0") is None and store.get_event("ev-2") == _event(2)
+    assert store.count_events() == 2
+    with pytest.raises(Conflict):
+        store.add_event(_event(2))
+    assert store.delete_event("ev-1") and not store.delete_event("ev-1") and store.get_event("ev-1") is None
+
+
+def test_events_of_the_old_side_file_are_imported_once(tmp_path: Path, data_dir: Path) -> None:
+    db = tmp_path / "twinmatch.db"
+    legacy = legacy_events_path(db)
+    assert legacy == tmp_path / "twinmatch.events.db"
+    with sqlite3.connect(legacy) as old:
+        old.executescript(EVENTS_SCHEMA)
+        old.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(e.id, e.filename, e.participants, json.dumps(list(e.sides)), e.catalogue_participants,
+                          e.created_at, e.created_by, e.data) for e in map(_event, range(2))])
+    old.close()
+    with SQLiteStore.open(db, data_dir) as store:
+        assert store.get_event("ev-1") == _event(1) and store.count_events() == 2
+        assert store.delete_event("ev-0")
+    assert not legacy.exists() and legacy.with_name("twinmatch.events.db.imported").is_file()
+    with SQLiteStore.open(db, data_dir) as store:  # a deleted event does not come back
+        assert store.get_event("ev-0") is None and store.count_events() == 1
 
 
 def test_catalogue_loaded(store: SQLiteStore) -> None:

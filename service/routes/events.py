@@ -44,17 +44,13 @@ from matcher.events.participants import Event, validate
 from matcher.events.readers import read_records
 from matcher.events.schedule import Schedule, schedule_event
 from matcher.events.view import LiveCatalogueView
-from matcher.store import SQLiteStore
 from service.deps import Lang, LangDep, MatcherDep, Resources, ResourcesDep, StaffKey, StoreDep, limited
 from service.events_store import (
     EventRecord,
     EventRegistry,
     Flags,
     LoadedEvent,
-    MemoryRecords,
-    SQLiteRecords,
     new_record,
-    records_path,
 )
 from service.routes.matches import reason_out
 from service.schemas_events import (
@@ -98,12 +94,11 @@ class UnsupportedMediaType(MatcherError):
 
 # ---- the registry ----------------------------------------------------------------------------------
 async def get_registry(request: Request, store: StoreDep) -> EventRegistry:
-    """The app's event registry, made on first use: on disk next to a SQLite catalogue, else in memory."""
+    """The app's event registry, made on first use over the store (where the events are kept)."""
     state = request.app.state
     reg: EventRegistry | None = getattr(state, "events", None)
     if reg is None:  # no await between the check and the assignment: one registry per app
-        records = SQLiteRecords(records_path(store.db_path)) if isinstance(store, SQLiteStore) else MemoryRecords()
-        reg = state.events = EventRegistry(records)
+        reg = state.events = EventRegistry(store)
     return reg
 
 
@@ -139,7 +134,7 @@ async def loaded_event(reg: EventRegistry, event_id: str, res: Resources) -> Loa
     loaded = reg.loaded(event_id)
     if loaded is not None:
         return loaded
-    record = await run_in_threadpool(reg.records.get, event_id)
+    record = await run_in_threadpool(reg.store.get_event, event_id)
     if record is None:
         raise NotFound(f"no event with id {event_id!r}", field="id")
 
@@ -257,7 +252,7 @@ async def create_event(request: Request, key: StaffKey, res: ResourcesDep, match
     def work() -> EventRecord:
         event = read_event(data, filename, _view(res))
         record = new_record(f"ev-{uuid.uuid4().hex[:20]}", filename, data, event, key.id)
-        reg.records.add(record)
+        reg.store.add_event(record)
         reg.put_loaded(LoadedEvent(replace(record, data=b""), event))
         return record
 
@@ -272,7 +267,7 @@ async def create_event(request: Request, key: StaffKey, res: ResourcesDep, match
 @router.get("/{event_id}", response_model=EventOut, responses=_ERRORS, summary="An event's summary (staff)")
 def get_event(event_id: EventIdPath, key: StaffKey, reg: RegistryDep) -> EventOut:
     loaded = reg.loaded(event_id)
-    record = loaded.record if loaded is not None else reg.records.get(event_id)
+    record = loaded.record if loaded is not None else reg.store.get_event(event_id)
     if record is None:
         raise NotFound(f"no event with id {event_id!r}", field="id")
     return _event_out(record)
@@ -281,7 +276,7 @@ def get_event(event_id: EventIdPath, key: StaffKey, reg: RegistryDep) -> EventOu
 @router.delete("/{event_id}", status_code=204, responses=_ERRORS, dependencies=[limited("write")],
                summary="Delete an event: its file and everything computed from it (staff)")
 def delete_event(event_id: EventIdPath, key: StaffKey, reg: RegistryDep) -> Response:
-    found = reg.records.delete(event_id)
+    found = reg.store.delete_event(event_id)
     found = reg.forget(event_id) or found
     if not found:
         raise NotFound(f"no event with id {event_id!r}", field="id")

@@ -1,0 +1,118 @@
+"""Uploaded events in the main database: the ``EventRecord`` and the ``EventsMixin`` that ``SQLiteStore``
+inherits (it uses the store's ``_tx`` / ``_query``). Import them from ``matcher.store``.
+
+What is kept of an event is the uploaded file itself (bytes, name) and a summary, never derived data: the
+service reads the file again after a restart, with the same validation as the upload, against the
+catalogue of the moment. At most ``MAX_STORED_EVENTS`` are kept, the oldest deleted beyond that (in the
+transaction that adds the new one).
+
+Earlier versions kept events in a SQLite file of their own beside the catalogue (``twinmatch.db`` ->
+``twinmatch.events.db``); ``import_legacy_events`` moves such a file's events in once, then renames it
+(``….imported``) so that an event deleted later does not come back.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import AbstractContextManager, closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from matcher.errors import Conflict
+
+MAX_STORED_EVENTS = 500
+_COLUMNS = "id, filename, participants, sides, catalogue_participants, created_at, created_by, data"
+
+EVENTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT PRIMARY KEY, filename TEXT NOT NULL, participants INTEGER NOT NULL, sides TEXT NOT NULL,
+    catalogue_participants INTEGER NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_created ON events (created_at);
+"""
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """What is stored of an event: the uploaded file and a summary."""
+
+    id: str
+    filename: str
+    participants: int
+    sides: tuple[str, ...]
+    catalogue_participants: int
+    created_at: str  # ISO 8601 UTC
+    created_by: str  # API key id (never a secret)
+    data: bytes = field(default=b"", repr=False)
+
+
+def _params(r: EventRecord) -> tuple[object, ...]:
+    return (r.id, r.filename, r.participants, json.dumps(list(r.sides)), r.catalogue_participants,
+            r.created_at, r.created_by, r.data)
+
+
+def _record(row: sqlite3.Row | tuple[Any, ...]) -> EventRecord:
+    return EventRecord(id=row[0], filename=row[1], participants=int(row[2]), sides=tuple(json.loads(row[3])),
+                       catalogue_participants=int(row[4]), created_at=row[5], created_by=row[6],
+                       data=bytes(row[7]))
+
+
+def legacy_events_path(db_path: Path) -> Path:
+    """``data/twinmatch.db`` -> ``data/twinmatch.events.db`` (where events were kept before)."""
+    return db_path.with_name(f"{db_path.stem}.events{db_path.suffix or '.db'}")
+
+
+class EventsMixin:
+    """Event records over the store's connection."""
+
+    max_events: int = MAX_STORED_EVENTS
+
+    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:  # pragma: no cover - provided by the store
+        raise NotImplementedError
+
+    def _query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:  # pragma: no cover
+        raise NotImplementedError
+
+    def add_event(self, record: EventRecord) -> EventRecord:
+        """Store ``record`` (Conflict if its id exists) and drop the oldest beyond ``max_events``."""
+        with self._tx() as conn:
+            try:
+                conn.execute(f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _params(record))
+            except sqlite3.IntegrityError as exc:
+                raise Conflict(f"event {record.id} already exists", field="id") from exc
+            conn.execute("DELETE FROM events WHERE id NOT IN "
+                         "(SELECT id FROM events ORDER BY created_at DESC, rowid DESC LIMIT ?)", (self.max_events,))
+        return record
+
+    def get_event(self, event_id: str) -> EventRecord | None:
+        rows = self._query(f"SELECT {_COLUMNS} FROM events WHERE id = ?", (event_id,))
+        return _record(rows[0]) if rows else None
+
+    def delete_event(self, event_id: str) -> bool:
+        """True if the event existed."""
+        with self._tx() as conn:
+            return conn.execute("DELETE FROM events WHERE id = ?", (event_id,)).rowcount > 0
+
+    def count_events(self) -> int:
+        return int(self._query("SELECT COUNT(*) FROM events")[0][0])
+
+    def import_legacy_events(self, legacy: Path) -> int:
+        """Move the events of an old ``twinmatch.events.db`` in (ids already here are kept as they are), in
+        one transaction, then rename the file; the number imported. No file: 0."""
+        if not legacy.is_file():
+            return 0
+        with closing(sqlite3.connect(f"file:{legacy}?mode=ro", uri=True)) as old:
+            try:
+                rows = old.execute(f"SELECT {_COLUMNS} FROM events ORDER BY created_at, rowid").fetchall()
+            except sqlite3.DatabaseError:
+                return 0  # not an events file: left alone
+        with self._tx() as conn:
+            before = conn.total_changes
+            conn.executemany(f"INSERT OR IGNORE INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                             [_params(_record(r)) for r in rows])
+            imported = conn.total_changes - before
+        legacy.rename(legacy.with_name(legacy.name + ".imported"))
+        return imported
