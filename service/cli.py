@@ -33,6 +33,7 @@ def serve(host: str, port: int, db: Path | None, data_dir: Path | None, ranker: 
     """Serve the HTTP API (OpenAPI docs at /docs). Loads in the background: poll /ready."""
     import uvicorn
 
+    from service.http_protocols import HTTP_PROTOCOL
     from service.settings import Settings
 
     overrides = {"db": db, "data_dir": data_dir, "ranker": ranker, "model": model}
@@ -41,11 +42,12 @@ def serve(host: str, port: int, db: Path | None, data_dir: Path | None, ranker: 
     if workers == 1:
         from service.app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=access_log)
+        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=access_log,
+                    http=HTTP_PROTOCOL)
         return
     # Several workers need an import string: pass the settings through the environment (TWINMATCH_*).
     for name, value in (("DB", settings.db), ("DATA_DIR", settings.data_dir), ("RANKER", settings.ranker),
                         ("MODEL", settings.model)):
         os.environ[f"TWINMATCH_{name}"] = str(value)
     uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level, access_log=access_log)
+                log_level=log_level, access_log=access_log, http=HTTP_PROTOCOL)

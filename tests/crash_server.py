@@ -10,6 +10,7 @@ import uvicorn
 
 from matcher.encoding import HashingEncoder
 from service.app import create_app
+from service.http_protocols import HTTP_PROTOCOL
 from service.settings import Settings
 
 if __name__ == "__main__":
@@ -17,4 +18,4 @@ if __name__ == "__main__":
     limits = {f"rate_{r}": "100000/minute" for r in ("registration", "claim", "write", "upload", "auth_failure")}
     settings = Settings(db=db, data_dir=data, ranker=ranker, background_load=False, **limits)  # type: ignore[arg-type]
     uvicorn.run(create_app(settings, encoder=HashingEncoder(dim=128)), host="127.0.0.1", port=port,
-                log_level="warning")
+                log_level="warning", http=HTTP_PROTOCOL)

@@ -35,6 +35,7 @@ from test_api_support import make_settings
 from matcher.encoding import HashingEncoder
 from matcher.ranker import save_ranker
 from service.app import create_app
+from service.http_protocols import HTTP_PROTOCOL
 
 EXAMPLES = int(os.environ.get("SCHEMA_EXAMPLES", "5"))
 EXCLUDED = [] if os.environ.get("SCHEMA_ALL_CHECKS") else [positive_data_acceptance]
@@ -49,7 +50,8 @@ def _served() -> tuple[str, str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           http=HTTP_PROTOCOL))
     threading.Thread(target=server.run, daemon=True).start()
     deadline = time.monotonic() + 60
     while not server.started:
