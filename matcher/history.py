@@ -197,6 +197,14 @@ class Shares:
             object.__setattr__(self, "_near_nonzero", cached)
         return cached
 
+    def padded(self, n_countries: int, n_admin1: int) -> Shares:
+        """These shares over a catalogue with more country or admin-1 keys (a written profile brought a
+        new one): a key that no link reaches has a share of 0. Unchanged sizes: ``self``."""
+        if len(self.country) >= n_countries and len(self.admin1) >= max(n_admin1, 1):
+            return self
+        return Shares(_pad(self.country, n_countries), _pad(self.admin1, max(n_admin1, 1)), self.endpoint_links,
+                      self.near)
+
     def near_of(self, rows: np.ndarray) -> np.ndarray:
         """``near`` of some rows; rows appended after these shares were computed (a profile created
         since) are beyond every kernel's reach, like the zero-padded kernel says."""
@@ -204,6 +212,10 @@ class Shares:
         inside = rows < len(self.near)
         out[inside] = self.near[rows[inside]]
         return out
+
+
+def _pad(values: np.ndarray, n: int) -> np.ndarray:
+    return values if len(values) >= n else np.concatenate([values, np.zeros(n - len(values), dtype=values.dtype)])
 
 
 def country_shares(history: HistoryIndex, arrays: CatalogueArrays, q_country: int,

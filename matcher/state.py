@@ -224,7 +224,10 @@ def _with_arrays(s: MatchState, arrays: CatalogueArrays) -> MatchState:
             object.__setattr__(history, "_touched_rows", touched)
     return MatchState(arrays=arrays, history=history, ranker=s.ranker, countries=s.countries, priority=s.priority,
                       links=s.links, partners=s.partners, level_compat=s.level_compat,
-                      level_gate=s.level_gate, _shares=s._shares)
+                      level_gate=s.level_gate,
+                      # the links did not change; a new country or admin-1 key has a share of 0
+                      _shares={c: sh.padded(len(arrays.country_codes), len(arrays.admin1_keys))
+                               for c, sh in s._shares.items()})
 
 
 def extended_state(state: MatchState, arrays: CatalogueArrays) -> MatchState:

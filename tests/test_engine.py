@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -106,6 +107,23 @@ def test_write_is_visible_to_next_query(state, encoder):
     assert "GN-999" in ids(matcher.recommend(BY_ID["FR-COM-00001"], k=10))
     matcher.profile_deleted("GN-999")
     assert "GN-999" not in ids(matcher.recommend(BY_ID["FR-COM-00001"], k=10))
+
+
+def test_a_written_profile_in_a_new_admin1_region_is_ranked(state, encoder):
+    """A write that brings an admin-1 key the catalogue had not seen: the country shares cached before it
+    (Brazil's and France's) have a 0 for it, not an index error; the same score as a fresh state's."""
+    matcher = Matcher(state, encoder=encoder)
+    matcher.recommend(BY_ID["FR-COM-00001"], k=10)  # caches France's shares
+    new = Profile(id="GN-998", name="Nova Serra", kind=Kind.MUNICIPALITY, country="BR", lat=-12.0, lon=-41.0,
+                  population=30_000, admin1_code="NEW1", needs=Facet((), "Régie de l'eau potable, assainissement"))
+    assert "BR:NEW1" not in state.arrays.admin1_keys
+    matcher.profile_written(new)
+    got = {m.id: m.score for m in matcher.recommend(BY_ID["FR-COM-00001"], k=20)}
+    assert "GN-998" in got
+    fresh = Matcher(replace(matcher._state, _shares={}), encoder=encoder)
+    assert fresh.recommend(BY_ID["FR-COM-00001"], k=20)[0].score == pytest.approx(max(got.values()))
+    assert {m.id: m.score for m in fresh.recommend(BY_ID["FR-COM-00001"], k=20)}["GN-998"] == pytest.approx(
+        got["GN-998"])
 
 
 @pytest.mark.parametrize("diversity", [0.0, 0.5, 5.0])
