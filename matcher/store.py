@@ -2,10 +2,10 @@
 
 The database is a real file (WAL mode), created on
 first use from the processed catalogue files under ``data/``; every write is one transaction.
-It is split in six modules, all private to storage (nothing else imports ``sqlite3``):
+It is split in seven modules, all private to storage (nothing else imports ``sqlite3``):
 ``store`` (the protocol and ``SQLiteStore``), ``store_audit`` (``Decision``/``ApiKey`` and the decisions
 and API-key tables), ``store_trust`` (verification, claims, the audit trail), ``store_events`` (uploaded
-events), ``store_load`` (the catalogue load) and ``store_codec`` (pure helpers: the Profile <-> JSON
+events), ``store_web`` (web sessions, interest messages), ``store_load`` (the catalogue load) and ``store_codec`` (pure helpers: the Profile <-> JSON
 codec, search keys, key hashing). Their records are re-exported here.
 """
 
@@ -36,6 +36,7 @@ from matcher.store_codec import (
 )
 from matcher.store_events import EVENTS_SCHEMA, EventRecord, EventsMixin, legacy_events_path
 from matcher.store_trust import AuditEntry, Claim, TrustMixin
+from matcher.store_web import WEB_SCHEMA, Interest, WebMixin
 
 
 class ProfileStore(Protocol):
@@ -89,6 +90,14 @@ class ProfileStore(Protocol):
     def add_event(self, record: EventRecord) -> EventRecord: ...  # Conflict if the id exists
     def get_event(self, event_id: str) -> EventRecord | None: ...
     def delete_event(self, event_id: str) -> bool: ...
+    # the web app (matcher.store_web)
+    def create_session(self, key: ApiKey) -> str: ...
+    def session_key(self, token: str) -> ApiKey | None: ...
+    def delete_session(self, token: str) -> None: ...
+    def add_interest(self, sender_id: str, recipient_id: str, message: str, *, actor: str,
+                     reply_to: int | None = None) -> Interest: ...
+    def interest(self, interest_id: int) -> Interest: ...
+    def interests(self, *, authority_id: str | None = None, limit: int = 200) -> list[Interest]: ...
 
     def audit_entries(self, *, subject: str | None = None, action: str | None = None, since: str | None = None,
                       limit: int = 50, cursor: int | None = None) -> list[AuditEntry]: ...
@@ -98,7 +107,7 @@ class ProfileStore(Protocol):
 # SQLite implementation
 # ==================================================================================================
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: Files whose content defines the catalogue; their sha256 tells whether the database is stale.
 SOURCE_FILES = (files.AUTHORITIES_FILE, files.COUNTRIES_FILE, files.LINKS_FILE)
 #: Profile fields that come from the catalogue files (a reload refreshes them on edited profiles).
@@ -165,6 +174,7 @@ CREATE TABLE IF NOT EXISTS api_keys (
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: ("ALTER TABLE profiles ADD COLUMN status TEXT NOT NULL DEFAULT 'verified'",),
     2: (),  # the events table (matcher.store_events), created by the schema script
+    3: (),  # web sessions and interest messages (matcher.store_web), created by the schema script
 }
 
 _PROFILE_COLS = ", ".join(SCALAR_FIELDS) + ", data"
@@ -216,7 +226,7 @@ def _chunks(items: list[str], size: int = _CHUNK) -> Iterator[list[str]]:
         yield items[i:i + size]
 
 
-class SQLiteStore(AuditMixin, TrustMixin, EventsMixin):
+class SQLiteStore(AuditMixin, TrustMixin, EventsMixin, WebMixin):
     """``ProfileStore`` over one SQLite file. One connection shared by threads behind a lock."""
 
     def __init__(self, conn: sqlite3.Connection, db_path: Path, data_dir: Path) -> None:
@@ -239,7 +249,7 @@ class SQLiteStore(AuditMixin, TrustMixin, EventsMixin):
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
-            conn.executescript(_SCHEMA + EVENTS_SCHEMA)
+            conn.executescript(_SCHEMA + EVENTS_SCHEMA + WEB_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise DataBuildError(f"cannot open database {db_path}: {exc}") from exc
         store = cls(conn, db_path, data_dir)

@@ -18,16 +18,20 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from matcher.encoding import Encoder
 from matcher.engine import Matcher
 from matcher.errors import MatcherError
 from matcher.store import ProfileStore
+from service import web
 from service.deps import Resources
 from service.errors import BodyLimitMiddleware, HeaderLimitMiddleware, install_error_handlers
 from service.openapi import install_openapi
-from service.routes import authorities, events, matches, meta, suggestions, trust
+from service.routes import authorities, docs, events, matches, meta, suggestions, trust
 from service.settings import Settings
+from service.web import STATIC_DIR
+from service.web.context import html_error
 
 log = logging.getLogger("twinmatch.service")
 
@@ -117,7 +121,7 @@ def create_app(settings: Settings | None = None, *, store: ProfileStore | None =
             res.owned_store.close()
 
     app = FastAPI(title="twinmatch", version=_version(), description=DESCRIPTION, openapi_tags=TAGS,
-                  lifespan=lifespan)
+                  lifespan=lifespan, docs_url=None, redoc_url=None)  # offline docs: service.routes.docs
     app.state.resources = res
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
@@ -126,8 +130,11 @@ def create_app(settings: Settings | None = None, *, store: ProfileStore | None =
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST", "PATCH", "DELETE"],
                            allow_headers=["Authorization", "X-API-Key", "Content-Type", "Accept-Language"])
-    for module in (meta, authorities, matches, suggestions, trust, events):
+    for module in (meta, authorities, matches, suggestions, trust, events, docs):
         app.include_router(module.router)
+    app.include_router(web.router)  # the web app's pages (service.web), not in the API spec
+    app.state.html_error = html_error  # their errors as pages (service.errors)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     def catalogue_countries() -> Collection[str]:
         if not res.countries and res.store is not None:  # a test's injected store: read on first use

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -49,6 +49,23 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     return JSONResponse(error_payload(code, message, field), status_code=status, headers=headers)
 
 
+#: Renders an error as an HTML page for the web app: (request, status, code, message, field) -> Response.
+HtmlError = Callable[[Request, int, str, str, "str | None"], Response]
+
+
+def _answer(request: Request, status: int, code: str, message: str, field: str | None = None,
+            headers: dict[str, str] | None = None) -> Response:
+    """The one error shape; for a web page (``request.state.html``, set by the pages' dependency) the same
+    error as an HTML page when the app has a renderer (``app.state.html_error``)."""
+    render: HtmlError | None = getattr(request.app.state, "html_error", None)
+    if render is not None and getattr(request.state, "html", False):
+        response = render(request, status, code, message, field)
+        for name, value in (headers or {}).items():
+            response.headers[name] = value
+        return response
+    return error_response(status, code, message, field, headers)
+
+
 def _dotted(loc: Sequence[Any]) -> str | None:
     parts = list(loc)
     if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
@@ -65,7 +82,7 @@ def validation_message(errors: Sequence[Any]) -> str:
     return "; ".join(msgs) + more
 
 
-async def _matcher_error(request: Request, exc: Exception) -> JSONResponse:
+async def _matcher_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, MatcherError)
     if exc.status >= 500 and not isinstance(exc, NotReady):  # not-ready is expected while loading: no noise
         log.error("%s on %s %s: %s", exc.code, request.method, request.url.path, exc.message)
@@ -73,17 +90,17 @@ async def _matcher_error(request: Request, exc: Exception) -> JSONResponse:
     retry_after = getattr(exc, "retry_after", None)
     if exc.status == 429 and retry_after is not None:
         headers = {"Retry-After": str(int(retry_after))}
-    return error_response(exc.status, exc.code, exc.message, exc.field, headers)
+    return _answer(request, exc.status, exc.code, exc.message, exc.field, headers)
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
         # Not a value problem but an unreadable body: the client sent something that is not JSON.
         return error_response(400, "invalid_json", "the request body is not valid JSON", None)
     first = errors[0] if errors else {}
-    return error_response(422, "invalid_input", validation_message(errors), _dotted(first.get("loc", ())))
+    return _answer(request, 422, "invalid_input", validation_message(errors), _dotted(first.get("loc", ())))
 
 
 def allowed_methods(request: Request) -> str:
@@ -97,14 +114,14 @@ def allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         headers["Allow"] = allowed_methods(request)
-    return error_response(exc.status_code, code, message, None, headers or None)
+    return _answer(request, exc.status_code, code, message, None, headers or None)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from matcher.domain import Match
 from matcher.events.batch import EventRanking
 from matcher.events.schedule import Meeting, Schedule
 
@@ -210,3 +211,25 @@ def all_ics(schedule: Schedule, names: dict[str, str], **options: Any) -> dict[s
 __all__ = ["RANKING_COLUMNS", "RANKING_WRITERS", "SCHEDULE_COLUMNS", "SCHEDULE_WRITERS", "all_ics", "fold_line",
            "ics_escape", "participant_ics", "ranking_csv", "ranking_json", "ranking_xlsx", "schedule_csv",
            "schedule_xlsx", "slot_times"]
+
+
+# ---- a shortlist (the web app's download of /matches) ---------------------------------------------
+SHORTLIST_COLUMNS = ("rank", "id", "name", "country", "kind", "level", "population", "score", "reasons")
+
+
+def _shortlist_rows(matches: Sequence[Match], lang: str, *, csv_text: bool) -> Iterable[list[Any]]:
+    for m in matches:
+        name = m.display_name(lang)
+        reasons = " | ".join(r.text(lang) for r in m.reasons)
+        yield [m.rank, m.id, _safe(name) if csv_text else name, m.country, m.kind, m.level or "town",
+               m.population if m.population is not None else "", round(m.score, 4),
+               _safe(reasons) if csv_text else reasons]
+
+
+def shortlist_csv(matches: Sequence[Match], lang: str = "en") -> bytes:
+    """One row per partner, the reasons as sentences in ``lang``; an unknown population is an empty cell."""
+    return _csv(SHORTLIST_COLUMNS, _shortlist_rows(matches, lang, csv_text=True))
+
+
+def shortlist_xlsx(matches: Sequence[Match], lang: str = "en") -> bytes:
+    return _xlsx([("shortlist", SHORTLIST_COLUMNS, _shortlist_rows(matches, lang, csv_text=False))])

@@ -214,6 +214,20 @@ async def _upload(request: Request) -> tuple[bytes, str]:
     return data, name
 
 
+async def store_event(reg: EventRegistry, res: Resources, data: bytes, filename: str, key_id: str) -> EventRecord:
+    """Validate an uploaded file against the catalogue, store it, keep it loaded (``FileErrors`` if bad:
+    nothing is stored then). The API's upload and the web app's both come here."""
+
+    def work() -> EventRecord:
+        event = read_event(data, filename, _view(res))
+        record = new_record(f"ev-{uuid.uuid4().hex[:20]}", filename, data, event, key_id)
+        reg.store.add_event(record)
+        reg.put_loaded(LoadedEvent(replace(record, data=b""), event))
+        return record
+
+    return await reg.heavy(work)
+
+
 @router.post("", response_model=EventOut, status_code=201, dependencies=[limited("upload")],
              responses={**_STAFF, 413: {"description": "Body over the size limit, or too many participants"},
                         415: {"description": "Unsupported content type"},
@@ -248,16 +262,8 @@ async def create_event(request: Request, key: StaffKey, res: ResourcesDep, match
     # ``matcher`` is not used here, but taking it makes an upload a 503 while the service is loading,
     # like the rankings it is uploaded for.
     data, filename = await _upload(request)
-
-    def work() -> EventRecord:
-        event = read_event(data, filename, _view(res))
-        record = new_record(f"ev-{uuid.uuid4().hex[:20]}", filename, data, event, key.id)
-        reg.store.add_event(record)
-        reg.put_loaded(LoadedEvent(replace(record, data=b""), event))
-        return record
-
     try:
-        record = await reg.heavy(work)
+        record = await store_event(reg, res, data, filename, key.id)
     except FileErrors as exc:
         return file_errors_response(exc)
     return JSONResponse(_event_out(record).model_dump(), status_code=201,

@@ -1,0 +1,147 @@
+"""Signed-in pages: sign in with an owner (or staff) key, edit one's profile and see the shortlist change,
+express interest in a match (a message relayed by the platform), the inbox.
+
+Profile edits go through the API's own ``PATCH /authorities/{id}`` function (``update_authority``): the
+same checks, the same write-through to the matcher, the same rules on who may edit what."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from matcher.domain import Profile
+from matcher.errors import Forbidden, InvalidInput, NotFound
+from matcher.store import ApiKey
+from service.auth import actor_of
+from service.deps import get_countries
+from service.errors import validation_message
+from service.routes.authorities import update_authority, visible_profile
+from service.schemas import AuthorityUpdate
+from service.web.context import SESSION_COOKIE, FormPage, Page, PageDep
+from service.web.pages import matcher_of
+
+router = APIRouter()
+
+ShortField = Annotated[str, Form(max_length=200)]
+LongField = Annotated[str, Form(max_length=5000)]
+
+
+def signed_in(page: Page) -> ApiKey:
+    if page.key is None:
+        raise Forbidden(page.t("signin.bad"))
+    return page.key
+
+
+@router.get("/connexion", response_class=HTMLResponse)
+def signin_form(page: PageDep) -> Response:
+    return page.render("signin.html", error=None)
+
+
+@router.post("/connexion", response_class=HTMLResponse)
+def signin(page: FormPage, key: Annotated[str, Form(max_length=200)]) -> Response:
+    found = page.store.key_for_secret(key.strip())
+    if found is None:
+        return page.render("signin.html", status_code=401, error=page.t("signin.bad"))
+    token = page.store.create_session(found)
+    response = page.redirect("/mon-profil")
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=14 * 86400,
+                        secure=page.request.url.scheme == "https")
+    return response
+
+
+@router.post("/deconnexion")
+def signout(page: FormPage) -> Response:
+    token = page.request.cookies.get(SESSION_COOKIE, "")
+    if token:
+        page.store.delete_session(token)
+    response = page.redirect("/")
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/mon-profil", response_class=HTMLResponse)
+def my_profile(page: PageDep, saved: bool = False) -> Response:
+    if page.key is None:
+        return page.redirect("/connexion")
+    if page.owner_of is None:  # a staff key: its space is the staff's
+        return page.redirect("/equipe")
+    p = visible_profile(page.store, page.owner_of, page.key)
+    found = matcher_of(page).recommend(p, k=10)
+    return page.render("profile.html", p=p, matches=found, saved=saved,
+                       top=max((m.score for m in found), default=1.0) or 1.0)
+
+
+@router.post("/mon-profil", response_class=HTMLResponse)
+async def save_profile(page: FormPage, description: LongField = "", expertise_text: LongField = "",
+                       needs_text: LongField = "", expertise_themes: Annotated[list[str], Form()] = [],  # noqa: B006
+                       needs_themes: Annotated[list[str], Form()] = []) -> Response:  # noqa: B006
+    from starlette.concurrency import run_in_threadpool
+
+    key = signed_in(page)
+    if page.owner_of is None:
+        raise Forbidden(page.t("staff.only"))
+    try:
+        body = AuthorityUpdate.model_validate({
+            "description": description, "expertise": {"themes": expertise_themes, "text": expertise_text},
+            "needs": {"themes": needs_themes, "text": needs_text}})
+    except ValidationError as exc:
+        errors = exc.errors()
+        raise InvalidInput(validation_message(errors),
+                           field=".".join(str(x) for x in errors[0]["loc"]) if errors else None) from None
+    countries = await get_countries(page.res, page.store)
+    await run_in_threadpool(update_authority, page.owner_of, body, page.res, page.store, matcher_of(page),
+                            countries, key)
+    return page.redirect("/mon-profil?saved=1")
+
+
+@router.get("/collectivites/{authority_id}/interet/{partner_id}", response_class=HTMLResponse)
+def interest_form(page: PageDep, authority_id: str, partner_id: str) -> Response:
+    me, other = _pair(page, authority_id, partner_id)
+    return page.render("interest.html", me=me, other=other)
+
+
+def _pair(page: Page, authority_id: str, partner_id: str) -> tuple[Profile, Profile]:
+    if page.owner_of != authority_id:
+        raise Forbidden(page.t("signin.bad"))
+    me = visible_profile(page.store, authority_id, page.key)
+    other = page.store.get(partner_id)
+    if not other.is_verified:
+        raise NotFound(page.t("error.not_found"), field="partner_id")
+    return me, other
+
+
+@router.post("/collectivites/{authority_id}/interet/{partner_id}", response_class=HTMLResponse)
+def send_interest(page: FormPage, authority_id: str, partner_id: str,
+                  message: Annotated[str, Form(max_length=2000)]) -> Response:
+    me, other = _pair(page, authority_id, partner_id)
+    key = signed_in(page)
+    page.store.add_interest(me.id, other.id, message, actor=actor_of(key))
+    return page.redirect(f"/messages?sent={quote(other.id)}")
+
+
+@router.get("/messages", response_class=HTMLResponse)
+def inbox(page: PageDep, sent: str = "") -> Response:
+    if page.key is None:
+        return page.redirect("/connexion")
+    own = page.owner_of
+    items = page.store.interests(authority_id=own) if own is not None or page.staff else []
+    ids = {i.sender_id for i in items} | {i.recipient_id for i in items}
+    names = {p.id: p.display_name(page.lang) for p in page.store.get_many(ids)}
+    sent_to = names.get(sent) or (page.store.get(sent).display_name(page.lang) if sent and
+                                  page.store.exists(sent) else "")
+    return page.render("inbox.html", items=items, names=names, own=own, sent_to=sent_to)
+
+
+@router.post("/messages/{interest_id}/reponse", response_class=HTMLResponse)
+def reply(page: FormPage, interest_id: int, message: Annotated[str, Form(max_length=2000)]) -> Response:
+    key = signed_in(page)
+    original = page.store.interest(interest_id)
+    if page.owner_of not in (original.sender_id, original.recipient_id):
+        raise Forbidden(page.t("signin.bad"))
+    other = original.sender_id if page.owner_of == original.recipient_id else original.recipient_id
+    page.store.add_interest(str(page.owner_of), other, message, actor=actor_of(key), reply_to=interest_id)
+    return page.redirect(f"/messages?sent={quote(other)}")

@@ -1,0 +1,217 @@
+"""The web app's words, French first, English one click away.
+
+``MESSAGES`` holds every label a page shows, per language; ``kind_label`` / ``level_label`` name the kinds
+and levels of the domain; numbers and plurals go through ``matcher.wording`` (babel), country names through
+the catalogue's country table. A missing key is an error at test time (``tests/test_web_pages.py`` renders
+every page in both languages), never an English word in a French page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+from fastapi import Request
+
+from matcher.domain import Kind, Level
+from matcher.wording import integer
+
+Lang = Literal["fr", "en"]
+LANGS: tuple[Lang, ...] = ("fr", "en")
+LANG_COOKIE = "twinmatch_lang"
+
+MESSAGES: dict[str, dict[Lang, str]] = {
+    "site": {"fr": "twinmatch — partenaires de coopération décentralisée",
+             "en": "twinmatch — partners for decentralised cooperation"},
+    "skip": {"fr": "Aller au contenu", "en": "Skip to content"},
+    "nav.home": {"fr": "Accueil", "en": "Home"},
+    "nav.signin": {"fr": "Se connecter", "en": "Sign in"},
+    "nav.signout": {"fr": "Se déconnecter", "en": "Sign out"},
+    "nav.profile": {"fr": "Mon profil", "en": "My profile"},
+    "nav.inbox": {"fr": "Messages", "en": "Messages"},
+    "nav.register": {"fr": "Inscrire ma collectivité", "en": "Register my authority"},
+    "nav.staff": {"fr": "Espace CNCD", "en": "CNCD staff"},
+    "nav.events": {"fr": "Rencontres", "en": "Fairs"},
+    "nav.docs": {"fr": "API", "en": "API"},
+    "nav.lang": {"fr": "English", "en": "Français"},
+    "home.title": {"fr": "Trouver une collectivité partenaire", "en": "Find a partner authority"},
+    "home.lead": {"fr": "Jumelages, projets de développement, échanges techniques : cherchez votre collectivité, "
+                        "puis découvrez les partenaires qui ont besoin de ce que vous savez faire, et "
+                        "inversement, avec les raisons de chaque proposition.",
+                  "en": "Twinning, development projects, technical exchanges: look up your authority, then "
+                        "see the partners who need what you are good at, and the other way round, with the "
+                        "reasons for every suggestion."},
+    "search.label": {"fr": "Nom d'une collectivité", "en": "Name of an authority"},
+    "search.hint": {"fr": "Par exemple : Rennes, Bretagne, Alger, Saint-Louis. Accents et majuscules "
+                          "indifférents.",
+                    "en": "For example: Rennes, Brittany, Algiers, Saint-Louis. Accents and case do not matter."},
+    "search.submit": {"fr": "Rechercher", "en": "Search"},
+    "search.results": {"fr": "Résultats pour « {q} »", "en": "Results for “{q}”"},
+    "search.none": {"fr": "Aucune collectivité ne porte ce nom.", "en": "No authority has that name."},
+    "search.more": {"fr": "Résultats suivants", "en": "More results"},
+    "auth.kind": {"fr": "Type", "en": "Kind"},
+    "auth.level": {"fr": "Niveau", "en": "Level"},
+    "auth.country": {"fr": "Pays", "en": "Country"},
+    "auth.population": {"fr": "Population", "en": "Population"},
+    "auth.population.unknown": {"fr": "inconnue", "en": "unknown"},
+    "auth.inhabitants": {"fr": "{n} habitants", "en": "{n} inhabitants"},
+    "auth.parents": {"fr": "Fait partie de", "en": "Part of"},
+    "auth.languages": {"fr": "Langues", "en": "Languages"},
+    "auth.description": {"fr": "Présentation", "en": "About"},
+    "auth.expertise": {"fr": "Savoir-faire", "en": "Expertise"},
+    "auth.needs": {"fr": "Besoins", "en": "Needs"},
+    "auth.themes": {"fr": "Thèmes", "en": "Themes"},
+    "auth.none": {"fr": "Non renseigné.", "en": "Not stated."},
+    "auth.partners": {"fr": "Partenaires connus", "en": "Known partners"},
+    "auth.partners.none": {"fr": "Aucun partenariat connu.", "en": "No known partnership."},
+    "auth.map": {"fr": "Carte de {name} et de ses partenaires connus", "en": "Map of {name} and its known partners"},
+    "auth.find": {"fr": "Trouver des partenaires", "en": "Find partners"},
+    "auth.claim": {"fr": "C'est ma collectivité : demander à gérer cette fiche",
+                   "en": "This is my authority: ask to manage this entry"},
+    "status.pending": {"fr": "En attente de vérification par la CNCD : visible seulement par vous et l'équipe.",
+                       "en": "Awaiting verification by CNCD staff: visible only to you and the staff."},
+    "status.rejected": {"fr": "Refusée par la CNCD.", "en": "Rejected by CNCD staff."},
+    "match.title": {"fr": "Partenaires proposés pour {name}", "en": "Suggested partners for {name}"},
+    "match.filters": {"fr": "Affiner", "en": "Refine"},
+    "match.continent": {"fr": "Continent", "en": "Continent"},
+    "match.country": {"fr": "Pays (codes ISO, séparés par des virgules)",
+                      "en": "Countries (ISO codes, comma-separated)"},
+    "match.level": {"fr": "Niveau", "en": "Level"},
+    "match.any": {"fr": "Tous", "en": "Any"},
+    "match.min_population": {"fr": "Population minimale", "en": "Minimum population"},
+    "match.max_population": {"fr": "Population maximale", "en": "Maximum population"},
+    "match.themes": {"fr": "Thèmes", "en": "Themes"},
+    "match.francophone": {"fr": "Pays francophones seulement", "en": "French-speaking countries only"},
+    "match.diversity": {"fr": "Varier les pays", "en": "Spread over countries"},
+    "match.apply": {"fr": "Appliquer", "en": "Apply"},
+    "match.score": {"fr": "Score", "en": "Score"},
+    "match.why": {"fr": "Pourquoi", "en": "Why"},
+    "match.map": {"fr": "Carte des partenaires proposés", "en": "Map of the suggested partners"},
+    "match.download": {"fr": "Télécharger la liste", "en": "Download the list"},
+    "match.interest": {"fr": "Manifester mon intérêt", "en": "Express interest"},
+    "match.none": {"fr": "Aucun partenaire ne correspond à ces critères.", "en": "No partner meets these criteria."},
+    "signin.title": {"fr": "Se connecter", "en": "Sign in"},
+    "signin.key": {"fr": "Clé d'accès", "en": "Access key"},
+    "signin.hint": {"fr": "La clé reçue à l'inscription ou transmise par la CNCD (elle commence par « tm_ »).",
+                    "en": "The key you received on registration or from CNCD staff (it starts with “tm_”)."},
+    "signin.bad": {"fr": "Cette clé n'est pas valable.", "en": "This key is not valid."},
+    "profile.title": {"fr": "Mon profil : {name}", "en": "My profile: {name}"},
+    "profile.save": {"fr": "Enregistrer", "en": "Save"},
+    "profile.saved": {"fr": "Profil enregistré.", "en": "Profile saved."},
+    "profile.expertise_text": {"fr": "Ce que nous savons faire", "en": "What we are good at"},
+    "profile.needs_text": {"fr": "Ce que nous cherchons", "en": "What we are looking for"},
+    "profile.themes_help": {"fr": "Cochez les thèmes qui vous concernent.", "en": "Tick the themes that apply."},
+    "profile.shortlist": {"fr": "Mes partenaires proposés", "en": "My suggested partners"},
+    "profile.staff": {"fr": "Vous êtes connecté avec une clé de l'équipe CNCD.",
+                      "en": "You are signed in with a CNCD staff key."},
+    "interest.title": {"fr": "Écrire à {name}", "en": "Write to {name}"},
+    "interest.message": {"fr": "Votre message", "en": "Your message"},
+    "interest.hint": {"fr": "La plateforme transmet votre message ; vos coordonnées et les siennes restent "
+                            "privées.",
+                      "en": "The platform relays your message; your contact details and theirs stay private."},
+    "interest.send": {"fr": "Envoyer", "en": "Send"},
+    "interest.sent": {"fr": "Message transmis à {name}.", "en": "Message relayed to {name}."},
+    "inbox.title": {"fr": "Messages", "en": "Messages"},
+    "inbox.received": {"fr": "Reçu de {name}", "en": "From {name}"},
+    "inbox.sent": {"fr": "Envoyé à {name}", "en": "To {name}"},
+    "inbox.reply": {"fr": "Répondre", "en": "Reply"},
+    "inbox.none": {"fr": "Aucun message.", "en": "No messages."},
+    "staff.title": {"fr": "Espace CNCD", "en": "CNCD staff"},
+    "staff.verifications": {"fr": "Profils à vérifier", "en": "Profiles to verify"},
+    "staff.verifications.none": {"fr": "Aucun profil en attente.", "en": "No pending profile."},
+    "staff.claims": {"fr": "Demandes de gestion d'une fiche", "en": "Requests to manage an entry"},
+    "staff.key_once": {"fr": "Clé du propriétaire, affichée une seule fois : transmettez-la à l'adresse officielle "
+                             "de la demande.",
+                       "en": "The owner key, shown once: pass it on to the official e-mail of the claim."},
+    "staff.approve": {"fr": "Valider", "en": "Approve"},
+    "staff.reject": {"fr": "Refuser", "en": "Reject"},
+    "staff.note": {"fr": "Note", "en": "Note"},
+    "staff.done": {"fr": "Décision enregistrée pour {name}.", "en": "Decision recorded for {name}."},
+    "staff.audit": {"fr": "Journal", "en": "Audit trail"},
+    "staff.only": {"fr": "Cette page est réservée à l'équipe CNCD.", "en": "This page is for CNCD staff."},
+    "events.title": {"fr": "Rencontres de partenariat", "en": "Partnership fairs"},
+    "events.upload": {"fr": "Fichier des participants (CSV, XLSX ou JSON)",
+                      "en": "Participants file (CSV, XLSX or JSON)"},
+    "events.submit": {"fr": "Téléverser", "en": "Upload"},
+    "events.errors": {"fr": "Le fichier contient des erreurs :", "en": "The file has errors:"},
+    "events.line": {"fr": "ligne {line}, colonne « {column} » : {reason}",
+                    "en": "line {line}, column “{column}”: {reason}"},
+    "events.schedule": {"fr": "Planning des rendez-vous", "en": "Meeting schedule"},
+    "events.round": {"fr": "Tour {n}", "en": "Round {n}"},
+    "events.table": {"fr": "Table", "en": "Table"},
+    "events.rounds": {"fr": "Nombre de tours", "en": "Number of rounds"},
+    "events.start": {"fr": "Début (AAAA-MM-JJTHH:MM)", "en": "Start (YYYY-MM-DDTHH:MM)"},
+    "events.ics": {"fr": "Agenda (ICS)", "en": "Calendar (ICS)"},
+    "events.participants": {"fr": "Participants", "en": "Participants"},
+    "csrf": {"fr": "Le formulaire a expiré : rechargez la page et recommencez.",
+             "en": "The form has expired: reload the page and try again."},
+    "error.title": {"fr": "Erreur", "en": "Error"},
+    "error.not_found": {"fr": "Page ou collectivité introuvable.", "en": "Page or authority not found."},
+    "loading": {"fr": "Le service démarre ; réessayez dans quelques secondes.",
+                "en": "The service is starting; try again in a few seconds."},
+}
+
+_KINDS: dict[Kind, tuple[str, str]] = {
+    Kind.COMMUNE: ("commune", "commune"), Kind.INTERCOMMUNALITY: ("intercommunalité", "intercommunality"),
+    Kind.DEPARTMENT: ("département", "department"), Kind.REGION: ("région", "region"),
+    Kind.MUNICIPALITY: ("municipalité", "municipality"), Kind.PROVINCE: ("province", "province"),
+    Kind.STATE: ("État fédéré", "state"), Kind.DISTRICT: ("district", "district"),
+    Kind.COUNTY: ("comté", "county"), Kind.GOVERNORATE: ("gouvernorat", "governorate"),
+}
+_LEVELS: dict[Level, tuple[str, str]] = {
+    Level.ADMIN1: ("premier niveau (région, province, État…)", "first level (region, province, state…)"),
+    Level.ADMIN2: ("deuxième niveau (département, district…)", "second level (department, district…)"),
+    Level.INTERCOMMUNAL: ("intercommunal", "intercommunal"),
+    Level.TOWN: ("commune ou ville", "town or municipality"),
+}
+CONTINENTS: dict[str, tuple[str, str]] = {
+    "AF": ("Afrique", "Africa"), "EU": ("Europe", "Europe"), "AS": ("Asie", "Asia"),
+    "NA": ("Amérique du Nord", "North America"), "SA": ("Amérique du Sud", "South America"),
+    "OC": ("Océanie", "Oceania"), "AN": ("Antarctique", "Antarctica"),
+}
+
+
+def translator(lang: Lang) -> Callable[..., str]:
+    """``t("key", name=…)``: the label in ``lang`` with its fields filled (KeyError if missing)."""
+
+    def t(key: str, **fields: object) -> str:
+        text = MESSAGES[key][lang]
+        return text.format(**fields) if fields else text
+
+    return t
+
+
+def kind_label(kind: str, lang: Lang) -> str:
+    try:
+        fr, en = _KINDS[Kind(kind)]
+    except ValueError:
+        return kind
+    return fr if lang == "fr" else en
+
+
+def level_label(level: str, lang: Lang) -> str:
+    try:
+        fr, en = _LEVELS[Level(level)]
+    except ValueError:
+        return level
+    return fr if lang == "fr" else en
+
+
+def continent_label(code: str, lang: Lang) -> str:
+    fr, en = CONTINENTS.get(code, (code, code))
+    return fr if lang == "fr" else en
+
+
+def inhabitants(n: int | None, lang: Lang) -> str:
+    """"12 000 habitants" / "12,000 inhabitants"; unknown stays unknown (never a guess)."""
+    if n is None:
+        return MESSAGES["auth.population.unknown"][lang]
+    return MESSAGES["auth.inhabitants"][lang].format(n=integer(n, lang))
+
+
+def request_lang(request: Request) -> Lang:
+    """``?lang=`` first (the language link), then the cookie it sets, else French."""
+    for value in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if value in LANGS:
+            return value
+    return "fr"

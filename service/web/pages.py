@@ -1,0 +1,158 @@
+"""Public pages: home and search, an authority's page, its partner shortlist (filters, reasons, map,
+downloads). The ranking is the API's: ``Matcher.recommend`` with the filters of ``/matches``
+(``service.routes.matches.query_filters``), so a page and the API never disagree."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, Response
+
+from matcher.domain import Filters, Level, Match, Profile
+from matcher.engine import Matcher
+from matcher.events.exports import shortlist_csv, shortlist_xlsx
+from service.deps import get_countries
+from service.errors import NotReady
+from service.routes.authorities import visible_profile
+from service.routes.matches import Continent, query_filters
+from service.schemas import MAX_POSITION
+from service.web.context import Page, PageDep
+
+router = APIRouter()
+ATLAS = "/static/vendor/world-atlas/countries-110m.json"
+MAX_SHORTLIST = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def matcher_of(page: Page) -> Matcher:
+    if page.res.matcher is None:
+        raise NotReady(page.t("loading"))
+    return page.res.matcher
+
+
+def map_points(page: Page, me: Profile | None, others: list[tuple[str, str, float | None, float | None]]
+               ) -> str:
+    """The ``data-points`` of a map: the authority itself and others; no coordinates, no point."""
+    points: list[dict[str, Any]] = []
+    if me is not None and me.lat is not None and me.lon is not None:
+        points.append({"lat": me.lat, "lon": me.lon, "label": me.display_name(page.lang), "href": None,
+                       "role": "self"})
+    for pid, name, lat, lon in others:
+        if lat is not None and lon is not None:
+            points.append({"lat": lat, "lon": lon, "label": name, "href": f"/collectivites/{pid}",
+                           "role": "partner"})
+    return json.dumps(points, ensure_ascii=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(page: PageDep) -> Response:
+    return page.render("home.html")
+
+
+@router.get("/recherche", response_class=HTMLResponse)
+def search(page: PageDep, q: Annotated[str, Query(max_length=100)] = "",
+           cursor: Annotated[int | None, Query(ge=0, le=MAX_POSITION)] = None) -> Response:
+    hits: list[Profile] = []
+    nxt = None
+    if q.strip():
+        own = page.owner_of
+        hits, nxt = page.store.search(q, limit=20, cursor=cursor, statuses=None if page.staff else ("verified",),
+                                      own=own)
+    return page.render("search.html", q=q, hits=hits, next_cursor=nxt)
+
+
+def _parents(page: Page, p: Profile) -> list[Profile]:
+    return [x for x in page.store.get_many(p.parent_ids) if x.is_verified or page.staff]
+
+
+def known_partners(page: Page, p: Profile) -> list[Profile]:
+    """The authority's partnerships known to the catalogue (links), verified ones only."""
+    state = matcher_of(page).state
+    row = state.arrays.row(p.id)
+    ids = [str(state.arrays.ids[r]) for r in sorted(state.partners.get(row, ()))] if row is not None else []
+    ids += [x for x in p.known_partners if x not in ids]
+    partners = [x for x in page.store.get_many(ids) if x.is_verified]
+    return sorted(partners, key=lambda x: x.display_name(page.lang))
+
+
+@router.get("/collectivites/{authority_id}", response_class=HTMLResponse)
+def authority(page: PageDep, authority_id: str) -> Response:
+    p = visible_profile(page.store, authority_id, page.key)
+    partners = known_partners(page, p)
+    points = map_points(page, p, [(x.id, x.display_name(page.lang), x.lat, x.lon) for x in partners])
+    return page.render("authority.html", p=p, parents=_parents(page, p), partners=partners, points=points,
+                       atlas=ATLAS, mine=page.owner_of == p.id)
+
+
+async def page_filters(page: Page, continent: list[Continent], country: str, level: list[str],
+                       min_population: int | None, max_population: int | None, themes: list[str],
+                       francophone: bool) -> Filters:
+    """The form's fields as the API's ``query_filters`` takes them (countries typed as "SN, ML")."""
+    codes = [c for c in (x.strip() for x in country.replace(";", ",").split(",")) if c]
+    return await query_filters(await get_countries(page.res, page.store), country=codes,
+                               continent=continent, kind=[],
+                               level=[Level(lv) for lv in level], min_population=min_population,
+                               max_population=max_population, themes=themes, francophone=francophone)
+
+
+ContinentQ = Annotated[list[Continent], Query(max_length=7)]
+LevelQ = Annotated[list[Level], Query(max_length=4)]
+ThemesQ = Annotated[list[str], Query(max_length=20)]
+PopQ = Annotated[int | None, Query(ge=0, le=2_000_000_000)]
+
+
+async def _shortlist(page: Page, authority_id: str, continent: list[Continent], country: str, level: list[Level],
+                     min_population: int | None, max_population: int | None, themes: list[str],
+                     francophone: bool, diversity: float, k: int) -> tuple[Profile, list[Match], Filters]:
+    from starlette.concurrency import run_in_threadpool
+
+    p = await run_in_threadpool(visible_profile, page.store, authority_id, page.key)
+    filters = await page_filters(page, continent, country, [lv.value for lv in level],
+                                 min_population, max_population, themes, francophone)
+    matcher = matcher_of(page)
+    found = await run_in_threadpool(lambda: matcher.recommend(p, k=k, filters=filters, diversity=diversity))
+    return p, found, filters
+
+
+@router.get("/collectivites/{authority_id}/partenaires", response_class=HTMLResponse)
+async def partners(page: PageDep, authority_id: str, continent: ContinentQ = [], country: Annotated[str, Query(max_length=300)] = "",  # noqa: B006
+                   level: LevelQ = [], min_population: PopQ = None, max_population: PopQ = None,  # noqa: B006
+                   themes: ThemesQ = [], francophone: bool = False,  # noqa: B006
+                   diversity: Annotated[float, Query(ge=0, le=10, allow_inf_nan=False)] = 0.0,
+                   k: Annotated[int, Query(ge=1, le=MAX_SHORTLIST)] = 10) -> Response:
+    from matcher.notices import empty_notice
+
+    p, found, filters = await _shortlist(page, authority_id, continent, country, level, min_population,
+                                         max_population, themes, francophone, diversity, k)
+    points = map_points(page, p, [(m.id, m.display_name(page.lang), m.lat, m.lon) for m in found])
+    query = page.request.url.query
+    return page.render("partners.html", p=p, matches=found, points=points, atlas=ATLAS,
+                       notice=None if found else empty_notice(filters, page.lang), query=query,
+                       form={"continent": list(continent), "country": country,
+                             "level": [lv.value for lv in level], "min_population": min_population,
+                             "max_population": max_population, "themes": themes, "francophone": francophone,
+                             "diversity": diversity, "k": k},
+                       top=max((m.score for m in found), default=1.0) or 1.0,
+                       can_write=page.owner_of == p.id)
+
+
+@router.get("/collectivites/{authority_id}/partenaires.{fmt}")
+async def partners_download(page: PageDep, authority_id: str, fmt: str, continent: ContinentQ = [],  # noqa: B006
+                            country: Annotated[str, Query(max_length=300)] = "", level: LevelQ = [],  # noqa: B006
+                            min_population: PopQ = None, max_population: PopQ = None,
+                            themes: ThemesQ = [], francophone: bool = False,  # noqa: B006
+                            diversity: Annotated[float, Query(ge=0, le=10, allow_inf_nan=False)] = 0.0,
+                            k: Annotated[int, Query(ge=1, le=MAX_SHORTLIST)] = 10) -> Response:
+    from matcher.errors import NotFound
+
+    if fmt not in ("csv", "xlsx"):
+        raise NotFound(page.t("error.not_found"), field="format")
+    p, found, _ = await _shortlist(page, authority_id, continent, country, level, min_population,
+                                   max_population, themes, francophone, diversity, k)
+    body = shortlist_csv(found, page.lang) if fmt == "csv" else shortlist_xlsx(found, page.lang)
+    media = "text/csv; charset=utf-8" if fmt == "csv" else XLSX
+    name = f"twinmatch-{p.id}-partenaires.{fmt}"
+    return page.finish(Response(body, media_type=media,
+                                headers={"Content-Disposition": f'attachment; filename="{name}"'}))

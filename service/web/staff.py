@@ -1,0 +1,61 @@
+"""CNCD staff pages: the verification queue (approve or reject with a note), the claims queue, the audit
+trail with names. Decisions go through the API's own functions (``service.routes.trust``): the same
+checks, the same audit entries, the same write-through to the matcher."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Query
+from fastapi.responses import HTMLResponse, Response
+
+from matcher.domain import PENDING
+from service.routes.trust import decide_claim, verify
+from service.schemas_trust import StaffDecisionIn
+from service.web.context import FormPage, PageDep
+from service.web.pages import matcher_of
+
+router = APIRouter()
+Decision = Annotated[Literal["approve", "reject"], Form()]
+Note = Annotated[str, Form(max_length=2000)]
+
+
+@router.get("/equipe", response_class=HTMLResponse)
+def staff_home(page: PageDep, done: str = "") -> Response:
+    page.require_staff()
+    found = page.store.pending_ids(limit=50)
+    pending = page.store.get_many([pid for _, pid in found])
+    claims = page.store.claims(status="pending", limit=50)
+    names = {p.id: p.display_name(page.lang) for p in page.store.get_many({c.authority_id for c in claims})}
+    done_name = page.store.get(done).display_name(page.lang) if done and page.store.exists(done) else ""
+    return page.render("staff.html", pending=pending, claims=claims, names=names,
+                       counts=page.store.count_by_status(), done=done_name, status=PENDING)
+
+
+@router.post("/equipe/verifications/{authority_id}")
+def staff_verify(page: FormPage, authority_id: str, decision: Decision, note: Note = "") -> Response:
+    key = page.require_staff()
+    verify(authority_id, StaffDecisionIn(decision=decision, note=note), key, page.res, page.store,
+           matcher_of(page))
+    return page.redirect(f"/equipe?done={authority_id}")
+
+
+@router.post("/equipe/revendications/{claim_id}", response_class=HTMLResponse)
+def staff_claim(page: FormPage, claim_id: int, decision: Decision, note: Note = "") -> Response:
+    key = page.require_staff()
+    out = decide_claim(claim_id, StaffDecisionIn(decision=decision, note=note), key, page.store)
+    # The owner key is shown once, to staff, who pass it on to the official e-mail of the claim.
+    return page.render("claim_decided.html", claim=out.claim, owner_key=out.owner_key)
+
+
+@router.get("/equipe/journal", response_class=HTMLResponse)
+def staff_audit(page: PageDep, authority_id: Annotated[str | None, Query(max_length=64)] = None,
+                action: Annotated[str | None, Query(max_length=40)] = None,
+                since: Annotated[str | None, Query(pattern=r"^(\d{4}-\d{2}-\d{2}.*)?$", max_length=30)] = None
+                ) -> Response:
+    page.require_staff()
+    entries = page.store.audit_entries(subject=authority_id or None, action=action or None, since=since or None,
+                                       limit=200)
+    names = {p.id: p.display_name(page.lang) for p in page.store.get_many({e.subject for e in entries})}
+    return page.render("audit.html", entries=entries, names=names,
+                       form={"authority_id": authority_id or "", "action": action or "", "since": since or ""})

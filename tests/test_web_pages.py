@@ -1,0 +1,277 @@
+"""The web app's pages over the tiny world (TestClient): every page renders in French and English with no
+missing label, HTML that parses, the flows work (sign in with CSRF, edit needs, express interest, staff
+verification, event upload), and the rules hold (pending profiles hidden, contacts never shown, a POST
+without its CSRF token refused). The same flows in a real browser: tests/test_browser_flows.py."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from test_api_support import A, Api, B
+
+from matcher.domain import Contact
+from service.web.context import CSRF_COOKIE
+
+pytest_plugins = ["test_api_support"]
+FIXTURES = Path(__file__).parent / "fixtures" / "events"
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class _Checker(HTMLParser):
+    """Balanced tags, unique ids, every form control labelled or named by ARIA, one <h1>, <html lang>."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.ids: set[str] = set()
+        self.labels: set[str] = set()
+        self.controls: list[tuple[str, dict[str, str | None]]] = []
+        self.h1 = 0
+        self.lang: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        if tag == "h1":
+            self.h1 += 1
+        if (i := a.get("id")) is not None:
+            if i in self.ids:
+                self.errors.append(f"duplicate id {i}")
+            self.ids.add(i)
+        if tag == "label" and a.get("for"):
+            self.labels.add(str(a["for"]))
+        if tag in ("input", "select", "textarea") and a.get("type") not in ("hidden", "submit"):
+            self.controls.append((tag, a))
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else None}>")
+            if tag in self.stack:
+                while self.stack and self.stack.pop() != tag:
+                    pass
+            return
+        self.stack.pop()
+
+
+def check_html(text: str, lang: str) -> None:
+    assert text.lstrip().lower().startswith("<!doctype html>")
+    c = _Checker()
+    c.feed(text)
+    c.close()
+    assert not c.errors, c.errors[:5]
+    assert not c.stack, f"unclosed: {c.stack}"
+    assert c.lang == lang and c.h1 == 1
+    for tag, a in c.controls:
+        labelled = a.get("id") in c.labels or a.get("aria-label") or a.get("aria-labelledby")
+        if tag == "input" and a.get("type") == "checkbox":
+            continue  # inside their <label>
+        assert labelled, f"unlabelled {tag} {a}"
+    assert "{{" not in text and "{%" not in text
+
+
+def page(api: Api, url: str, lang: str = "fr", status: int = 200, **kw: Any) -> str:
+    r = api.client.get(url, params={"lang": lang, **kw})
+    assert r.status_code == status, (url, r.status_code, r.text[:500])
+    assert r.headers["content-type"].startswith("text/html")
+    check_html(r.text, lang)
+    return r.text
+
+
+def csrf(api: Api) -> str:
+    if CSRF_COOKIE not in api.client.cookies:
+        api.client.get("/")
+    return str(api.client.cookies[CSRF_COOKIE])
+
+
+def sign_in(api: Api, who: str) -> None:
+    secret = api.headers(who).get("Authorization", "").removeprefix("Bearer ") or api.headers(who)["X-API-Key"]
+    r = api.client.post("/connexion", data={"key": secret, "csrf": csrf(api)}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_public_pages_render_in_both_languages(api: Api, lang: str) -> None:
+    home = page(api, "/", lang)
+    assert ("Trouver une collectivité partenaire" if lang == "fr" else "Find a partner authority") in home
+    found = page(api, "/recherche", lang, q="eauville")
+    assert f'href="/collectivites/{A}"' in found
+    auth = page(api, f"/collectivites/{A}", lang)
+    assert "Eauville" in auth and ("Savoir-faire" if lang == "fr" else "Expertise") in auth
+    assert ("12 000 habitants" if lang == "fr" else "12,000 inhabitants") in auth.replace("\u202f", " ")
+    partners = page(api, f"/collectivites/{A}/partenaires", lang)
+    assert 'href="/collectivites/GN-100"' in partners  # Ndiaye needs sanitation: Eauville's first match
+    first = partners.index('href="/collectivites/GN-100"')
+    assert first == min(partners.index(f'href="/collectivites/{x}"') for x in ("GN-100", "GN-200", "GN-400")
+                        if f'href="/collectivites/{x}"' in partners)
+    assert 'data-map' in partners and "/static/js/map.js" in partners
+    for text in ("/docs", "/redoc"):
+        assert api.client.get(text).status_code == 200
+
+
+def test_the_shortlist_reasons_are_the_apis(api: Api) -> None:
+    body = api.client.get(f"/authorities/{A}/matches", params={"lang": "fr", "k": 5}).json()
+    html = page(api, f"/collectivites/{A}/partenaires", "fr", k=5)
+    for m in body["matches"]:
+        assert f'href="/collectivites/{m["id"]}"' in html
+        for r in m["reasons"]:
+            assert escape(r["text"]) in html
+
+
+def escape(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
+
+
+def test_filters_narrow_the_shortlist_and_an_empty_one_says_why(api: Api) -> None:
+    html = page(api, f"/collectivites/{A}/partenaires", "fr", continent="AF")
+    assert 'href="/collectivites/GN-400"' not in html and 'href="/collectivites/GN-100"' in html
+    empty = page(api, f"/collectivites/{A}/partenaires", "fr", min_population=50_000, max_population=10)
+    assert 'class="notice"' in empty and "match" not in re.findall(r'<li class="(\w+)"', empty)
+    bad = page(api, f"/collectivites/{A}/partenaires", "fr", status=422, country="XX")
+    assert "country" in bad
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_shortlist_downloads(api: Api, fmt: str) -> None:
+    r = api.client.get(f"/collectivites/{A}/partenaires.{fmt}", params={"lang": "fr", "k": 3})
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8"))))
+    else:
+        ws = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True).active
+        values = [list(row) for row in ws.iter_rows(values_only=True)]
+        rows = [dict(zip(values[0], v, strict=True)) for v in values[1:]]
+    api_ids = [m["id"] for m in api.client.get(f"/authorities/{A}/matches", params={"k": 3}).json()["matches"]]
+    assert [r["id"] for r in rows] == api_ids and all(r["reasons"] for r in rows)
+
+
+def test_sign_in_edit_needs_and_the_shortlist_changes(api: Api) -> None:
+    r = api.client.get("/mon-profil", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/connexion"
+    bad = api.client.post("/connexion", data={"key": "tm_0123456789ab_nope", "csrf": csrf(api)})
+    assert bad.status_code == 401 and "pas valable" in bad.text
+    sign_in(api, "owner_b")
+    mine = page(api, "/mon-profil", "fr")
+    assert "Registreville" in mine
+    ids_before = re.findall(r'class="match" id="m-([\w-]+)"', mine)
+    r = api.client.post("/mon-profil", data={
+        "csrf": csrf(api), "description": "", "expertise_text": "", "needs_text":
+        "Patrimoine cultural, musées, restauration du patrimoine", "needs_themes": ["culture_heritage"]},
+        follow_redirects=True)
+    assert r.status_code == 200 and "Profil enregistré" in r.text
+    ids_after = re.findall(r'class="match" id="m-([\w-]+)"', r.text)
+    assert ids_after != ids_before
+    assert api.store.get(B).needs.themes == ("culture_heritage",)
+
+
+def test_a_post_without_its_csrf_token_is_refused(api: Api) -> None:
+    sign_in(api, "owner_b")
+    r = api.client.post("/mon-profil", data={"needs_text": "x"})
+    assert r.status_code == 403 and "expiré" in r.text
+    r = api.client.post("/mon-profil", data={"needs_text": "x", "csrf": "not-the-cookie-value-at-all"})
+    assert r.status_code == 403
+    assert api.store.get(B).needs.text != "x"
+
+
+def test_express_interest_reaches_the_other_sides_inbox(api: Api) -> None:
+    sign_in(api, "owner_a")
+    form = page(api, f"/collectivites/{A}/interet/GN-100", "fr")
+    assert "Ndiaye" in form
+    r = api.client.post(f"/collectivites/{A}/interet/GN-100", data={
+        "csrf": csrf(api), "message": "Notre régie de l'eau peut vous aider."}, follow_redirects=True)
+    assert r.status_code == 200 and "Message transmis à Ndiaye" in r.text
+    _, owner = api.store.create_key("owner", "GN-100", "Ndiaye")
+    api.client.post("/deconnexion", data={"csrf": csrf(api)})
+    r = api.client.post("/connexion", data={"key": owner, "csrf": csrf(api)}, follow_redirects=True)
+    inbox = page(api, "/messages", "fr")
+    assert "Notre régie de l&#39;eau peut vous aider." in inbox and "Reçu de Eauville" in inbox
+    assert [i.message for i in api.store.interests(authority_id="GN-100")] == ["Notre régie de l'eau peut vous aider."]
+
+
+def test_contacts_never_appear_on_a_public_page(api: Api) -> None:
+    p = api.store.get(A)
+    api.store.update(p.with_changes(contact=Contact(name="Jeanne Maire", email="maire@eauville.fr", phone="0102")))
+    for url in ("/", f"/collectivites/{A}", f"/collectivites/{A}/partenaires", "/recherche?q=eauville"):
+        text = api.client.get(url).text
+        assert "maire@eauville.fr" not in text and "Jeanne Maire" not in text
+
+
+def test_staff_verify_a_pending_profile_and_it_becomes_visible(api: Api) -> None:
+    body = {"name": "Nouvelle-Commune", "kind": "commune", "country": "FR", "lat": 45.1, "lon": 2.1,
+            "population": 3000, "needs": {"themes": ["tourism"], "text": "Tourisme rural"}}
+    r = api.client.post("/authorities", json=body)
+    assert r.status_code == 201, r.text
+    new = r.json()["authority"]["id"]
+    assert api.client.get(f"/collectivites/{new}").status_code == 404
+    assert f"/collectivites/{new}" not in api.client.get("/recherche", params={"q": "nouvelle"}).text
+    assert page(api, "/equipe", status=403)
+    sign_in(api, "staff")
+    queue = page(api, "/equipe", "fr")
+    assert f'id="pending-{new}"' in queue
+    r = api.client.post(f"/equipe/verifications/{new}", data={"csrf": csrf(api), "decision": "approve",
+                                                              "note": "vérifié"}, follow_redirects=True)
+    assert r.status_code == 200 and "Décision enregistrée pour Nouvelle-Commune" in r.text
+    api.client.post("/deconnexion", data={"csrf": csrf(api)})
+    assert api.client.get(f"/collectivites/{new}").status_code == 200
+    assert f"/collectivites/{new}" in api.client.get("/recherche", params={"q": "nouvelle"}).text
+    sign_in(api, "staff")
+    journal = page(api, "/equipe/journal", "fr", authority_id=new)
+    assert "profile.verified" in journal and "Nouvelle-Commune" in journal
+
+
+def test_upload_an_event_schedule_grid_and_calendar(api: Api) -> None:
+    sign_in(api, "staff")
+    bad = api.client.post("/rencontres", data={"csrf": csrf(api)},
+                          files={"file": ("p.csv", b"name,country\nX,ZZ\n", "text/csv")})
+    assert bad.status_code == 422 and "ligne 2" in bad.text
+    r = api.client.post("/rencontres", data={"csrf": csrf(api)}, follow_redirects=True,
+                        files={"file": ("participants.csv", (FIXTURES / "participants.csv").read_bytes(), "text/csv")})
+    assert r.status_code == 200 and "Tour 1" in r.text and 'class="round"' in r.text
+    event = re.search(r'/rencontres/(ev-\w+)/planning', r.text)
+    assert event
+    grid = page(api, f"/rencontres/{event.group(1)}", "fr", rounds=2, start="2026-12-01T09:00")
+    ics = re.search(r'href="(/rencontres/[^"]+\.ics[^"]*)"', grid)
+    assert ics
+    cal = api.client.get(ics.group(1).replace("&amp;", "&"))
+    assert cal.status_code == 200 and cal.text.startswith("BEGIN:VCALENDAR") and "DESCRIPTION" in cal.text
+    xlsx = api.client.get(f"/rencontres/{event.group(1)}/planning.xlsx", params={"rounds": 2})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_errors_on_pages_are_pages(api: Api) -> None:
+    text = page(api, "/collectivites/NOPE", "en", status=404)
+    assert "no authority" in text
+    assert api.client.get("/authorities/NOPE").headers["content-type"].startswith("application/json")
+
+
+def test_a_pending_profile_shows_its_status_to_its_owner(api: Api) -> None:
+    r = api.client.post("/authorities", json={"name": "Autre-Commune", "kind": "commune", "country": "FR",
+                                              "lat": 45.2, "lon": 2.2, "population": 2000})
+    secret = r.json()["owner_key"]["secret"]
+    api.client.post("/connexion", data={"key": secret, "csrf": csrf(api)})
+    mine = page(api, "/mon-profil", "fr")
+    assert "En attente de vérification" in mine
+
+
+@pytest.mark.parametrize("bad", [
+    '<!doctype html><html lang="fr"><body><h1>x</h1><div></body></html>',
+    '<!doctype html><html lang="fr"><body><h1>x</h1><p id="a"></p><p id="a"></p></body></html>',
+    '<!doctype html><html lang="fr"><body><h1>x</h1><input id="q" name="q"></body></html>',
+    '<!doctype html><html lang="en"><body><h1>x</h1></body></html>',
+    '<!doctype html><html lang="fr"><body><h1>{{ t("x") }}</h1></body></html>',
+], ids=["unclosed", "duplicate-id", "unlabelled", "wrong-lang", "unrendered"])
+def test_the_html_check_catches_what_it_should(bad: str) -> None:
+    with pytest.raises(AssertionError):
+        check_html(bad, "fr")
