@@ -431,3 +431,43 @@ def test_threads_share_the_store(store: SQLiteStore) -> None:
     for t in threads:
         t.join()
     assert not errors and store.count() == len(CATALOGUE) + 80
+
+
+def test_a_session_stands_for_its_live_key_only(store: SQLiteStore) -> None:
+    key, _ = store.create_key("owner", "fr-42218", "t")
+    token = store.create_session(key)
+    assert store.session_key(token) == key
+    assert store.session_key(token + "x") is None and store.session_key("") is None
+    assert store._query("SELECT count(*) FROM web_sessions WHERE token_hash = ?", (token.encode(),))[0][0] == 0
+    store.revoke_key(key.id)  # a revoked key ends its sessions
+    assert store.session_key(token) is None
+    staff, _ = store.create_key("staff", None, "s")
+    other = store.create_session(staff)
+    store.delete_session(other)
+    assert store.session_key(other) is None
+
+
+def test_an_expired_session_is_gone(store: SQLiteStore) -> None:
+    staff, _ = store.create_key("staff", None, "s")
+    token = store.create_session(staff)
+    with store._tx() as conn:
+        conn.execute("UPDATE web_sessions SET expires_at = '2000-01-01T00:00:00Z'")
+    assert store.session_key(token) is None
+
+
+def test_interest_messages_are_relayed_and_append_only(store: SQLiteStore) -> None:
+    ids = [p.id for p in CATALOGUE[:2]]
+    first = store.add_interest(ids[0], ids[1], "  Bonjour  ", actor="k1")
+    assert first.message == "Bonjour" and first.reply_to is None
+    reply = store.add_interest(ids[1], ids[0], "Merci", actor="k2", reply_to=first.id)
+    assert [i.id for i in store.interests(authority_id=ids[0])] == [reply.id, first.id]
+    assert store.interests(authority_id="nobody") == []
+    for bad in ({"message": " "}, {"message": "x" * 2001}, {"recipient_id": ids[0]}):
+        with pytest.raises(InvalidInput):
+            store.add_interest(ids[0], bad.get("recipient_id", ids[1]), bad.get("message", "x"), actor="k")
+    with pytest.raises(NotFound):
+        store.add_interest(ids[0], "nope", "x", actor="k")
+    with pytest.raises(NotFound):  # a reply must answer a message between the same two
+        store.add_interest(ids[0], CATALOGUE[2].id, "x", actor="k", reply_to=first.id)
+    with pytest.raises(sqlite3.DatabaseError), store._tx() as conn:
+        conn.execute("UPDATE interests SET message = 'changed'")

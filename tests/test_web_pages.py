@@ -17,6 +17,7 @@ import pytest
 from test_api_support import A, Api, B
 
 from matcher.domain import Contact
+from service.ratelimit import RateLimits
 from service.web.context import CSRF_COOKIE
 
 pytest_plugins = ["test_api_support"]
@@ -275,3 +276,14 @@ def test_a_pending_profile_shows_its_status_to_its_owner(api: Api) -> None:
 def test_the_html_check_catches_what_it_should(bad: str) -> None:
     with pytest.raises(AssertionError):
         check_html(bad, "fr")
+
+
+def test_wrong_keys_at_sign_in_are_rate_limited(api: Api) -> None:
+    res = api.app.state.resources
+    res.limits = RateLimits(res.settings.model_copy(update={"rate_auth_failure": "20/minute"}))
+    token = csrf(api)
+    codes = [api.client.post("/connexion", data={"key": f"tm_0123456789ab_wrong{i}", "csrf": token}).status_code
+             for i in range(25)]
+    assert codes[:20] == [401] * 20 and set(codes[20:]) == {429}
+    r = api.client.post("/connexion", data={"key": "x", "csrf": token})
+    assert r.status_code == 429 and r.headers["retry-after"] and r.headers["content-type"].startswith("text/html")

@@ -43,8 +43,10 @@ def signin_form(page: PageDep) -> Response:
 
 @router.post("/connexion", response_class=HTMLResponse)
 def signin(page: FormPage, key: Annotated[str, Form(max_length=200)]) -> Response:
+    page.limit("auth_failure", count=False)
     found = page.store.key_for_secret(key.strip())
     if found is None:
+        page.limit("auth_failure")
         return page.render("signin.html", status_code=401, error=page.t("signin.bad"))
     token = page.store.create_session(found)
     response = page.redirect("/mon-profil")
@@ -84,6 +86,7 @@ async def save_profile(page: FormPage, description: LongField = "", expertise_te
     key = signed_in(page)
     if page.owner_of is None:
         raise Forbidden(page.t("staff.only"))
+    page.limit("write")
     try:
         body = AuthorityUpdate.model_validate({
             "description": description, "expertise": {"themes": expertise_themes, "text": expertise_text},
@@ -119,6 +122,7 @@ def send_interest(page: FormPage, authority_id: str, partner_id: str,
                   message: Annotated[str, Form(max_length=2000)]) -> Response:
     me, other = _pair(page, authority_id, partner_id)
     key = signed_in(page)
+    page.limit("claim")  # a message to another authority: as rare as a claim, and as open to abuse
     page.store.add_interest(me.id, other.id, message, actor=actor_of(key))
     return page.redirect(f"/messages?sent={quote(other.id)}")
 
@@ -143,5 +147,6 @@ def reply(page: FormPage, interest_id: int, message: Annotated[str, Form(max_len
     if page.owner_of not in (original.sender_id, original.recipient_id):
         raise Forbidden(page.t("signin.bad"))
     other = original.sender_id if page.owner_of == original.recipient_id else original.recipient_id
+    page.limit("claim")
     page.store.add_interest(str(page.owner_of), other, message, actor=actor_of(key), reply_to=interest_id)
     return page.redirect(f"/messages?sent={quote(other)}")

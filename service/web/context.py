@@ -27,6 +27,7 @@ from matcher.store import ApiKey, ProfileStore
 from matcher.themes import THEMES
 from service.deps import Resources
 from service.errors import NotReady
+from service.ratelimit import client_address
 from service.web.i18n import (
     LANG_COOKIE,
     Lang,
@@ -106,6 +107,12 @@ class Page:
         if self.request.query_params.get("lang") == self.lang:
             response.set_cookie(LANG_COOKIE, self.lang, max_age=365 * 86400, samesite="lax", secure=secure)
         return response
+
+    def limit(self, rule: str, *, count: bool = True) -> None:
+        """The API's rate limits (``service.ratelimit``) for a form: per client address and signed-in key;
+        ``count=False`` only checks (failed sign-ins are counted after the failure, like wrong API keys)."""
+        who = [client_address(self.request), *([f"key:{self.key.id}"] if self.key is not None else [])]
+        (self.res.limits.hit if count else self.res.limits.check)(rule, *who)
 
     def require_staff(self) -> ApiKey:
         if self.key is None or self.key.role != "staff":

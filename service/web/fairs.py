@@ -33,6 +33,7 @@ def fairs_home(page: PageDep) -> Response:
 @router.post("/rencontres", response_class=HTMLResponse)
 async def fairs_upload(page: FormPage, file: Annotated[UploadFile, File()]) -> Response:
     key = page.require_staff()
+    page.limit("upload")
     matcher_of(page)  # 503 while loading, like the API's upload
     data = await file.read()
     if not data.strip():

@@ -35,6 +35,7 @@ def staff_home(page: PageDep, done: str = "") -> Response:
 @router.post("/equipe/verifications/{authority_id}")
 def staff_verify(page: FormPage, authority_id: str, decision: Decision, note: Note = "") -> Response:
     key = page.require_staff()
+    page.limit("write")
     verify(authority_id, StaffDecisionIn(decision=decision, note=note), key, page.res, page.store,
            matcher_of(page))
     return page.redirect(f"/equipe?done={authority_id}")
@@ -43,6 +44,7 @@ def staff_verify(page: FormPage, authority_id: str, decision: Decision, note: No
 @router.post("/equipe/revendications/{claim_id}", response_class=HTMLResponse)
 def staff_claim(page: FormPage, claim_id: int, decision: Decision, note: Note = "") -> Response:
     key = page.require_staff()
+    page.limit("write")
     out = decide_claim(claim_id, StaffDecisionIn(decision=decision, note=note), key, page.store)
     # The owner key is shown once, to staff, who pass it on to the official e-mail of the claim.
     return page.render("claim_decided.html", claim=out.claim, owner_key=out.owner_key)
