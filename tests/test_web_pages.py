@@ -287,3 +287,57 @@ def test_wrong_keys_at_sign_in_are_rate_limited(api: Api) -> None:
     assert codes[:20] == [401] * 20 and set(codes[20:]) == {429}
     r = api.client.post("/connexion", data={"key": "x", "csrf": token})
     assert r.status_code == 429 and r.headers["retry-after"] and r.headers["content-type"].startswith("text/html")
+
+
+def test_register_a_new_authority_from_the_form(api: Api) -> None:
+    form = page(api, "/inscription", "fr")
+    assert 'name="name"' in form and "Inscrire ma collectivité" in form
+    r = api.client.post("/inscription", data={
+        "csrf": csrf(api), "name": "Vallon-sur-Test", "kind": "commune", "country": "FR", "population": "4 200",
+        "lat": "45,05", "lon": "2.05", "needs_text": "Tourisme rural", "contact_email": "mairie@vallon.example"})
+    assert r.status_code == 200, r.text[:500]
+    check_html(r.text, "fr")
+    secret = re.search(r'<code class="secret">(tm_[\w-]+)</code>', r.text)
+    assert secret and "en attente de vérification" in r.text
+    new = api.store.key_for_secret(secret.group(1))
+    assert new is not None and api.store.get(str(new.authority_id)).status == "pending"
+    assert api.store.get(str(new.authority_id)).population == 4200
+    mine = page(api, "/mon-profil", "fr")  # signed in by the registration
+    assert "Vallon-sur-Test" in mine and "En attente de vérification" in mine
+    assert "mairie@vallon.example" not in api.client.get(f"/collectivites/{new.authority_id}").text
+
+
+def test_a_registration_is_checked_like_the_apis(api: Api) -> None:
+    r = api.client.post("/inscription", data={"csrf": csrf(api), "name": "Eauville", "kind": "commune",
+                                              "country": "FR", "lat": "45.0", "lon": "2.0"})
+    assert r.status_code == 409 and "Eauville" in r.text  # the name is taken: claim it instead
+    r = api.client.post("/inscription", data={"csrf": csrf(api), "name": "Ailleurs", "kind": "commune",
+                                              "country": "FR", "lat": "abc"})
+    assert r.status_code == 422
+
+
+def test_claim_a_catalogue_entry_from_its_page(api: Api) -> None:
+    auth = page(api, "/collectivites/FR-COM-00003", "fr")
+    assert 'href="/collectivites/FR-COM-00003/revendiquer"' in auth
+    r = api.client.post("/collectivites/FR-COM-00003/revendiquer", data={
+        "csrf": csrf(api), "name": "Claire Martin", "role": "DGS", "email": "dgs@lyonville.example"})
+    assert r.status_code == 200 and "en attente de vérification" in r.text
+    assert "dgs@lyonville.example" not in r.text
+    [c] = api.store.claims(status="pending")
+    assert c.authority_id == "FR-COM-00003" and c.email == "dgs@lyonville.example"
+    sign_in(api, "staff")
+    queue = page(api, "/equipe", "fr")
+    assert "dgs@lyonville.example" in queue  # staff see the claimant's e-mail
+    done = api.client.post(f"/equipe/revendications/{c.id}", data={"csrf": csrf(api), "decision": "approve"})
+    secret = re.search(r'<code class="secret">(tm_[\w-]+)</code>', done.text)
+    assert secret and api.store.key_for_secret(secret.group(1)).authority_id == "FR-COM-00003"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_kind_level_and_message_has_both_languages(lang: str) -> None:
+    from matcher.domain import Kind, Level
+    from service.web.i18n import MESSAGES, kind_label, level_label
+
+    assert all(set(v) == {"fr", "en"} and all(v.values()) for v in MESSAGES.values())
+    assert all(kind_label(k.value, lang) != "" for k in Kind)  # KeyError if one is missing
+    assert all(level_label(lv.value, lang) != lv.value or lv.value == "intercommunal" for lv in Level)

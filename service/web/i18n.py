@@ -116,6 +116,35 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "inbox.sent": {"fr": "Envoyé à {name}", "en": "To {name}"},
     "inbox.reply": {"fr": "Répondre", "en": "Reply"},
     "inbox.none": {"fr": "Aucun message.", "en": "No messages."},
+    "register.title": {"fr": "Inscrire ma collectivité", "en": "Register my authority"},
+    "register.lead": {"fr": "Votre fiche restera en attente jusqu'à sa vérification par la CNCD. Si votre "
+                            "collectivité figure déjà au catalogue, demandez plutôt à gérer sa fiche.",
+                      "en": "Your entry stays pending until CNCD staff verify it. If your authority is already "
+                            "in the catalogue, ask to manage its entry instead."},
+    "register.name": {"fr": "Nom officiel", "en": "Official name"},
+    "register.kind": {"fr": "Type de collectivité", "en": "Kind of authority"},
+    "register.country": {"fr": "Pays", "en": "Country"},
+    "register.lat": {"fr": "Latitude (facultatif)", "en": "Latitude (optional)"},
+    "register.lon": {"fr": "Longitude (facultatif)", "en": "Longitude (optional)"},
+    "register.population": {"fr": "Population (facultatif)", "en": "Population (optional)"},
+    "register.email": {"fr": "Adresse officielle de contact (privée)", "en": "Official contact e-mail (private)"},
+    "register.submit": {"fr": "Envoyer l'inscription", "en": "Send the registration"},
+    "register.done": {"fr": "Inscription reçue : {name} est en attente de vérification.",
+                      "en": "Registration received: {name} is waiting for verification."},
+    "register.key": {"fr": "Votre clé d'accès, affichée une seule fois : conservez-la pour revenir.",
+                     "en": "Your access key, shown only once: keep it to come back."},
+    "claim.title": {"fr": "Gérer la fiche de {name}", "en": "Manage the entry of {name}"},
+    "claim.lead": {"fr": "La CNCD vérifie votre demande auprès de la collectivité, puis envoie la clé d'accès à "
+                         "l'adresse officielle indiquée. Ces informations restent privées.",
+                   "en": "CNCD staff check your request with the authority, then send the access key to the "
+                         "official e-mail given. These details stay private."},
+    "claim.name": {"fr": "Votre nom", "en": "Your name"},
+    "claim.role": {"fr": "Votre fonction", "en": "Your role"},
+    "claim.email": {"fr": "Adresse électronique officielle", "en": "Official e-mail"},
+    "claim.message": {"fr": "Message (facultatif)", "en": "Message (optional)"},
+    "claim.submit": {"fr": "Envoyer la demande", "en": "Send the request"},
+    "claim.sent": {"fr": "Demande n° {id} reçue : elle est en attente de vérification.",
+                   "en": "Request no. {id} received: it is waiting for verification."},
     "staff.title": {"fr": "Espace CNCD", "en": "CNCD staff"},
     "staff.verifications": {"fr": "Profils à vérifier", "en": "Profiles to verify"},
     "staff.verifications.none": {"fr": "Aucun profil en attente.", "en": "No pending profile."},
@@ -157,6 +186,7 @@ _KINDS: dict[Kind, tuple[str, str]] = {
     Kind.MUNICIPALITY: ("municipalité", "municipality"), Kind.PROVINCE: ("province", "province"),
     Kind.STATE: ("État fédéré", "state"), Kind.DISTRICT: ("district", "district"),
     Kind.COUNTY: ("comté", "county"), Kind.GOVERNORATE: ("gouvernorat", "governorate"),
+    Kind.PREFECTURE: ("préfecture", "prefecture"),
 }
 _LEVELS: dict[Level, tuple[str, str]] = {
     Level.ADMIN1: ("premier niveau (région, province, État…)", "first level (region, province, state…)"),
