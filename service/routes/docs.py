@@ -20,7 +20,10 @@ def swagger_ui() -> HTMLResponse:
                                swagger_js_url=f"{VENDOR}/swagger-ui/swagger-ui-bundle.js",
                                swagger_css_url=f"{VENDOR}/swagger-ui/swagger-ui.css",
                                swagger_favicon_url="/static/favicon.svg",
-                               oauth2_redirect_url="/docs/oauth2-redirect")
+                               oauth2_redirect_url="/docs/oauth2-redirect",
+                               # No "validate online" badge sending the spec's URL to validator.swagger.io
+                               # (BaseLayout shows none anyway: this keeps it so if the layout changes).
+                               swagger_ui_parameters={"validatorUrl": None})
 
 
 @router.get("/docs/oauth2-redirect")
