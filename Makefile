@@ -9,7 +9,7 @@ PORT   ?= 8000
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install serve test test-fast bench train evaluate data clean lint
+.PHONY: install browser serve test test-fast bench train evaluate data clean lint
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -24,14 +24,43 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 
 install: $(VENV)/.installed
 
+# The browser tests (tests/test_browser_*.py) drive Debian's Chromium through its chromedriver; no tool
+# downloads a browser. Only `make test` needs it (`make serve` does not): installed here when
+# /usr/bin/chromium or /usr/bin/chromedriver is missing, with apt-get (sudo when not root), running
+# `apt-get update` and retrying only if that first install fails (no or stale package lists).
+BROWSER_PKGS := chromium chromium-driver
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "make test: /usr/bin/chromium or /usr/bin/chromedriver is missing and apt-get is not available;" \
+	       "install Chromium and its chromedriver at those paths" >&2; exit 1; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	else echo "make test: Chromium is missing and this is not root (no sudo): run as root" \
+	          "'apt-get install -y --no-install-recommends $(BROWSER_PKGS)'" >&2; exit 1; fi; \
+	APT="$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get"; \
+	echo "make test: installing $(BROWSER_PKGS) (apt-get)"; \
+	$$APT install -y --no-install-recommends $(BROWSER_PKGS) \
+	  || { $$APT update && $$APT install -y --no-install-recommends $(BROWSER_PKGS); } \
+	  || { echo "make test: could not install $(BROWSER_PKGS) with apt-get (see above)" >&2; exit 1; }; \
+	if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then \
+	  echo "make test: apt-get succeeded but /usr/bin/chromium or /usr/bin/chromedriver is still missing" >&2; \
+	  exit 1; fi
+
 serve: install
 	$(BIN)/twinmatch serve --host $(HOST) --port $(PORT)
 
-test: install
-	$(BIN)/python -m pytest -q
+# TWINMATCH_REQUIRE_BROWSER (exported to every pytest of the recipe): a missing browser fails the browser
+# tests instead of skipping them.
+test: export TWINMATCH_REQUIRE_BROWSER := 1
+# Two runs: the suite on both cores, a file per worker (pytest-xdist), then the files marked `serial`
+# (schemathesis, whose parametrization collapses under xdist) in one process.
+test: install browser
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not serial"
+	$(BIN)/python -m pytest -q -m serial
 
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not real_model and not slow"
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not real_model and not slow and not serial"
 
 bench: install
 	$(BIN)/python benchmarks/latency.py
