@@ -83,6 +83,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "match.themes": {"fr": "Thèmes", "en": "Themes"},
     "match.francophone": {"fr": "Pays francophones seulement", "en": "French-speaking countries only"},
     "match.diversity": {"fr": "Varier les pays", "en": "Spread over countries"},
+    "match.bad_population": {"fr": "La population doit être un nombre entier d'habitants.",
+                             "en": "The population must be a whole number of inhabitants."},
     "match.apply": {"fr": "Appliquer", "en": "Apply"},
     "match.score": {"fr": "Score", "en": "Score"},
     "match.why": {"fr": "Pourquoi", "en": "Why"},

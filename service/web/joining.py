@@ -70,10 +70,13 @@ async def register(page: FormPage, name: Short, kind: Short, country: Short, pop
     created = await run_in_threadpool(create_authority, body, page.res, page.store, matcher_of(page), countries,
                                       page.key if page.staff else None)
     key = page.store.key_for_secret(created.owner_key.secret)
+    token = page.store.create_session(key) if key is not None and page.key is None else None
+    if token is not None:
+        page.key = key  # the page is drawn signed in, as the next ones will be
     response = page.render("registered.html", authority=created.authority, secret=created.owner_key.secret)
-    if key is not None:
-        response.set_cookie(SESSION_COOKIE, page.store.create_session(key), httponly=True, samesite="lax",
-                            max_age=14 * 86400, secure=page.request.url.scheme == "https")
+    if token is not None:
+        response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=14 * 86400,
+                            secure=page.request.url.scheme == "https")
     return response
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from matcher.domain import Filters, Level, Match, Profile
 from matcher.engine import Matcher
+from matcher.errors import InvalidInput
 from matcher.events.exports import shortlist_csv, shortlist_xlsx
 from service.deps import get_countries
 from service.errors import NotReady
@@ -100,17 +101,28 @@ async def page_filters(page: Page, continent: list[Continent], country: str, lev
 ContinentQ = Annotated[list[Continent], Query(max_length=7)]
 LevelQ = Annotated[list[Level], Query(max_length=4)]
 ThemesQ = Annotated[list[str], Query(max_length=20)]
-PopQ = Annotated[int | None, Query(ge=0, le=2_000_000_000)]
+#: A number field of a form: empty when not filled in (the browser sends ``min_population=``).
+PopQ = Annotated[str, Query(max_length=20)]
+
+
+def population_field(page: Page, text: str, field: str) -> int | None:
+    digits = text.strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
+    if not digits:
+        return None
+    if not digits.isdigit() or int(digits) > 2_000_000_000:
+        raise InvalidInput(page.t("match.bad_population"), field=field)
+    return int(digits)
 
 
 async def _shortlist(page: Page, authority_id: str, continent: list[Continent], country: str, level: list[Level],
-                     min_population: int | None, max_population: int | None, themes: list[str],
+                     min_population: str, max_population: str, themes: list[str],
                      francophone: bool, diversity: float, k: int) -> tuple[Profile, list[Match], Filters]:
     from starlette.concurrency import run_in_threadpool
 
     p = await run_in_threadpool(visible_profile, page.store, authority_id, page.key)
     filters = await page_filters(page, continent, country, [lv.value for lv in level],
-                                 min_population, max_population, themes, francophone)
+                                 population_field(page, min_population, "min_population"),
+                                 population_field(page, max_population, "max_population"), themes, francophone)
     matcher = matcher_of(page)
     found = await run_in_threadpool(lambda: matcher.recommend(p, k=k, filters=filters, diversity=diversity))
     return p, found, filters
@@ -118,7 +130,7 @@ async def _shortlist(page: Page, authority_id: str, continent: list[Continent], 
 
 @router.get("/collectivites/{authority_id}/partenaires", response_class=HTMLResponse)
 async def partners(page: PageDep, authority_id: str, continent: ContinentQ = [], country: Annotated[str, Query(max_length=300)] = "",  # noqa: B006
-                   level: LevelQ = [], min_population: PopQ = None, max_population: PopQ = None,  # noqa: B006
+                   level: LevelQ = [], min_population: PopQ = "", max_population: PopQ = "",  # noqa: B006
                    themes: ThemesQ = [], francophone: bool = False,  # noqa: B006
                    diversity: Annotated[float, Query(ge=0, le=10, allow_inf_nan=False)] = 0.0,
                    k: Annotated[int, Query(ge=1, le=MAX_SHORTLIST)] = 10) -> Response:
@@ -141,7 +153,7 @@ async def partners(page: PageDep, authority_id: str, continent: ContinentQ = [],
 @router.get("/collectivites/{authority_id}/partenaires.{fmt}")
 async def partners_download(page: PageDep, authority_id: str, fmt: str, continent: ContinentQ = [],  # noqa: B006
                             country: Annotated[str, Query(max_length=300)] = "", level: LevelQ = [],  # noqa: B006
-                            min_population: PopQ = None, max_population: PopQ = None,
+                            min_population: PopQ = "", max_population: PopQ = "",
                             themes: ThemesQ = [], francophone: bool = False,  # noqa: B006
                             diversity: Annotated[float, Query(ge=0, le=10, allow_inf_nan=False)] = 0.0,
                             k: Annotated[int, Query(ge=1, le=MAX_SHORTLIST)] = 10) -> Response:
