@@ -34,6 +34,7 @@ from service.web.i18n import (
     continent_label,
     inhabitants,
     kind_label,
+    kind_labels,
     level_label,
     request_lang,
     translator,
@@ -46,7 +47,7 @@ CSRF_COOKIE = "twinmatch_csrf"
 CSRF_FIELD = "csrf"
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
-templates.env.globals.update(kind_label=kind_label, level_label=level_label, inhabitants=inhabitants,
+templates.env.globals.update(kind_label=kind_label, kind_labels=kind_labels, level_label=level_label, inhabitants=inhabitants,
                              continent_label=continent_label, themes=THEMES)
 
 

@@ -221,6 +221,11 @@ def kind_label(kind: str, lang: Lang) -> str:
     return fr if lang == "fr" else en
 
 
+def kind_labels(lang: Lang) -> dict[str, str]:
+    """Every kind's name in ``lang`` (the search suggestions label homonyms with it)."""
+    return {k.value: kind_label(k.value, lang) for k in Kind}
+
+
 def level_label(level: str, lang: Lang) -> str:
     try:
         fr, en = _LEVELS[Level(level)]

@@ -7,6 +7,7 @@
   const list = document.getElementById("q-suggestions");
   if (!input || !list) return;
   const lang = input.dataset.lang || "fr";
+  const kinds = JSON.parse(input.dataset.kinds || "{}");  // kind code -> its name in the page's language
   let timer = null, items = [], active = -1, seq = 0;
 
   function close() { list.hidden = true; input.setAttribute("aria-expanded", "false"); active = -1; }
@@ -19,7 +20,9 @@
       li.id = "q-opt-" + i;
       li.setAttribute("role", "option");
       const name = (lang === "fr" && h.name_fr) ? h.name_fr : h.name;
-      li.textContent = name + " · " + h.country + (h.admin1_name && h.admin1_name !== h.name ? " · " + h.admin1_name : "");
+      // Homonyms (Alger the city, Alger the province) differ by their kind and their region.
+      li.textContent = [name, kinds[h.kind] || h.kind, h.country,
+                        h.admin1_name && h.admin1_name !== h.name ? h.admin1_name : ""].filter(Boolean).join(" · ");
       li.addEventListener("mousedown", function (e) { e.preventDefault(); go(i); });
       list.appendChild(li);
     });

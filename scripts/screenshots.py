@@ -1,0 +1,88 @@
+"""Screenshots of the main pages, in French, on the real catalogue, for the README (docs/screenshots/).
+
+Starts the app on a copy of the built database (``--db``, default ``data/twinmatch.db``; the real model and
+ranker), drives Debian's headless Chromium through tests/browser_support.py's driver (network-guarded:
+it stops if a page requests anything from another host) and saves: home with search suggestions, an
+authority's page, its shortlist (with its map), the same on a phone, and the staff queue. Usage::
+
+    .venv/bin/python scripts/screenshots.py [--authority FR-COM-35238]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "benchmarks"), str(REPO / "tests")]
+
+from browser_support import PHONE, PHONE_USER_AGENT, assert_only_local_requests, make_driver, screenshot  # noqa: E402
+from load import add_server_options, free_port, start_server, wait_ready  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--db", type=Path, default=REPO / "data" / "twinmatch.db")
+    p.add_argument("--authority", default="FR-COM-35238", help="Whose page and shortlist (default: Rennes)")
+    p.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    add_server_options(p)
+    args = p.parse_args()
+    args.workers, args.no_cache = 1, False
+    from matcher.store import SQLiteStore
+
+    tmp = Path(tempfile.mkdtemp(prefix="twinmatch-shots-"))
+    db = tmp / "twinmatch.db"
+    shutil.copy(args.db, db)
+    with SQLiteStore.open(db, args.data_dir) as store:
+        _, staff = store.create_key("staff", None, "screenshots")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(args, port, db, tmp / "server.log")
+    try:
+        wait_ready(base, server, args.ready_timeout)
+        drawn = "[data-map][data-drawn]"
+        desktop = make_driver(tmp / "desktop")
+        try:
+            desktop.get(base + "/")
+            desktop.find_element(By.ID, "q").send_keys("alger")
+            WebDriverWait(desktop, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#q-suggestions li"))
+            time.sleep(0.3)
+            screenshot(desktop, args.out / "accueil.png")
+            for path, name in ((f"/collectivites/{args.authority}", "collectivite"),
+                               (f"/collectivites/{args.authority}/partenaires", "partenaires")):
+                desktop.get(base + path)
+                WebDriverWait(desktop, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, drawn))
+                screenshot(desktop, args.out / f"{name}.png")
+            desktop.get(base + "/connexion")
+            desktop.find_element(By.ID, "key").send_keys(staff)
+            desktop.find_element(By.CSS_SELECTOR, "form.narrow button[type=submit]").click()
+            WebDriverWait(desktop, 10).until(lambda d: "/equipe" in d.current_url)
+            screenshot(desktop, args.out / "equipe.png")
+            assert_only_local_requests(desktop, base)
+        finally:
+            desktop.quit()
+        phone = make_driver(tmp / "phone", PHONE, PHONE_USER_AGENT)
+        try:
+            phone.get(base + f"/collectivites/{args.authority}/partenaires")
+            WebDriverWait(phone, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, drawn))
+            screenshot(phone, args.out / "partenaires-telephone.png")
+            assert_only_local_requests(phone, base)
+        finally:
+            phone.quit()
+        print(f"screenshots in {args.out}: {', '.join(sorted(f.name for f in args.out.glob('*.png')))}")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
