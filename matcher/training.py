@@ -7,7 +7,7 @@ explained by the very link we are trying to predict.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 from tqdm import tqdm
@@ -16,6 +16,7 @@ from matcher.domain import Filters
 from matcher.engine import MatchState, eligible_rows, query_from_row
 from matcher.features import pair_features
 from matcher.history import HistoryIndex
+from matcher.store_web import Interest
 
 
 def query_rows(state: MatchState, history: HistoryIndex | None = None) -> np.ndarray:
@@ -99,3 +100,21 @@ def size_pools(state: MatchState, queries: Sequence[int] | np.ndarray, *, n: int
         pools.append((full[top], X[top]))
         partners.append(X[np.isin(cand, pos)])
     return pools, partners
+
+
+def replied_pairs(interests: Sequence[Interest], french_ids: Collection[str]) -> list[tuple[str, str]]:
+    """(French id, foreign id) of every pair where an interest message got a reply from the other side:
+    both sides showed interest, a positive label for training. One-way messages say nothing yet (an
+    unanswered message is not a refusal); pairs of two French or two foreign authorities are not the
+    model's pairs."""
+    by_id = {i.id: i for i in interests}
+    out: dict[tuple[str, str], None] = {}
+    for reply in interests:
+        first = by_id.get(reply.reply_to) if reply.reply_to is not None else None
+        if first is None or reply.sender_id != first.recipient_id:
+            continue
+        a, b = first.sender_id, first.recipient_id
+        if (a in french_ids) == (b in french_ids):
+            continue
+        out[(a, b) if a in french_ids else (b, a)] = None
+    return list(out)

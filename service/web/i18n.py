@@ -147,6 +147,18 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "claim.submit": {"fr": "Envoyer la demande", "en": "Send the request"},
     "claim.sent": {"fr": "Demande n° {id} reçue : elle est en attente de vérification.",
                    "en": "Request no. {id} received: it is waiting for verification."},
+    "staff.suggestions": {"fr": "Rapprochements proposés", "en": "Suggested pairings"},
+    "staff.decided": {"fr": "Décision enregistrée.", "en": "Decision recorded."},
+    "staff.region": {"fr": "Région française", "en": "French region"},
+    "staff.partner_country": {"fr": "Pays du partenaire (code ISO)", "en": "Partner country (ISO code)"},
+    "staff.partial": {"fr": "Liste en cours de calcul : {done} collectivités sur {total} examinées ; rechargez "
+                            "pour la compléter.",
+                      "en": "List still being computed: {done} of {total} authorities considered; reload to "
+                            "extend it."},
+    "staff.proposed": {"fr": "Proposé", "en": "Proposed"},
+    "staff.contacted": {"fr": "Contacté", "en": "Contacted"},
+    "staff.accepted": {"fr": "Accepté", "en": "Accepted"},
+    "staff.rejected": {"fr": "Écarté", "en": "Rejected"},
     "staff.title": {"fr": "Espace CNCD", "en": "CNCD staff"},
     "staff.verifications": {"fr": "Profils à vérifier", "en": "Profiles to verify"},
     "staff.verifications.none": {"fr": "Aucun profil en attente.", "en": "No pending profile."},

@@ -10,9 +10,14 @@ from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
 
 from matcher.domain import PENDING
+from matcher.suggestions import FRENCH_REGIONS
+from service.deps import get_countries
+from service.routes.suggestions import add_decision, suggestions
 from service.routes.trust import decide_claim, verify
+from service.schemas_matching import DecisionIn
 from service.schemas_trust import StaffDecisionIn
 from service.web.context import FormPage, PageDep
+from service.web.joining import validated
 from service.web.pages import matcher_of
 
 router = APIRouter()
@@ -61,3 +66,41 @@ def staff_audit(page: PageDep, authority_id: Annotated[str | None, Query(max_len
     names = {p.id: p.display_name(page.lang) for p in page.store.get_many({e.subject for e in entries})}
     return page.render("audit.html", entries=entries, names=names,
                        form={"authority_id": authority_id or "", "action": action or "", "since": since or ""})
+
+
+@router.get("/equipe/suggestions", response_class=HTMLResponse)
+async def staff_suggestions(page: PageDep, french_region: Annotated[str, Query(max_length=100)] = "",
+                            country: Annotated[str, Query(max_length=2)] = "",
+                            theme: Annotated[str, Query(max_length=100)] = "",
+                            cursor: Annotated[int | None, Query(ge=0, le=1_000_000)] = None,
+                            done: str = "") -> Response:
+    """Catalogue-wide pairs with one-click decisions: the API's ``GET /suggestions`` (same filters, same
+    bounded computation), drawn as a page."""
+    from starlette.concurrency import run_in_threadpool
+
+    key = page.require_staff()
+    if country and (len(country) != 2 or not country.isalpha()):
+        from matcher.errors import InvalidInput
+
+        raise InvalidInput("country must be an ISO alpha-2 code", field="country")
+    countries = await get_countries(page.res, page.store)
+    out = await run_in_threadpool(lambda: suggestions(
+        key, page.res, page.store, matcher_of(page), page.lang, countries, french_region=french_region or None,
+        country=country or None, theme=theme or None, min_score=0.0, limit=20, cursor=cursor,
+        include_decided=False))
+    return page.render("suggestions.html", out=out, regions=FRENCH_REGIONS, done=done,
+                       form={"french_region": french_region, "country": country, "theme": theme})
+
+
+@router.post("/equipe/suggestions/decision")
+def staff_decision(page: FormPage, french_id: Annotated[str, Form(max_length=64)],
+                   partner_id: Annotated[str, Form(max_length=64)],
+                   status: Annotated[Literal["proposed", "contacted", "accepted", "rejected"], Form()],
+                   note: Note = "", back: Annotated[str, Form(max_length=500)] = "") -> Response:
+    key = page.require_staff()
+    page.limit("write")
+    body = validated(DecisionIn, {"french_id": french_id, "partner_id": partner_id, "status": status, "note": note})
+    add_decision(body, key, page.store)
+    target = back if back.startswith("/equipe/suggestions") else "/equipe/suggestions"
+    sep = "&" if "?" in target else "?"
+    return page.redirect(f"{target}{sep}done={french_id}")

@@ -1,0 +1,22 @@
+"""Training labels from the web app's interest messages (matcher.training.replied_pairs)."""
+
+from __future__ import annotations
+
+from matcher.store_web import Interest
+from matcher.training import replied_pairs
+
+
+def _msg(i: int, sender: str, recipient: str, reply_to: int | None = None) -> Interest:
+    return Interest(id=i, sender_id=sender, recipient_id=recipient, reply_to=reply_to, message="m", actor="k",
+                    created_at="2026-12-03T00:00:00Z")
+
+
+def test_an_answered_interest_is_a_positive_pair_known_answers() -> None:
+    french = {"FR-1", "FR-2"}
+    msgs = [_msg(1, "FR-1", "GN-1"), _msg(2, "GN-1", "FR-1", reply_to=1),  # answered: positive
+            _msg(3, "FR-2", "GN-2"),                                        # unanswered: nothing
+            _msg(4, "GN-3", "FR-2"), _msg(5, "FR-2", "GN-3", reply_to=4),  # answered, foreign side first
+            _msg(6, "FR-1", "FR-2"), _msg(7, "FR-2", "FR-1", reply_to=6),  # two French: not a model pair
+            _msg(8, "FR-1", "GN-1", reply_to=2)]                            # a second reply: same pair once
+    assert replied_pairs(msgs, french) == [("FR-1", "GN-1"), ("FR-2", "GN-3")]
+    assert replied_pairs([_msg(9, "GN-1", "FR-1", reply_to=99)], french) == []  # reply to a message not read
