@@ -243,6 +243,7 @@ def test_upload_an_event_schedule_grid_and_calendar(api: Api) -> None:
     event = re.search(r'/rencontres/(ev-\w+)/planning', r.text)
     assert event
     grid = page(api, f"/rencontres/{event.group(1)}", "fr", rounds=2, start="2026-12-01T09:00")
+    assert grid.count('<ol class="ranking">') >= 6  # each participant's own top partners
     ics = re.search(r'href="(/rencontres/[^"]+\.ics[^"]*)"', grid)
     assert ics
     cal = api.client.get(ics.group(1).replace("&amp;", "&"))

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from matcher.errors import FileErrors, InvalidInput
 from service.routes import events as api
+from service.schemas_events import EventRankingsOut
 from service.web.context import FormPage, Page, PageDep
 from service.web.pages import matcher_of
 
@@ -48,14 +49,18 @@ async def fairs_upload(page: FormPage, file: Annotated[UploadFile, File()]) -> R
 
 @router.get("/rencontres/{event_id}", response_class=HTMLResponse)
 async def fair(page: PageDep, event_id: str, rounds: RoundsQ = 3, start: StartQ = "") -> Response:
-    page.require_staff()
+    key = page.require_staff()
     reg = await _registry(page)
     loaded = await api.loaded_event(reg, event_id, page.res)
     begin = api.parse_start(start) if start else None
     plan = await api._plan(reg, loaded, matcher_of(page), (False, False), rounds, "auto")
     grid = [(r, plan.in_round(r)) for r in range(1, plan.rounds + 1)]
+    # Each participant's ranking: the API's own (computed once, kept with the event), read as its schema.
+    body = await api.event_rankings(event_id, key, page.res, matcher_of(page), reg, page.lang, k=3)
+    rankings = EventRankingsOut.model_validate_json(bytes(body.body)).participants
     return page.render("fair.html", record=loaded.record, grid=grid, names=loaded.names, rounds=rounds,
-                       start=start, begin=begin, participants=loaded.event.participants)
+                       start=start, begin=begin, participants=loaded.event.participants,
+                       rankings={r.participant_id: r.partners for r in rankings})
 
 
 @router.get("/rencontres/{event_id}/planning.{fmt}")
