@@ -80,7 +80,10 @@ def my_profile(page: PageDep, saved: bool = False) -> Response:
 @router.post("/mon-profil", response_class=HTMLResponse)
 async def save_profile(page: FormPage, description: LongField = "", expertise_text: LongField = "",
                        needs_text: LongField = "", expertise_themes: Annotated[list[str], Form()] = [],  # noqa: B006
-                       needs_themes: Annotated[list[str], Form()] = []) -> Response:  # noqa: B006
+                       needs_themes: Annotated[list[str], Form()] = [],  # noqa: B006
+                       partnership_types: Annotated[list[str], Form()] = [],  # noqa: B006
+                       preferred_regions: Annotated[list[str], Form()] = [],  # noqa: B006
+                       preferred_countries: Annotated[str, Form(max_length=300)] = "") -> Response:
     from starlette.concurrency import run_in_threadpool
 
     key = signed_in(page)
@@ -90,7 +93,10 @@ async def save_profile(page: FormPage, description: LongField = "", expertise_te
     try:
         body = AuthorityUpdate.model_validate({
             "description": description, "expertise": {"themes": expertise_themes, "text": expertise_text},
-            "needs": {"themes": needs_themes, "text": needs_text}})
+            "needs": {"themes": needs_themes, "text": needs_text}, "partnership_types": partnership_types,
+            "preferred_regions": preferred_regions,
+            "preferred_countries": [c.strip().upper() for c in preferred_countries.replace(";", ",").split(",")
+                                    if c.strip()]})
     except ValidationError as exc:
         errors = exc.errors()
         raise InvalidInput(validation_message(errors),
