@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import html5lib
 import openpyxl
 import pytest
 from test_api_support import A, Api, B
@@ -68,7 +69,13 @@ class _Checker(HTMLParser):
 
 
 def check_html(text: str, lang: str) -> None:
+    """Valid HTML: no parse error by the WHATWG parsing algorithm (html5lib, strict), plus the checks of
+    ``_Checker``."""
     assert text.lstrip().lower().startswith("<!doctype html>")
+    try:
+        html5lib.HTMLParser(strict=True).parse(text)
+    except html5lib.html5parser.ParseError as exc:
+        raise AssertionError(f"HTML parse error: {exc}") from None
     c = _Checker()
     c.feed(text)
     c.close()
@@ -278,7 +285,8 @@ def test_a_pending_profile_shows_its_status_to_its_owner(api: Api) -> None:
     '<!doctype html><html lang="fr"><body><h1>x</h1><input id="q" name="q"></body></html>',
     '<!doctype html><html lang="en"><body><h1>x</h1></body></html>',
     '<!doctype html><html lang="fr"><body><h1>{{ t("x") }}</h1></body></html>',
-], ids=["unclosed", "duplicate-id", "unlabelled", "wrong-lang", "unrendered"])
+    '<!doctype html><html lang="fr"><head><title>x</title></head><body><h1>x</h1><p>a</div></body></html>',
+], ids=["unclosed", "duplicate-id", "unlabelled", "wrong-lang", "unrendered", "parse-error"])
 def test_the_html_check_catches_what_it_should(bad: str) -> None:
     with pytest.raises(AssertionError):
         check_html(bad, "fr")
