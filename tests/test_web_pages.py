@@ -241,7 +241,9 @@ def test_staff_verify_a_pending_profile_and_it_becomes_visible(api: Api) -> None
     assert f"/collectivites/{new}" in api.client.get("/recherche", params={"q": "nouvelle"}).text
     sign_in(api, "staff")
     journal = page(api, "/equipe/journal", "fr", authority_id=new)
-    assert "profile.verified" in journal and "Nouvelle-Commune" in journal
+    assert "profil validé" in journal and "Nouvelle-Commune" in journal and "Alice (staff)" in journal
+    only_claims = page(api, "/equipe/journal", "fr", action="claim.created")
+    assert "Nouvelle-Commune" not in only_claims
 
 
 def test_upload_an_event_schedule_grid_and_calendar(api: Api) -> None:

@@ -23,6 +23,9 @@ from service.web.pages import matcher_of
 router = APIRouter()
 Decision = Annotated[Literal["approve", "reject"], Form()]
 Note = Annotated[str, Form(max_length=2000)]
+#: What the audit trail records (matcher.store_trust): the status filter of its page.
+AUDIT_ACTIONS = ("profile.verified", "profile.rejected", "profile.pending", "claim.created", "claim.approved",
+                 "claim.rejected")
 
 
 @router.get("/equipe", response_class=HTMLResponse)
@@ -64,7 +67,9 @@ def staff_audit(page: PageDep, authority_id: Annotated[str | None, Query(max_len
     entries = page.store.audit_entries(subject=authority_id or None, action=action or None, since=since or None,
                                        limit=200)
     names = {p.id: p.display_name(page.lang) for p in page.store.get_many({e.subject for e in entries})}
-    return page.render("audit.html", entries=entries, names=names,
+    actors = {k.id: k.label or k.id for k in page.store.list_keys()}  # key labels: staff names, never secrets
+    return page.render("audit.html", entries=entries, names=names, actions=AUDIT_ACTIONS, actors=actors,
+                       known={f"audit.{a}" for a in AUDIT_ACTIONS},
                        form={"authority_id": authority_id or "", "action": action or "", "since": since or ""})
 
 
