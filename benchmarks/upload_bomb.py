@@ -32,6 +32,15 @@ from xlsx_bomb import xlsx_rows
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def children(pid: int) -> list[int]:
+    """Child processes of ``pid`` (the spreadsheet parser's, service.upload_parsing), from /proc."""
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        out += [int(x) for x in text]
+    return out
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--db", type=Path, default=REPO_ROOT / "data" / "twinmatch.db")
@@ -82,8 +91,11 @@ def main() -> None:
             p99 = hs[min(len(hs) - 1, int(0.99 * len(hs)))] if hs else float("nan")
             print(f"{label} ({len(body) / 1024:,.0f} KiB): HTTP {r.status_code} in {elapsed:.2f} s "
                   f"({r.json().get('error', {}).get('message', '')[:80]})")
+            kids = [memory_mib(c) for c in children(server.pid)]
+            kid = (f"; parser process RSS {sum(k['VmRSS'] for k in kids):,.0f} MiB, peak "
+                   f"{sum(k['VmHWM'] for k in kids):,.0f}" if kids else "")
             print(f"  RSS {before['VmRSS']:,.0f} -> {after['VmRSS']:,.0f} MiB ({after['VmRSS'] - before['VmRSS']:+,.0f}; "
-                  f"peak {after['VmHWM']:,.0f}); /health during the upload: n={len(hs)}, "
+                  f"peak {after['VmHWM']:,.0f}{kid}); /health during the upload: n={len(hs)}, "
                   f"p50 {statistics.median(hs) if hs else float('nan'):.1f} ms, p99 {p99:.1f} ms")
     finally:
         os.killpg(server.pid, signal.SIGTERM)

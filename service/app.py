@@ -24,7 +24,7 @@ from matcher.encoding import Encoder
 from matcher.engine import Matcher
 from matcher.errors import MatcherError
 from matcher.store import ProfileStore
-from service import web
+from service import upload_parsing, web
 from service.deps import Resources
 from service.errors import BodyLimitMiddleware, HeaderLimitMiddleware, install_error_handlers
 from service.openapi import install_openapi
@@ -115,6 +115,7 @@ def create_app(settings: Settings | None = None, *, store: ProfileStore | None =
                 if res.error:
                     raise RuntimeError(f"twinmatch failed to load: {res.error}")
         yield
+        upload_parsing.shutdown()
         if loader is not None and loader.is_alive():
             return  # still loading: the daemon thread dies with the process; closing under it would race
         if res.owned_store is not None:

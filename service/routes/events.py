@@ -41,7 +41,6 @@ from matcher.events.exports import (
     slot_times,
 )
 from matcher.events.participants import Event, validate
-from matcher.events.readers import read_records
 from matcher.events.schedule import Schedule, schedule_event
 from matcher.events.view import LiveCatalogueView
 from service.deps import Lang, LangDep, MatcherDep, Resources, ResourcesDep, StaffKey, StoreDep, limited
@@ -64,6 +63,7 @@ from service.schemas_events import (
     RoundOut,
     ScheduleOut,
 )
+from service.upload_parsing import read_upload
 
 router = APIRouter(prefix="/events", tags=["events"])
 
@@ -108,7 +108,7 @@ RegistryDep = Annotated[EventRegistry, Depends(get_registry)]
 def read_event(data: bytes, filename: str, view: LiveCatalogueView) -> Event:
     """``matcher.events.participants.read_participants``, with the service's bound on the size checked
     before the catalogue is read (reading it takes seconds on the full catalogue)."""
-    table = read_records(data, filename)
+    table = read_upload(data, filename)  # a spreadsheet in a child process (service.upload_parsing)
     if len(table.records) > MAX_EVENT_PARTICIPANTS:
         raise PayloadTooLarge(f"{len(table.records)} participants: at most {MAX_EVENT_PARTICIPANTS} per event "
                               "through the API (use `twinmatch event` for larger files)", field="file")
