@@ -380,3 +380,11 @@ def test_staff_suggestions_with_a_one_click_decision(api: Api) -> None:
     only = page(api, "/equipe/suggestions", "fr", country="DE")
     assert all(p == "GN-300" or p.startswith("GN-30") for _, p in re.findall(
         r'name="french_id" value="([\w-]+)"><input type="hidden" name="partner_id" value="([\w-]+)"', only))
+
+
+def test_a_bad_form_value_is_said_in_the_pages_language(api: Api) -> None:
+    r = api.client.post("/collectivites/FR-COM-00003/revendiquer", data={
+        "csrf": csrf(api), "name": "Claire Martin", "role": "DGS", "email": "pas une adresse"})
+    assert r.status_code == 422
+    check_html(r.text, "fr")
+    assert "La valeur du champ « email » n&#39;est pas valable" in r.text

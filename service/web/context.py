@@ -160,4 +160,10 @@ def html_error(request: Request, status: int, code: str, message: str, field: st
     """A page's error as a page (``service.errors`` calls this for requests that went through
     ``page_request``): the same status and message, in the page's language frame."""
     page = page_request(request)
-    return page.render("error.html", status_code=status, status=status, code=code, message=message, field=field)
+    # The form checks' own wording is English and technical (pydantic's): the page says it in its language,
+    # the detail stays one click away.
+    detail = None
+    if code == "invalid_input" and field and page.lang == "fr":
+        message, detail = page.t("form.invalid", field=field), message
+    return page.render("error.html", status_code=status, status=status, code=code, message=message, field=field,
+                       detail=detail)
