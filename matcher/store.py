@@ -29,6 +29,7 @@ from matcher.catalogue import files
 from matcher.catalogue.files import Country
 from matcher.domain import DEFAULT_LEVEL, VERIFIED, Kind, Level, Link, Profile
 from matcher.errors import Conflict, DataBuildError, InvalidInput, NotFound
+from matcher.paths import is_database_url
 from matcher.store_audit import ApiKey, AuditMixin, Decision, utc_now
 from matcher.store_codec import (
     SCALAR_FIELDS,
@@ -248,11 +249,6 @@ def open_store(target: str | Path, data_dir: Path, *, progress: bool = False,
 
         return PostgresStore.open(str(target), data_dir, progress=progress, reload_if_stale=reload_if_stale)
     return SQLiteStore.open(Path(target), data_dir, progress=progress, reload_if_stale=reload_if_stale)
-
-
-def is_database_url(target: str | Path) -> bool:
-    """True for a PostgreSQL connection URL (as opposed to a SQLite file path)."""
-    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
 
 class SQLStoreBase(AuditMixin, TrustMixin, EventsMixin, WebMixin):

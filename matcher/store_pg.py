@@ -19,12 +19,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Self
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql as pgsql
 
 from matcher.errors import DataBuildError
+from matcher.paths import redact_db as redact
 from matcher.store import SQLStoreBase
 from matcher.store_pg_schema import MIGRATIONS, SCHEMA, WRITE_LOCK
 
@@ -94,16 +94,6 @@ class PgConnection:
         cur = self.raw.cursor()
         cur.executemany(to_psycopg(sql), list(params))
         return cur
-
-
-def redact(url: str) -> str:
-    """The URL without its password (for messages)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)
-    user = (parts.username or "") + ":***"
-    return urlunsplit(parts._replace(netloc=f"{user}@{netloc[-1]}"))
 
 
 class PostgresStore(SQLStoreBase):
