@@ -107,8 +107,25 @@ class PostgresStore(SQLStoreBase):
         self._raw = raw
         self._conn = PgConnection(raw)
         self._lock = threading.RLock()
+        self._closed = False
         self.url = url
         self.data_dir = data_dir
+
+    @staticmethod
+    def _connect(url: str) -> psycopg.Connection[Any]:
+        try:
+            return psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor,
+                                   row_factory=_row_factory)
+        except psycopg.Error as exc:
+            raise DataBuildError(f"cannot open database {redact(url)}: {exc}".strip()) from exc
+
+    def _live(self) -> PgConnection:
+        """The connection, re-opened if the server dropped it (a restart): the failed statement raised, the
+        next one works again. Called with the lock held."""
+        if self._raw.broken and not self._closed:
+            self._raw = self._connect(self.url)
+            self._conn = PgConnection(self._raw)
+        return self._conn
 
     # --- lifecycle --------------------------------------------------------------------------------
     @classmethod
@@ -117,11 +134,7 @@ class PostgresStore(SQLStoreBase):
         schema, and load the catalogue from ``data_dir`` on first use or when the source files changed
         (unless ``reload_if_stale`` is False), like ``SQLiteStore.open``."""
         data_dir = Path(data_dir)
-        try:
-            raw: psycopg.Connection[Any] = psycopg.connect(
-                url, autocommit=True, cursor_factory=psycopg.ClientCursor, row_factory=_row_factory)
-        except psycopg.Error as exc:
-            raise DataBuildError(f"cannot open database {redact(url)}: {exc}".strip()) from exc
+        raw = cls._connect(url)
         store = cls(raw, url, data_dir)
         try:
             try:
@@ -134,12 +147,13 @@ class PostgresStore(SQLStoreBase):
             if store._meta("sources") is None or (reload_if_stale and store.is_stale()):
                 store.reload(progress=progress, only_if_stale=True)
         except BaseException:
-            raw.close()
+            store.close()
             raise
         return store
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             self._raw.close()
 
     @property
@@ -149,18 +163,20 @@ class PostgresStore(SQLStoreBase):
     @contextmanager
     def _tx(self) -> Iterator[PgConnection]:
         """One write transaction (COMMIT, or ROLLBACK on any error), holding ``WRITE_LOCK``."""
-        with self._lock, self._raw.transaction():
-            self._conn.execute(WRITE_LOCK)
-            yield self._conn
+        with self._lock:
+            conn = self._live()
+            with conn.raw.transaction():
+                conn.execute(WRITE_LOCK)
+                yield conn
 
     def _query(self, sql: str, params: Any = ()) -> list[Any]:
         with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+            return self._live().execute(sql, params).fetchall()
 
     def _bulk_insert(self, conn: Any, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         """``COPY ... FROM STDIN``: the fastest way in, inside the caller's transaction."""
         statement = pgsql.SQL("COPY {} ({}) FROM STDIN").format(
             pgsql.Identifier(table), pgsql.SQL(", ").join(map(pgsql.Identifier, columns)))
-        with self._raw.cursor().copy(statement) as copy:
+        with conn.raw.cursor().copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)

@@ -572,3 +572,47 @@ def test_interest_messages_are_relayed_and_append_only(store: SQLStoreBase) -> N
         store.add_interest(ids[0], CATALOGUE[2].id, "x", actor="k", reply_to=first.id)
     with pytest.raises(store.database_error, match="append-only"), store._tx() as conn:
         conn.execute("UPDATE interests SET message = 'changed'")
+
+
+def test_postgres_stores_opened_at_once_share_one_load(pg_server: PgServer, data_dir: Path) -> None:  # noqa: F811
+    """Processes starting together on an empty database (several workers): the schema is created and the
+    catalogue loaded once (both under the advisory write lock), nobody fails. PostgreSQL only: on SQLite,
+    ``PRAGMA journal_mode = WAL`` on a brand-new file is not covered by the busy timeout, and a store opened
+    at the same moment can fail with "database is locked" (a known limit of SQLiteStore.open)."""
+    db = pg_server.new_database()
+    barrier = threading.Barrier(3)
+    stores: list[SQLStoreBase] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            barrier.wait()
+            stores.append(open_store(db, data_dir))
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert not errors and len(stores) == 3
+        assert {s.count() for s in stores} == {len(CATALOGUE)}
+        assert {s.stats()["last_load"]["kept"] for s in stores} == {0}  # type: ignore[index]
+    finally:
+        for s in stores:
+            s.close()
+
+
+def test_a_dropped_postgres_connection_is_reopened(pg_server: PgServer, data_dir: Path) -> None:  # noqa: F811
+    url = pg_server.new_database()
+    with open_store(url, data_dir) as store:
+        pid = store._query("SELECT pg_backend_pid()")[0][0]
+        PostgresBackend(pg_server).query(url, f"SELECT pg_terminate_backend({pid})")
+        with pytest.raises(store.database_error):
+            store.count()  # the statement that met the dropped connection fails
+        assert store.count() == len(CATALOGUE)  # the next one reconnects
+        store.add(RICH)
+        assert store.get(RICH.id).name == RICH.name
+
