@@ -6,7 +6,7 @@ either is filled on first use from the processed catalogue files under ``data/``
 transaction. Storage is split in modules private to it (nothing else imports ``sqlite3`` or ``psycopg``):
 ``store`` (the protocol, ``SQLStoreBase`` with the SQL both backends share, ``SQLiteStore``),
 ``store_pg`` / ``store_pg_schema`` (``PostgresStore``, its DDL), ``store_sql`` (the SQL subset the shared
-code is written in), ``store_audit (``Decision``/``ApiKey`` and the decisions
+code is written in), ``store_audit`` (``Decision``/``ApiKey`` and the decisions
 and API-key tables), ``store_trust`` (verification, claims, the audit trail), ``store_events`` (uploaded
 events), ``store_web`` (web sessions, interest messages), ``store_load`` (the catalogue load) and ``store_codec`` (pure helpers: the Profile <-> JSON
 codec, search keys, key hashing). Their records are re-exported here.
