@@ -9,7 +9,7 @@ PORT   ?= 8000
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install browser serve test test-fast bench train evaluate data clean lint
+.PHONY: install browser postgres serve test test-fast bench train evaluate data clean lint
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -47,17 +47,42 @@ browser:
 	  echo "make test: apt-get succeeded but /usr/bin/chromium or /usr/bin/chromedriver is still missing" >&2; \
 	  exit 1; fi
 
+# The store's contract tests (tests/test_store.py) run against PostgreSQL too, on a throw-away server that
+# tests/pg_support.py starts with initdb + pg_ctl: only `make test` needs the server binaries. Debian's
+# `postgresql` package is installed here when no initdb/pg_ctl/postgres is found in
+# /usr/lib/postgresql/*/bin (the same search as the tests), with apt-get as for the browser.
+PG_PKGS := postgresql
+postgres:
+	@for d in /usr/lib/postgresql/*/bin; do \
+	  if [ -x "$$d/initdb" ] && [ -x "$$d/pg_ctl" ] && [ -x "$$d/postgres" ]; then exit 0; fi; done; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "make test: no PostgreSQL server binaries in /usr/lib/postgresql/*/bin and apt-get is not available;" \
+	       "install PostgreSQL's server (initdb, pg_ctl, postgres) or set TWINMATCH_PG_BINDIR" >&2; exit 1; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	else echo "make test: PostgreSQL is missing and this is not root (no sudo): run as root" \
+	          "'apt-get install -y --no-install-recommends $(PG_PKGS)'" >&2; exit 1; fi; \
+	APT="$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get"; \
+	echo "make test: installing $(PG_PKGS) (apt-get)"; \
+	$$APT install -y --no-install-recommends $(PG_PKGS) \
+	  || { $$APT update && $$APT install -y --no-install-recommends $(PG_PKGS); } \
+	  || { echo "make test: could not install $(PG_PKGS) with apt-get (see above)" >&2; exit 1; }; \
+	for d in /usr/lib/postgresql/*/bin; do \
+	  if [ -x "$$d/initdb" ] && [ -x "$$d/pg_ctl" ] && [ -x "$$d/postgres" ]; then exit 0; fi; done; \
+	echo "make test: apt-get succeeded but no initdb/pg_ctl/postgres is in /usr/lib/postgresql/*/bin" >&2; exit 1
+
 serve: install
 	$(BIN)/twinmatch serve --host $(HOST) --port $(PORT)
 
-# TWINMATCH_REQUIRE_BROWSER (exported to every pytest of the recipe): a missing browser fails the browser
-# tests instead of skipping them.
+# TWINMATCH_REQUIRE_BROWSER and TWINMATCH_REQUIRE_POSTGRES (exported to every pytest of the recipe): a
+# missing browser or PostgreSQL server fails their tests instead of skipping them.
 test: export TWINMATCH_REQUIRE_BROWSER := 1
+test: export TWINMATCH_REQUIRE_POSTGRES := 1
 # Two runs: the suite on both cores, a file per worker (pytest-xdist), then the files marked `serial`
 # (schemathesis, whose parametrization collapses under xdist) in one process; SERIAL_TESTS names them so
 # the second run does not collect the whole suite again (45 s).
 SERIAL_TESTS := tests/test_api_schema.py
-test: install browser
+test: install browser postgres
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not serial"
 	$(BIN)/python -m pytest -q -m serial $(SERIAL_TESTS)
 

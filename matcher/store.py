@@ -1,9 +1,12 @@
-"""Profile storage: the ``ProfileStore`` protocol and its SQLite implementation.
+"""Profile storage: the ``ProfileStore`` protocol, its SQL implementation over SQLite (``SQLiteStore``)
+and PostgreSQL (``matcher.store_pg.PostgresStore``), and ``open_store`` that picks one from a path or URL.
 
-The database is a real file (WAL mode), created on
-first use from the processed catalogue files under ``data/``; every write is one transaction.
-It is split in seven modules, all private to storage (nothing else imports ``sqlite3``):
-``store`` (the protocol and ``SQLiteStore``), ``store_audit`` (``Decision``/``ApiKey`` and the decisions
+The SQLite database is a real file (WAL mode), the PostgreSQL one an existing (possibly empty) database;
+either is filled on first use from the processed catalogue files under ``data/``; every write is one
+transaction. Storage is split in modules private to it (nothing else imports ``sqlite3`` or ``psycopg``):
+``store`` (the protocol, ``SQLStoreBase`` with the SQL both backends share, ``SQLiteStore``),
+``store_pg`` / ``store_pg_schema`` (``PostgresStore``, its DDL), ``store_sql`` (the SQL subset the shared
+code is written in), ``store_audit`` (``Decision``/``ApiKey`` and the decisions
 and API-key tables), ``store_trust`` (verification, claims, the audit trail), ``store_events`` (uploaded
 events), ``store_web`` (web sessions, interest messages), ``store_load`` (the catalogue load) and ``store_codec`` (pure helpers: the Profile <-> JSON
 codec, search keys, key hashing). Their records are re-exported here.
@@ -16,9 +19,9 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, Protocol, Self
+from typing import Any, ClassVar, Protocol, Self
 
 import numpy as np
 
@@ -26,6 +29,7 @@ from matcher.catalogue import files
 from matcher.catalogue.files import Country
 from matcher.domain import DEFAULT_LEVEL, VERIFIED, Kind, Level, Link, Profile
 from matcher.errors import Conflict, DataBuildError, InvalidInput, NotFound
+from matcher.paths import is_database_url
 from matcher.store_audit import ApiKey, AuditMixin, Decision, utc_now
 from matcher.store_codec import (
     SCALAR_FIELDS,
@@ -35,6 +39,7 @@ from matcher.store_codec import (
     split_profile,
 )
 from matcher.store_events import EVENTS_SCHEMA, EventRecord, EventsMixin, legacy_events_path
+from matcher.store_sql import Connection, Row, insert_sql
 from matcher.store_trust import AuditEntry, Claim, TrustMixin
 from matcher.store_web import WEB_SCHEMA, Interest, WebMixin
 
@@ -104,7 +109,7 @@ class ProfileStore(Protocol):
 
 
 # ==================================================================================================
-# SQLite implementation
+# The SQL implementation (the SQLite schema is here, PostgreSQL's in matcher.store_pg_schema)
 # ==================================================================================================
 
 SCHEMA_VERSION = 4
@@ -178,6 +183,9 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
 }
 
 _PROFILE_COLS = ", ".join(SCALAR_FIELDS) + ", data"
+#: The columns of a profile row, in the order of ``profile_row`` (the catalogue load's bulk insert).
+PROFILE_COLUMNS = ("id", "name", "name_norm", "names_norm", "kind", "country", "population", "lat", "lon",
+                   "source", "updated_at", "data", "status")
 _INSERT_PROFILE = (
     "INSERT INTO profiles (id, name, name_norm, names_norm, kind, country, population, lat, lon, source, "
     "updated_at, data, status) VALUES (:id, :name, :name_norm, :names_norm, :kind, :country, :population, :lat, "
@@ -206,7 +214,13 @@ def _profile_params(p: Profile) -> dict[str, Any]:
     return {**scalars, "name_norm": name_norm, "names_norm": names_norm, "data": rest}
 
 
-def _row_profile(row: sqlite3.Row) -> Profile:
+def profile_row(p: Profile) -> tuple[Any, ...]:
+    """The values of ``PROFILE_COLUMNS`` for ``p``."""
+    params = _profile_params(p)
+    return tuple(params[c] for c in PROFILE_COLUMNS)
+
+
+def _row_profile(row: Row) -> Profile:
     return join_profile({k: row[k] for k in SCALAR_FIELDS}, row["data"])
 
 
@@ -226,46 +240,35 @@ def _chunks(items: list[str], size: int = _CHUNK) -> Iterator[list[str]]:
         yield items[i:i + size]
 
 
-class SQLiteStore(AuditMixin, TrustMixin, EventsMixin, WebMixin):
-    """``ProfileStore`` over one SQLite file. One connection shared by threads behind a lock."""
+def open_store(target: str | Path, data_dir: Path, *, progress: bool = False,
+               reload_if_stale: bool = True) -> SQLStoreBase:
+    """The store at ``target``: ``PostgresStore`` for a ``postgresql://`` (or ``postgres://``) URL, else
+    ``SQLiteStore`` over that file path."""
+    if is_database_url(target):
+        from matcher.store_pg import PostgresStore
 
-    def __init__(self, conn: sqlite3.Connection, db_path: Path, data_dir: Path) -> None:
-        self._conn = conn
-        self._lock = threading.RLock()
-        self.db_path = db_path
-        self.data_dir = data_dir
+        return PostgresStore.open(str(target), data_dir, progress=progress, reload_if_stale=reload_if_stale)
+    return SQLiteStore.open(Path(target), data_dir, progress=progress, reload_if_stale=reload_if_stale)
 
-    # --- lifecycle --------------------------------------------------------------------------------
-    @classmethod
-    def open(cls, db_path: Path, data_dir: Path, *, progress: bool = False,
-             reload_if_stale: bool = True) -> SQLiteStore:
-        """Open (or create) the database; load the catalogue from ``data_dir`` on first use, and reload
-        it when the source files changed (unless ``reload_if_stale`` is False)."""
-        db_path, data_dir = Path(db_path), Path(data_dir)
-        db_path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            conn = sqlite3.connect(db_path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.executescript(_SCHEMA + EVENTS_SCHEMA + WEB_SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            raise DataBuildError(f"cannot open database {db_path}: {exc}") from exc
-        store = cls(conn, db_path, data_dir)
-        try:
-            store._check_version()
-            store.import_legacy_events(legacy_events_path(db_path))
-            if store._meta("sources") is None or (reload_if_stale and store.is_stale()):
-                store.reload(progress=progress, only_if_stale=True)
-        except BaseException:
-            conn.close()
-            raise
-        return store
+
+class SQLStoreBase(AuditMixin, TrustMixin, EventsMixin, WebMixin):
+    """``ProfileStore`` in the SQL both backends accept (see ``matcher.store_sql``). A backend provides the
+    connection (``_tx``, ``_query``, ``close``), its migrations, and the few dialect hooks below."""
+
+    #: Schema migrations of this backend (see ``MIGRATIONS``).
+    migrations: ClassVar[dict[int, tuple[str, ...]]]
+    #: The driver's exception for a violated constraint (unique, check, foreign key) and its base error.
+    integrity_error: ClassVar[type[Exception]]
+    database_error: ClassVar[type[Exception]]
+    data_dir: Path
+
+    @property
+    def location(self) -> str:
+        """Where the database is, for messages (never a password)."""
+        raise NotImplementedError
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        raise NotImplementedError
 
     def __enter__(self) -> Self:
         return self
@@ -273,21 +276,20 @@ class SQLiteStore(AuditMixin, TrustMixin, EventsMixin, WebMixin):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on any error)."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+    def _tx(self) -> AbstractContextManager[Connection]:  # pragma: no cover - provided by the backend
+        raise NotImplementedError
 
-    def _query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+    def _query(self, sql: str, params: Any = ()) -> list[Row]:  # pragma: no cover - provided by the backend
+        raise NotImplementedError
+
+    def _unindexed(self, column: str) -> str:
+        """``column`` in a form the planner will not answer with an index (SQLite needs it spelled)."""
+        return column
+
+    def _bulk_insert(self, conn: Connection, table: str, columns: tuple[str, ...],
+                     rows: list[tuple[Any, ...]]) -> None:
+        """Insert many rows inside the caller's transaction (the catalogue load)."""
+        conn.executemany(insert_sql(table, columns), rows)
 
     def _meta(self, key: str) -> str | None:
         rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
@@ -295,16 +297,17 @@ class SQLiteStore(AuditMixin, TrustMixin, EventsMixin, WebMixin):
 
     def _check_version(self) -> None:
         with self._tx() as conn:
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            conn.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING",
+                         (str(SCHEMA_VERSION),))
             found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
             for version in range(int(found) if str(found).isdigit() else 0, SCHEMA_VERSION):
-                for sql in MIGRATIONS.get(version, ()):  # one transaction: migrated whole or not at all
+                for sql in self.migrations.get(version, ()):  # one transaction: migrated whole or not at all
                     conn.execute(sql)
                 conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version + 1),))
             conn.execute("CREATE INDEX IF NOT EXISTS profiles_status ON profiles (status)")
         found = self._meta("schema_version")
         if found != str(SCHEMA_VERSION):
-            raise DataBuildError(f"database {self.db_path} has schema version {found}, "
+            raise DataBuildError(f"database {self.location} has schema version {found}, "
                                  f"this code expects {SCHEMA_VERSION}")
 
     def is_stale(self) -> bool:
@@ -325,8 +328,8 @@ class SQLiteStore(AuditMixin, TrustMixin, EventsMixin, WebMixin):
             hashes = json.dumps(source_hashes(self.data_dir), sort_keys=True)
             if only_if_stale and self._meta("sources") == hashes:
                 return False
-            counts = load_catalogue(conn, self.data_dir, progress=progress)
-            conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+            counts = load_catalogue(conn, self.data_dir, progress=progress, bulk=self._bulk_insert)
+            conn.executemany("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                              [("sources", hashes), ("loaded_at", utc_now()), ("last_load", json.dumps(counts))])
         return True
 
@@ -354,7 +357,7 @@ class SQLiteStore(AuditMixin, TrustMixin, EventsMixin, WebMixin):
         chunks (the lock is not held between chunks)."""
         last = ""
         # "+status": the filter must not make SQLite walk the status index and sort each chunk by id.
-        only = "AND +status = 'verified'" if verified_only else ""
+        only = f"AND {self._unindexed('status')} = 'verified'" if verified_only else ""
         while True:
             rows = self._query(f"SELECT {_PROFILE_COLS} FROM profiles WHERE id > ? {only} ORDER BY id LIMIT 5000",
                                (last,))
@@ -396,7 +399,7 @@ class SQLiteStore(AuditMixin, TrustMixin, EventsMixin, WebMixin):
                              "own": own}
         if statuses is not None:
             marks = ", ".join(f":st{i}" for i in range(len(statuses)))
-            where.append(f"(+status IN ({marks}) OR id = :own)" if statuses else "id = :own")
+            where.append(f"({self._unindexed('status')} IN ({marks}) OR id = :own)" if statuses else "id = :own")
             params.update({f"st{i}": st for i, st in enumerate(statuses)})
         if q:
             where.append("instr(names_norm, :q) > 0")
@@ -424,7 +427,7 @@ class SQLiteStore(AuditMixin, TrustMixin, EventsMixin, WebMixin):
         try:
             with self._tx() as conn:
                 conn.execute(_INSERT_PROFILE, _profile_params(stored))
-        except sqlite3.IntegrityError:
+        except self.integrity_error:
             raise Conflict(f"an authority with id {profile.id!r} already exists", field="id") from None
         return stored
 
@@ -461,7 +464,8 @@ class SQLiteStore(AuditMixin, TrustMixin, EventsMixin, WebMixin):
         """Counts by kind and country, coordinate coverage, links, and the link-resolution report."""
         def coverage(where: str) -> dict[str, object]:
             total, with_coords = self._query(
-                f"SELECT count(*), coalesce(sum(lat IS NOT NULL AND lon IS NOT NULL), 0) FROM profiles {where}")[0]
+                "SELECT count(*), coalesce(sum(CASE WHEN lat IS NOT NULL AND lon IS NOT NULL THEN 1 ELSE 0 END), 0) "
+                f"FROM profiles {where}")[0]
             return {"total": total, "with_coordinates": with_coords,
                     "share": round(with_coords / total, 4) if total else 0.0}
 
@@ -510,4 +514,74 @@ class SQLiteStore(AuditMixin, TrustMixin, EventsMixin, WebMixin):
                 raise InvalidInput(f"embedding {h!r} must be a 1-d vector, got shape {arr.shape}")
             rows.append((model_id, h, int(arr.size), arr.tobytes()))
         with self._tx() as conn:
-            conn.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)", rows)
+            conn.executemany("INSERT INTO embeddings VALUES (?, ?, ?, ?) ON CONFLICT (model_id, text_hash) "
+                             "DO UPDATE SET dim = excluded.dim, vector = excluded.vector", rows)
+
+
+class SQLiteStore(SQLStoreBase):
+    """``ProfileStore`` over one SQLite file. One connection shared by threads behind a lock."""
+
+    migrations = MIGRATIONS
+    integrity_error = sqlite3.IntegrityError
+    database_error = sqlite3.DatabaseError
+
+    def __init__(self, conn: sqlite3.Connection, db_path: Path, data_dir: Path) -> None:
+        self._conn = conn
+        self._lock = threading.RLock()
+        self.db_path = db_path
+        self.data_dir = data_dir
+
+    # --- lifecycle --------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, db_path: Path, data_dir: Path, *, progress: bool = False,
+             reload_if_stale: bool = True) -> SQLiteStore:
+        """Open (or create) the database; load the catalogue from ``data_dir`` on first use, and reload
+        it when the source files changed (unless ``reload_if_stale`` is False)."""
+        db_path, data_dir = Path(db_path), Path(data_dir)
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(db_path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.executescript(_SCHEMA + EVENTS_SCHEMA + WEB_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise DataBuildError(f"cannot open database {db_path}: {exc}") from exc
+        store = cls(conn, db_path, data_dir)
+        try:
+            store._check_version()
+            store.import_legacy_events(legacy_events_path(db_path))
+            if store._meta("sources") is None or (reload_if_stale and store.is_stale()):
+                store.reload(progress=progress, only_if_stale=True)
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @property
+    def location(self) -> str:
+        return str(self.db_path)
+
+    def _unindexed(self, column: str) -> str:
+        return f"+{column}"  # SQLite's unary plus: no index on that term
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on any error)."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()

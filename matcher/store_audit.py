@@ -6,7 +6,6 @@ and ``ApiKey`` records and the ``AuditMixin`` that ``SQLiteStore`` inherits. Imp
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from typing import Any
 
 from matcher.errors import InvalidInput, NotFound
 from matcher.store_codec import hash_secret, key_id_of, new_secret, secret_matches
+from matcher.store_sql import Connection, Row
 
 DECISION_STATUSES = ("proposed", "contacted", "accepted", "rejected")
 KEY_ROLES = ("staff", "owner")
@@ -51,17 +51,17 @@ class ApiKey:
     revoked: bool
 
 
-def _key(row: sqlite3.Row) -> ApiKey:
+def _key(row: Row) -> ApiKey:
     return ApiKey(id=row["id"], role=row["role"], authority_id=row["authority_id"], label=row["label"],
                   created_at=row["created_at"], revoked=row["revoked_at"] is not None)
 
 
-def _decision(row: sqlite3.Row) -> Decision:
+def _decision(row: Row) -> Decision:
     return Decision(id=row["id"], french_id=row["french_id"], partner_id=row["partner_id"],
                     status=row["status"], note=row["note"], actor=row["actor"], created_at=row["created_at"])
 
 
-def insert_key(conn: sqlite3.Connection, role: str, authority_id: str | None, label: str) -> tuple[ApiKey, str]:
+def insert_key(conn: Connection, role: str, authority_id: str | None, label: str) -> tuple[ApiKey, str]:
     """A new key row inside the caller's transaction; (the key, its secret: shown once)."""
     created = utc_now()
     for _ in range(5):  # a 48-bit key id collision is astronomically unlikely, but cheap to handle
@@ -79,10 +79,10 @@ def insert_key(conn: sqlite3.Connection, role: str, authority_id: str | None, la
 class AuditMixin:
     """Decisions and API keys over the store's connection (``_tx`` / ``_query`` come from the store)."""
 
-    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:  # pragma: no cover - provided by the store
+    def _tx(self) -> AbstractContextManager[Connection]:  # pragma: no cover - provided by the store
         raise NotImplementedError
 
-    def _query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:  # pragma: no cover
+    def _query(self, sql: str, params: Any = ()) -> list[Row]:  # pragma: no cover
         raise NotImplementedError
 
     def exists(self, profile_id: str) -> bool:  # pragma: no cover
@@ -102,10 +102,10 @@ class AuditMixin:
                 raise NotFound(f"no authority with id {pid!r}", field=field)
         created = utc_now()
         with self._tx() as conn:
-            cur = conn.execute(
+            new_id = int(conn.execute(
                 "INSERT INTO decisions (french_id, partner_id, status, note, actor, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)", (french_id, partner_id, status, note, actor, created))
-            new_id = int(cur.lastrowid or 0)
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id", (french_id, partner_id, status, note, actor, created)
+            ).fetchall()[0][0])
         return Decision(new_id, french_id, partner_id, status, note, actor, created)
 
     def decisions(self, *, limit: int = 100, cursor: int | None = None) -> list[Decision]:

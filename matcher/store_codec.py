@@ -1,4 +1,4 @@
-"""Pure helpers of the SQLite store (no ``sqlite3`` here): the Profile <-> JSON codec, the search
+"""Pure helpers of the store, either backend (no driver here): the Profile <-> JSON codec, the search
 normalisation of names, and API-key secrets and hashes.
 """
 

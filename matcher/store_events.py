@@ -18,9 +18,10 @@ import sqlite3
 from contextlib import AbstractContextManager, closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from matcher.errors import Conflict
+from matcher.store_sql import Connection, Row
 
 MAX_STORED_EVENTS = 500
 _COLUMNS = "id, filename, participants, sides, catalogue_participants, created_at, created_by, data"
@@ -54,7 +55,7 @@ def _params(r: EventRecord) -> tuple[object, ...]:
             r.created_at, r.created_by, r.data)
 
 
-def _record(row: sqlite3.Row | tuple[Any, ...]) -> EventRecord:
+def _record(row: Row) -> EventRecord:
     return EventRecord(id=row[0], filename=row[1], participants=int(row[2]), sides=tuple(json.loads(row[3])),
                        catalogue_participants=int(row[4]), created_at=row[5], created_by=row[6],
                        data=bytes(row[7]))
@@ -69,11 +70,12 @@ class EventsMixin:
     """Event records over the store's connection."""
 
     max_events: int = MAX_STORED_EVENTS
+    integrity_error: ClassVar[type[Exception]]  # the backend's (provided by the store)
 
-    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:  # pragma: no cover - provided by the store
+    def _tx(self) -> AbstractContextManager[Connection]:  # pragma: no cover - provided by the store
         raise NotImplementedError
 
-    def _query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:  # pragma: no cover
+    def _query(self, sql: str, params: Any = ()) -> list[Row]:  # pragma: no cover
         raise NotImplementedError
 
     def add_event(self, record: EventRecord) -> EventRecord:
@@ -81,7 +83,7 @@ class EventsMixin:
         with self._tx() as conn:
             try:
                 conn.execute(f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _params(record))
-            except sqlite3.IntegrityError as exc:
+            except self.integrity_error as exc:
                 raise Conflict(f"event {record.id} already exists", field="id") from exc
             conn.execute("DELETE FROM events WHERE id NOT IN "
                          "(SELECT id FROM events ORDER BY created_at DESC, rowid DESC LIMIT ?)", (self.max_events,))
@@ -110,9 +112,8 @@ class EventsMixin:
             except sqlite3.DatabaseError:
                 return 0  # not an events file: left alone
         with self._tx() as conn:
-            before = conn.total_changes
-            conn.executemany(f"INSERT OR IGNORE INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                             [_params(_record(r)) for r in rows])
-            imported = conn.total_changes - before
+            imported = sum(conn.execute(f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                                        "ON CONFLICT (id) DO NOTHING", _params(_record(r))).rowcount
+                           for r in rows)
         legacy.rename(legacy.with_name(legacy.name + ".imported"))
         return imported

@@ -1,4 +1,4 @@
-"""Loading the processed catalogue files into the SQLite store, inside the caller's transaction.
+"""Loading the processed catalogue files into the store (either backend), inside the caller's transaction.
 
 User-created profiles (``source='user'``) and profiles edited through the store (non-empty
 ``updated_at``) survive a reload: an edited catalogue profile gets the new catalogue fields and keeps
@@ -9,23 +9,32 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from matcher.catalogue import files
 from matcher.domain import Profile
 from matcher.errors import DataBuildError
 from matcher.store import (
     _BATCH,
-    _INSERT_PROFILE,
     _PROFILE_COLS,
     _UPDATE_PROFILE,
     _USER_OWNED,
     CATALOGUE_FIELDS,
+    PROFILE_COLUMNS,
     _profile_params,
     _row_profile,
+    profile_row,
 )
+from matcher.store_sql import Connection, insert_sql
+
+#: ``bulk(conn, table, columns, rows)``: insert many rows in the caller's transaction (the backend's fastest way).
+BulkInsert = Callable[[Connection, str, tuple[str, ...], list[tuple[Any, ...]]], None]
+
+
+def _executemany(conn: Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    conn.executemany(insert_sql(table, columns), rows)
 
 
 def _with_progress(items: Iterable[Profile], progress: bool) -> Iterable[Profile]:
@@ -36,9 +45,11 @@ def _with_progress(items: Iterable[Profile], progress: bool) -> Iterable[Profile
     return tqdm(items, desc="loading authorities", unit=" rows", mininterval=0.5)
 
 
-def load_catalogue(conn: sqlite3.Connection, data_dir: Path, *, progress: bool = False) -> dict[str, int]:
+def load_catalogue(conn: Connection, data_dir: Path, *, progress: bool = False,
+                   bulk: BulkInsert = _executemany) -> dict[str, int]:
     """Replace the catalogue part of the database with the files in ``data_dir``. Must run inside a
-    transaction (the caller commits or rolls back). Returns counts."""
+    transaction (the caller commits or rolls back). New profiles, countries and links are inserted by
+    ``bulk`` in batches of ``_BATCH`` rows. Returns counts."""
     keep = {r["id"]: _row_profile(r) for r in
             conn.execute(f"SELECT {_PROFILE_COLS} FROM profiles WHERE {_USER_OWNED}")}
     conn.execute("DELETE FROM links")
@@ -48,7 +59,7 @@ def load_catalogue(conn: sqlite3.Connection, data_dir: Path, *, progress: bool =
     auth = data_dir / files.AUTHORITIES_FILE
     if auth.is_file():
         seen: set[str] = set()
-        batch: list[dict[str, object]] = []
+        batch: list[tuple[Any, ...]] = []
         try:
             for p in _with_progress(files.read_authorities(auth), progress):
                 if p.id in seen:
@@ -61,11 +72,12 @@ def load_catalogue(conn: sqlite3.Connection, data_dir: Path, *, progress: bool =
                         conn.execute(_UPDATE_PROFILE, _profile_params(fresh))
                         merged += 1
                     continue
-                batch.append(_profile_params(p))
+                batch.append(profile_row(p))
                 if len(batch) >= _BATCH:
-                    conn.executemany(_INSERT_PROFILE, batch)
+                    bulk(conn, "profiles", PROFILE_COLUMNS, batch)
                     batch.clear()
-            conn.executemany(_INSERT_PROFILE, batch)
+            if batch:
+                bulk(conn, "profiles", PROFILE_COLUMNS, batch)
         except (ValueError, KeyError, OSError, EOFError) as exc:
             raise DataBuildError(f"{auth}: cannot be loaded: {exc}") from exc
         loaded = len(seen)
@@ -78,7 +90,7 @@ def load_catalogue(conn: sqlite3.Connection, data_dir: Path, *, progress: bool =
             countries = files.read_countries(countries_path)
         except (ValueError, KeyError) as exc:
             raise DataBuildError(f"{countries_path}: cannot be loaded: {exc}") from exc
-        conn.executemany("INSERT INTO countries VALUES (?, ?)", [
+        bulk(conn, "countries", ("code", "data"), [
             (code, json.dumps(dataclasses.asdict(c), ensure_ascii=False)) for code, c in countries.items()])
 
     links_path = data_dir / files.LINKS_FILE
@@ -89,7 +101,8 @@ def load_catalogue(conn: sqlite3.Connection, data_dir: Path, *, progress: bool =
         except (ValueError, KeyError) as exc:
             raise DataBuildError(f"{links_path}: cannot be loaded: {exc}") from exc
         good = [(x.a, x.b, x.kind, x.source) for x in links if x.a in ids and x.b in ids]
-        conn.executemany("INSERT INTO links (a, b, kind, source) VALUES (?, ?, ?, ?)", good)
+        if good:
+            bulk(conn, "links", ("a", "b", "kind", "source"), good)
         n_links, skipped = len(good), len(links) - len(good)
     return {"authorities": loaded, "merged": merged, "kept": len(keep), "links": n_links,
             "links_skipped": skipped}

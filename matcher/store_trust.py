@@ -10,7 +10,6 @@ Claimants' names and e-mails are private: they are returned by the staff methods
 
 from __future__ import annotations
 
-import sqlite3
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from matcher.domain import PENDING, REJECTED, STATUSES, VERIFIED, Profile
 from matcher.errors import Conflict, InvalidInput, NotFound
 from matcher.store_audit import insert_key, utc_now
+from matcher.store_sql import Connection, Row
 
 CLAIM_STATUSES = ("pending", "approved", "rejected")
 _MAX_NOTE = 2000
@@ -52,13 +52,13 @@ class Claim:
     note: str
 
 
-def _claim(row: sqlite3.Row) -> Claim:
+def _claim(row: Row) -> Claim:
     return Claim(id=row["id"], authority_id=row["authority_id"], name=row["name"], role=row["role"],
                  email=row["email"], message=row["message"], status=row["status"], created_at=row["created_at"],
                  decided_at=row["decided_at"], decided_by=row["decided_by"], note=row["note"])
 
 
-def _entry(row: sqlite3.Row) -> AuditEntry:
+def _entry(row: Row) -> AuditEntry:
     return AuditEntry(id=row["id"], at=row["at"], actor=row["actor"], action=row["action"],
                       subject=row["subject"], note=row["note"])
 
@@ -74,7 +74,7 @@ def _note(note: str) -> str:
     return note
 
 
-def record(conn: sqlite3.Connection, actor: str, action: str, subject: str, note: str = "") -> None:
+def record(conn: Connection, actor: str, action: str, subject: str, note: str = "") -> None:
     """One audit entry, inside the caller's transaction."""
     conn.execute("INSERT INTO audit (at, actor, action, subject, note) VALUES (?, ?, ?, ?, ?)",
                  (utc_now(), actor, action, subject, note))
@@ -83,10 +83,10 @@ def record(conn: sqlite3.Connection, actor: str, action: str, subject: str, note
 class TrustMixin:
     """Verification, claims and the audit trail over the store's connection."""
 
-    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:  # pragma: no cover - provided by the store
+    def _tx(self) -> AbstractContextManager[Connection]:  # pragma: no cover - provided by the store
         raise NotImplementedError
 
-    def _query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:  # pragma: no cover
+    def _query(self, sql: str, params: Any = ()) -> list[Row]:  # pragma: no cover
         raise NotImplementedError
 
     def get(self, profile_id: str) -> Profile:  # pragma: no cover - provided by the store
@@ -132,10 +132,9 @@ class TrustMixin:
             if conn.execute("SELECT 1 FROM claims WHERE authority_id = ? AND status = 'pending'",
                             (authority_id,)).fetchone():
                 raise Conflict("a claim on this authority is already waiting for staff", field="authority_id")
-            cur = conn.execute(
-                "INSERT INTO claims (authority_id, name, role, email, message, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (authority_id, name, role, email, _note(message), utc_now()))
-            claim_id = int(cur.lastrowid or 0)
+            claim_id = int(conn.execute(
+                "INSERT INTO claims (authority_id, name, role, email, message, created_at) VALUES (?, ?, ?, ?, ?, ?) "
+                "RETURNING id", (authority_id, name, role, email, _note(message), utc_now())).fetchall()[0][0])
             record(conn, actor, "claim.created", authority_id, f"claim {claim_id}")
         return self.claim(claim_id)
 

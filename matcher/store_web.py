@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import sqlite3
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,6 +23,7 @@ from typing import Any
 
 from matcher.errors import InvalidInput, NotFound
 from matcher.store_audit import ApiKey, utc_now
+from matcher.store_sql import Connection, Row
 
 SESSION_DAYS = 14
 MAX_MESSAGE = 2000
@@ -61,7 +61,7 @@ class Interest:
     created_at: str
 
 
-def _interest(row: sqlite3.Row) -> Interest:
+def _interest(row: Row) -> Interest:
     return Interest(id=row["id"], sender_id=row["sender_id"], recipient_id=row["recipient_id"],
                     reply_to=row["reply_to"], message=row["message"], actor=row["actor"],
                     created_at=row["created_at"])
@@ -71,7 +71,7 @@ def _token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8")).digest()
 
 
-def _key_row(row: sqlite3.Row) -> ApiKey:
+def _key_row(row: Row) -> ApiKey:
     return ApiKey(id=row["id"], role=row["role"], authority_id=row["authority_id"], label=row["label"],
                   created_at=row["created_at"], revoked=row["revoked_at"] is not None)
 
@@ -79,10 +79,10 @@ def _key_row(row: sqlite3.Row) -> ApiKey:
 class WebMixin:
     """Sessions and interest messages over the store's connection."""
 
-    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:  # pragma: no cover - provided by the store
+    def _tx(self) -> AbstractContextManager[Connection]:  # pragma: no cover - provided by the store
         raise NotImplementedError
 
-    def _query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:  # pragma: no cover
+    def _query(self, sql: str, params: Any = ()) -> list[Row]:  # pragma: no cover
         raise NotImplementedError
 
     def exists(self, profile_id: str) -> bool:  # pragma: no cover - provided by the store
@@ -137,10 +137,10 @@ class WebMixin:
                                    (reply_to,)).fetchone()
                 if row is None or {row[0], row[1]} != {sender_id, recipient_id}:
                     raise NotFound(f"no message {reply_to} between these authorities", field="reply_to")
-            cur = conn.execute("INSERT INTO interests (sender_id, recipient_id, reply_to, message, actor, created_at) "
-                               "VALUES (?, ?, ?, ?, ?, ?)", (sender_id, recipient_id, reply_to, message, actor,
-                                                             utc_now()))
-            new_id = int(cur.lastrowid or 0)
+            new_id = int(conn.execute(
+                "INSERT INTO interests (sender_id, recipient_id, reply_to, message, actor, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id", (sender_id, recipient_id, reply_to, message, actor,
+                                                           utc_now())).fetchall()[0][0])
         return self.interest(new_id)
 
     def interest(self, interest_id: int) -> Interest:

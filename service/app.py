@@ -67,10 +67,11 @@ def load_resources(res: Resources, encoder: Encoder | None) -> None:
     s = res.settings
     try:
         if res.store is None:
-            from matcher.store import SQLiteStore
+            from matcher.paths import redact_db
+            from matcher.store import open_store
 
-            res.stage = f"opening the database {s.db}"
-            res.store = res.owned_store = SQLiteStore.open(s.db, s.data_dir)
+            res.stage = f"opening the database {redact_db(s.db)}"
+            res.store = res.owned_store = open_store(s.db, s.data_dir)
         res.countries = res.store.countries()
         if encoder is None:
             from matcher.encoding import SentenceTransformerEncoder

@@ -11,12 +11,14 @@ from typing import Any, cast
 
 import click
 
+from matcher.cli.common import DB_TARGET
+
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="SQLite database file [default: data/twinmatch.db or $TWINMATCH_DB].")
+@click.option("--db", type=DB_TARGET, default=None,
+              help="SQLite database file or postgresql:// URL [default: data/twinmatch.db or $TWINMATCH_DB].")
 @click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Processed catalogue files [default: data/ or $TWINMATCH_DATA_DIR].")
 @click.option("--ranker", type=click.Path(path_type=Path, dir_okay=False), default=None,
@@ -28,7 +30,7 @@ import click
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]),
               default="info", show_default=True)
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
-def serve(host: str, port: int, db: Path | None, data_dir: Path | None, ranker: Path | None, model: str | None,
+def serve(host: str, port: int, db: Path | str | None, data_dir: Path | None, ranker: Path | None, model: str | None,
           workers: int, log_level: str, access_log: bool) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs). Loads in the background: poll /ready."""
     import uvicorn

@@ -26,7 +26,7 @@ from matcher.errors import Unauthorized
 from matcher.events.participants import CatalogueView
 from matcher.events.view import LiveCatalogueView
 from matcher.loading import LoadReport
-from matcher.store import ApiKey, ProfileStore, SQLiteStore
+from matcher.store import ApiKey, ProfileStore, SQLStoreBase
 from matcher.suggestions import SuggestionCache
 from service.auth import api_key_scheme, authenticate, bearer_scheme, check_staff, secret_from
 from service.cache import StateCache
@@ -52,7 +52,7 @@ class Resources:
     stage: str = "starting"  # human-readable loading stage, shown by /ready
     error: str | None = None  # why loading failed, if it did
     started: float = field(default_factory=time.monotonic)
-    owned_store: SQLiteStore | None = None  # the store we opened (closed on shutdown); not an injected one
+    owned_store: SQLStoreBase | None = None  # the store we opened (closed on shutdown); not an injected one
     #: Profile writes are read-modify-write (get, change, store, re-embed): one at a time keeps them
     #: atomic with respect to each other and to the in-memory matcher. Writes are rare.
     write_lock: threading.Lock = field(default_factory=threading.Lock)

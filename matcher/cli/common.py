@@ -12,13 +12,14 @@ import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-from matcher.paths import DATA_DIR, MODELS_DIR, REPO_ROOT, default_db
+from matcher.paths import DATA_DIR, MODELS_DIR, REPO_ROOT, db_target, default_db
 
 DEFAULT_RANKER = MODELS_DIR / "ranker.joblib"
 COOPERATION_CASES = DATA_DIR / "cooperation" / "cooperation_dev.csv"
 COOPERATION_TRANSLATIONS = DATA_DIR / "cooperation" / "needs_translated.csv"
 __all__ = [
     "DATA_DIR",
+    "DB_TARGET",
     "DEFAULT_RANKER",
     "MODELS_DIR",
     "REPO_ROOT",
@@ -30,12 +31,30 @@ __all__ = [
 ]
 
 
+class DbTarget(click.ParamType):
+    """``--db``: a SQLite file path or a ``postgresql://`` URL (kept as a string: a Path would fold its ``//``)."""
+
+    name = "PATH|URL"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path | str:
+        if isinstance(value, Path):
+            return value
+        target = db_target(str(value))
+        if isinstance(target, Path) and target.is_dir():
+            self.fail(f"{value!r} is a directory, not a database file", param, ctx)
+        return target
+
+
+DB_TARGET = DbTarget()
+
+
 def store_options(fn: F) -> F:
     """``--db`` and ``--data-dir``."""
     fn = click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), default=DATA_DIR,
                       show_default=True, help="Processed catalogue files.")(fn)
-    fn = click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=None,
-                      help="SQLite database file [default: data/twinmatch.db or $TWINMATCH_DB].")(fn)
+    fn = click.option("--db", type=DB_TARGET, default=None,
+                      help="SQLite database file or postgresql:// URL [default: data/twinmatch.db or "
+                           "$TWINMATCH_DB].")(fn)
     return fn
 
 
@@ -47,10 +66,10 @@ def model_options(fn: F) -> F:
     return fn
 
 
-def open_store(db: Path | None, data_dir: Path, *, progress: bool = True) -> Any:
-    from matcher.store import SQLiteStore
+def open_store(db: Path | str | None, data_dir: Path, *, progress: bool = True) -> Any:
+    from matcher.store import open_store as open_any
 
-    return SQLiteStore.open(db or default_db(), data_dir, progress=progress)
+    return open_any(db or default_db(), data_dir, progress=progress)
 
 
 @functools.lru_cache(maxsize=2)
