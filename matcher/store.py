@@ -18,6 +18,7 @@ import hashlib
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -518,6 +519,21 @@ class SQLStoreBase(AuditMixin, TrustMixin, EventsMixin, WebMixin):
                              "DO UPDATE SET dim = excluded.dim, vector = excluded.vector", rows)
 
 
+def _wal(conn: sqlite3.Connection, timeout: float = 30.0) -> None:
+    """Switch to WAL. On a brand-new file opened by several processes at once (workers starting together)
+    the switch can fail at once with "database is locked": SQLite does not call the busy handler for it.
+    Retried here for up to ``timeout`` seconds, like every other statement's busy wait."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 class SQLiteStore(SQLStoreBase):
     """``ProfileStore`` over one SQLite file. One connection shared by threads behind a lock."""
 
@@ -542,7 +558,7 @@ class SQLiteStore(SQLStoreBase):
         try:
             conn = sqlite3.connect(db_path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode = WAL")
+            _wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.executescript(_SCHEMA + EVENTS_SCHEMA + WEB_SCHEMA)
