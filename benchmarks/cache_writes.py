@@ -15,25 +15,12 @@ latency percentiles of both runs, their ratio, and the writes done. Usage::
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import shutil
-import signal
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-from load import (
-    REPO_ROOT,
-    add_server_options,
-    free_port,
-    pick_ids,
-    run_phase,
-    start_server,
-    summary,
-    wait_ready,
-)
+from load import REPO_ROOT, add_server_options, copy_db, pick_ids, run_phase, serving, summary
 
 NEEDS = ["Gestion des déchets et recyclage", "Eau potable et assainissement en milieu rural",
          "Numérisation de l'état civil", "Tourisme culturel et patrimoine", "Formation des agents municipaux"]
@@ -73,25 +60,17 @@ def main() -> None:
     p.add_argument("--writes-per-second", type=float, default=1.0)
     add_server_options(p)
     args = p.parse_args()
-    if not args.db.exists():
-        raise SystemExit(f"no database at {args.db}: build it first (make serve, or any twinmatch command)")
     args.workers, args.no_cache = 1, False
     from matcher.store import SQLiteStore
 
-    tmp = Path(tempfile.mkdtemp(prefix="twinmatch-writes-"))
-    db = tmp / "twinmatch.db"
-    shutil.copy(args.db, db)
+    tmp, db = copy_db(args.db, "twinmatch-writes-")
     rng = random.Random(3)
     with SQLiteStore.open(db, args.data_dir) as store:
         _, secret = store.create_key("staff", None, "cache-writes benchmark")
         # Write targets drawn from the whole catalogue (as owners and staff edit any entry), with a place.
         pool = [p for p in store.all_profiles(verified_only=True) if p.lat is not None]
         targets = [{"id": p.id, "country": p.country, "lat": p.lat, "lon": p.lon} for p in rng.sample(pool, 400)]
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = start_server(args, port, db, tmp / "server.log")
-    try:
-        wait_ready(base, server, args.ready_timeout)
+    with serving(args, db, tmp) as (base, _):
         queried = pick_ids(base, args.ids)
         targets = [t for t in targets if t["id"] not in set(queried)]
         urls = [f"/authorities/{i}/matches?k=10" for i in queried]
@@ -110,10 +89,6 @@ def main() -> None:
         ratio = (len(busy["latencies"]) / busy["wall"]) / (len(quiet["latencies"]) / quiet["wall"])
         print(f"{done[0]} verified writes ({done[1]} refused) at {args.writes_per_second:g}/s; throughput with "
               f"writes = {ratio:.0%} of without")
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

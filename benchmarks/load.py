@@ -23,6 +23,7 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -30,6 +31,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +83,33 @@ def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float) -> dict
             pass
         time.sleep(0.25)
     raise SystemExit(f"server not ready after {timeout} s: {last}")
+
+
+def copy_db(db: Path, prefix: str) -> tuple[Path, Path]:
+    """(a new temporary folder, a copy of ``db`` in it): benchmarks write keys and profiles into the copy,
+    never into the built database."""
+    if not db.exists():
+        raise SystemExit(f"no database at {db}: build it first (make serve, or any twinmatch command)")
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    copy = tmp / "twinmatch.db"
+    shutil.copy(db, copy)
+    return tmp, copy
+
+
+@contextmanager
+def serving(args: argparse.Namespace, db: Path, tmp: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The app served on ``db`` (``start_server``), ready; (base URL, server process). On exit the server's
+    process group is stopped and ``tmp`` removed."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(args, port, db, tmp / "server.log")
+    try:
+        wait_ready(base, server, args.ready_timeout)
+        yield base, server
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def pick_ids(base: str, n: int) -> list[str]:

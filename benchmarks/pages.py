@@ -14,16 +14,12 @@ The shortlist is ranked on every request (pages are not cached). Usage::
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import signal
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from load import REPO_ROOT, add_server_options, free_port, pick_ids, start_server, wait_ready
+from load import REPO_ROOT, add_server_options, copy_db, pick_ids, serving
 
 sys.path.insert(0, str(REPO_ROOT / "tests"))
 
@@ -35,20 +31,12 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=3)
     add_server_options(p)
     args = p.parse_args()
-    if not args.db.exists():
-        raise SystemExit(f"no database at {args.db}: build it first (make serve, or any twinmatch command)")
     args.workers, args.no_cache = 1, False
     import httpx
     from test_web_pages import check_html
 
-    tmp = Path(tempfile.mkdtemp(prefix="twinmatch-pages-"))
-    db = tmp / "twinmatch.db"
-    shutil.copy(args.db, db)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = start_server(args, port, db, tmp / "server.log")
-    try:
-        wait_ready(base, server, args.ready_timeout)
+    tmp, db = copy_db(args.db, "twinmatch-pages-")
+    with serving(args, db, tmp) as (base, _):
         ids = pick_ids(base, args.authorities)
         pages = {
             "home": lambda _: "/",
@@ -86,10 +74,6 @@ def main() -> None:
             check = ("" if name not in OURS and name not in invalid else
                      "  HTML ok" if name not in invalid else f"  {invalid[name]}")
             print(f"  {name:<18} p50 {statistics.median(ts):7.1f} ms  p95 {p95:7.1f} ms  max {ts[-1]:7.1f} ms{check}")
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -13,17 +13,13 @@ cap lets through (100,000 rows). Usage::
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import signal
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-from load import REPO_ROOT, add_server_options, free_port, start_server, wait_ready
+from load import REPO_ROOT, add_server_options, copy_db, serving
 from serve_footprint import memory_mib
 
 sys.path.insert(0, str(REPO_ROOT / "tests"))
@@ -46,23 +42,15 @@ def main() -> None:
     p.add_argument("--db", type=Path, default=REPO_ROOT / "data" / "twinmatch.db")
     add_server_options(p)
     args = p.parse_args()
-    if not args.db.exists():
-        raise SystemExit(f"no database at {args.db}: build it first (make serve, or any twinmatch command)")
     args.workers, args.no_cache = 1, False
     import httpx
 
     from matcher.store import SQLiteStore
 
-    tmp = Path(tempfile.mkdtemp(prefix="twinmatch-bomb-"))
-    db = tmp / "twinmatch.db"
-    shutil.copy(args.db, db)
+    tmp, db = copy_db(args.db, "twinmatch-bomb-")
     with SQLiteStore.open(db, args.data_dir) as store:
         _, secret = store.create_key("staff", None, "upload bomb benchmark")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = start_server(args, port, db, tmp / "server.log")
-    try:
-        wait_ready(base, server, args.ready_timeout)
+    with serving(args, db, tmp) as (base, server):
         for label, rows in (("bomb: 1,000,000 rows", 1_000_000), ("largest accepted sheet: 100,000 rows", 100_000)):
             body = xlsx_rows(rows)
             health: list[float] = []
@@ -97,10 +85,6 @@ def main() -> None:
             print(f"  RSS {before['VmRSS']:,.0f} -> {after['VmRSS']:,.0f} MiB ({after['VmRSS'] - before['VmRSS']:+,.0f}; "
                   f"peak {after['VmHWM']:,.0f}{kid}); /health during the upload: n={len(hs)}, "
                   f"p50 {statistics.median(hs) if hs else float('nan'):.1f} ms, p99 {p99:.1f} ms")
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

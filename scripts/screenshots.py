@@ -11,21 +11,17 @@ authority's page, its shortlist (with its map), the same on a phone, and the sta
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "benchmarks"), str(REPO / "tests")]
 
-from browser_support import PHONE, PHONE_USER_AGENT, assert_only_local_requests, make_driver, screenshot  # noqa: E402
-from load import add_server_options, free_port, start_server, wait_ready  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from browser_support import PHONE, PHONE_USER_AGENT, assert_only_local_requests, make_driver, screenshot
+from load import add_server_options, copy_db, serving
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 
 def main() -> None:
@@ -38,16 +34,10 @@ def main() -> None:
     args.workers, args.no_cache = 1, False
     from matcher.store import SQLiteStore
 
-    tmp = Path(tempfile.mkdtemp(prefix="twinmatch-shots-"))
-    db = tmp / "twinmatch.db"
-    shutil.copy(args.db, db)
+    tmp, db = copy_db(args.db, "twinmatch-shots-")
     with SQLiteStore.open(db, args.data_dir) as store:
         _, staff = store.create_key("staff", None, "screenshots")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = start_server(args, port, db, tmp / "server.log")
-    try:
-        wait_ready(base, server, args.ready_timeout)
+    with serving(args, db, tmp) as (base, _):
         drawn = "[data-map][data-drawn]"
         desktop = make_driver(tmp / "desktop")
         try:
@@ -78,10 +68,6 @@ def main() -> None:
         finally:
             phone.quit()
         print(f"screenshots in {args.out}: {', '.join(sorted(f.name for f in args.out.glob('*.png')))}")
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
