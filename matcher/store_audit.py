@@ -51,7 +51,7 @@ class ApiKey:
     revoked: bool
 
 
-def _key(row: Row) -> ApiKey:
+def key_from_row(row: Row) -> ApiKey:
     return ApiKey(id=row["id"], role=row["role"], authority_id=row["authority_id"], label=row["label"],
                   created_at=row["created_at"], revoked=row["revoked_at"] is not None)
 
@@ -147,7 +147,7 @@ class AuditMixin:
             return None
         if row["authority_id"] is not None and not self.exists(row["authority_id"]):
             return None
-        return _key(row)
+        return key_from_row(row)
 
     def revoke_key(self, key_id: str) -> None:
         """Revoke a key (idempotent); ``NotFound`` if there is no such key."""
@@ -158,4 +158,4 @@ class AuditMixin:
                 raise NotFound(f"no API key with id {key_id!r}", field="key_id")
 
     def list_keys(self) -> list[ApiKey]:
-        return [_key(r) for r in self._query("SELECT * FROM api_keys ORDER BY rowid")]
+        return [key_from_row(r) for r in self._query("SELECT * FROM api_keys ORDER BY rowid")]

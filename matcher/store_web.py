@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from matcher.errors import InvalidInput, NotFound
-from matcher.store_audit import ApiKey, utc_now
+from matcher.store_audit import ApiKey, key_from_row, utc_now
 from matcher.store_sql import Connection, Row
 
 SESSION_DAYS = 14
@@ -71,11 +71,6 @@ def _token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8")).digest()
 
 
-def _key_row(row: Row) -> ApiKey:
-    return ApiKey(id=row["id"], role=row["role"], authority_id=row["authority_id"], label=row["label"],
-                  created_at=row["created_at"], revoked=row["revoked_at"] is not None)
-
-
 class WebMixin:
     """Sessions and interest messages over the store's connection."""
 
@@ -109,7 +104,7 @@ class WebMixin:
                            "WHERE s.token_hash = ? AND s.expires_at >= ?", (_token_hash(token), utc_now()))
         if not rows or rows[0]["revoked_at"] is not None:
             return None
-        key = _key_row(rows[0])
+        key = key_from_row(rows[0])
         if key.authority_id is not None and not self.exists(key.authority_id):
             return None
         return key

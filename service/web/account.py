@@ -11,17 +11,15 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 
 from matcher.domain import Profile
-from matcher.errors import Forbidden, InvalidInput, NotFound
+from matcher.errors import Forbidden, NotFound
 from matcher.store import ApiKey
 from service.auth import actor_of
 from service.deps import get_countries
-from service.errors import validation_message
 from service.routes.authorities import update_authority, visible_profile
 from service.schemas import AuthorityUpdate
-from service.web.context import SESSION_COOKIE, FormPage, Page, PageDep
+from service.web.context import SESSION_COOKIE, FormPage, Page, PageDep, validated
 from service.web.pages import matcher_of
 
 router = APIRouter()
@@ -48,11 +46,8 @@ def signin(page: FormPage, key: Annotated[str, Form(max_length=200)]) -> Respons
     if found is None:
         page.limit("auth_failure")
         return page.render("signin.html", status_code=401, error=page.t("signin.bad"))
-    token = page.store.create_session(found)
-    response = page.redirect("/mon-profil")
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=14 * 86400,
-                        secure=page.request.url.scheme == "https")
-    return response
+    page.start_session(found)
+    return page.redirect("/mon-profil")
 
 
 @router.post("/deconnexion")
@@ -90,17 +85,12 @@ async def save_profile(page: FormPage, description: LongField = "", expertise_te
     if page.owner_of is None:
         raise Forbidden(page.t("staff.only"))
     page.limit("write")
-    try:
-        body = AuthorityUpdate.model_validate({
-            "description": description, "expertise": {"themes": expertise_themes, "text": expertise_text},
-            "needs": {"themes": needs_themes, "text": needs_text}, "partnership_types": partnership_types,
-            "preferred_regions": preferred_regions,
-            "preferred_countries": [c.strip().upper() for c in preferred_countries.replace(";", ",").split(",")
-                                    if c.strip()]})
-    except ValidationError as exc:
-        errors = exc.errors()
-        raise InvalidInput(validation_message(errors),
-                           field=".".join(str(x) for x in errors[0]["loc"]) if errors else None) from None
+    body = validated(AuthorityUpdate, {
+        "description": description, "expertise": {"themes": expertise_themes, "text": expertise_text},
+        "needs": {"themes": needs_themes, "text": needs_text}, "partnership_types": partnership_types,
+        "preferred_regions": preferred_regions,
+        "preferred_countries": [c.strip().upper() for c in preferred_countries.replace(";", ",").split(",")
+                                if c.strip()]})
     countries = await get_countries(page.res, page.store)
     await run_in_threadpool(update_authority, page.owner_of, body, page.res, page.store, matcher_of(page),
                             countries, key)

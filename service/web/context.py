@@ -21,12 +21,14 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, ValidationError
 
-from matcher.errors import Forbidden, MatcherError
+from matcher.errors import Forbidden, InvalidInput, MatcherError
 from matcher.store import ApiKey, ProfileStore
+from matcher.store_web import SESSION_DAYS
 from matcher.themes import THEMES
 from service.deps import Resources
-from service.errors import NotReady
+from service.errors import NotReady, validation_message
 from service.ratelimit import client_address
 from service.web.i18n import (
     LANG_COOKIE,
@@ -42,6 +44,7 @@ from service.web.i18n import (
 from service.web.paths import TEMPLATES_DIR
 
 R = TypeVar("R", bound=Response)
+M = TypeVar("M", bound=BaseModel)
 SESSION_COOKIE = "twinmatch_session"
 CSRF_COOKIE = "twinmatch_csrf"
 CSRF_FIELD = "csrf"
@@ -66,6 +69,7 @@ class Page:
     key: ApiKey | None
     csrf: str
     new_csrf: bool
+    session: str | None = None  # a session started by this request: its cookie is set by ``finish``
 
     @property
     def store(self) -> ProfileStore:
@@ -101,8 +105,16 @@ class Page:
     def redirect(self, url: str) -> RedirectResponse:
         return self.finish(RedirectResponse(url, status_code=303))
 
+    def start_session(self, key: ApiKey) -> None:
+        """Sign ``key`` in: a session in the store, its cookie on this response, the page drawn signed in."""
+        self.session = self.store.create_session(key)
+        self.key = key
+
     def finish(self, response: R) -> R:
         secure = self.request.url.scheme == "https"
+        if self.session is not None:
+            response.set_cookie(SESSION_COOKIE, self.session, httponly=True, samesite="lax",
+                                max_age=SESSION_DAYS * 86400, secure=secure)
         if self.new_csrf:
             response.set_cookie(CSRF_COOKIE, self.csrf, httponly=True, samesite="strict", secure=secure)
         if self.request.query_params.get("lang") == self.lang:
@@ -119,6 +131,16 @@ class Page:
         if self.key is None or self.key.role != "staff":
             raise Forbidden(self.t("staff.only"))
         return self.key
+
+
+def validated(model: type[M], data: dict[str, Any]) -> M:
+    """``model`` from a form's fields; a ValidationError becomes the usual 422 with the field named."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        field = ".".join(str(x) for x in errors[0]["loc"]) if errors else None
+        raise InvalidInput(validation_message(errors), field=field) from None
 
 
 def _resources(request: Request) -> Resources:

@@ -5,36 +5,24 @@ once (it is the way back in)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ValidationError
 
 from matcher.domain import Kind
 from matcher.errors import InvalidInput
 from service.deps import get_countries
-from service.errors import validation_message
 from service.routes.authorities import create_authority, visible_profile
 from service.routes.trust import claim
 from service.schemas import AuthorityCreate
 from service.schemas_trust import ClaimIn
-from service.web.context import SESSION_COOKIE, FormPage, PageDep
+from service.web.context import FormPage, PageDep, validated
 from service.web.pages import matcher_of
 
 router = APIRouter()
 Text = Annotated[str, Form(max_length=5000)]
 Short = Annotated[str, Form(max_length=254)]
-
-
-def validated(model: type[BaseModel], data: dict[str, Any]) -> Any:
-    """``model`` from a form's fields; a ValidationError becomes the usual 422 with the field named."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        errors = exc.errors()
-        field = ".".join(str(x) for x in errors[0]["loc"]) if errors else None
-        raise InvalidInput(validation_message(errors), field=field) from None
 
 
 def _number(text: str) -> float | None:
@@ -70,14 +58,9 @@ async def register(page: FormPage, name: Short, kind: Short, country: Short, pop
     created = await run_in_threadpool(create_authority, body, page.res, page.store, matcher_of(page), countries,
                                       page.key if page.staff else None)
     key = page.store.key_for_secret(created.owner_key.secret)
-    token = page.store.create_session(key) if key is not None and page.key is None else None
-    if token is not None:
-        page.key = key  # the page is drawn signed in, as the next ones will be
-    response = page.render("registered.html", authority=created.authority, secret=created.owner_key.secret)
-    if token is not None:
-        response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=14 * 86400,
-                            secure=page.request.url.scheme == "https")
-    return response
+    if key is not None and page.key is None:  # a staff registering an entry stays signed in as staff
+        page.start_session(key)
+    return page.render("registered.html", authority=created.authority, secret=created.owner_key.secret)
 
 
 @router.get("/collectivites/{authority_id}/revendiquer", response_class=HTMLResponse)

@@ -5,9 +5,10 @@ downloads). The ranking is the API's: ``Matcher.recommend`` with the filters of 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
 from matcher.domain import Filters, Level, Match, Profile
@@ -114,55 +115,67 @@ def population_field(page: Page, text: str, field: str) -> int | None:
     return int(digits)
 
 
-async def _shortlist(page: Page, authority_id: str, continent: list[Continent], country: str, level: list[Level],
-                     min_population: str, max_population: str, themes: list[str],
-                     francophone: bool, diversity: float, k: int) -> tuple[Profile, list[Match], Filters]:
+@dataclass(frozen=True)
+class ShortlistForm:
+    """The shortlist form's fields, as sent (the page draws them back into the form)."""
+
+    continent: list[Continent]
+    country: str
+    level: list[Level]
+    min_population: str
+    max_population: str
+    themes: list[str]
+    francophone: bool
+    diversity: float
+    k: int
+
+
+def shortlist_form(continent: ContinentQ = [], country: Annotated[str, Query(max_length=300)] = "",  # noqa: B006
+                   level: LevelQ = [], min_population: PopQ = "", max_population: PopQ = "",  # noqa: B006
+                   themes: ThemesQ = [], francophone: bool = False,  # noqa: B006
+                   diversity: Annotated[float, Query(ge=0, le=10, allow_inf_nan=False)] = 0.0,
+                   k: Annotated[int, Query(ge=1, le=MAX_SHORTLIST)] = 10) -> ShortlistForm:
+    return ShortlistForm(continent, country, level, min_population, max_population, themes, francophone,
+                         diversity, k)
+
+
+ShortlistDep = Annotated[ShortlistForm, Depends(shortlist_form)]
+
+
+async def _shortlist(page: Page, authority_id: str, form: ShortlistForm) -> tuple[Profile, list[Match], Filters]:
     from starlette.concurrency import run_in_threadpool
 
     p = await run_in_threadpool(visible_profile, page.store, authority_id, page.key)
-    filters = await page_filters(page, continent, country, [lv.value for lv in level],
-                                 population_field(page, min_population, "min_population"),
-                                 population_field(page, max_population, "max_population"), themes, francophone)
+    filters = await page_filters(page, form.continent, form.country, [lv.value for lv in form.level],
+                                 population_field(page, form.min_population, "min_population"),
+                                 population_field(page, form.max_population, "max_population"), form.themes,
+                                 form.francophone)
     matcher = matcher_of(page)
-    found = await run_in_threadpool(lambda: matcher.recommend(p, k=k, filters=filters, diversity=diversity))
+    found = await run_in_threadpool(lambda: matcher.recommend(p, k=form.k, filters=filters,
+                                                              diversity=form.diversity))
     return p, found, filters
 
 
 @router.get("/collectivites/{authority_id}/partenaires", response_class=HTMLResponse)
-async def partners(page: PageDep, authority_id: str, continent: ContinentQ = [], country: Annotated[str, Query(max_length=300)] = "",  # noqa: B006
-                   level: LevelQ = [], min_population: PopQ = "", max_population: PopQ = "",  # noqa: B006
-                   themes: ThemesQ = [], francophone: bool = False,  # noqa: B006
-                   diversity: Annotated[float, Query(ge=0, le=10, allow_inf_nan=False)] = 0.0,
-                   k: Annotated[int, Query(ge=1, le=MAX_SHORTLIST)] = 10) -> Response:
+async def partners(page: PageDep, authority_id: str, form: ShortlistDep) -> Response:
     from matcher.notices import empty_notice
 
-    p, found, filters = await _shortlist(page, authority_id, continent, country, level, min_population,
-                                         max_population, themes, francophone, diversity, k)
+    p, found, filters = await _shortlist(page, authority_id, form)
     points = map_points(page, p, [(m.id, m.display_name(page.lang), m.lat, m.lon) for m in found])
     query = page.request.url.query
     return page.render("partners.html", p=p, matches=found, points=points, atlas=ATLAS,
                        notice=None if found else empty_notice(filters, page.lang), query=query,
-                       form={"continent": list(continent), "country": country,
-                             "level": [lv.value for lv in level], "min_population": min_population,
-                             "max_population": max_population, "themes": themes, "francophone": francophone,
-                             "diversity": diversity, "k": k},
+                       form={**asdict(form), "level": [lv.value for lv in form.level]},
                        top=max((m.score for m in found), default=1.0) or 1.0,
                        can_write=page.owner_of == p.id)
 
-
 @router.get("/collectivites/{authority_id}/partenaires.{fmt}")
-async def partners_download(page: PageDep, authority_id: str, fmt: str, continent: ContinentQ = [],  # noqa: B006
-                            country: Annotated[str, Query(max_length=300)] = "", level: LevelQ = [],  # noqa: B006
-                            min_population: PopQ = "", max_population: PopQ = "",
-                            themes: ThemesQ = [], francophone: bool = False,  # noqa: B006
-                            diversity: Annotated[float, Query(ge=0, le=10, allow_inf_nan=False)] = 0.0,
-                            k: Annotated[int, Query(ge=1, le=MAX_SHORTLIST)] = 10) -> Response:
+async def partners_download(page: PageDep, authority_id: str, fmt: str, form: ShortlistDep) -> Response:
     from matcher.errors import NotFound
 
     if fmt not in ("csv", "xlsx"):
         raise NotFound(page.t("error.not_found"), field="format")
-    p, found, _ = await _shortlist(page, authority_id, continent, country, level, min_population,
-                                   max_population, themes, francophone, diversity, k)
+    p, found, _ = await _shortlist(page, authority_id, form)
     body = shortlist_csv(found, page.lang) if fmt == "csv" else shortlist_xlsx(found, page.lang)
     media = "text/csv; charset=utf-8" if fmt == "csv" else XLSX
     name = f"twinmatch-{p.id}-partenaires.{fmt}"

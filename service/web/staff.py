@@ -16,8 +16,7 @@ from service.routes.suggestions import add_decision, suggestions
 from service.routes.trust import decide_claim, verify
 from service.schemas_matching import DecisionIn
 from service.schemas_trust import StaffDecisionIn
-from service.web.context import FormPage, PageDep
-from service.web.joining import validated
+from service.web.context import FormPage, PageDep, validated
 from service.web.pages import matcher_of
 
 router = APIRouter()
