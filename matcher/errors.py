@@ -66,6 +66,14 @@ class DataBuildError(MatcherError):
     code = "data_build_error"
 
 
+class StoreUnavailable(MatcherError):
+    """The database cannot be reached (a server restarting, a network cut): retry shortly. The store
+    reconnects by itself on a later call."""
+
+    status = 503
+    code = "database_unavailable"
+
+
 class ModelError(MatcherError):
     """A model artifact is missing, corrupt, or was saved with incompatible library versions."""
 

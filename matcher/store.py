@@ -32,6 +32,7 @@ from matcher.domain import DEFAULT_LEVEL, VERIFIED, Kind, Level, Link, Profile
 from matcher.errors import Conflict, DataBuildError, InvalidInput, NotFound
 from matcher.paths import is_database_url
 from matcher.store_audit import ApiKey, AuditMixin, Decision, utc_now
+from matcher.store_changes import CHANGES_SCHEMA, Change, ChangesMixin, new_origin
 from matcher.store_codec import (
     SCALAR_FIELDS,
     join_profile,
@@ -108,12 +109,25 @@ class ProfileStore(Protocol):
     def audit_entries(self, *, subject: str | None = None, action: str | None = None, since: str | None = None,
                       limit: int = 50, cursor: int | None = None) -> list[AuditEntry]: ...
 
+    # --- what replicas share beyond the data (matcher.store_changes) ----------------------------
+    origin: str  # this store instance's name in the change log
+    def changes_since(self, seq: int, *, limit: int = 1000) -> list[Change]: ...
+    def last_change(self) -> int: ...
+    def first_change(self) -> int | None: ...
+    def ping(self) -> None: ...  # raises StoreUnavailable when the database cannot be reached
+    def wait_for_change(self, timeout: float) -> None: ...  # returns on a committed change, wake() or timeout
+    def wake(self) -> None: ...
+    def rate_acquire(self, key: str, limit: int, expiry: float, amount: int = 1, *,
+                     now: float | None = None) -> bool: ...
+    def rate_window(self, key: str, expiry: float, *, now: float | None = None) -> tuple[float, int]: ...
+    def rate_clear(self, key: str | None = None) -> int: ...
+
 
 # ==================================================================================================
 # The SQL implementation (the SQLite schema is here, PostgreSQL's in matcher.store_pg_schema)
 # ==================================================================================================
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: Files whose content defines the catalogue; their sha256 tells whether the database is stale.
 SOURCE_FILES = (files.AUTHORITIES_FILE, files.COUNTRIES_FILE, files.LINKS_FILE)
 #: Profile fields that come from the catalogue files (a reload refreshes them on edited profiles).
@@ -181,6 +195,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: ("ALTER TABLE profiles ADD COLUMN status TEXT NOT NULL DEFAULT 'verified'",),
     2: (),  # the events table (matcher.store_events), created by the schema script
     3: (),  # web sessions and interest messages (matcher.store_web), created by the schema script
+    4: (),  # the change log and the rate-limit windows (matcher.store_changes), created by the schema script
 }
 
 _PROFILE_COLS = ", ".join(SCALAR_FIELDS) + ", data"
@@ -252,7 +267,7 @@ def open_store(target: str | Path, data_dir: Path, *, progress: bool = False,
     return SQLiteStore.open(Path(target), data_dir, progress=progress, reload_if_stale=reload_if_stale)
 
 
-class SQLStoreBase(AuditMixin, TrustMixin, EventsMixin, WebMixin):
+class SQLStoreBase(AuditMixin, TrustMixin, EventsMixin, WebMixin, ChangesMixin):
     """``ProfileStore`` in the SQL both backends accept (see ``matcher.store_sql``). A backend provides the
     connection (``_tx``, ``_query``, ``close``), its migrations, and the few dialect hooks below."""
 
@@ -330,6 +345,7 @@ class SQLStoreBase(AuditMixin, TrustMixin, EventsMixin, WebMixin):
             if only_if_stale and self._meta("sources") == hashes:
                 return False
             counts = load_catalogue(conn, self.data_dir, progress=progress, bulk=self._bulk_insert)
+            self.log_change(conn, "catalogue", "")
             conn.executemany("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                              [("sources", hashes), ("loaded_at", utc_now()), ("last_load", json.dumps(counts))])
         return True
@@ -428,6 +444,7 @@ class SQLStoreBase(AuditMixin, TrustMixin, EventsMixin, WebMixin):
         try:
             with self._tx() as conn:
                 conn.execute(_INSERT_PROFILE, _profile_params(stored))
+                self.log_change(conn, "profile", stored.id)
         except self.integrity_error:
             raise Conflict(f"an authority with id {profile.id!r} already exists", field="id") from None
         return stored
@@ -439,6 +456,7 @@ class SQLStoreBase(AuditMixin, TrustMixin, EventsMixin, WebMixin):
         with self._tx() as conn:
             if conn.execute(_UPDATE_PROFILE, _profile_params(stored)).rowcount == 0:
                 raise NotFound(f"no authority with id {profile.id!r}", field="id")
+            self.log_change(conn, "profile", stored.id)
         return stored
 
     def delete(self, profile_id: str) -> None:
@@ -448,6 +466,7 @@ class SQLStoreBase(AuditMixin, TrustMixin, EventsMixin, WebMixin):
                          (utc_now(), profile_id))
             if conn.execute("DELETE FROM profiles WHERE id = ?", (profile_id,)).rowcount == 0:
                 raise NotFound(f"no authority with id {profile_id!r}", field="id")
+            self.log_change(conn, "profile", profile_id)
 
     # --- reference data ---------------------------------------------------------------------------
     def countries(self) -> dict[str, Country]:
@@ -546,6 +565,7 @@ class SQLiteStore(SQLStoreBase):
         self._lock = threading.RLock()
         self.db_path = db_path
         self.data_dir = data_dir
+        self.origin, self._wakeup = new_origin(), threading.Event()
 
     # --- lifecycle --------------------------------------------------------------------------------
     @classmethod
@@ -561,7 +581,7 @@ class SQLiteStore(SQLStoreBase):
             _wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
-            conn.executescript(_SCHEMA + EVENTS_SCHEMA + WEB_SCHEMA)
+            conn.executescript(_SCHEMA + EVENTS_SCHEMA + WEB_SCHEMA + CHANGES_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise DataBuildError(f"cannot open database {db_path}: {exc}") from exc
         store = cls(conn, db_path, data_dir)

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from contextlib import AbstractContextManager, closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
 from matcher.errors import Conflict
+from matcher.store_changes import ChangeKind
 from matcher.store_sql import Connection, Row
 
 MAX_STORED_EVENTS = 500
@@ -72,6 +74,9 @@ class EventsMixin:
     max_events: int = MAX_STORED_EVENTS
     integrity_error: ClassVar[type[Exception]]  # the backend's (provided by the store)
 
+    #: ``ChangesMixin.log_change`` (the store's change log), inside the write transaction.
+    log_change: Callable[[Connection, ChangeKind, str], None]
+
     def _tx(self) -> AbstractContextManager[Connection]:  # pragma: no cover - provided by the store
         raise NotImplementedError
 
@@ -96,7 +101,10 @@ class EventsMixin:
     def delete_event(self, event_id: str) -> bool:
         """True if the event existed."""
         with self._tx() as conn:
-            return conn.execute("DELETE FROM events WHERE id = ?", (event_id,)).rowcount > 0
+            found = conn.execute("DELETE FROM events WHERE id = ?", (event_id,)).rowcount > 0
+            if found:
+                self.log_change(conn, "event", event_id)
+            return found
 
     def count_events(self) -> int:
         return int(self._query("SELECT COUNT(*) FROM events")[0][0])

@@ -23,10 +23,13 @@ from typing import Any, ClassVar, Self
 import psycopg
 from psycopg import sql as pgsql
 
-from matcher.errors import DataBuildError
+from matcher.errors import DataBuildError, StoreUnavailable
 from matcher.paths import redact_db as redact
 from matcher.store import SQLStoreBase
-from matcher.store_pg_schema import MIGRATIONS, SCHEMA, WRITE_LOCK
+from matcher.store_changes import new_origin
+from matcher.store_pg_schema import CHANGES_CHANNEL, MIGRATIONS, NOTIFY_CHANGE, SCHEMA, WRITE_LOCK
+
+CONNECT_TIMEOUT_S = 5
 
 # A string literal (kept), a ``?``, a ``:name`` (not a ``::cast``), or a ``%`` (doubled for psycopg).
 _TOKEN = re.compile(r"'(?:[^']|'')*'|\?|(?<![:\w]):([A-Za-z_]\w*)|%")
@@ -75,6 +78,13 @@ def _row_factory(cursor: Any) -> Any:
     return _row_class(tuple(d.name for d in description))
 
 
+def connect(url: str, **kwargs: Any) -> psycopg.Connection[Any]:
+    """An autocommit connection to ``url`` that gives up after ``CONNECT_TIMEOUT_S`` unless the URL says."""
+    if "connect_timeout" not in url:
+        kwargs["connect_timeout"] = CONNECT_TIMEOUT_S
+    return psycopg.connect(url, autocommit=True, **kwargs)
+
+
 class PgConnection:
     """The sqlite3-like face of a psycopg connection that the shared store code uses (``execute``,
     ``executemany``, cursors with ``fetchone`` / ``fetchall`` / ``rowcount``)."""
@@ -102,6 +112,7 @@ class PostgresStore(SQLStoreBase):
     migrations = MIGRATIONS
     integrity_error = psycopg.IntegrityError
     database_error = psycopg.DatabaseError
+    notify_sql = NOTIFY_CHANGE
 
     def __init__(self, raw: psycopg.Connection[Any], url: str, data_dir: Path) -> None:
         self._raw = raw
@@ -110,20 +121,25 @@ class PostgresStore(SQLStoreBase):
         self._closed = False
         self.url = url
         self.data_dir = data_dir
+        self.origin, self._wakeup = new_origin(), threading.Event()
+        #: The LISTEN connection of ``wait_for_change`` (opened on first wait; only the follower waits).
+        self._listener: psycopg.Connection[Any] | None = None
 
     @staticmethod
     def _connect(url: str) -> psycopg.Connection[Any]:
         try:
-            return psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor,
-                                   row_factory=_row_factory)
+            return connect(url, cursor_factory=psycopg.ClientCursor, row_factory=_row_factory)
         except psycopg.Error as exc:
             raise DataBuildError(f"cannot open database {redact(url)}: {exc}".strip()) from exc
 
     def _live(self) -> PgConnection:
-        """The connection, re-opened if the server dropped it (a restart): the failed statement raised, the
-        next one works again. Called with the lock held."""
-        if self._raw.broken and not self._closed:
-            self._raw = self._connect(self.url)
+        """The connection, re-opened if the server dropped it (a restart): the failed statement raised
+        ``StoreUnavailable``, a later one works again once the server is back. Called with the lock held."""
+        if (self._raw.broken or self._raw.closed) and not self._closed:
+            try:
+                self._raw = self._connect(self.url)
+            except DataBuildError as exc:
+                raise StoreUnavailable(f"the database {redact(self.url)} is unavailable: {exc.__cause__}") from exc
             self._conn = PgConnection(self._raw)
         return self._conn
 
@@ -155,6 +171,31 @@ class PostgresStore(SQLStoreBase):
         with self._lock:
             self._closed = True
             self._raw.close()
+            if self._listener is not None:
+                self._listener.close()
+
+    def wait_for_change(self, timeout: float) -> None:
+        """Until another process commits a change (its ``NOTIFY``) or ``timeout`` seconds pass. The
+        follower reads the change log after each wait, so a notification lost while the listening connection
+        was down only delays a change to the next timeout; a dropped connection is re-opened on the next
+        wait (meanwhile this sleeps, so a database that is down is not polled in a tight loop)."""
+        try:
+            listener = self._listener
+            if listener is None or listener.closed or listener.broken:
+                listener = self._listener = connect(self.url)
+                listener.execute(f"LISTEN {CHANGES_CHANNEL}")
+                return  # changes committed before LISTEN are in the log, which the follower reads now
+            if self._wakeup.is_set():
+                self._wakeup.clear()
+                return
+            for _ in listener.notifies(timeout=timeout, stop_after=1):
+                for _ in listener.notifies(timeout=0):  # the rest of a burst: one read of the log covers it
+                    pass
+        except psycopg.Error:
+            if self._listener is not None:
+                self._listener.close()
+            self._listener = None
+            self._wakeup.wait(timeout)
 
     @property
     def location(self) -> str:
@@ -164,14 +205,24 @@ class PostgresStore(SQLStoreBase):
     def _tx(self) -> Iterator[PgConnection]:
         """One write transaction (COMMIT, or ROLLBACK on any error), holding ``WRITE_LOCK``."""
         with self._lock:
-            conn = self._live()
-            with conn.raw.transaction():
-                conn.execute(WRITE_LOCK)
-                yield conn
+            try:
+                conn = self._live()
+                with conn.raw.transaction():
+                    conn.execute(WRITE_LOCK)
+                    yield conn
+            except psycopg.OperationalError as exc:  # the server went away: nothing was committed
+                raise self._unavailable(exc) from exc
 
     def _query(self, sql: str, params: Any = ()) -> list[Any]:
         with self._lock:
-            return self._live().execute(sql, params).fetchall()
+            try:
+                return self._live().execute(sql, params).fetchall()
+            except psycopg.OperationalError as exc:
+                raise self._unavailable(exc) from exc
+
+    def _unavailable(self, exc: psycopg.OperationalError) -> StoreUnavailable:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return StoreUnavailable(f"the database {redact(self.url)} is unavailable ({first}); retry shortly")
 
     def _bulk_insert(self, conn: Any, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         """``COPY ... FROM STDIN``: the fastest way in, inside the caller's transaction."""

@@ -91,6 +91,14 @@ CREATE INDEX IF NOT EXISTS interests_recipient ON interests (recipient_id, id);
 CREATE INDEX IF NOT EXISTS interests_sender ON interests (sender_id, id);
 CREATE INDEX IF NOT EXISTS interests_reply_to ON interests (reply_to);
 
+CREATE TABLE IF NOT EXISTS changes (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind TEXT NOT NULL, subject TEXT COLLATE "C" NOT NULL,
+    origin TEXT NOT NULL, at TEXT NOT NULL, at_epoch DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX IF NOT EXISTS changes_at ON changes (at_epoch);
+CREATE TABLE IF NOT EXISTS rate_hits (key TEXT COLLATE "C" NOT NULL, at DOUBLE PRECISION NOT NULL);
+CREATE INDEX IF NOT EXISTS rate_hits_key ON rate_hits (key, at);
+
 -- append-only tables: the message is the trigger's argument
 CREATE OR REPLACE FUNCTION twinmatch_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -120,4 +128,9 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: ("ALTER TABLE profiles ADD COLUMN status TEXT COLLATE \"C\" NOT NULL DEFAULT 'verified'",),
     2: (),  # the events table, created by the schema script
     3: (),  # web sessions and interest messages, created by the schema script
+    4: (),  # the change log and the rate-limit windows, created by the schema script
 }
+
+#: The channel a committed change is announced on (``NOTIFY`` is delivered at commit, never before).
+CHANGES_CHANNEL = "twinmatch_changes"
+NOTIFY_CHANGE = f"NOTIFY {CHANGES_CHANNEL}"

@@ -10,6 +10,7 @@ Claimants' names and e-mails are private: they are returned by the staff methods
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from matcher.domain import PENDING, REJECTED, STATUSES, VERIFIED, Profile
 from matcher.errors import Conflict, InvalidInput, NotFound
 from matcher.store_audit import insert_key, utc_now
+from matcher.store_changes import ChangeKind
 from matcher.store_sql import Connection, Row
 
 CLAIM_STATUSES = ("pending", "approved", "rejected")
@@ -83,6 +85,9 @@ def record(conn: Connection, actor: str, action: str, subject: str, note: str = 
 class TrustMixin:
     """Verification, claims and the audit trail over the store's connection."""
 
+    #: ``ChangesMixin.log_change`` (the store's change log), inside the write transaction.
+    log_change: Callable[[Connection, ChangeKind, str], None]
+
     def _tx(self) -> AbstractContextManager[Connection]:  # pragma: no cover - provided by the store
         raise NotImplementedError
 
@@ -104,6 +109,7 @@ class TrustMixin:
             if cur.rowcount == 0:
                 raise NotFound(f"no authority with id {profile_id!r}", field="id")
             record(conn, actor, f"profile.{status}", profile_id, note)
+            self.log_change(conn, "profile", profile_id)
         return self.get(profile_id)
 
     def pending_ids(self, *, limit: int = 50, cursor: int | None = None) -> list[tuple[int, str]]:

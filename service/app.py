@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from matcher.encoding import Encoder
+from matcher.encoding import CachedEncoder, Encoder
 from matcher.engine import Matcher
 from matcher.errors import MatcherError
 from matcher.store import ProfileStore
@@ -72,6 +72,8 @@ def load_resources(res: Resources, encoder: Encoder | None) -> None:
 
             res.stage = f"opening the database {redact_db(s.db)}"
             res.store = res.owned_store = open_store(s.db, s.data_dir)
+            if s.shared_rate_limits:
+                res.limits.share_through(res.store)
         res.countries = res.store.countries()
         if encoder is None:
             from matcher.encoding import SentenceTransformerEncoder
@@ -79,9 +81,11 @@ def load_resources(res: Resources, encoder: Encoder | None) -> None:
             res.stage = f"loading the embedding model {s.model}"
             encoder = SentenceTransformerEncoder(s.model)
         res.stage = "building the matcher"
+        since = res.store.last_change()  # read before loading: what commits during the load is replayed
         matcher, report = load_matcher(res.store, encoder=encoder, ranker_path=s.ranker)
-        res.report = report
+        res.report, res.encoder = report, encoder
         res.matcher_ready(matcher)
+        follow_changes(res, since)
         res.stage = "ready"
         log.info("ready: %d authorities, %d texts (%d encoded), %d links in %.1f s", report.profiles,
                  report.texts, report.encoded, report.links, report.seconds)
@@ -89,6 +93,30 @@ def load_resources(res: Resources, encoder: Encoder | None) -> None:
         res.error = exc.message if isinstance(exc, MatcherError) else f"{type(exc).__name__}: {exc}"
         res.stage = "failed"
         log.exception("loading failed")
+
+
+def follow_changes(res: Resources, since: int) -> None:
+    """Start applying the writes other processes commit to the store (``matcher.replication``)."""
+    from matcher.loading import load_matcher
+    from matcher.replication import ChangeFollower, Replica
+
+    store = res.store
+    assert store is not None
+
+    def rebuild() -> None:
+        with res.write_lock:  # no local write may land between the read of the catalogue and the swap
+            matcher, report = load_matcher(store, encoder=res.encoder, ranker_path=res.settings.ranker)
+            res.countries, res.report = store.countries(), report
+            res.matcher_ready(matcher)
+        log.info("catalogue reloaded by another process: %d authorities", report.profiles)
+
+    def event_deleted(event_id: str) -> None:
+        if res.events is not None:
+            res.events.forget(event_id)
+
+    replica = Replica(store, lambda: res.matcher, res.write_lock, rebuild, event_deleted)
+    res.follower = ChangeFollower(store, replica, since=since)
+    res.follower.start()
 
 
 def create_app(settings: Settings | None = None, *, store: ProfileStore | None = None,
@@ -99,13 +127,19 @@ def create_app(settings: Settings | None = None, *, store: ProfileStore | None =
     if matcher is not None and store is None:
         raise ValueError("a matcher needs its store: pass store= too")
     res = Resources(settings=settings, store=store)
+    if store is not None and settings.shared_rate_limits:
+        res.limits.share_through(store)
     if matcher is not None:
+        res.encoder = encoder or (matcher.encoder.inner if isinstance(matcher.encoder, CachedEncoder)
+                                  else matcher.encoder)
         res.matcher_ready(matcher)
         res.stage = "ready"
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loader: threading.Thread | None = None
+        if res.matcher is not None and res.store is not None and res.follower is None:
+            follow_changes(res, res.store.last_change())  # a ready matcher passed in: follow from now
         if res.matcher is None and res.error is None:
             if settings.background_load:
                 loader = threading.Thread(target=load_resources, args=(res, encoder), name="twinmatch-load",
@@ -117,6 +151,9 @@ def create_app(settings: Settings | None = None, *, store: ProfileStore | None =
                     raise RuntimeError(f"twinmatch failed to load: {res.error}")
         yield
         upload_parsing.shutdown()
+        if res.follower is not None:
+            res.follower.stop()
+            res.follower = None
         if loader is not None and loader.is_alive():
             return  # still loading: the daemon thread dies with the process; closing under it would race
         if res.owned_store is not None:

@@ -21,16 +21,19 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from matcher.catalogue.files import Country
 from matcher.domain import Match, Profile
+from matcher.encoding import Encoder
 from matcher.engine import Matcher
 from matcher.errors import Unauthorized
 from matcher.events.participants import CatalogueView
 from matcher.events.view import LiveCatalogueView
 from matcher.loading import LoadReport
+from matcher.replication import ChangeFollower
 from matcher.store import ApiKey, ProfileStore, SQLStoreBase
 from matcher.suggestions import SuggestionCache
 from service.auth import api_key_scheme, authenticate, bearer_scheme, check_staff, secret_from
 from service.cache import StateCache
 from service.errors import NotReady
+from service.events_store import EventRegistry
 from service.ratelimit import RateLimits, client_address
 from service.settings import Settings
 
@@ -60,6 +63,12 @@ class Resources:
     matches: StateCache[CachedMatches] = field(init=False)  # sized from the settings
     #: What reading a participants file needs, built on first upload and rebuilt after writes.
     catalogue_view: LiveCatalogueView | None = None
+    #: The encoder the matcher was built with (not wrapped in the embedding cache): a rebuild reuses it.
+    encoder: Encoder | None = None
+    #: Applies the writes other processes commit (``matcher.replication``); started once loaded.
+    follower: ChangeFollower | None = None
+    #: Uploaded events in memory (``service.events_store``), made on first use.
+    events: EventRegistry | None = None
 
     def matcher_ready(self, matcher: Matcher) -> None:
         """Install ``matcher`` and what follows its writes."""

@@ -45,7 +45,7 @@ COMMON = {
     "413": "Request body larger than the limit",
     "429": "Too many requests (registrations, claims, writes, uploads or failed authentications); see Retry-After",
     "431": "Request headers larger than the limit",
-    "503": "The service is still loading (or failed to load); retry shortly",
+    "503": "The service is still loading (or failed to load), or its database cannot be reached; retry shortly",
 }
 
 

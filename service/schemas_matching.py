@@ -168,6 +168,11 @@ class ReadyOut(BaseModel):
     links: int
     texts: int = Field(description="Authorities with at least one text (description, expertise or needs).")
     load_seconds: float | None
+    change_seq: int | None = Field(
+        description="The last entry of the database's change log this process has applied (replicas in step "
+                    "show the same number once idle); null when it does not follow the log.")
+    changes_applied: int = Field(description="Writes committed by other processes (replicas, the CLI) applied "
+                                             "since start.")
 
 
 class ThemeOut(BaseModel):

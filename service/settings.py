@@ -7,11 +7,13 @@ so ``make serve`` and a server started from another directory read the same file
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from matcher.paths import REPO_ROOT, is_database_url
+from matcher.store_changes import RATE_RETENTION_S
 
 MIB = 1024 * 1024
 
@@ -47,14 +49,26 @@ class Settings(BaseSettings):
     rate_write: str = Field(default="120/minute", description="Edits, deletions, verifications, decisions")
     rate_upload: str = Field(default="20/minute", description="Event participant files")
     rate_auth_failure: str = Field(default="20/minute", description="Requests with a wrong key; then 429")
+    #: Where the windows are counted: "database" (shared by every replica), "memory" (per process), or
+    #: "auto": the database when it is PostgreSQL, memory on SQLite.
+    rate_limit_storage: Literal["auto", "memory", "database"] = "auto"
 
     @field_validator("rate_registration", "rate_claim", "rate_write", "rate_upload", "rate_auth_failure")
     @classmethod
     def _rate(cls, value: str) -> str:
         from limits import parse
 
-        parse(value)  # "10/hour", "5 per minute"...: a typo fails at start-up, not at the first request
+        item = parse(value)  # "10/hour", "5 per minute"...: a typo fails at start-up, not at the first request
+        if item.get_expiry() > RATE_RETENTION_S:
+            raise ValueError(f"{value!r}: windows longer than a day are not supported (the database keeps a "
+                             "day of hits)")
         return value
+
+    @property
+    def shared_rate_limits(self) -> bool:
+        if self.rate_limit_storage == "auto":
+            return isinstance(self.db, str)  # a postgresql:// URL
+        return self.rate_limit_storage == "database"
 
     @field_validator("db", mode="before")
     @classmethod

@@ -21,7 +21,7 @@ from pg_support import PgServer, pg_server  # noqa: F401 - pg_server: a fixture 
 from matcher.catalogue import files
 from matcher.catalogue.files import Country
 from matcher.domain import Contact, Facet, Kind, Link, Profile
-from matcher.errors import Conflict, DataBuildError, InvalidInput, NotFound
+from matcher.errors import Conflict, DataBuildError, InvalidInput, NotFound, StoreUnavailable
 from matcher.store import SCHEMA_VERSION, EventRecord, ProfileStore, SQLiteStore, SQLStoreBase, open_store
 from matcher.store_codec import profile_from_json, profile_to_json
 from matcher.store_events import EVENTS_SCHEMA, legacy_events_path
@@ -611,8 +611,8 @@ def test_a_dropped_postgres_connection_is_reopened(pg_server: PgServer, data_dir
     with open_store(url, data_dir) as store:
         pid = store._query("SELECT pg_backend_pid()")[0][0]
         PostgresBackend(pg_server).query(url, f"SELECT pg_terminate_backend({pid})")
-        with pytest.raises(store.database_error):
-            store.count()  # the statement that met the dropped connection fails
+        with pytest.raises(StoreUnavailable, match="unavailable"):
+            store.count()  # the statement that met the dropped connection fails, as a 503
         assert store.count() == len(CATALOGUE)  # the next one reconnects
         store.add(RICH)
         assert store.get(RICH.id).name == RICH.name

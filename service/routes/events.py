@@ -93,13 +93,11 @@ class UnsupportedMediaType(MatcherError):
 
 
 # ---- the registry ----------------------------------------------------------------------------------
-async def get_registry(request: Request, store: StoreDep) -> EventRegistry:
+async def get_registry(res: ResourcesDep, store: StoreDep) -> EventRegistry:
     """The app's event registry, made on first use over the store (where the events are kept)."""
-    state = request.app.state
-    reg: EventRegistry | None = getattr(state, "events", None)
-    if reg is None:  # no await between the check and the assignment: one registry per app
-        reg = state.events = EventRegistry(store)
-    return reg
+    if res.events is None:  # no await between the check and the assignment: one registry per app
+        res.events = EventRegistry(store)
+    return res.events
 
 
 RegistryDep = Annotated[EventRegistry, Depends(get_registry)]

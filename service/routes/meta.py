@@ -19,20 +19,28 @@ def health(res: ResourcesDep) -> HealthOut:
     return HealthOut(status="ok", uptime_seconds=round(time.monotonic() - res.started, 3))
 
 
-@router.get("/ready", response_model=ReadyOut, summary="Readiness: model, ranker and catalogue loaded",
-            responses={503: {"description": "Still loading, or loading failed (the message says which)."}})
+@router.get("/ready", response_model=ReadyOut, summary="Readiness: model, ranker and catalogue loaded, database "
+            "reachable, in step with the other processes' writes",
+            responses={503: {"description": "Still loading, loading failed, the database cannot be reached "
+                                            "(`database_unavailable`), or the writes of other processes could not "
+                                            "be applied for several seconds (the message says which)."}})
 def ready(res: ResourcesDep) -> ReadyOut:
     matcher = res.matcher
     if matcher is None or res.store is None:
         if res.error:
             raise NotReady(f"loading failed: {res.error}")
         raise NotReady(f"loading: {res.stage}")
+    res.store.ping()  # StoreUnavailable (503) while the database is down or restarting
+    follow = res.follower.status() if res.follower is not None else None
+    if follow is not None and not follow.in_step:
+        raise NotReady(f"not in step with the database's change log: {follow.error}")
     state = matcher.state  # the live state: counts include profiles written since start
     encoder = matcher.encoder
     return ReadyOut(
         ready=True, model=encoder.model_id if encoder is not None else None, ranker=str(res.settings.ranker),
         authorities=int(state.arrays.n), links=len(state.links), texts=int((state.arrays.text_row >= 0).sum()),
         load_seconds=round(res.report.seconds, 3) if res.report is not None else None,
+        change_seq=follow.seq if follow is not None else None, changes_applied=follow.applied if follow else 0,
     )
 
 

@@ -22,7 +22,7 @@ StartQ = Annotated[str, Query(max_length=40)]
 
 
 async def _registry(page: Page) -> api.EventRegistry:
-    return await api.get_registry(page.request, page.store)
+    return await api.get_registry(page.res, page.store)
 
 
 @router.get("/rencontres", response_class=HTMLResponse)
