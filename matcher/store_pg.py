@@ -188,7 +188,7 @@ class PostgresStore(SQLStoreBase):
             if self._wakeup.is_set():
                 self._wakeup.clear()
                 return
-            for _ in listener.notifies(timeout=timeout, stop_after=1):
+            if any(True for _ in listener.notifies(timeout=timeout, stop_after=1)):
                 for _ in listener.notifies(timeout=0):  # the rest of a burst: one read of the log covers it
                     pass
         except psycopg.Error:

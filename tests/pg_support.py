@@ -72,8 +72,10 @@ def _server_user() -> str | None:
 
 
 class PgServer:
-    def __init__(self, bindir: Path, root: Path) -> None:
-        self.bindir, self.root = bindir, root
+    def __init__(self, bindir: Path, root: Path, *, durable: bool = False) -> None:
+        """``durable``: commits survive a crash of the server (fsync, synchronous commit); off by default,
+        for speed, which only matters to a test that stops the server."""
+        self.bindir, self.root, self.durable = bindir, root, durable
         self.data, self.sock, self.log = root / "data", root / "sock", root / "server.log"
         self.port = _free_port()
         self.user = _server_user()
@@ -95,8 +97,13 @@ class PgServer:
             shutil.chown(self.root, self.user)
             shutil.chown(self.sock, self.user)
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync")
-        options = (f"-p {self.port} -k {self.sock} -c listen_addresses='' -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the initialised server again (after ``stop``)."""
+        options = f"-p {self.port} -k {self.sock} -c listen_addresses='' -c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.log), "-o", options)
 
     def stop(self) -> None:
