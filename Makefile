@@ -9,7 +9,7 @@ PORT   ?= 8000
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install browser postgres serve test test-fast bench train evaluate data clean lint
+.PHONY: install browser postgres serve replicas test test-fast bench train evaluate data clean lint
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,16 @@ postgres:
 
 serve: install
 	$(BIN)/twinmatch serve --host $(HOST) --port $(PORT)
+
+# Several replicas on one PostgreSQL database (README, "Running several replicas"), on this machine:
+#   make replicas DB=postgresql://user@host/twinmatch [REPLICAS=2]
+# REPLICAS processes on one port, each with its own matcher, kept in step through the database's change log.
+REPLICAS ?= 2
+replicas: install
+	@case "$(DB)" in postgresql://*|postgres://*) ;; \
+	  *) echo "make replicas: set DB=postgresql://user@host/dbname (replicas share a PostgreSQL database)" >&2; \
+	     exit 2;; esac
+	$(BIN)/twinmatch serve --db "$(DB)" --workers $(REPLICAS) --host $(HOST) --port $(PORT)
 
 # TWINMATCH_REQUIRE_BROWSER and TWINMATCH_REQUIRE_POSTGRES (exported to every pytest of the recipe): a
 # missing browser or PostgreSQL server fails their tests instead of skipping them.

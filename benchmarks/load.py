@@ -53,7 +53,7 @@ def add_server_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ready-timeout", type=float, default=300.0)
 
 
-def start_server(args: argparse.Namespace, port: int, db: Path, log: Path) -> subprocess.Popen[bytes]:
+def start_server(args: argparse.Namespace, port: int, db: Path | str, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "TWINMATCH_DB": str(db), "TWINMATCH_DATA_DIR": str(args.data_dir),
            "TWINMATCH_RANKER": str(args.ranker), "TWINMATCH_MODEL": args.model,
            "TWINMATCH_MATCH_CACHE_SIZE": "0" if args.no_cache else "4096",
@@ -220,14 +220,15 @@ def main() -> None:
     p.add_argument("--no-cache", action="store_true", help="turn the result cache off (engine-bound)")
     p.add_argument("--client", choices=["httpx", "wrk"], default="httpx",
                    help="load generator for the steady phase: asyncio httpx (Python) or wrk (Debian package)")
-    p.add_argument("--db", type=Path, default=None, help="database (default: a fresh one in a temp dir)")
+    p.add_argument("--db", default=None, help="SQLite file or postgresql:// URL (default: a fresh SQLite file in a "
+                                         "temp dir)")
     add_server_options(p)
     args = p.parse_args()
     if not args.ranker.exists():
         raise SystemExit(f"no ranker at {args.ranker} (run `twinmatch train`, or pass --ranker)")
 
     tmp = Path(tempfile.mkdtemp(prefix="twinmatch-load-"))
-    db = args.db or tmp / "twinmatch.db"
+    db: Path | str = args.db or tmp / "twinmatch.db"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp / "server.log"
