@@ -5,7 +5,7 @@ a server is serving.
 Every such write appends a row to the store's change log in its own transaction
 (``matcher.store_changes``). ``ChangeFollower`` reads the log after the last ``seq`` it applied — woken by
 the store's ``wait_for_change`` (PostgreSQL: ``LISTEN``; SQLite: a poll every ``POLL_S``) — and hands each
-batch to an ``apply`` callable. ``plan_changes`` (pure) turns a batch into what to redo: a catalogue reload
+batch to its ``Replica`` (what the process keeps in memory). ``plan_changes`` (pure) turns a batch into what to redo: a catalogue reload
 rebuilds everything; otherwise each profile named is read again *from the store* (the log names what
 changed, never the new value) and written into, or deleted from, the matcher; each event named is
 forgotten. Re-reading makes a change applied twice, late or out of order harmless, which is what lets a

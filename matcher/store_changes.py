@@ -10,7 +10,7 @@ PostgreSQL's ``WRITE_LOCK``) from before the row is numbered until it commits, s
 (``matcher.replication``): a row names *what* changed, never the new value, which the follower reads
 from the store, so applying a change twice or late is harmless. ``origin`` is the store instance that
 wrote it (a replica skips its own: it applied them when it wrote them). Rows older than
-``CHANGE_RETENTION_S`` are pruned; a replica that fell further behind than that must restart.
+``CHANGE_RETENTION_S`` are pruned; a follower that read nothing for half that long rebuilds its matcher.
 
 **Rate-limit windows.** ``rate_hits`` holds one row per counted request (a moving window: the hits of the
 last ``expiry`` seconds), so that limits hold across replicas (``service.ratelimit.StoreWindowStorage``
@@ -100,11 +100,6 @@ class ChangesMixin:
     def last_change(self) -> int:
         """The newest change's ``seq`` (0 if none): where a process that loads now starts following."""
         return int(self._query("SELECT COALESCE(MAX(seq), 0) FROM changes")[0][0])
-
-    def first_change(self) -> int | None:
-        """The oldest ``seq`` still kept, or None if the log is empty."""
-        found = self._query("SELECT MIN(seq) FROM changes")[0][0]
-        return None if found is None else int(found)
 
     def wait_for_change(self, timeout: float) -> None:
         """Until another process may have committed a change, ``wake`` is called, or ``timeout`` seconds.

@@ -23,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from matcher.encoding import CachedEncoder, Encoder
 from matcher.engine import Matcher
 from matcher.errors import MatcherError
+from matcher.loading import LoadReport
 from matcher.store import ProfileStore
 from service import upload_parsing, web
 from service.deps import Resources
@@ -60,10 +61,21 @@ def _version() -> str:
         return "0"
 
 
-def load_resources(res: Resources, encoder: Encoder | None) -> None:
-    """Open the store and build the matcher into ``res``; on failure record why in ``res.error``."""
+def install_matcher(res: Resources, encoder: Encoder | None) -> LoadReport:
+    """Build the matcher over ``res.store`` with ``encoder`` and install it (at start-up, and again when
+    another process reloaded the catalogue)."""
     from matcher.loading import load_matcher
 
+    assert res.store is not None
+    matcher, report = load_matcher(res.store, encoder=encoder, ranker_path=res.settings.ranker)
+    res.countries = res.store.countries()
+    res.report, res.encoder = report, encoder
+    res.matcher_ready(matcher)
+    return report
+
+
+def load_resources(res: Resources, encoder: Encoder | None) -> None:
+    """Open the store and build the matcher into ``res``; on failure record why in ``res.error``."""
     s = res.settings
     try:
         if res.store is None:
@@ -82,9 +94,7 @@ def load_resources(res: Resources, encoder: Encoder | None) -> None:
             encoder = SentenceTransformerEncoder(s.model)
         res.stage = "building the matcher"
         since = res.store.last_change()  # read before loading: what commits during the load is replayed
-        matcher, report = load_matcher(res.store, encoder=encoder, ranker_path=s.ranker)
-        res.report, res.encoder = report, encoder
-        res.matcher_ready(matcher)
+        report = install_matcher(res, encoder)
         follow_changes(res, since)
         res.stage = "ready"
         log.info("ready: %d authorities, %d texts (%d encoded), %d links in %.1f s", report.profiles,
@@ -97,7 +107,6 @@ def load_resources(res: Resources, encoder: Encoder | None) -> None:
 
 def follow_changes(res: Resources, since: int) -> None:
     """Start applying the writes other processes commit to the store (``matcher.replication``)."""
-    from matcher.loading import load_matcher
     from matcher.replication import ChangeFollower, Replica
 
     store = res.store
@@ -105,9 +114,7 @@ def follow_changes(res: Resources, since: int) -> None:
 
     def rebuild() -> None:
         with res.write_lock:  # no local write may land between the read of the catalogue and the swap
-            matcher, report = load_matcher(store, encoder=res.encoder, ranker_path=res.settings.ranker)
-            res.countries, res.report = store.countries(), report
-            res.matcher_ready(matcher)
+            report = install_matcher(res, res.encoder)
         log.info("catalogue reloaded by another process: %d authorities", report.profiles)
 
     def event_deleted(event_id: str) -> None:

@@ -86,7 +86,6 @@ class RateLimits:
 
     def __init__(self, settings: Settings) -> None:
         self._window = MovingWindowRateLimiter(MemoryStorage())
-        self.shared = False
         self.rules: dict[str, RateLimitItem] = {
             "registration": parse(settings.rate_registration), "claim": parse(settings.rate_claim),
             "write": parse(settings.rate_write), "upload": parse(settings.rate_upload),
@@ -96,7 +95,6 @@ class RateLimits:
     def share_through(self, store: ProfileStore) -> None:
         """Keep the windows in ``store`` from now on (every process over it counts the same hits)."""
         self._window = MovingWindowRateLimiter(StoreWindowStorage(store))
-        self.shared = True
 
     def _retry_after(self, item: RateLimitItem, *ids: str) -> int:
         reset = self._window.get_window_stats(item, *ids).reset_time
