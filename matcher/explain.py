@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from matcher.domain import Reason
-from matcher.features import FEATURE_INDEX, FEATURES, GATE_FEATURE, LOG1P_FEATURES, SHARE_FLOORS
+from matcher.features import FEATURE_INDEX, FEATURES, GATES, LOG1P_FEATURES, SHARE_FLOORS
 from matcher.reasons import history_sentences, place_sentences, text_sentences
 from matcher.reasons.context import (
     AUDIENCES,
@@ -35,8 +35,8 @@ SENTENCES: dict[str, Sentence] = {
     **text_sentences.SENTENCES, **place_sentences.SENTENCES, **history_sentences.SENTENCES,
 }
 #: Features that never give a reason: indicators about the data, not properties of the pair (the
-#: ranker's gate ``features.GATE_FEATURE``, "the query wrote something").
-SILENT_FEATURES = frozenset({GATE_FEATURE})
+#: ranker's gates ``features.GATES``, "the query / the candidate wrote something").
+SILENT_FEATURES = frozenset(GATES)
 assert set(SENTENCES) >= set(FEATURES) - SILENT_FEATURES, set(FEATURES) - SILENT_FEATURES - set(SENTENCES)
 
 #: A feature with a negative weight lifts a candidate by being *below* the average pair. The sentences

@@ -14,6 +14,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.arrays import FIELDS, CatalogueArrays, chord_to_km
+from matcher.geo_prior import GeoTables
+from matcher.geo_prior import column as geo_column
 from matcher.history import (
     HISTORY_FEATURES,
     HistoryIndex,
@@ -28,7 +30,9 @@ from matcher.text_channel import standardise
 #: The text channel (``matcher.text_channel``): standardised dense and lexical similarity summed over both
 #: directions (my needs ↔ your expertise, your needs ↔ my expertise), names mentioned, declared or detected
 #: themes, description similarity. Zero where nobody wrote: a missing text adds nothing.
-TEXT_FEATURES = ("text_dense", "text_lex", "names_mentioned", "theme_need", "theme_offer", "desc_sem")
+#: ``theme_geo``: the theme → geography prior (``matcher.geo_prior``), what the query's text says about where
+#: such partners are; it is the one text feature a silent candidate can have.
+TEXT_FEATURES = ("text_dense", "text_lex", "names_mentioned", "theme_need", "theme_offer", "desc_sem", "theme_geo")
 STRUCTURAL_FEATURES = (
     "log_distance", "same_continent", "preferred", "priority_zone", "shared_language", "francophone",
     "pop_ratio", "level_compat", "size", "size_gap", "size_far",
@@ -37,13 +41,18 @@ HISTORY_COLUMNS = HISTORY_FEATURES  # the priors of matcher.history, in the orde
 #: 1 when the query wrote something (a text or themes): the ranker's gate between its structural model
 #: and its text model (``PairRanker``). Never weighed itself.
 GATE_FEATURE = "query_text"
-FEATURES = TEXT_FEATURES + STRUCTURAL_FEATURES + HISTORY_COLUMNS + (GATE_FEATURE,)
+#: 1 when the candidate wrote something: with ``query_text`` it picks the model that scores a pair (both
+#: wrote: the text model; only the query: the one-sided model; see ``PairRanker``). Never weighed itself.
+CAND_GATE = "cand_text"
+FEATURES = TEXT_FEATURES + STRUCTURAL_FEATURES + HISTORY_COLUMNS + (GATE_FEATURE, CAND_GATE)
 #: Features the known links cannot teach (they carry no free text and no stated preferences): the text
 #: weights are learned from the cooperation cases (``PairRanker.fit_text``), ``preferred`` is a prior.
 #: ``level_compat`` is one too: the level gate (``matcher.levels``) leaves the training queries, nearly
 #: all communes, with towns only, so the value barely varies there and a weight fitted on it is noise
 #: (fitted, it came out negative). It is a log-lift, a log odds ratio: it enters the logit as it is.
 PRIOR_FEATURES = (*TEXT_FEATURES, "preferred", "level_compat")
+#: Never weighed: they pick the model that scores a pair.
+GATES = (GATE_FEATURE, CAND_GATE)
 LEARNED_FEATURES = tuple(f for f in STRUCTURAL_FEATURES + HISTORY_COLUMNS if f not in PRIOR_FEATURES)
 FEATURE_INDEX = {f: i for i, f in enumerate(FEATURES)}
 
@@ -82,6 +91,8 @@ class Query:
     #: Similarities of its texts to the whole corpus, computed for many queries at once (``precompute_corpus_sims``):
     #: (q_field, c_field, kind) -> (corpus size,). Absent: computed per query.
     corpus_sims: dict[tuple[str, str, str], np.ndarray] = field(default_factory=dict)
+    #: The theme → geography prior of its text (``matcher.geo_prior``), filled by ``scoring.prepared``.
+    geo: GeoTables | None = None
 
 
 def _popcount(x: np.ndarray) -> np.ndarray:
@@ -161,13 +172,34 @@ def mention_shares(q: Query, a: CatalogueArrays, cand: np.ndarray) -> tuple[np.n
     return by_q, by_c
 
 
+def query_wrote(q: Query) -> bool:
+    return any(v is not None for v in q.emb.values()) or bool(q.need_themes or q.exp_themes)
+
+
+def preferred_column(q: Query, a: CatalogueArrays, cand: np.ndarray) -> np.ndarray:
+    """1 where the candidate is in a country or continent the query prefers."""
+    if not q.preferred_countries and not q.preferred_continents:
+        return np.zeros(len(cand))
+    pref = np.zeros(len(a.country_codes))
+    if q.preferred_countries:
+        pref[list(q.preferred_countries)] = 1.0
+    if q.preferred_continents:
+        pref[np.isin(a.country_continent, list(q.preferred_continents))] = 1.0
+    return pref[a.country[cand]]
+
+
 def text_features(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, np.ndarray]:
+    """The text columns, the two gates, and ``preferred`` (the models mix on it: it stays outside the
+    weight that scales structure, see ``PairRanker``)."""
     zero = np.zeros(len(cand))
     by_q, by_c = mention_shares(q, a, cand)
     names = np.maximum(by_q, by_c)
-    if not any(v is not None for v in q.emb.values()) and not (q.need_themes or q.exp_themes):
+    cand_text = (a.text_row[cand] >= 0).astype(float)
+    pref = preferred_column(q, a, cand)
+    if not query_wrote(q):
         # Most catalogue queries have no text: only a candidate's text naming the query can count.
-        return {**{f: zero for f in TEXT_FEATURES}, "names_mentioned": names, GATE_FEATURE: zero}
+        return {**{f: zero for f in TEXT_FEATURES}, "names_mentioned": names, GATE_FEATURE: zero,
+                CAND_GATE: cand_text, "preferred": pref}
     need_d, need_l = (direction_z(q, a, cand, "needs", "expertise", k) for k in ("dense", "lex"))
     offer_d, offer_l = (direction_z(q, a, cand, "expertise", "needs", k) for k in ("dense", "lex"))
     desc = np.zeros(len(cand))
@@ -185,7 +217,8 @@ def text_features(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, n
     return {
         "text_dense": need_d + offer_d, "text_lex": need_l + offer_l, "names_mentioned": names,
         "theme_need": np.asarray(theme_need, dtype=float), "theme_offer": np.asarray(theme_offer, dtype=float),
-        "desc_sem": desc, GATE_FEATURE: np.ones(len(cand)),
+        "desc_sem": desc, GATE_FEATURE: np.ones(len(cand)), CAND_GATE: cand_text, "preferred": pref,
+        "theme_geo": geo_column(q.geo, a, cand) if q.geo is not None else zero,
         # Not features: how well each direction matches (what the reasons say), kept for the explained rows.
         NEED_Z: need_d + need_l, OFFER_Z: offer_d + offer_l,
     }
@@ -225,13 +258,8 @@ def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, prior
     km = distances_km(q, a, cand)
     c_country = a.country[cand]
     q_cont = a.country_continent[q.country] if q.country >= 0 else -2
-    pref = np.zeros(len(a.country_codes))
-    if q.preferred_countries:
-        pref[list(q.preferred_countries)] = 1.0
-    if q.preferred_continents:
-        pref[np.isin(a.country_continent, list(q.preferred_continents))] = 1.0
-    # One table per query over countries: (same continent, preferred, priority zone, francophone).
-    table = np.stack([(a.country_continent == q_cont).astype(float), pref,
+    # One table per query over countries: (same continent, priority zone, francophone).
+    table = np.stack([(a.country_continent == q_cont).astype(float),
                       (priority & q.is_french).astype(float), a.country_francophone.astype(float)], axis=1)
     per_c = table[c_country]
     shared_lang = (a.lang_mask[cand] & np.uint64(q.lang_mask)) != 0
@@ -242,10 +270,10 @@ def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, prior
     return {
         "log_distance": log_km,
         "same_continent": per_c[:, 0],
-        "preferred": per_c[:, 1],
-        "priority_zone": per_c[:, 2],
+        "preferred": preferred_column(q, a, cand),
+        "priority_zone": per_c[:, 1],
         "shared_language": shared_lang.astype(float),
-        "francophone": per_c[:, 3],
+        "francophone": per_c[:, 2],
         "pop_ratio": np.abs(gap),
         "level_compat": level_lift,
         # Larger towns take part in more partnerships, whatever the query.

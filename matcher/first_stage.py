@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.arrays import CatalogueArrays
-from matcher.features import GATE_FEATURE, SHARE_FLOORS, Query, candidate_log_pop, distances_km
+from matcher.features import SHARE_FLOORS, Query, candidate_log_pop, distances_km
 from matcher.history import HistoryIndex, Shares, country_shares, source_weights
 from matcher.ranker import PairRanker
 
@@ -171,7 +171,7 @@ def stage_tables(ranker: PairRanker, q: Query, a: CatalogueArrays, history: Hist
     if q.preferred_continents:
         pref[np.isin(a.country_continent, list(q.preferred_continents))] = 1.0
     country_term += (coef.get("same_continent", 0.0) * (a.country_continent == q_cont)
-                     + coef.get("preferred", 0.0) * pref
+                     + coef.get("preferred", 0.0) * pref  # 0: preferences are added by ``with_text``
                      + coef.get("priority_zone", 0.0) * (priority & q.is_french)
                      + coef.get("francophone", 0.0) * a.country_francophone)
     level_term = coef.get("level_compat", 0.0) * np.asarray(level_compat[q.level], dtype=float)
@@ -245,17 +245,19 @@ def structural_first_stage(ranker: PairRanker, q: Query, a: CatalogueArrays, his
 
 
 def with_text(ranker: PairRanker, structural: np.ndarray, text_cols: Mapping[str, np.ndarray]) -> np.ndarray:
-    """The first stage from its structural part: for a query that wrote something, the text model on top
-    (``text_cols``: ``features.text_features`` over the same rows)."""
-    s = structural
-    if ranker.text_fitted_ and GATE_FEATURE in text_cols and np.asarray(text_cols[GATE_FEATURE][:1]).any():
-        text = np.zeros(len(s))
-        for f, wt in zip(ranker.feature_names, ranker.text_coef_):
-            if wt:
-                text += wt * np.asarray(text_cols[f])
-        gate = np.asarray(text_cols[GATE_FEATURE]) > 0.5
-        s = np.where(gate, ranker.structure_weight_ * s + text + ranker.text_intercept_, s)
-    return s
+    """The first stage from its structural part (stated preferences apart): each row's model on top — the
+    text model where both sides wrote, the one-sided model where only the query did — and the preference
+    prior (``text_cols``: ``features.text_features`` over the same rows: the text columns, both gates and
+    ``preferred``)."""
+    names = list(ranker.feature_names)
+
+    def weighted(coef: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(structural))
+        for j in np.flatnonzero(coef):
+            out += coef[j] * np.asarray(text_cols[names[j]])
+        return out
+
+    return ranker.mix_models(np.asarray(structural, dtype=np.float64), text_cols, weighted)
 
 
 def first_stage(ranker: PairRanker, q: Query, a: CatalogueArrays, history: HistoryIndex, cand: np.ndarray,

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.features import GATE_FEATURE, Query, text_features
+from matcher.features import GATE_FEATURE, Query, preferred_column, text_features
 from matcher.first_stage import StageTables, history_terms_at, pair_terms, with_text
 from matcher.state import MatchState
 
@@ -102,4 +102,6 @@ def may_change(fp: Footprint, state: MatchState, row: int) -> bool:
         sem = float(text["text_dense"][0] + text["text_lex"][0] + 3.0 * text["names_mentioned"][0])
         if sem != 0.0 and sem >= fp.sem_cutoff - TIE:
             return True  # a text neighbour now
+    if not text:
+        text = {"preferred": preferred_column(q, a, np.array([row], dtype=np.int64))}
     return first_stage_of(fp, state, row, text) >= fp.cutoff - TIE

@@ -41,9 +41,14 @@ from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
 from matcher.calibration import fit_offsets, offsets_for
 from matcher.errors import ModelError
-from matcher.features import FEATURES, GATE_FEATURE, LEARNED_FEATURES
+from matcher.features import CAND_GATE, FEATURES, GATE_FEATURE, LEARNED_FEATURES
 
-ARTIFACT_VERSION = 2  # 2: text weights learned from cooperation cases, NaN = missing
+#: 2: text weights learned from cooperation cases, NaN = missing. 3: three models by who wrote what (the
+#: one-sided model and the theme → geography prior), preferences outside every model, calibration.
+ARTIFACT_VERSION = 3
+#: The model that scores a pair (``PairRanker.modes``).
+STRUCTURAL, ONE_SIDED, TEXT = 0, 1, 2
+MODE_NAMES = {STRUCTURAL: "structural", ONE_SIDED: "one_sided", TEXT: "text"}
 
 #: Logit weights of the PRIOR_FEATURES until ``fit_text`` learns the text ones from the cooperation cases.
 #: A stated preferred country or continent is worth 3 logits (×20 odds). On five real queries with no
@@ -52,13 +57,15 @@ ARTIFACT_VERSION = 2  # 2: text weights learned from cooperation cases, NaN = mi
 #: place (Rennes: Plymouth 2nd; Lyon: Turin 6th). A soft preference; the ``country`` filter is the hard one.
 DEFAULT_PRIOR_WEIGHTS: dict[str, float] = {
     "text_dense": 0.5, "text_lex": 0.5, "names_mentioned": 2.0, "theme_need": 0.5, "theme_offer": 0.5,
-    "desc_sem": 1.0, "preferred": 3.0,
+    "desc_sem": 1.0, "theme_geo": 0.5, "preferred": 3.0,
     # A log-lift (matcher.levels) is a log odds ratio: one logit per unit.
     "level_compat": 1.0,
 }
 #: Text features whose weights ``fit_text`` learns (description similarity has no labelled data yet: the
 #: cases carry no descriptions, so it keeps its prior).
-TEXT_LEARNED = ("text_dense", "text_lex", "names_mentioned", "theme_need", "theme_offer")
+TEXT_LEARNED = ("text_dense", "text_lex", "names_mentioned", "theme_need", "theme_offer", "theme_geo")
+#: What the one-sided model weighs beside the structural logit: what a silent candidate can still have.
+ONE_SIDED_LEARNED = ("names_mentioned", "theme_geo")
 BINARY_FEATURES = frozenset({"same_continent", "preferred", "priority_zone", "shared_language", "francophone"})
 
 
@@ -178,22 +185,75 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         self.size_offsets_, self.size_fit_ = fit_offsets(pool_args, partner_args)
         return self
 
-    def _gate(self, X: np.ndarray) -> np.ndarray:
-        """(n,) bool: the rows scored by the text model (the query wrote something)."""
-        if not self.text_fitted_ or GATE_FEATURE not in self.feature_names:
-            return np.zeros(len(X), dtype=bool)
-        return X[:, list(self.feature_names).index(GATE_FEATURE)] > 0.5
+    def modes(self, X: np.ndarray | Mapping[str, np.ndarray], n: int | None = None) -> np.ndarray:
+        """(n,) int: the model that scores each row — ``STRUCTURAL`` (the query wrote nothing), ``ONE_SIDED``
+        (the query wrote, the candidate did not) or ``TEXT`` (both wrote). ``X``: a feature matrix or the
+        feature columns. Before ``fit_text`` every row is structural; before ``fit_one_sided`` a one-sided
+        row is too (structure alone, never a near-constant)."""
+        names = list(self.feature_names)
+        if isinstance(X, Mapping):
+            q_col, c_col = X.get(GATE_FEATURE), X.get(CAND_GATE)
+            if n is None:
+                n = len(next(iter(X.values())))
+        else:
+            n = len(X)
+            q_col = X[:, names.index(GATE_FEATURE)] if GATE_FEATURE in names else None
+            c_col = X[:, names.index(CAND_GATE)] if CAND_GATE in names else None
+        out = np.full(n, STRUCTURAL, dtype=np.int8)
+        if q_col is None or not self.text_fitted_:
+            return out
+        q = np.asarray(q_col) > 0.5
+        c = np.asarray(c_col) > 0.5 if c_col is not None else np.ones(n, dtype=bool)
+        out[q & c] = TEXT
+        if self.one_sided_fitted_:
+            out[q & ~c] = ONE_SIDED
+        return out
+
+    @property
+    def one_sided_fitted_(self) -> bool:
+        return bool(getattr(self, "one_sided_fit_", None))
+
+    def _pref_idx(self) -> int | None:
+        names = list(self.feature_names)
+        return names.index("preferred") if "preferred" in names else None
 
     def _structural_prior(self) -> np.ndarray:
-        """Prior weights in the structural model: without the text ones once the text model is fitted."""
+        """Prior weights in the structural logit: without ``preferred`` (added outside every model, so no
+        weight scales a stated preference away) and without the text ones once the text model is fitted."""
         coef = self.prior_coef_.copy()
         if self.text_fitted_:
             coef[self._text_idx()] = 0.0
+        if (i := self._pref_idx()) is not None:
+            coef[i] = 0.0
         return coef
 
+    def _pref_weight(self) -> np.ndarray:
+        """(n_features,) the stated-preference prior alone (zero elsewhere)."""
+        w = np.zeros(len(self.feature_names))
+        if (i := self._pref_idx()) is not None:
+            w[i] = self.prior_coef_[i]
+        return w
+
     def structural_logit(self, X: np.ndarray) -> np.ndarray:
-        """What the known partnerships alone say of each pair (X already filled)."""
+        """What the known partnerships alone say of each pair (X already filled), stated preferences apart."""
         return self._z(X) @ self.model_.coef_.ravel() + self.model_.intercept_[0] + X @ self._structural_prior()
+
+    def mix_models(self, s: np.ndarray, X: np.ndarray | Mapping[str, np.ndarray], weighted: Any) -> np.ndarray:
+        """Each row's model from its structural logit ``s`` (preferences apart): α·s + text weights for
+        TEXT rows, β·s + one-sided weights for ONE_SIDED rows; then the preference prior on every row.
+        ``weighted(coef)``: the rows' dot product with a weight vector."""
+        modes = self.modes(X, len(s))
+        out = s.copy()
+        if (modes == TEXT).any():
+            t = modes == TEXT
+            out[t] = (self.structure_weight_ * s + weighted(self.text_coef_) + self.text_intercept_)[t]
+        if (modes == ONE_SIDED).any():
+            o = modes == ONE_SIDED
+            out[o] = (self.one_sided_structure_ * s + weighted(self.one_sided_coef_) + self.one_sided_intercept_)[o]
+        pref = self._pref_weight()
+        if pref.any() and (not isinstance(X, Mapping) or "preferred" in X):
+            out = out + weighted(pref)
+        return out
 
     def fit_text(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None) -> PairRanker:
         """Learn the text model on text-labelled pairs (every row a query that wrote): one logistic
@@ -224,6 +284,64 @@ class PairRanker(ClassifierMixin, BaseEstimator):
             "weights": {names[i]: float(self.text_coef_[i]) for i in idx},
         }
         return self
+
+    def fit_one_sided(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None) -> PairRanker:
+        """Learn the one-sided model (a partial fit, after ``fit_text``) on pairs whose query wrote and whose
+        candidate did not — the catalogue as a town hall meets it: one logistic regression on the
+        structural logit and ``ONE_SIDED_LEARNED`` (the theme → geography prior, names the query's text
+        mentions). β (≥ 0, the coefficient of the structural logit) says how much structure still counts."""
+        check_is_fitted(self, "model_")
+        X = self._filled(np.asarray(X, dtype=np.float64))
+        y = np.asarray(y)
+        names = list(self.feature_names)
+        idx = [names.index(f) for f in ONE_SIDED_LEARNED if f in names]
+        s = self.structural_logit(X)
+        lr = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(np.column_stack([X[:, idx], s]), y)
+        beta = float(lr.coef_.ravel()[-1])
+        w = lr.coef_.ravel()[:-1]
+        if beta < 0:
+            lr = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(X[:, idx], y)
+            w, beta = lr.coef_.ravel(), 0.0
+        self.one_sided_coef_ = np.zeros(len(names))
+        self.one_sided_coef_[idx] = w
+        self.one_sided_intercept_ = float(lr.intercept_[0])
+        self.one_sided_structure_ = beta
+        self.one_sided_fit_ = {
+            "pairs": len(y), "positives": int((y == self.classes_[1]).sum()),
+            "groups": len(np.unique(groups)) if groups is not None else None,
+            "structure_weight": beta, "intercept": self.one_sided_intercept_,
+            "weights": {names[i]: float(self.one_sided_coef_[i]) for i in idx},
+        }
+        return self
+
+    def fit_calibration(self, logits: np.ndarray, y: np.ndarray, modes: np.ndarray) -> PairRanker:
+        """Learn, per model, the map from its logit to the probability that a pair is a real partnership (a
+        partial fit, Platt scaling): ``logits`` are held-out scores of ranked candidates (each query's
+        shortlist), ``y`` 1 for the query's real partner, ``modes`` each row's model. A model with fewer
+        than 5 positives keeps the plain logistic."""
+        logits, y, modes = np.asarray(logits, dtype=np.float64), np.asarray(y), np.asarray(modes)
+        self.calibration_ = {}
+        for m in np.unique(modes):
+            sel = modes == m
+            if int(y[sel].sum()) < 5:
+                continue
+            lr = LogisticRegression(C=100.0, max_iter=self.max_iter).fit(logits[sel, None], y[sel])
+            slope = float(lr.coef_.ravel()[0])
+            if slope <= 0:
+                continue  # a map that would reverse the order is no calibration
+            self.calibration_[int(m)] = {"slope": slope, "intercept": float(lr.intercept_[0]),
+                                         "pairs": int(sel.sum()), "positives": int(y[sel].sum())}
+        return self
+
+    def calibrated(self, logits: np.ndarray, modes: np.ndarray) -> np.ndarray:
+        """(n,) the probability of each logit under its row's model's calibration (``fit_calibration``);
+        the logistic of the logit where none was fitted. Increasing in the logit within a model."""
+        logits = np.asarray(logits, dtype=np.float64)
+        z = logits.copy()
+        for m, c in getattr(self, "calibration_", {}).items():
+            sel = np.asarray(modes) == m
+            z[sel] = c["slope"] * logits[sel] + c["intercept"]
+        return expit(z)
 
     def _filled(self, X: np.ndarray) -> np.ndarray:
         """X with NaN (missing) replaced by the training average of its column."""
@@ -276,14 +394,13 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         # Plain numpy, not sklearn's transform/decision_function: their input validation costs more
         # than the arithmetic on a few hundred rows, and this is the hot path of every request.
         X = self._filled(np.asarray(X, dtype=np.float64))
-        s = self.structural_logit(X)
-        g = self._gate(X)
-        if g.any():
-            s = np.where(g, self.structure_weight_ * s + X @ self.text_coef_ + self.text_intercept_, s)
-        return s
+        return self.mix_models(self.structural_logit(X), X, lambda coef: X @ coef)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        p = expit(self.decision_function(X))
+        """P(partnership) of each pair: the calibrated probability where ``fit_calibration`` has run for
+        the pair's model, else the logistic of the logit."""
+        X = np.asarray(X, dtype=np.float64)
+        p = self.calibrated(self.decision_function(X), self.modes(X))
         return np.column_stack([1 - p, p])
 
     def predict(self, X: np.ndarray) -> np.ndarray:
@@ -294,10 +411,7 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "prefilter_coef_")
         X = self._filled(np.asarray(X, dtype=np.float64))
         s = X @ self._prefilter_structural() + self.prefilter_intercept_
-        g = self._gate(X)
-        if g.any():
-            s = np.where(g, self.structure_weight_ * s + X @ self.text_coef_ + self.text_intercept_, s)
-        return s
+        return self.mix_models(s, X, lambda coef: X @ coef)
 
     def first_stage_weights(self) -> np.ndarray:
         """Per feature, its weight in the structural first stage (text features: 0 once the text model
@@ -308,6 +422,8 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         coef = self.prefilter_coef_.copy()
         if self.text_fitted_:
             coef[self._text_idx()] = 0.0
+        if (i := self._pref_idx()) is not None:
+            coef[i] = 0.0
         return coef
 
     def prefilter_columns(self, cols: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -338,11 +454,7 @@ class PairRanker(ClassifierMixin, BaseEstimator):
             return out
 
         s = weighted(self._prefilter_structural()) + self.prefilter_intercept_
-        if self.text_fitted_ and GATE_FEATURE in cols:
-            g = np.asarray(cols[GATE_FEATURE]) > 0.5
-            if g.any():
-                s = np.where(g, self.structure_weight_ * s + weighted(self.text_coef_) + self.text_intercept_, s)
-        return s
+        return self.mix_models(s, cols, weighted)
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
         """(n, n_features): each feature's exact share of ``decision_function`` above the average pair.
@@ -356,19 +468,26 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         out = np.zeros((len(X), X.shape[1]))
         np.add.at(out.T, self.owner_, per_basis.T)
         out += (X - self.feature_mean_) * self._structural_prior()
-        g = self._gate(X)
-        if g.any():
-            out[g] = self.structure_weight_ * out[g] + X[g] * self.text_coef_
-        return out
+        modes = self.modes(X)
+        t, o = modes == TEXT, modes == ONE_SIDED
+        if t.any():
+            out[t] = self.structure_weight_ * out[t] + X[t] * self.text_coef_
+        if o.any():
+            out[o] = self.one_sided_structure_ * out[o] + X[o] * self.one_sided_coef_
+        return out + (X - self.feature_mean_) * self._pref_weight()
 
     def expected_values(self, X: np.ndarray) -> np.ndarray:
         """(n,) the score of the average pair in the model that scores each row."""
         X = self._filled(np.asarray(X, dtype=np.float64))
-        ev = np.full(len(X), self.expected_value_)
-        g = self._gate(X)
-        if g.any():
-            ev[g] = self.structure_weight_ * self.expected_value_ + self.text_intercept_
-        return ev
+        base = self._structural_expected()
+        ev = np.full(len(X), base)
+        modes = self.modes(X)
+        t, o = modes == TEXT, modes == ONE_SIDED
+        if t.any():
+            ev[t] = self.structure_weight_ * base + self.text_intercept_
+        if o.any():
+            ev[o] = self.one_sided_structure_ * base + self.one_sided_intercept_
+        return ev + float(self.feature_mean_ @ self._pref_weight())
 
     @property
     def average_pair_(self) -> np.ndarray:
@@ -376,12 +495,16 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "model_")
         return self.feature_mean_
 
-    @property
-    def expected_value_(self) -> float:
-        """The structural model's score of the average pair."""
+    def _structural_expected(self) -> float:
+        """The structural logit of the average pair (stated preferences apart)."""
         check_is_fitted(self, "model_")
         return float(self.model_.intercept_[0] + self.basis_mean_ @ self.model_.coef_.ravel()
                      + self.feature_mean_ @ self._structural_prior())
+
+    @property
+    def expected_value_(self) -> float:
+        """The structural model's score of the average pair."""
+        return self._structural_expected() + float(self.feature_mean_ @ self._pref_weight())
 
     def feature_weights(self, *, signed: bool = False) -> dict[str, float]:
         """Each feature's weight on the standardised basis (for the model card): the sum of its basis

@@ -10,7 +10,7 @@ logit → displayed score.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.special import expit
@@ -29,9 +29,11 @@ from matcher.features import (
     feature_columns,
     mention_shares,
     precompute_corpus_sims,
+    query_wrote,
     stack,
     text_features,
 )
+from matcher.geo_prior import ThemeCount, strongest_theme, tables_for
 from matcher.first_stage import gather, stage_tables, with_text
 from matcher.footprint import Footprint, footprint
 from matcher.history import NEAR_RADIUS_KM, Shares, country_shares
@@ -58,11 +60,22 @@ def probability(logits: np.ndarray | float) -> np.ndarray:
     return np.round(expit(np.asarray(logits, dtype=np.float64)), 4)
 
 
+def prepared(state: MatchState, q: Query) -> Query:
+    """``q`` with the theme → geography prior of its text (``matcher.geo_prior``) over ``state``'s cooperation
+    cases: every scoring function starts here, so each path reads the same prior."""
+    if q.geo is not None or not len(state.cooperation) or not query_wrote(q):
+        return q
+    tables = tables_for(state.cooperation, state.arrays, query_bits=int(q.exp_themes | q.need_themes),
+                        is_french=q.is_french, exclude_rows=q.exclude_rows)
+    return q if tables is None else replace(q, geo=tables)
+
+
 def _shares(state: MatchState, q: Query) -> Shares | None:
     return state.shares(q.country) if not q.exclude_rows else None
 
 
 def columns(state: MatchState, q: Query, cand: np.ndarray) -> dict[str, np.ndarray]:
+    q = prepared(state, q)
     return feature_columns(q, state.arrays, state.history, cand, priority=state.priority,
                            level_compat=state.level_compat, shares=_shares(state, q))
 
@@ -103,6 +116,7 @@ def _directions(cols: dict[str, np.ndarray]) -> np.ndarray | None:
 def score_rows(state: MatchState, q: Query, rows: np.ndarray) -> Scored:
     """Every row in ``rows`` scored by the full model (no shortlist)."""
     assert state.ranker is not None, "a ranker is needed to score"
+    q = prepared(state, q)
     rows = np.asarray(rows, dtype=np.int64)
     cols = columns(state, q, rows)
     X = stack(cols)
@@ -113,7 +127,7 @@ def score_many(state: MatchState, items: Sequence[tuple[Query, np.ndarray]]) -> 
     """``score_rows`` for many queries with ONE ranker call: the model is row-wise, and its per-call
     overhead is larger than the arithmetic on a few hundred rows (events: thousands of queries)."""
     assert state.ranker is not None, "a ranker is needed to score"
-    queries = precompute_corpus_sims([q for q, _ in items], state.arrays)
+    queries = precompute_corpus_sims([prepared(state, q) for q, _ in items], state.arrays)
     all_cols = [columns(state, q, np.asarray(r, dtype=np.int64)) for q, (_, r) in zip(queries, items)]
     mats = [stack(c) for c in all_cols]
     if not mats:
@@ -132,6 +146,7 @@ def rank(state: MatchState, q: Query, cand: np.ndarray, *, size: int = SHORTLIST
     ``trace``: also the ranking's ``Footprint`` (what a later one-row write must reach to change it)."""
     ranker = state.ranker
     assert ranker is not None, "a ranker is needed to score"
+    q = prepared(state, q)
     a = state.arrays
     text = text_features(q, a, cand)
     tables = None
@@ -162,6 +177,7 @@ def ranking_scores(state: MatchState, q: Query, cand: np.ndarray, *, size: int =
     shortlist in first-stage order; the full feature matrix). For evaluation, where every candidate's
     place is needed. ``listed_head``: order as users see it (``listed``: the size-fitted head first)."""
     assert state.ranker is not None, "a ranker is needed to score"
+    q = prepared(state, q)
     cols = columns(state, q, cand)
     X = stack(cols)
     pos = shortlist(state, cols, len(cand), size)
@@ -274,6 +290,10 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
     def labels(bits: int) -> tuple[tuple[str, str], ...]:
         return tuple(theme_labels[i] for i in range(len(theme_labels)) if bits >> i & 1)
 
+    q = prepared(state, q)
+    geo = [strongest_theme(state.cooperation, a, query_bits=int(q.exp_themes | q.need_themes), is_french=q.is_french,
+                           row=r, exclude_rows=q.exclude_rows) if q.geo is not None else None
+           for r in rows.tolist()]
     matched = text_directions(q, a, rows) if directions is None else [
         tuple(d for d, v in zip(("need", "offer"), pair) if v > 0) for pair in directions.tolist()]
     by_q, by_c = mention_shares(q, a, rows)
@@ -303,8 +323,17 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
             country_links_nearby=int(country_links[len(out)]), country_links_km=NEAR_RADIUS_KM,
             q_kind=q_kind, q_name=q_name, audience=audience, text_directions=matched[len(out)],
             mention=_mention(float(by_q[len(out)]), float(by_c[len(out)])),
+            **_geo_fields(geo[len(out)], theme_labels, a),
         ))
     return out
+
+
+def _geo_fields(g: ThemeCount | None, theme_labels: list[tuple[str, str]], a: CatalogueArrays
+                ) -> dict[str, object]:
+    if g is None:
+        return {}
+    return {"geo_theme": theme_labels[a.theme_codes.index(g.theme)], "geo_here": g.here, "geo_total": g.total,
+            "geo_place": g.place}
 
 
 def text_directions(q: Query, a: CatalogueArrays, rows: np.ndarray) -> list[tuple[str, ...]]:

@@ -30,6 +30,7 @@ from matcher.encoding import Encoder
 from matcher.errors import InvalidInput
 from matcher.features import Query
 from matcher.geo import PRIORITY_ZONES, priority_countries
+from matcher.geo_prior import CooperationIndex
 from matcher.history import HistoryIndex, Shares, country_shares
 from matcher.levels import FOREIGN, FRENCH, N_LEVELS, fit_level_compat, fit_level_gate, side_counts
 from matcher.ranker import PairRanker
@@ -52,6 +53,9 @@ class MatchState:
     #: (2, N_LEVELS, N_LEVELS) bool: levels a French / foreign query sees by default (matcher.levels)
     level_gate: np.ndarray = field(default_factory=lambda: np.ones((2, N_LEVELS, N_LEVELS), dtype=bool))
     _shares: dict[int, Shares] = field(default_factory=dict)
+    #: The links of kind ``cooperation`` (real cases), behind the theme → geography prior.
+    cooperation: CooperationIndex = field(default_factory=lambda: CooperationIndex(
+        french=np.zeros(0, dtype=np.int64), foreign=np.zeros(0, dtype=np.int64)))
 
     @classmethod
     def build(cls, arrays: CatalogueArrays, links: Sequence[Link], ranker: PairRanker | None,
@@ -63,7 +67,8 @@ class MatchState:
             partners.setdefault(int(s), set()).add(int(d))
         state = cls(arrays=arrays, history=history, ranker=ranker, countries=countries,
                     priority=np.array([c in prio for c in arrays.country_codes]), links=tuple(links),
-                    partners={k: frozenset(v) for k, v in partners.items()})
+                    partners={k: frozenset(v) for k, v in partners.items()},
+                    cooperation=CooperationIndex.build(arrays, links))
         # The ranker carries the level pairs of the real cooperation cases it was trained with (units
         # partner with units there far more than twinning lists show); the links' counts stay live.
         return with_case_levels(state, getattr(ranker, "level_case_counts_", None))
@@ -224,7 +229,7 @@ def _with_arrays(s: MatchState, arrays: CatalogueArrays) -> MatchState:
             object.__setattr__(history, "_touched_rows", touched)
     return MatchState(arrays=arrays, history=history, ranker=s.ranker, countries=s.countries, priority=s.priority,
                       links=s.links, partners=s.partners, level_compat=s.level_compat,
-                      level_gate=s.level_gate,
+                      level_gate=s.level_gate, cooperation=s.cooperation,
                       # the links did not change; a new country or admin-1 key has a share of 0
                       _shares={c: sh.padded(len(arrays.country_codes), len(arrays.admin1_keys))
                                for c, sh in s._shares.items()})

@@ -63,6 +63,7 @@ FULL = ReasonContext(
     admin1_name="Dakar", country_links_nearby=5, country_links_km=60.0, q_kind="commune", q_name="Rennes",
     q_country_fr="France", q_country_en="France", text_directions=("need", "offer"),
     shared_terms=("assainissement",), mention="both",
+    geo_theme=("Eau et assainissement", "Water and sanitation"), geo_here=14, geo_total=61, geo_place="country",
 )
 VALUES = {"level_compat": 1.0, "country": 0.12, "country_global": 0.03, "admin1_global": 0.012}
 SECOND_PERSON = re.compile(r"\b(vous|votre|vos|vôtre|you|your|yours)\b", re.IGNORECASE)

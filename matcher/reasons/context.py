@@ -57,6 +57,13 @@ class ReasonContext:
     text_directions: tuple[str, ...] = ()
     shared_terms: tuple[str, ...] = ()  # words the needs and expertise texts share (text_lex), best first
     mention: str = ""  # one of MENTIONS, or "" (names_mentioned)
+    #: The theme → geography prior (``theme_geo``): the query theme whose known cooperation cases most
+    #: often went to the candidate's place, as (fr label, en label); of ``geo_total`` cases on it,
+    #: ``geo_here`` went there; ``geo_place`` says where: "country" (its country) or "admin1" (its région).
+    geo_theme: tuple[str, str] = ()
+    geo_here: int = 0
+    geo_total: int = 0
+    geo_place: str = ""
 
     def __post_init__(self) -> None:
         if self.audience not in AUDIENCES:

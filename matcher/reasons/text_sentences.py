@@ -22,7 +22,29 @@ from matcher.reasons.phrasing import (
     your_fr,
     zero,
 )
-from matcher.wording import cap, number, percent
+from matcher.wording import cap, en_country, fr_in_country, integer, number, percent
+
+
+def _theme_geo(v: float, c: ReasonContext) -> tuple[str, str] | None:
+    """The theme → geography prior lifts the candidate: say, with exact counts, how many of the known
+    cooperation cases on the query's theme went to its country (or came from its région)."""
+    if not c.geo_theme or c.geo_here <= 0 or c.geo_total <= 0 or v <= 0:
+        return None
+    fr_t, en_t = c.geo_theme
+    cases_fr = "cas connu" if c.geo_total == 1 else "cas connus"
+    if c.geo_place == "country":
+        if not c.country_name_fr.strip():
+            return None
+        return (f"Coopération décentralisée sur le thème « {fr_t} » : {integer(c.geo_here, 'fr')} des "
+                f"{integer(c.geo_total, 'fr')} {cases_fr} vont {fr_in_country(c.country_name_fr)}",
+                f"Decentralised cooperation on {en_t.lower()}: {integer(c.geo_here, 'en')} of the "
+                f"{integer(c.geo_total, 'en')} known cases go to {en_country(c.country_name_en or c.country_name_fr)}")
+    if c.geo_place == "admin1" and c.admin1_name:
+        return (f"Coopération décentralisée sur le thème « {fr_t} » : {integer(c.geo_here, 'fr')} des "
+                f"{integer(c.geo_total, 'fr')} {cases_fr} ont un partenaire français dans la région {c.admin1_name}",
+                f"Decentralised cooperation on {en_t.lower()}: {integer(c.geo_here, 'en')} of the "
+                f"{integer(c.geo_total, 'en')} known cases have a French partner in the {c.admin1_name} region")
+    return None
 
 
 def _desc_sem(v: float, c: ReasonContext) -> tuple[str, str] | None:
@@ -148,4 +170,5 @@ def _names_mentioned(v: float, c: ReasonContext) -> tuple[str, str] | None:
 SENTENCES: dict[str, Sentence] = {
     "desc_sem": _desc_sem, "theme_need": _theme_need, "theme_offer": _theme_offer,
     "text_dense": _text_dense, "text_lex": _text_lex, "names_mentioned": _names_mentioned,
+    "theme_geo": _theme_geo,
 }
