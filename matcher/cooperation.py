@@ -70,6 +70,10 @@ class Case:
     themes: tuple[str, ...]
     needs: str
     expertise: str
+    source_url: str = ""  # the public page the case was read from
+    year: int | None = None  # the start, signature or twinning year the page states (None: not stated)
+    source_title: str = ""
+    file: str = ""  # the name of the file it was read from (lines are per file)
 
 
 def key(name: str) -> str:
@@ -81,7 +85,7 @@ def key(name: str) -> str:
 
 
 def read_cases(path: Path) -> list[Case]:
-    return parse_cases(path.read_text(encoding="utf-8"))
+    return [Case(**{**c.__dict__, "file": path.name}) for c in parse_cases(path.read_text(encoding="utf-8"))]
 
 
 def parse_cases(text: str) -> list[Case]:
@@ -106,8 +110,24 @@ def parse_cases(text: str) -> list[Case]:
             foreign_authority=r["foreign_authority"].strip(), foreign_kind=r["foreign_kind"],
             foreign_country=r["foreign_country"].strip(),
             themes=tuple(t.strip() for t in (r.get("themes") or "").split(";") if t.strip()),
-            needs=r["needs_text"].strip(), expertise=r["expertise_text"].strip()))
+            needs=r["needs_text"].strip(), expertise=r["expertise_text"].strip(),
+            source_url=(r.get("source_url") or "").strip(), year=_year(i, r.get("start_year") or ""),
+            source_title=(r.get("source_title") or "").strip()))
     return out
+
+
+def _year(line: int, value: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    if not re.fullmatch(r"(1[89]|20)\d\d", value):
+        raise RowError(line, "start_year", "not a year")
+    return int(value)
+
+
+def read_case_files(paths: Sequence[Path]) -> list[Case]:
+    """The cases of several files with the same columns, in order (each row keeps its line in its file)."""
+    return [c for p in paths for c in read_cases(p)]
 
 
 def read_translations(path: Path) -> dict[tuple[int, str], str]:
@@ -143,6 +163,8 @@ class CaseSet:
     foreign: tuple[Profile, ...]  # one per distinct foreign partner
     pairs: tuple[tuple[int, int], ...]  # (index into french, index into foreign), distinct
     pair_expertise: tuple[str, ...] = ()  # per pair: the French side's expertise as told for that partner
+    pair_needs: tuple[str, ...] = ()  # per pair: the partner's needs as told for that French authority
+    pair_cases: tuple[tuple[Case, ...], ...] = ()  # per pair: the rows behind it (sources, years)
     groups: tuple[str, ...] = ()  # per french: the K-fold group (its loose name)
     resolved: dict[str, int] = field(default_factory=dict)  # counts for the report
 
@@ -255,6 +277,8 @@ def build_case_set(cases: Sequence[Case], catalogue: Mapping[str, Profile], reso
     fo_base: list[Profile] = []
     groups: list[str] = []
     pairs: dict[tuple[int, int], list[str]] = {}
+    pair_needs: dict[tuple[int, int], list[str]] = {}
+    pair_rows: dict[tuple[int, int], list[Case]] = {}
     counts = {"french_resolved": 0, "foreign_resolved": 0, "unknown_country": skipped}
     for c in cases:
         # Two spellings of one authority (or an authority named by its code) are one profile.
@@ -289,11 +313,17 @@ def build_case_set(cases: Sequence[Case], catalogue: Mapping[str, Profile], reso
         told = pairs.setdefault((i, j), [])
         if c.expertise not in told:
             told.append(c.expertise)
+        needed = pair_needs.setdefault((i, j), [])
+        if c.needs not in needed:
+            needed.append(c.needs)
+        pair_rows.setdefault((i, j), []).append(c)
     french = tuple(p.with_changes(expertise=Facet(text=" ".join(t))) for p, t in zip(fr_base, fr_texts))
     foreign = tuple(p.with_changes(needs=Facet(text=" ".join(t))) for p, t in zip(fo_base, fo_texts))
     _check_unique(french + foreign)
     return CaseSet(french=french, foreign=foreign, pairs=tuple(pairs),
-                   pair_expertise=tuple(" ".join(t) for t in pairs.values()), groups=tuple(groups), resolved=counts)
+                   pair_expertise=tuple(" ".join(t) for t in pairs.values()),
+                   pair_needs=tuple(" ".join(pair_needs[k]) for k in pairs),
+                   pair_cases=tuple(tuple(pair_rows[k]) for k in pairs), groups=tuple(groups), resolved=counts)
 
 
 def _check_unique(profiles: Iterable[Profile]) -> None:

@@ -72,11 +72,24 @@ class PartnershipType(str, Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class TextSource:
+    """Where a text of a profile comes from, when it was not written by the authority itself: a public page
+    describing one of its cooperations (``data/cooperation/``)."""
+
+    url: str
+    title: str = ""
+    year: int | None = None  # the year the page states for the cooperation (None: not stated)
+    partner: str = ""  # catalogue id of the partner the page is about
+
+
+@dataclass(frozen=True, slots=True)
 class Facet:
-    """What an authority is good at, or what it seeks: theme codes plus free text in any language."""
+    """What an authority is good at, or what it seeks: theme codes plus free text in any language, and
+    where that text comes from when a public page told it (``sources``; empty: the authority wrote it)."""
 
     themes: tuple[str, ...] = ()
     text: str = ""
+    sources: tuple[TextSource, ...] = ()
 
     @property
     def is_empty(self) -> bool:

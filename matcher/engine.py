@@ -19,7 +19,7 @@ from matcher.domain import LEVELS, Filters, Match, Profile
 from matcher.encoding import Encoder
 from matcher.errors import InvalidInput, NotFound
 from matcher.footprint import Footprint
-from matcher.scoring import SHORTLIST, diversify, explain, listed, probability, rank, shortlist
+from matcher.scoring import SHORTLIST, diversify, explain, listed, rank, shortlist
 from matcher.state import (
     MatchState,
     _with_arrays,
@@ -70,7 +70,7 @@ def traced_recommend(profile: Profile, *, state: MatchState, encoder: Encoder | 
     top = listed(state, scored, k, diversity)
     order = top.positions
     reasons = explain(state, q, profile, scored, order)
-    scores = probability(top.logits)
+    scores = top.scores
     out = []
     for rank_, (pos, why, score) in enumerate(zip(order, reasons, scores), start=1):
         r = int(scored.rows[pos])

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from matcher.calibration import BAND_EDGES, RATIO_EDGES
+from matcher.coldstart import format_table as coldstart_table
 from matcher.evaluation import format_size_table, format_table
 from matcher.ranker import PairRanker, _versions
 from matcher.thematic import format_table as thematic_table
@@ -38,6 +39,43 @@ share of an authority's distinctive name words the other's text contains; `theme
 no descriptions. A query that wrote nothing is scored by the structural model alone, exactly."""
 
 
+def _one_sided_section(ranker: PairRanker) -> str:
+    fit = getattr(ranker, "one_sided_fit_", None)
+    if not fit:
+        return "Not fitted: a query that wrote, facing a silent candidate, is scored by the structural model."
+    rows = "\n".join(f"| `{f}` | {w:.3f} |" for f, w in fit["weights"].items())
+    return f"""Learned by `PairRanker.fit_one_sided` on the cooperation cases resolved on both sides, both ways (a
+French authority's expertise facing silent foreign authorities; a partner's needs facing silent French
+ones), leave-one-out: {fit['pairs']} labelled pairs ({fit['positives']} positives; negatives: random eligible
+candidates and the structural model's best). Score = β × structural logit + Σ w × feature + b, β =
+**{fit['structure_weight']:.3f}**, b = {fit['intercept']:.3f}:
+
+| feature | w (logits per unit) |
+|---|---|
+{rows}
+
+`theme_geo` is the theme → geography prior (`matcher.geo_prior`): the log-lift of the candidate's place
+among the places where the known cases on the query's themes went. A stated preference (`preferred`) is
+added outside every model, so no weight scales it away."""
+
+
+def _calibration_section(ranker: PairRanker) -> str:
+    from matcher.ranker import MODE_NAMES
+
+    cal = getattr(ranker, "calibration_", None)
+    if not cal:
+        return "Not fitted: scores are the logistic of the logit."
+    rows = "\n".join(f"| {MODE_NAMES[m]} | {c['slope']:.3f} | {c['intercept']:.3f} | {c['pairs']} | {c['positives']} |"
+                     for m, c in sorted(cal.items()))
+    return f"""A pair's score is the probability that it is a real partnership, per model (Platt scaling on held-out
+shortlists: the text model on the thematic folds, the one-sided and structural models on the cold-start
+folds), so one list can mix pairs scored by different models and still be ordered by what is shown.
+
+| model | slope | intercept | held-out pairs | real partners |
+|---|---|---|---|---|
+{rows}"""
+
+
 def _size_section(ranker: PairRanker, training: Mapping[str, Any]) -> str:
     fit = training.get("size_calibration") or getattr(ranker, "size_fit_", None)
     if not fit:
@@ -59,10 +97,21 @@ def model_card(ranker: PairRanker, *, training: Mapping[str, Any], evaluation: M
                        for i, f in enumerate(ranker.feature_names) if f == "preferred")
     ev = "not run (use `twinmatch train --evaluate` or `twinmatch evaluate`)"
     if evaluation:
-        ev = (f"**Twins.** Grouped {evaluation['folds']}-fold cross-validation over French authorities with known "
-              f"foreign partners (test fold's links removed from training, from the size calibration and from every "
-              f"history feature); {evaluation.get('note', '')}\n\n```\n{format_table(evaluation['results'])}\n\n"
-              f"{format_size_table(evaluation['results'])}\n```")
+        ev = ""
+        if evaluation.get("results"):
+            ev = (f"**Twins.** Grouped {evaluation['folds']}-fold cross-validation over French authorities with "
+                  f"known foreign partners (test fold's links removed from training, from the size calibration and "
+                  f"from every history feature); {evaluation.get('note', '')}\n\n```\n"
+                  f"{format_table(evaluation['results'])}\n\n{format_size_table(evaluation['results'])}\n```")
+        if evaluation.get("coldstart"):
+            ev += (f"\n\n**Cold start** (`twinmatch evaluate --task coldstart`). Grouped {evaluation['folds']}-fold "
+                   f"by French authority over the cases resolved on both sides: each held-out French authority writes "
+                   f"its expertise and ranks the whole catalogue, its real partner silent (the held-out cases' "
+                   f"texts, links and prior counts removed everywhere; the other folds' cases in the catalogue as "
+                   f"the product holds them), with and without the partner's continent as a filter; and each "
+                   f"held-out partner writes its needs and ranks the French authorities. `structure`: the same "
+                   f"authority before it wrote; `prior`: the theme → geography prior alone.\n\n```\n"
+                   f"{coldstart_table(evaluation['coldstart'])}\n```")
         for name, res in (evaluation.get("thematic") or {}).items():
             ev += (f"\n\n**Thematic, {name}.** Grouped {evaluation['folds']}-fold by French authority on the "
                    f"cooperation cases (each case pair's own link removed from the history; the text model of "
@@ -125,6 +174,12 @@ preferred country in the top-10, the strongest match elsewhere keeping its place
 
 ## Text model
 {_text_section(ranker, training)}
+
+## One-sided model
+{_one_sided_section(ranker)}
+
+## Calibration
+{_calibration_section(ranker)}
 
 ## Evaluation
 {ev}

@@ -333,15 +333,19 @@ class PairRanker(ClassifierMixin, BaseEstimator):
                                          "pairs": int(sel.sum()), "positives": int(y[sel].sum())}
         return self
 
-    def calibrated(self, logits: np.ndarray, modes: np.ndarray) -> np.ndarray:
-        """(n,) the probability of each logit under its row's model's calibration (``fit_calibration``);
-        the logistic of the logit where none was fitted. Increasing in the logit within a model."""
+    def calibrated_logit(self, logits: np.ndarray, modes: np.ndarray) -> np.ndarray:
+        """(n,) each logit on the calibrated scale (the log odds that the pair is a real partnership) of its
+        row's model (``fit_calibration``); unchanged where none was fitted. Increasing within a model."""
         logits = np.asarray(logits, dtype=np.float64)
         z = logits.copy()
         for m, c in getattr(self, "calibration_", {}).items():
             sel = np.asarray(modes) == m
             z[sel] = c["slope"] * logits[sel] + c["intercept"]
-        return expit(z)
+        return z
+
+    def calibrated(self, logits: np.ndarray, modes: np.ndarray) -> np.ndarray:
+        """(n,) the probability of each logit under its row's model's calibration."""
+        return expit(self.calibrated_logit(logits, modes))
 
     def _filled(self, X: np.ndarray) -> np.ndarray:
         """X with NaN (missing) replaced by the training average of its column."""

@@ -33,9 +33,9 @@ from matcher.features import (
     stack,
     text_features,
 )
-from matcher.geo_prior import ThemeCount, strongest_theme, tables_for
 from matcher.first_stage import gather, stage_tables, with_text
 from matcher.footprint import Footprint, footprint
+from matcher.geo_prior import ThemeCount, strongest_theme, tables_for
 from matcher.history import NEAR_RADIUS_KM, Shares, country_shares
 from matcher.state import MatchState
 
@@ -55,9 +55,17 @@ class Scored:
     footprint: Footprint | None = None  # what a one-row write must reach to change this ranking (``rank(trace=)``)
 
 
-def probability(logits: np.ndarray | float) -> np.ndarray:
-    """The displayed score of a logit: the ranker's probability, rounded to 4 places."""
-    return np.round(expit(np.asarray(logits, dtype=np.float64)), 4)
+def probability(keys: np.ndarray | float) -> np.ndarray:
+    """The displayed score of a calibrated logit (``calibrated`` or a list's ordering ``keys``): the
+    probability that the pair is a real partnership, rounded to 4 places."""
+    return np.round(expit(np.asarray(keys, dtype=np.float64)), 4)
+
+
+def calibrated(state: MatchState, scored: Scored) -> np.ndarray:
+    """(n,) each scored pair's logit on the calibrated scale of the model that scored it (``PairRanker.modes``):
+    comparable across a list that mixes pairs where both sides wrote, one did, or neither."""
+    assert state.ranker is not None
+    return state.ranker.calibrated_logit(scored.logits, state.ranker.modes(scored.X))
 
 
 def prepared(state: MatchState, q: Query) -> Query:
@@ -189,15 +197,17 @@ def ranking_scores(state: MatchState, q: Query, cand: np.ndarray, *, size: int =
     return full, X
 
 
-def diversify(scores: np.ndarray, countries: np.ndarray, k: int, diversity: float) -> np.ndarray:
+def diversify(scores: np.ndarray, countries: np.ndarray, k: int, diversity: float) -> tuple[np.ndarray, np.ndarray]:
     """Greedy MMR over countries: each pick lowers the others of its country by ``diversity`` per pick.
 
-    Returns positions into ``scores`` (best first). ``diversity=0`` is a plain sort.
+    Returns (positions into ``scores``, best first; the value each was picked with: its score less its
+    country's penalty at that moment, non-increasing). ``diversity=0`` is a plain sort.
     """
     order = np.argsort(-scores, kind="stable")
     if diversity <= 0 or len(scores) <= 1:
-        return order[:k]
+        return order[:k], np.asarray(scores)[order[:k]]
     picked: list[int] = []
+    values: list[float] = []
     seen: dict[int, int] = {}
     remaining = list(order)
     while remaining and len(picked) < k:
@@ -208,8 +218,9 @@ def diversify(scores: np.ndarray, countries: np.ndarray, k: int, diversity: floa
                 best_i, best_v = j, v
         pos = remaining.pop(best_i)
         picked.append(pos)
+        values.append(float(best_v))
         seen[int(countries[pos])] = seen.get(int(countries[pos]), 0) + 1
-    return np.array(picked, dtype=int)
+    return np.array(picked, dtype=int), np.array(values)
 
 
 @dataclass(frozen=True)
@@ -217,17 +228,20 @@ class Listed:
     """The top of a list in the order users see it."""
 
     positions: np.ndarray  # into the Scored, best first
-    logits: np.ndarray  # the ranker's logit of each: a pair's score is the same on every path and list
+    logits: np.ndarray  # the ranker's logit of each
+    #: The displayed score of each: the probability of the value that ordered the list (the calibrated
+    #: logit, with the head's size offset and the diversity penalty where they moved it): non-increasing.
+    scores: np.ndarray
 
 
 def head_keys(state: MatchState, scored: Scored) -> np.ndarray:
-    """An ordering key for every candidate of ``scored``: the first ``calibration.TOP_K`` are chosen among
-    the best ``calibration.POOL`` by logit + size offset (``matcher.calibration``: so a list's sizes look
-    like real partners'), in that order; everything after them keeps the ranker's order and logit gaps.
-    The offsets order the head of a list only: applied to every candidate they cost retrieval (twins
-    HR@50 0.156 -> 0.112), and a pair's score stays the ranker's whatever list it is in."""
+    """An ordering key for every candidate of ``scored``, on the calibrated scale (``calibrated``: so pairs
+    scored by different models compare): the first ``calibration.TOP_K`` are chosen among the best
+    ``calibration.POOL`` by calibrated logit + size offset (``matcher.calibration``: so a list's sizes look
+    like real partners'), in that order; everything after them keeps its order and gaps. The offsets order
+    the head of a list only: applied to every candidate they cost retrieval (twins HR@50 0.156 -> 0.112)."""
     assert state.ranker is not None
-    logits = np.asarray(scored.logits, dtype=np.float64)
+    logits = calibrated(state, scored) if len(scored.logits) else np.zeros(0)
     n = len(logits)
     adjustment = state.ranker.size_adjustment(scored.X) if n else np.zeros(0)
     if not n or not adjustment.any():
@@ -246,8 +260,8 @@ def head_keys(state: MatchState, scored: Scored) -> np.ndarray:
 
 def listed(state: MatchState, scored: Scored, k: int, diversity: float = 0.0) -> Listed:
     """The top ``k`` of ``scored`` as shown: size-fitted head, then the country diversity re-ranking."""
-    pos = diversify(head_keys(state, scored), state.arrays.country[scored.rows], k, diversity)
-    return Listed(positions=pos, logits=np.asarray(scored.logits)[pos])
+    pos, keys = diversify(head_keys(state, scored), state.arrays.country[scored.rows], k, diversity)
+    return Listed(positions=pos, logits=np.asarray(scored.logits)[pos], scores=probability(keys))
 
 
 def explain(state: MatchState, q: Query, profile: Profile | None, scored: Scored, positions: np.ndarray, *,

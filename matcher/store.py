@@ -128,7 +128,9 @@ class ProfileStore(Protocol):
 
 SCHEMA_VERSION = 5
 #: Files whose content defines the catalogue; their sha256 tells whether the database is stale.
-SOURCE_FILES = (files.AUTHORITIES_FILE, files.COUNTRIES_FILE, files.LINKS_FILE)
+#: The real cooperation cases (``matcher.case_catalogue``): their index and the case files it names.
+SOURCE_FILES = (files.AUTHORITIES_FILE, files.COUNTRIES_FILE, files.LINKS_FILE, "cooperation/case_pairs.csv",
+                "cooperation/cooperation_dev.csv", "cooperation/cooperation_more.csv")
 #: Profile fields that come from the catalogue files (a reload refreshes them on edited profiles).
 CATALOGUE_FIELDS = tuple(c for c in files.AUTHORITY_COLUMNS if c != "id")
 _CHUNK = 500  # ids per IN (...) query

@@ -9,10 +9,10 @@ import hmac
 import json
 import re
 import secrets
-from dataclasses import fields
+from dataclasses import asdict, fields
 from typing import Any
 
-from matcher.domain import Contact, Facet, Kind, Level, Profile
+from matcher.domain import Contact, Facet, Kind, Level, Profile, TextSource
 from matcher.themes import fold
 
 #: Profile fields kept in their own SQL columns; everything else goes to the JSON column.
@@ -50,6 +50,9 @@ def profile_to_dict(p: Profile) -> dict[str, Any]:
         facet: Facet = getattr(p, name)
         if facet.themes or facet.text:
             out[name] = {"themes": list(facet.themes), "text": facet.text}
+            if facet.sources:
+                out[name]["sources"] = [{k: v for k, v in asdict(src).items() if v not in ("", None)}
+                                        for src in facet.sources]
     c = p.contact
     if c.name or c.email or c.phone:
         out["contact"] = {"name": c.name, "email": c.email, "phone": c.phone}
@@ -68,7 +71,8 @@ def profile_from_dict(d: dict[str, Any]) -> Profile:
     for name in _FACETS:
         if name in kw:
             f = kw[name]
-            kw[name] = Facet(themes=tuple(f.get("themes", ())), text=f.get("text", ""))
+            kw[name] = Facet(themes=tuple(f.get("themes", ())), text=f.get("text", ""),
+                             sources=tuple(TextSource(**src) for src in f.get("sources", ())))
     if "contact" in kw:
         kw["contact"] = Contact(**kw["contact"])
     for name in ("lat", "lon"):

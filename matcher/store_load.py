@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from matcher.case_catalogue import case_facets, case_links, load_pairs
 from matcher.catalogue import files
 from matcher.domain import Profile
-from matcher.errors import DataBuildError
+from matcher.errors import DataBuildError, RowError
 from matcher.store import (
     _BATCH,
     _PROFILE_COLS,
@@ -56,6 +57,13 @@ def load_catalogue(conn: Connection, data_dir: Path, *, progress: bool = False,
     conn.execute(f"DELETE FROM profiles WHERE NOT {_USER_OWNED}")
     ids: set[str] = set(keep)
     loaded, merged = 0, 0
+    # Real cooperation cases (data/cooperation/): their texts become the catalogue profiles' expertise (French
+    # side) and needs (partner), with their sources; a profile edited by its authority keeps its own texts.
+    try:
+        case_pairs = load_pairs(data_dir / "cooperation")
+    except (RowError, ValueError, OSError) as exc:
+        raise DataBuildError(f"{data_dir / 'cooperation'}: cannot be loaded: {exc}") from exc
+    case_texts = case_facets(case_pairs)
     auth = data_dir / files.AUTHORITIES_FILE
     if auth.is_file():
         seen: set[str] = set()
@@ -72,6 +80,8 @@ def load_catalogue(conn: Connection, data_dir: Path, *, progress: bool = False,
                         conn.execute(_UPDATE_PROFILE, _profile_params(fresh))
                         merged += 1
                     continue
+                if p.id in case_texts:
+                    p = p.with_changes(**case_texts[p.id])
                 batch.append(profile_row(p))
                 if len(batch) >= _BATCH:
                     bulk(conn, "profiles", PROFILE_COLUMNS, batch)
@@ -94,15 +104,16 @@ def load_catalogue(conn: Connection, data_dir: Path, *, progress: bool = False,
             (code, json.dumps(dataclasses.asdict(c), ensure_ascii=False)) for code, c in countries.items()])
 
     links_path = data_dir / files.LINKS_FILE
-    n_links = skipped = 0
+    links = []
     if links_path.is_file():
         try:
             links = files.read_links(links_path)
         except (ValueError, KeyError) as exc:
             raise DataBuildError(f"{links_path}: cannot be loaded: {exc}") from exc
-        good = [(x.a, x.b, x.kind, x.source) for x in links if x.a in ids and x.b in ids]
-        if good:
-            bulk(conn, "links", ("a", "b", "kind", "source"), good)
-        n_links, skipped = len(good), len(links) - len(good)
+    every = links + case_links(case_pairs)
+    good = [(x.a, x.b, x.kind, x.source) for x in every if x.a in ids and x.b in ids]
+    if good:
+        bulk(conn, "links", ("a", "b", "kind", "source"), good)
+    n_links, skipped = len(good), len(every) - len(good)
     return {"authorities": loaded, "merged": merged, "kept": len(keep), "links": n_links,
-            "links_skipped": skipped}
+            "links_skipped": skipped, "cooperation_pairs": len(case_pairs)}

@@ -42,7 +42,7 @@ from scipy.special import expit
 from matcher.domain import Filters, Reason
 from matcher.engine import Matcher
 from matcher.errors import InvalidInput
-from matcher.scoring import Scored, explain, listed, rank, score_many, score_rows
+from matcher.scoring import Scored, calibrated, explain, listed, rank, score_many, score_rows
 from matcher.state import MatchState, eligible_rows, query_from_row
 from matcher.themes import fold
 
@@ -164,8 +164,8 @@ def _extend(entry: _Entry, f: SuggestionFilters, per_source: int, deadline: floa
         partners = scored.rows[top]
         # Each partner's side: the single pair (p -> src), all of them in one ranker call.
         back_scored = score_many(s, [(query_from_row(a, int(p)), np.array([src])) for p in partners])
-        fwd = expit(shown.logits)
-        back = expit(np.array([b.logits[0] for b in back_scored]))
+        fwd = shown.scores  # as the French side's list shows them
+        back = expit(np.array([calibrated(s, b)[0] for b in back_scored]))
         for p_row, f_p, b_p in zip(partners, fwd, back):
             entry.pairs.append(Pair(src, int(p_row), _sig(f_p), _sig(b_p), _sig(np.sqrt(f_p * b_p))))
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from sklearn.model_selection import GroupKFold
@@ -168,6 +169,10 @@ def _rows_of(parts: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
     return np.vstack(Xs), np.concatenate(ys), np.concatenate(gs)
 
 
+def _pair_key(cs: CaseState, q: PairQuery) -> tuple[str, str]:
+    return cs.cases.french[q.french].id, cs.cases.foreign[q.target].id
+
+
 def folds(cs: CaseState, queries: Sequence[PairQuery], k: int) -> Iterator[tuple[list[int], list[int]]]:
     groups = [cs.cases.groups[q.french] for q in queries]
     for tr, te in GroupKFold(n_splits=k).split(np.arange(len(queries)), groups=groups):
@@ -188,36 +193,57 @@ def without_text_weights(ranker: PairRanker) -> PairRanker:
     r.prior_coef_[idx] = 0.0
     r.prefilter_coef_[idx] = 0.0
     r.text_fit_ = {}
+    r.one_sided_fit_ = {}
+    r.calibration_ = {}
     return r
 
 
-def evaluate(cs: CaseState, *, k: int = 5, also: Sequence[CaseState] = (), progress: bool = True
-             ) -> tuple[dict[str, dict[str, float]], list[dict]]:
+def evaluate(cs: CaseState, *, k: int = 5, also: Sequence[CaseState] = (), progress: bool = True,
+             calibration: bool = False) -> Any:
     """Grouped K-fold: (method -> metrics, the learned text weights of each fold). ``also``: other
     variants of the same cases (the translated needs) whose training-fold pairs are learned from too;
-    the test pairs are always ``cs``'s."""
+    the test pairs are always ``cs``'s. ``calibration``: also (held-out logits, labels) of every test
+    query's candidates under its fold's model, for ``PairRanker.fit_calibration``."""
     assert cs.state.ranker is not None
     queries = pair_queries(cs.cases)
     parts = _two_way(cs, queries)
     X, offsets = parts[0][0], parts[0][3]
-    for o in also:  # the same pairs in the same order: the same rows are each fold's training rows
-        parts += _two_way(o, pair_queries(o.cases))
+    # Other variants may hold a subset of the pairs (the translations cover the first file only): their
+    # pairs are matched to ``cs``'s by (French id, partner id), and a pair of theirs trains a fold exactly
+    # when ``cs``'s same pair does.
+    at = {_pair_key(cs, q): i for i, q in enumerate(queries)}
+    also_parts: list[tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]], list[int]]] = []
+    for o in also:
+        oq = pair_queries(o.cases)
+        also_parts.append((_two_way(o, oq), [at.get(_pair_key(o, q), -1) for q in oq]))
     ranks = Ranks()
     fold_weights = []
+    held_logits: list[np.ndarray] = []
+    held_labels: list[np.ndarray] = []
     structure = without_text_weights(cs.state.ranker)
     it = folds(cs, queries, k)
     for tr, te in tqdm(it, total=k, desc="thematic folds", unit="fold", disable=not progress):
-        model = with_text_weights(structure, *_rows_of(parts, tr))
+        train = set(tr)
+        chunks = [_rows_of(parts, tr)] + [
+            _rows_of(op, [j for j, i in enumerate(mapped) if i in train]) for op, mapped in also_parts]
+        model = with_text_weights(structure, np.vstack([c[0] for c in chunks]), np.concatenate([c[1] for c in chunks]),
+                                  np.concatenate([c[2] for c in chunks]))
         fold_weights.append(model.text_fit_)
         for i in te:
             q = queries[i]
             Xq = X[offsets[i]:offsets[i + 1]]
             target = int(np.flatnonzero(q.candidates == q.target)[0])
-            ranks.add("product", rank_of(model.decision_function(Xq), target))
+            logits = model.decision_function(Xq)
+            ranks.add("product", rank_of(logits, target))
+            held_logits.append(logits)
+            held_labels.append((q.candidates == q.target).astype(int))
             ranks.add("structure", rank_of(structure.decision_function(Xq), target))
             for m, s in baseline_scores(cs, q).items():
                 ranks.add(m, rank_of(s, target))
-    return {m: ranks.metrics()[m] for m in METHODS}, fold_weights
+    metrics = {m: ranks.metrics()[m] for m in METHODS}
+    if calibration:
+        return metrics, fold_weights, (np.concatenate(held_logits), np.concatenate(held_labels))
+    return metrics, fold_weights
 
 
 def fit_on_cases(ranker: PairRanker, variants: Sequence[CaseState],

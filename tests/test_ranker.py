@@ -107,3 +107,89 @@ def test_first_stage_on_columns_equals_the_matrix_path_with_missing_values():
     cols = {f: X[:, j] for j, f in enumerate(FEATURES)}
     assert np.allclose(r.prefilter_columns(cols), r.prefilter_score(X))
     assert not np.isnan(r.prefilter_columns(cols)).any()
+
+
+# ---- three models by who wrote what (issue J) -----------------------------------------------------
+def _three_model_ranker() -> tuple[PairRanker, np.ndarray]:
+    """The synthetic structural ranker with a text model and a one-sided model learned on known answers:
+    text pairs where ``text_dense`` decides, one-sided pairs where ``theme_geo`` does."""
+    from matcher.features import FEATURE_INDEX as F
+
+    r = synthetic_ranker()
+    rng = np.random.default_rng(5)
+    n = 600
+    y = (rng.random(n) < 0.15).astype(int)
+    Xt = np.zeros((n, len(FEATURES)))
+    Xt[:, F["text_dense"]] = rng.normal(size=n) + 2.5 * y
+    Xt[:, F["query_text"]] = Xt[:, F["cand_text"]] = 1.0
+    r.fit_text(Xt, y)
+    Xo = np.zeros((n, len(FEATURES)))
+    Xo[:, F["theme_geo"]] = rng.normal(size=n) + 2.0 * y
+    Xo[:, F["query_text"]] = 1.0
+    r.fit_one_sided(Xo, y)
+    return r, np.vstack([Xt[:5], Xo[:5]])
+
+
+def test_who_wrote_what_picks_the_model():
+    from matcher.features import FEATURE_INDEX as F
+    from matcher.ranker import ONE_SIDED, STRUCTURAL, TEXT
+
+    r, _ = _three_model_ranker()
+    X = np.zeros((3, len(FEATURES)))
+    X[0, F["query_text"]], X[0, F["cand_text"]] = 1, 1  # both wrote
+    X[1, F["query_text"]] = 1  # the query wrote, the candidate did not
+    X[2, F["cand_text"]] = 1  # only the candidate wrote: structure
+    assert r.modes(X).tolist() == [TEXT, ONE_SIDED, STRUCTURAL]
+    assert r.one_sided_fit_["weights"]["theme_geo"] > 0.5 and r.text_fit_["weights"]["text_dense"] > 0.5
+
+
+def test_a_one_sided_pair_is_not_a_near_constant():
+    """The query wrote, the candidates did not: their scores must still spread as their structure and the
+    theme prior say (before: α × structure, every candidate within a few thousandths)."""
+    from matcher.features import FEATURE_INDEX as F
+
+    r, _ = _three_model_ranker()
+    rng = np.random.default_rng(9)
+    X = np.zeros((200, len(FEATURES)))
+    X[:, F["direct"]] = np.log1p(rng.poisson(1.0, 200))
+    X[:, F["log_distance"]] = np.log1p(rng.uniform(200, 8000, 200))
+    X[:, F["theme_geo"]] = rng.normal(size=200)
+    X[:, F["query_text"]] = 1.0
+    s = r.decision_function(X)
+    assert np.ptp(s) > 2.0
+    assert np.corrcoef(s, X[:, F["theme_geo"]])[0, 1] > 0.3
+
+
+@pytest.mark.parametrize("wrote", [(0, 0), (1, 0), (1, 1)])
+def test_a_stated_preference_is_worth_the_same_in_every_model(wrote):
+    from matcher.features import FEATURE_INDEX as F
+
+    r, _ = _three_model_ranker()
+    X = np.zeros((2, len(FEATURES)))
+    X[:, F["query_text"]], X[:, F["cand_text"]] = wrote
+    X[1, F["preferred"]] = 1.0
+    s = r.decision_function(X)
+    assert s[1] - s[0] == pytest.approx(r.prior_coef_[F["preferred"]])
+    c = r.contributions(X)
+    assert np.allclose(c.sum(axis=1) + r.expected_values(X), s)
+
+
+def test_calibration_is_monotone_within_a_model_and_learned_per_model():
+    from matcher.ranker import ONE_SIDED, TEXT
+
+    r, _ = _three_model_ranker()
+    rng = np.random.default_rng(2)
+    z_text = rng.normal(size=2000)
+    y_text = (rng.random(2000) < 1 / (1 + np.exp(-(2 * z_text - 1)))).astype(int)
+    z_one = rng.normal(size=2000)
+    y_one = (rng.random(2000) < 1 / (1 + np.exp(-(z_one - 4)))).astype(int)
+    r.fit_calibration(np.concatenate([z_text, z_one]), np.concatenate([y_text, y_one]),
+                      np.concatenate([np.full(2000, TEXT), np.full(2000, ONE_SIDED)]))
+    assert r.calibration_[TEXT]["slope"] == pytest.approx(2.0, abs=0.4)
+    assert r.calibration_[ONE_SIDED]["intercept"] == pytest.approx(-4.0, abs=0.8)
+    grid = np.linspace(-3, 3, 50)
+    for m in (TEXT, ONE_SIDED):
+        p = r.calibrated(grid, np.full(50, m))
+        assert (np.diff(p) > 0).all()
+    # The same logit means different odds in different models: that is what makes one list comparable.
+    assert r.calibrated(np.array([0.0]), np.array([TEXT]))[0] > 5 * r.calibrated(np.array([0.0]), np.array([ONE_SIDED]))[0]

@@ -424,7 +424,7 @@ def test_stale_files_reload_and_keep_user_data(backend: Backend, data_dir: Path)
         assert paris.population == 2_100_001  # catalogue fields refreshed
         assert len(s.decisions()) == 1 and s.key_for_secret(secret) == key
         assert s.stats()["last_load"] == {"authorities": len(changed), "merged": 1, "kept": 2, "links": 2,
-                                          "links_skipped": 1}
+                                          "links_skipped": 1, "cooperation_pairs": 0}
 
 
 def test_missing_data_files_give_an_empty_catalogue(tmp_path: Path, backend: Backend) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from matcher.cli.common import COOPERATION_CASES, open_store, store_options
+from matcher.cli.common import COOPERATION_CASES, COOPERATION_FILES, open_store, store_options
 
 
 @click.group()
@@ -43,3 +43,27 @@ def resolve(cases_path: Path, as_json: bool, db: Path | None, data_dir: Path) ->
     click.echo("not resolved:")
     for u in report["unresolved"]:
         click.echo(f"  line {u['line']}: {u['name']} ({u['country']}, {u['kind']}): {u['reason']}")
+
+
+@cases.command("index")
+@click.option("--cases", "case_paths", type=click.Path(path_type=Path, exists=True, dir_okay=False), multiple=True,
+              default=COOPERATION_FILES, show_default=True, help="The case files (repeat for several).")
+@store_options
+def index(case_paths: tuple[Path, ...], db: Path | None, data_dir: Path) -> None:
+    """Write data/cooperation/case_pairs.csv: each case row resolved on both sides to catalogue ids. The
+    catalogue load reads it with the case files: their texts go on the profiles (with their sources), their
+    pairs become links of kind ``cooperation``."""
+    from matcher.case_catalogue import INDEX_FILE, case_pairs, write_index
+    from matcher.catalogue.resolve import Resolver
+    from matcher.cooperation import build_case_set, read_case_files
+
+    store = open_store(db, data_dir)
+    catalogue = {p.id: p for p in store.all_profiles(verified_only=True)}
+    cases = read_case_files(list(case_paths))
+    case_set = build_case_set(cases, catalogue, Resolver(list(catalogue.values()), store.countries()),
+                              countries=tuple(store.countries()))
+    pairs = case_pairs(case_set, catalogue)
+    out = case_paths[0].parent / INDEX_FILE
+    n = write_index(out, pairs)
+    click.echo(f"{out}: {n:,} of {len(cases):,} case rows resolved on both sides, {len(pairs):,} pairs, "
+               f"{len({p.french_id for p in pairs}):,} French authorities, {len({p.foreign_id for p in pairs}):,} partners")

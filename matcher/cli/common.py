@@ -16,6 +16,8 @@ from matcher.paths import DATA_DIR, MODELS_DIR, REPO_ROOT, db_target, default_db
 
 DEFAULT_RANKER = MODELS_DIR / "ranker.joblib"
 COOPERATION_CASES = DATA_DIR / "cooperation" / "cooperation_dev.csv"
+#: Every real case file (same columns): the development set and the second harvest.
+COOPERATION_FILES = (COOPERATION_CASES, DATA_DIR / "cooperation" / "cooperation_more.csv")
 COOPERATION_TRANSLATIONS = DATA_DIR / "cooperation" / "needs_translated.csv"
 __all__ = [
     "DATA_DIR",

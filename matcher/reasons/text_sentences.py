@@ -31,19 +31,25 @@ def _theme_geo(v: float, c: ReasonContext) -> tuple[str, str] | None:
     if not c.geo_theme or c.geo_here <= 0 or c.geo_total <= 0 or v <= 0:
         return None
     fr_t, en_t = c.geo_theme
-    cases_fr = "cas connu" if c.geo_total == 1 else "cas connus"
+    here_fr, here_en = integer(c.geo_here, "fr"), integer(c.geo_here, "en")
+    if c.geo_total == 1:
+        share_fr, share_en = "le seul cas connu", "the one known case"
+    else:
+        share_fr = f"{here_fr} des {integer(c.geo_total, 'fr')} cas connus"
+        share_en = f"{here_en} of the {integer(c.geo_total, 'en')} known cases"
+    one = c.geo_here == 1 or c.geo_total == 1
+    head_fr = f"Coopération décentralisée sur le thème « {fr_t} »"
+    head_en = f"Decentralised cooperation on {en_t.lower()}"
     if c.geo_place == "country":
         if not c.country_name_fr.strip():
             return None
-        return (f"Coopération décentralisée sur le thème « {fr_t} » : {integer(c.geo_here, 'fr')} des "
-                f"{integer(c.geo_total, 'fr')} {cases_fr} vont {fr_in_country(c.country_name_fr)}",
-                f"Decentralised cooperation on {en_t.lower()}: {integer(c.geo_here, 'en')} of the "
-                f"{integer(c.geo_total, 'en')} known cases go to {en_country(c.country_name_en or c.country_name_fr)}")
+        where_en = en_country(c.country_name_en or c.country_name_fr)
+        return (f"{head_fr} : {share_fr} {'va' if one else 'vont'} {fr_in_country(c.country_name_fr)}",
+                f"{head_en}: {share_en} {'goes' if one else 'go'} to {where_en}")
     if c.geo_place == "admin1" and c.admin1_name:
-        return (f"Coopération décentralisée sur le thème « {fr_t} » : {integer(c.geo_here, 'fr')} des "
-                f"{integer(c.geo_total, 'fr')} {cases_fr} ont un partenaire français dans la région {c.admin1_name}",
-                f"Decentralised cooperation on {en_t.lower()}: {integer(c.geo_here, 'en')} of the "
-                f"{integer(c.geo_total, 'en')} known cases have a French partner in the {c.admin1_name} region")
+        verb_fr = "a" if one else "ont"
+        return (f"{head_fr} : {share_fr} {verb_fr} un partenaire français dans la région {c.admin1_name}",
+                f"{head_en}: {share_en} {'has' if one else 'have'} a French partner in the {c.admin1_name} region")
     return None
 
 
