@@ -15,8 +15,8 @@
 
 from __future__ import annotations
 
-import re
 import csv
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
