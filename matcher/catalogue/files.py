@@ -57,6 +57,10 @@ class Country:
     #: "widespread" (no legal status, widely spoken) or "" (none of these).
     french_status: str = ""
 
+    def __post_init__(self) -> None:
+        if self.french_official and not self.french_status:  # written before french_status existed
+            object.__setattr__(self, "french_status", "official")
+
     @property
     def french_speaking(self) -> bool:
         """The French-speaking definition of the filter and of the ``francophone`` feature: French is
@@ -165,7 +169,7 @@ def read_countries(path: Path) -> dict[str, Country]:
             code=code, name=v["name"], name_fr=v.get("name_fr", v["name"]), iso3=v.get("iso3", ""),
             continent=v["continent"], languages=tuple(v.get("languages", ())),
             french_official=bool(v.get("french_official")), population=v.get("population"),
-            french_status=str(v.get("french_status", "official" if v.get("french_official") else "")),
+            french_status=str(v.get("french_status", "")),
         )
         for code, v in raw.items()
     }
