@@ -140,8 +140,8 @@ def test_a_region_names_itself_in_the_staff_view():
 
 @pytest.mark.parametrize("code, fr, en", [
     ("log_distance", f"À 4{NNBSP}287 km de Rennes", "4,287 km from Rennes"),
-    ("country", "5 des 41 partenariats connus de la même région que Rennes ou à moins de 50 km de Rennes sont au "
-     "Sénégal", "5 of the 41 known partnerships in the same region as Rennes or within 50 km of Rennes are in Senegal"),
+    ("country", ("5 des 41 partenariats connus de la même région que Rennes ou à moins de 50 km de Rennes sont au "
+                 "Sénégal"), "5 of the 41 known partnerships in the same region as Rennes or within 50 km of Rennes are in Senegal"),
     ("text_dense", "Besoins et expertises de Rennes et de Pikine se répondent dans les deux sens",
      "The needs and expertise of Rennes and Pikine match both ways"),
     ("names_mentioned", "Rennes et Pikine se mentionnent mutuellement dans leurs textes",
