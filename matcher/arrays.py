@@ -258,7 +258,7 @@ class CatalogueArrays:
             country_continent=np.array(
                 [CONTINENTS.index(countries[c].continent) if c in countries and countries[c].continent
                  in CONTINENTS else -1 for c in codes], dtype=np.int8),
-            country_francophone=np.array([bool(c in countries and countries[c].french_official) for c in codes]),
+            country_francophone=np.array([bool(c in countries and countries[c].french_speaking) for c in codes]),
             admin1_keys=admin1_keys, admin2_keys=admin2_keys, languages=langs, theme_codes=themes, dim=dim,
             names_fr={p.id: p.name_fr for p in profiles if p.name_fr},
             admin1_names={f"{p.country}:{p.admin1_code}": p.admin1_name for p in profiles

@@ -212,6 +212,9 @@ class Reason:
     contribution: float
     text_fr: str
     text_en: str
+    #: What the sentence claims, as data (``matcher.reasons.claims``): ("fact", <what>) first, then the
+    #: figures the text states, so a checker can verify them against the catalogue without parsing prose.
+    facts: tuple[tuple[str, str | float | int | bool], ...] = field(default=(), compare=False)
 
     def text(self, lang: str = "en") -> str:
         return self.text_fr if lang == "fr" else self.text_en

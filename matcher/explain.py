@@ -15,6 +15,7 @@ import numpy as np
 from matcher.domain import Reason
 from matcher.features import FEATURE_INDEX, FEATURES, GATES, LOG1P_FEATURES, SHARE_FLOORS
 from matcher.reasons import history_sentences, place_sentences, text_sentences
+from matcher.reasons.claims import fact_name, facts
 from matcher.reasons.context import (
     AUDIENCES,
     COMPARABLE_FACTOR,
@@ -25,8 +26,20 @@ from matcher.reasons.context import (
 )
 
 __all__ = [
-    "AUDIENCES", "COMPARABLE_FACTOR", "LOW_SENTENCES", "MENTIONS", "SENTENCES", "SILENT_FEATURES",
-    "TEXT_DIRECTIONS", "TWO_SIDED", "ReasonContext", "Sentence", "raw_value", "reasons_for", "theme_label_pairs",
+    "AUDIENCES",
+    "COMPARABLE_FACTOR",
+    "LOW_SENTENCES",
+    "MENTIONS",
+    "SENTENCES",
+    "SILENT_FEATURES",
+    "TEXT_DIRECTIONS",
+    "TWO_SIDED",
+    "ReasonContext",
+    "Sentence",
+    "fact_name",
+    "raw_value",
+    "reasons_for",
+    "theme_label_pairs",
 ]
 
 #: feature code -> sentence. A sentence returns None when it has nothing true to say for the pair (a
@@ -73,7 +86,9 @@ def reasons_for(x: np.ndarray, contrib: np.ndarray, ctx: ReasonContext, *, avera
     point contributions are measured from. A value below it that lifts the score (a negative weight)
     gets its low-side sentence, or no reason when a low value has nothing true to say. A sentence
     that has nothing true to say for this pair (a missing fact) gives no reason either, and does not
-    take one of the ``top`` places; nor does a sentence already given by a larger contribution."""
+    take one of the ``top`` places; nor does a sentence stating a fact a larger contribution already
+    stated (``claims.fact_name``: the four size features are one fact). Each reason carries its claim
+    (``Reason.facts``)."""
     order = np.argsort(-contrib)
     out: list[Reason] = []
     for i in order:
@@ -84,7 +99,8 @@ def reasons_for(x: np.ndarray, contrib: np.ndarray, ctx: ReasonContext, *, avera
         if not (math.isfinite(c) and math.isfinite(float(x[i]))):
             continue  # a missing value (NaN) gives no reason
         sentence = SENTENCES.get(code)
-        if x[i] < average[i] and code not in TWO_SIDED:
+        low = bool(x[i] < average[i] and code not in TWO_SIDED)
+        if low:
             sentence = LOW_SENTENCES.get(code)
         if sentence is None:
             continue
@@ -93,9 +109,11 @@ def reasons_for(x: np.ndarray, contrib: np.ndarray, ctx: ReasonContext, *, avera
         if text is None:
             continue  # nothing true to say for this pair
         fr, en = text
-        if any(r.text_fr == fr for r in out):
-            continue  # two features saying the same facts : say them once
-        out.append(Reason(code=code, value=round(value, 4), contribution=round(c, 4), text_fr=fr, text_en=en))
+        claim = facts(code, value, low, ctx)
+        if any(r.text_fr == fr or r.facts[0] == claim[0] for r in out):
+            continue  # two features stating the same fact (the four size features): said once
+        out.append(Reason(code=code, value=round(value, 4), contribution=round(c, 4), text_fr=fr, text_en=en,
+                          facts=claim))
     return tuple(out)
 
 

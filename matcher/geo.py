@@ -18,6 +18,15 @@ OVERSEAS_NEIGHBOURS = frozenset(
 )
 PRIORITY_ZONES = ("africa", "mediterranean", "francophone", "overseas_neighbours")
 
+#: What "French-speaking" means for the filter and the ``francophone`` feature (``Country.french_speaking``,
+#: from ``data/french_language.csv``), as shown next to the filter and in the API description.
+FRENCH_SPEAKING_DEFINITION = {
+    "fr": ("Pays où le français est langue officielle ou langue de travail selon leur propre loi, reconnu par "
+           "elle (Liban) ou largement parlé sans statut légal (Algérie, Maroc, Tunisie, Mauritanie, Maurice)."),
+    "en": ("Countries where French is an official or working language by their own law, recognised by it "
+           "(Lebanon) or widely spoken without legal status (Algeria, Morocco, Tunisia, Mauritania, Mauritius)."),
+}
+
 
 def priority_countries(countries: Mapping[str, Country], zones: Iterable[str] = PRIORITY_ZONES) -> frozenset[str]:
     """ISO codes of the countries in the given priority zones (France itself is never one)."""
@@ -25,7 +34,7 @@ def priority_countries(countries: Mapping[str, Country], zones: Iterable[str] = 
     out: set[str] = set()
     for code, c in countries.items():
         if ("africa" in zones and c.continent == "AF") or ("mediterranean" in zones and code in MEDITERRANEAN) or (
-            "francophone" in zones and c.french_official
+            "francophone" in zones and c.french_speaking
         ) or ("overseas_neighbours" in zones and code in OVERSEAS_NEIGHBOURS):
             out.add(code)
     out.discard("FR")

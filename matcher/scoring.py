@@ -36,7 +36,8 @@ from matcher.features import (
 from matcher.first_stage import gather, stage_tables, with_text
 from matcher.footprint import Footprint, footprint
 from matcher.geo_prior import ThemeCount, strongest_theme, tables_for
-from matcher.history import NEAR_RADIUS_KM, Shares, country_shares
+from matcher.history import NEAR_RADIUS_KM, Shares, country_shares, source_weights
+from matcher.reasons.context import DIRECTION_MATCH_Z
 from matcher.state import MatchState
 
 SHORTLIST = 300
@@ -309,7 +310,8 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
                            row=r, exclude_rows=q.exclude_rows) if q.geo is not None else None
            for r in rows.tolist()]
     matched = text_directions(q, a, rows) if directions is None else [
-        tuple(d for d, v in zip(("need", "offer"), pair) if v > 0) for pair in directions.tolist()]
+        tuple(d for d, v in zip(("need", "offer"), pair) if v >= DIRECTION_MATCH_Z) for pair in directions.tolist()]
+    area = area_counts(state, q)
     by_q, by_c = mention_shares(q, a, rows)
     if profile is not None:
         q_name, q_kind, q_pop = profile.name, profile.kind.value, profile.population
@@ -336,8 +338,14 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
             admin1_name=a.admin1_names.get(a.admin1_keys[a1], "") if a1 >= 0 else "",
             country_links_nearby=int(country_links[len(out)]), country_links_km=NEAR_RADIUS_KM,
             q_kind=q_kind, q_name=q_name, audience=audience, text_directions=matched[len(out)],
+            c_kind=KINDS[int(a.kind[r])].value,
             mention=_mention(float(by_q[len(out)]), float(by_c[len(out)])),
             **_geo_fields(geo[len(out)], theme_labels, a),
+            french_status=country.french_status if country else "",
+            q_country_code=a.country_codes[q.country] if q.country >= 0 else "", c_country_code=code,
+            area_scope=area.scope, area_links=area.links, area_links_in_country=int(area.by_country[a.country[r]]),
+            area_partners_in_country=int(area.partners_by_country[a.country[r]]),
+            country_pair_links=int(area.country_pair[a.country[r]]),
         ))
     return out
 
@@ -350,14 +358,45 @@ def _geo_fields(g: ThemeCount | None, theme_labels: list[tuple[str, str]], a: Ca
             "geo_place": g.place}
 
 
+@dataclass(frozen=True)
+class AreaCounts:
+    """The query area's known partnerships as the history sentences count them (``ReasonContext``)."""
+
+    scope: str  # "region", "department" or "" (only the radius)
+    links: int  # link ends in the area (a link between two places of the area counts twice)
+    by_country: np.ndarray  # (n_countries,) of them going to each country
+    partners_by_country: np.ndarray  # (n_countries,) distinct partners in each country
+    country_pair: np.ndarray  # (n_countries,) links between the query's country and each country
+
+
+def area_counts(state: MatchState, q: Query) -> AreaCounts:
+    """Counts over the query's area: the link ends ``source_weights`` gives a weight (its région or
+    département, ``QUERY_RADIUS_KM`` around it; links touching ``exclude_rows`` left out)."""
+    a, h = state.arrays, state.history
+    nc = len(a.country_codes)
+    w = source_weights(h, a, q_xyz=q.xyz, q_admin2=q.admin2, q_admin1=q.admin1, exclude_rows=q.exclude_rows)
+    dst = h.dst[w > 0]
+    partners = np.unique(dst)
+    pair = np.zeros(nc, dtype=np.int64)
+    if q.country >= 0 and len(h.src):
+        mask = a.country[h.src] == q.country
+        if len(q.exclude_rows):
+            ex = np.asarray(q.exclude_rows)
+            mask &= ~(np.isin(h.src, ex) | np.isin(h.dst, ex))
+        pair = np.bincount(a.country[h.dst[mask]], minlength=nc)
+    scope = "region" if q.admin1 >= 0 else "department" if q.admin2 >= 0 else ""
+    return AreaCounts(scope=scope, links=len(dst), by_country=np.bincount(a.country[dst], minlength=nc),
+                      partners_by_country=np.bincount(a.country[partners], minlength=nc), country_pair=pair)
+
+
 def text_directions(q: Query, a: CatalogueArrays, rows: np.ndarray) -> list[tuple[str, ...]]:
-    """Per row, the directions in which the texts match better than usual for this query (standardised
-    dense + lexical similarity above 0): "need" (their expertise, my needs), "offer" (my expertise, their
+    """Per row, the directions in which the texts match clearly better than usual for this query
+    (standardised dense + lexical similarity at least ``DIRECTION_MATCH_Z``): "need" (their expertise, my needs), "offer" (my expertise, their
     needs)."""
     need = direction_z(q, a, rows, "needs", "expertise", "dense") + direction_z(q, a, rows, "needs", "expertise", "lex")
     offer = (direction_z(q, a, rows, "expertise", "needs", "dense")
              + direction_z(q, a, rows, "expertise", "needs", "lex"))
-    return [tuple(d for d, v in (("need", n), ("offer", o)) if v > 0) for n, o in zip(need, offer)]
+    return [tuple(d for d, v in (("need", n), ("offer", o)) if v >= DIRECTION_MATCH_Z) for n, o in zip(need, offer)]
 
 
 def _mention(by_q: float, by_c: float) -> str:

@@ -387,3 +387,46 @@ def language_names(codes: tuple[str, ...], lang: str) -> str:
     """Language codes as names: ``("fr", "wo")`` -> ``"français, wolof"`` / ``"French, Wolof"``."""
     names = _locale(lang).languages
     return ", ".join(str(names.get(c.replace("-", "_"), c)) for c in codes)
+
+
+def rounded_population(n: int) -> float:
+    """A population as a sentence states it: exact below 1,000, to the hundred below 100,000, to the
+    thousand below a million, to 100,000 above (``rounded_inhabitants`` says "2,4 millions")."""
+    n = int(n)
+    unit = 1 if n < 1_000 else 100 if n < 100_000 else 1_000 if n < 1_000_000 else 100_000
+    return float(int(Decimal(n).scaleb(-len(str(unit)) + 1).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+                 * unit)
+
+
+def rounded_people(n: int, lang: str) -> str:
+    """``rounded_population`` as words: ``7 700``, ``2,4 millions`` / ``7,700``, ``2.4 million``."""
+    r = rounded_population(n)
+    if r >= 1_000_000:
+        m = number(r / 1_000_000, lang, 0 if r % 1_000_000 == 0 else 1)
+        return f"{m} {plural(r / 1_000_000, 'million', 'millions', lang)}" if lang == "fr" else f"{m} million"
+    return integer(int(r), lang)
+
+
+def rounded_inhabitants(n: int, lang: str) -> str:
+    """``7 700 habitants``, ``2,4 millions d'habitants`` / ``7,700 inhabitants``, ``2.4 million inhabitants``."""
+    r = rounded_population(n)
+    if r >= 1_000_000:
+        return f"{rounded_people(n, lang)} d'habitants" if lang == "fr" else f"{rounded_people(n, lang)} inhabitants"
+    return count(int(r), "habitant", "habitants", lang) if lang == "fr" else \
+        count(int(r), "inhabitant", "inhabitants", lang)
+
+
+def rounded_factor(f: float) -> float:
+    """A size ratio as "about N times" says it: one decimal below 3, whole below 10, 2 significant digits above."""
+    if f < 3:
+        return float(Decimal(repr(f)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    if f < 10:
+        return float(Decimal(repr(f)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    digits = len(str(int(f))) - 2
+    return float(Decimal(repr(f)).scaleb(-digits).quantize(Decimal(1), rounding=ROUND_HALF_UP).scaleb(digits))
+
+
+def factor(f: float, lang: str) -> str:
+    """``1,7``, ``3``, ``390`` / ``1.7``, ``3``, ``390``: ``rounded_factor`` in the language's format."""
+    r = rounded_factor(f)
+    return number(r, lang, 0 if r == int(r) else 1)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from matcher.domain import Kind, Level
+from matcher.geo import FRENCH_SPEAKING_DEFINITION
 from service.schemas import (
     FORBID_EXTRA,
     PROFILE_EXAMPLE,
@@ -78,7 +79,8 @@ class MatchFilters(BaseModel):
     min_population: Population | None = None
     max_population: Population | None = None
     themes: ThemeList = Field(default_factory=list)
-    francophone_only: Annotated[bool, Strict()] = False
+    francophone_only: Annotated[bool, Strict()] = Field(default=False,
+                                                        description=FRENCH_SPEAKING_DEFINITION["en"])
     include_existing: Annotated[bool, Strict()] = Field(default=False,
                                                        description="Keep known partners as candidates.")
     exclude: list[AuthorityId] = Field(default_factory=list, max_length=500)

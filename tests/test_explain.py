@@ -17,7 +17,8 @@ CTX = ReasonContext(
     candidate_name="Rheinnah", country_name_fr="Allemagne", country_name_en="Germany", distance_km=600.0,
     q_population=12_000, c_population=20_000, nearby_partner_count=0, nearby_km=40.0, c_degree=0,
     shared_languages=(), need_themes=(), offer_themes=(), admin1_name="Bade-Wurtemberg",
-    country_links_nearby=3, country_links_km=60.0,
+    country_links_nearby=3, country_links_km=60.0, q_country_code="FR", c_country_code="DE", area_scope="region",
+    area_links=20, area_links_in_country=2,
 )
 
 
@@ -41,7 +42,7 @@ def _one(code: str, value: float, average: float) -> tuple[str, ...]:
     ("country_global", -2.5, -1.0, "Germany: only"),
     # Two-sided sentences state the value: true on both sides.
     ("log_distance", 6.4, 7.5, "600 km from you"),
-    ("degree", 0.0, 0.03, "No known partnership yet: available"),
+    ("degree", 0.0, 0.03, "No known partnership with a French authority"),
 ])
 def test_reason_sentence_follows_the_side_of_the_average(code, value, average, expected):
     got = _one(code, value, average)
@@ -62,7 +63,9 @@ FULL = ReasonContext(
     shared_languages=("fr", "wo"), need_themes=(("eau", "water"),), offer_themes=(("santé", "health"),),
     admin1_name="Dakar", country_links_nearby=5, country_links_km=60.0, q_kind="commune", q_name="Rennes",
     q_country_fr="France", q_country_en="France", text_directions=("need", "offer"),
-    shared_terms=("assainissement",), mention="both",
+    shared_terms=("assainissement",), mention="both", french_status="official", q_country_code="FR",
+    c_country_code="SN", area_scope="region", area_links=41, area_links_in_country=5, area_partners_in_country=4,
+    country_pair_links=30,
     geo_theme=("Eau et assainissement", "Water and sanitation"), geo_here=14, geo_total=61, geo_place="country",
 )
 VALUES = {"level_compat": 1.0, "country": 0.12, "country_global": 0.03, "admin1_global": 0.012}
@@ -124,7 +127,8 @@ def test_an_unknown_kind_is_neutral():
     got = _say("names_mentioned", replace(FULL, q_kind="", mention="candidate_names_query"))
     assert got == ("Le texte de Pikine vous mentionne", "The text of Pikine mentions you")
     got = _say("country", replace(FULL, q_kind=""))
-    assert got is not None and "de votre territoire" in got[0] and "your area's" in got[1]
+    assert got == ("5 des 41 partenariats connus de votre région ou à moins de 50 km de chez vous sont au Sénégal",
+                   "5 of the 41 known partnerships in your region or within 50 km of you are in Senegal")
 
 
 def test_a_region_names_itself_in_the_staff_view():
@@ -137,8 +141,8 @@ def test_a_region_names_itself_in_the_staff_view():
 
 @pytest.mark.parametrize("code, fr, en", [
     ("log_distance", f"À 4{NNBSP}287 km de Rennes", "4,287 km from Rennes"),
-    ("country", "12\u00a0% des partenariats du territoire de Rennes sont au Sénégal",
-     "12% of the partnerships around Rennes are in Senegal"),
+    ("country", ("5 des 41 partenariats connus de la même région que Rennes ou à moins de 50 km de Rennes sont au "
+                 "Sénégal"), "5 of the 41 known partnerships in the same region as Rennes or within 50 km of Rennes are in Senegal"),
     ("text_dense", "Besoins et expertises de Rennes et de Pikine se répondent dans les deux sens",
      "The needs and expertise of Rennes and Pikine match both ways"),
     ("names_mentioned", "Rennes et Pikine se mentionnent mutuellement dans leurs textes",
@@ -151,11 +155,11 @@ def test_staff_sentences(code, fr, en):
 
 
 @pytest.mark.parametrize("directions, mention, code, fr, en", [
-    (("need",), "", "text_dense", "Leur expertise répond à vos besoins", "Their expertise answers your needs"),
-    (("offer",), "", "text_dense", "Votre expertise répond à leurs besoins", "Your expertise answers their needs"),
+    (("need",), "", "text_dense", "Vos besoins rejoignent son expertise", "Your needs match their expertise"),
+    (("offer",), "", "text_dense", "Votre expertise répond à ses besoins", "Your expertise answers their needs"),
     (("need", "offer"), "", "text_dense", "Besoins et expertises se répondent dans les deux sens",
      "Needs and expertise match both ways"),
-    (("need",), "", "text_lex", "Vos besoins et leur expertise emploient des termes communs (assainissement)",
+    (("need",), "", "text_lex", "Vos besoins et son expertise emploient des termes communs (assainissement)",
      "Your needs and their expertise use some of the same terms (assainissement)"),
     ((), "query_names_candidate", "names_mentioned", "Votre texte mentionne Pikine", "Your text mentions Pikine"),
     ((), "candidate_names_query", "names_mentioned", "Le texte de Pikine mentionne votre commune",
@@ -177,7 +181,7 @@ def test_text_lex_shows_at_most_three_terms():
 
 @pytest.mark.parametrize("code, change", [
     ("log_distance", {"distance_km": None}), ("log_distance", {"distance_km": float("nan")}),
-    ("size_far", {"distance_km": None}), ("size_far", {"c_population": None}),
+    ("size", {"q_population": None}), ("size_far", {"c_population": None}),
     ("size", {"c_population": None}), ("size_gap", {"q_population": None}), ("size_gap", {"c_population": None}),
     ("pop_ratio", {"q_population": None}), ("pop_ratio", {"c_population": 0}),
     ("admin1", {"admin1_name": ""}), ("admin1:low", {"admin1_name": ""}),
@@ -212,26 +216,45 @@ def test_a_missing_value_gives_no_reason_and_frees_its_place():
 
 
 @pytest.mark.parametrize("q_pop, c_pop, comparable", [
-    (450_000, 3_692, False), (3_692, 450_000, False), (12_000, 20_000, True), (10_000, 30_000, True),
-    (10_000, 30_001, False),
+    (450_000, 3_692, False), (3_692, 450_000, False), (12_000, 17_000, True), (10_000, 15_000, True),
+    (10_000, 15_001, False), (15_001, 10_000, False),
 ])
-def test_size_sentences_only_claim_comparable_within_a_factor_of_three(q_pop, c_pop, comparable):
+def test_size_is_one_sentence_and_comparable_only_within_a_factor_of_one_and_a_half(q_pop, c_pop, comparable):
     ctx = replace(CTX, q_population=q_pop, c_population=c_pop)
-    gap = SENTENCES["size_gap"](0.0, ctx)
-    ratio = SENTENCES["pop_ratio"](0.0, ctx)
-    assert gap is not None
-    assert ("en rapport avec la vôtre" in gap[0]) is comparable and ("in proportion with yours" in gap[1]) is comparable
-    assert (ratio is not None) is comparable
-    # Populations as given, never rounded.
-    assert f"{c_pop:,}".replace(",", NNBSP) in gap[0] and f"{c_pop:,}" in gap[1]
-    if not comparable:
-        assert f"{q_pop:,}" in gap[1]
+    said = {SENTENCES[code](0.0, ctx) for code in ("size", "size_gap", "size_far", "pop_ratio")}
+    assert len(said) == 1  # the four size features say the same one sentence
+    fr, en = said.pop() or ("", "")
+    assert ("taille comparable" in fr) is comparable and ("comparable size" in en) is comparable
+    assert ("fois" in fr) is not comparable and ("times" in en) is not comparable
 
 
-def test_size_gap_for_450_000_against_3_692():
-    got = SENTENCES["size_gap"](0.0, replace(CTX, q_population=3_692, c_population=450_000))
-    assert got == (f"Population de 450{NNBSP}000 habitants, contre 3{NNBSP}692 pour votre territoire",
-                   "Population of 450,000, compared with 3,692 for your area")
+@pytest.mark.parametrize("q_pop, c_pop, fr, en", [
+    (3_692, 450_000, f"Une ville de 450{NNBSP}000 habitants, environ 120 fois plus que votre commune",
+     "A town of 450,000 inhabitants, about 120 times as many as your commune"),
+    (2_777, 7_712, f"Une ville de 7{NNBSP}700 habitants, environ 2,8 fois plus que votre commune",
+     "A town of 7,700 inhabitants, about 2.8 times as many as your commune"),
+    (75_598, 146_351, f"Une ville de 146{NNBSP}000 habitants, environ 1,9 fois plus que votre commune",
+     "A town of 146,000 inhabitants, about 1.9 times as many as your commune"),
+    (2_777, 2_364_230, "Une ville de 2,4 millions d'habitants, environ 850 fois plus que votre commune",
+     "A town of 2.4 million inhabitants, about 850 times as many as your commune"),
+    (91_808, 12_000, f"Une ville de 12{NNBSP}000 habitants, environ 8 fois moins que votre commune",
+     "A town of 12,000 inhabitants, about 8 times fewer than your commune"),
+    (3_727, 3_346, f"Une ville de 3{NNBSP}300 habitants : une taille comparable (votre commune : 3{NNBSP}700)",
+     "A town of 3,300 inhabitants: a comparable size (your commune: 3,700)"),
+])
+def test_size_relative_to_the_query_in_rounded_figures(q_pop, c_pop, fr, en):
+    ctx = replace(CTX, q_population=q_pop, c_population=c_pop, q_kind="commune", c_kind="municipality")
+    assert SENTENCES["size"](0.0, ctx) == (fr, en)
+
+
+def test_size_in_the_staff_view_names_the_query():
+    ctx = replace(FULL, audience="staff", c_kind="municipality")
+    assert SENTENCES["size"](0.0, ctx) == (
+        f"Une ville de 300{NNBSP}000 habitants : une taille comparable (Rennes : 220{NNBSP}000)",
+        "A town of 300,000 inhabitants: a comparable size (Rennes: 220,000)")
+    assert SENTENCES["size"](0.0, replace(ctx, c_population=900_000)) == (
+        f"Une ville de 900{NNBSP}000 habitants, environ 4 fois plus que Rennes",
+        "A town of 900,000 inhabitants, about 4 times as many as Rennes")
 
 
 @pytest.mark.parametrize("country_fr, country_en, fr, en", [
@@ -240,7 +263,7 @@ def test_size_gap_for_450_000_against_3_692():
     ("Iran", "Iran", "en Iran", "in Iran"), ("Mexique", "Mexico", "au Mexique", "in Mexico"),
 ])
 def test_country_sentences_use_the_right_preposition(country_fr, country_en, fr, en):
-    ctx = replace(CTX, country_name_fr=country_fr, country_name_en=country_en)
+    ctx = replace(CTX, country_name_fr=country_fr, country_name_en=country_en, french_status="official")
     for code in ("francophone", "country", "country:low"):
         got = _say(code, ctx, 0.2)
         assert got is not None and fr in got[0] and en in got[1], got
@@ -251,15 +274,18 @@ def test_numbers_and_plurals():
     one = replace(CTX, nearby_partner_count=1, c_degree=1, country_links_nearby=1)
     assert SENTENCES["direct"](1.0, one) == ("Déjà jumelée avec 1 collectivité à moins de 40 km de chez vous",
                                              "Twinned with 1 authority within 40 km of you")
-    assert SENTENCES["degree"](1.0, one) == ("Déjà active en coopération (1 partenariat connu)",
-                                             "Already active in cooperation (1 known partnership)")
+    assert SENTENCES["degree"](1.0, one) == ("Déjà 1 partenariat connu avec des collectivités françaises",
+                                             "Already 1 known partnership with French authorities")
+    assert SENTENCES["degree"](1.0, replace(one, c_country_code="FR", c_degree=5)) == (
+        "Déjà 5 partenariats connus", "Already 5 known partnerships")
     far = SENTENCES["log_distance"](0.0, replace(CTX, distance_km=4300.4))
     assert far == (f"À 4{NNBSP}300 km de chez vous", "4,300 km from you")
 
 
 def test_direct_without_nearby_partners_does_not_say_departement_for_a_region():
     got = SENTENCES["direct"](0.4, replace(CTX, q_kind="region"))
-    assert got == ("Déjà jumelée avec des collectivités de votre région", "Twinned with authorities in your region")
+    assert got == ("Déjà jumelée avec des collectivités de votre région ou à moins de 50 km de chez vous",
+                   "Twinned with authorities in your region or within 50 km of you")
 
 
 @pytest.mark.parametrize("lift, said", [(1.5, True), (0.2, True), (0.05, False), (0.0, False), (-1.0, False)])

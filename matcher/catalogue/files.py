@@ -38,6 +38,10 @@ LINKS_FILE = "links.csv"
 LINK_REPORT_FILE = "link_report.json"
 
 
+FRENCH_STATUSES = ("official", "working", "recognised", "widespread")
+FRENCH_SPEAKING = frozenset(FRENCH_STATUSES)
+
+
 @dataclass(frozen=True, slots=True)
 class Country:
     code: str
@@ -46,8 +50,22 @@ class Country:
     iso3: str
     continent: str  # AF, AS, EU, NA, OC, SA, AN
     languages: tuple[str, ...]  # ISO 639-1, most spoken first
-    french_official: bool
+    french_official: bool  # French is an official language by the country's own law (french_status)
     population: int | None = None
+    #: French's standing by the country's own law (``data/french_language.csv``): "official", "working"
+    #: (a working language, not official), "recognised" (the constitution provides for its use),
+    #: "widespread" (no legal status, widely spoken) or "" (none of these).
+    french_status: str = ""
+
+    def __post_init__(self) -> None:
+        if self.french_official and not self.french_status:  # written before french_status existed
+            object.__setattr__(self, "french_status", "official")
+
+    @property
+    def french_speaking(self) -> bool:
+        """The French-speaking definition of the filter and of the ``francophone`` feature: French is
+        official or a working language by the country's law, recognised by it, or widely spoken."""
+        return self.french_status in FRENCH_SPEAKING
 
 
 def atomic_write_bytes(path: Path, payload: bytes) -> None:
@@ -136,6 +154,7 @@ def write_countries(path: Path, countries: Iterable[Country]) -> int:
         c.code: {
             "name": c.name, "name_fr": c.name_fr, "iso3": c.iso3, "continent": c.continent,
             "languages": list(c.languages), "french_official": c.french_official, "population": c.population,
+            **({"french_status": c.french_status} if c.french_status else {}),
         }
         for c in sorted(countries, key=lambda c: c.code)
     }
@@ -150,6 +169,7 @@ def read_countries(path: Path) -> dict[str, Country]:
             code=code, name=v["name"], name_fr=v.get("name_fr", v["name"]), iso3=v.get("iso3", ""),
             continent=v["continent"], languages=tuple(v.get("languages", ())),
             french_official=bool(v.get("french_official")), population=v.get("population"),
+            french_status=str(v.get("french_status", "")),
         )
         for code, v in raw.items()
     }

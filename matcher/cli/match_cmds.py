@@ -33,7 +33,7 @@ def match_to_dict(m: Match, lang: str = "en") -> dict[str, object]:
               help="Only candidates of this kind (repeatable).")
 @click.option("--level", "levels", multiple=True, type=click.Choice([lv.value for lv in Level]),
               help="Only candidates of this level: admin1, admin2, intercommunal, town (repeatable).")
-@click.option("--francophone", is_flag=True, help="Only countries where French is official.")
+@click.option("--francophone", is_flag=True, help="Only French-speaking countries: French official or a working language by law, recognised by law or widely spoken (data/french_language.csv).")
 @click.option("--include-existing", is_flag=True, help="Keep existing partners among the candidates.")
 @click.option("--diversity", type=click.FloatRange(0, 10), default=0.0, show_default=True)
 @store_options

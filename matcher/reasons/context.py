@@ -11,14 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-#: Two populations are "comparable" (and one "in proportion with" the other) within this factor.
-COMPARABLE_FACTOR = 3.0
+#: Two populations are "comparable" within this factor (beyond it, a sentence gives the ratio).
+COMPARABLE_FACTOR = 1.5
 
 
 AUDIENCES = ("query", "staff")
 #: Mention values (``ReasonContext.mention``): whose text names the other side.
 MENTIONS = ("query_names_candidate", "candidate_names_query", "both")
 TEXT_DIRECTIONS = ("need", "offer")
+#: A direction of the texts "matches" (``ReasonContext.text_directions``) when its standardised
+#: similarity (dense + lexical z, ``features.NEED_Z`` / ``OFFER_Z``) is at least this far above the usual
+#: pair's: "dans les deux sens" only when both are.
+DIRECTION_MATCH_Z = 1.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,31 @@ class ReasonContext:
     geo_here: int = 0
     geo_total: int = 0
     geo_place: str = ""
+    #: French's standing in the candidate's country by its own law (``Country.french_status``): "official",
+    #: "working", "recognised", "widespread" or "" (the ``francophone`` sentence says which).
+    french_status: str = ""
+    q_country_code: str = ""  # ISO codes: a query abroad reads its link history differently (below)
+    c_country_code: str = ""
+    #: The query's area as the link history reads it (``matcher.history.source_weights`` > 0: the query's
+    #: région or département, "region"/"department", or "" when it has neither, and within
+    #: ``QUERY_RADIUS_KM``): its known partnerships, those with the candidate's country, and the distinct
+    #: partners they have there.
+    area_scope: str = ""
+    area_links: int = 0
+    area_links_in_country: int = 0
+    area_partners_in_country: int = 0
+    #: Known partnerships between the query's country and the candidate's (a query abroad: with France).
+    country_pair_links: int = 0
+
+    @property
+    def q_abroad(self) -> bool:
+        """The query is not in France: the link data holds only partnerships with France, so its shares
+        towards France are always 100 % and towards other countries always 0: neither is said."""
+        return bool(self.q_country_code) and self.q_country_code != "FR"
+
+    @property
+    def c_in_france(self) -> bool:
+        return self.c_country_code == "FR"
 
     def __post_init__(self) -> None:
         if self.audience not in AUDIENCES:

@@ -10,12 +10,12 @@ whose weight can lift a candidate that way.
 
 from __future__ import annotations
 
-from matcher.history import QUERY_RADIUS_KM
 from matcher.reasons.context import ReasonContext, Sentence
 from matcher.reasons.phrasing import (
     REGIONAL,
     area_en,
     area_fr,
+    area_where,
     c_en,
     c_fr,
     kind,
@@ -33,8 +33,8 @@ from matcher.wording import (
     fr_country,
     fr_in_country,
     fr_of_country,
-    fr_que,
     fr_the_country,
+    integer,
     percent,
 )
 
@@ -49,19 +49,10 @@ def _direct(v: float, c: ReasonContext) -> tuple[str, str] | None:
                 f"Twinned with {count(n, 'authority', 'authorities', 'en')} {near_en}")
     if zero(v):
         return None
-    # No partner within nearby_km, yet links from the query's area: from its région (a département is in
-    # one) or within the query kernel's radius.
-    radius_fr, radius_en = km(QUERY_RADIUS_KM, "fr"), km(QUERY_RADIUS_KM, "en")
-    if kind(c.q_kind) == "region":
-        where_fr = q.de if for_staff else "de votre région"
-        where_en = f"in {qe}" if for_staff else "in your region"
-        return f"Déjà jumelée avec des collectivités {where_fr}", f"Twinned with authorities {where_en}"
-    if for_staff:
-        return ((f"Déjà jumelée avec des collectivités de la même région {fr_que(q.subject)} ou à moins de "
-                 f"{radius_fr} {q.de}"),
-                f"Twinned with authorities in the same region as {qe} or within {radius_en} of it")
-    return (f"Déjà jumelée avec des collectivités de votre région ou à moins de {radius_fr} de chez vous",
-            f"Twinned with authorities in your region or within {radius_en} of you")
+    # No partner within nearby_km, yet links from the query's area (its région or département, or within
+    # the query kernel's radius).
+    where_fr, where_en = area_where(c)
+    return f"Déjà jumelée avec des collectivités {where_fr}", f"Twinned with authorities {where_en}"
 
 
 def _near(v: float, c: ReasonContext) -> tuple[str, str] | None:
@@ -97,7 +88,7 @@ def _admin1(v: float, c: ReasonContext) -> tuple[str, str] | None:
 
 def _admin1_low(v: float, c: ReasonContext) -> tuple[str, str] | None:
     where = _admin1_where(c)
-    if where is None:
+    if where is None or (c.q_abroad and not c.c_in_france):
         return None
     area, (area_in_en, _) = cap(area_fr(c).subject), area_en(c)
     if zero(v):
@@ -108,23 +99,52 @@ def _admin1_low(v: float, c: ReasonContext) -> tuple[str, str] | None:
 
 
 def _country(v: float, c: ReasonContext) -> tuple[str, str] | None:
-    if not c.country_name_fr.strip() or zero(v):
+    """The query area's known partnerships in the candidate's country, counted. A query abroad: the
+    links hold only partnerships with France (a share would always be 100 %), so it reads how many
+    French authorities have partners in its area, and nothing about other countries."""
+    if not c.country_name_fr.strip():
         return None
-    _, poss = area_en(c)
-    return (f"{percent(v, 'fr')} des partenariats {area_fr(c).de} sont {fr_in_country(c.country_name_fr)}",
-            f"{percent(v, 'en')} of {poss} are in {en_country(c.country_name_en or c.country_name_fr)}")
+    if c.q_abroad:
+        n = c.area_partners_in_country
+        if not c.c_in_france or n <= 0:
+            return None
+        where_fr, where_en = area_where(c, "dans")
+        fr = f"{count(n, 'collectivité française a', 'collectivités françaises ont', 'fr')} des partenaires {where_fr}"
+        return fr, f"{count(n, 'French authority has', 'French authorities have', 'en')} partners {where_en}"
+    n, total = c.area_links_in_country, c.area_links
+    if n <= 0 or total <= 0:
+        return None
+    where_fr, where_en = area_where(c)
+    in_fr, in_en = fr_in_country(c.country_name_fr), en_country(c.country_name_en or c.country_name_fr)
+    if total == 1:
+        return (f"Le seul partenariat connu {where_fr} est {in_fr}",
+                f"The only known partnership {where_en} is in {in_en}")
+    of_fr = f"des {count(total, 'partenariat connu', 'partenariats connus', 'fr')} {where_fr}"
+    of_en = f"the {count(total, 'known partnership', 'known partnerships', 'en')} {where_en}"
+    return (f"{integer(n, 'fr')} {of_fr} {'est' if n == 1 else 'sont'} {in_fr}",
+            f"{integer(n, 'en')} of {of_en} {'is' if n == 1 else 'are'} in {in_en}")
 
 
 def _country_low(v: float, c: ReasonContext) -> tuple[str, str] | None:
-    if not c.country_name_fr.strip():
+    if not c.country_name_fr.strip() or c.q_abroad or c.area_links <= 0:
         return None
-    _, poss = area_en(c)
+    where_fr, where_en = area_where(c)
+    n, total = c.area_links_in_country, c.area_links
     in_fr, in_en = fr_in_country(c.country_name_fr), en_country(c.country_name_en or c.country_name_fr)
-    if zero(v):
-        return (f"Aucun partenariat {area_fr(c).de} {in_fr} : une ouverture nouvelle",
-                f"None of {poss} are in {in_en}: a new opening")
-    return (f"{cap(only(v, 'fr'))} des partenariats {area_fr(c).de} sont {in_fr} : une ouverture nouvelle",
-            f"{cap(only(v, 'en'))} of {poss} are in {in_en}: a new opening")
+    if total == 1:
+        if n > 0:
+            return None  # "only 1 of 1" is all of them: no low-side sentence is true
+        return (f"Le seul partenariat connu {where_fr} n'est pas {in_fr} : une ouverture nouvelle",
+                f"The only known partnership {where_en} is not in {in_en}: a new opening")
+    of_fr = f"des {count(total, 'partenariat connu', 'partenariats connus', 'fr')} {where_fr}"
+    of_en = f"the {count(total, 'known partnership', 'known partnerships', 'en')} {where_en}"
+    if n <= 0:
+        return (f"Aucun {of_fr} n'est {in_fr} : une ouverture nouvelle",
+                f"None of {of_en} is in {in_en}: a new opening")
+    if n * 2 >= total:
+        return None  # half or more is not "only"
+    return (f"Seulement {integer(n, 'fr')} {of_fr} {'est' if n == 1 else 'sont'} {in_fr} : une ouverture nouvelle",
+            f"Only {integer(n, 'en')} of {of_en} {'is' if n == 1 else 'are'} in {in_en}: a new opening")
 
 
 def _q_country(c: ReasonContext) -> tuple[str, str, str, str] | None:
@@ -132,11 +152,17 @@ def _q_country(c: ReasonContext) -> tuple[str, str, str, str] | None:
 
     The query reads "votre pays"; staff read the country's name, and nothing without one."""
     if not staff(c):
+        if c.q_abroad:
+            return ("de votre pays avec la France", "votre pays", "your country's partnerships with France",
+                    "your country")
         return "de votre pays", "votre pays", "your country's partnerships", "your country"
     if not (c.q_country_fr.strip() or c.q_country_en.strip()):
         return None
     fr = c.q_country_fr.strip() or c.q_country_en.strip()
     en = en_country(c.q_country_en.strip() or fr)
+    if c.q_abroad:
+        return (f"des collectivités {fr_of_country(fr, article=False)} avec la France", fr_the_country(fr),
+                f"the partnerships from {en} with France", en)
     return (f"des collectivités {fr_of_country(fr, article=False)}", fr_the_country(fr),
             f"the partnerships from {en}", en)
 
@@ -157,22 +183,41 @@ def _global_share(label_fr: str, label_en: str, v: float, c: ReasonContext, *, d
             f"{label_en}: {p_en} of {of_en}{low_en if low else ''}")
 
 
+def _abroad_pair(c: ReasonContext) -> tuple[str, str] | None:
+    """A query abroad and a French candidate: the known partnerships between its country and France,
+    counted (their share is always 100 %)."""
+    qc, n = _q_country(c), c.country_pair_links
+    if qc is None or n <= 0 or not c.c_in_france:
+        return None
+    _, with_fr, _, with_en = qc
+    return (f"{count(n, 'partenariat connu', 'partenariats connus', 'fr')} entre {with_fr} et la France",
+            f"{count(n, 'known partnership', 'known partnerships', 'en')} between {with_en} and France")
+
+
 def _country_global(v: float, c: ReasonContext) -> tuple[str, str] | None:
+    if c.q_abroad:
+        return _abroad_pair(c)
     return _global_share(fr_country(c.country_name_fr), cap(en_country(c.country_name_en or c.country_name_fr)),
                          v, c, digits=0, low=False)
 
 
 def _country_global_low(v: float, c: ReasonContext) -> tuple[str, str] | None:
+    if c.q_abroad:
+        return None  # the links hold nothing about its partnerships outside France
     return _global_share(fr_country(c.country_name_fr), cap(en_country(c.country_name_en or c.country_name_fr)),
                          v, c, digits=0, low=True, low_fr=", un pays moins sollicité",
                          low_en=", a country less in demand")
 
 
 def _admin1_global(v: float, c: ReasonContext) -> tuple[str, str] | None:
+    if c.q_abroad and not c.c_in_france:
+        return None
     return _global_share(c.admin1_name.strip(), c.admin1_name.strip(), v, c, digits=1, low=False)
 
 
 def _admin1_global_low(v: float, c: ReasonContext) -> tuple[str, str] | None:
+    if c.q_abroad:
+        return None
     return _global_share(c.admin1_name.strip(), c.admin1_name.strip(), v, c, digits=1, low=True)
 
 
@@ -189,7 +234,7 @@ def _near_global(v: float, c: ReasonContext) -> tuple[str, str] | None:
 
 def _near_global_low(v: float, c: ReasonContext) -> tuple[str, str] | None:
     qc, n = _q_country(c), c.country_links_nearby
-    if qc is None:
+    if qc is None or (c.q_abroad and not c.c_in_france):
         return None
     _, with_fr, _, with_en = qc
     km_fr, km_en = km(c.country_links_km, "fr"), km(c.country_links_km, "en")
@@ -202,11 +247,17 @@ def _near_global_low(v: float, c: ReasonContext) -> tuple[str, str] | None:
 
 
 def _degree(v: float, c: ReasonContext) -> tuple[str, str] | None:
+    """The candidate's known partnerships (the query's own left out): what the feature counts. The links
+    hold partnerships with France, so a candidate abroad reads "with French authorities"."""
     d = c.c_degree
+    abroad = bool(c.c_country_code) and not c.c_in_france
+    with_fr, with_en = (" avec des collectivités françaises", " with French authorities") if abroad else ("", "")
     if d > 0:
-        return (f"Déjà active en coopération ({count(d, 'partenariat connu', 'partenariats connus', 'fr')})",
-                f"Already active in cooperation ({count(d, 'known partnership', 'known partnerships', 'en')})")
-    return "Pas encore de partenariat connu : disponible", "No known partnership yet: available"
+        return (f"Déjà {count(d, 'partenariat connu', 'partenariats connus', 'fr')}{with_fr}",
+                f"Already {count(d, 'known partnership', 'known partnerships', 'en')}{with_en}")
+    if abroad:
+        return "Aucun partenariat connu avec une collectivité française", "No known partnership with a French authority"
+    return "Aucun partenariat connu à ce jour", "No known partnership so far"
 
 
 SENTENCES: dict[str, Sentence] = {

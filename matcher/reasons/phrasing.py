@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from matcher.reasons.context import COMPARABLE_FACTOR, ReasonContext
-from matcher.wording import FrName, count, en_name, fr_name, number, percent
+from matcher.wording import FrName, count, en_name, fr_name, fr_que, number, percent
 
 #: "Your <kind>" in French, by the query's Kind value (kinds not listed read "votre territoire").
 YOUR_FR = {
@@ -27,6 +27,17 @@ _YOUR_EN = {
     "state": "your state", "district": "your district", "county": "your county",
     "governorate": "your governorate", "prefecture": "your prefecture",
 }
+#: The candidate as "a <kind>" opening a sentence ("Une ville de 7 700 habitants"), by its Kind value.
+_A_KIND_FR = {
+    "commune": "Une commune", "intercommunality": "Une intercommunalité", "department": "Un département",
+    "region": "Une région", "municipality": "Une ville", "province": "Une province", "state": "Un État",
+    "district": "Un district", "county": "Un comté", "governorate": "Un gouvernorat", "prefecture": "Une préfecture",
+}
+_A_KIND_EN = {
+    "commune": "A commune", "intercommunality": "An intercommunality", "department": "A département",
+    "region": "A region", "municipality": "A town", "province": "A province", "state": "A state",
+    "district": "A district", "county": "A county", "governorate": "A governorate", "prefecture": "A prefecture",
+}
 #: Kinds whose neighbourhood is the region itself ("authorities in your region", not "near you").
 REGIONAL = frozenset({"region", "state", "governorate"})
 
@@ -38,6 +49,14 @@ def kind(k: object) -> str:
 
 def staff(c: ReasonContext) -> bool:
     return c.audience == "staff"
+
+
+def a_kind_fr(c: ReasonContext) -> str:
+    return _A_KIND_FR.get(kind(c.c_kind), "Une collectivité")
+
+
+def a_kind_en(c: ReasonContext) -> str:
+    return _A_KIND_EN.get(kind(c.c_kind), "An authority")
 
 
 def your_fr(c: ReasonContext) -> str:
@@ -90,6 +109,31 @@ def area_en(c: ReasonContext) -> tuple[str, str]:
     if k in ("region", "department"):
         return q, f"the partnerships of {q}"
     return f"the area around {q}", f"the partnerships around {q}"
+
+
+def area_where(c: ReasonContext, prep: str = "de") -> tuple[str, str]:
+    """Where the query's area is, as the history counts read it: ("de votre région ou à moins de 50 km
+    de chez vous", "in your region or within 50 km of you"); staff: "de la même région qu'Audierne ...";
+    ``prep="dans"``: "dans votre région ou ..."."""
+    from matcher.history import QUERY_RADIUS_KM
+
+    r_fr, r_en = km(QUERY_RADIUS_KM, "fr"), km(QUERY_RADIUS_KM, "en")
+    if staff(c):
+        q, qe = q_fr(c), q_en(c)
+        near_fr, near_en = f"à moins de {r_fr} {q.de}", f"within {r_en} of {qe}"
+        unit_fr = {"region": f"{prep} la même région",
+                   "department": "du même département" if prep == "de" else "dans le même département"
+                   }.get(c.area_scope)
+        unit_en = {"region": "in the same region as", "department": "in the same département as"}.get(c.area_scope)
+        if unit_fr is None or unit_en is None:
+            return near_fr, near_en
+        return f"{unit_fr} {fr_que(q.subject)} ou {near_fr}", f"{unit_en} {qe} or {near_en}"
+    near_fr, near_en = f"à moins de {r_fr} de chez vous", f"within {r_en} of you"
+    if c.area_scope == "region":
+        return f"{prep} votre région ou {near_fr}", f"in your region or {near_en}"
+    if c.area_scope == "department":
+        return f"{prep} votre département ou {near_fr}", f"in your département or {near_en}"
+    return near_fr, near_en
 
 
 def distance(c: ReasonContext) -> float | None:

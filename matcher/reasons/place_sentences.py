@@ -1,8 +1,9 @@
 """The sentences of geography, size and level: where the candidate is, how large, at which tier.
 
 Distance, continent, the countries or regions the query looks for, France's priority zones, shared and
-official languages (``log_distance`` ... ``francophone``); populations, compared within
-``COMPARABLE_FACTOR`` or stated as figures (``pop_ratio``, ``size``, ``size_gap``, ``size_far``); and
+French's standing by the candidate country's own law (``log_distance`` ... ``francophone``); the
+candidate's population relative to the query's, one sentence for the four size features (``pop_ratio``,
+``size``, ``size_gap``, ``size_far``), "comparable" only within ``COMPARABLE_FACTOR``; and
 the level of local government (``level_compat``). ``SENTENCES`` maps each feature code to its sentence.
 """
 
@@ -10,18 +11,28 @@ from __future__ import annotations
 
 from matcher.reasons.context import ReasonContext, Sentence
 from matcher.reasons.phrasing import (
+    a_kind_en,
+    a_kind_fr,
     distance,
-    inhabitants,
     km,
     pops,
     q_en,
     q_fr,
     staff,
     within,
-    your_en,
     your_fr,
 )
-from matcher.wording import cap, en_country, fr_country, fr_in_country, fr_que, integer, language_names
+from matcher.wording import (
+    cap,
+    en_country,
+    factor,
+    fr_country,
+    fr_in_country,
+    fr_que,
+    language_names,
+    rounded_inhabitants,
+    rounded_people,
+)
 
 
 def _log_distance(v: float, c: ReasonContext) -> tuple[str, str] | None:
@@ -67,64 +78,45 @@ def _shared_language(v: float, c: ReasonContext) -> tuple[str, str] | None:
 
 
 def _francophone(v: float, c: ReasonContext) -> tuple[str, str] | None:
+    """French's standing in the candidate's country by that country's own law (``french_status``, from
+    ``data/french_language.csv``): official, a working language, recognised, or only widely spoken."""
     if not c.country_name_fr.strip():
         return None
-    return (f"Le français est langue officielle {fr_in_country(c.country_name_fr)}",
-            f"French is an official language in {en_country(c.country_name_en or c.country_name_fr)}")
-
-
-def _pop_ratio(v: float, c: ReasonContext) -> tuple[str, str] | None:
-    """"Comparable size" only within a factor of COMPARABLE_FACTOR; otherwise nothing true to say."""
-    pair = pops(c)
-    if pair is None or not within(*pair):
-        return None
-    qp, cp = pair
-    if staff(c):
-        qn, cn = (c.q_name.strip() or q_fr(c).subject), c.candidate_name
-        qe = c.q_name.strip() or q_en(c)
-        return (f"Taille comparable : {qn} ({inhabitants(qp, 'fr')}) et {cn} ({inhabitants(cp, 'fr')})",
-                f"Comparable size: {qe} ({inhabitants(qp, 'en')}) and {cn} ({inhabitants(cp, 'en')})")
-    return (f"Taille comparable : {inhabitants(cp, 'fr')} ({your_fr(c)} : {integer(qp, 'fr')})",
-            f"Comparable size: {inhabitants(cp, 'en')} ({your_en(c)}: {integer(qp, 'en')})")
+    in_fr, in_en = fr_in_country(c.country_name_fr), en_country(c.country_name_en or c.country_name_fr)
+    return {
+        "official": (f"Le français est langue officielle {in_fr}", f"French is an official language in {in_en}"),
+        "working": (f"Le français est langue de travail {in_fr}", f"French is a working language in {in_en}"),
+        "recognised": (f"Le français est largement parlé {in_fr}, et sa Constitution en prévoit l'usage",
+                       f"French is widely spoken in {in_en}, and its constitution provides for its use"),
+        "widespread": (f"Le français est largement parlé {in_fr}", f"French is widely spoken in {in_en}"),
+    }.get(c.french_status)
 
 
 def _size(v: float, c: ReasonContext) -> tuple[str, str] | None:
-    if not c.c_population or c.c_population <= 0:
-        return None
-    cp = int(c.c_population)
-    return f"Population : {inhabitants(cp, 'fr')}", f"Population: {integer(cp, 'en')}"
-
-
-def _size_gap(v: float, c: ReasonContext) -> tuple[str, str] | None:
-    """"In proportion with yours" only within a factor of COMPARABLE_FACTOR; otherwise both figures."""
+    """The candidate's population relative to the query's, said once for the four size features
+    (``pop_ratio``, ``size``, ``size_gap``, ``size_far``): "Une ville de 23 000 habitants, environ 3 fois
+    plus que votre commune". "Comparable" only within ``COMPARABLE_FACTOR``; without the query's
+    population the figure alone is no reason, and nothing is said."""
     pair = pops(c)
     if pair is None:
         return None
     qp, cp = pair
-    for_staff = staff(c)
+    a_fr, a_en = a_kind_fr(c), a_kind_en(c)
+    head_fr, head_en = f"{a_fr} de {rounded_inhabitants(cp, 'fr')}", f"{a_en} of {rounded_inhabitants(cp, 'en')}"
+    q_subject = q_fr(c).subject if staff(c) else your_fr(c)
+    q_en_ = q_en(c)
     if within(qp, cp):
-        if for_staff:
-            return (f"Population de {inhabitants(cp, 'fr')}, en rapport avec celle {q_fr(c).de} ({integer(qp, 'fr')})",
-                    f"Population of {integer(cp, 'en')}, in proportion with that of {q_en(c)} ({integer(qp, 'en')})")
-        return (f"Population de {inhabitants(cp, 'fr')}, en rapport avec la vôtre",
-                f"Population of {integer(cp, 'en')}, in proportion with yours")
-    q_subject = q_fr(c).subject if for_staff else your_fr(c)
-    return (f"Population de {inhabitants(cp, 'fr')}, contre {integer(qp, 'fr')} pour {q_subject}",
-            f"Population of {integer(cp, 'en')}, compared with {integer(qp, 'en')} for {q_en(c)}")
-
-
-def _size_far(v: float, c: ReasonContext) -> tuple[str, str] | None:
-    """Size times log distance: the two facts, whichever side of the average (the learned effect, larger
-    towns at larger distances, is not true of every pair above the average)."""
-    dist = distance(c)
-    if dist is None or not c.c_population or c.c_population <= 0:
-        return None
-    cp = int(c.c_population)
-    if staff(c):
-        return (f"Population de {inhabitants(cp, 'fr')}, à {km(dist, 'fr')} {q_fr(c).de}",
-                f"Population of {integer(cp, 'en')}, {km(dist, 'en')} from {q_en(c)}")
-    return (f"Population de {inhabitants(cp, 'fr')}, à {km(dist, 'fr')}",
-            f"Population of {integer(cp, 'en')}, {km(dist, 'en')} away")
+        qn_fr = c.q_name.strip() if staff(c) and c.q_name.strip() else q_subject
+        qn_en = c.q_name.strip() if staff(c) and c.q_name.strip() else q_en_
+        return (f"{head_fr} : une taille comparable ({qn_fr} : {rounded_people(qp, 'fr')})",
+                f"{head_en}: a comparable size ({qn_en}: {rounded_people(qp, 'en')})")
+    if cp > qp:
+        f = cp / qp
+        return (f"{head_fr}, environ {factor(f, 'fr')} fois plus {fr_que(q_subject)}",
+                f"{head_en}, about {factor(f, 'en')} times as many as {q_en_}")
+    f = qp / cp
+    return (f"{head_fr}, environ {factor(f, 'fr')} fois moins {fr_que(q_subject)}",
+            f"{head_en}, about {factor(f, 'en')} times fewer than {q_en_}")
 
 
 def _level_compat(v: float, c: ReasonContext) -> tuple[str, str] | None:
@@ -139,6 +131,6 @@ def _level_compat(v: float, c: ReasonContext) -> tuple[str, str] | None:
 SENTENCES: dict[str, Sentence] = {
     "log_distance": _log_distance, "same_continent": _same_continent, "preferred": _preferred,
     "priority_zone": _priority_zone, "shared_language": _shared_language, "francophone": _francophone,
-    "pop_ratio": _pop_ratio, "size": _size, "size_gap": _size_gap, "size_far": _size_far,
+    "pop_ratio": _size, "size": _size, "size_gap": _size, "size_far": _size,
     "level_compat": _level_compat,
 }

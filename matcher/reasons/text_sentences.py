@@ -115,8 +115,8 @@ def _text_dense(v: float, c: ReasonContext) -> tuple[str, str] | None:
         return (f"L'expertise {q.de} répond aux besoins {cand.de}", f"The expertise of {qe} answers the needs of {ce}")
     return {
         "both": ("Besoins et expertises se répondent dans les deux sens", "Needs and expertise match both ways"),
-        "need": ("Leur expertise répond à vos besoins", "Their expertise answers your needs"),
-        "offer": ("Votre expertise répond à leurs besoins", "Your expertise answers their needs"),
+        "need": ("Vos besoins rejoignent son expertise", "Your needs match their expertise"),
+        "offer": ("Votre expertise répond à ses besoins", "Your expertise answers their needs"),
     }[d]
 
 
@@ -142,9 +142,9 @@ def _text_lex(v: float, c: ReasonContext) -> tuple[str, str] | None:
         fr, en = {
             "both": ("Besoins et expertises emploient des termes communs dans les deux sens",
                      "Needs and expertise share terms both ways"),
-            "need": ("Vos besoins et leur expertise emploient des termes communs",
+            "need": ("Vos besoins et son expertise emploient des termes communs",
                      "Your needs and their expertise use some of the same terms"),
-            "offer": ("Votre expertise et leurs besoins emploient des termes communs",
+            "offer": ("Votre expertise et ses besoins emploient des termes communs",
                       "Your expertise and their needs use some of the same terms"),
         }[d]
     return fr + sfx, en + sfx

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from matcher.domain import Filters, Kind, Level, Match, Profile, Reason
 from matcher.errors import InvalidInput
 from matcher.footprint import Footprint
+from matcher.geo import FRENCH_SPEAKING_DEFINITION
 from matcher.notices import empty_notice
 from matcher.themes import parse_theme, theme_values
 from service.deps import (
@@ -73,7 +74,7 @@ async def query_filters(
     max_population: Annotated[int | None, Query(ge=0, le=2_000_000_000)] = None,
     themes: Annotated[list[QueryTheme], Query(max_length=20, description="Codes or labels (6 languages); "
                                                                          "repeat for several")] = [],  # noqa: B006
-    francophone: bool = False,
+    francophone: Annotated[bool, Query(description=FRENCH_SPEAKING_DEFINITION["en"])] = False,
     include_existing: Annotated[bool, Query(description="Keep known partners as candidates")] = False,
 ) -> Filters:
     codes = [c.strip().upper() for c in country]
