@@ -127,6 +127,12 @@ class Page:
         who = [client_address(self.request), *([f"key:{self.key.id}"] if self.key is not None else [])]
         (self.res.limits.hit if count else self.res.limits.check)(rule, *who)
 
+    def require_events(self) -> ApiKey:
+        """A staff or organiser key (partnership fairs)."""
+        if self.key is None or self.key.role not in ("staff", "organiser"):
+            raise Forbidden(self.t("events.only"))
+        return self.key
+
     def require_staff(self) -> ApiKey:
         if self.key is None or self.key.role != "staff":
             raise Forbidden(self.t("staff.only"))

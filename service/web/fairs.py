@@ -27,13 +27,13 @@ async def _registry(page: Page) -> api.EventRegistry:
 
 @router.get("/rencontres", response_class=HTMLResponse)
 def fairs_home(page: PageDep) -> Response:
-    page.require_staff()
+    page.require_events()
     return page.render("fairs.html", errors=None, message=None)
 
 
 @router.post("/rencontres", response_class=HTMLResponse)
 async def fairs_upload(page: FormPage, file: Annotated[UploadFile, File()]) -> Response:
-    key = page.require_staff()
+    key = page.require_events()
     page.limit("upload")
     matcher_of(page)  # 503 while loading, like the API's upload
     data = await file.read()
@@ -49,9 +49,9 @@ async def fairs_upload(page: FormPage, file: Annotated[UploadFile, File()]) -> R
 
 @router.get("/rencontres/{event_id}", response_class=HTMLResponse)
 async def fair(page: PageDep, event_id: str, rounds: RoundsQ = 3, start: StartQ = "") -> Response:
-    key = page.require_staff()
+    key = page.require_events()
     reg = await _registry(page)
-    loaded = await api.loaded_event(reg, event_id, page.res)
+    loaded = await api.loaded_event(reg, event_id, page.res, key)
     begin = api.parse_start(start) if start else None
     plan = await api._plan(reg, loaded, matcher_of(page), (False, False), rounds, "auto")
     grid = [(r, plan.in_round(r)) for r in range(1, plan.rounds + 1)]
@@ -65,7 +65,7 @@ async def fair(page: PageDep, event_id: str, rounds: RoundsQ = 3, start: StartQ 
 
 @router.get("/rencontres/{event_id}/planning.{fmt}")
 async def fair_schedule(page: PageDep, event_id: str, fmt: str, rounds: RoundsQ = 3) -> Response:
-    key = page.require_staff()
+    key = page.require_events()
     if fmt not in ("csv", "xlsx"):
         raise InvalidInput("format must be csv or xlsx", field="format")
     return await api.event_schedule(event_id, key, page.res, matcher_of(page), await _registry(page), rounds,
@@ -75,6 +75,6 @@ async def fair_schedule(page: PageDep, event_id: str, fmt: str, rounds: RoundsQ 
 @router.get("/rencontres/{event_id}/participants/{participant_id}.ics")
 async def fair_calendar(page: PageDep, event_id: str, participant_id: str, start: StartQ,
                         rounds: RoundsQ = 3) -> Response:
-    key = page.require_staff()
+    key = page.require_events()
     return await api.participant_calendar(event_id, key, page.res, matcher_of(page), await _registry(page),
                                           participant_id, rounds, start)
