@@ -114,7 +114,8 @@ def read_event(data: bytes, filename: str, view: LiveCatalogueView) -> Event:
     table = read_upload(data, filename)  # a spreadsheet in a child process (service.upload_parsing)
     if len(table.records) > MAX_EVENT_PARTICIPANTS:
         raise PayloadTooLarge(f"{len(table.records)} participants: at most {MAX_EVENT_PARTICIPANTS} per event "
-                              "through the API (use `twinmatch event` for larger files)", field="file")
+                              "through the API (use `twinmatch event` for larger files)", field="file",
+                              key="too_many_participants", params={"limit": MAX_EVENT_PARTICIPANTS})
     catalogue = view.get()  # built once, swapped after writes (not rebuilt per upload)
     return validate(table.records, catalogue, header=table.header, header_line=table.header_line,
                     source=filename, items=table.items)
@@ -194,7 +195,7 @@ def upload_name(name: str, media_type: str, data: bytes = b"") -> str:
     suffix = _MEDIA_SUFFIX.get(media) or (".json" if media.endswith("+json") else None)
     if suffix is None and (own or media not in ("", "application/octet-stream")):  # a PDF says it is one
         raise InvalidInput(f"unsupported participant file {name or media!r}: send a .csv, .xlsx or .json file",
-                           field="file")
+                           field="file", key="unsupported_file")
     return f"{name or 'participants'}{suffix or sniffed_suffix(data)}"
 
 
@@ -238,7 +239,7 @@ async def _upload(request: Request) -> tuple[bytes, str, str]:
         raise UnsupportedMediaType(f"unsupported content type {media or '(none)'!r}: send multipart/form-data "
                                    "with a 'file' field, or a JSON list, CSV or XLSX body")
     if not data.strip():
-        raise InvalidInput("the participant file is empty", field="file")
+        raise InvalidInput("the participant file is empty", field="file", key="empty_file")
     return data, name, title
 
 
@@ -504,7 +505,8 @@ async def event_schedule(
 ) -> Response:
     """Nobody meets twice in a round or the same partner twice; `avoid` pairs never meet; `must_meet`
     pairs come first; `max_meetings` is respected. CSV columns:
-    `round,participant_a,participant_b,score,must_meet`; XLSX adds a sheet per participant. A
+    `round,participant_a,participant_b,score,must_meet,table,name_a,name_b`; XLSX adds a sheet of
+    participants. A
     participant's calendar: `GET /events/{id}/participants/{participant_id}/schedule.ics`."""
     loaded = await _event_with(reg, event_id, res, participant, key)
     begin = parse_start(start) if start is not None else None
@@ -516,7 +518,7 @@ async def event_schedule(
                                        begin, slot_minutes, break_minutes)
         return _download(body, fmt, "")
     if fmt == "csv":
-        body = await run_in_threadpool(schedule_csv, _only(plan, participant))
+        body = await run_in_threadpool(schedule_csv, _only(plan, participant), names)
         suffix = f"-{ics_filename(participant)}" if participant is not None else ""
         return _download(body, fmt, f"{event_id}-schedule{suffix}.csv")
     body = await run_in_threadpool(schedule_xlsx, _only(plan, participant), names)
