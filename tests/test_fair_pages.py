@@ -84,7 +84,7 @@ def test_the_schedule_csv_opens_in_french_excel(api: Api, organiser: str) -> Non
     ("en", "Line 3, column “country”: unknown country “Atlantide”"),
 ])
 def test_row_errors_are_in_the_pages_language(api: Api, organiser: str, lang: str, expected: str) -> None:
-    r = _post(api, "nom;pays\nRennes;France\nX;Atlantide\n".encode(), "p.csv", lang=lang)
+    r = _post(api, b"nom;pays\nRennes;France\nX;Atlantide\n", "p.csv", lang=lang)
     assert r.status_code == 422 and expected in r.text  # type: ignore[attr-defined]
     assert "unknown" not in r.text or lang == "en"  # type: ignore[attr-defined]
 
