@@ -18,6 +18,7 @@ from matcher.events.exports import SCHEDULE_COLUMNS, schedule_csv, schedule_xlsx
 from matcher.events.participants import COLUMNS, FRENCH_COLUMNS
 from matcher.events.spreadsheet import SheetStyle, for_people
 from matcher.events.templates import template_csv, template_xlsx
+from matcher.wording import integer
 from service.events_store import visible_events
 from service.routes import events as api
 from service.schemas_events import EventRankingsOut
@@ -39,7 +40,7 @@ def _form_context(page: Page) -> dict[str, Any]:
     key = page.require_events()
     return {"events": visible_events(page.store, key), "columns": [(c, FRENCH_COLUMNS[c]) for c in COLUMNS],
             "limit": page.t("events.size_limit", size=size_text(page.res.settings.max_body_bytes, page.lang),
-                            n=api.MAX_EVENT_PARTICIPANTS),
+                            n=integer(api.MAX_EVENT_PARTICIPANTS, page.lang)),
             "max_bytes": page.res.settings.max_body_bytes}
 
 
