@@ -13,10 +13,14 @@ class MatcherError(Exception):
     status: int = 500
     code: str = "internal_error"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, key: str = "",
+                 params: dict[str, str | int] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        #: What went wrong, as a name an edge translates (``message`` is the English sentence); may be empty.
+        self.key = key
+        self.params = dict(params or {})
 
     def to_dict(self) -> dict[str, str | None]:
         return {"code": self.code, "message": self.message, "field": self.field}
@@ -82,13 +86,16 @@ class ModelError(MatcherError):
 
 
 class RowError(InvalidInput):
-    """One bad row of an input file: line number, column and reason."""
+    """One bad row of an input file: line number, column and reason. ``key`` names the problem (e.g.
+    ``unknown_country``) and ``params`` its values, so that an edge can say it in its user's language;
+    ``reason`` is the English sentence (the API's and the CLI's)."""
 
     code = "invalid_row"
 
-    def __init__(self, line: int, column: str | None, reason: str) -> None:
+    def __init__(self, line: int, column: str | None, reason: str, key: str = "",
+                 params: dict[str, str | int] | None = None) -> None:
         where = f"line {line}" + (f", column {column!r}" if column else "")
-        super().__init__(f"{where}: {reason}", field=column)
+        super().__init__(f"{where}: {reason}", field=column, key=key, params=params)
         self.line = line
         self.column = column
         self.reason = reason

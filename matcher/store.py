@@ -19,7 +19,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, Self
@@ -97,6 +97,8 @@ class ProfileStore(Protocol):
     def add_event(self, record: EventRecord) -> EventRecord: ...  # Conflict if the id exists
     def get_event(self, event_id: str) -> EventRecord | None: ...
     def delete_event(self, event_id: str) -> bool: ...
+    def list_events(self, *, created_by: str | None = None, limit: int = 500) -> list[EventRecord]: ...
+    def set_event_options(self, event_id: str, *, name: str | None = None, options: str | None = None) -> None: ...
     # the web app (matcher.store_web)
     def create_session(self, key: ApiKey) -> str: ...
     def session_key(self, token: str) -> ApiKey | None: ...
@@ -126,7 +128,7 @@ class ProfileStore(Protocol):
 # The SQL implementation (the SQLite schema is here, PostgreSQL's in matcher.store_pg_schema)
 # ==================================================================================================
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: Files whose content defines the catalogue; their sha256 tells whether the database is stale.
 #: The real cooperation cases (``matcher.case_catalogue``): their index and the case files it names.
 SOURCE_FILES = (files.AUTHORITIES_FILE, files.COUNTRIES_FILE, files.LINKS_FILE, "cooperation/case_pairs.csv",
@@ -184,19 +186,40 @@ CREATE TABLE IF NOT EXISTS claims (
 );
 CREATE INDEX IF NOT EXISTS claims_status ON claims (status, id);
 CREATE TABLE IF NOT EXISTS api_keys (
-    id TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('staff', 'owner')), authority_id TEXT,
+    id TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('staff', 'owner', 'organiser')), authority_id TEXT,
     label TEXT NOT NULL DEFAULT '', salt BLOB NOT NULL, hash BLOB NOT NULL, created_at TEXT NOT NULL,
     revoked_at TEXT, CHECK ((role = 'owner') = (authority_id IS NOT NULL))
 );
 """
 
+_OLD_ROLES = "CHECK (role IN ('staff', 'owner'))"
+_NEW_ROLES = "CHECK (role IN ('staff', 'owner', 'organiser'))"
+
+
+def widen_key_roles(conn: Connection) -> None:
+    """Let ``api_keys.role`` be ``organiser``: SQLite cannot alter a CHECK, and rebuilding the table would
+    cascade-delete the web sessions that reference it (foreign keys are on, and cannot be switched off in
+    a transaction), so the table's stored definition is edited in place, the procedure SQLite documents for
+    changes that do not touch the stored rows ("Making Other Kinds Of Table Schema Changes"); bumping
+    ``schema_version`` makes every connection re-read the schema."""
+    version = int(conn.execute("PRAGMA schema_version").fetchone()[0])
+    conn.execute("PRAGMA writable_schema = ON")
+    try:
+        conn.execute("UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE type = 'table' AND name = 'api_keys'",
+                     (_OLD_ROLES, _NEW_ROLES))
+        conn.execute(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        conn.execute("PRAGMA writable_schema = OFF")
+
+
 #: Schema migrations: version -> the statements that take a database from it to the next version (the
 #: tables new in that version are created by ``_SCHEMA``, which runs first).
-MIGRATIONS: dict[int, tuple[str, ...]] = {
+MIGRATIONS: dict[int, tuple[str | Callable[[Connection], None], ...]] = {
     1: ("ALTER TABLE profiles ADD COLUMN status TEXT NOT NULL DEFAULT 'verified'",),
     2: (),  # the events table (matcher.store_events), created by the schema script
     3: (),  # web sessions and interest messages (matcher.store_web), created by the schema script
     4: (),  # the change log and the rate-limit windows (matcher.store_changes), created by the schema script
+    5: (widen_key_roles,),  # organiser keys; events' names and options (event_options, by the schema script)
 }
 
 _PROFILE_COLS = ", ".join(SCALAR_FIELDS) + ", data"
@@ -273,7 +296,7 @@ class SQLStoreBase(AuditMixin, TrustMixin, EventsMixin, WebMixin, ChangesMixin):
     connection (``_tx``, ``_query``, ``close``), its migrations, and the few dialect hooks below."""
 
     #: Schema migrations of this backend (see ``MIGRATIONS``).
-    migrations: ClassVar[dict[int, tuple[str, ...]]]
+    migrations: ClassVar[Mapping[int, Sequence[str | Callable[[Connection], None]]]]
     #: The driver's exception for a violated constraint (unique, check, foreign key) and its base error.
     integrity_error: ClassVar[type[Exception]]
     database_error: ClassVar[type[Exception]]
@@ -319,7 +342,10 @@ class SQLStoreBase(AuditMixin, TrustMixin, EventsMixin, WebMixin, ChangesMixin):
             found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
             for version in range(int(found) if str(found).isdigit() else 0, SCHEMA_VERSION):
                 for sql in self.migrations.get(version, ()):  # one transaction: migrated whole or not at all
-                    conn.execute(sql)
+                    if callable(sql):
+                        sql(conn)
+                    else:
+                        conn.execute(sql)
                 conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version + 1),))
             conn.execute("CREATE INDEX IF NOT EXISTS profiles_status ON profiles (status)")
         found = self._meta("schema_version")

@@ -16,7 +16,7 @@ from matcher.store_codec import hash_secret, key_id_of, new_secret, secret_match
 from matcher.store_sql import Connection, Row
 
 DECISION_STATUSES = ("proposed", "contacted", "accepted", "rejected")
-KEY_ROLES = ("staff", "owner")
+KEY_ROLES = ("staff", "owner", "organiser")
 _MAX_NOTE = 4000
 _MAX_LABEL = 200
 _DUMMY_SALT = secrets.token_bytes(16)
@@ -44,7 +44,7 @@ class Decision:
 @dataclass(frozen=True, slots=True)
 class ApiKey:
     id: str  # public key id (prefix), safe to show
-    role: str  # staff | owner
+    role: str  # staff | owner | organiser
     authority_id: str | None
     label: str
     created_at: str
@@ -120,15 +120,15 @@ class AuditMixin:
     # --- API keys ---------------------------------------------------------------------------------
     def create_key(self, role: str, authority_id: str | None, label: str = "") -> tuple[ApiKey, str]:
         """A new key and its secret (shown once; only a salted hash is stored). ``owner`` keys need an
-        existing ``authority_id``; ``staff`` keys must not have one."""
+        existing ``authority_id``; ``staff`` and ``organiser`` keys must not have one."""
         if role not in KEY_ROLES:
-            raise InvalidInput(f"unknown role {role!r}; expected staff or owner", field="role")
+            raise InvalidInput(f"unknown role {role!r}; expected staff, owner or organiser", field="role")
         if role == "owner" and not authority_id:
             raise InvalidInput("an owner key needs an authority id", field="authority_id")
         if role == "owner" and not self.exists(str(authority_id)):
             raise InvalidInput(f"no authority with id {authority_id!r}", field="authority_id")
-        if role == "staff" and authority_id:
-            raise InvalidInput("a staff key is not bound to an authority", field="authority_id")
+        if role != "owner" and authority_id:
+            raise InvalidInput(f"a {role} key is not bound to an authority", field="authority_id")
         if len(label) > _MAX_LABEL:
             raise InvalidInput(f"label is longer than {_MAX_LABEL} characters", field="label")
         with self._tx() as conn:

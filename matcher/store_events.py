@@ -21,12 +21,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from matcher.errors import Conflict
+from matcher.errors import Conflict, NotFound
 from matcher.store_changes import ChangeKind
 from matcher.store_sql import Connection, Row
 
 MAX_STORED_EVENTS = 500
 _COLUMNS = "id, filename, participants, sides, catalogue_participants, created_at, created_by, data"
+#: An event's row with its name and options (``event_options``: a table of its own since schema version 6,
+#: so that a database of any earlier version gets it from the schema script).
+_SELECT = ("SELECT e.id, e.filename, e.participants, e.sides, e.catalogue_participants, e.created_at, "
+           "e.created_by, e.data, coalesce(o.name, ''), coalesce(o.options, '{}') FROM events e "
+           "LEFT JOIN event_options o ON o.id = e.id")
 
 EVENTS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -35,6 +40,10 @@ CREATE TABLE IF NOT EXISTS events (
     data BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_created ON events (created_at);
+CREATE INDEX IF NOT EXISTS events_created_by ON events (created_by);
+CREATE TABLE IF NOT EXISTS event_options (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '', options TEXT NOT NULL DEFAULT '{}'
+);
 """
 
 
@@ -50,6 +59,13 @@ class EventRecord:
     created_at: str  # ISO 8601 UTC
     created_by: str  # API key id (never a secret)
     data: bytes = field(default=b"", repr=False)
+    name: str = ""  # the organiser's name for the event (empty: none given)
+    options: str = "{}"  # the organiser's planning options, JSON (``matcher.events.options``)
+
+    @property
+    def title(self) -> str:
+        """The name, else the uploaded file's stem."""
+        return self.name or Path(self.filename).stem or self.id
 
 
 def _params(r: EventRecord) -> tuple[object, ...]:
@@ -60,7 +76,8 @@ def _params(r: EventRecord) -> tuple[object, ...]:
 def _record(row: Row) -> EventRecord:
     return EventRecord(id=row[0], filename=row[1], participants=int(row[2]), sides=tuple(json.loads(row[3])),
                        catalogue_participants=int(row[4]), created_at=row[5], created_by=row[6],
-                       data=bytes(row[7]))
+                       data=bytes(row[7]) if row[7] is not None else b"", name=row[8] if len(row) > 8 else "",
+                       options=row[9] if len(row) > 9 else "{}")
 
 
 def legacy_events_path(db_path: Path) -> Path:
@@ -90,17 +107,42 @@ class EventsMixin:
                 conn.execute(f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _params(record))
             except self.integrity_error as exc:
                 raise Conflict(f"event {record.id} already exists", field="id") from exc
+            conn.execute("INSERT INTO event_options (id, name, options) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE "
+                         "SET name = excluded.name, options = excluded.options",
+                         (record.id, record.name, record.options))
             conn.execute("DELETE FROM events WHERE id NOT IN "
                          "(SELECT id FROM events ORDER BY created_at DESC, rowid DESC LIMIT ?)", (self.max_events,))
+            conn.execute("DELETE FROM event_options WHERE id NOT IN (SELECT id FROM events)")
         return record
 
     def get_event(self, event_id: str) -> EventRecord | None:
-        rows = self._query(f"SELECT {_COLUMNS} FROM events WHERE id = ?", (event_id,))
+        rows = self._query(f"{_SELECT} WHERE e.id = ?", (event_id,))
         return _record(rows[0]) if rows else None
+
+    def list_events(self, *, created_by: str | None = None, limit: int = MAX_STORED_EVENTS) -> list[EventRecord]:
+        """Events newest first, without their files (``data`` empty); ``created_by``: one key's only."""
+        where = "WHERE e.created_by = ? " if created_by is not None else ""
+        params: tuple[object, ...] = (created_by, limit) if created_by is not None else (limit,)
+        rows = self._query(f"{_SELECT.replace('e.data', 'NULL')} {where}ORDER BY e.created_at DESC, e.rowid DESC "
+                           "LIMIT ?", params)
+        return [_record(r) for r in rows]
+
+    def set_event_options(self, event_id: str, *, name: str | None = None, options: str | None = None) -> None:
+        """Change an event's name or options (``NotFound`` if there is no such event)."""
+        with self._tx() as conn:
+            if not conn.execute("SELECT 1 FROM events WHERE id = ?", (event_id,)).fetchone():
+                raise NotFound(f"no event with id {event_id!r}", field="id")
+            conn.execute("INSERT INTO event_options (id) VALUES (?) ON CONFLICT (id) DO NOTHING", (event_id,))
+            if name is not None:
+                conn.execute("UPDATE event_options SET name = ? WHERE id = ?", (name, event_id))
+            if options is not None:
+                conn.execute("UPDATE event_options SET options = ? WHERE id = ?", (options, event_id))
+            self.log_change(conn, "event", event_id)
 
     def delete_event(self, event_id: str) -> bool:
         """True if the event existed."""
         with self._tx() as conn:
+            conn.execute("DELETE FROM event_options WHERE id = ?", (event_id,))
             found = conn.execute("DELETE FROM events WHERE id = ?", (event_id,)).rowcount > 0
             if found:
                 self.log_change(conn, "event", event_id)

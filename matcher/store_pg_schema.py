@@ -61,7 +61,7 @@ CREATE INDEX IF NOT EXISTS claims_status ON claims (status, id);
 CREATE INDEX IF NOT EXISTS claims_authority ON claims (authority_id);
 CREATE TABLE IF NOT EXISTS api_keys (
     rowid BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
-    id TEXT COLLATE "C" PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('staff', 'owner')),
+    id TEXT COLLATE "C" PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('staff', 'owner', 'organiser')),
     authority_id TEXT COLLATE "C", label TEXT NOT NULL DEFAULT '', salt BYTEA NOT NULL, hash BYTEA NOT NULL,
     created_at TEXT NOT NULL, revoked_at TEXT, CHECK ((role = 'owner') = (authority_id IS NOT NULL))
 );
@@ -74,6 +74,10 @@ CREATE TABLE IF NOT EXISTS events (
     data BYTEA NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_created ON events (created_at);
+CREATE INDEX IF NOT EXISTS events_created_by ON events (created_by);
+CREATE TABLE IF NOT EXISTS event_options (
+    id TEXT COLLATE "C" PRIMARY KEY, name TEXT NOT NULL DEFAULT '', options TEXT NOT NULL DEFAULT '{}'
+);
 
 CREATE TABLE IF NOT EXISTS web_sessions (
     token_hash BYTEA PRIMARY KEY, key_id TEXT COLLATE "C" NOT NULL REFERENCES api_keys (id) ON DELETE CASCADE,
@@ -129,6 +133,8 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     2: (),  # the events table, created by the schema script
     3: (),  # web sessions and interest messages, created by the schema script
     4: (),  # the change log and the rate-limit windows, created by the schema script
+    5: ("ALTER TABLE api_keys DROP CONSTRAINT IF EXISTS api_keys_role_check",
+        "ALTER TABLE api_keys ADD CONSTRAINT api_keys_role_check CHECK (role IN ('staff', 'owner', 'organiser'))"),
 }
 
 #: The channel a committed change is announced on (``NOTIFY`` is delivered at commit, never before).

@@ -5,7 +5,9 @@ needs no key; a key that is sent must be valid (401 otherwise), so a typo never 
 staff user to the public view. Roles:
 
 - ``staff``: everything, and sees private contact fields;
-- ``owner``: bound to one authority id; may edit that profile only.
+- ``owner``: bound to one authority id; may edit that profile only;
+- ``organiser``: partnership fairs only: uploads events and sees, plans and deletes its own (not another
+  organiser's); sees nothing else that needs a key (no verification, suggestions, contacts).
 
 Secrets are never stored (the store keeps salted hashes) and never logged; the key *id* is what the
 audit trail records.
@@ -66,6 +68,23 @@ def check_staff(key: ApiKey | None) -> ApiKey:
     if key.role != "staff":
         raise Forbidden("this endpoint is for staff keys only")
     return key
+
+
+EVENT_ROLES = ("staff", "organiser")
+
+
+def check_events(key: ApiKey | None) -> ApiKey:
+    """Events are run by staff and organiser keys."""
+    if key is None:
+        raise Unauthorized("this endpoint needs a staff or organiser API key")
+    if key.role not in EVENT_ROLES:
+        raise Forbidden("this endpoint is for staff and organiser keys only")
+    return key
+
+
+def can_see_event(key: ApiKey, created_by: str) -> bool:
+    """Staff see every event; an organiser the events it created."""
+    return key.role == "staff" or (key.role == "organiser" and key.id == created_by)
 
 
 def check_can_edit(key: ApiKey | None, authority_id: str) -> ApiKey:

@@ -30,7 +30,7 @@ from matcher.loading import LoadReport
 from matcher.replication import ChangeFollower
 from matcher.store import ApiKey, ProfileStore, SQLStoreBase
 from matcher.suggestions import SuggestionCache
-from service.auth import api_key_scheme, authenticate, bearer_scheme, check_staff, secret_from
+from service.auth import api_key_scheme, authenticate, bearer_scheme, check_events, check_staff, secret_from
 from service.cache import StateCache
 from service.errors import NotReady
 from service.events_store import EventRegistry
@@ -159,6 +159,14 @@ async def staff_key(key: OptionalKey) -> ApiKey:
 
 
 StaffKey = Annotated[ApiKey, Depends(staff_key)]
+
+
+async def events_key(key: OptionalKey) -> ApiKey:
+    return check_events(key)
+
+
+#: A staff or organiser key (partnership fairs).
+EventsKey = Annotated[ApiKey, Depends(events_key)]
 
 
 def limited(rule: str, *, staff: str | None = None) -> Any:

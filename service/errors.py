@@ -154,6 +154,33 @@ class HeaderLimitMiddleware:
         await self.app(scope, receive, send)
 
 
+#: A browser form's body over the limit is read up to this much (and dropped) before the error page is sent.
+DRAIN_BYTES = 64 * 1024 * 1024
+
+
+def _from_a_browser_form(scope: Scope) -> bool:
+    """A form posted by a browser (which shows an HTML page, never JSON): a form body, HTML accepted."""
+    headers = dict(scope["headers"])
+    media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+    return (media in (b"multipart/form-data", b"application/x-www-form-urlencoded")
+            and b"text/html" in headers.get(b"accept", b""))
+
+
+async def _drain(receive: Receive, limit: int) -> None:
+    read = 0
+    while read <= limit:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+        read += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
+
+
+async def _no_body() -> Message:
+    return {"type": "http.disconnect"}
+
+
 class BodyLimitMiddleware:
     """413 for bodies over ``max_bytes``: at once from Content-Length, else while the body streams in.
 
@@ -177,7 +204,7 @@ class BodyLimitMiddleware:
                 await self._reject(scope, send, 400, "bad_request", "invalid Content-Length header")
                 return
             if size > self.max_bytes:
-                await self._too_large(scope, send)
+                await self._too_large(scope, send, receive)
                 return
         chunks: list[bytes] = []
         total = 0
@@ -188,7 +215,7 @@ class BodyLimitMiddleware:
             chunk = message.get("body", b"")
             total += len(chunk)
             if total > self.max_bytes:
-                await self._too_large(scope, send)
+                await self._too_large(scope, send, receive if message.get("more_body", False) else None)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -205,9 +232,20 @@ class BodyLimitMiddleware:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, scope: Scope, send: Send) -> None:
-        await self._reject(scope, send, 413, "payload_too_large",
-                           f"request body is larger than {self.max_bytes} bytes")
+    async def _too_large(self, scope: Scope, send: Send, receive: Receive | None = None) -> None:
+        message = f"request body is larger than {self.max_bytes} bytes"
+        if _from_a_browser_form(scope):
+            render: HtmlError | None = getattr(getattr(scope.get("app"), "state", None), "html_error", None)
+            if render is not None:
+                # A browser shows a response only once it has sent its body: read the rest (bounded) first.
+                if receive is not None:
+                    await _drain(receive, DRAIN_BYTES)
+                request = Request(scope)
+                response = render(request, 413, "payload_too_large", message, "file")
+                response.headers["Connection"] = "close"
+                await response(scope, _no_body, send)
+                return
+        await self._reject(scope, send, 413, "payload_too_large", message)
 
     @staticmethod
     async def _reject(scope: Scope, send: Send, status: int, code: str, message: str) -> None:

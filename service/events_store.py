@@ -34,7 +34,7 @@ import anyio.to_thread
 from matcher.events.batch import EventRanking
 from matcher.events.participants import Event
 from matcher.events.schedule import Schedule
-from matcher.store import EventRecord, ProfileStore
+from matcher.store import ApiKey, EventRecord, ProfileStore
 from matcher.store_audit import utc_now
 
 MAX_LOADED_EVENTS = 16
@@ -188,11 +188,22 @@ class EventRegistry:
         return await anyio.to_thread.run_sync(fn, limiter=self._limiter())
 
 
-def new_record(event_id: str, filename: str, data: bytes, event: Event, created_by: str) -> EventRecord:
+def new_record(event_id: str, filename: str, data: bytes, event: Event, created_by: str,
+               name: str = "") -> EventRecord:
     sides = tuple(sorted({p.side for p in event.participants if p.side is not None}))
     return EventRecord(id=event_id, filename=filename, participants=len(event.participants), sides=sides,
                        catalogue_participants=sum(p.catalogue_id is not None for p in event.participants),
-                       created_at=utc_now(), created_by=created_by, data=data)
+                       created_at=utc_now(), created_by=created_by, data=data, name=name)
 
 
-__all__ = ["EventRecord", "EventRegistry", "LoadedEvent", "new_record"]
+def visible_events(store: ProfileStore, key: ApiKey) -> list[EventRecord]:
+    """The events ``key`` may see, newest first: every event for staff, its own for an organiser, none
+    for any other key. The API's list and the web app's both come here."""
+    if key.role == "staff":
+        return store.list_events()
+    if key.role == "organiser":
+        return store.list_events(created_by=key.id)
+    return []
+
+
+__all__ = ["EventRecord", "EventRegistry", "LoadedEvent", "new_record", "visible_events"]

@@ -17,7 +17,14 @@ class EventOut(BaseModel):
     catalogue_participants: int = Field(description="Participants recognised as catalogue authorities "
                                                     "(scored with their catalogue profile and history).")
     source: str = Field(description="The uploaded file's name.")
+    name: str = Field(description="The event's name: the one given at upload, else the file's name without "
+                                  "its extension.")
     created_at: str
+
+
+class EventListOut(BaseModel):
+    events: list[EventOut] = Field(description="Newest first: every event for a staff key, an organiser's own "
+                                               "for an organiser key.")
 
 
 class RowErrorOut(BaseModel):

@@ -51,9 +51,9 @@ def _read_in_child(data: bytes, filename: str, max_rows: int) -> tuple[Any, ...]
     try:
         return ("table", read_records(data, filename, max_rows=max_rows))
     except FileErrors as exc:
-        return ("rows", [(e.line, e.column, e.reason) for e in exc.errors])
+        return ("rows", [(e.line, e.column, e.reason, e.key, e.params) for e in exc.errors])
     except MatcherError as exc:
-        return ("error", type(exc), exc.message, exc.field)
+        return ("error", type(exc), exc.message, exc.field, exc.key, exc.params)
 
 
 def read_upload(data: bytes, filename: str, *, max_rows: int = MAX_ROWS) -> Table:
@@ -66,17 +66,17 @@ def read_upload(data: bytes, filename: str, *, max_rows: int = MAX_ROWS) -> Tabl
     except (BrokenProcessPool, TimeoutError):
         _discard(pool)  # the next upload gets a fresh child
         raise InvalidInput("the spreadsheet could not be read (its parser stopped); check the file or send it "
-                           "as CSV", field="file") from None
+                           "as CSV", field="file", key="spreadsheet_crashed") from None
     if kind == "table":
         table: Table = rest[0]
         return table
     if kind == "rows":
-        raise FileErrors([RowError(line, column, reason) for line, column, reason in rest[0]])
-    cls, message, field = rest
+        raise FileErrors([RowError(*row) for row in rest[0]])
+    cls, message, field, key, params = rest
     try:
-        error = cls(message, field=field)
+        error = cls(message, field=field, key=key, params=params)
     except TypeError:  # a class with its own constructor: same status and message, as an invalid input
-        error = InvalidInput(message, field=field)
+        error = InvalidInput(message, field=field, key=key, params=params)
     raise error
 
 

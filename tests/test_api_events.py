@@ -308,7 +308,8 @@ def test_schedule_for_one_participant_and_csv(api: Api, event_id: str) -> None:
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert r.headers["content-disposition"] == f'attachment; filename="{event_id}-schedule.csv"'
     rows = list(csv.reader(io.StringIO(r.text)))
-    assert tuple(rows[0]) == SCHEDULE_COLUMNS == ("round", "participant_a", "participant_b", "score", "must_meet")
+    assert tuple(rows[0]) == SCHEDULE_COLUMNS == ("round", "participant_a", "participant_b", "score", "must_meet",
+                                                   "table", "name_a", "name_b")
     assert len(rows) - 1 == sum(len(x["meetings"]) for x in full["rounds"])
     assert ["1", "reg", "kan"] == next(row[:3] for row in rows[1:] if row[1] == "reg" and row[0] == "1")
     r = get(api, f"/events/{event_id}/schedule", rounds=3, format="xlsx")

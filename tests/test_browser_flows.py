@@ -153,7 +153,7 @@ def test_upload_an_event_then_the_schedule_grid_and_a_calendar(browser: webdrive
     bad.write_text("name,country\nX,ZZ\n", encoding="utf-8")
     wait_for(browser, "#file").send_keys(str(bad))
     browser.find_element(By.CSS_SELECTOR, "form.narrow button[type=submit]").click()
-    assert "ligne 2" in wait_for(browser, "ul.file-errors").text
+    assert "Ligne 2" in wait_for(browser, "ul.file-errors").text
     browser.find_element(By.ID, "file").send_keys(str(FIXTURES / "participants.csv"))
     browser.find_element(By.CSS_SELECTOR, "form.narrow button[type=submit]").click()
     rounds = wait_for_count(browser, "table.round", 1)

@@ -91,13 +91,16 @@ def plan():
 
 def test_schedule_csv_and_xlsx(plan):
     rows = list(csv.reader(io.StringIO(schedule_csv(plan).decode())))
-    assert tuple(rows[0]) == SCHEDULE_COLUMNS == ("round", "participant_a", "participant_b", "score", "must_meet")
-    assert rows[1] == ["1", "a", "b", "0.9000", "true"]
-    assert rows[2] == ["1", "c", "row-5", "0.1000", "false"]
+    assert tuple(rows[0]) == SCHEDULE_COLUMNS == ("round", "participant_a", "participant_b", "score", "must_meet",
+                                                   "table", "name_a", "name_b")
+    assert rows[1] == ["1", "a", "b", "0.9000", "true", "1", "", ""]
+    assert rows[2] == ["1", "c", "row-5", "0.1000", "false", "2", "", ""]
+    named = list(csv.reader(io.StringIO(schedule_csv(plan, {"a": "Alpha", "row-5": "Delta"}).decode())))
+    assert named[1][5:] == ["1", "Alpha", ""] and named[2][5:] == ["2", "", "Delta"]
     wb = openpyxl.load_workbook(io.BytesIO(schedule_xlsx(plan, {"a": "Alpha", "row-5": "Delta"})))
     assert wb.sheetnames == ["schedule", "participants"]
     sched = list(wb["schedule"].iter_rows(values_only=True))
-    assert sched[0][:5] == SCHEDULE_COLUMNS and sched[1][:6] == (1, "a", "b", 0.9, "true", 1)
+    assert sched[0] == SCHEDULE_COLUMNS and sched[1] == (1, "a", "b", 0.9, "true", 1, "Alpha", None)
     people = list(wb["participants"].iter_rows(values_only=True))
     assert people[0] == ("participant_id", "name", "meetings", "round 1", "round 2", "unmet_must_meet")
     assert people[1][:5] == ("a", "Alpha", 2, "b", "c")

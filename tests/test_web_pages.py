@@ -148,21 +148,45 @@ def test_filters_narrow_the_shortlist_and_an_empty_one_says_why(api: Api) -> Non
     empty = page(api, f"/collectivites/{A}/partenaires", "fr", min_population=50_000, max_population=10)
     assert 'class="notice"' in empty and "match" not in re.findall(r'<li class="(\w+)"', empty)
     bad = page(api, f"/collectivites/{A}/partenaires", "fr", status=422, country="XX")
-    assert "country" in bad
+    assert "Pays inconnu : « XX »" in bad
 
 
+@pytest.mark.parametrize("lang", ["fr", "en"])
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_the_shortlist_downloads(api: Api, fmt: str) -> None:
-    r = api.client.get(f"/collectivites/{A}/partenaires.{fmt}", params={"lang": "fr", "k": 3})
+def test_the_shortlist_downloads(api: Api, fmt: str, lang: str) -> None:
+    """French: a BOM, ';' and decimal commas (French Excel), French headers and values; English: ','."""
+    r = api.client.get(f"/collectivites/{A}/partenaires.{fmt}", params={"lang": lang, "k": 3})
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
     if fmt == "csv":
-        rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8"))))
+        assert r.content.startswith("\ufeff".encode())
+        text = r.content.decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text), delimiter=";" if lang == "fr" else ","))
     else:
         ws = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True).active
         values = [list(row) for row in ws.iter_rows(values_only=True)]
         rows = [dict(zip(values[0], v, strict=True)) for v in values[1:]]
-    api_ids = [m["id"] for m in api.client.get(f"/authorities/{A}/matches", params={"k": 3}).json()["matches"]]
-    assert [r["id"] for r in rows] == api_ids and all(r["reasons"] for r in rows)
+    ident, reasons, country, kind, score = (("identifiant", "raisons", "pays", "type", "score") if lang == "fr"
+                                            else ("id", "reasons", "country", "kind", "score"))
+    matches = api.client.get(f"/authorities/{A}/matches", params={"k": 3}).json()["matches"]
+    assert [r[ident] for r in rows] == [m["id"] for m in matches] and all(r[reasons] for r in rows)
+    first, code = rows[0], matches[0]["country"]
+    c = api.store.countries()[code]
+    assert first[country] == ((c.name_fr or c.name) if lang == "fr" else c.name) and first[country] != code
+    assert first[kind] == ("municipalité" if lang == "fr" else "municipality")
+    if fmt == "csv":
+        assert re.fullmatch(r"0[,]\d{4}" if lang == "fr" else r"0[.]\d{4}", first[score])
+
+
+def test_country_filters_take_names_and_errors_stay_in_the_form(api: Api) -> None:
+    by_code = page(api, f"/collectivites/{A}/partenaires", "fr", country="GN")
+    for text in ("guinee", "Guinée", "guinea", "gn"):
+        assert page(api, f"/collectivites/{A}/partenaires", "fr", country=text).count('href="/collectivites/GN-') \
+            == by_code.count('href="/collectivites/GN-') >= 1, text
+    bad = page(api, f"/collectivites/{A}/partenaires", "fr", status=422, country="Atlantide")
+    assert "Pays inconnu : « Atlantide »" in bad and 'aria-invalid="true"' in bad and 'value="Atlantide"' in bad
+    assert '<form method="get" action="/collectivites/' in bad
+    assert "Unknown country: “Atlantide”" in page(api, f"/collectivites/{A}/partenaires", "en", status=422,
+                                                  country="Atlantide")
 
 
 def test_sign_in_edit_needs_and_the_shortlist_changes(api: Api) -> None:
@@ -250,7 +274,7 @@ def test_upload_an_event_schedule_grid_and_calendar(api: Api) -> None:
     sign_in(api, "staff")
     bad = api.client.post("/rencontres", data={"csrf": csrf(api)},
                           files={"file": ("p.csv", b"name,country\nX,ZZ\n", "text/csv")})
-    assert bad.status_code == 422 and "ligne 2" in bad.text
+    assert bad.status_code == 422 and "Ligne 2, colonne « country » : le pays ZZ n&#39;est pas dans la liste" in bad.text
     r = api.client.post("/rencontres", data={"csrf": csrf(api)}, follow_redirects=True,
                         files={"file": ("participants.csv", (FIXTURES / "participants.csv").read_bytes(), "text/csv")})
     assert r.status_code == 200 and "Tour 1" in r.text and 'class="round"' in r.text

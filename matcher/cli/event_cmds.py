@@ -116,7 +116,7 @@ def schedule(file: Path, rounds: int, out: Path, ics_dir: Path | None, start: da
                          include_same_country=include_same_country, reasons=False)
     plan = schedule_event(ev, ranking, rounds, method=method)
     names = {p.id: p.name for p in ev.participants}
-    payload = schedule_csv(plan) if out.suffix.lower() == ".csv" else schedule_xlsx(plan, names)
+    payload = schedule_csv(plan, names) if out.suffix.lower() == ".csv" else schedule_xlsx(plan, names)
     out.write_bytes(payload)
     counts = list(plan.meeting_counts.values())
     click.echo(f"{len(plan.meetings)} meetings in {rounds} round(s) [{plan.method}, {plan.seconds:.1f}s]: "

@@ -12,11 +12,12 @@ from matcher.cli.common import open_store, store_options
 
 @click.group("keys")
 def keys() -> None:
-    """API keys for the HTTP service: staff keys, and owner keys bound to one authority."""
+    """API keys for the HTTP service: staff keys, owner keys bound to one authority, and organiser keys
+    (partnership fairs: they run their own events and nothing else)."""
 
 
 @keys.command("create")
-@click.option("--role", type=click.Choice(["staff", "owner"]), required=True)
+@click.option("--role", type=click.Choice(["staff", "owner", "organiser"]), required=True)
 @click.option("--authority", "authority_id", default=None, help="Authority id an owner key may edit.")
 @click.option("--label", default="", help="Who holds the key (shown in the audit trail).")
 @store_options
@@ -61,6 +62,6 @@ def list_keys(as_json: bool, db: Path | None, data_dir: Path) -> None:
                                    "created_at": k.created_at, "revoked": k.revoked}, ensure_ascii=False))
         else:
             state = "revoked" if k.revoked else "active"
-            click.echo(f"{k.id}  {k.role:<5}  {state:<7}  {k.created_at}  {k.authority_id or '-':<16}  {k.label}")
+            click.echo(f"{k.id}  {k.role:<9}  {state:<7}  {k.created_at}  {k.authority_id or '-':<16}  {k.label}")
     if not found and not as_json:
         click.echo("no keys", err=True)

@@ -10,8 +10,6 @@ reasons come from an uploaded file, so in CSV they are prefixed with ``'`` when 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -21,61 +19,34 @@ from typing import Any
 from matcher.domain import Match
 from matcher.events.batch import EventRanking
 from matcher.events.schedule import Meeting, Schedule
+from matcher.events.spreadsheet import MACHINE, SheetStyle, write_csv, write_xlsx
 
 RANKING_COLUMNS = ("participant_id", "rank", "partner_id", "partner_name", "score", "reasons")
-SCHEDULE_COLUMNS = ("round", "participant_a", "participant_b", "score", "must_meet")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+SCHEDULE_COLUMNS = ("round", "participant_a", "participant_b", "score", "must_meet", "table", "name_a", "name_b")
 
 
-def _safe(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA) else text
+def _csv(columns: Sequence[str], rows: Iterable[Sequence[Any]], style: SheetStyle = MACHINE) -> bytes:
+    return write_csv(columns, rows, style)
 
 
-def _csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")  # RFC 4180
-    w.writerow(columns)
-    w.writerows(rows)
-    return buf.getvalue().encode("utf-8")
-
-
-def _xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    wb = Workbook(write_only=True)
-    for title, columns, rows in sheets:
-        ws = wb.create_sheet(title[:31])
-        ws.append(list(columns))
-        for row in rows:
-            cells = []
-            for v in row:
-                cell = WriteOnlyCell(ws, value=v)
-                if isinstance(v, str):
-                    cell.data_type = "s"  # never a formula, whatever the text starts with
-                cells.append(cell)
-            ws.append(cells)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+def _xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
+          style: SheetStyle = MACHINE) -> bytes:
+    return write_xlsx(sheets, style)
 
 
 # ---- rankings ------------------------------------------------------------------------------------
-def _ranking_rows(ranking: EventRanking, lang: str, *, csv_text: bool) -> Iterable[list[Any]]:
-    """``csv_text``: scores as fixed-point text (never ``1e-05``) and formula-safe names."""
-    f = _safe if csv_text else (lambda s: s)
+def _ranking_rows(ranking: EventRanking, lang: str) -> Iterable[list[Any]]:
     for pid, matches in zip(ranking.ids, ranking.rankings):
         for m in matches:
-            yield [pid, m.rank, m.partner_id, f(m.partner_name), f"{m.score:.4f}" if csv_text else m.score,
-                   f("; ".join(r.text(lang) for r in m.reasons))]
+            yield [pid, m.rank, m.partner_id, m.partner_name, float(m.score), "; ".join(r.text(lang) for r in m.reasons)]
 
 
-def ranking_csv(ranking: EventRanking, lang: str = "en") -> bytes:
-    return _csv(RANKING_COLUMNS, _ranking_rows(ranking, lang, csv_text=True))
+def ranking_csv(ranking: EventRanking, lang: str = "en", style: SheetStyle = MACHINE) -> bytes:
+    return _csv(RANKING_COLUMNS, _ranking_rows(ranking, lang), style)
 
 
-def ranking_xlsx(ranking: EventRanking, lang: str = "en") -> bytes:
-    return _xlsx([("ranking", RANKING_COLUMNS, _ranking_rows(ranking, lang, csv_text=False))])
+def ranking_xlsx(ranking: EventRanking, lang: str = "en", style: SheetStyle = MACHINE) -> bytes:
+    return _xlsx([("ranking", RANKING_COLUMNS, _ranking_rows(ranking, lang))], style)
 
 
 def ranking_json(ranking: EventRanking, lang: str = "en") -> bytes:
@@ -93,21 +64,24 @@ RANKING_WRITERS = {".csv": ranking_csv, ".xlsx": ranking_xlsx, ".json": ranking_
 
 
 # ---- schedules -----------------------------------------------------------------------------------
-def _schedule_rows(schedule: Schedule) -> Iterable[list[Any]]:
+def _schedule_rows(schedule: Schedule, names: dict[str, str]) -> Iterable[list[Any]]:
     for m in schedule.meetings:
-        yield [m.round, m.a, m.b, f"{m.score:.4f}", "true" if m.must_meet else "false"]
+        yield [m.round, m.a, m.b, float(m.score), m.must_meet, m.table, names.get(m.a, ""), names.get(m.b, "")]
 
 
-def schedule_csv(schedule: Schedule) -> bytes:
-    return _csv(SCHEDULE_COLUMNS, _schedule_rows(schedule))
+def schedule_csv(schedule: Schedule, names: dict[str, str] | None = None, style: SheetStyle = MACHINE) -> bytes:
+    """One row per meeting: round, the two participants (ids, then names at the end), score, must-meet, and
+    the table number."""
+    return _csv(SCHEDULE_COLUMNS, _schedule_rows(schedule, names or {}), style)
 
 
-def schedule_xlsx(schedule: Schedule, names: dict[str, str] | None = None) -> bytes:
-    """Sheet "schedule" (the CSV columns plus table and names), sheet "participants": one row per
-    participant, the partner of each round, the meeting count and the unmet must-meets."""
+PARTICIPANT_COLUMNS = ("participant_id", "name", "meetings")
+
+
+def schedule_xlsx(schedule: Schedule, names: dict[str, str] | None = None, style: SheetStyle = MACHINE) -> bytes:
+    """Sheet "schedule" (the CSV's columns), sheet "participants": one row per participant, the partner
+    of each round, the meeting count and the unmet must-meets."""
     names = names or {}
-    rows = ([m.round, m.a, m.b, m.score, "true" if m.must_meet else "false", m.table, names.get(m.a, ""),
-             names.get(m.b, "")] for m in schedule.meetings)
     partner: dict[tuple[str, int], str] = {}
     for m in schedule.meetings:
         partner[(m.a, m.round)] = m.b
@@ -120,11 +94,11 @@ def schedule_xlsx(schedule: Schedule, names: dict[str, str] | None = None) -> by
     people = ([pid, names.get(pid, ""), schedule.meeting_counts.get(pid, 0)]
               + [partner.get((pid, r), "") for r in rounds] + ["; ".join(unmet.get(pid, []))]
               for pid in schedule.ids)
+    round_columns = tuple(style.headers.get("round_n", "round {n}").format(n=r) for r in rounds)
     return _xlsx([
-        ("schedule", (*SCHEDULE_COLUMNS, "table", "name_a", "name_b"), rows),
-        ("participants", ("participant_id", "name", "meetings", *(f"round {r}" for r in rounds),
-                          "unmet_must_meet"), people),
-    ])
+        ("schedule", SCHEDULE_COLUMNS, _schedule_rows(schedule, names)),
+        ("participants", (*PARTICIPANT_COLUMNS, *round_columns, "unmet_must_meet"), people),
+    ], style)
 
 
 SCHEDULE_WRITERS = {".csv": schedule_csv, ".xlsx": schedule_xlsx}
@@ -217,19 +191,16 @@ __all__ = ["RANKING_COLUMNS", "RANKING_WRITERS", "SCHEDULE_COLUMNS", "SCHEDULE_W
 SHORTLIST_COLUMNS = ("rank", "id", "name", "country", "kind", "level", "population", "score", "reasons")
 
 
-def _shortlist_rows(matches: Sequence[Match], lang: str, *, csv_text: bool) -> Iterable[list[Any]]:
+def _shortlist_rows(matches: Sequence[Match], lang: str) -> Iterable[list[Any]]:
     for m in matches:
-        name = m.display_name(lang)
-        reasons = " | ".join(r.text(lang) for r in m.reasons)
-        yield [m.rank, m.id, _safe(name) if csv_text else name, m.country, m.kind, m.level or "town",
-               m.population if m.population is not None else "", round(m.score, 4),
-               _safe(reasons) if csv_text else reasons]
+        yield [m.rank, m.id, m.display_name(lang), m.country, m.kind, m.level or "town", m.population,
+               round(float(m.score), 4), " | ".join(r.text(lang) for r in m.reasons)]
 
 
-def shortlist_csv(matches: Sequence[Match], lang: str = "en") -> bytes:
+def shortlist_csv(matches: Sequence[Match], lang: str = "en", style: SheetStyle = MACHINE) -> bytes:
     """One row per partner, the reasons as sentences in ``lang``; an unknown population is an empty cell."""
-    return _csv(SHORTLIST_COLUMNS, _shortlist_rows(matches, lang, csv_text=True))
+    return _csv(SHORTLIST_COLUMNS, _shortlist_rows(matches, lang), style)
 
 
-def shortlist_xlsx(matches: Sequence[Match], lang: str = "en") -> bytes:
-    return _xlsx([("shortlist", SHORTLIST_COLUMNS, _shortlist_rows(matches, lang, csv_text=False))])
+def shortlist_xlsx(matches: Sequence[Match], lang: str = "en", style: SheetStyle = MACHINE) -> bytes:
+    return _xlsx([("shortlist", SHORTLIST_COLUMNS, _shortlist_rows(matches, lang))], style)

@@ -1,6 +1,7 @@
 """Event participant files: read CSV / XLSX / JSON, validate every row, merge with the catalogue.
 
-Columns (only ``name`` and ``country`` are required; the header is case-insensitive):
+Columns (only ``name`` and ``country`` are required; the header is case- and accent-insensitive, and takes
+the French names of ``FRENCH_COLUMNS`` — ``nom``, ``pays``, ``besoins``… — and the ``ALIASES``):
 
 ``id``            optional; ``row-N`` is generated where empty (N = where the row is, see below)
 ``name``          authority name
@@ -31,6 +32,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,9 +49,19 @@ from matcher.themes import fold, parse_themes
 COLUMNS = ("id", "name", "country", "kind", "population", "lat", "lon", "languages", "expertise", "needs",
            "description", "themes", "side", "must_meet", "avoid", "max_meetings")
 REQUIRED = ("name", "country")
+#: The French name of each column (the French template's header; ``ALIASES`` accepts them).
+FRENCH_COLUMNS = {"id": "identifiant", "name": "nom", "country": "pays", "kind": "type", "population": "population",
+                  "lat": "latitude", "lon": "longitude", "languages": "langues", "expertise": "expertise",
+                  "needs": "besoins", "description": "description", "themes": "thèmes", "side": "groupe",
+                  "must_meet": "doit_rencontrer", "avoid": "éviter", "max_meetings": "rendez_vous_max"}
+#: Other names a header may use (compared case- and accent-insensitively, spaces and hyphens as ``_``).
 ALIASES = {"nom": "name", "pays": "country", "type": "kind", "latitude": "lat", "longitude": "lon", "lng": "lon",
-           "langues": "languages", "themes_codes": "themes", "thèmes": "themes", "groupe": "side", "group": "side",
-           "besoins": "needs", "expertises": "expertise"}
+           "langues": "languages", "themes_codes": "themes", "themes": "themes", "groupe": "side", "group": "side",
+           "besoins": "needs", "besoin": "needs", "expertises": "expertise", "savoir_faire": "expertise",
+           "identifiant": "id", "nature": "kind", "habitants": "population", "presentation": "description",
+           "cote": "side", "doit_rencontrer": "must_meet", "a_rencontrer": "must_meet", "eviter": "avoid",
+           "ne_pas_rencontrer": "avoid", "rendez_vous_max": "max_meetings", "max_rendez_vous": "max_meetings",
+           "nombre_max_de_rendez_vous": "max_meetings", "langue": "languages", "theme": "themes"}
 MAX_PARTICIPANTS = 10_000
 
 _KINDS = {  # folded word -> (French kind, foreign kind)
@@ -138,8 +150,9 @@ class Event:
 class ItemError(RowError):
     """A bad item of a JSON list: numbered from 1, and said so."""
 
-    def __init__(self, item: int, column: str | None, reason: str) -> None:
-        super().__init__(item, column, reason)
+    def __init__(self, item: int, column: str | None, reason: str, key: str = "",
+                 params: dict[str, str | int] | None = None) -> None:
+        super().__init__(item, column, reason, key, params)
         self.message = f"JSON item {item}" + (f", column {column!r}" if column else "") + f": {reason}"
         self.args = (self.message,)
 
@@ -158,8 +171,12 @@ def read_participants(data: bytes, filename: str, catalogue: CatalogueView) -> E
 
 # ---- validation ----------------------------------------------------------------------------------
 def _canonical(name: str) -> str:
-    key = str(name).strip().casefold().replace(" ", "_").replace("-", "_")
-    return ALIASES.get(key, key)
+    """A header's column: itself, or the column one of its aliases names (French names included)."""
+    key = str(name).strip().casefold().replace(" ", "_").replace("-", "_").replace("'", "_")
+    if key in COLUMNS:
+        return key
+    bare = "".join(c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c))
+    return ALIASES.get(bare, ALIASES.get(key, key))
 
 
 def _text(v: Any) -> str:
@@ -202,15 +219,16 @@ class _Rows:
         self.items = items
         self.unit = "item" if items else "line"  # how a reason refers to another row
 
-    def add(self, line: int, column: str | None, reason: str) -> None:
-        self.errors.append((ItemError if self.items else RowError)(line, column, reason))
+    def add(self, line: int, column: str | None, reason: str, key: str = "", **params: str | int) -> None:
+        self.errors.append((ItemError if self.items else RowError)(line, column, reason, key, params))
 
 
 def validate(records: Sequence[Record], catalogue: CatalogueView, *, header: Sequence[str] | None = None,
              header_line: int = 1, source: str = "", items: bool = False) -> Event:
     """Check every record and build the event; ``FileErrors`` listing every bad row otherwise."""
     if len(records) > MAX_PARTICIPANTS:
-        raise PayloadTooLarge(f"{len(records)} participants: at most {MAX_PARTICIPANTS} per event", field="file")
+        raise PayloadTooLarge(f"{len(records)} participants: at most {MAX_PARTICIPANTS} per event", field="file",
+                              key="too_many_participants", params={"limit": MAX_PARTICIPANTS})
     err = _Rows(items)
     if header is not None:
         names = [_canonical(h) for h in header if str(h).strip()]
@@ -219,14 +237,16 @@ def validate(records: Sequence[Record], catalogue: CatalogueView, *, header: Seq
             if str(h).strip() and key not in COLUMNS:
                 close = difflib.get_close_matches(key, COLUMNS, n=1, cutoff=0.8)
                 if close:  # a typo of a known column would silently drop its values
-                    err.add(header_line, str(h), f"unknown column (did you mean {close[0]!r}?)")
+                    err.add(header_line, str(h), f"unknown column (did you mean {close[0]!r}?)", "unknown_column",
+                            suggestion=close[0])
         for col in REQUIRED:
             if col not in names:
-                err.add(header_line, col, "required column is missing")
+                err.add(header_line, col, "required column is missing", "missing_column")
         if err.errors:
             raise FileErrors(err.errors)
     if not records:
-        raise FileErrors([(ItemError if items else RowError)(header_line, None, "the file has no participants")])
+        raise FileErrors([(ItemError if items else RowError)(header_line, None, "the file has no participants",
+                                                             "no_participants")])
     names_table = CountryNames(catalogue.countries)
     rows = [_row(line, {_canonical(k): v for k, v in raw.items()}, catalogue, names_table, err)
             for line, raw in records]
@@ -242,31 +262,33 @@ def _row(line: int, raw: dict[str, Any], cat: CatalogueView, names: CountryNames
     """One record's values, checked column by column (every problem reported, not just the first).
     A row with errors is still returned: its id must exist for the other rows' references."""
     if "__not_object__" in raw:
-        err.add(line, None, "not an object")
+        err.add(line, None, "not an object", "not_object")
         return None
     n0 = len(err.errors)
     out: dict[str, Any] = {"line": line, "id": _text(raw.get("id")), "name": _text(raw.get("name"))}
     if ";" in out["id"]:
-        err.add(line, "id", "an id cannot contain ';' (lists of ids use it)")
+        err.add(line, "id", "an id cannot contain ';' (lists of ids use it)", "id_semicolon")
     if not out["name"]:
-        err.add(line, "name", "name is required")
+        err.add(line, "name", "name is required", "required")
     country_text = _text(raw.get("country"))
     code = None
     if not country_text:
-        err.add(line, "country", "country is required")
+        err.add(line, "country", "country is required", "required")
     else:
         code = country_text.upper() if country_text.upper() in cat.countries else names.code(country_text)
         if code is None:
-            err.add(line, "country", f"unknown country {country_text!r}")
+            err.add(line, "country", f"unknown country {country_text!r}", "unknown_country", value=country_text)
         elif code not in cat.countries:
-            err.add(line, "country", f"country {code} is not in the catalogue's country list")
+            err.add(line, "country", f"country {code} is not in the catalogue's country list", "country_not_listed",
+                    value=code)
     out["country"] = code
     kind_text = fold(_text(raw.get("kind")))
     out["kind"] = None
     if kind_text:
         if kind_text not in _KINDS:
             err.add(line, "kind", f"unknown kind {_text(raw.get('kind'))!r} (commune, municipality, "
-                                  "intercommunality, department, province or region)")
+                                  "intercommunality, department, province or region)", "unknown_kind",
+                    value=_text(raw.get("kind")))
         elif code:
             out["kind"] = _KINDS[kind_text][0 if code == "FR" else 1]
     for col, whole, lo, hi in (("population", True, 0, 2e9), ("lat", False, -90, 90), ("lon", False, -180, 180),
@@ -278,27 +300,31 @@ def _row(line: int, raw: dict[str, Any], cat: CatalogueView, names: CountryNames
         try:
             x = _number(v, whole=whole)
         except (ValueError, TypeError):
-            err.add(line, col, f"not a {'whole ' if whole else ''}number: {_text(v)!r}")
+            err.add(line, col, f"not a {'whole ' if whole else ''}number: {_text(v)!r}",
+                    "not_whole_number" if whole else "not_number", value=_text(v))
             continue
         if not lo <= x <= hi:
-            err.add(line, col, f"{_text(v)} is out of range [{lo:g}, {hi:g}]")
+            err.add(line, col, f"{_text(v)} is out of range [{lo:g}, {hi:g}]", "out_of_range", value=_text(v),
+                    low=int(lo), high=int(hi))
             continue
         out[col] = int(x) if whole else x
     if (out["lat"] is None) != (out["lon"] is None) and not any(e.column in ("lat", "lon") for e in err.errors[n0:]):
-        err.add(line, "lon" if out["lon"] is None else "lat", "lat and lon go together: one is missing")
+        err.add(line, "lon" if out["lon"] is None else "lat", "lat and lon go together: one is missing",
+                "lat_lon_pair")
     langs: list[str] = []
     for item in _items(raw.get("languages"), ";"):
         for part in item.split(","):
             m = _LANG.match(part.strip().lower())
             if m is None:
-                err.add(line, "languages", f"{part.strip()!r} is not an ISO 639-1 code such as fr, en, es")
+                err.add(line, "languages", f"{part.strip()!r} is not an ISO 639-1 code such as fr, en, es",
+                        "bad_language", value=part.strip())
             elif m.group(1) not in langs:
                 langs.append(m.group(1))
     out["languages"] = tuple(langs)
     try:
         out["themes"] = parse_themes(_items(raw.get("themes")))
     except InvalidInput as exc:
-        err.add(line, "themes", exc.message)
+        err.add(line, "themes", exc.message, "bad_theme")
         out["themes"] = ()
     for col in ("expertise", "needs", "description"):
         out[col] = _text(raw.get(col))
@@ -316,7 +342,8 @@ def _cross_checks(rows: list[dict[str, Any]], cat: CatalogueView, err: _Rows) ->
         pid = r["id"] or f"row-{r['line']}"
         r["pid"] = pid
         if pid in first_line:
-            err.add(r["line"], "id", f"duplicate id {pid!r} (first on {err.unit} {first_line[pid]})")
+            err.add(r["line"], "id", f"duplicate id {pid!r} (first on {err.unit} {first_line[pid]})", "duplicate_id",
+                    value=pid, first=first_line[pid], unit=err.unit)
         else:
             first_line[pid] = r["line"]
     # Sides: all or nothing, and at least two of them.
@@ -325,9 +352,11 @@ def _cross_checks(rows: list[dict[str, Any]], cat: CatalogueView, err: _Rows) ->
         example = sided[0]["line"]
         for r in rows:
             if not r["side"]:
-                err.add(r["line"], "side", f"side is empty here but given on other rows (e.g. {err.unit} {example})")
+                err.add(r["line"], "side", f"side is empty here but given on other rows (e.g. {err.unit} {example})",
+                        "side_missing", example=example, unit=err.unit)
     elif sided and len({r["side"] for r in rows}) == 1:
-        err.add(rows[0]["line"], "side", f"every row has side {rows[0]['side']!r}: two sides at least are needed")
+        err.add(rows[0]["line"], "side", f"every row has side {rows[0]['side']!r}: two sides at least are needed",
+                "one_side", value=rows[0]["side"])
     side_of: dict[str, str | None] = {}
     for r in rows:  # a duplicated id is reported above; references go to its first row
         side_of.setdefault(r["pid"], r["side"])
@@ -337,20 +366,21 @@ def _cross_checks(rows: list[dict[str, Any]], cat: CatalogueView, err: _Rows) ->
         for col, table in (("must_meet", must), ("avoid", avoid)):
             for other in r[col]:
                 if other not in first_line:
-                    err.add(r["line"], col, f"unknown participant id {other!r}")
+                    err.add(r["line"], col, f"unknown participant id {other!r}", "unknown_participant", value=other)
                 elif other == r["pid"]:
-                    err.add(r["line"], col, "a participant cannot list itself")
+                    err.add(r["line"], col, "a participant cannot list itself", "self_reference")
                 else:
                     key = (min(r["pid"], other), max(r["pid"], other))
                     table.setdefault(key, r["line"])
                     if col == "must_meet" and side_of[other] and side_of[other] == r["side"]:
                         err.add(r["line"], col, f"{other!r} is on the same side ({r['side']!r}): only pairs "
-                                                "across sides meet")
+                                                "across sides meet", "same_side", value=other, side=r["side"])
     for key in sorted(set(must) & set(avoid)):
         line = max(must[key], avoid[key])
         err.add(line, "avoid" if line == avoid[key] else "must_meet",
                 f"the pair {key[0]!r} – {key[1]!r} is both must_meet ({err.unit} {must[key]}) and avoid "
-                f"({err.unit} {avoid[key]})")
+                f"({err.unit} {avoid[key]})", "must_and_avoid", a=key[0], b=key[1], must=must[key],
+                avoid=avoid[key], unit=err.unit)
     seen_authority: dict[str, int] = {}
     out = []
     for r in rows:
@@ -363,7 +393,8 @@ def _cross_checks(rows: list[dict[str, Any]], cat: CatalogueView, err: _Rows) ->
             if p.catalogue_id in seen_authority:
                 err.add(r["line"], "id" if p.match_reason == "id" else "name",
                         f"same catalogue authority {p.catalogue_id} ({p.profile.name}) as {err.unit} "
-                        f"{seen_authority[p.catalogue_id]}; if they differ, give an id or lat/lon")
+                        f"{seen_authority[p.catalogue_id]}; if they differ, give an id or lat/lon", "same_authority",
+                        value=p.catalogue_id, name=p.profile.name, first=seen_authority[p.catalogue_id], unit=err.unit)
                 continue
             seen_authority[p.catalogue_id] = r["line"]
         out.append(p)
@@ -376,7 +407,8 @@ def _participant(r: dict[str, Any], cat: CatalogueView, err: _Rows) -> Participa
         base, reason = cat.profiles[r["id"]], "id"
         if base.country != r["country"]:
             err.add(r["line"], "country", f"{r['country']} differs from catalogue authority {base.id}'s "
-                                          f"country {base.country}")
+                                          f"country {base.country}", "country_differs", value=str(r["country"]),
+                    id=base.id, expected=base.country)
             return None
     elif cat.resolver is not None:
         res = cat.resolver.resolve(r["name"], r["country"], r["lat"], r["lon"])
@@ -408,5 +440,5 @@ def _participant(r: dict[str, Any], cat: CatalogueView, err: _Rows) -> Participa
                        known_partners=known)
 
 
-__all__ = ["COLUMNS", "CatalogueView", "Event", "ItemError", "Participant", "read_participants",
+__all__ = ["ALIASES", "COLUMNS", "FRENCH_COLUMNS", "CatalogueView", "Event", "ItemError", "Participant", "read_participants",
            "read_participants_file", "validate"]

@@ -52,7 +52,7 @@ def read_records(data: bytes, filename: str, *, max_rows: int = MAX_ROWS) -> Tab
     if suffix == ".json":
         return Table(json_records(data, max_rows), None, 1, items=True)
     raise InvalidInput(f"unsupported participant file type {suffix or filename!r}: use .csv, .xlsx or .json",
-                       field="file")
+                       field="file", key="unsupported_file")
 
 
 def _decode(data: bytes) -> str:
@@ -64,7 +64,7 @@ def _decode(data: bytes) -> str:
 
 def _too_many(max_rows: int) -> PayloadTooLarge:
     return PayloadTooLarge(f"more than {max_rows - 1:,} participants: at most {max_rows - 1:,} per event",
-                           field="file")
+                           field="file", key="too_many_participants", params={"limit": max_rows - 1})
 
 
 def csv_records(data: bytes, max_rows: int = MAX_ROWS) -> tuple[int, list[str], list[Record]]:
@@ -94,10 +94,10 @@ def _check_unpacked(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             unpacked = sum(i.file_size for i in z.infolist())
     except zipfile.BadZipFile as exc:
-        raise InvalidInput(f"not a readable .xlsx file: {exc}", field="file") from exc
+        raise InvalidInput(f"not a readable .xlsx file: {exc}", field="file", key="not_xlsx") from exc
     if unpacked > MAX_XLSX_UNPACKED:
         raise PayloadTooLarge(f"this .xlsx unpacks to {unpacked:,} bytes: at most {MAX_XLSX_UNPACKED:,}",
-                              field="file")
+                              field="file", key="xlsx_too_big")
 
 
 def xlsx_records(data: bytes, max_rows: int = MAX_ROWS) -> tuple[int, list[str], list[Record]]:
@@ -108,7 +108,7 @@ def xlsx_records(data: bytes, max_rows: int = MAX_ROWS) -> tuple[int, list[str],
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a non-xlsx payload
-        raise InvalidInput(f"not a readable .xlsx file: {exc}", field="file") from exc
+        raise InvalidInput(f"not a readable .xlsx file: {exc}", field="file", key="not_xlsx") from exc
     try:
         ws = wb["participants"] if "participants" in wb.sheetnames else wb.worksheets[0]
         header: list[str] | None = None
@@ -130,7 +130,7 @@ def xlsx_records(data: bytes, max_rows: int = MAX_ROWS) -> tuple[int, list[str],
         except (PayloadTooLarge, InvalidInput):
             raise
         except Exception as exc:  # a malformed sheet part: as unreadable as a malformed file
-            raise InvalidInput(f"not a readable .xlsx file: {exc}", field="file") from exc
+            raise InvalidInput(f"not a readable .xlsx file: {exc}", field="file", key="not_xlsx") from exc
     finally:
         wb.close()
     return header_line, header or [], records
@@ -140,13 +140,13 @@ def json_records(data: bytes, max_rows: int = MAX_ROWS) -> list[Record]:
     try:
         items = json.loads(_decode(data))
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"not valid JSON: {exc}", field="file") from exc
+        raise InvalidInput(f"not valid JSON: {exc}", field="file", key="not_json") from exc
     except RecursionError:
-        raise InvalidInput("not a participant file: JSON nested too deeply", field="file") from None
+        raise InvalidInput("not a participant file: JSON nested too deeply", field="file", key="not_json") from None
     if isinstance(items, dict) and isinstance(items.get("participants"), list):
         items = items["participants"]
     if not isinstance(items, list):
-        raise InvalidInput("a JSON participant file is a list of objects", field="file")
+        raise InvalidInput("a JSON participant file is a list of objects", field="file", key="not_json")
     if len(items) > max_rows:
         raise _too_many(max_rows)
     return [(i, item if isinstance(item, dict) else {"__not_object__": item}) for i, item in enumerate(items, 1)]

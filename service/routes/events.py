@@ -1,13 +1,14 @@
-"""Events (staff): upload a participant file, then download its rankings and a plan of 1:1 meetings.
+"""Events (staff and organisers): upload a participant file, then download its rankings and a plan of 1:1 meetings.
 
 The same code as ``twinmatch event`` does the work (``matcher.events``): the file is read and validated
 by ``readers`` / ``participants.validate`` against the catalogue, ranked by ``batch.rank_event``, planned
 by ``schedule.schedule_event`` and written by ``exports``.
 
-Who may call: staff keys only, every endpoint. The service's writes are staff-only except the
-registration of one's own authority; an event is an organiser's tool, its file may hold people's
-preferences (``avoid``) and authorities that are in no public catalogue, and every computation costs
-seconds of CPU (a public endpoint would be an easy way to saturate two cores).
+Who may call: staff and organiser keys (``service.auth.check_events``), every endpoint; an organiser
+sees, plans and deletes only the events it uploaded (another's is a 404, as if it did not exist), staff
+every event. An event's file may hold people's preferences (``avoid``) and authorities that are in no
+public catalogue, and every computation costs seconds of CPU (a public endpoint would be an easy way to
+saturate two cores).
 
 A bad file is a 422 in the usual error shape, whose ``error`` object also lists every bad row
 (``rows``: line, column, reason); nothing is stored then. Storage, caches and the heavy-job limiter:
@@ -43,16 +44,20 @@ from matcher.events.exports import (
 from matcher.events.participants import Event, validate
 from matcher.events.schedule import Schedule, schedule_event
 from matcher.events.view import LiveCatalogueView
-from service.deps import Lang, LangDep, MatcherDep, Resources, ResourcesDep, StaffKey, StoreDep, limited
+from matcher.store import ApiKey
+from service.auth import can_see_event
+from service.deps import EventsKey, Lang, LangDep, MatcherDep, Resources, ResourcesDep, StoreDep, limited
 from service.events_store import (
     EventRecord,
     EventRegistry,
     Flags,
     LoadedEvent,
     new_record,
+    visible_events,
 )
 from service.routes.matches import reason_out
 from service.schemas_events import (
+    EventListOut,
     EventOut,
     EventPartnerOut,
     EventRankingsOut,
@@ -80,9 +85,9 @@ _START_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%
 
 EventIdPath = Annotated[str, Path(min_length=1, max_length=64, description="The id returned by POST /events.")]
 _STAFF: dict[int | str, dict[str, Any]] = {401: {"description": "No API key"},
-                                           403: {"description": "Not a staff key"}}
+                                           403: {"description": "Not a staff or organiser key"}}
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    **_STAFF, 404: {"description": "Unknown event id (or participant)"},
+    **_STAFF, 404: {"description": "Unknown event id (or participant), or another organiser's event"},
     409: {"description": "The stored file no longer validates against the catalogue (after a restart)"},
     422: {"description": "Invalid parameter (field named)"}}
 
@@ -109,7 +114,8 @@ def read_event(data: bytes, filename: str, view: LiveCatalogueView) -> Event:
     table = read_upload(data, filename)  # a spreadsheet in a child process (service.upload_parsing)
     if len(table.records) > MAX_EVENT_PARTICIPANTS:
         raise PayloadTooLarge(f"{len(table.records)} participants: at most {MAX_EVENT_PARTICIPANTS} per event "
-                              "through the API (use `twinmatch event` for larger files)", field="file")
+                              "through the API (use `twinmatch event` for larger files)", field="file",
+                              key="too_many_participants", params={"limit": MAX_EVENT_PARTICIPANTS})
     catalogue = view.get()  # built once, swapped after writes (not rebuilt per upload)
     return validate(table.records, catalogue, header=table.header, header_line=table.header_line,
                     source=filename, items=table.items)
@@ -127,14 +133,21 @@ def file_errors_response(exc: FileErrors) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status)
 
 
-async def loaded_event(reg: EventRegistry, event_id: str, res: Resources) -> LoadedEvent:
-    """The event, parsed: from memory, else read again from its stored file (404 if there is none)."""
+def _visible(record: EventRecord | None, event_id: str, key: ApiKey) -> EventRecord:
+    """The record if ``key`` may see it; another organiser's event is as absent as an unknown one."""
+    if record is None or not can_see_event(key, record.created_by):
+        raise NotFound(f"no event with id {event_id!r}", field="id")
+    return record
+
+
+async def loaded_event(reg: EventRegistry, event_id: str, res: Resources, key: ApiKey) -> LoadedEvent:
+    """The event, parsed: from memory, else read again from its stored file (404 if there is none, or if
+    ``key`` may not see it)."""
     loaded = reg.loaded(event_id)
     if loaded is not None:
+        _visible(loaded.record, event_id, key)
         return loaded
-    record = await run_in_threadpool(reg.store.get_event, event_id)
-    if record is None:
-        raise NotFound(f"no event with id {event_id!r}", field="id")
+    record = _visible(await run_in_threadpool(reg.store.get_event, event_id), event_id, key)
 
     def load() -> LoadedEvent:
         again = reg.loaded(event_id)  # another request loaded it while this one waited
@@ -152,7 +165,8 @@ async def loaded_event(reg: EventRegistry, event_id: str, res: Resources) -> Loa
 
 def _event_out(r: EventRecord) -> EventOut:
     return EventOut(id=r.id, participants=r.participants, sides=list(r.sides),
-                    catalogue_participants=r.catalogue_participants, source=r.filename, created_at=r.created_at)
+                    catalogue_participants=r.catalogue_participants, source=r.filename, name=r.title,
+                    created_at=r.created_at)
 
 
 # ---- upload ----------------------------------------------------------------------------------------
@@ -181,16 +195,33 @@ def upload_name(name: str, media_type: str, data: bytes = b"") -> str:
     suffix = _MEDIA_SUFFIX.get(media) or (".json" if media.endswith("+json") else None)
     if suffix is None and (own or media not in ("", "application/octet-stream")):  # a PDF says it is one
         raise InvalidInput(f"unsupported participant file {name or media!r}: send a .csv, .xlsx or .json file",
-                           field="file")
+                           field="file", key="unsupported_file")
     return f"{name or 'participants'}{suffix or sniffed_suffix(data)}"
 
 
-async def _upload(request: Request) -> tuple[bytes, str]:
-    """(bytes, file name) of a multipart ``file`` field, or of a raw CSV / XLSX / JSON body."""
+MAX_EVENT_NAME = 200
+
+
+def event_name(text: str | None) -> str:
+    """An event's name as given (control characters dropped, spaces collapsed); empty when none was given.
+    Longer than ``MAX_EVENT_NAME`` characters is an ``InvalidInput`` on the field ``name``."""
+    name = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", text or "").split())
+    if len(name) > MAX_EVENT_NAME:
+        raise InvalidInput(f"the event name is longer than {MAX_EVENT_NAME} characters", field="name")
+    return name
+
+
+async def _upload(request: Request) -> tuple[bytes, str, str]:
+    """(bytes, file name, event name) of a multipart ``file`` field (and ``name`` field), or of a raw CSV /
+    XLSX / JSON body (the name then from the query's ``name``)."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    title = event_name(request.query_params.get("name"))
     if media == "multipart/form-data":
         form = await request.form(max_files=1, max_fields=20)
         try:
+            given = form.get("name")
+            if isinstance(given, str) and given.strip():
+                title = event_name(given)
             part = form.get("file")
             if part is None:
                 raise InvalidInput("send the participant file in the multipart field 'file'", field="file")
@@ -208,17 +239,18 @@ async def _upload(request: Request) -> tuple[bytes, str]:
         raise UnsupportedMediaType(f"unsupported content type {media or '(none)'!r}: send multipart/form-data "
                                    "with a 'file' field, or a JSON list, CSV or XLSX body")
     if not data.strip():
-        raise InvalidInput("the participant file is empty", field="file")
-    return data, name
+        raise InvalidInput("the participant file is empty", field="file", key="empty_file")
+    return data, name, title
 
 
-async def store_event(reg: EventRegistry, res: Resources, data: bytes, filename: str, key_id: str) -> EventRecord:
+async def store_event(reg: EventRegistry, res: Resources, data: bytes, filename: str, key_id: str,
+                      name: str = "") -> EventRecord:
     """Validate an uploaded file against the catalogue, store it, keep it loaded (``FileErrors`` if bad:
     nothing is stored then). The API's upload and the web app's both come here."""
 
     def work() -> EventRecord:
         event = read_event(data, filename, _view(res))
-        record = new_record(f"ev-{uuid.uuid4().hex[:20]}", filename, data, event, key_id)
+        record = new_record(f"ev-{uuid.uuid4().hex[:20]}", filename, data, event, key_id, name=name)
         reg.store.add_event(record)
         reg.put_loaded(LoadedEvent(replace(record, data=b""), event))
         return record
@@ -230,11 +262,12 @@ async def store_event(reg: EventRegistry, res: Resources, data: bytes, filename:
              responses={**_STAFF, 413: {"description": "Body over the size limit, or too many participants"},
                         415: {"description": "Unsupported content type"},
                         422: {"model": FileErrorOut, "description": "Bad file: `error.rows` lists every bad row"}},
-             summary="Upload an event's participant file (staff)",
+             summary="Upload an event's participant file (staff, organisers)",
              openapi_extra={"requestBody": {"required": True, "content": {
                  "multipart/form-data": {
                      "schema": {"type": "object", "required": ["file"],
-                                "properties": {"file": {"type": "string", "format": "binary"}}},
+                                "properties": {"file": {"type": "string", "format": "binary"},
+                                               "name": {"type": "string", "maxLength": MAX_EVENT_NAME}}},
                      "example": {"file": "participants.csv"}},
                  "text/csv": {"schema": {"type": "string"},
                               "example": "id,name,country,side,expertise,needs\n"
@@ -245,41 +278,49 @@ async def store_event(reg: EventRegistry, res: Resources, data: bytes, filename:
                                                    "expertise": "Gestion de l'eau", "needs": "Tourisme"},
                                                   {"id": "b", "name": "Thiès", "country": "SN", "side": "partner",
                                                    "expertise": "Tourisme", "needs": "Assainissement"}]}}}})
-async def create_event(request: Request, key: StaffKey, res: ResourcesDep, matcher: MatcherDep,
+async def create_event(request: Request, key: EventsKey, res: ResourcesDep, matcher: MatcherDep,
                        reg: RegistryDep) -> Response:
     """The body is either `multipart/form-data` with the file in the field `file` (`.csv`, `.xlsx` or
     `.json`, known by the file name, else the part's content type, else the content), or the file itself as the body
     (`Content-Type: text/csv`, the XLSX media type, or `application/json` with a list of participant
-    objects).
+    objects). The event's name: the multipart field `name` or the query's `?name=` (default: the file's
+    name without its extension).
 
     Columns: `name` and `country` required; optional `id`, `kind`, `population`, `lat`, `lon`,
     `languages`, `expertise`, `needs`, `description`, `themes`, `side`, `must_meet`, `avoid`,
-    `max_meetings` (lists separated by `;`) — the same file as `twinmatch event`. At most 2,000
+    `max_meetings` (lists separated by `;`) — the same file as `twinmatch event`; the French column names
+    (`nom`, `pays`, `besoins`…) are accepted too (`matcher.events.participants.ALIASES`). At most 2,000
     participants. A bad file is a 422 whose `error.rows` lists every bad row (CSV: physical line,
     the header being line 1; XLSX: sheet row; JSON: item number from 1); nothing is stored then."""
     # ``matcher`` is not used here, but taking it makes an upload a 503 while the service is loading,
     # like the rankings it is uploaded for.
-    data, filename = await _upload(request)
+    data, filename, name = await _upload(request)
     try:
-        record = await store_event(reg, res, data, filename, key.id)
+        record = await store_event(reg, res, data, filename, key.id, name)
     except FileErrors as exc:
         return file_errors_response(exc)
     return JSONResponse(_event_out(record).model_dump(), status_code=201,
                         headers={"Location": f"/events/{record.id}"})
 
 
-@router.get("/{event_id}", response_model=EventOut, responses=_ERRORS, summary="An event's summary (staff)")
-def get_event(event_id: EventIdPath, key: StaffKey, reg: RegistryDep) -> EventOut:
+@router.get("", response_model=EventListOut, responses=_STAFF,
+            summary="The events one may see: all for staff, one's own for an organiser")
+def list_events(key: EventsKey, reg: RegistryDep) -> EventListOut:
+    return EventListOut(events=[_event_out(r) for r in visible_events(reg.store, key)])
+
+
+@router.get("/{event_id}", response_model=EventOut, responses=_ERRORS,
+            summary="An event's summary (staff, its organiser)")
+def get_event(event_id: EventIdPath, key: EventsKey, reg: RegistryDep) -> EventOut:
     loaded = reg.loaded(event_id)
     record = loaded.record if loaded is not None else reg.store.get_event(event_id)
-    if record is None:
-        raise NotFound(f"no event with id {event_id!r}", field="id")
-    return _event_out(record)
+    return _event_out(_visible(record, event_id, key))
 
 
 @router.delete("/{event_id}", status_code=204, responses=_ERRORS, dependencies=[limited("write")],
-               summary="Delete an event: its file and everything computed from it (staff)")
-def delete_event(event_id: EventIdPath, key: StaffKey, reg: RegistryDep) -> Response:
+               summary="Delete an event: its file and everything computed from it (staff, its organiser)")
+def delete_event(event_id: EventIdPath, key: EventsKey, reg: RegistryDep) -> Response:
+    _visible(reg.store.get_event(event_id), event_id, key)
     found = reg.store.delete_event(event_id)
     found = reg.forget(event_id) or found
     if not found:
@@ -313,9 +354,9 @@ _DOWNLOADS: dict[str, Any] = {"content": {"text/csv": {}, XLSX: {}}}
 
 
 @router.get("/{event_id}/rankings", response_model=EventRankingsOut, responses={200: _DOWNLOADS, **_ERRORS},
-            summary="Every participant's top-k partners among the others, with reasons (staff)")
+            summary="Every participant's top-k partners among the others, with reasons (staff, its organiser)")
 async def event_rankings(
-    event_id: EventIdPath, key: StaffKey, res: ResourcesDep, matcher: MatcherDep, reg: RegistryDep, lang: LangDep,
+    event_id: EventIdPath, key: EventsKey, res: ResourcesDep, matcher: MatcherDep, reg: RegistryDep, lang: LangDep,
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
     fmt: Annotated[Literal["json", "csv", "xlsx"], Query(alias="format")] = "json",
     include_existing: Annotated[bool, Query(description="Also pair authorities already partnered")] = False,
@@ -324,7 +365,7 @@ async def event_rankings(
     """Pairs are ranked across sides only (when the file has sides), never with an `avoid`ed participant;
     a `must_meet` pair is always scored. Computed on first request (seconds for 1,000 participants), then
     served from memory. CSV columns: `participant_id,rank,partner_id,partner_name,score,reasons`."""
-    loaded = await loaded_event(reg, event_id, res)
+    loaded = await loaded_event(reg, event_id, res, key)
     flags: Flags = (include_existing, include_same_country)
     cache_key = (event_id, "rankings", flags, k, lang, fmt)
     body = reg.rendered(cache_key)
@@ -427,9 +468,10 @@ IncludeExisting = Annotated[bool, Query(description="Also pair authorities alrea
 IncludeSameCountry = Annotated[bool, Query(description="Also pair participants of one country")]
 
 
-async def _event_with(reg: EventRegistry, event_id: str, res: Resources, participant: str | None) -> LoadedEvent:
+async def _event_with(reg: EventRegistry, event_id: str, res: Resources, participant: str | None,
+                      key: ApiKey) -> LoadedEvent:
     """The event, and the participant in it (404 first: parameters are checked for an event that exists)."""
-    loaded = await loaded_event(reg, event_id, res)
+    loaded = await loaded_event(reg, event_id, res, key)
     if participant is not None and participant not in loaded.event.index:
         raise NotFound(f"no participant with id {participant!r} in event {event_id}", field="participant")
     return loaded
@@ -445,9 +487,9 @@ async def _plan(reg: EventRegistry, loaded: LoadedEvent, matcher: Matcher, flags
 
 @router.get("/{event_id}/schedule", response_model=ScheduleOut,
             responses={200: {"content": {"text/csv": {}, XLSX: {}}}, **_ERRORS},
-            summary="Rounds of 1:1 meetings maximising the reciprocal scores (staff)")
+            summary="Rounds of 1:1 meetings maximising the reciprocal scores (staff, its organiser)")
 async def event_schedule(
-    event_id: EventIdPath, key: StaffKey, res: ResourcesDep, matcher: MatcherDep, reg: RegistryDep,
+    event_id: EventIdPath, key: EventsKey, res: ResourcesDep, matcher: MatcherDep, reg: RegistryDep,
     rounds: Rounds,
     fmt: Annotated[Literal["json", "csv", "xlsx"], Query(alias="format")] = "json",
     participant: Annotated[str | None, Query(min_length=1, max_length=200,
@@ -463,9 +505,10 @@ async def event_schedule(
 ) -> Response:
     """Nobody meets twice in a round or the same partner twice; `avoid` pairs never meet; `must_meet`
     pairs come first; `max_meetings` is respected. CSV columns:
-    `round,participant_a,participant_b,score,must_meet`; XLSX adds a sheet per participant. A
+    `round,participant_a,participant_b,score,must_meet,table,name_a,name_b`; XLSX adds a sheet of
+    participants. A
     participant's calendar: `GET /events/{id}/participants/{participant_id}/schedule.ics`."""
-    loaded = await _event_with(reg, event_id, res, participant)
+    loaded = await _event_with(reg, event_id, res, participant, key)
     begin = parse_start(start) if start is not None else None
     flags: Flags = (include_existing, include_same_country)
     plan = await _plan(reg, loaded, matcher, flags, rounds, method)
@@ -475,7 +518,7 @@ async def event_schedule(
                                        begin, slot_minutes, break_minutes)
         return _download(body, fmt, "")
     if fmt == "csv":
-        body = await run_in_threadpool(schedule_csv, _only(plan, participant))
+        body = await run_in_threadpool(schedule_csv, _only(plan, participant), names)
         suffix = f"-{ics_filename(participant)}" if participant is not None else ""
         return _download(body, fmt, f"{event_id}-schedule{suffix}.csv")
     body = await run_in_threadpool(schedule_xlsx, _only(plan, participant), names)
@@ -485,9 +528,9 @@ async def event_schedule(
 
 @router.get("/{event_id}/participants/{participant_id}/schedule.ics",
             responses={200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}, **_ERRORS},
-            response_class=Response, summary="One participant's meetings as a calendar (ICS, staff)")
+            response_class=Response, summary="One participant's meetings as a calendar (ICS, staff, its organiser)")
 async def participant_calendar(
-    event_id: EventIdPath, key: StaffKey, res: ResourcesDep, matcher: MatcherDep, reg: RegistryDep,
+    event_id: EventIdPath, key: EventsKey, res: ResourcesDep, matcher: MatcherDep, reg: RegistryDep,
     participant_id: Annotated[str, Path(min_length=1, max_length=200)],
     rounds: Rounds,
     start: Annotated[str, Query(max_length=40, json_schema_extra=_START_DOC,
@@ -501,7 +544,7 @@ async def participant_calendar(
 ) -> Response:
     """Each meeting an event with the partner's name and the reasons in its description; the same plan
     as `GET /events/{id}/schedule` with the same options."""
-    loaded = await _event_with(reg, event_id, res, participant_id)
+    loaded = await _event_with(reg, event_id, res, participant_id, key)
     begin = parse_start(start)
     flags: Flags = (include_existing, include_same_country)
     plan = await _plan(reg, loaded, matcher, flags, rounds, method)

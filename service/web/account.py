@@ -47,7 +47,7 @@ def signin(page: FormPage, key: Annotated[str, Form(max_length=200)]) -> Respons
         page.limit("auth_failure")
         return page.render("signin.html", status_code=401, error=page.t("signin.bad"))
     page.start_session(found)
-    return page.redirect("/mon-profil")
+    return page.redirect("/rencontres" if found.role == "organiser" else "/mon-profil")
 
 
 @router.post("/deconnexion")

@@ -127,6 +127,12 @@ class Page:
         who = [client_address(self.request), *([f"key:{self.key.id}"] if self.key is not None else [])]
         (self.res.limits.hit if count else self.res.limits.check)(rule, *who)
 
+    def require_events(self) -> ApiKey:
+        """A staff or organiser key (partnership fairs)."""
+        if self.key is None or self.key.role not in ("staff", "organiser"):
+            raise Forbidden(self.t("events.only"))
+        return self.key
+
     def require_staff(self) -> ApiKey:
         if self.key is None or self.key.role != "staff":
             raise Forbidden(self.t("staff.only"))
@@ -185,6 +191,14 @@ def html_error(request: Request, status: int, code: str, message: str, field: st
     # The form checks' own wording is English and technical (pydantic's): the page says it in its language,
     # the detail stays one click away.
     detail = None
+    if code == "payload_too_large":  # the body limit (service.errors.BodyLimitMiddleware): said with the limit
+        from service.web.i18n_fairs import size_text
+
+        message = page.t("events.file.too_big", size=size_text(page.res.settings.max_body_bytes, page.lang))
+        if request.url.path == "/rencontres" and page.key is not None and page.key.role in ("staff", "organiser"):
+            from service.web.fairs import upload_page  # the upload form again, the error above it
+
+            return upload_page(page, status, message)
     if code == "invalid_input" and field and page.lang == "fr":
         message, detail = page.t("form.invalid", field=field), message
     return page.render("error.html", status_code=status, status=status, code=code, message=message, field=field,

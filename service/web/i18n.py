@@ -16,6 +16,7 @@ from fastapi import Request
 from matcher.domain import Kind, Level
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
 from matcher.wording import integer
+from service.web.i18n_fairs import FAIR_MESSAGES
 
 Lang = Literal["fr", "en"]
 LANGS: tuple[Lang, ...] = ("fr", "en")
@@ -287,3 +288,7 @@ def request_lang(request: Request) -> Lang:
         if value in LANGS:
             return value
     return "fr"
+
+
+# The fair pages' words, kept in their own module (one block to merge): service.web.i18n_fairs.
+MESSAGES.update({k: {"fr": v["fr"], "en": v["en"]} for k, v in FAIR_MESSAGES.items()})

@@ -11,10 +11,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
+from matcher.catalogue.files import Country
+from matcher.catalogue.normalize import CountryNames
 from matcher.domain import Filters, Level, Match, Profile
 from matcher.engine import Matcher
 from matcher.errors import InvalidInput
-from matcher.events.exports import shortlist_csv, shortlist_xlsx
+from matcher.events.exports import SHORTLIST_COLUMNS, shortlist_csv, shortlist_xlsx
+from matcher.events.spreadsheet import SheetStyle, for_people
 from service.deps import get_countries
 from service.errors import NotReady
 from service.routes.authorities import visible_profile
@@ -88,12 +91,37 @@ def authority(page: PageDep, authority_id: str) -> Response:
                        atlas=ATLAS, mine=page.owner_of == p.id)
 
 
+_COUNTRY_NAMES: dict[int, CountryNames] = {}
+
+
+def country_codes(page: Page, countries: dict[str, Country], text: str) -> list[str]:
+    """Countries typed in a form ("Sénégal, ML", "senegal") as ISO codes: codes as they are, names resolved
+    as the participant files resolve them (``CountryNames``: English and French names, variants, any case
+    and accents). A name that is no country is an ``InvalidInput`` on ``country``, said in the page's
+    language."""
+    names = _COUNTRY_NAMES.get(id(countries))
+    if names is None:
+        _COUNTRY_NAMES.clear()
+        names = _COUNTRY_NAMES[id(countries)] = CountryNames(countries)
+    codes: list[str] = []
+    for item in (x.strip() for x in text.replace(";", ",").split(",")):
+        if not item:
+            continue
+        code = item.upper() if item.upper() in countries else names.code(item)
+        if code is None or code not in countries:
+            raise InvalidInput(page.t("match.bad_country", value=item), field="country", key="unknown_country")
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
 async def page_filters(page: Page, continent: list[Continent], country: str, level: list[str],
                        min_population: int | None, max_population: int | None, themes: list[str],
                        francophone: bool) -> Filters:
-    """The form's fields as the API's ``query_filters`` takes them (countries typed as "SN, ML")."""
-    codes = [c for c in (x.strip() for x in country.replace(";", ",").split(",")) if c]
-    return await query_filters(await get_countries(page.res, page.store), country=codes,
+    """The form's fields as the API's ``query_filters`` takes them (countries typed as "Sénégal, ML")."""
+    countries = await get_countries(page.res, page.store)
+    codes = country_codes(page, countries, country)
+    return await query_filters(countries, country=codes,
                                continent=continent, kind=[],
                                level=[Level(lv) for lv in level], min_population=min_population,
                                max_population=max_population, themes=themes, francophone=francophone)
@@ -160,14 +188,41 @@ async def _shortlist(page: Page, authority_id: str, form: ShortlistForm) -> tupl
 async def partners(page: PageDep, authority_id: str, form: ShortlistDep) -> Response:
     from matcher.notices import empty_notice
 
-    p, found, filters = await _shortlist(page, authority_id, form)
-    points = map_points(page, p, [(m.id, m.display_name(page.lang), m.lat, m.lon) for m in found])
     query = page.request.url.query
+    form_fields = {**asdict(form), "level": [lv.value for lv in form.level]}
+    try:
+        p, found, filters = await _shortlist(page, authority_id, form)
+    except InvalidInput as exc:
+        if exc.field not in ("country", "min_population", "max_population"):
+            raise
+        # A filter that cannot be applied: said in the form, the form kept (not a page of its own).
+        from starlette.concurrency import run_in_threadpool
+
+        p = await run_in_threadpool(visible_profile, page.store, authority_id, page.key)
+        return page.render("partners.html", status_code=422, p=p, matches=[], points="[]", atlas=ATLAS,
+                           notice=None, query=query, form=form_fields, top=1.0, can_write=page.owner_of == p.id,
+                           form_error=exc.message, error_field=exc.field)
+    points = map_points(page, p, [(m.id, m.display_name(page.lang), m.lat, m.lon) for m in found])
     return page.render("partners.html", p=p, matches=found, points=points, atlas=ATLAS,
                        notice=None if found else empty_notice(filters, page.lang), query=query,
-                       form={**asdict(form), "level": [lv.value for lv in form.level]},
-                       top=max((m.score for m in found), default=1.0) or 1.0,
-                       can_write=page.owner_of == p.id)
+                       form=form_fields, top=max((m.score for m in found), default=1.0) or 1.0,
+                       can_write=page.owner_of == p.id, form_error=None, error_field=None)
+
+
+def shortlist_style(page: Page) -> SheetStyle:
+    """The shortlist for a spreadsheet in the page's language: headers, countries, kinds and levels named."""
+    from service.web.i18n import kind_label, level_label
+
+    def label(column: str, value: Any) -> Any:
+        if column == "country":
+            return page.country_name(str(value))
+        if column == "kind":
+            return kind_label(str(value), page.lang)
+        if column == "level":
+            return level_label(str(value), page.lang)
+        return value
+
+    return for_people(page.lang, {c: page.t(f"sl.{c}") for c in SHORTLIST_COLUMNS}, label)
 
 @router.get("/collectivites/{authority_id}/partenaires.{fmt}")
 async def partners_download(page: PageDep, authority_id: str, fmt: str, form: ShortlistDep) -> Response:
@@ -176,8 +231,9 @@ async def partners_download(page: PageDep, authority_id: str, fmt: str, form: Sh
     if fmt not in ("csv", "xlsx"):
         raise NotFound(page.t("error.not_found"), field="format")
     p, found, _ = await _shortlist(page, authority_id, form)
-    body = shortlist_csv(found, page.lang) if fmt == "csv" else shortlist_xlsx(found, page.lang)
+    style = shortlist_style(page)
+    body = shortlist_csv(found, page.lang, style) if fmt == "csv" else shortlist_xlsx(found, page.lang, style)
     media = "text/csv; charset=utf-8" if fmt == "csv" else XLSX
-    name = f"twinmatch-{p.id}-partenaires.{fmt}"
+    name = f"twinmatch-{p.id}-{'partenaires' if page.lang == 'fr' else 'partners'}.{fmt}"
     return page.finish(Response(body, media_type=media,
                                 headers={"Content-Disposition": f'attachment; filename="{name}"'}))
