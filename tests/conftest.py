@@ -42,6 +42,24 @@ def synthetic_ranker(seed: int = 0) -> PairRanker:
     return PairRanker().fit(X, y.astype(int))
 
 
+def three_model_ranker(seed: int = 5) -> PairRanker:
+    """``synthetic_ranker`` with a text model (both sides wrote: ``text_dense`` decides) and a one-sided model
+    (only the query wrote: ``theme_geo`` decides) learned on known answers (``PairRanker`` docstring)."""
+    r = synthetic_ranker()
+    rng = np.random.default_rng(seed)
+    n = 600
+    f = FEATURE_INDEX
+    y = (rng.random(n) < 0.15).astype(int)
+    Xt = np.zeros((n, len(FEATURES)))
+    Xt[:, f["text_dense"]] = rng.normal(size=n) + 2.5 * y
+    Xt[:, f["query_text"]] = Xt[:, f["cand_text"]] = 1.0
+    r.fit_text(Xt, y)
+    Xo = np.zeros((n, len(FEATURES)))
+    Xo[:, f["theme_geo"]] = rng.normal(size=n) + 2.0 * y
+    Xo[:, f["query_text"]] = 1.0
+    return r.fit_one_sided(Xo, y)
+
+
 @pytest.fixture(scope="session")
 def encoder() -> HashingEncoder:
     return HashingEncoder(dim=128)

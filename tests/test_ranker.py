@@ -110,24 +110,10 @@ def test_first_stage_on_columns_equals_the_matrix_path_with_missing_values():
 
 
 # ---- three models by who wrote what (issue J) -----------------------------------------------------
-def _three_model_ranker() -> tuple[PairRanker, np.ndarray]:
-    """The synthetic structural ranker with a text model and a one-sided model learned on known answers:
-    text pairs where ``text_dense`` decides, one-sided pairs where ``theme_geo`` does."""
-    from matcher.features import FEATURE_INDEX as F
+def _three_model_ranker() -> tuple[PairRanker, None]:
+    from conftest import three_model_ranker
 
-    r = synthetic_ranker()
-    rng = np.random.default_rng(5)
-    n = 600
-    y = (rng.random(n) < 0.15).astype(int)
-    Xt = np.zeros((n, len(FEATURES)))
-    Xt[:, F["text_dense"]] = rng.normal(size=n) + 2.5 * y
-    Xt[:, F["query_text"]] = Xt[:, F["cand_text"]] = 1.0
-    r.fit_text(Xt, y)
-    Xo = np.zeros((n, len(FEATURES)))
-    Xo[:, F["theme_geo"]] = rng.normal(size=n) + 2.0 * y
-    Xo[:, F["query_text"]] = 1.0
-    r.fit_one_sided(Xo, y)
-    return r, np.vstack([Xt[:5], Xo[:5]])
+    return three_model_ranker(), None
 
 
 def test_who_wrote_what_picks_the_model():

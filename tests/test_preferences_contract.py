@@ -1,0 +1,113 @@
+"""Stated preferences act the same on every path, in every mode (issue J): the same stored profile through
+``GET /authorities/{id}/matches``, ``POST /match`` (the same profile, not stored), the web shortlist, an
+event of catalogue participants and the staff suggestions — with and without text — over a ranker whose
+text and one-sided models are fitted (a weight that scales structure must not scale a preference away)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import three_model_ranker
+from fastapi.testclient import TestClient
+from test_api_support import A, Api, bearer, make_settings
+
+from matcher.encoding import HashingEncoder
+from matcher.ranker import save_ranker
+from service.app import create_app
+
+GERMAN = {"GN-300", "GN-301"}
+EVENT = b"""id,name,country,side
+eau,Eauville,France,fr
+ndi,Ndiaye,S\xc3\xa9n\xc3\xa9gal,partner
+kan,Kankan-Test,Guin\xc3\xa9e,partner
+rhe,Rheinstadt,Germany,partner
+rhd,Rheindorf,Germany,partner
+cid,Cidade,Brazil,partner
+"""
+BY_NAME = {"Ndiaye": "GN-100", "Kankan-Test": "GN-200", "Rheinstadt": "GN-300", "Rheindorf": "GN-301",
+           "Cidade": "GN-400"}
+
+
+@pytest.fixture()
+def api(tmp_path: Path) -> Iterator[Api]:
+    ranker = tmp_path / "ranker.joblib"
+    save_ranker(three_model_ranker(), ranker)
+    app = create_app(make_settings(tmp_path, ranker), encoder=HashingEncoder(dim=128))
+    with TestClient(app) as client:
+        store = app.state.resources.store
+        _, staff = store.create_key("staff", None, "Alice (staff)")
+        _, owner = store.create_key("owner", A, "Eauville")
+        yield Api(app, client, store, bearer(staff), {"X-API-Key": owner}, {}, app.state.resources.settings)
+
+
+def _matches(api: Api) -> list[tuple[str, float]]:
+    body = api.client.get(f"/authorities/{A}/matches", params={"k": 10}).json()
+    return [(m["id"], m["score"]) for m in body["matches"]]
+
+
+def _adhoc(api: Api) -> list[str]:
+    p = api.store.get(A)
+    profile = {"name": p.name, "kind": p.kind.value, "country": p.country, "admin1_code": p.admin1_code,
+               "admin2_code": p.admin2_code, "population": p.population, "lat": p.lat, "lon": p.lon,
+               "description": p.description, "expertise": {"themes": list(p.expertise.themes), "text": p.expertise.text},
+               "needs": {"themes": list(p.needs.themes), "text": p.needs.text},
+               "preferred_countries": list(p.preferred_countries), "preferred_regions": list(p.preferred_regions),
+               "languages": list(p.languages)}
+    r = api.client.post("/match", json={"profile": profile, "k": 10})
+    assert r.status_code == 200, r.text
+    return [m["id"] for m in r.json()["matches"]]
+
+
+def _page(api: Api) -> list[str]:
+    html = api.client.get(f"/collectivites/{A}/partenaires", params={"lang": "fr", "k": 10}).text
+    seen: list[str] = []
+    for pid in re.findall(r'href="/collectivites/(GN-\d+)"', html):
+        if pid not in seen:
+            seen.append(pid)
+    return seen
+
+
+def _event(api: Api) -> list[str]:
+    r = api.client.post("/events", files={"file": ("p.csv", EVENT, "text/csv")}, headers=api.staff)
+    assert r.status_code in (200, 201), r.text
+    ranks = api.client.get(f"/events/{r.json()['id']}/rankings", params={"k": 10}, headers=api.staff).json()
+    eau = next(p for p in ranks["participants"] if p["participant_name"] == "Eauville")
+    return [BY_NAME[x["partner_name"]] for x in eau["partners"]]
+
+
+def _suggested(api: Api) -> dict[str, float]:
+    """Eauville's pairs in the staff suggestions (silent authorities without known links are no source)."""
+    items = api.client.get("/suggestions", params={"limit": 50}, headers=api.staff).json()["items"]
+    return {i["partner"]["id"]: i["score_french_to_partner"] for i in items if i["french"]["id"] == A}
+
+
+@pytest.mark.parametrize("wrote", [True, False], ids=["with text", "without text"])
+def test_a_stated_preference_acts_the_same_on_every_path(api: Api, wrote: bool) -> None:
+    if not wrote:
+        r = api.client.patch(f"/authorities/{A}", json={"expertise": {"text": "", "themes": []},
+                                                          "needs": {"text": "", "themes": []}, "description": ""},
+                             headers=api.owner_a)
+        assert r.status_code == 200, r.text
+    before = [pid for pid, _ in _matches(api)]
+    r = api.client.patch(f"/authorities/{A}", json={"preferred_countries": ["DE"]}, headers=api.owner_a)
+    assert r.status_code == 200, r.text
+    after = _matches(api)
+    ids = [pid for pid, _ in after]
+    # The preference acts, whatever the mode: the German towns move up to just behind, at most, the one
+    # candidate whose text answers Eauville's (a soft preference: +3 logits, the strongest match keeps its place).
+    assert GERMAN <= set(ids[:3]), (before, ids)
+    assert all(ids.index(g) <= before.index(g) for g in GERMAN)
+    assert all(ids.index(g) < ids.index(o) for g in GERMAN for o in ("GN-200", "GN-400")), ids
+    assert [s for _, s in after] == sorted((s for _, s in after), reverse=True)  # shown scores never increase
+    # ... and the same way on every path.
+    assert _adhoc(api)[:3] == ids[:3]
+    assert _page(api) == ids
+    assert _event(api) == [pid for pid in ids if pid in BY_NAME.values()]
+    score = dict(after)
+    suggested = _suggested(api)
+    assert not wrote or GERMAN <= set(suggested)
+    for pid, value in suggested.items():
+        assert value == pytest.approx(score[pid], abs=5e-5)
