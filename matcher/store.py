@@ -19,7 +19,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, Self
@@ -75,7 +75,9 @@ class ProfileStore(Protocol):
 
     # --- staff decisions ----------------------------------------------------------------------
     def add_decision(self, french_id: str, partner_id: str, status: str, note: str, actor: str) -> Decision: ...
-    def decisions(self, *, limit: int = 100, cursor: int | None = None) -> list[Decision]: ...
+    def decisions(self, *, limit: int = 100, cursor: int | None = None, status: str | None = None,
+                  authority_ids: Sequence[str] | None = None, since: str | None = None,
+                  until: str | None = None) -> list[Decision]: ...
 
     # --- API keys (only hashes are stored) ------------------------------------------------------
     def create_key(self, role: str, authority_id: str | None, label: str = "") -> tuple[ApiKey, str]: ...
@@ -107,7 +109,8 @@ class ProfileStore(Protocol):
     def interests(self, *, authority_id: str | None = None, limit: int = 200) -> list[Interest]: ...
 
     def audit_entries(self, *, subject: str | None = None, action: str | None = None, since: str | None = None,
-                      limit: int = 50, cursor: int | None = None) -> list[AuditEntry]: ...
+                      until: str | None = None, limit: int = 50, cursor: int | None = None) -> list[AuditEntry]: ...
+    def record_audit(self, actor: str, action: str, subject: str, note: str = "") -> None: ...
 
     # --- what replicas share beyond the data (matcher.store_changes) ----------------------------
     origin: str  # this store instance's name in the change log
