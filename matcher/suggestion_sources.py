@@ -97,7 +97,8 @@ def select_sources(state: MatchState, *, french_region: str | None, theme: str |
     # Priority inside a tier: most known partners, then catalogue row (lexsort: last key is primary).
     order = np.lexsort((rows, -degree, tier))
     rows, tier = rows[order], tier[order]
-    strata = (a.admin1[rows].astype(np.int64) + 1) * (len(SIZE_BANDS) + 2)  # admin1 -1: none + size_band(a.population[rows])
+    # admin1 -1 (none) is a stratum of its own; len(SIZE_BANDS) + 2 bands per région.
+    strata = (a.admin1[rows].astype(np.int64) + 1) * (len(SIZE_BANDS) + 2) + size_band(a.population[rows])
     # Round-robin inside each tier: strata of different tiers never share a turn.
     turn = round_robin(tier * (strata.max(initial=0) + 1) + strata)
     final = np.lexsort((np.arange(len(rows)), turn, tier))

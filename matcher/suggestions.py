@@ -267,7 +267,7 @@ class SuggestionWarmer:
         self.max_sources, self.per_source = max_sources, per_source
         self._wake, self._stop = threading.Event(), threading.Event()
         self._thread: threading.Thread | None = None
-        self.runs = 0  # complete computations so far (every filter set)
+        self.runs = 0  # computations that completed every filter set on a state still current after them
 
     def start(self) -> None:
         self.cache.warmed.update(self.filters)
@@ -299,10 +299,10 @@ class SuggestionWarmer:
             except Exception:  # a bug must not kill the thread silently: requests fall back to lazy lists
                 log.exception("precomputing the suggestions failed")
                 continue
-            if done:
-                self.runs += 1
             if self._matcher() is not matcher or matcher.state is not state:
-                self._wake.set()  # swapped meanwhile (a poke may have come before the swap): again
+                self._wake.set()  # swapped meanwhile (a poke comes just before its swap): again
+            elif done:
+                self.runs += 1
 
 
 def pair_reasons(state: MatchState, pair: IdPair) -> tuple[Reason, ...] | None:
