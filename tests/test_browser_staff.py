@@ -87,6 +87,7 @@ def test_the_journal_fits_a_phone(browser_375: webdriver.Chrome, live_app: LiveA
     for cell in decision.find_elements(By.TAG_NAME, "td"):  # stacked: each cell within the screen
         box = cell.rect
         assert box["x"] >= 0 and box["x"] + box["width"] <= NARROW[0] + 1, (cell.text, box)
+    browser_375.execute_script("arguments[0].scrollIntoView()", decision)
     shot(browser_375, "journal-telephone")
     browser_375.get(live_app.url("/equipe/decisions"))
     wait_for(browser_375, "table.decisions tbody tr")
