@@ -17,7 +17,9 @@ largest cities and nothing else. The selection is therefore *stratified*:
   that has an eligible authority, and within each the most active first.
 
 Deterministic (no randomness; the same catalogue gives the same list); tested on a synthetic France in
-``tests/test_suggestion_sources.py``.
+``tests/test_suggestion_sources.py``. On the real catalogue (1,653 eligible French authorities, none with a
+profile text yet; ``benchmarks/suggestions_spread.py``), the 200 sources span 21 régions and the size bands
+36 / 45 / 57 / 46 / 16, where activity alone gave 12 régions and 1 / 18 / 111 / 61 / 9.
 """
 
 from __future__ import annotations

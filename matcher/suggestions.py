@@ -27,8 +27,8 @@ catalogue). So, pragmatically and boundedly:
   decisions filter and annotate the list at read time (no recompute).
 
 Cost on the real catalogue (~100k authorities, 2 cores): one source is one full forward ranking
-(~30 ms) plus its partners' single-pair features and one batched ranker call (~20-40 ms): the default
-200 sources take ~10-15 s of one core, in the background. A request costs the explanations of one page
+(~30 ms) plus its partners' single-pair features and one batched ranker call: the default 200 sources
+took 7.6 s in the background (``benchmarks/suggestions_spread.py``, 2 shared cores). A request costs the explanations of one page
 (~0.1 s), plus at most the budget for a filtered list not complete yet.
 """
 
