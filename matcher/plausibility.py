@@ -1,6 +1,7 @@
 """Plausibility checks on a profile written by someone other than staff, against the catalogue itself.
 
-Pure: the profile and the catalogue arrays in, an ``InvalidInput`` (with the field) out. Three checks:
+Pure: the profile and the catalogue arrays in, an ``InvalidInput`` (with the field) out (``same_name``, the
+store query behind ``name_taken``, is the one reader). Three checks:
 
 - **place**: the coordinates lie in the declared country — the nearest catalogue authority to the point is
   of that country, or one of that country's is within ``BORDER_KM`` (a town on a border, a coast);
@@ -13,6 +14,7 @@ Pure: the profile and the catalogue arrays in, an ``InvalidInput`` (with the fie
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +22,10 @@ from matcher.arrays import EARTH_RADIUS_KM, KINDS, CatalogueArrays, unit_xyz
 from matcher.catalogue.files import Country
 from matcher.domain import Profile
 from matcher.errors import Conflict, InvalidInput
+from matcher.store_codec import search_key
+
+if TYPE_CHECKING:
+    from matcher.store import ProfileStore
 
 #: A point may be this close to the declared country's nearest authority and still be in it (its own
 #: centre can be farther from the border than a neighbour's).
@@ -71,6 +77,14 @@ def check_size(profile: Profile, a: CatalogueArrays, countries: Mapping[str, Cou
         if pop > bound:
             raise InvalidInput(f"population {pop:,} is implausible for a {profile.kind.value}: the largest in the "
                                f"catalogue has {int(known.max()):,}", field="population")
+
+
+def same_name(store: ProfileStore, name: str, country: str) -> list[Profile]:
+    """Verified authorities of ``country`` whose name is ``name`` (accents, case and punctuation aside), as
+    the store's search ranks them: what ``name_taken`` is made of, and what a registration page offers to
+    claim instead."""
+    hits, _ = store.search(name, country=country, limit=10)
+    return [h for h in hits if search_key(h.name) == search_key(name)]
 
 
 def check_name(profile: Profile, name_taken: Sequence[str]) -> None:

@@ -6,6 +6,7 @@ and ``ApiKey`` records and the ``AuditMixin`` that ``SQLiteStore`` inherits. Imp
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -108,13 +109,35 @@ class AuditMixin:
             ).fetchall()[0][0])
         return Decision(new_id, french_id, partner_id, status, note, actor, created)
 
-    def decisions(self, *, limit: int = 100, cursor: int | None = None) -> list[Decision]:
-        """Newest first; ``cursor`` is the id of the last decision of the previous page."""
+    def decisions(self, *, limit: int = 100, cursor: int | None = None, status: str | None = None,
+                  authority_ids: Sequence[str] | None = None, since: str | None = None,
+                  until: str | None = None) -> list[Decision]:
+        """Newest first; ``cursor`` is the id of the last decision of the previous page. Filters: one
+        ``status``; pairs with one of ``authority_ids`` on either side; ``since`` ≤ date < ``until`` (ISO 8601
+        compared as text: ``2026-12-01`` works; ``until`` is exclusive)."""
         if not 1 <= limit <= 1000:
             raise InvalidInput("limit must be between 1 and 1000", field="limit")
-        rows = self._query(
-            "SELECT * FROM decisions WHERE id < ? ORDER BY id DESC LIMIT ?",
-            (cursor if cursor is not None else 2**62, limit))
+        if status is not None and status not in DECISION_STATUSES:
+            raise InvalidInput(f"unknown status {status!r}; expected one of {', '.join(DECISION_STATUSES)}",
+                               field="status")
+        where: list[str] = ["id < ?"]
+        params: list[int | str] = [cursor if cursor is not None else 2**62]
+        if status is not None:
+            where.append("status = ?")
+            params.append(status)
+        if authority_ids is not None:
+            ids = list(authority_ids)[:500]
+            if not ids:
+                return []
+            marks = ", ".join("?" * len(ids))
+            where.append(f"(french_id IN ({marks}) OR partner_id IN ({marks}))")
+            params += ids + ids
+        for op, value in ((">=", since), ("<", until)):
+            if value:
+                where.append(f"created_at {op} ?")
+                params.append(value)
+        rows = self._query(f"SELECT * FROM decisions WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?",
+                           (*params, limit))
         return [_decision(r) for r in rows]
 
     # --- API keys ---------------------------------------------------------------------------------

@@ -180,14 +180,20 @@ class TrustMixin:
         return self.claim(claim_id), secret
 
     # --- the audit trail ------------------------------------------------------------------------------
+    def record_audit(self, actor: str, action: str, subject: str, note: str = "") -> None:
+        """One audit entry in its own transaction (e.g. ``profile.registered``, written after the profile)."""
+        with self._tx() as conn:
+            record(conn, actor, action, subject, _note(note))
+
     def audit_entries(self, *, subject: str | None = None, action: str | None = None, since: str | None = None,
-                      limit: int = 50, cursor: int | None = None) -> list[AuditEntry]:
-        """Newest first, optionally for one authority, one action (prefix, e.g. ``claim.``) and from a date
-        (ISO 8601, compared as text: ``2026-12-01`` works)."""
+                      until: str | None = None, limit: int = 50, cursor: int | None = None) -> list[AuditEntry]:
+        """Newest first, optionally for one authority, one action (prefix, e.g. ``claim.``) and dates
+        ``since`` ≤ at < ``until`` (ISO 8601, compared as text: ``2026-12-01`` works)."""
         _page(limit)
         rows = self._query(
             "SELECT * FROM audit WHERE (:s IS NULL OR subject = :s) AND (:a IS NULL OR substr(action, 1, "
-            "length(:a)) = :a) AND (:since IS NULL OR at >= :since) AND id < :c ORDER BY id DESC LIMIT :lim",
-            {"s": subject, "a": action, "since": since, "c": cursor if cursor is not None else _NO_CURSOR,
-             "lim": limit})
+            "length(:a)) = :a) AND (:since IS NULL OR at >= :since) AND (:until IS NULL OR at < :until) "
+            "AND id < :c ORDER BY id DESC LIMIT :lim",
+            {"s": subject, "a": action, "since": since, "until": until,
+             "c": cursor if cursor is not None else _NO_CURSOR, "lim": limit})
         return [_entry(r) for r in rows]

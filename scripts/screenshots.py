@@ -3,7 +3,8 @@
 Starts the app on a copy of the built database (``--db``, default ``data/twinmatch.db``; the real model and
 ranker), drives Debian's headless Chromium through tests/browser_support.py's driver (network-guarded:
 it stops if a page requests anything from another host) and saves: home with search suggestions, an
-authority's page, its shortlist (with its map), the same on a phone, and the staff queue. Usage::
+authority's page, its shortlist (with its map), the same on a phone, the staff queue, the suggested pairings
+with a decision, the decisions page and the journal on a phone. Usage::
 
     .venv/bin/python scripts/screenshots.py [--authority FR-COM-35238]
 """
@@ -56,6 +57,20 @@ def main() -> None:
             desktop.find_element(By.CSS_SELECTOR, "form.narrow button[type=submit]").click()
             WebDriverWait(desktop, 10).until(lambda d: "/equipe" in d.current_url)
             screenshot(desktop, args.out / "equipe.png")
+            # The suggested pairings once computed ahead (the service does it in the background at start-up),
+            # a decision on the first pair, the decisions page.
+            for _ in range(120):
+                desktop.get(base + "/equipe/suggestions")
+                if not desktop.find_elements(By.CSS_SELECTOR, "p.notice"):
+                    break
+                time.sleep(1)
+            first = desktop.find_element(By.CSS_SELECTOR, "ol.matches li.suggestion")
+            first.find_element(By.NAME, "note").send_keys("Premier courriel au service des relations internationales")
+            first.find_element(By.CSS_SELECTOR, "button[value=contacted]").click()
+            WebDriverWait(desktop, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "p.ok"))
+            screenshot(desktop, args.out / "rapprochements.png")
+            desktop.get(base + "/equipe/decisions")
+            screenshot(desktop, args.out / "decisions.png")
             assert_only_local_requests(desktop, base)
         finally:
             desktop.quit()
@@ -64,6 +79,12 @@ def main() -> None:
             phone.get(base + f"/collectivites/{args.authority}/partenaires")
             WebDriverWait(phone, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, drawn))
             screenshot(phone, args.out / "partenaires-telephone.png")
+            phone.get(base + "/connexion")
+            phone.find_element(By.ID, "key").send_keys(staff)
+            phone.find_element(By.CSS_SELECTOR, "form.narrow button[type=submit]").click()
+            WebDriverWait(phone, 10).until(lambda d: "/equipe" in d.current_url)
+            phone.get(base + "/equipe/journal")
+            screenshot(phone, args.out / "journal-telephone.png")
             assert_only_local_requests(phone, base)
         finally:
             phone.quit()

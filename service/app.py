@@ -161,6 +161,9 @@ def create_app(settings: Settings | None = None, *, store: ProfileStore | None =
         if res.follower is not None:
             res.follower.stop()
             res.follower = None
+        if res.warmer is not None:
+            res.warmer.stop()
+            res.warmer = None
         if loader is not None and loader.is_alive():
             return  # still loading: the daemon thread dies with the process; closing under it would race
         if res.owned_store is not None:

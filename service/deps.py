@@ -29,7 +29,7 @@ from matcher.events.view import LiveCatalogueView
 from matcher.loading import LoadReport
 from matcher.replication import ChangeFollower
 from matcher.store import ApiKey, ProfileStore, SQLStoreBase
-from matcher.suggestions import SuggestionCache
+from matcher.suggestions import SuggestionCache, SuggestionWarmer
 from service.auth import api_key_scheme, authenticate, bearer_scheme, check_events, check_staff, secret_from
 from service.cache import StateCache
 from service.errors import NotReady
@@ -69,6 +69,8 @@ class Resources:
     follower: ChangeFollower | None = None
     #: Uploaded events in memory (``service.events_store``), made on first use.
     events: EventRegistry | None = None
+    #: Keeps the unfiltered suggestions computed ahead (``Settings.suggestion_precompute``), once loaded.
+    warmer: SuggestionWarmer | None = None
 
     def matcher_ready(self, matcher: Matcher) -> None:
         """Install ``matcher`` and what follows its writes."""
@@ -80,6 +82,14 @@ class Resources:
         matcher.listeners.append(lambda change: view.invalidate())
         matcher.listeners.append(self.matches.on_change)
         self.matcher = matcher
+        if self.settings.suggestion_precompute:
+            if self.warmer is None:
+                self.warmer = SuggestionWarmer(self.suggestions, lambda: self.matcher,
+                                               max_sources=self.settings.suggestion_sources,
+                                               per_source=self.settings.suggestion_per_source)
+                self.warmer.start()
+            matcher.listeners.append(self.warmer.poke)
+            self.warmer.poke()
 
     limits: RateLimits = field(init=False)
 

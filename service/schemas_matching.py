@@ -123,6 +123,8 @@ class SuggestionPage(BaseModel):
     next_cursor: int | None
     complete: bool = Field(description="False while sources are still being scored: later calls extend "
                                        "the list (pages may then shift).")
+    refreshing: bool = Field(default=False, description="True while the list is recomputed after profile "
+                                                        "writes: these pairs are the last complete list.")
     sources_considered: int
     sources_total: int
 

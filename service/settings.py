@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     suggestion_sources: int = Field(default=200, ge=1, le=5000)
     suggestion_per_source: int = Field(default=10, ge=1, le=100)
     suggestion_budget_seconds: float = Field(default=1.2, gt=0, le=30)
+    #: Compute the unfiltered suggestions in a background thread once the matcher is ready, and again after
+    #: profile writes, so staff find them complete (``matcher.suggestions.SuggestionWarmer``). Tests turn it
+    #: off and call ``SuggestionCache.compute`` when they need a complete list.
+    suggestion_precompute: bool = True
     #: Rate limits (``limits`` notation), per client address and per API key (``service.ratelimit``).
     rate_registration: str = Field(default="10/hour", description="New profiles registered")
     rate_claim: str = Field(default="5/hour", description="Claims of catalogue entries")

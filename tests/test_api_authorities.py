@@ -116,7 +116,9 @@ def test_registration_is_pending_until_staff_verify_it_then_matchable(api: Api) 
     after = top_ids(api, B)
     assert new_id not in before and after.index(new_id) <= 1
     trail = api.client.get("/audit", headers=api.staff, params={"authority_id": new_id}).json()["items"]
-    assert [(e["action"], e["subject_name"], e["note"]) for e in trail] == [("profile.verified", "Nova", "ok")]
+    assert [(e["action"], e["subject_name"], e["note"]) for e in trail] == [
+        ("profile.verified", "Nova", "ok"), ("profile.registered", "Nova", "")]  # newest first
+    assert trail[1]["actor"] == body["owner_key"]["id"]  # registered by whoever holds the key it returned
     # The owner key returned once edits this profile, and only this one.
     assert body["owner_key"]["authority_id"] == new_id
     assert api.client.patch(f"/authorities/{new_id}", headers=key, json={"description": "x"}).status_code == 200

@@ -59,7 +59,8 @@ def pg_api(tmp_path: Path, ranker_file: Path, pg_server: PgServer) -> Iterator[A
             if p.has_text:
                 store.update(p)
     limits = {f"rate_{rule}": "10000/minute" for rule in ("registration", "claim", "write", "upload", "auth_failure")}
-    settings = Settings(db=url, data_dir=data, ranker=ranker_file, background_load=False, **limits)  # type: ignore[arg-type]
+    settings = Settings(db=url, data_dir=data, ranker=ranker_file, background_load=False,  # as make_settings:
+                        suggestion_precompute=False, **limits)  # type: ignore[arg-type]
     assert settings.db == url
     app = create_app(settings, encoder=HashingEncoder(dim=128))
     with TestClient(app) as client:

@@ -149,6 +149,26 @@ def test_audit_trail_is_paged_newest_first(api: Api) -> None:
     assert rest["next_cursor"] is None
 
 
+def test_the_decision_log_filters_by_status_authority_and_days(api: Api) -> None:
+    for fid, pid, status in ((A, "GN-100", "contacted"), (B, "GN-200", "contacted"), (B, "GN-200", "accepted")):
+        api.client.post("/suggestions/decisions", headers=api.staff,
+                        json={"french_id": fid, "partner_id": pid, "status": status})
+
+    def log(**params: Any) -> list[tuple[str, str, str]]:
+        r = api.client.get("/decisions", headers=api.staff, params=params)
+        assert r.status_code == 200, r.text
+        return [(d["french_id"], d["partner_id"], d["status"]) for d in r.json()["items"]]
+
+    assert log(status="contacted") == [(B, "GN-200", "contacted"), (A, "GN-100", "contacted")]
+    assert log(authority="GN-200") == log(authority="kankan-test") == [(B, "GN-200", "accepted"),
+                                                                        (B, "GN-200", "contacted")]
+    assert log(authority="Nowhere-at-all") == []
+    day = log(limit=1) and api.client.get("/decisions", headers=api.staff).json()["items"][0]["created_at"][:10]
+    assert len(log(since=day, until=day)) == 3 and log(until="2000-01-01") == []
+    assert_error(api.client.get("/decisions", headers=api.staff, params={"status": "maybe"}), 422, "invalid_input",
+                 "status")
+
+
 def test_bad_decisions(api: Api) -> None:
     post = lambda body: api.client.post("/suggestions/decisions", headers=api.staff, json=body)
     ok = {"french_id": A, "partner_id": "GN-100", "status": "proposed"}

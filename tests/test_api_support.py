@@ -61,6 +61,7 @@ def make_settings(tmp: Path, ranker: Path, **kw: object) -> Settings:
     # Tests make many writes from one address: generous limits here; tests/test_api_limits.py uses the defaults.
     for rule in ("registration", "claim", "write", "upload", "auth_failure"):
         kw.setdefault(f"rate_{rule}", "10000/minute")
+    kw.setdefault("suggestion_precompute", False)  # deterministic: tests compute when they need it
     return Settings(db=db, data_dir=data, ranker=ranker, background_load=False, **kw)  # type: ignore[arg-type]
 
 

@@ -35,19 +35,22 @@ def suggest(french_region: str | None, country: str | None, theme: str | None, l
     matcher, _ = load_matcher(store, encoder=make_encoder(model), ranker_path=ranker_path)
     filters = SuggestionFilters(french_region=french_region, country=country.upper() if country else None,
                                 theme=theme)
-    pairs, _, done, total = SuggestionCache().suggestions(matcher, filters, max_sources=sources,
-                                                          per_source=per_source, budget_seconds=1e6)
-    a = matcher.state.arrays
-    for p in pairs[:limit]:
-        reasons = pair_reasons(matcher.state, p)
-        f_id, p_id = str(a.ids[p.french_row]), str(a.ids[p.partner_row])
+    cache = SuggestionCache()
+    cache.compute(matcher, filters, max_sources=sources, per_source=per_source)
+    found = cache.suggestions(matcher, filters, max_sources=sources, per_source=per_source, budget_seconds=1e6)
+    names = {p.id: p.name for p in store.get_many(
+        [x.french_id for x in found.pairs[:limit]] + [x.partner_id for x in found.pairs[:limit]])}
+    for p in found.pairs[:limit]:
+        reasons = pair_reasons(matcher.state, p) or ()
+        f_name, p_name = names.get(p.french_id, p.french_id), names.get(p.partner_id, p.partner_id)
         if as_json:
-            click.echo(json.dumps({"french": f_id, "french_name": str(a.names[p.french_row]), "partner": p_id,
-                                   "partner_name": str(a.names[p.partner_row]), "score": p.score,
+            click.echo(json.dumps({"french": p.french_id, "french_name": f_name, "partner": p.partner_id,
+                                   "partner_name": p_name, "score": p.score,
                                    "score_french_to_partner": p.forward, "score_partner_to_french": p.backward,
                                    "reasons": [r.text(lang) for r in reasons]}, ensure_ascii=False))
         else:
             why = "; ".join(r.text(lang) for r in reasons[:2])
-            click.echo(f"{p.score:8.5f}  {a.names[p.french_row][:24]:<24} {a.names[p.partner_row][:24]:<24} {why}")
+            click.echo(f"{p.score:8.5f}  {f_name[:24]:<24} {p_name[:24]:<24} {why}")
     if not as_json:
-        click.echo(f"({min(limit, len(pairs))} of {len(pairs)} pairs from {done} of {total} sources)")
+        click.echo(f"({min(limit, len(found.pairs))} of {len(found.pairs)} pairs from {found.considered} of "
+                   f"{found.total} sources)")

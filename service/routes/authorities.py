@@ -17,9 +17,8 @@ from fastapi import APIRouter, Path, Query, Response
 from matcher.domain import PENDING, VERIFIED, Kind, Profile
 from matcher.engine import Matcher
 from matcher.errors import Conflict, Forbidden, InvalidInput, NotFound
-from matcher.plausibility import check_plausible
+from matcher.plausibility import check_plausible, same_name
 from matcher.store import ApiKey, ProfileStore
-from matcher.store_codec import search_key
 from service.auth import can_see_unverified, check_can_edit, check_staff, sees_contact
 from service.deps import CountriesDep, MatcherDep, OptionalKey, ResourcesDep, StaffKey, StoreDep, limited
 from service.schemas import (
@@ -117,19 +116,14 @@ def create_authority(body: AuthorityCreate, res: ResourcesDep, store: StoreDep, 
     _check_partners(store, body.known_partners)
     if not staff:
         draft = body.to_profile("draft", source="user")
-        check_plausible(draft, matcher.state.arrays, countries, _same_name(store, draft))
+        check_plausible(draft, matcher.state.arrays, countries, [h.id for h in same_name(store, draft.name, draft.country)])
     with res.write_lock:
         stored = _add_new(store, matcher, body, VERIFIED if staff else PENDING)
         owner, secret = store.create_key("owner", stored.id, label=f"registration of {stored.id}")
+        store.record_audit(key.id if staff and key else owner.id, "profile.registered", stored.id)
     log.info("authority %s registered (%s)", stored.id, "staff " + key.id if staff and key else "self-service")
     return AuthorityCreated(authority=authority_view(stored, staff), owner_key=OwnerKeyOut(
         id=owner.id, role="owner", authority_id=stored.id, secret=secret))
-
-
-def _same_name(store: ProfileStore, p: Profile) -> list[str]:
-    """Ids of verified authorities of ``p``'s country whose name is ``p``'s (accents and case aside)."""
-    hits, _ = store.search(p.name, country=p.country, limit=10)
-    return [h.id for h in hits if search_key(h.name) == search_key(p.name)]
 
 
 def _add_new(store: ProfileStore, matcher: Matcher, body: AuthorityCreate, status: str) -> Profile:

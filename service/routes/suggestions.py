@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from matcher.domain import Profile
 from matcher.errors import InvalidInput, NotFound
-from matcher.store import Decision, ProfileStore
-from matcher.suggestions import FRENCH_REGIONS, SuggestionFilters, french_region_code, pair_reasons, visible
+from matcher.store import Decision
+from matcher.suggestions import FRENCH_REGIONS, SuggestionFilters, french_region_code
 from matcher.themes import parse_theme, theme_values
 from service.auth import actor_of
 from service.deps import CountriesDep, LangDep, MatcherDep, ResourcesDep, StaffKey, StoreDep, limited
@@ -21,31 +22,15 @@ from service.schemas_matching import (
     DecisionOut,
     DecisionPage,
     PairSide,
+    Status,
     SuggestionOut,
     SuggestionPage,
 )
+from service.staff_views import authority_ids, day_after, suggestions_page
 
 router = APIRouter(tags=["staff"])
 
 _STAFF: dict[int | str, dict[str, Any]] = {401: {"description": "No API key"}, 403: {"description": "Not a staff key"}}
-#: How much of the audit trail is read to filter/annotate suggestions (newest first).
-MAX_DECISIONS_READ = 10_000
-
-
-def latest_decisions(store: ProfileStore) -> dict[tuple[str, str], str]:
-    """(french id, partner id) -> status of the most recent decision on that pair."""
-    out: dict[tuple[str, str], str] = {}
-    cursor: int | None = None
-    read = 0
-    while read < MAX_DECISIONS_READ:
-        page = store.decisions(limit=1000, cursor=cursor)
-        for d in page:  # newest first: the first status seen for a pair is its latest
-            out.setdefault((d.french_id, d.partner_id), d.status)
-        read += len(page)
-        if len(page) < 1000:
-            break
-        cursor = page[-1].id
-    return out
 
 
 @router.get("/suggestions", response_model=SuggestionPage, responses=_STAFF,
@@ -75,29 +60,14 @@ def suggestions(
         check_countries([country.strip().upper()], countries, "country")
     f = SuggestionFilters(french_region=french_region_code(french_region) if french_region else None,
                           country=country.strip().upper() if country else None, theme=code)
-    offset = cursor or 0
-    s = res.settings
-    state = matcher.state
-    pairs, complete, done, total = res.suggestions.suggestions(
-        matcher, f, max_sources=s.suggestion_sources, per_source=s.suggestion_per_source,
-        budget_seconds=s.suggestion_budget_seconds)
-    shown = visible(pairs, state, latest_decisions(store), min_score=min_score, include_decided=include_decided)
-    page = shown[offset:offset + limit]
-    a = state.arrays
-    profiles = {p.id: p for p in store.get_many(
-        [str(a.ids[x.french_row]) for x, _ in page] + [str(a.ids[x.partner_row]) for x, _ in page])}
-    items = []
-    for pair, last in page:
-        fr, pa = profiles.get(str(a.ids[pair.french_row])), profiles.get(str(a.ids[pair.partner_row]))
-        if fr is None or pa is None:  # deleted since the list was computed (by another process)
-            continue
-        items.append(SuggestionOut(
-            french=_side(fr), partner=_side(pa), score=pair.score, score_french_to_partner=pair.forward,
-            score_partner_to_french=pair.backward, last_decision=last,
-            reasons=[reason_out(r, lang) for r in pair_reasons(state, pair)]))
-    more = offset + limit < len(shown)
-    return SuggestionPage(items=items, next_cursor=offset + limit if more else None,
-                          complete=complete, sources_considered=done, sources_total=total)
+    out = suggestions_page(res, store, matcher, f, min_score=min_score, include_decided=include_decided,
+                           limit=limit, cursor=cursor)
+    return SuggestionPage(items=[SuggestionOut(
+        french=_side(x.french), partner=_side(x.partner), score=x.pair.score,
+        score_french_to_partner=x.pair.forward, score_partner_to_french=x.pair.backward,
+        last_decision=x.last_decision, reasons=[reason_out(r, lang) for r in x.reasons]) for x in out.items],
+        next_cursor=out.next_cursor, complete=out.complete, refreshing=out.refreshing,
+        sources_considered=out.considered, sources_total=out.total)
 
 
 def _side(p: Profile) -> PairSide:
@@ -126,8 +96,15 @@ def decisions(
     key: StaffKey, store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[int | None, Query(ge=1, le=2**62, description="`next_cursor` of the previous page")] = None,
+    status: Annotated[Status | None, Query(description="Only this status")] = None,
+    authority: Annotated[str, Query(max_length=200, description="An authority id, or a name: decisions on "
+                                                                "pairs with it on either side")] = "",
+    since: Annotated[date | None, Query(description="From this day (UTC), included")] = None,
+    until: Annotated[date | None, Query(description="To this day (UTC), included")] = None,
 ) -> DecisionPage:
-    page = store.decisions(limit=limit + 1, cursor=cursor)
+    page = store.decisions(limit=limit + 1, cursor=cursor, status=status, authority_ids=authority_ids(store, authority),
+                           since=since.isoformat() if since else None,
+                           until=day_after(until.isoformat()) if until else None)
     labels = {k.id: k.label for k in store.list_keys()}
     items = [_decision_out(d, labels) for d in page[:limit]]
     return DecisionPage(items=items, next_cursor=page[limit - 1].id if len(page) > limit else None)

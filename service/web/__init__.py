@@ -12,9 +12,10 @@ from service.web.joining import router as joining_router
 from service.web.pages import router as pages_router
 from service.web.paths import STATIC_DIR
 from service.web.staff import router as staff_router
+from service.web.staff_log import router as staff_log_router
 
 router = APIRouter(include_in_schema=False)
-for _router in (pages_router, account_router, joining_router, staff_router, fairs_router):
+for _router in (pages_router, account_router, joining_router, staff_router, staff_log_router, fairs_router):
     router.include_router(_router)
 
 __all__ = ["STATIC_DIR", "router"]

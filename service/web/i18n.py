@@ -216,6 +216,45 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "error.not_found": {"fr": "Page ou collectivité introuvable.", "en": "Page or authority not found."},
     "loading": {"fr": "Le service démarre ; réessayez dans quelques secondes.",
                 "en": "The service is starting; try again in a few seconds."},
+    # --- staff: decisions, journal, suggestions computed ahead; registration of a taken name (issue 24 K) ---
+    "register.taken": {"fr": "Une collectivité de ce nom existe déjà dans le catalogue : {name} ({where}). Si c'est "
+                             "la vôtre, demandez à gérer sa fiche plutôt que de l'inscrire une seconde fois.",
+                       "en": "An authority of this name is already in the catalogue: {name} ({where}). If it is "
+                             "yours, ask to manage its entry rather than registering it a second time."},
+    "register.taken.many": {"fr": "Des collectivités de ce nom existent déjà dans le catalogue. Si l'une d'elles est "
+                                  "la vôtre, demandez à gérer sa fiche plutôt que de l'inscrire une seconde fois :",
+                            "en": "Authorities of this name are already in the catalogue. If one of them is yours, "
+                                  "ask to manage its entry rather than registering it a second time:"},
+    "register.taken.claim": {"fr": "Demander à gérer cette fiche", "en": "Ask to manage this entry"},
+    "staff.refreshing": {"fr": "Des profils ont changé : la liste est en cours d'actualisation ; celle-ci date "
+                               "d'avant ces modifications.",
+                         "en": "Profiles have changed: the list is being updated; this one predates those "
+                               "changes."},
+    "staff.last_decision": {"fr": "Dernière décision", "en": "Latest decision"},
+    "staff.decisions": {"fr": "Décisions", "en": "Decisions"},
+    "staff.decisions.none": {"fr": "Aucune décision ne correspond à ces critères.",
+                             "en": "No decision meets these criteria."},
+    "staff.authority": {"fr": "Collectivité (nom ou identifiant)", "en": "Authority (name or id)"},
+    "staff.since": {"fr": "Du", "en": "From"},
+    "staff.until": {"fr": "Au", "en": "To"},
+    "staff.date": {"fr": "Date (UTC)", "en": "Date (UTC)"},
+    "staff.action": {"fr": "Action", "en": "Action"},
+    "staff.subjects": {"fr": "Collectivités", "en": "Authorities"},
+    "staff.french_side": {"fr": "Collectivité française", "en": "French authority"},
+    "staff.partner": {"fr": "Partenaire", "en": "Partner"},
+    "staff.partner_country_name": {"fr": "Pays du partenaire", "en": "Partner country"},
+    "staff.id": {"fr": "Identifiant", "en": "Id"},
+    "staff.partner_id": {"fr": "Identifiant du partenaire", "en": "Partner id"},
+    "staff.download_csv": {"fr": "Télécharger (CSV pour tableur)", "en": "Download (CSV)"},
+    "staff.journal.none": {"fr": "Aucune entrée ne correspond à ces critères.", "en": "No entry meets these criteria."},
+    "staff.actor.anonymous": {"fr": "anonyme", "en": "anonymous"},
+    "staff.actor.owner": {"fr": "la collectivité {name} (sa clé)", "en": "{name} itself (its key)"},
+    "staff.decision.any": {"fr": "Toutes les décisions", "en": "All decisions"},
+    "audit.profile.registered": {"fr": "inscription reçue", "en": "registration received"},
+    "audit.decision.proposed": {"fr": "rapprochement : proposé", "en": "pairing: proposed"},
+    "audit.decision.contacted": {"fr": "rapprochement : contacté", "en": "pairing: contacted"},
+    "audit.decision.accepted": {"fr": "rapprochement : accepté", "en": "pairing: accepted"},
+    "audit.decision.rejected": {"fr": "rapprochement : écarté", "en": "pairing: rejected"},
 }
 
 _KINDS: dict[Kind, tuple[str, str]] = {

@@ -1,30 +1,32 @@
-"""CNCD staff pages: the verification queue (approve or reject with a note), the claims queue, the audit
-trail with names. Decisions go through the API's own functions (``service.routes.trust``): the same
+"""CNCD staff pages: the verification queue (approve or reject with a note), the claims queue, the
+suggested pairings with one-click decisions (the decisions page and the journal: ``service.web.staff_log``). Decisions go through the API's own functions (``service.routes.trust``): the same
 checks, the same audit entries, the same write-through to the matcher."""
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
 
 from matcher.domain import PENDING
-from matcher.suggestions import FRENCH_REGIONS
-from service.deps import get_countries
-from service.routes.suggestions import add_decision, suggestions
+from matcher.errors import InvalidInput
+from matcher.suggestions import FRENCH_REGIONS, SuggestionFilters, french_region_code
+from matcher.themes import parse_theme
+from matcher.wording import number
+from service.routes.suggestions import add_decision
 from service.routes.trust import decide_claim, verify
 from service.schemas_matching import DecisionIn
 from service.schemas_trust import StaffDecisionIn
+from service.staff_views import suggestions_page
 from service.web.context import FormPage, PageDep, validated
+from service.web.i18n import Lang
 from service.web.pages import matcher_of
 
 router = APIRouter()
 Decision = Annotated[Literal["approve", "reject"], Form()]
 Note = Annotated[str, Form(max_length=2000)]
-#: What the audit trail records (matcher.store_trust): the status filter of its page.
-AUDIT_ACTIONS = ("profile.verified", "profile.rejected", "profile.pending", "claim.created", "claim.approved",
-                 "claim.rejected")
 
 
 @router.get("/equipe", response_class=HTMLResponse)
@@ -57,19 +59,13 @@ def staff_claim(page: FormPage, claim_id: int, decision: Decision, note: Note = 
     return page.render("claim_decided.html", claim=out.claim, owner_key=out.owner_key)
 
 
-@router.get("/equipe/journal", response_class=HTMLResponse)
-def staff_audit(page: PageDep, authority_id: Annotated[str | None, Query(max_length=64)] = None,
-                action: Annotated[str | None, Query(max_length=40)] = None,
-                since: Annotated[str | None, Query(pattern=r"^(\d{4}-\d{2}-\d{2}.*)?$", max_length=30)] = None
-                ) -> Response:
-    page.require_staff()
-    entries = page.store.audit_entries(subject=authority_id or None, action=action or None, since=since or None,
-                                       limit=200)
-    names = {p.id: p.display_name(page.lang) for p in page.store.get_many({e.subject for e in entries})}
-    actors = {k.id: k.label or k.id for k in page.store.list_keys()}  # key labels: staff names, never secrets
-    return page.render("audit.html", entries=entries, names=names, actions=AUDIT_ACTIONS, actors=actors,
-                       known={f"audit.{a}" for a in AUDIT_ACTIONS},
-                       form={"authority_id": authority_id or "", "action": action or "", "since": since or ""})
+def score_text(x: float, lang: Lang) -> str:
+    """A reciprocal score in the page's number format: two decimals (``0,98``), or two significant digits
+    for the small ones (``0,00034``) rather than a false ``0,00``."""
+    if x <= 0:
+        return number(0, lang, 2)
+    digits = 2 if x >= 0.01 else min(8, 1 - math.floor(math.log10(x)))
+    return number(x, lang, digits)
 
 
 @router.get("/equipe/suggestions", response_class=HTMLResponse)
@@ -78,21 +74,21 @@ async def staff_suggestions(page: PageDep, french_region: Annotated[str, Query(m
                             theme: Annotated[str, Query(max_length=100)] = "",
                             cursor: Annotated[int | None, Query(ge=0, le=1_000_000)] = None,
                             done: str = "") -> Response:
-    """Catalogue-wide pairs with one-click decisions: the API's ``GET /suggestions`` (same filters, same
-    bounded computation), drawn as a page."""
+    """Catalogue-wide pairs with one-click decisions and each pair's latest decision (the same list as the
+    API's ``GET /suggestions``: ``service.staff_views.suggestions_page``)."""
     from starlette.concurrency import run_in_threadpool
 
-    key = page.require_staff()
+    page.require_staff()
     if country and (len(country) != 2 or not country.isalpha()):
-        from matcher.errors import InvalidInput
-
         raise InvalidInput("country must be an ISO alpha-2 code", field="country")
-    countries = await get_countries(page.res, page.store)
-    out = await run_in_threadpool(lambda: suggestions(
-        key, page.res, page.store, matcher_of(page), page.lang, countries, french_region=french_region or None,
-        country=country or None, theme=theme or None, min_score=0.0, limit=20, cursor=cursor,
-        include_decided=False))
-    return page.render("suggestions.html", out=out, regions=FRENCH_REGIONS, done=done,
+    if theme:
+        theme = parse_theme(theme)
+    f = SuggestionFilters(french_region=french_region_code(french_region) if french_region else None,
+                          country=country.upper() or None, theme=theme or None)
+    matcher, store = matcher_of(page), page.store
+    out = await run_in_threadpool(lambda: suggestions_page(page.res, store, matcher, f, cursor=cursor,
+                                                           include_decided=False))
+    return page.render("suggestions.html", out=out, regions=FRENCH_REGIONS, done=done, score_text=score_text,
                        form={"french_region": french_region, "country": country, "theme": theme})
 
 
