@@ -158,8 +158,8 @@ class Calibration:
 
 
 def one_sided_pairs(base: MatchState, catalogue: Mapping[str, Profile], pairs: Sequence[CasePair],
-                    train: Sequence[int], encoder: Encoder, *, seed: int = 0, progress: bool = False
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                    train: Sequence[int], encoder: Encoder, *, seed: int = 0, progress: bool = False,
+                    hard: int = HARD_NEGATIVES) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(X, y, groups) for ``PairRanker.fit_one_sided`` from ``train``'s cases, both ways: the writer's side
     has its texts, the other side is silent (a state per direction), each query leave-one-out."""
     rng = np.random.default_rng(seed)
@@ -181,9 +181,12 @@ def one_sided_pairs(base: MatchState, catalogue: Mapping[str, Profile], pairs: S
             if not len(cand):
                 continue
             neg = rng.choice(cand, size=min(RANDOM_NEGATIVES, len(cand)), replace=False)
-            ranked = rank(st, q, cand)
-            hard = ranked.rows[np.argsort(-ranked.logits)[:HARD_NEGATIVES]]
-            rows = np.unique(np.concatenate([neg, hard]))
+            if hard:
+                ranked = rank(st, q, cand)
+                best = ranked.rows[np.argsort(-ranked.logits)[:hard]]
+                rows = np.unique(np.concatenate([neg, best]))
+            else:
+                rows = np.unique(neg)
             rows = np.concatenate([[target], rows[rows != target]])
             s = score_rows(st, q, rows)
             Xs.append(s.X)

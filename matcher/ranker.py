@@ -82,6 +82,7 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         C: float = 1.0,
         class_weight: str | None = None,
         max_iter: int = 2000,
+        one_sided_structure: float | None = None,
     ) -> None:
         self.feature_names = feature_names
         self.learned_features = learned_features
@@ -91,6 +92,9 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         self.C = C
         self.class_weight = class_weight
         self.max_iter = max_iter
+        #: β of the one-sided model: None = learned by ``fit_one_sided``, a number = fixed (the structural
+        #: logit enters at that weight, the text terms are learned around it).
+        self.one_sided_structure = one_sided_structure
 
     # ---- fitting -------------------------------------------------------------------------------
     def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None, *,
@@ -296,15 +300,19 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         names = list(self.feature_names)
         idx = [names.index(f) for f in ONE_SIDED_LEARNED if f in names]
         s = self.structural_logit(X)
-        lr = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(np.column_stack([X[:, idx], s]), y)
-        beta = float(lr.coef_.ravel()[-1])
-        w = lr.coef_.ravel()[:-1]
-        if beta < 0:
-            lr = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(X[:, idx], y)
-            w, beta = lr.coef_.ravel(), 0.0
+        if self.one_sided_structure is not None:
+            beta = float(self.one_sided_structure)
+            w, b = _offset_logistic(X[:, idx], y == self.classes_[1], beta * s, C=self.C)
+        else:
+            lr = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(np.column_stack([X[:, idx], s]), y)
+            beta = float(lr.coef_.ravel()[-1])
+            w, b = lr.coef_.ravel()[:-1], float(lr.intercept_[0])
+            if beta < 0:
+                lr = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(X[:, idx], y)
+                w, beta, b = lr.coef_.ravel(), 0.0, float(lr.intercept_[0])
         self.one_sided_coef_ = np.zeros(len(names))
         self.one_sided_coef_[idx] = w
-        self.one_sided_intercept_ = float(lr.intercept_[0])
+        self.one_sided_intercept_ = float(b)
         self.one_sided_structure_ = beta
         self.one_sided_fit_ = {
             "pairs": len(y), "positives": int((y == self.classes_[1]).sum()),
@@ -524,6 +532,25 @@ class PairRanker(ClassifierMixin, BaseEstimator):
             if self.prior_coef_[i]:
                 out[f] = float(self.prior_coef_[i])
         return out
+
+
+def _offset_logistic(X: np.ndarray, y: np.ndarray, offset: np.ndarray, *, C: float) -> tuple[np.ndarray, float]:
+    """(w, b) of the L2-penalised logistic regression of ``y`` on ``X`` with a fixed ``offset`` in the logit
+    (scikit-learn's has none): P(y) = expit(offset + X w + b), penalty ||w||² / 2C, as ``LogisticRegression``."""
+    from scipy.optimize import minimize
+
+    y = np.asarray(y, dtype=float)
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        z = offset + X @ theta[:-1] + theta[-1]
+        p = expit(z)
+        # log(1 + e^z) - y z, summed, stably
+        nll = float(np.sum(np.logaddexp(0.0, z) - y * z)) + float(theta[:-1] @ theta[:-1]) / (2 * C)
+        g = p - y
+        return nll, np.concatenate([X.T @ g + theta[:-1] / C, [g.sum()]])
+
+    res = minimize(loss, np.zeros(X.shape[1] + 1), jac=True, method="L-BFGS-B")
+    return res.x[:-1], float(res.x[-1])
 
 
 # ---- persistence ---------------------------------------------------------------------------------

