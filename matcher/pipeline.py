@@ -55,11 +55,16 @@ def fit_cases(ranker: PairRanker, base: MatchState, catalogue: Mapping[str, Prof
     Xo, yo, go = one_sided_pairs(base, catalogue, case_pairs(cases, catalogue),
                                  list(range(len(case_pairs(cases, catalogue)))), memo, seed=seed, progress=progress)
     ranker.fit_one_sided(Xo, yo, go)
-    logits, labels, modes = calib.arrays()
+    # Every model is calibrated where users meet it: the catalogue, one side written (the cold-start folds'
+    # shortlists, where a writer is the real partner only as often as it is). Only if those shortlists hold
+    # too few real partners scored by the text model does it fall back to the thematic folds (every
+    # candidate a writer, the partner among them: the rate of a fair where everyone wrote).
     l2, y2, m2 = held.arrays()
-    keep = m2 != TEXT  # the cold start's text rows never hold the partner (it is silent): not the text model's rate
-    ranker.fit_calibration(np.concatenate([logits, l2[keep]]), np.concatenate([labels, y2[keep]]),
-                           np.concatenate([modes, m2[keep]]))
+    if int(y2[m2 == TEXT].sum()) < 5:
+        logits, labels, modes = calib.arrays()
+        l2, y2, m2 = np.concatenate([logits, l2[m2 != TEXT]]), np.concatenate([labels, y2[m2 != TEXT]]), \
+            np.concatenate([modes, m2[m2 != TEXT]])
+    ranker.fit_calibration(l2, y2, m2)
     info = {MODE_NAMES[m]: c for m, c in ranker.calibration_.items()}
     info["one_sided_per_fold"] = fits
     return Fitted(ranker=ranker, coldstart=coldstart, thematic=thematic, calibration=info)

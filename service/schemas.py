@@ -107,13 +107,25 @@ class FacetIn(BaseModel):
         return Facet(themes=tuple(self.themes), text=self.text)
 
 
+class SourceOut(BaseModel):
+    """A public page a text was taken from (a real cooperation case, ``data/cooperation/``)."""
+
+    url: str
+    title: str
+    year: int | None = Field(description="The year the page states for the cooperation; null: not stated.")
+
+
 class FacetOut(BaseModel):
     themes: list[str]
     text: str
+    sources: list[SourceOut] = Field(default_factory=list, description=(
+        "Where the text comes from when the authority did not write it: public pages describing its "
+        "cooperations. Empty: written by the authority."))
 
     @classmethod
     def of(cls, f: Facet) -> FacetOut:
-        return cls(themes=list(f.themes), text=f.text)
+        return cls(themes=list(f.themes), text=f.text,
+                   sources=[SourceOut(url=s.url, title=s.title, year=s.year) for s in f.sources])
 
 
 class ContactIn(BaseModel):

@@ -61,6 +61,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "auth.languages": {"fr": "Langues", "en": "Languages"},
     "auth.description": {"fr": "Présentation", "en": "About"},
     "auth.expertise": {"fr": "Savoir-faire", "en": "Expertise"},
+    # Texts that come from public pages about a cooperation (data/cooperation/), with their sources.
+    "auth.from_pages": {"fr": "D'après des pages publiques sur ses coopérations : ",
+                        "en": "From public pages about its cooperations: "},
+    "auth.year": {"fr": "coopération depuis", "en": "cooperation since"},
     "auth.needs": {"fr": "Besoins", "en": "Needs"},
     "auth.themes": {"fr": "Thèmes", "en": "Themes"},
     "auth.none": {"fr": "Non renseigné.", "en": "Not stated."},
