@@ -14,13 +14,15 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.catalogue.files import Country
-from matcher.domain import LEVELS, Kind, Profile
-from matcher.text_channel import LEX_FEATURES, char_tf, fit_idf, hubness, name_matrix, tfidf, token_matrix
+from matcher.domain import LEVELS, Kind, Level, Profile
+from matcher.names import EMPTY_STATS, NameStats, TextNames, name_matrix, text_matrix, text_names
+from matcher.text_channel import LEX_FEATURES, char_tf, fit_idf, hubness, tfidf
 
 KINDS: tuple[Kind, ...] = tuple(Kind)
 CONTINENTS: tuple[str, ...] = ("AF", "AN", "AS", "EU", "NA", "OC", "SA")
 FIELDS: tuple[str, ...] = ("needs", "expertise", "description")
 EARTH_RADIUS_KM = 6371.0088
+UNIT_LEVELS = (Level.ADMIN1, Level.ADMIN2, Level.INTERCOMMUNAL)  # whose names carry level words
 
 def lexical_vectors(texts: Sequence[str], idf: np.ndarray) -> sp.csr_matrix:
     """Character n-gram TF-IDF rows (L2-normalised) under the corpus IDF ``idf``."""
@@ -120,8 +122,10 @@ class CatalogueArrays:
     # Hubness of each text row's field against the other side's corpus ("dense:needs" -> (m,)): the mean
     # of its HUB_K best similarities, subtracted before standardising (CSLS).
     hub: dict[str, np.ndarray] = field(default_factory=dict)
-    names_mat: sp.csr_matrix | None = None  # (n, 2**20) distinctive name words, rows summing to 1
-    tokens: sp.csr_matrix | None = None  # (m, 2**20) capitalised words of each text row's texts
+    names_mat: sp.csr_matrix | None = None  # (n, names.NAME_FEATURES) hashed phrases that mention each row
+    tokens: sp.csr_matrix | None = None  # (m, names.NAME_FEATURES) hashed candidate phrases of each text row
+    text_names: tuple[TextNames, ...] = ()  # (m,) what each text row may name (the exact check of the hits)
+    name_stats: NameStats = EMPTY_STATS  # the catalogue names' words and namesakes, fitted once
     # Column-major copies of the sparse matrices, made on first use (not copied by ``replace``: a new
     # arrays object starts with none, so a copy never outlives the matrix it was made from).
     _derived: dict[str, object] = field(init=False, default_factory=dict, repr=False, compare=False)
@@ -154,6 +158,10 @@ class CatalogueArrays:
             return np.zeros(m.shape[0])
         return np.asarray(m[:, row.indices] @ row.data, dtype=np.float64).ravel()
 
+    def name_phrases(self, r: int) -> tuple[str, ...]:
+        """The phrases that mention row ``r`` (its name and French name, less their level words)."""
+        return self.name_stats.phrases(str(self.names[r]), self.names_fr.get(str(self.ids[r]), ""))
+
     @property
     def n(self) -> int:
         return len(self.ids)
@@ -180,10 +188,12 @@ class CatalogueArrays:
         *,
         dim: int,
         fit_corpus: bool = True,
+        name_stats: NameStats | None = None,
     ) -> CatalogueArrays:
         """``vectors`` maps ``f"{profile_id}:{field}"`` to the embedding of that field's text.
         ``fit_corpus=False``: no IDF or hubness of these texts alone (a batch that joins another corpus,
-        which is refitted as a whole)."""
+        which is refitted as a whole). ``name_stats``: the catalogue's (a row or a batch joining it); fitted
+        on ``profiles`` when not given."""
         from matcher.themes import theme_codes
 
         themes = tuple(theme_codes())
@@ -222,7 +232,9 @@ class CatalogueArrays:
                     m |= 1 << lidx[lang]
             return m
 
+        stats = name_stats if name_stats is not None else fit_name_stats(profiles)
         text_profiles = [p for p in profiles if p.has_text]
+        texts_named = tuple(text_names(all_text(p), stats, (p.name, p.name_fr), p.country) for p in text_profiles)
         text_row = np.full(n, -1, dtype=np.int32)
         pos = {p.id: i for i, p in enumerate(text_profiles)}
         emb, has_field, tf = _text_matrices(text_profiles, vectors, dim)
@@ -266,8 +278,8 @@ class CatalogueArrays:
             index={pid: i for i, pid in enumerate(ids)},
             preferences=dict(_preferences_of(p) for p in profiles if p.preferred_countries or p.preferred_regions),
             idf=idf, hub=hub,
-            names_mat=name_matrix([p.name for p in profiles]),
-            tokens=token_matrix([all_text(p) for p in text_profiles], [p.name for p in text_profiles]),
+            names_mat=name_matrix([stats.phrases(p.name, p.name_fr) for p in profiles]),
+            tokens=text_matrix(texts_named), text_names=texts_named, name_stats=stats,
         )
 
     def lang_bits(self, languages: Iterable[str]) -> int:
@@ -279,6 +291,13 @@ class CatalogueArrays:
 
     def theme_bits(self, codes: Iterable[str]) -> int:
         return theme_bits(codes, {c: i for i, c in enumerate(self.theme_codes)})
+
+
+def fit_name_stats(profiles: Sequence[Profile]) -> NameStats:
+    """The names' statistics (``matcher.names``) over ``profiles``."""
+    units = [LEVELS.index(lv) for lv in UNIT_LEVELS]
+    return NameStats.build([(p.name, p.name_fr) for p in profiles], [LEVELS.index(p.level_of) for p in profiles],
+                           [p.country for p in profiles], [p.population or 0 for p in profiles], unit_levels=units)
 
 
 def _preferences_of(p: Profile) -> tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]:
@@ -367,7 +386,7 @@ def with_profile(
     arrays: CatalogueArrays, profile: Profile, vectors: Mapping[str, np.ndarray], countries: Mapping[str, Country]
 ) -> CatalogueArrays:
     """A copy of ``arrays`` with ``profile`` added or replaced: one row rebuilt, nothing else re-encoded."""
-    one = CatalogueArrays.build([profile], countries, vectors, dim=arrays.dim)
+    one = CatalogueArrays.build([profile], countries, vectors, dim=arrays.dim, name_stats=arrays.name_stats)
     if one.country_codes != arrays.country_codes:
         raise ValueError(f"unknown country {profile.country!r}")
     r = arrays.row(profile.id)
@@ -391,12 +410,12 @@ def with_profile(
         return out
 
     emb, has_field, lex, tf = dict(a.emb), dict(a.has_field), dict(a.lex), dict(a.tf)
-    hub, tokens = dict(a.hub), a.tokens
+    hub, tokens, texts_named = dict(a.hub), a.tokens, a.text_names
     text_row_value = -1
     if one.text_row[0] >= 0:
         # The corpus keeps its IDF: one new text is weighed like the rest.
         one_lex = {f: tfidf(one.tf[f], a.idf) for f in FIELDS}
-        one_tok = token_matrix([all_text(profile)], [profile.name])
+        one_tok = one.tokens
         old = a.text_row[r] if r is not None else -1
         if old >= 0:
             text_row_value = int(old)
@@ -408,6 +427,7 @@ def with_profile(
                 lex[f] = _replace_sparse_row(lex[f], old, one_lex[f])
                 tf[f] = _replace_sparse_row(tf[f], old, one.tf[f])
             tokens = _replace_sparse_row(tokens, old, one_tok) if tokens is not None else one_tok
+            texts_named = (*texts_named[:old], *one.text_names, *texts_named[old + 1:])
         else:
             text_row_value = len(next(iter(emb.values())))
             for f in FIELDS:
@@ -416,6 +436,7 @@ def with_profile(
                 lex[f] = sp.vstack([lex[f], one_lex[f]], format="csr")
                 tf[f] = sp.vstack([tf[f], one.tf[f]], format="csr")
             tokens = sp.vstack([tokens, one_tok], format="csr") if tokens is not None else one_tok
+            texts_named = (*texts_named, *one.text_names)
         # This row's hubness against the current corpus; other rows keep theirs until the next full build
         # (one text moves the mean of another's ten best similarities by a tenth at most).
         fresh = corpus_hubness(emb, has_field, lex, rows=np.array([text_row_value]))
@@ -442,7 +463,7 @@ def with_profile(
         admin1_names={**a.admin1_names, **one.admin1_names},
         names_fr={**{k: v for k, v in a.names_fr.items() if k != profile.id}, **one.names_fr},
         index=a.index if r is not None else {**a.index, profile.id: len(ids) - 1},
-        preferences=preferences, hub=hub, tokens=tokens,
+        preferences=preferences, hub=hub, tokens=tokens, text_names=texts_named,
         names_mat=_put_sparse_row(a.names_mat, r, one.names_mat),
     )
 

@@ -25,6 +25,7 @@ from matcher.history import (
     source_weights,
 )
 from matcher.levels import UNITS
+from matcher.names import TextNames, weight
 from matcher.text_channel import standardise
 
 #: The text channel (``matcher.text_channel``): standardised dense and lexical similarity summed over both
@@ -82,8 +83,11 @@ class Query:
     need_themes: int
     emb: dict[str, np.ndarray | None] = field(default_factory=dict)  # field -> (d,) or None
     lex: dict[str, sp.csr_matrix | None] = field(default_factory=dict)  # field -> (1, D) TF-IDF or None
-    tokens: sp.csr_matrix | None = None  # (1, D) capitalised words of its texts (less its own name)
-    name_row: sp.csr_matrix | None = None  # (1, D) distinctive words of its name, summing to 1
+    tokens: sp.csr_matrix | None = None  # (1, D) hashed candidate phrases of its texts (``matcher.names``)
+    name_row: sp.csr_matrix | None = None  # (1, D) hashed phrases that mention it
+    text_names: TextNames | None = None  # what its texts may name (the exact check of the hits)
+    name_phrases: tuple[str, ...] = ()  # the phrases that mention it
+    population: int = 0  # 0 unknown: how namesakes are weighed
     preferred_countries: frozenset[int] = frozenset()
     preferred_continents: frozenset[int] = frozenset()
     is_french: bool = False
@@ -158,15 +162,25 @@ def precompute_corpus_sims(queries: list[Query], a: CatalogueArrays) -> list[Que
 
 
 def mention_shares(q: Query, a: CatalogueArrays, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(share of each candidate's name words in q's texts, share of q's name words in each candidate's)."""
+    """(how surely q's texts name each candidate, how surely each candidate's texts name q): the
+    ``matcher.names`` weight, 0 where not named. The sparse product finds the few rows a text may name;
+    only those are checked exactly."""
     by_q, by_c = np.zeros(len(cand)), np.zeros(len(cand))
-    if q.tokens is not None and q.tokens.nnz and a.names_mat is not None:
-        every = a.dot_row("names_mat", q.tokens)
-        if every.any():  # most texts name no catalogue authority: skip the gather over all candidates
+    stats = a.name_stats
+    if q.tokens is not None and q.tokens.nnz and q.text_names is not None and a.names_mat is not None:
+        hits = np.flatnonzero(a.dot_row("names_mat", q.tokens))
+        if len(hits):  # most texts name no catalogue authority: skip the gather over all candidates
+            every = np.zeros(a.n)
+            every[hits] = [weight(stats, a.name_phrases(r), int(a.level[r]), a.country_codes[a.country[r]],
+                                  float(a.population[r]), q.text_names) for r in hits.tolist()]
             by_q = every[cand]
     if q.name_row is not None and q.name_row.nnz and a.tokens is not None and a.tokens.shape[0]:
-        per_text = a.dot_row("tokens", q.name_row)
-        if per_text.any():  # and most authorities are named by no text
+        hits = np.flatnonzero(a.dot_row("tokens", q.name_row))
+        if len(hits):  # and most authorities are named by no text
+            code = a.country_codes[q.country] if q.country >= 0 else ""
+            per_text = np.zeros(a.tokens.shape[0])
+            per_text[hits] = [weight(stats, q.name_phrases, q.level, code, float(q.population), a.text_names[t])
+                              for t in hits.tolist()]
             tr = a.text_row[cand]
             by_c = np.where(tr >= 0, per_text[np.maximum(tr, 0)], 0.0)
     return by_q, by_c

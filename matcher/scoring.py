@@ -400,7 +400,7 @@ def text_directions(q: Query, a: CatalogueArrays, rows: np.ndarray) -> list[tupl
 
 
 def _mention(by_q: float, by_c: float) -> str:
-    q_names, c_names = by_q >= 0.999, by_c >= 0.999
+    q_names, c_names = by_q > 0, by_c > 0
     return "both" if q_names and c_names else "query_names_candidate" if q_names else (
         "candidate_names_query" if c_names else "")
 

@@ -33,8 +33,8 @@ from matcher.geo import PRIORITY_ZONES, priority_countries
 from matcher.geo_prior import CooperationIndex
 from matcher.history import HistoryIndex, Shares, country_shares
 from matcher.levels import FOREIGN, FRENCH, N_LEVELS, fit_level_compat, fit_level_gate, side_counts
+from matcher.names import name_matrix, text_matrix, text_names
 from matcher.ranker import PairRanker
-from matcher.text_channel import name_matrix, token_matrix
 
 
 @dataclass
@@ -106,12 +106,14 @@ def query_from_row(arrays: CatalogueArrays, row: int, *, exclude_rows: Sequence[
     emb = {f: (arrays.emb[f][tr] if tr >= 0 and arrays.has_field[f][tr] else None) for f in FIELDS}
     lex = {f: (arrays.lex[f][tr] if tr >= 0 and arrays.has_field[f][tr] else None) for f in FIELDS}
     tokens = arrays.tokens[tr] if tr >= 0 and arrays.tokens is not None else None
+    named = arrays.text_names[tr] if 0 <= tr < len(arrays.text_names) else None
     name_row = arrays.names_mat[row] if arrays.names_mat is not None else None
     return Query(
         row=row, country=int(arrays.country[row]), admin1=int(arrays.admin1[row]), admin2=int(arrays.admin2[row]),
         xyz=arrays.xyz[row] if arrays.has_coord[row] else None, log_pop=float(arrays.log_pop[row]),
         level=int(arrays.level[row]), lang_mask=int(arrays.lang_mask[row]), exp_themes=int(arrays.exp_themes[row]),
         need_themes=int(arrays.need_themes[row]), emb=emb, lex=lex, tokens=tokens, name_row=name_row,
+        text_names=named, name_phrases=arrays.name_phrases(row), population=int(arrays.population[row]),
         is_french=arrays.country_codes[
             int(arrays.country[row])] == "FR", exclude_rows=tuple(exclude_rows),
         preferred_countries=preferred_countries, preferred_continents=preferred_continents,
@@ -152,6 +154,9 @@ def query_from_profile(profile: Profile, arrays: CatalogueArrays, *, encoder: En
     xyz = unit_xyz(np.array([profile.lat]), np.array([profile.lon]))[0] if profile.has_coordinates else None
     langs = profile.languages or (countries[profile.country].languages[:3] if profile.country in countries else ())
     a1_key = f"{profile.country}:{profile.admin1_code}"
+    stats = arrays.name_stats
+    named = text_names(all_text(profile), stats, (profile.name, profile.name_fr), profile.country) if present else None
+    phrases = stats.phrases(profile.name, profile.name_fr)
     return Query(
         row=row, country=cidx,
         admin1=arrays.admin1_keys.index(a1_key) if a1_key in arrays.admin1_keys else -1,
@@ -161,8 +166,8 @@ def query_from_profile(profile: Profile, arrays: CatalogueArrays, *, encoder: En
         level=LEVELS.index(profile.level_of), lang_mask=arrays.lang_bits(langs),
         exp_themes=arrays.theme_bits(facet_themes(profile, "expertise")),
         need_themes=arrays.theme_bits(facet_themes(profile, "needs")), emb=emb, lex=lex,
-        tokens=token_matrix([all_text(profile)], [profile.name]) if present else None,
-        name_row=name_matrix([profile.name]),
+        tokens=text_matrix([named]) if named is not None else None, text_names=named,
+        name_row=name_matrix([phrases]), name_phrases=phrases, population=profile.population or 0,
         preferred_countries=preferred_countries, preferred_continents=preferred_continents,
         is_french=profile.country == "FR",
     )

@@ -6,9 +6,9 @@ Three signals, each measured on the real cooperation cases (``matcher/cooperatio
 - **lexical**: cosine of character n-gram TF-IDF vectors (3–5-grams inside word boundaries, sublinear tf)
   whose IDF is fitted on the profiles' own corpus: exact technical terms and place names, robust to
   inflection ("assainissement" / "assainir"), in any Latin script;
-- **names**: one side's text names the other authority (every distinctive word of its name appears,
-  capitalised, in the text): the strongest single cue in real cases, where a town's expertise is told
-  through its existing cooperation.
+- **names**: one side's text names the other authority (``matcher.names``: its full name as a phrase,
+  weighed against its namesakes and the countries the text names): the strongest single cue in real
+  cases, where a town's expertise is told through its existing cooperation.
 
 Similarities are standardised before they are weighed, as the dev set showed it helps (HR@5 of USE alone
 0.54 → 0.68): per candidate against hubness (CSLS: a text that is close to every text of the other side
@@ -18,15 +18,12 @@ over the corpus of the other side, so a score means "how far above the usual for
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
-
-from matcher.themes import fold
 
 HUB_K = 10
 #: Pseudo-count of the prior (mean 0, sd ``PRIOR_SD``) that a query's z-score statistics are shrunk to: with a
@@ -38,15 +35,6 @@ _CHAR_VECTORIZER = HashingVectorizer(
     analyzer="char_wb", ngram_range=(3, 5), n_features=LEX_FEATURES, strip_accents="unicode", lowercase=True,
     alternate_sign=False, norm=None,
 )
-
-#: Words that name the level or form of an authority, not the authority itself.
-GENERIC_NAME_WORDS = frozenset(fold(w) for w in [
-    "commune", "ville", "municipalité", "municipalidad", "municipality", "municipio", "município", "city", "town", "cité", "région", "region", "región", "regione", "province", "provincia", "département", "department", "departamento", "district", "distrito", "county", "comté", "state", "état", "estado", "governorate", "gouvernorat", "préfecture", "prefecture", "cercle", "arrondissement", "communauté", "agglomération", "métropole", "metropolitan", "metropolitana", "metropole", "urbaine", "rural", "rurale", "de", "du", "des", "la", "le", "les", "l", "d", "of", "the", "en", "et", "and", "y", "di", "del", "da", "do", "della", "conseil", "council", "gouvernement", "government", "mairie", "hôtel", "saint", "sainte", "san", "santa", "são", "st", "ste",
-    "départemental", "régional", "municipal", "municipale", "provincial", "général", "générale",
-])
-_CAPITALISED = re.compile(r"(?<![\w])[A-ZÀ-ÖØ-Þ][\w'’\-]*")
-_NAME_HASH = HashingVectorizer(n_features=2**20, alternate_sign=False, norm=None, analyzer=lambda toks: toks)
-
 
 # ---- lexical vectors -----------------------------------------------------------------------------
 def char_tf(texts: Sequence[str]) -> sp.csr_matrix:
@@ -94,52 +82,6 @@ def standardise(csls: np.ndarray, corpus_csls: np.ndarray, prior_sd: float) -> n
     return (csls - mean) / max(np.sqrt(var), 1e-6)
 
 
-# ---- names ---------------------------------------------------------------------------------------
-def name_tokens(name: str) -> list[str]:
-    """Distinctive words of an authority's name ("Commune de Pilimpikou" -> ["pilimpikou"])."""
-    return [t for t in fold(name).split() if t not in GENERIC_NAME_WORDS and len(t) >= 3 and not t.isdigit()]
-
-
-def text_name_tokens(text: str) -> list[str]:
-    """Folded words of ``text`` that are written with a capital (proper nouns, mostly)."""
-    out: list[str] = []
-    for m in _CAPITALISED.finditer(text):
-        out.extend(t for t in fold(m.group(0)).split() if len(t) >= 3)
-    return out
-
-
-def _hashed(token_lists: Sequence[Sequence[str]]) -> sp.csr_matrix:
-    if not token_lists:
-        return sp.csr_matrix((0, 2**20), dtype=np.float32)
-    return sp.csr_matrix(_NAME_HASH.transform(token_lists), dtype=np.float32)
-
-
-def name_matrix(names: Sequence[str]) -> sp.csr_matrix:
-    """(n, 2**20) rows summing to 1 over each name's distinctive tokens (zero rows for generic names), so
-    ``name_matrix @ binary(text tokens)`` is the share of a name's words a text contains."""
-    toks = [sorted(set(name_tokens(x))) for x in names]
-    m = _hashed(toks)
-    m.data[:] = 1.0
-    counts = np.asarray(m.sum(axis=1)).ravel()
-    inv = np.divide(1.0, counts, out=np.zeros_like(counts), where=counts > 0)
-    return sp.csr_matrix(sp.diags(inv.astype(np.float32)) @ m)
-
-
-def token_matrix(texts: Sequence[str], own_names: Sequence[str] | None = None) -> sp.csr_matrix:
-    """(m, 2**20) binary rows: which capitalised words each text contains, less the words of the
-    author's own name (``own_names[i]``: a text naming its own town names no partner)."""
-    own = [set(name_tokens(x)) for x in own_names] if own_names is not None else [set() for _ in texts]
-    toks = [sorted(set(text_name_tokens(t)) - own[i]) for i, t in enumerate(texts)]
-    m = _hashed(toks)
-    m.data[:] = 1.0
-    return m
-
-
-def named(share: np.ndarray) -> np.ndarray:
-    """A name counts as mentioned only when every distinctive word of it is in the text."""
-    return (share >= 0.999).astype(float)
-
-
 @dataclass(frozen=True)
 class CorpusStats:
     """Spread of CSLS similarities on the data the text weights were learned from (the z-score prior)."""
@@ -153,11 +95,6 @@ __all__ = [
     "char_tf",
     "fit_idf",
     "hubness",
-    "name_matrix",
-    "name_tokens",
-    "named",
     "standardise",
-    "text_name_tokens",
     "tfidf",
-    "token_matrix",
 ]

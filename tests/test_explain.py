@@ -125,7 +125,7 @@ def test_a_region_is_never_called_a_department(code):
 
 def test_an_unknown_kind_is_neutral():
     got = _say("names_mentioned", replace(FULL, q_kind="", mention="candidate_names_query"))
-    assert got == ("Le texte de Pikine vous mentionne", "The text of Pikine mentions you")
+    assert got == ("Le texte de Pikine (Sénégal) vous mentionne", "The text of Pikine (Senegal) mentions you")
     got = _say("country", replace(FULL, q_kind=""))
     assert got == ("5 des 41 partenariats connus de votre région ou à moins de 50 km de chez vous sont au Sénégal",
                    "5 of the 41 known partnerships in your region or within 50 km of you are in Senegal")
@@ -145,8 +145,8 @@ def test_a_region_names_itself_in_the_staff_view():
                  "Sénégal"), "5 of the 41 known partnerships in the same region as Rennes or within 50 km of Rennes are in Senegal"),
     ("text_dense", "Besoins et expertises de Rennes et de Pikine se répondent dans les deux sens",
      "The needs and expertise of Rennes and Pikine match both ways"),
-    ("names_mentioned", "Rennes et Pikine se mentionnent mutuellement dans leurs textes",
-     "Rennes and Pikine mention each other in their texts"),
+    ("names_mentioned", "Rennes et Pikine (Sénégal) se mentionnent mutuellement dans leurs textes",
+     "Rennes and Pikine (Senegal) mention each other in their texts"),
     ("near_global", "Secteur tourné vers la France : 5 partenariats avec la France à moins de 60 km de Pikine",
      "An area that twins with France: 5 partnerships with France within 60 km of Pikine"),
 ])
@@ -161,9 +161,10 @@ def test_staff_sentences(code, fr, en):
      "Needs and expertise match both ways"),
     (("need",), "", "text_lex", "Vos besoins et son expertise emploient des termes communs (assainissement)",
      "Your needs and their expertise use some of the same terms (assainissement)"),
-    ((), "query_names_candidate", "names_mentioned", "Votre texte mentionne Pikine", "Your text mentions Pikine"),
-    ((), "candidate_names_query", "names_mentioned", "Le texte de Pikine mentionne votre commune",
-     "The text of Pikine mentions your commune"),
+    ((), "query_names_candidate", "names_mentioned", "Votre texte mentionne Pikine (Sénégal)",
+     "Your text mentions Pikine (Senegal)"),
+    ((), "candidate_names_query", "names_mentioned", "Le texte de Pikine (Sénégal) mentionne votre commune",
+     "The text of Pikine (Senegal) mentions your commune"),
 ])
 def test_text_sentences_follow_the_directions(directions, mention, code, fr, en):
     assert _say(code, replace(FULL, text_directions=directions, mention=mention)) == (fr, en)

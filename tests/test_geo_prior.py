@@ -9,7 +9,14 @@ from profiles_fixture import COUNTRIES, foreign, fr
 
 from matcher.arrays import CatalogueArrays
 from matcher.domain import Facet, Link
-from matcher.geo_prior import BASE_STRENGTH, THEME_STRENGTH, CooperationIndex, column, strongest_theme, tables_for
+from matcher.geo_prior import (
+    BASE_STRENGTH,
+    THEME_STRENGTH,
+    CooperationIndex,
+    column,
+    strongest_theme,
+    tables_for,
+)
 from matcher.themes import tag_text
 
 WATER = "Nous gérons notre service d'eau potable et d'assainissement."

@@ -85,7 +85,7 @@ def test_preferred_senegal(client: tuple[TestClient, dict[str, str]]) -> None:
     sn = [m for m in got if m["country"] == "SN"][:3]
     others = [m for m in _profile(c, keys) if m["country"] != "SN"][:3]
     _profile(c, keys, countries=["SN"])
-    rows = ["id,name,country,side", f"pa,Pont-Aven,FR,fr"]
+    rows = ["id,name,country,side", "pa,Pont-Aven,FR,fr"]
     rows += [f"p{i},{m['name']},{m['country']},partner" for i, m in enumerate(sn + others)]
     r = c.post("/events", files={"file": ("p.csv", "\n".join(rows).encode(), "text/csv")},
                headers={"Authorization": keys["staff"]})

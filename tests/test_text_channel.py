@@ -49,33 +49,6 @@ def test_standardise_is_a_z_score_on_a_large_corpus_and_the_prior_on_an_empty_on
     assert np.allclose(tc.standardise(x, np.zeros(0), 0.08), x / 0.08)
 
 
-@pytest.mark.parametrize("name, tokens", [
-    ("Commune de Pilimpikou", ["pilimpikou"]),
-    ("Ville de Bobo-Dioulasso", ["bobo", "dioulasso"]),
-    ("Région Metropolitana de Santiago", ["santiago"]),
-    ("Conseil départemental de la Seine-Saint-Denis", ["seine", "denis"]),
-    ("Municipalité de Tunis", ["tunis"]),
-    ("Gouvernorat de Sfax", ["sfax"]),
-    ("Commune d'Agoè-Nyivé 2", ["agoe", "nyive"]),
-    ("Région", []),
-])
-def test_name_tokens_drop_the_words_of_a_level(name, tokens):
-    assert tc.name_tokens(name) == tokens
-
-
-def test_a_text_names_an_authority_only_with_every_word_and_a_capital():
-    names = tc.name_matrix(["Commune de Bobo-Dioulasso", "Pikine", "Ville de Dakar", "Eau"])
-    texts = tc.token_matrix(["Nous travaillons avec Bobo-Dioulasso et Pikine.",
-                             "Bobo est une ville; l'eau potable de pikine.",
-                             "Depuis Dakar, la ville de Dakar aide Pikine."],
-                            own_names=["Rennes", "Rennes", "Ville de Dakar"])
-    share = (texts @ names.T).toarray()
-    assert tc.named(share).tolist() == [[1, 1, 0, 0], [0, 0, 0, 0], [0, 1, 0, 0]]
-    assert share[1, 0] == pytest.approx(0.5)  # "Bobo" alone: half the name, not a mention
-
-
 def test_empty_inputs_give_empty_matrices():
-    assert tc.name_matrix([]).shape == (0, 2**20)
-    assert tc.token_matrix([]).shape == (0, 2**20)
     assert tc.char_tf([]).shape == (0, tc.LEX_FEATURES)
     assert isinstance(tc.tfidf(sp.csr_matrix((0, tc.LEX_FEATURES)), np.ones(tc.LEX_FEATURES)), sp.csr_matrix)

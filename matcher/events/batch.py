@@ -78,7 +78,7 @@ def put_profiles(arrays: CatalogueArrays, profiles: Sequence[Profile], vectors: 
     if not profiles:
         return arrays
     a = arrays
-    one = CatalogueArrays.build(profiles, countries, vectors, dim=a.dim, fit_corpus=False)
+    one = CatalogueArrays.build(profiles, countries, vectors, dim=a.dim, fit_corpus=False, name_stats=a.name_stats)
     if one.theme_codes != a.theme_codes:
         raise ValueError("theme taxonomy differs between the catalogue arrays and the batch")
     cmap = np.array([a.country_index(c) for c in one.country_codes], dtype=np.int16)
@@ -150,6 +150,7 @@ def put_profiles(arrays: CatalogueArrays, profiles: Sequence[Profile], vectors: 
         lang_mask=col(a.lang_mask, lang_mask), exp_themes=col(a.exp_themes, one.exp_themes),
         need_themes=col(a.need_themes, one.need_themes), text_row=col(a.text_row, text_row),
         emb=emb, has_field=has_field, lex=lex, tf=tf, tokens=tokens, names_mat=names_mat,
+        text_names=(*a.text_names, *one.text_names),
         admin1_keys=tuple(admin1_keys), languages=tuple(languages),
         admin1_names={**a.admin1_names, **one.admin1_names}, names_fr={**a.names_fr, **one.names_fr}, index=index,
     )

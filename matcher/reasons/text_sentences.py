@@ -151,25 +151,32 @@ def _text_lex(v: float, c: ReasonContext) -> tuple[str, str] | None:
 
 
 def _names_mentioned(v: float, c: ReasonContext) -> tuple[str, str] | None:
-    """One side's text names the other authority (``mention``); "" gives no reason."""
+    """One side's text names the other authority (``mention``); "" gives no reason. The candidate is
+    named with its country, so the reader sees which place the text was read to mention."""
     if c.mention not in MENTIONS or not c.candidate_name.strip():
         return None
     cand, ce = c_fr(c), c_en(c)
+    where_fr = f" ({c.country_name_fr})" if c.country_name_fr.strip() else ""
+    where_en = f" ({c.country_name_en})" if c.country_name_en.strip() else ""
     if staff(c):
         q, qe = q_fr(c), q_en(c)
         return {
-            "query_names_candidate": (f"Le texte {q.de} mentionne {cand.subject}", f"The text of {qe} mentions {ce}"),
-            "candidate_names_query": (f"Le texte {cand.de} mentionne {q.subject}", f"The text of {ce} mentions {qe}"),
-            "both": (f"{cap(q.subject)} et {cand.subject} se mentionnent mutuellement dans leurs textes",
-                     f"{cap(qe)} and {ce} mention each other in their texts"),
+            "query_names_candidate": (f"Le texte {q.de} mentionne {cand.subject}{where_fr}",
+                                      f"The text of {qe} mentions {ce}{where_en}"),
+            "candidate_names_query": (f"Le texte {cand.de}{where_fr} mentionne {q.subject}",
+                                      f"The text of {ce}{where_en} mentions {qe}"),
+            "both": (f"{cap(q.subject)} et {cand.subject}{where_fr} se mentionnent mutuellement dans leurs textes",
+                     f"{cap(qe)} and {ce}{where_en} mention each other in their texts"),
         }[c.mention]
     known = kind(c.q_kind) in YOUR_FR
     you_fr = f"mentionne {your_fr(c)}" if known else "vous mentionne"
     you_en = f"mentions {your_en(c)}" if known else "mentions you"
     return {
-        "query_names_candidate": (f"Votre texte mentionne {cand.subject}", f"Your text mentions {ce}"),
-        "candidate_names_query": (f"Le texte {cand.de} {you_fr}", f"The text of {ce} {you_en}"),
-        "both": (f"Votre texte mentionne {cand.subject} et le sien {you_fr}", f"Your text mentions {ce} and theirs {you_en}"),
+        "query_names_candidate": (f"Votre texte mentionne {cand.subject}{where_fr}",
+                                  f"Your text mentions {ce}{where_en}"),
+        "candidate_names_query": (f"Le texte {cand.de}{where_fr} {you_fr}", f"The text of {ce}{where_en} {you_en}"),
+        "both": (f"Votre texte mentionne {cand.subject}{where_fr} et le sien {you_fr}",
+                 f"Your text mentions {ce}{where_en} and theirs {you_en}"),
     }[c.mention]
 
 
