@@ -52,3 +52,14 @@ def test_overlaps_are_for_staff(api: Api) -> None:  # noqa: F811
     r = api.client.get("/funding/overlaps", headers=api.staff)
     assert r.status_code == 200
     assert r.json()["items"] == []  # no catalogue unit above the tiny world's towns: no admin-1 territory
+
+
+def test_a_pending_registration_is_not_public(api: Api) -> None:  # noqa: F811
+    from dataclasses import replace
+
+    pending = replace(api.store.get("FR-COM-00003"), id="FR-COM-77777", name="Attente", status="pending")
+    api.store.add(pending)
+    r = api.client.get("/funding", params={"french": "FR-COM-77777", "partner": "GN-100"})
+    assert r.status_code == 404 and r.json()["error"]["field"] == "french"
+    r = api.client.get("/funding", params={"french": "FR-COM-77777", "partner": "GN-100"}, headers=api.staff)
+    assert r.status_code == 200

@@ -15,8 +15,10 @@ from matcher.funding.data import FUNDING_DIR, FundingData, load_funding
 from matcher.funding.project import consortium, funding_for, link_profiles
 from matcher.funding.rules import Assessment
 from matcher.store import ProfileStore
+from matcher.store_audit import ApiKey
 from matcher.themes import parse_theme, theme_values
-from service.deps import LangDep, ResourcesDep, StaffKey, StoreDep
+from service.deps import LangDep, OptionalKey, ResourcesDep, StaffKey, StoreDep
+from service.routes.authorities import visible_profile
 from service.schemas import CATALOGUE_COUNTRY
 from service.schemas_funding import (
     ConsortiumCall,
@@ -47,9 +49,10 @@ def funding_data(res: Any) -> FundingData:
     return load_funding(directory if directory.is_dir() else FUNDING_DIR)
 
 
-def _get(store: ProfileStore, pid: str, field: str) -> Profile:
+def _get(store: ProfileStore, pid: str, field: str, key: ApiKey | None) -> Profile:
+    """The profile if the caller may see it (a pending registration is not public), else 404 naming ``field``."""
     try:
-        return store.get(pid)
+        return visible_profile(store, pid, key)
     except NotFound:
         raise NotFound(f"no authority with id {pid!r}", field=field) from None
 
@@ -84,12 +87,13 @@ def item_out(a: Assessment, lang: str) -> FundingItem:
             summary="Every funding call and scheme for a French authority and a foreign partner: status on a date, "
                     "eligibility (true/false/unknown, the rule that decided), co-financing cap, what is missing")
 def funding(
-    res: ResourcesDep, store: StoreDep, lang: LangDep, french: Id, partner: Id, themes: Themes = [],  # noqa: B006
+    res: ResourcesDep, store: StoreDep, lang: LangDep, key: OptionalKey, french: Id, partner: Id,
+    themes: Themes = [],  # noqa: B006
     on: Annotated[dt.date | None, Query(description="The date the status is computed for (default: today)")] = None,
     co_applicants: Annotated[int, Query(ge=1, le=50, description="French authorities applying together, the "
                                                                  "first included")] = 1,
 ) -> FundingPage:
-    fr_profile, partner_profile = _get(store, french, "french"), _get(store, partner, "partner")
+    fr_profile, partner_profile = _get(store, french, "french", key), _get(store, partner, "partner", key)
     if partner_profile.country == "FR":
         raise InvalidInput(f"{partner} is French: give a foreign partner", field="partner")
     day = on or dt.date.today()
@@ -104,11 +108,12 @@ def funding(
                     "country; complementary levels; near each other), a proposed lead, and the calls the group "
                     "meets that one authority alone does not")
 def consortia(
-    res: ResourcesDep, store: StoreDep, lang: LangDep, partner: Id, themes: Themes = [],  # noqa: B006
+    res: ResourcesDep, store: StoreDep, lang: LangDep, key: OptionalKey, partner: Id,
+    themes: Themes = [],  # noqa: B006
     k: Annotated[int, Query(ge=1, le=20, description="Group size")] = 5,
     on: Annotated[dt.date | None, Query(description="The date call statuses are computed for (default: today)")] = None,
 ) -> ConsortiumPage:
-    p = _get(store, partner, "partner")
+    p = _get(store, partner, "partner", key)
     proposal, calls = consortium(store, funding_data(res), p, parse_themes(themes), k=k, on=on or dt.date.today())
     text = (lambda fr, en: fr) if lang == "fr" else (lambda fr, en: en)
     return ConsortiumPage(
