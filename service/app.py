@@ -29,7 +29,7 @@ from service import upload_parsing, web
 from service.deps import Resources
 from service.errors import BodyLimitMiddleware, HeaderLimitMiddleware, install_error_handlers
 from service.openapi import install_openapi
-from service.routes import authorities, docs, events, matches, meta, suggestions, trust
+from service.routes import authorities, docs, events, funding, matches, meta, suggestions, trust
 from service.settings import Settings
 from service.web import STATIC_DIR
 from service.web.context import html_error
@@ -51,6 +51,8 @@ TAGS = [
     {"name": "staff", "description": "Catalogue-wide suggestions and the decision audit trail (staff keys)."},
     {"name": "events", "description": "Partnership fairs: upload participants, rank everyone, plan 1:1 meetings "
                                       "(staff keys)."},
+    {"name": "funding", "description": "Funding calls and schemes for a partnership (status, eligibility, "
+                                       "co-financing, what is missing, sources) and French co-applicants."},
 ]
 
 
@@ -179,7 +181,7 @@ def create_app(settings: Settings | None = None, *, store: ProfileStore | None =
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST", "PATCH", "DELETE"],
                            allow_headers=["Authorization", "X-API-Key", "Content-Type", "Accept-Language"])
-    for module in (meta, authorities, matches, suggestions, trust, events, docs):
+    for module in (meta, authorities, matches, suggestions, trust, events, funding, docs):
         app.include_router(module.router)
     app.include_router(web.router)  # the web app's pages (service.web), not in the API spec
     app.state.html_error = html_error  # their errors as pages (service.errors)

@@ -25,6 +25,8 @@ _COMMANDS = [
     ("matcher.cli.cases_cmds", "cases"),
     ("matcher.cli.suggest_cmds", "suggest"),
     ("matcher.cli.keys_cmds", "keys"),
+    ("matcher.cli.funding_cmds", "funding"),
+    ("matcher.cli.funding_cmds", "consortium"),
     # The HTTP service registers its own command: matcher never imports FastAPI itself.
     ("service.cli", "serve"),
 ]

@@ -64,3 +64,23 @@ def build(out_dir: Path, cache_dir: Path, min_population: int, decoupage: Path |
         click.echo(f"  Known partnerships: {report['links']['links']:,} links")
     for name, size in report["outputs"].items():
         click.echo(f"  wrote {name} ({size:,} bytes)")
+
+
+@data.command("check")
+@click.option("--funding-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory of the funding files [default: data/funding].")
+def check(funding_dir: Path | None) -> None:
+    """Validate the funding calls and the eligibility lists (exit 2 naming the bad line)."""
+    from matcher.funding.data import FUNDING_DIR, read_funding
+
+    found = read_funding(funding_dir or FUNDING_DIR)  # FundingDataError -> exit 2 (matcher.cli.main)
+    lists = found.lists
+    kinds: dict[str, int] = {}
+    for c in found.calls:
+        kinds[c.kind] = kinds.get(c.kind, 0) + 1
+    click.echo(f"funding_calls.csv: {len(found.calls)} rows valid ("
+               + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + ")")
+    click.echo(f"ldc.csv: {len(lists.ldc)} least developed countries; eu_members.csv: {len(lists.eu_members)} "
+               f"EU member states; not_oda.csv: {len(lists.not_oda)} countries outside the DAC list by rule")
+    click.echo(f"water_basins.csv: {len(lists.basins)} départements with a sourced basin "
+               "(the others: unknown)")

@@ -17,6 +17,7 @@ from matcher.domain import Kind, Level
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
 from matcher.wording import integer
 from service.web.i18n_fairs import FAIR_MESSAGES
+from service.web.i18n_funding import FUNDING_MESSAGES
 
 Lang = Literal["fr", "en"]
 LANGS: tuple[Lang, ...] = ("fr", "en")
@@ -335,3 +336,4 @@ def request_lang(request: Request) -> Lang:
 
 # The fair pages' words, kept in their own module (one block to merge): service.web.i18n_fairs.
 MESSAGES.update({k: {"fr": v["fr"], "en": v["en"]} for k, v in FAIR_MESSAGES.items()})
+MESSAGES.update({k: {"fr": v["fr"], "en": v["en"]} for k, v in FUNDING_MESSAGES.items()})
