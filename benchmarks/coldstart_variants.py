@@ -29,7 +29,6 @@ from matcher.state import eligible_rows, query_from_profile
 from matcher.store import open_store
 
 VARIANTS = {  # name -> (hard negatives, fixed β or None)
-    "hard, beta learned": (50, None),
     "random, beta learned": (0, None),
     "random, beta 1": (0, 1.0),
 }
