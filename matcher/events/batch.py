@@ -241,8 +241,8 @@ def pair_mask(event: Event, st: MatchState, rows: np.ndarray, *, include_existin
                 mask[i, j] = mask[j, i] = False
     for i, j in event.pairs("avoid"):
         mask[i, j] = mask[j, i] = False
-    for i, j in event.pairs("must_meet"):  # asked for by name: scored whatever the filters say
-        mask[i, j] = mask[j, i] = True
+    for i, j in event.pairs("must_meet") | event.pairs("would_like"):  # asked for by name: scored whatever the
+        mask[i, j] = mask[j, i] = True  # filters say
     return mask
 
 

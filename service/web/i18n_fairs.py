@@ -63,6 +63,8 @@ FAIR_MESSAGES: dict[str, dict[str, str]] = {
                               "rencontrent", "en": "Group (e.g. france / partner): only pairs across groups meet"},
     "events.col.must_meet": {"fr": "Identifiants des participants à rencontrer absolument",
                              "en": "Ids of participants it must meet"},
+    "events.col.would_like": {"fr": "Identifiants des participants qu'il aimerait rencontrer (placés avant les autres)",
+                              "en": "Ids of participants it would like to meet (placed before the others)"},
     "events.col.avoid": {"fr": "Identifiants des participants à ne pas rencontrer",
                          "en": "Ids of participants it must not meet"},
     "events.col.max_meetings": {"fr": "Nombre maximal de rendez-vous", "en": "Largest number of meetings"},
