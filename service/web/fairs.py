@@ -26,8 +26,8 @@ from matcher.wording import integer
 from service import events_service as svc
 from service.events_store import EventRegistry, LoadedEvent, visible_events
 from service.web.context import FormPage, Page, PageDep
-from service.web.i18n_fairs import file_error, option_error, row_error, size_text
 from service.web.fair_wishes import wish_path
+from service.web.i18n_fairs import file_error, option_error, row_error, size_text
 from service.web.pages import XLSX, matcher_of
 
 router = APIRouter()
