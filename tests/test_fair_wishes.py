@@ -119,3 +119,19 @@ def test_a_bad_timing_is_said_in_the_form(api: Api) -> None:
     r = api.client.post(f"/rencontres/{event}/options?lang=en", data={"csrf": csrf(api), "rounds": "2",
                                                                       "pause_after": "2"})
     assert r.status_code == 422 and "The longer pause must come after a round that is not the last." in r.text
+
+
+def test_a_lock_that_can_no_longer_hold_is_said(api: Api) -> None:
+    _, organiser = api.store.create_key("organiser", None, "Forum")
+    _sign_in(api, organiser)
+    event = re.search(r"/rencontres/(ev-\w+)/planning", _post(api, FILE, "f.csv").text).group(1)  # type: ignore[attr-defined, union-attr]
+    lock = {"round": 3, "table": 2, "participant_a": "kan", "participant_b": "eau"}
+    put = api.client.put(f"/events/{event}/options", json={"rounds": 3, "locks": [lock]},
+                         headers={"Authorization": f"Bearer {organiser}"})
+    assert put.status_code == 200, put.text
+    page = api.client.get(f"/rencontres/{event}", params={"lang": "fr"}).text
+    assert 'id="released"' not in page and '<tr class="locked"><td>2</td><td>Eauville</td><td>Kankan-Test</td>' in page
+    two = api.client.post(f"/rencontres/{event}/options", data={"csrf": csrf(api), "rounds": "2"},
+                          follow_redirects=True).text
+    assert "Ces rendez-vous gardés ne pouvaient plus tenir" in two
+    assert "<li>Kankan-Test – Eauville (Tour 3, table 2)</li>" in two  # as the organiser named it

@@ -117,6 +117,9 @@ async def fair_page(page: Page, reg: EventRegistry, loaded: LoadedEvent, when: T
     base = str(page.request.base_url).rstrip("/")
     links = {p.id: f"{base}{wish_path(loaded.record.id, p.id, svc.link_token(secret, loaded.record.id, p.id))}"
              for p in loaded.event.participants}
+    kept = {(m.round, m.table, m.a, m.b) for m in plan.meetings if m.locked}
+    released = [x for x in options.locks if (x.round, x.table, min(x.a, x.b, key=loaded.event.index.get),
+                                             max(x.a, x.b, key=loaded.event.index.get)) not in kept]
     stored = options.timing
     form = form or {"rounds": str(stored.rounds),
                     "start": stored.start.strftime("%Y-%m-%dT%H:%M") if stored.start is not None else "",
@@ -127,7 +130,7 @@ async def fair_page(page: Page, reg: EventRegistry, loaded: LoadedEvent, when: T
                        when=when, participants=loaded.event.participants, links=links,
                        answered={pid: a.answered_at[:10] for pid, a in options.answers.items()},
                        rankings=dict(zip(ranking.ids, ranking.rankings)), notes=plan.notes,
-                       unmet=plan.unmet_must_meet, option_message=option_message, form=form)
+                       unmet=plan.unmet_must_meet, released=released, option_message=option_message, form=form)
 
 
 @router.get("/rencontres/{event_id}", response_class=HTMLResponse)

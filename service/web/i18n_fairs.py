@@ -194,6 +194,10 @@ FAIR_MESSAGES: dict[str, dict[str, str]] = {
                           "en": "Keep the meeting {a} – {b} (round {r}, table {t})"},
     "events.unmet": {"fr": "Rendez-vous demandés qui n'ont pas pu être placés :",
                      "en": "Requested meetings that could not be placed:"},
+    "events.released": {"fr": "Ces rendez-vous gardés ne pouvaient plus tenir (tour supprimé, participant ou table "
+                                "déjà pris, ou « non merci » reçu) : ils ont été replanifiés avec les autres.",
+                          "en": "These kept meetings could no longer hold (round removed, participant or table "
+                                "taken, or a “no thanks” received): they were planned again with the others."},
     "events.links": {"fr": "Liens des souhaits", "en": "Wish links"},
     "events.links_lead": {"fr": "Envoyez à chaque participant son lien : il y indique qui il doit rencontrer, "
                                 "aimerait rencontrer ou ne souhaite pas rencontrer, sans créer de compte.",
