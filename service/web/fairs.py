@@ -117,9 +117,8 @@ async def fair_page(page: Page, reg: EventRegistry, loaded: LoadedEvent, when: T
     base = str(page.request.base_url).rstrip("/")
     links = {p.id: f"{base}{wish_path(loaded.record.id, p.id, svc.link_token(secret, loaded.record.id, p.id))}"
              for p in loaded.event.participants}
-    kept = {(m.round, m.table, m.a, m.b) for m in plan.meetings if m.locked}
-    released = [x for x in options.locks if (x.round, x.table, min(x.a, x.b, key=loaded.event.index.get),
-                                             max(x.a, x.b, key=loaded.event.index.get)) not in kept]
+    kept = {(m.round, m.table, frozenset((m.a, m.b))) for m in plan.meetings if m.locked}
+    released = [x for x in options.locks if (x.round, x.table, frozenset((x.a, x.b))) not in kept]
     stored = options.timing
     form = form or {"rounds": str(stored.rounds),
                     "start": stored.start.strftime("%Y-%m-%dT%H:%M") if stored.start is not None else "",
