@@ -14,6 +14,7 @@ Earlier versions kept events in a SQLite file of their own beside the catalogue 
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractContextManager, closing
@@ -138,6 +139,15 @@ class EventsMixin:
             if options is not None:
                 conn.execute("UPDATE event_options SET options = ? WHERE id = ?", (options, event_id))
             self.log_change(conn, "event", event_id)
+
+    def event_link_secret(self) -> str:
+        """The key that signs participants' wish links (``service.events_service.link_token``): made at
+        random on first use and kept in the ``meta`` table, so links survive restarts and work on every
+        replica. Never shown; ``TWINMATCH_EVENT_LINK_SECRET`` overrides it."""
+        with self._tx() as conn:
+            conn.execute("INSERT INTO meta VALUES ('event_link_secret', ?) ON CONFLICT (key) DO NOTHING",
+                         (secrets.token_hex(32),))
+            return str(conn.execute("SELECT value FROM meta WHERE key = 'event_link_secret'").fetchone()[0])
 
     def delete_event(self, event_id: str) -> bool:
         """True if the event existed."""

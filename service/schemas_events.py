@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from service.schemas_matching import ReasonOut
 
@@ -79,6 +79,7 @@ class MeetingOut(BaseModel):
     name_b: str
     score: float = Field(description="Reciprocal score of the pair (0 for a must-meet pair that was not scored).")
     must_meet: bool
+    locked: bool = Field(description="Kept at this round and table by the organiser (`PUT /events/{id}/options`).")
 
 
 class RoundOut(BaseModel):
@@ -102,3 +103,40 @@ class ScheduleOut(BaseModel):
     unmet_must_meet: list[PairOut] = Field(description="Must-meet pairs that could not be placed.")
     meeting_counts: dict[str, int] = Field(description="Participant id -> number of meetings.")
     notes: list[str]
+
+
+class PauseIO(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    after_round: int = Field(ge=1, le=19, description="The pause comes between this round and the next.")
+    minutes: int = Field(ge=0, le=600)
+
+
+class LockIO(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    round: int = Field(ge=1, le=20)
+    table: int = Field(ge=1, le=1000)
+    participant_a: str = Field(min_length=1, max_length=200)
+    participant_b: str = Field(min_length=1, max_length=200)
+
+
+class EventOptionsIn(BaseModel):
+    """The organiser's planning options: every export and plan of the event uses them unless a request gives
+    its own value."""
+
+    model_config = ConfigDict(extra="forbid")
+    rounds: int = Field(default=3, ge=1, le=20)
+    start: str | None = Field(default=None, max_length=40, json_schema_extra={"format": "date-time", "pattern": r"^(19|2[0-9])[0-9]{2}-"},
+                              description="Start of round 1, e.g. 2026-12-01T09:00:00+01:00 (without an offset: "
+                                          "local time); null: no times.")
+    slot_minutes: int = Field(default=20, ge=1, le=600, description="Length of a meeting.")
+    break_minutes: int = Field(default=5, ge=0, le=600, description="Break between two meetings.")
+    pauses: list[PauseIO] = Field(default_factory=list, max_length=5,
+                                  description="Longer pauses (lunch) after given rounds, on top of the break.")
+    locks: list[LockIO] = Field(default_factory=list, max_length=2000,
+                                description="Meetings kept at their round and table when the rest is planned "
+                                            "again (a lock that can no longer hold is released, with a note).")
+
+
+class EventOptionsOut(EventOptionsIn):
+    answered: dict[str, str] = Field(description="Participant id -> when it last answered through its own link "
+                                                 "(ISO 8601 UTC); the answers themselves shape the plan.")

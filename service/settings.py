@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     #: profile writes, so staff find them complete (``matcher.suggestions.SuggestionWarmer``). Tests turn it
     #: off and call ``SuggestionCache.compute`` when they need a complete list.
     suggestion_precompute: bool = True
+    #: Signs the participants' wish links of fairs (HMAC); empty: a random key kept in the database.
+    event_link_secret: str = Field(default="", repr=False)
     #: Rate limits (``limits`` notation), per client address and per API key (``service.ratelimit``).
     rate_registration: str = Field(default="10/hour", description="New profiles registered")
     rate_claim: str = Field(default="5/hour", description="Claims of catalogue entries")

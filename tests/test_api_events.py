@@ -19,8 +19,8 @@ from test_api_support import Api, assert_error
 
 from matcher.encoding import HashingEncoder
 from matcher.events.exports import RANKING_COLUMNS, SCHEDULE_COLUMNS
+from service import events_service as events_route
 from service.app import create_app
-from service.routes import events as events_route
 
 pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
 
@@ -309,7 +309,7 @@ def test_schedule_for_one_participant_and_csv(api: Api, event_id: str) -> None:
     assert r.headers["content-disposition"] == f'attachment; filename="{event_id}-schedule.csv"'
     rows = list(csv.reader(io.StringIO(r.text)))
     assert tuple(rows[0]) == SCHEDULE_COLUMNS == ("round", "participant_a", "participant_b", "score", "must_meet",
-                                                   "table", "name_a", "name_b")
+                                                   "table", "name_a", "name_b", "start", "end")
     assert len(rows) - 1 == sum(len(x["meetings"]) for x in full["rounds"])
     assert ["1", "reg", "kan"] == next(row[:3] for row in rows[1:] if row[1] == "reg" and row[0] == "1")
     r = get(api, f"/events/{event_id}/schedule", rounds=3, format="xlsx")
@@ -356,14 +356,12 @@ def test_unknown_event_is_404(api: Api, url: str) -> None:
 
 
 @pytest.mark.parametrize("path, params, field", [
-    ("schedule", {}, "rounds"),
     ("schedule", {"rounds": 0}, "rounds"),
     ("schedule", {"rounds": 21}, "rounds"),
     ("schedule", {"rounds": "two"}, "rounds"),
     ("schedule", {"rounds": 2, "format": "pdf"}, "format"),
     ("schedule", {"rounds": 2, "format": "ics"}, "format"),
     ("participants/eau/schedule.ics", {"rounds": 2}, "start"),
-    ("participants/eau/schedule.ics", {"start": "2026-12-01T09:00"}, "rounds"),
     ("participants/eau/schedule.ics", {"rounds": 2, "start": "2026-13-01T09:00"}, "start"),
     ("schedule", {"rounds": 2, "start": "tomorrow"}, "start"),
     ("schedule", {"rounds": 2, "start": "0001-01-01T00:00"}, "start"),
@@ -454,3 +452,46 @@ def test_a_stored_file_that_no_longer_validates_is_409(api: Api, event_id: str,
         r = client.get(f"/events/{event_id}/rankings", headers=api.staff)
         assert_error(r, 409, "conflict", "id")
         assert "no longer validates" in r.json()["error"]["message"]
+
+
+# ---- the organiser's options: timing, locks ------------------------------------------------------------
+def test_options_carry_into_the_schedule_and_every_export(api: Api, event_id: str) -> None:
+    url = f"/events/{event_id}/options"
+    assert get(api, url).json() == {"rounds": 3, "start": None, "slot_minutes": 20, "break_minutes": 5, "pauses": [],
+                                    "locks": [], "answered": {}}
+    body = {"rounds": 3, "start": "2026-12-01T14:00", "slot_minutes": 30, "break_minutes": 10,
+            "pauses": [{"after_round": 1, "minutes": 45}]}
+    r = api.client.put(url, json=body, headers=api.staff)
+    assert r.status_code == 200, r.text
+    assert r.json()["start"] == "2026-12-01T14:00:00" and r.json()["pauses"] == [{"after_round": 1, "minutes": 45}]
+    plan = get(api, f"/events/{event_id}/schedule").json()  # no parameter: the event's options
+    assert [(x["start"], x["end"]) for x in plan["rounds"]] == [
+        ("2026-12-01T14:00:00", "2026-12-01T14:30:00"), ("2026-12-01T15:25:00", "2026-12-01T15:55:00"),
+        ("2026-12-01T16:05:00", "2026-12-01T16:35:00")]
+    rows = list(csv.reader(io.StringIO(get(api, f"/events/{event_id}/schedule", format="csv").text)))
+    assert rows[0][-2:] == ["start", "end"] and ["2026-12-01 15:25", "2026-12-01 15:55"] in [r[-2:] for r in rows]
+    ics = get(api, f"/events/{event_id}/participants/eau/schedule.ics", lang="fr")
+    assert ics.status_code == 200 and "DTSTART:20261201T140000" in ics.text and "Rendez-vous avec" in ics.text
+    # A request's own value wins over the stored one.
+    assert get(api, f"/events/{event_id}/schedule", slot_minutes=15, pauses="1:0").json()["rounds"][1]["start"] == \
+        "2026-12-01T14:25:00"
+
+
+def test_locked_meetings_stay_when_the_rest_is_planned_again(api: Api, event_id: str) -> None:
+    first = get(api, f"/events/{event_id}/schedule", rounds=2).json()
+    m = first["rounds"][1]["meetings"][0]
+    lock = {"round": 2, "table": 3, "participant_a": m["participant_a"], "participant_b": m["participant_b"]}
+    r = api.client.put(f"/events/{event_id}/options", json={"rounds": 2, "locks": [lock]}, headers=api.staff)
+    assert r.status_code == 200 and r.json()["locks"] == [lock]
+    again = get(api, f"/events/{event_id}/schedule").json()
+    kept = [x for x in again["rounds"][1]["meetings"] if x["locked"]]
+    assert [(x["table"], x["participant_a"], x["participant_b"]) for x in kept] == [
+        (3, m["participant_a"], m["participant_b"])]
+    for rnd in again["rounds"]:
+        people = [p for x in rnd["meetings"] for p in (x["participant_a"], x["participant_b"])]
+        assert len(people) == len(set(people))
+    bad = api.client.put(f"/events/{event_id}/options", json={"locks": [{**lock, "participant_b": "zz"}]},
+                         headers=api.staff)
+    assert_error(bad, 422, "invalid_input", "locks")
+    assert_error(api.client.put(f"/events/{event_id}/options", json={"rounds": 2, "pauses": [
+        {"after_round": 2, "minutes": 30}]}, headers=api.staff), 422, "invalid_input", "pause_after")

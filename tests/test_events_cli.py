@@ -64,7 +64,8 @@ def test_schedule_writes_plan_and_calendars(world):
     ics = world["root"] / "ics"
     res = CliRunner().invoke(cli, ["event", "schedule", str(world["file"]), "--rounds", "2", "--out", str(out),
                                    "--ics", str(ics), "--start", "2026-12-01T09:00", "--slot-minutes", "15",
-                                   "--break-minutes", "5", "--compare-greedy", *opts(world)])
+                                   "--break-minutes", "5", "--pause", "1:30", "--lang", "fr", "--compare-greedy",
+                                   *opts(world)])
     assert res.exit_code == 0, res.output
     assert "round(s) [lsa" in res.output and "greedy baseline" in res.output
     rows = [tuple(r.values()) for r in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))]
@@ -74,8 +75,10 @@ def test_schedule_writes_plan_and_calendars(world):
     assert not any({a, b} == {"eau", "rhe"} for _, a, b, *_ in rows)
     assert sorted(p.name for p in ics.iterdir()) == ["eau.ics", "kan.ics", "ndi.ics", "reg.ics", "rhe.ics"]
     text = (ics / "eau.ics").read_text(encoding="utf-8")
-    # Round 2 starts one slot (15 min) and one break (5 min) after round 1.
-    assert "DTSTART:20261201T090000" in text and "DTSTART:20261201T092000" in text
+    # Round 2 starts one slot (15 min), one break (5 min) and the pause (30 min) after round 1.
+    assert "DTSTART:20261201T090000" in text and "DTSTART:20261201T095000" in text
+    assert "SUMMARY:Rendez-vous avec" in text and "Pourquoi cette rencontre" in text.replace("\r\n ", "")
+    assert rows[0][-2:] == ("2026-12-01 09:00", "2026-12-01 09:15")
 
 
 def test_bad_output_suffix_and_missing_start(world):

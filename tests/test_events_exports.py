@@ -13,13 +13,12 @@ import openpyxl
 import pytest
 from profiles_fixture import COUNTRIES, LINKS, PROFILES
 
-from matcher.events.batch import EventRanking, RankedPartner, rank_event
+from matcher.domain import Reason
+from matcher.events.batch import EventRanking, RankedPartner, pair_reasons, rank_event
 from matcher.events.exports import (
     RANKING_COLUMNS,
     SCHEDULE_COLUMNS,
     all_ics,
-    fold_line,
-    ics_escape,
     participant_ics,
     ranking_csv,
     ranking_json,
@@ -27,6 +26,7 @@ from matcher.events.exports import (
     schedule_csv,
     schedule_xlsx,
 )
+from matcher.events.options import Pause, timing
 from matcher.events.participants import CatalogueView, read_participants_file
 from matcher.events.schedule import plan_schedule, schedule_event
 
@@ -92,15 +92,20 @@ def plan():
 def test_schedule_csv_and_xlsx(plan):
     rows = list(csv.reader(io.StringIO(schedule_csv(plan).decode())))
     assert tuple(rows[0]) == SCHEDULE_COLUMNS == ("round", "participant_a", "participant_b", "score", "must_meet",
-                                                   "table", "name_a", "name_b")
-    assert rows[1] == ["1", "a", "b", "0.9000", "true", "1", "", ""]
-    assert rows[2] == ["1", "c", "row-5", "0.1000", "false", "2", "", ""]
+                                                   "table", "name_a", "name_b", "start", "end")
+    assert rows[1] == ["1", "a", "b", "0.9000", "true", "1", "", "", "", ""]
+    assert rows[2] == ["1", "c", "row-5", "0.1000", "false", "2", "", "", "", ""]
+    # The organiser's timing: 30-minute slots from 14:00, 10-minute breaks.
+    timed = list(csv.reader(io.StringIO(schedule_csv(plan, timing=timing(
+        rounds=2, start=datetime(2026, 12, 1, 14, 0), slot_minutes=30, break_minutes=10)).decode())))
+    assert [r[-2:] for r in timed[1:]] == [["2026-12-01 14:00", "2026-12-01 14:30"]] * 2 + [
+        ["2026-12-01 14:40", "2026-12-01 15:10"]] * 2
     named = list(csv.reader(io.StringIO(schedule_csv(plan, {"a": "Alpha", "row-5": "Delta"}).decode())))
-    assert named[1][5:] == ["1", "Alpha", ""] and named[2][5:] == ["2", "", "Delta"]
+    assert named[1][5:8] == ["1", "Alpha", ""] and named[2][5:8] == ["2", "", "Delta"]
     wb = openpyxl.load_workbook(io.BytesIO(schedule_xlsx(plan, {"a": "Alpha", "row-5": "Delta"})))
     assert wb.sheetnames == ["schedule", "participants"]
     sched = list(wb["schedule"].iter_rows(values_only=True))
-    assert sched[0] == SCHEDULE_COLUMNS and sched[1] == (1, "a", "b", 0.9, "true", 1, "Alpha", None)
+    assert sched[0] == SCHEDULE_COLUMNS and sched[1] == (1, "a", "b", 0.9, "true", 1, "Alpha", None, None, None)
     people = list(wb["participants"].iter_rows(values_only=True))
     assert people[0] == ("participant_id", "name", "meetings", "round 1", "round 2", "unmet_must_meet")
     assert people[1][:5] == ("a", "Alpha", 2, "b", "c")
@@ -136,13 +141,35 @@ def test_ics_is_valid_and_parses_back(plan):
         assert ev["DTSTAMP"] == "20261101T080000Z"
     assert events[0]["DTSTART"] == "20261201T090000" and events[0]["DTEND"] == "20261201T092000"
     assert events[1]["DTSTART"] == "20261201T092500" and events[1]["DTEND"] == "20261201T094500"
-    assert events[0]["SUMMARY"] == ("Meeting: Saint-Jean-de-Maurienne Communauté d'agglomération\\, Savoie ↔ "
-                                    "Bâ\\; Ndiaye")
+    assert events[0]["SUMMARY"] == "Meeting with Bâ\\; Ndiaye"
+    assert events[0]["DESCRIPTION"] == "Round 1\\, table 1.\\nA requested meeting: not to be missed."
     assert events[0]["UID"] == "Forum-2026-r1-a-b@twinmatch"
     # The same meeting has the same UID in the other participant's calendar.
     other = unfold(participant_ics(plan, "b", names, start=datetime(2026, 12, 1, 9, 0), stamp=stamp,
                                    event_uid="Forum 2026"))
     assert "UID:Forum-2026-r1-a-b@twinmatch" in other
+    assert "SUMMARY:Meeting with Saint-Jean-de-Maurienne Communauté d'agglomération\\, Savoie" in other
+
+
+def test_ics_in_french_with_the_reasons_breaks_and_a_pause(plan):
+    import icalendar
+
+    names = {"a": "Rennes", "b": "Thiès", "c": "Kaolack"}
+    why = {("a", "c"): (Reason(code="x", value=1.0, contribution=1.0, text_fr="Vous cherchez tous deux l'eau potable",
+                                text_en="Both look for drinking water"),)}
+    data = participant_ics(plan, "a", names, start=datetime(2026, 12, 1, 9, 0), slot_minutes=30, break_minutes=10,
+                           pauses=(Pause(1, 60),), lang="fr", reasons=why,
+                           stamp=datetime(2026, 11, 1, tzinfo=UTC))
+    cal = icalendar.Calendar.from_ical(data)
+    events = list(cal.walk("VEVENT"))
+    assert [str(e["SUMMARY"]) for e in events] == ["Rendez-vous avec Thiès", "Rendez-vous avec Kaolack"]
+    assert [str(e["LOCATION"]) for e in events] == ["Table 1", "Table 1"]
+    # Round 2 starts after the 30-minute slot, the 10-minute break and the 60-minute pause.
+    assert [e.decoded("DTSTART") for e in events] == [datetime(2026, 12, 1, 9, 0), datetime(2026, 12, 1, 10, 40)]
+    assert str(events[0]["DESCRIPTION"]) == "Tour 1, table 1.\nRencontre demandée : à ne pas manquer."
+    assert str(events[1]["DESCRIPTION"]) == ("Tour 2, table 1.\nPourquoi cette rencontre :\n"
+                                             "- Vous cherchez tous deux l'eau potable")
+    assert "Match score" not in data.decode() and "0.80" not in data.decode()
 
 
 def test_ics_with_a_time_zone_is_written_in_utc(plan):
@@ -151,15 +178,12 @@ def test_ics_with_a_time_zone_is_written_in_utc(plan):
     assert "DTSTART:20261201T080000Z" in lines
 
 
-def test_fold_line_respects_utf8_boundaries():
-    line = "SUMMARY:" + "é↔" * 60
-    folded = fold_line(line)
-    parts = folded.split("\r\n")
-    assert all(len(p.encode("utf-8")) <= 75 for p in parts) and len(parts) > 1
-    assert all(p.startswith(" ") for p in parts[1:])
-    assert folded.replace("\r\n ", "") == line
-    assert fold_line("SHORT") == "SHORT"
-    assert ics_escape("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
+def test_pair_reasons_are_the_rankings_reasons(state, encoder, ranked):
+    event, r = ranked
+    pid = event.ids[0]
+    top = r.for_participant(pid)[0]
+    got = pair_reasons(event, {pid: [top.partner_id]}, state=state, encoder=encoder)
+    assert got[(pid, top.partner_id)] == top.reasons and top.reasons
 
 
 def test_all_ics_one_file_per_participant(state, encoder, ranked):

@@ -75,8 +75,8 @@ def test_the_schedule_csv_opens_in_french_excel(api: Api, organiser: str) -> Non
     assert body.startswith("\ufeff".encode())
     rows = read_csv_text(body)
     assert rows[0] == ["tour", "identifiant A", "identifiant B", "score", "à rencontrer absolument", "table",
-                       "participant A", "participant B"]
-    assert rows[1][:3] == ["1", "rennes", "thies"] and rows[1][4:] == ["oui", "1", "Rennes", "Thiès"]
+                       "participant A", "participant B", "début", "fin"]
+    assert rows[1][:3] == ["1", "rennes", "thies"] and rows[1][4:] == ["oui", "1", "Rennes", "Thiès", "", ""]
 
 
 @pytest.mark.parametrize("lang, expected", [
@@ -111,7 +111,7 @@ def test_a_too_big_file_is_the_upload_page_with_the_limit(api: Api, organiser: s
 
 def test_french_column_names_are_all_accepted(api: Api, organiser: str) -> None:
     head = ";".join(FRENCH_COLUMNS[c] for c in COLUMNS).upper()  # case does not matter either
-    body = (head + "\nr1;Rennes;France;commune;220000;48,11;-1,68;fr;Eau;Tourisme;;;france;t1;;3\n"
-            "t1;Thiès;Sénégal;;;;;fr;Tourisme;Eau;;;partenaire;;;\n").encode()
+    body = (head + "\nr1;Rennes;France;commune;220000;48,11;-1,68;fr;Eau;Tourisme;;;france;t1;;;3\n"
+            "t1;Thiès;Sénégal;;;;;fr;Tourisme;Eau;;;partenaire;;;;\n").encode()
     r = _post(api, body, "p.csv")
     assert r.status_code == 200, r.text[:2000]  # type: ignore[attr-defined]

@@ -131,6 +131,10 @@ def test_an_event_deleted_on_a_is_forgotten_by_b(make_replicas: Callable[..., Re
     assert up.status_code == 201, up.text
     event_id = up.json()["id"]
     assert r.b.get(f"/events/{event_id}/rankings", headers=r.staff).status_code == 200  # now loaded in B
+    # The organiser's options set on A are B's too (B forgets its loaded copy and reads the store again).
+    put = r.a.put(f"/events/{event_id}/options", json={"rounds": 2, "slot_minutes": 45}, headers=r.staff)
+    assert put.status_code == 200, put.text
+    eventually(lambda: r.b.get(f"/events/{event_id}/options", headers=r.staff).json()["slot_minutes"] == 45)
     assert r.a.delete(f"/events/{event_id}", headers=r.staff).status_code == 204
     eventually(lambda: r.b.get(f"/events/{event_id}/rankings", headers=r.staff).status_code == 404)
 

@@ -97,18 +97,31 @@ def rank(file: Path, k: int, out: Path, lang: str, include_existing: bool, inclu
               help="Start of round 1, e.g. 2026-12-01T09:00 (local time; or with an offset, +0100).")
 @click.option("--slot-minutes", type=click.IntRange(1, 600), default=20, show_default=True)
 @click.option("--break-minutes", type=click.IntRange(0, 600), default=5, show_default=True)
+@click.option("--pause", "pauses", multiple=True, metavar="ROUND:MINUTES",
+              help="A longer pause after a round, e.g. 3:60 (repeatable).")
+@click.option("--lang", "ics_lang", type=click.Choice(["fr", "en"]), default="en", show_default=True,
+              help="Language of the calendars (with each meeting's reasons).")
 @click.option("--method", type=click.Choice(["auto", "lsa", "milp", "networkx", "greedy"]), default="auto",
               show_default=True, help="auto: exact matching per round (lsa with two sides, milp otherwise).")
 @click.option("--compare-greedy", is_flag=True, help="Also plan with the greedy baseline and print both totals.")
 def schedule(file: Path, rounds: int, out: Path, ics_dir: Path | None, start: datetime | None, slot_minutes: int,
-             break_minutes: int, method: str, compare_greedy: bool, include_existing: bool,
+             break_minutes: int, pauses: tuple[str, ...], ics_lang: str, method: str, compare_greedy: bool, include_existing: bool,
              include_same_country: bool, db: Path | None, data_dir: Path, model: str, ranker_path: Path) -> None:
     """Plan ROUNDS rounds of 1:1 meetings maximising the reciprocal match scores."""
-    from matcher.events.batch import rank_event
+    from matcher.events.batch import pair_reasons, rank_event
     from matcher.events.exports import SCHEDULE_WRITERS, all_ics, schedule_csv, schedule_xlsx
+    from matcher.events.options import Pause, Timing
     from matcher.events.schedule import schedule_event
 
     _writer(out, SCHEDULE_WRITERS)
+    breaks = []
+    for p in pauses:
+        after, _, minutes = p.partition(":")
+        if not (after.isdigit() and minutes.isdigit() and 1 <= int(after) < rounds and int(minutes) <= 600):
+            raise click.BadParameter(f"{p!r}: ROUND:MINUTES, a round before the last, at most 600 minutes",
+                                     param_hint="--pause")
+        breaks.append(Pause(int(after), int(minutes)))
+    when = Timing(rounds, start, slot_minutes, break_minutes, tuple(sorted(breaks, key=lambda b: b.after_round)))
     if ics_dir is not None and start is None:
         raise click.UsageError("--ics needs --start (e.g. --start 2026-12-01T09:00)")
     ev, matcher = _load(file, db, data_dir, model, ranker_path)
@@ -116,7 +129,8 @@ def schedule(file: Path, rounds: int, out: Path, ics_dir: Path | None, start: da
                          include_same_country=include_same_country, reasons=False)
     plan = schedule_event(ev, ranking, rounds, method=method)
     names = {p.id: p.name for p in ev.participants}
-    payload = schedule_csv(plan, names) if out.suffix.lower() == ".csv" else schedule_xlsx(plan, names)
+    writer = schedule_csv if out.suffix.lower() == ".csv" else schedule_xlsx
+    payload = writer(plan, names, timing=when)
     out.write_bytes(payload)
     counts = list(plan.meeting_counts.values())
     click.echo(f"{len(plan.meetings)} meetings in {rounds} round(s) [{plan.method}, {plan.seconds:.1f}s]: "
@@ -134,8 +148,14 @@ def schedule(file: Path, rounds: int, out: Path, ics_dir: Path | None, start: da
             click.echo(f"  {a} - {b}", err=True)
     if ics_dir is not None and start is not None:
         ics_dir.mkdir(parents=True, exist_ok=True)
+        partners: dict[str, list[str]] = {}
+        for m in plan.meetings:
+            partners.setdefault(m.a, []).append(m.b)
+            partners.setdefault(m.b, []).append(m.a)
+        reasons = pair_reasons(ev, partners, state=matcher.state, encoder=matcher.encoder)
         files = all_ics(plan, names, start=start, slot_minutes=slot_minutes, break_minutes=break_minutes,
-                        event_name=file.stem, event_uid=f"{file.stem}-{start:%Y%m%dT%H%M}")
+                        pauses=when.pauses, lang=ics_lang, reasons=reasons, event_name=file.stem,
+                        event_uid=f"{file.stem}-{start:%Y%m%dT%H%M}")
         for name, data in files.items():
             (ics_dir / name).write_bytes(data)
         click.echo(f"{len(files)} calendars -> {ics_dir}")

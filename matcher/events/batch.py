@@ -242,8 +242,8 @@ def pair_mask(event: Event, st: MatchState, rows: np.ndarray, *, include_existin
                 mask[i, j] = mask[j, i] = False
     for i, j in event.pairs("avoid"):
         mask[i, j] = mask[j, i] = False
-    for i, j in event.pairs("must_meet"):  # asked for by name: scored whatever the filters say
-        mask[i, j] = mask[j, i] = True
+    for i, j in event.pairs("must_meet") | event.pairs("would_like"):  # asked for by name: scored whatever the
+        mask[i, j] = mask[j, i] = True  # filters say
     return mask
 
 
@@ -310,6 +310,31 @@ def rank_event(event: Event, *, state: MatchState | None, encoder: Encoder | Non
     )
 
 
+def pair_reasons(event: Event, partners: Mapping[str, Sequence[str]], *, state: MatchState | None,
+                 encoder: Encoder | None, ranker: PairRanker | None = None,
+                 countries: Mapping[str, Country] | None = None) -> dict[tuple[str, str], tuple[Reason, ...]]:
+    """``(participant, partner) -> reasons`` for the given partners of each participant, as the participant
+    reads them (its query, the ranker's exact contributions): the reasons of the meetings a schedule
+    placed, whether or not the partner is in the participant's top k. Unknown ids are skipped."""
+    wanted = {i: [event.index[x] for x in xs if x in event.index and x != pid]
+              for pid, xs in partners.items() if (i := event.index.get(pid)) is not None}
+    wanted = {i: js for i, js in wanted.items() if js}
+    if not wanted:
+        return {}
+    prep = event_state(event, state=state, encoder=encoder, ranker=ranker, countries=countries)
+    st, rows = prep.state, prep.rows
+    if st.ranker is None:
+        raise InvalidInput("no ranker loaded: run `twinmatch train`", field="ranker")
+    ps = event.participants
+    items = [(i, query_from_row(st.arrays, int(rows[i])), np.array(js, dtype=np.int64)) for i, js in wanted.items()]
+    out: dict[tuple[str, str], tuple[Reason, ...]] = {}
+    with threadpool_limits(1, user_api="blas"):
+        for (i, q, js), sc in zip(items, score_many(st, [(q, rows[js]) for _, q, js in items])):
+            for j, why in zip(js.tolist(), explain(st, q, ps[i].profile, sc, np.arange(len(js)))):
+                out[(ps[i].id, ps[j].id)] = why
+    return out
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     """P(row -> column) for the score matrix (NaN stays NaN: pairs that are not scored)."""
     return expit(np.asarray(z, dtype=np.float32)).astype(np.float32)
@@ -322,6 +347,7 @@ __all__ = [
     "encode_once",
     "event_state",
     "pair_mask",
+    "pair_reasons",
     "put_profiles",
     "rank_event",
 ]

@@ -12,17 +12,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from matcher.domain import Match
+from icalendar import Calendar
+from icalendar import Event as ICalEvent
+
+from matcher.domain import Match, Reason
 from matcher.events.batch import EventRanking
-from matcher.events.schedule import Meeting, Schedule
+from matcher.events.options import Pause, Timing, slot_times
+from matcher.events.schedule import Schedule
 from matcher.events.spreadsheet import MACHINE, SheetStyle, write_csv, write_xlsx
 
 RANKING_COLUMNS = ("participant_id", "rank", "partner_id", "partner_name", "score", "reasons")
-SCHEDULE_COLUMNS = ("round", "participant_a", "participant_b", "score", "must_meet", "table", "name_a", "name_b")
+SCHEDULE_COLUMNS = ("round", "participant_a", "participant_b", "score", "must_meet", "table", "name_a", "name_b",
+                    "start", "end")
 
 
 def _csv(columns: Sequence[str], rows: Iterable[Sequence[Any]], style: SheetStyle = MACHINE) -> bytes:
@@ -64,23 +69,33 @@ RANKING_WRITERS = {".csv": ranking_csv, ".xlsx": ranking_xlsx, ".json": ranking_
 
 
 # ---- schedules -----------------------------------------------------------------------------------
-def _schedule_rows(schedule: Schedule, names: dict[str, str]) -> Iterable[list[Any]]:
+def when(t: datetime) -> str:
+    """A slot's time as a spreadsheet reads it: ``2026-12-01 09:00`` (with its offset, when it has one)."""
+    return t.strftime("%Y-%m-%d %H:%M") + (t.strftime(" %z") if t.tzinfo is not None else "")
+
+
+def _schedule_rows(schedule: Schedule, names: dict[str, str], timing: Timing | None) -> Iterable[list[Any]]:
     for m in schedule.meetings:
-        yield [m.round, m.a, m.b, float(m.score), m.must_meet, m.table, names.get(m.a, ""), names.get(m.b, "")]
+        slot = timing.slot(m.round) if timing is not None else None
+        yield [m.round, m.a, m.b, float(m.score), m.must_meet, m.table, names.get(m.a, ""), names.get(m.b, ""),
+               when(slot[0]) if slot else None, when(slot[1]) if slot else None]
 
 
-def schedule_csv(schedule: Schedule, names: dict[str, str] | None = None, style: SheetStyle = MACHINE) -> bytes:
-    """One row per meeting: round, the two participants (ids, then names at the end), score, must-meet, and
-    the table number."""
-    return _csv(SCHEDULE_COLUMNS, _schedule_rows(schedule, names or {}), style)
+def schedule_csv(schedule: Schedule, names: dict[str, str] | None = None, style: SheetStyle = MACHINE,
+                 timing: Timing | None = None) -> bytes:
+    """One row per meeting: round, the two participants (ids, then names at the end), score, must-meet, the
+    table number, and the slot's start and end when ``timing`` has a start (else empty)."""
+    return _csv(SCHEDULE_COLUMNS, _schedule_rows(schedule, names or {}, timing), style)
 
 
 PARTICIPANT_COLUMNS = ("participant_id", "name", "meetings")
 
 
-def schedule_xlsx(schedule: Schedule, names: dict[str, str] | None = None, style: SheetStyle = MACHINE) -> bytes:
+def schedule_xlsx(schedule: Schedule, names: dict[str, str] | None = None, style: SheetStyle = MACHINE,
+                  timing: Timing | None = None) -> bytes:
     """Sheet "schedule" (the CSV's columns), sheet "participants": one row per participant, the partner
-    of each round, the meeting count and the unmet must-meets."""
+    of each round (the round's start time in its header when ``timing`` has a start), the meeting count
+    and the unmet must-meets."""
     names = names or {}
     partner: dict[tuple[str, int], str] = {}
     for m in schedule.meetings:
@@ -94,76 +109,81 @@ def schedule_xlsx(schedule: Schedule, names: dict[str, str] | None = None, style
     people = ([pid, names.get(pid, ""), schedule.meeting_counts.get(pid, 0)]
               + [partner.get((pid, r), "") for r in rounds] + ["; ".join(unmet.get(pid, []))]
               for pid in schedule.ids)
-    round_columns = tuple(style.headers.get("round_n", "round {n}").format(n=r) for r in rounds)
+
+    def round_column(r: int) -> str:
+        head = style.headers.get("round_n", "round {n}").format(n=r)
+        slot = timing.slot(r) if timing is not None else None
+        return f"{head} ({slot[0]:%H:%M})" if slot else head
+
     return _xlsx([
-        ("schedule", SCHEDULE_COLUMNS, _schedule_rows(schedule, names)),
-        ("participants", (*PARTICIPANT_COLUMNS, *round_columns, "unmet_must_meet"), people),
+        ("schedule", SCHEDULE_COLUMNS, _schedule_rows(schedule, names, timing)),
+        ("participants", (*PARTICIPANT_COLUMNS, *(round_column(r) for r in rounds), "unmet_must_meet"), people),
     ], style)
 
 
 SCHEDULE_WRITERS = {".csv": schedule_csv, ".xlsx": schedule_xlsx}
 
 
-# ---- ICS (RFC 5545) ------------------------------------------------------------------------------
-def ics_escape(text: str) -> str:
-    """TEXT value escaping (RFC 5545 §3.3.11)."""
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n") \
-        .replace("\n", "\\n")
+# ---- ICS (RFC 5545, written by the icalendar package) --------------------------------------------
+#: A calendar's words, in French and English (the page's language; the API's ``lang``).
+ICS_WORDS = {
+    "fr": {"summary": "Rendez-vous avec {other}", "location": "Table {table}", "when": "Tour {round}, table {table}.",
+           "must": "Rencontre demandée : à ne pas manquer.", "why": "Pourquoi cette rencontre :",
+           "calendar": "{event} — {name}"},
+    "en": {"summary": "Meeting with {other}", "location": "Table {table}", "when": "Round {round}, table {table}.",
+           "must": "A requested meeting: not to be missed.", "why": "Why this meeting:",
+           "calendar": "{event} — {name}"},
+}
+#: (participant, partner) -> the reasons of the pair as the participant reads them.
+PairReasons = Mapping[tuple[str, str], Sequence[Reason]]
 
 
-def fold_line(line: str) -> str:
-    """Fold a content line at 75 octets (RFC 5545 §3.1), never inside a UTF-8 character; continuation
-    lines start with one space, which counts in their 75 octets."""
-    out: list[str] = []
-    cur, size, limit = "", 0, 75
-    for ch in line:
-        n = len(ch.encode("utf-8"))
-        if size + n > limit:
-            out.append(cur)
-            cur, size, limit = " ", 1, 75
-        cur += ch
-        size += n
-    out.append(cur)
-    return "\r\n".join(out)
+def _ics_time(t: datetime) -> datetime:
+    """A naive time stays floating (the event's own clock); an aware one is written in UTC."""
+    return t if t.tzinfo is None else t.astimezone(UTC)
 
 
-def _ics_time(t: datetime) -> str:
-    if t.tzinfo is None:
-        return t.strftime("%Y%m%dT%H%M%S")  # floating local time: the event's own clock
-    return t.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def slot_times(start: datetime, r: int, slot_minutes: int, break_minutes: int) -> tuple[datetime, datetime]:
-    begin = start + timedelta(minutes=(r - 1) * (slot_minutes + break_minutes))
-    return begin, begin + timedelta(minutes=slot_minutes)
+def _uid(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text)
 
 
 def participant_ics(schedule: Schedule, participant_id: str, names: dict[str, str], *, start: datetime,
-                    slot_minutes: int = 20, break_minutes: int = 0, event_name: str = "twinmatch event",
+                    slot_minutes: int = 20, break_minutes: int = 0, pauses: Iterable[Pause] = (),
+                    lang: str = "en", reasons: PairReasons | None = None, event_name: str = "twinmatch event",
                     event_uid: str = "event", stamp: datetime | None = None) -> bytes:
-    """One calendar with a VEVENT per meeting of ``participant_id``. The UID of a meeting is the same in
-    both participants' calendars (it is one meeting). ``stamp`` (DTSTAMP) defaults to now, UTC."""
-    stamp_text = _ics_time((stamp or datetime.now(UTC)).astimezone(UTC))
-    uid_base = re.sub(r"[^A-Za-z0-9._-]+", "-", event_uid)
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//twinmatch//event meeting planner//EN",
-             "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-             f"X-WR-CALNAME:{ics_escape(event_name + ' — ' + names.get(participant_id, participant_id))}"]
+    """One calendar with a VEVENT per meeting of ``participant_id``, its words in ``lang`` (fr/en): the
+    partner's name, the table, whether the meeting was asked for, and the reasons of the pair (``reasons``,
+    as ``participant_id`` reads them; none given, none said). The UID of a meeting is the same in both
+    participants' calendars (it is one meeting). ``stamp`` (DTSTAMP) defaults to now, UTC."""
+    words = ICS_WORDS["fr" if lang == "fr" else "en"]
+    pauses = tuple(pauses)
+    cal = Calendar()
+    cal.add("prodid", "-//twinmatch//event meeting planner//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", words["calendar"].format(event=event_name, name=names.get(participant_id,
+                                                                                      participant_id)))
+    stamp = (stamp or datetime.now(UTC)).astimezone(UTC)
     for m in schedule.for_participant(participant_id):
-        begin, end = slot_times(start, m.round, slot_minutes, break_minutes)
-        a, b = names.get(m.a, m.a), names.get(m.b, m.b)
-        uid = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{uid_base}-r{m.round}-{m.a}-{m.b}")
-        lines += [
-            "BEGIN:VEVENT", f"UID:{uid}@twinmatch", f"DTSTAMP:{stamp_text}", f"DTSTART:{_ics_time(begin)}",
-            f"DTEND:{_ics_time(end)}", f"SUMMARY:{ics_escape(f'Meeting: {a} ↔ {b}')}",
-            f"LOCATION:{ics_escape(f'Table {m.table}')}",
-            f"DESCRIPTION:{ics_escape(_description(m))}", "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(fold_line(x) for x in lines) + "\r\n").encode("utf-8")
-
-
-def _description(m: Meeting) -> str:
-    return f"Round {m.round}, table {m.table}. Match score {m.score:.2f}" + (" (must meet)." if m.must_meet else ".")
+        begin, end = slot_times(start, m.round, slot_minutes, break_minutes, pauses)
+        other = m.b if m.a == participant_id else m.a
+        lines = [words["when"].format(round=m.round, table=m.table)]
+        if m.must_meet:
+            lines.append(words["must"])
+        why = [r.text(lang) for r in (reasons or {}).get((participant_id, other), ())]
+        if why:
+            lines += [words["why"], *(f"- {w}" for w in why)]
+        ev = ICalEvent()
+        ev.add("uid", f"{_uid(f'{_uid(event_uid)}-r{m.round}-{m.a}-{m.b}')}@twinmatch")
+        ev.add("dtstamp", stamp)
+        ev.add("dtstart", _ics_time(begin))
+        ev.add("dtend", _ics_time(end))
+        ev.add("summary", words["summary"].format(other=names.get(other, other)))
+        ev.add("location", words["location"].format(table=m.table))
+        ev.add("description", "\n".join(lines))
+        cal.add_component(ev)
+    return bytes(cal.to_ical())
 
 
 def ics_filename(participant_id: str) -> str:
@@ -182,8 +202,8 @@ def all_ics(schedule: Schedule, names: dict[str, str], **options: Any) -> dict[s
     return out
 
 
-__all__ = ["RANKING_COLUMNS", "RANKING_WRITERS", "SCHEDULE_COLUMNS", "SCHEDULE_WRITERS", "all_ics", "fold_line",
-           "ics_escape", "participant_ics", "ranking_csv", "ranking_json", "ranking_xlsx", "schedule_csv",
+__all__ = ["ICS_WORDS", "RANKING_COLUMNS", "RANKING_WRITERS", "SCHEDULE_COLUMNS", "SCHEDULE_WRITERS", "all_ics",
+           "ics_filename", "participant_ics", "ranking_csv", "ranking_json", "ranking_xlsx", "schedule_csv",
            "schedule_xlsx", "slot_times"]
 
 

@@ -15,7 +15,8 @@ the French names of ``FRENCH_COLUMNS`` — ``nom``, ``pays``, ``besoins``… —
                   the participant comes to discuss, offering or seeking, so it feeds both facets.
 ``side``          optional group label (``fr`` / ``partner``): given on every row or on none; when given,
                   only pairs across sides are ranked and scheduled
-``must_meet``, ``avoid``   ``;``-separated participant ids
+``must_meet``, ``would_like``, ``avoid``   ``;``-separated participant ids (must meet, would like to
+                  meet, no thanks: ``matcher.events.schedule`` honours them)
 ``max_meetings``  whole number (default: every round)
 
 Where a row is (``readers``): CSV — the physical line, the header being line 1; XLSX — the sheet row;
@@ -47,19 +48,22 @@ from matcher.events.readers import Record, read_records
 from matcher.themes import fold, parse_themes
 
 COLUMNS = ("id", "name", "country", "kind", "population", "lat", "lon", "languages", "expertise", "needs",
-           "description", "themes", "side", "must_meet", "avoid", "max_meetings")
+           "description", "themes", "side", "must_meet", "would_like", "avoid", "max_meetings")
 REQUIRED = ("name", "country")
 #: The French name of each column (the French template's header; ``ALIASES`` accepts them).
 FRENCH_COLUMNS = {"id": "identifiant", "name": "nom", "country": "pays", "kind": "type", "population": "population",
                   "lat": "latitude", "lon": "longitude", "languages": "langues", "expertise": "expertise",
                   "needs": "besoins", "description": "description", "themes": "thèmes", "side": "groupe",
-                  "must_meet": "doit_rencontrer", "avoid": "éviter", "max_meetings": "rendez_vous_max"}
+                  "must_meet": "doit_rencontrer", "would_like": "aimerait_rencontrer", "avoid": "éviter",
+                  "max_meetings": "rendez_vous_max"}
 #: Other names a header may use (compared case- and accent-insensitively, spaces and hyphens as ``_``).
 ALIASES = {"nom": "name", "pays": "country", "type": "kind", "latitude": "lat", "longitude": "lon", "lng": "lon",
            "langues": "languages", "themes_codes": "themes", "themes": "themes", "groupe": "side", "group": "side",
            "besoins": "needs", "besoin": "needs", "expertises": "expertise", "savoir_faire": "expertise",
            "identifiant": "id", "nature": "kind", "habitants": "population", "presentation": "description",
-           "cote": "side", "doit_rencontrer": "must_meet", "a_rencontrer": "must_meet", "eviter": "avoid",
+           "cote": "side", "doit_rencontrer": "must_meet", "aimerait_rencontrer": "would_like",
+           "souhaite_rencontrer": "would_like", "souhaits": "would_like", "a_rencontrer": "must_meet",
+           "eviter": "avoid",
            "ne_pas_rencontrer": "avoid", "rendez_vous_max": "max_meetings", "max_rendez_vous": "max_meetings",
            "nombre_max_de_rendez_vous": "max_meetings", "langue": "languages", "theme": "themes"}
 MAX_PARTICIPANTS = 10_000
@@ -115,6 +119,7 @@ class Participant:
     side: str | None = None  # case-folded
     must_meet: tuple[str, ...] = ()
     avoid: tuple[str, ...] = ()
+    would_like: tuple[str, ...] = ()
     max_meetings: int | None = None
     known_partners: frozenset[str] = frozenset()  # catalogue ids
 
@@ -332,6 +337,7 @@ def _row(line: int, raw: dict[str, Any], cat: CatalogueView, names: CountryNames
     out["side"] = side or None
     out["must_meet"] = tuple(dict.fromkeys(_items(raw.get("must_meet"))))
     out["avoid"] = tuple(dict.fromkeys(_items(raw.get("avoid"))))
+    out["would_like"] = tuple(dict.fromkeys(_items(raw.get("would_like"))))
     return out
 
 
@@ -363,7 +369,7 @@ def _cross_checks(rows: list[dict[str, Any]], cat: CatalogueView, err: _Rows) ->
     must: dict[tuple[str, str], int] = {}
     avoid: dict[tuple[str, str], int] = {}
     for r in rows:
-        for col, table in (("must_meet", must), ("avoid", avoid)):
+        for col, table in (("must_meet", must), ("avoid", avoid), ("would_like", {})):
             for other in r[col]:
                 if other not in first_line:
                     err.add(r["line"], col, f"unknown participant id {other!r}", "unknown_participant", value=other)
@@ -372,7 +378,7 @@ def _cross_checks(rows: list[dict[str, Any]], cat: CatalogueView, err: _Rows) ->
                 else:
                     key = (min(r["pid"], other), max(r["pid"], other))
                     table.setdefault(key, r["line"])
-                    if col == "must_meet" and side_of[other] and side_of[other] == r["side"]:
+                    if col != "avoid" and side_of[other] and side_of[other] == r["side"]:
                         err.add(r["line"], col, f"{other!r} is on the same side ({r['side']!r}): only pairs "
                                                 "across sides meet", "same_side", value=other, side=r["side"])
     for key in sorted(set(must) & set(avoid)):
@@ -432,11 +438,13 @@ def _participant(r: dict[str, Any], cat: CatalogueView, err: _Rows) -> Participa
         profile = Profile(id=r["pid"], name=r["name"], kind=kind, country=r["country"], source="event",
                           **{k: v for k, v in given.items() if k != "kind"})
         return Participant(id=r["pid"], line=r["line"], name=r["name"], profile=profile, side=r["side"],
-                           must_meet=r["must_meet"], avoid=r["avoid"], max_meetings=r["max_meetings"])
+                           must_meet=r["must_meet"], avoid=r["avoid"], would_like=r["would_like"],
+                           max_meetings=r["max_meetings"])
     known = cat.partners.get(base.id, frozenset()) | frozenset(base.known_partners)
     return Participant(id=r["pid"], line=r["line"], name=r["name"], profile=base.with_changes(**given),
                        catalogue_id=base.id, match_reason=reason, overrides=bool(given), side=r["side"],
-                       must_meet=r["must_meet"], avoid=r["avoid"], max_meetings=r["max_meetings"],
+                       must_meet=r["must_meet"], avoid=r["avoid"], would_like=r["would_like"],
+                           max_meetings=r["max_meetings"],
                        known_partners=known)
 
 

@@ -10,6 +10,11 @@ every event. An event's file may hold people's preferences (``avoid``) and autho
 public catalogue, and every computation costs seconds of CPU (a public endpoint would be an easy way to
 saturate two cores).
 
+The organiser's options (rounds, start, slot length, breaks and pauses, locked meetings) are kept with the
+event (``PUT /events/{id}/options``) and used by every plan and export unless a request gives its own
+value; the participants' answers through their own links (``service.web.fairs``) shape the plan too.
+What routes and pages share is ``service.events_service``.
+
 A bad file is a 422 in the usual error shape, whose ``error`` object also lists every bad row
 (``rows``: line, column, reason); nothing is stored then. Storage, caches and the heavy-job limiter:
 ``service.events_store``.
@@ -17,11 +22,7 @@ A bad file is a 422 in the usual error shape, whose ``error`` object also lists 
 
 from __future__ import annotations
 
-import re
-import uuid
 from dataclasses import replace
-from datetime import datetime
-from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -29,59 +30,47 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from matcher.engine import Matcher
-from matcher.errors import Conflict, FileErrors, InvalidInput, MatcherError, NotFound, PayloadTooLarge
-from matcher.events.batch import EventRanking, rank_event
-from matcher.events.exports import (
-    ics_filename,
-    participant_ics,
-    ranking_csv,
-    ranking_xlsx,
-    schedule_csv,
-    schedule_xlsx,
-    slot_times,
-)
-from matcher.events.participants import Event, validate
-from matcher.events.schedule import Schedule, schedule_event
-from matcher.events.view import LiveCatalogueView
+from matcher.errors import FileErrors, InvalidInput, MatcherError, NotFound
+from matcher.events.batch import EventRanking
+from matcher.events.exports import ics_filename, ranking_csv, ranking_xlsx, schedule_csv, schedule_xlsx
+from matcher.events.options import EventOptions, Lock, Timing, timing
+from matcher.events.schedule import Schedule
 from matcher.store import ApiKey
-from service.auth import can_see_event
+from service import events_service
 from service.deps import EventsKey, Lang, LangDep, MatcherDep, Resources, ResourcesDep, StoreDep, limited
-from service.events_store import (
-    EventRecord,
-    EventRegistry,
-    Flags,
-    LoadedEvent,
-    new_record,
-    visible_events,
+from service.events_service import (
+    MAX_EVENT_NAME,
+    MEDIA_SUFFIX,
+    XLSX,
+    event_name,
+    loaded_event,
+    store_event,
+    upload_name,
+    visible,
 )
+from service.events_store import EventRecord, EventRegistry, Flags, LoadedEvent, visible_events
 from service.routes.matches import reason_out
 from service.schemas_events import (
     EventListOut,
+    EventOptionsIn,
+    EventOptionsOut,
     EventOut,
     EventPartnerOut,
     EventRankingsOut,
     FileErrorOut,
+    LockIO,
     MeetingOut,
     PairOut,
     ParticipantRankingOut,
+    PauseIO,
     RoundOut,
     ScheduleOut,
 )
-from service.upload_parsing import read_upload
 
 router = APIRouter(prefix="/events", tags=["events"])
 
-#: Ranking is quadratic in the participants (1,000 take seconds); the CLI has no such bound.
-MAX_EVENT_PARTICIPANTS = 2000
 MAX_K = 200
 MAX_ROUNDS = 20
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".json")
-_MEDIA_SUFFIX = {"text/csv": ".csv", "application/csv": ".csv", "text/tab-separated-values": ".tsv",
-                 "text/plain": ".txt", "application/json": ".json", XLSX: ".xlsx",
-                 "application/vnd.ms-excel.sheet.macroenabled.12": ".xlsm"}
-_START_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M%z")
 
 EventIdPath = Annotated[str, Path(min_length=1, max_length=64, description="The id returned by POST /events.")]
 _STAFF: dict[int | str, dict[str, Any]] = {401: {"description": "No API key"},
@@ -97,33 +86,12 @@ class UnsupportedMediaType(MatcherError):
     code = "unsupported_media_type"
 
 
-# ---- the registry ----------------------------------------------------------------------------------
 async def get_registry(res: ResourcesDep, store: StoreDep) -> EventRegistry:
-    """The app's event registry, made on first use over the store (where the events are kept)."""
-    if res.events is None:  # no await between the check and the assignment: one registry per app
-        res.events = EventRegistry(store)
-    return res.events
+    """The app's event registry (``service.events_service.get_registry``)."""
+    return await events_service.get_registry(res, store)
 
 
 RegistryDep = Annotated[EventRegistry, Depends(get_registry)]
-
-
-def read_event(data: bytes, filename: str, view: LiveCatalogueView) -> Event:
-    """``matcher.events.participants.read_participants``, with the service's bound on the size checked
-    before the catalogue is read (reading it takes seconds on the full catalogue)."""
-    table = read_upload(data, filename)  # a spreadsheet in a child process (service.upload_parsing)
-    if len(table.records) > MAX_EVENT_PARTICIPANTS:
-        raise PayloadTooLarge(f"{len(table.records)} participants: at most {MAX_EVENT_PARTICIPANTS} per event "
-                              "through the API (use `twinmatch event` for larger files)", field="file",
-                              key="too_many_participants", params={"limit": MAX_EVENT_PARTICIPANTS})
-    catalogue = view.get()  # built once, swapped after writes (not rebuilt per upload)
-    return validate(table.records, catalogue, header=table.header, header_line=table.header_line,
-                    source=filename, items=table.items)
-
-
-def _view(res: Resources) -> LiveCatalogueView:
-    assert res.catalogue_view is not None, "the catalogue view exists once the matcher is ready"
-    return res.catalogue_view
 
 
 def file_errors_response(exc: FileErrors) -> JSONResponse:
@@ -133,36 +101,6 @@ def file_errors_response(exc: FileErrors) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status)
 
 
-def _visible(record: EventRecord | None, event_id: str, key: ApiKey) -> EventRecord:
-    """The record if ``key`` may see it; another organiser's event is as absent as an unknown one."""
-    if record is None or not can_see_event(key, record.created_by):
-        raise NotFound(f"no event with id {event_id!r}", field="id")
-    return record
-
-
-async def loaded_event(reg: EventRegistry, event_id: str, res: Resources, key: ApiKey) -> LoadedEvent:
-    """The event, parsed: from memory, else read again from its stored file (404 if there is none, or if
-    ``key`` may not see it)."""
-    loaded = reg.loaded(event_id)
-    if loaded is not None:
-        _visible(loaded.record, event_id, key)
-        return loaded
-    record = _visible(await run_in_threadpool(reg.store.get_event, event_id), event_id, key)
-
-    def load() -> LoadedEvent:
-        again = reg.loaded(event_id)  # another request loaded it while this one waited
-        if again is not None:
-            return again
-        try:
-            event = read_event(record.data, record.filename, _view(res))
-        except FileErrors as exc:
-            raise Conflict(f"the file of event {event_id} no longer validates against the catalogue: "
-                           f"{exc.message}", field="id") from None
-        return reg.put_loaded(LoadedEvent(replace(record, data=b""), event))
-
-    return await reg.heavy(load)
-
-
 def _event_out(r: EventRecord) -> EventOut:
     return EventOut(id=r.id, participants=r.participants, sides=list(r.sides),
                     catalogue_participants=r.catalogue_participants, source=r.filename, name=r.title,
@@ -170,47 +108,6 @@ def _event_out(r: EventRecord) -> EventOut:
 
 
 # ---- upload ----------------------------------------------------------------------------------------
-def _clean_name(name: str) -> str:
-    name = PurePosixPath(name.replace("\\", "/")).name
-    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip()
-    return name.encode("utf-8", "replace").decode("utf-8")[:200]
-
-
-def sniffed_suffix(data: bytes) -> str:
-    """The format of a file whose name and media type say nothing: a ZIP container is a workbook, a
-    leading ``[`` or ``{`` JSON, anything else CSV (whose reader then names what is wrong, by line)."""
-    if data.startswith(b"PK\x03\x04"):
-        return ".xlsx"
-    return ".json" if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{") else ".csv"
-
-
-def upload_name(name: str, media_type: str, data: bytes = b"") -> str:
-    """The file name to read the upload by: its own when its suffix is known, else one from the media type,
-    else from the content (``sniffed_suffix``)."""
-    name = _clean_name(name)
-    own = PurePosixPath(name).suffix.lower()
-    if own in _SUFFIXES:
-        return name
-    media = media_type.split(";")[0].strip().lower()
-    suffix = _MEDIA_SUFFIX.get(media) or (".json" if media.endswith("+json") else None)
-    if suffix is None and (own or media not in ("", "application/octet-stream")):  # a PDF says it is one
-        raise InvalidInput(f"unsupported participant file {name or media!r}: send a .csv, .xlsx or .json file",
-                           field="file", key="unsupported_file")
-    return f"{name or 'participants'}{suffix or sniffed_suffix(data)}"
-
-
-MAX_EVENT_NAME = 200
-
-
-def event_name(text: str | None) -> str:
-    """An event's name as given (control characters dropped, spaces collapsed); empty when none was given.
-    Longer than ``MAX_EVENT_NAME`` characters is an ``InvalidInput`` on the field ``name``."""
-    name = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", text or "").split())
-    if len(name) > MAX_EVENT_NAME:
-        raise InvalidInput(f"the event name is longer than {MAX_EVENT_NAME} characters", field="name")
-    return name
-
-
 async def _upload(request: Request) -> tuple[bytes, str, str]:
     """(bytes, file name, event name) of a multipart ``file`` field (and ``name`` field), or of a raw CSV /
     XLSX / JSON body (the name then from the query's ``name``)."""
@@ -232,7 +129,7 @@ async def _upload(request: Request) -> tuple[bytes, str, str]:
             name = upload_name(part.filename or "", part.content_type or "", data)
         finally:
             await form.close()
-    elif media in _MEDIA_SUFFIX or media.endswith("+json"):
+    elif media in MEDIA_SUFFIX or media.endswith("+json"):
         data = await request.body()
         name = upload_name("", media)
     else:
@@ -241,21 +138,6 @@ async def _upload(request: Request) -> tuple[bytes, str, str]:
     if not data.strip():
         raise InvalidInput("the participant file is empty", field="file", key="empty_file")
     return data, name, title
-
-
-async def store_event(reg: EventRegistry, res: Resources, data: bytes, filename: str, key_id: str,
-                      name: str = "") -> EventRecord:
-    """Validate an uploaded file against the catalogue, store it, keep it loaded (``FileErrors`` if bad:
-    nothing is stored then). The API's upload and the web app's both come here."""
-
-    def work() -> EventRecord:
-        event = read_event(data, filename, _view(res))
-        record = new_record(f"ev-{uuid.uuid4().hex[:20]}", filename, data, event, key_id, name=name)
-        reg.store.add_event(record)
-        reg.put_loaded(LoadedEvent(replace(record, data=b""), event))
-        return record
-
-    return await reg.heavy(work)
 
 
 @router.post("", response_model=EventOut, status_code=201, dependencies=[limited("upload")],
@@ -314,13 +196,13 @@ def list_events(key: EventsKey, reg: RegistryDep) -> EventListOut:
 def get_event(event_id: EventIdPath, key: EventsKey, reg: RegistryDep) -> EventOut:
     loaded = reg.loaded(event_id)
     record = loaded.record if loaded is not None else reg.store.get_event(event_id)
-    return _event_out(_visible(record, event_id, key))
+    return _event_out(visible(record, event_id, key))
 
 
 @router.delete("/{event_id}", status_code=204, responses=_ERRORS, dependencies=[limited("write")],
                summary="Delete an event: its file and everything computed from it (staff, its organiser)")
 def delete_event(event_id: EventIdPath, key: EventsKey, reg: RegistryDep) -> Response:
-    _visible(reg.store.get_event(event_id), event_id, key)
+    visible(reg.store.get_event(event_id), event_id, key)
     found = reg.store.delete_event(event_id)
     found = reg.forget(event_id) or found
     if not found:
@@ -363,72 +245,60 @@ async def event_rankings(
     include_same_country: Annotated[bool, Query(description="Also pair participants of one country")] = False,
 ) -> Response:
     """Pairs are ranked across sides only (when the file has sides), never with an `avoid`ed participant;
-    a `must_meet` pair is always scored. Computed on first request (seconds for 1,000 participants), then
-    served from memory. CSV columns: `participant_id,rank,partner_id,partner_name,score,reasons`."""
+    a `must_meet` or `would_like` pair is always scored. Computed on first request (seconds for 1,000
+    participants), then served from memory. CSV columns:
+    `participant_id,rank,partner_id,partner_name,score,reasons`."""
     loaded = await loaded_event(reg, event_id, res, key)
     flags: Flags = (include_existing, include_same_country)
     cache_key = (event_id, "rankings", flags, k, lang, fmt)
     body = reg.rendered(cache_key)
     if body is None:
-        ranking = loaded.ranking(flags, k)
-        if ranking is None:
-            def compute() -> EventRanking:
-                again = loaded.ranking(flags, k)
-                if again is not None:
-                    return again
-                r = rank_event(loaded.event, state=matcher.state, encoder=matcher.encoder, k=k,
-                               include_existing=include_existing, include_same_country=include_same_country)
-                loaded.put_ranking(flags, k, r)
-                return r
-
-            ranking = await reg.heavy(compute)
+        ranking = await events_service.ranking(reg, loaded, matcher, flags, k)
         body = await run_in_threadpool(render_rankings, event_id, ranking, k, lang, fmt)
         reg.put_rendered(cache_key, body)
     return _download(body, fmt, f"{event_id}-rankings.{fmt}")
 
 
+# ---- options ---------------------------------------------------------------------------------------
+def options_out(options: EventOptions) -> EventOptionsOut:
+    t = options.timing
+    return EventOptionsOut(
+        rounds=t.rounds, start=t.start.isoformat() if t.start is not None else None, slot_minutes=t.slot_minutes,
+        break_minutes=t.break_minutes, pauses=[PauseIO(after_round=p.after_round, minutes=p.minutes) for p in t.pauses],
+        locks=[LockIO(round=x.round, table=x.table, participant_a=x.a, participant_b=x.b) for x in options.locks],
+        answered={pid: a.answered_at for pid, a in sorted(options.answers.items())})
+
+
+@router.get("/{event_id}/options", response_model=EventOptionsOut, responses=_ERRORS,
+            summary="The organiser's planning options and who answered through their link (staff, its organiser)")
+async def get_options(event_id: EventIdPath, key: EventsKey, res: ResourcesDep, reg: RegistryDep,
+                      matcher: MatcherDep) -> EventOptionsOut:
+    return options_out(events_service.options_of(await loaded_event(reg, event_id, res, key)))
+
+
+@router.put("/{event_id}/options", response_model=EventOptionsOut, responses=_ERRORS,
+            dependencies=[limited("write")],
+            summary="Set the rounds, start, slot length, breaks, pauses and locked meetings (staff, its organiser)")
+async def put_options(event_id: EventIdPath, body: EventOptionsIn, key: EventsKey, res: ResourcesDep,
+                      reg: RegistryDep, matcher: MatcherDep) -> EventOptionsOut:
+    """Every later plan and export of the event (schedule, CSV, XLSX, calendars) uses these values unless a
+    request gives its own. The participants' answers are kept as they are. A lock names two participants of
+    the event; one that can no longer hold (its round beyond `rounds`, a participant or table taken twice,
+    the pair now refused) is released when planning, with a note in the schedule."""
+    loaded = await loaded_event(reg, event_id, res, key)
+    new_timing = timing(rounds=body.rounds, start=events_service.parse_start(body.start) if body.start else None,
+                        slot_minutes=body.slot_minutes, break_minutes=body.break_minutes,
+                        pauses=[(p.after_round, p.minutes) for p in body.pauses])
+    for x in body.locks:
+        for pid in (x.participant_a, x.participant_b):
+            if pid not in loaded.event.index:
+                raise InvalidInput(f"no participant with id {pid!r} in event {event_id}", field="locks")
+    locks = tuple(Lock(x.round, x.table, x.participant_a, x.participant_b) for x in body.locks)
+    saved = await events_service.update_options(reg, loaded, lambda o: replace(o, timing=new_timing, locks=locks))
+    return options_out(saved)
+
+
 # ---- schedule --------------------------------------------------------------------------------------
-def parse_start(text: str) -> datetime:
-    """ISO 8601 (``2026-12-01T09:00``, with or without an offset) or the CLI's ``--start`` formats. An
-    offset's ``+`` sent unencoded in a query string arrives as a space: it is put back."""
-    t = text.strip()
-    m = re.fullmatch(r"(.+T\d{2}:\d{2}(?::\d{2})?) (\d{2}:?\d{2})", t)
-    if m:
-        t = f"{m[1]}+{m[2]}"
-    value: datetime | None = None
-    try:
-        value = datetime.fromisoformat(t)
-    except ValueError:
-        for f in _START_FORMATS:
-            try:
-                value = datetime.strptime(t, f)
-                break
-            except ValueError:
-                continue
-    if value is None:
-        raise InvalidInput(f"start {text!r} is not a date and time such as 2026-12-01T09:00 (local time) or "
-                           "2026-12-01T09:00+01:00", field="start")
-    if not 1900 <= value.year <= 2999:
-        raise InvalidInput("start must be between the years 1900 and 2999", field="start")
-    return value
-
-
-def plan_for(loaded: LoadedEvent, matcher: Matcher, flags: Flags, rounds: int, method: str) -> Schedule:
-    """The schedule for these options (cached); its score matrix from any ranking already computed."""
-    key = (flags, rounds, method)
-    plan = loaded.schedule(key)
-    if plan is not None:
-        return plan
-    ranking = loaded.matrix(flags)
-    if ranking is None:  # the matrices only: no reasons, k=1 (what `twinmatch event schedule` does)
-        ranking = rank_event(loaded.event, state=matcher.state, encoder=matcher.encoder, k=1,
-                             include_existing=flags[0], include_same_country=flags[1], reasons=False)
-        loaded.put_matrix(flags, ranking)
-    plan = schedule_event(loaded.event, ranking, rounds, method=method)
-    loaded.put_schedule(key, plan)
-    return plan
-
-
 def _only(plan: Schedule, participant: str | None) -> Schedule:
     if participant is None:
         return plan
@@ -438,16 +308,15 @@ def _only(plan: Schedule, participant: str | None) -> Schedule:
 
 
 def render_schedule_json(event_id: str, plan: Schedule, names: dict[str, str], participant: str | None,
-                         start: datetime | None, slot_minutes: int, break_minutes: int) -> bytes:
+                         when: Timing) -> bytes:
     rounds = []
     for r in range(1, plan.rounds + 1):
-        begin = end = None
-        if start is not None:
-            b, e = slot_times(start, r, slot_minutes, break_minutes)
-            begin, end = b.isoformat(), e.isoformat()
-        rounds.append(RoundOut(round=r, start=begin, end=end, meetings=[
-            MeetingOut(table=m.table, participant_a=m.a, participant_b=m.b, name_a=names.get(m.a, ""),
-                       name_b=names.get(m.b, ""), score=m.score, must_meet=m.must_meet) for m in plan.in_round(r)]))
+        slot = when.slot(r)
+        rounds.append(RoundOut(
+            round=r, start=slot[0].isoformat() if slot else None, end=slot[1].isoformat() if slot else None,
+            meetings=[MeetingOut(table=m.table, participant_a=m.a, participant_b=m.b, name_a=names.get(m.a, ""),
+                                 name_b=names.get(m.b, ""), score=m.score, must_meet=m.must_meet, locked=m.locked)
+                      for m in plan.in_round(r)]))
     out = ScheduleOut(id=event_id, method=plan.method, total_score=plan.total_score, participant=participant,
                       rounds=rounds, unmet_must_meet=[PairOut(participant_a=a, participant_b=b)
                                                       for a, b in plan.unmet_must_meet],
@@ -458,14 +327,34 @@ def render_schedule_json(event_id: str, plan: Schedule, names: dict[str, str], p
 #: RFC 3339 date-time (what the spec's ``format: date-time`` says), years 1900-2999 (so that every slot of
 #: the longest schedule is a date Python can write); the server also takes ``2026-12-01T09:00``.
 _START_DOC = {"format": "date-time", "pattern": r"^(19|2[0-9])[0-9]{2}-"}
-Rounds = Annotated[int, Query(ge=1, le=MAX_ROUNDS, description="Number of meeting rounds")]
-SlotMinutes = Annotated[int, Query(ge=1, le=600)]
-BreakMinutes = Annotated[int, Query(ge=0, le=600)]
+Rounds = Annotated[int | None, Query(ge=1, le=MAX_ROUNDS, description="Number of meeting rounds (default: the "
+                                                                      "event's options, else 3)")]
+SlotMinutes = Annotated[int | None, Query(ge=1, le=600, description="Length of a meeting in minutes (default: "
+                                                                    "the event's options, else 20)")]
+BreakMinutes = Annotated[int | None, Query(ge=0, le=600, description="Break between two meetings in minutes "
+                                                                     "(default: the event's options, else 5)")]
+Pauses = Annotated[list[str] | None, Query(max_length=5, description="Longer pauses as `after_round:minutes`, "
+                                                                     "e.g. `3:60` (repeat for several; default: "
+                                                                     "the event's options)",
+                                           json_schema_extra={"items": {"type": "string",
+                                                                        "pattern": r"^[0-9]{1,2}:[0-9]{1,3}$"}})]
 Method = Annotated[Literal["auto", "lsa", "milp", "greedy"],
                    Query(description="auto: exact matching per round (lsa with two sides, milp otherwise); "
                                      "greedy: the baseline")]
 IncludeExisting = Annotated[bool, Query(description="Also pair authorities already partnered")]
 IncludeSameCountry = Annotated[bool, Query(description="Also pair participants of one country")]
+
+
+def _pauses(values: list[str] | None) -> list[tuple[int, int]] | None:
+    if values is None:
+        return None
+    out = []
+    for v in values:
+        after, _, minutes = v.partition(":")
+        if not (after.isdigit() and minutes.isdigit()):
+            raise InvalidInput(f"pause {v!r} is not after_round:minutes, e.g. 3:60", field="pauses")
+        out.append((int(after), int(minutes)))
+    return out
 
 
 async def _event_with(reg: EventRegistry, event_id: str, res: Resources, participant: str | None,
@@ -477,78 +366,71 @@ async def _event_with(reg: EventRegistry, event_id: str, res: Resources, partici
     return loaded
 
 
-async def _plan(reg: EventRegistry, loaded: LoadedEvent, matcher: Matcher, flags: Flags, rounds: int,
-                method: str) -> Schedule:
-    plan = loaded.schedule((flags, rounds, method))
-    if plan is None:
-        plan = await reg.heavy(lambda: plan_for(loaded, matcher, flags, rounds, method))
-    return plan
-
-
 @router.get("/{event_id}/schedule", response_model=ScheduleOut,
             responses={200: {"content": {"text/csv": {}, XLSX: {}}}, **_ERRORS},
             summary="Rounds of 1:1 meetings maximising the reciprocal scores (staff, its organiser)")
 async def event_schedule(
     event_id: EventIdPath, key: EventsKey, res: ResourcesDep, matcher: MatcherDep, reg: RegistryDep,
-    rounds: Rounds,
+    rounds: Rounds = None,
     fmt: Annotated[Literal["json", "csv", "xlsx"], Query(alias="format")] = "json",
     participant: Annotated[str | None, Query(min_length=1, max_length=200,
                                              description="A participant id: only its meetings")] = None,
     start: Annotated[str | None, Query(max_length=40, json_schema_extra=_START_DOC,
-                                       description="Start of round 1 (json: each round's times), e.g. "
-                                                   "2026-12-01T09:00:00+01:00")] = None,
-    slot_minutes: SlotMinutes = 20,
-    break_minutes: BreakMinutes = 5,
+                                       description="Start of round 1 (each round's times in every format), e.g. "
+                                                   "2026-12-01T09:00:00+01:00 (default: the event's "
+                                                   "options)")] = None,
+    slot_minutes: SlotMinutes = None,
+    break_minutes: BreakMinutes = None,
+    pauses: Pauses = None,
     method: Method = "auto",
     include_existing: IncludeExisting = False,
     include_same_country: IncludeSameCountry = False,
 ) -> Response:
-    """Nobody meets twice in a round or the same partner twice; `avoid` pairs never meet; `must_meet`
-    pairs come first; `max_meetings` is respected. CSV columns:
-    `round,participant_a,participant_b,score,must_meet,table,name_a,name_b`; XLSX adds a sheet of
-    participants. A
-    participant's calendar: `GET /events/{id}/participants/{participant_id}/schedule.ics`."""
+    """Nobody meets twice in a round or the same partner twice; `avoid` pairs and a participant's "no
+    thanks" never meet; `must_meet` pairs come first; `would_like` pairs are weighted up; locked meetings
+    stay at their round and table; `max_meetings` is respected. CSV columns:
+    `round,participant_a,participant_b,score,must_meet,table,name_a,name_b,start,end`; XLSX adds a sheet of
+    participants. A participant's calendar: `GET /events/{id}/participants/{participant_id}/schedule.ics`."""
     loaded = await _event_with(reg, event_id, res, participant, key)
-    begin = parse_start(start) if start is not None else None
+    when = events_service.timing_for(loaded, rounds=rounds, start=start, slot_minutes=slot_minutes,
+                                     break_minutes=break_minutes, pauses=_pauses(pauses))
     flags: Flags = (include_existing, include_same_country)
-    plan = await _plan(reg, loaded, matcher, flags, rounds, method)
+    plan = await events_service.plan(reg, loaded, matcher, flags, when.rounds, method)
     names = loaded.names
     if fmt == "json":
         body = await run_in_threadpool(render_schedule_json, event_id, _only(plan, participant), names, participant,
-                                       begin, slot_minutes, break_minutes)
+                                       when)
         return _download(body, fmt, "")
-    if fmt == "csv":
-        body = await run_in_threadpool(schedule_csv, _only(plan, participant), names)
-        suffix = f"-{ics_filename(participant)}" if participant is not None else ""
-        return _download(body, fmt, f"{event_id}-schedule{suffix}.csv")
-    body = await run_in_threadpool(schedule_xlsx, _only(plan, participant), names)
     suffix = f"-{ics_filename(participant)}" if participant is not None else ""
-    return _download(body, fmt, f"{event_id}-schedule{suffix}.xlsx")
+    writer = schedule_csv if fmt == "csv" else schedule_xlsx
+    body = await run_in_threadpool(lambda: writer(_only(plan, participant), names, timing=when))
+    return _download(body, fmt, f"{event_id}-schedule{suffix}.{fmt}")
 
 
 @router.get("/{event_id}/participants/{participant_id}/schedule.ics",
             responses={200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}, **_ERRORS},
             response_class=Response, summary="One participant's meetings as a calendar (ICS, staff, its organiser)")
 async def participant_calendar(
-    event_id: EventIdPath, key: EventsKey, res: ResourcesDep, matcher: MatcherDep, reg: RegistryDep,
+    event_id: EventIdPath, key: EventsKey, res: ResourcesDep, matcher: MatcherDep, reg: RegistryDep, lang: LangDep,
     participant_id: Annotated[str, Path(min_length=1, max_length=200)],
-    rounds: Rounds,
-    start: Annotated[str, Query(max_length=40, json_schema_extra=_START_DOC,
-                                description="Start of round 1, e.g. 2026-12-01T09:00:00+01:00 (without an "
-                                            "offset: floating local time)")],
-    slot_minutes: SlotMinutes = 20,
-    break_minutes: BreakMinutes = 5,
+    rounds: Rounds = None,
+    start: Annotated[str | None, Query(max_length=40, json_schema_extra=_START_DOC,
+                                       description="Start of round 1, e.g. 2026-12-01T09:00:00+01:00 (without an "
+                                                   "offset: floating local time); default: the event's options "
+                                                   "(a 422 when neither gives one)")] = None,
+    slot_minutes: SlotMinutes = None,
+    break_minutes: BreakMinutes = None,
+    pauses: Pauses = None,
     method: Method = "auto",
     include_existing: IncludeExisting = False,
     include_same_country: IncludeSameCountry = False,
 ) -> Response:
-    """Each meeting an event with the partner's name and the reasons in its description; the same plan
-    as `GET /events/{id}/schedule` with the same options."""
+    """Each meeting an event in the language asked for (`lang`, or `Accept-Language`: French or English):
+    the partner's name, the table, whether it was asked for, and the reasons of the pair as this
+    participant reads them; the same plan as `GET /events/{id}/schedule` with the same options."""
     loaded = await _event_with(reg, event_id, res, participant_id, key)
-    begin = parse_start(start)
+    when = events_service.timing_for(loaded, rounds=rounds, start=start, slot_minutes=slot_minutes,
+                                     break_minutes=break_minutes, pauses=_pauses(pauses))
     flags: Flags = (include_existing, include_same_country)
-    plan = await _plan(reg, loaded, matcher, flags, rounds, method)
-    body = participant_ics(plan, participant_id, loaded.names, start=begin, slot_minutes=slot_minutes,
-                           break_minutes=break_minutes, event_name=PurePosixPath(loaded.record.filename).stem,
-                           event_uid=f"{event_id}-{begin:%Y%m%dT%H%M}")
+    body = await events_service.calendar(reg, loaded, matcher, participant_id, when, lang, flags, method)
     return _download(body, "ics", f"{ics_filename(participant_id)}.ics")

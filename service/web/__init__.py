@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from service.web.account import router as account_router
+from service.web.fair_wishes import router as wishes_router
 from service.web.fairs import router as fairs_router
 from service.web.funding import router as funding_router
 from service.web.joining import router as joining_router
@@ -17,7 +18,7 @@ from service.web.staff_log import router as staff_log_router
 
 router = APIRouter(include_in_schema=False)
 for _router in (pages_router, account_router, joining_router, staff_router, staff_log_router, fairs_router,
-                funding_router):
+                funding_router, wishes_router):
     router.include_router(_router)
 
 __all__ = ["STATIC_DIR", "router"]

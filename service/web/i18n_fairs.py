@@ -63,6 +63,8 @@ FAIR_MESSAGES: dict[str, dict[str, str]] = {
                               "rencontrent", "en": "Group (e.g. france / partner): only pairs across groups meet"},
     "events.col.must_meet": {"fr": "Identifiants des participants à rencontrer absolument",
                              "en": "Ids of participants it must meet"},
+    "events.col.would_like": {"fr": "Identifiants des participants qu'il aimerait rencontrer (placés avant les autres)",
+                              "en": "Ids of participants it would like to meet (placed before the others)"},
     "events.col.avoid": {"fr": "Identifiants des participants à ne pas rencontrer",
                          "en": "Ids of participants it must not meet"},
     "events.col.max_meetings": {"fr": "Nombre maximal de rendez-vous", "en": "Largest number of meetings"},
@@ -79,6 +81,8 @@ FAIR_MESSAGES: dict[str, dict[str, str]] = {
     "events.sched.table": {"fr": "table", "en": "table"},
     "events.sched.name_a": {"fr": "participant A", "en": "participant A"},
     "events.sched.name_b": {"fr": "participant B", "en": "participant B"},
+    "events.sched.start": {"fr": "début", "en": "start"},
+    "events.sched.end": {"fr": "fin", "en": "end"},
     "events.download_csv": {"fr": "CSV (Excel)", "en": "CSV"},
     # the shortlist's filters and downloads (service.web.pages)
     "match.country_names": {"fr": "Pays (noms ou codes ISO, séparés par des virgules)",
@@ -170,6 +174,70 @@ FAIR_MESSAGES: dict[str, dict[str, str]] = {
     "events.file.name_too_long": {"fr": "Le nom de la rencontre est trop long (200 caractères au plus).",
                                   "en": "The fair's name is too long (200 characters at most)."},
     "events.file.other": {"fr": "Ce fichier n'a pas pu être lu.", "en": "This file could not be read."},
+    # the organiser's timing, locks and wish links (service.web.fairs)
+    "events.options": {"fr": "Horaires", "en": "Timing"},
+    "events.slot_minutes": {"fr": "Durée d'un rendez-vous (minutes)", "en": "Meeting length (minutes)"},
+    "events.break_minutes": {"fr": "Pause entre deux rendez-vous (minutes)", "en": "Break between meetings (minutes)"},
+    "events.pause_after": {"fr": "Pause longue après le tour", "en": "Longer pause after round"},
+    "events.pause_minutes": {"fr": "Durée de la pause longue (minutes)", "en": "Length of the longer pause (minutes)"},
+    "events.start_hint": {"fr": "Par exemple 2026-12-01T09:00. Laissé vide : des tours sans horaires.",
+                          "en": "For example 2026-12-01T09:00. Left empty: rounds without times."},
+    "events.save_options": {"fr": "Enregistrer les horaires", "en": "Save the timing"},
+    "events.replan_lead": {"fr": "Le planning tient compte des souhaits reçus. Cochez les rendez-vous à garder à "
+                                 "leur tour et à leur table : les autres sont replanifiés autour d'eux.",
+                           "en": "The schedule takes the wishes received into account. Tick the meetings to keep "
+                                 "at their round and table: the others are planned again around them."},
+    "events.replan": {"fr": "Garder les rendez-vous cochés et replanifier le reste",
+                      "en": "Keep the ticked meetings and plan the rest again"},
+    "events.keep": {"fr": "Garder", "en": "Keep"},
+    "events.keep_label": {"fr": "Garder le rendez-vous {a} – {b} (tour {r}, table {t})",
+                          "en": "Keep the meeting {a} – {b} (round {r}, table {t})"},
+    "events.unmet": {"fr": "Rendez-vous demandés qui n'ont pas pu être placés :",
+                     "en": "Requested meetings that could not be placed:"},
+    "events.released": {"fr": "Ces rendez-vous gardés ne pouvaient plus tenir (tour supprimé, participant ou table "
+                                "déjà pris, ou « non merci » reçu) : ils ont été replanifiés avec les autres.",
+                          "en": "These kept meetings could no longer hold (round removed, participant or table "
+                                "taken, or a “no thanks” received): they were planned again with the others."},
+    "events.links": {"fr": "Liens des souhaits", "en": "Wish links"},
+    "events.links_lead": {"fr": "Envoyez à chaque participant son lien : il y indique qui il doit rencontrer, "
+                                "aimerait rencontrer ou ne souhaite pas rencontrer, sans créer de compte.",
+                          "en": "Send each participant its own link: there it says whom it must meet, would like "
+                                "to meet or would rather not meet, without an account."},
+    "events.answered": {"fr": "a répondu le {date}", "en": "answered on {date}"},
+    "events.not_answered": {"fr": "pas encore répondu", "en": "not answered yet"},
+    "events.opt.rounds": {"fr": "Le nombre de tours doit être un nombre entier de 1 à 20.",
+                          "en": "The number of rounds must be a whole number from 1 to 20."},
+    "events.opt.start": {"fr": "L'heure de début doit être une date et une heure, par exemple 2026-12-01T09:00.",
+                         "en": "The start must be a date and time, for example 2026-12-01T09:00."},
+    "events.opt.slot_minutes": {"fr": "La durée d'un rendez-vous doit être un nombre entier de minutes, de 1 à 600.",
+                                "en": "A meeting's length must be a whole number of minutes, from 1 to 600."},
+    "events.opt.break_minutes": {"fr": "La pause entre deux rendez-vous doit être un nombre entier de minutes, "
+                                       "de 0 à 600.",
+                                 "en": "The break between meetings must be a whole number of minutes, from 0 "
+                                       "to 600."},
+    "events.opt.pause_after": {"fr": "La pause longue doit venir après un tour qui n'est pas le dernier.",
+                               "en": "The longer pause must come after a round that is not the last."},
+    "events.opt.pause_minutes": {"fr": "La pause longue doit durer de 0 à 600 minutes.",
+                                 "en": "The longer pause must last from 0 to 600 minutes."},
+    # a participant's own wishes page (service.web.fair_wishes)
+    "wishes.title": {"fr": "Vos souhaits de rendez-vous", "en": "Your meeting wishes"},
+    "wishes.lead": {"fr": "{name} : pour chaque participant de « {event} », dites si vous devez le rencontrer, "
+                          "aimeriez le rencontrer ou préférez ne pas le rencontrer. Sans choix, l'organisateur "
+                          "planifie selon la proximité des profils.",
+                    "en": "{name}: for each participant of “{event}”, say whether you must meet them, would like "
+                          "to meet them or would rather not. Without a choice, the organiser plans by how close "
+                          "the profiles are."},
+    "wishes.must": {"fr": "Doit rencontrer", "en": "Must meet"},
+    "wishes.like": {"fr": "Aimerait rencontrer", "en": "Would like to meet"},
+    "wishes.none": {"fr": "Sans préférence", "en": "No preference"},
+    "wishes.no": {"fr": "Non merci", "en": "No thanks"},
+    "wishes.save": {"fr": "Enregistrer mes souhaits", "en": "Save my wishes"},
+    "wishes.saved": {"fr": "Merci : vos souhaits sont enregistrés et comptent pour le planning. Ce même lien "
+                           "permet de les modifier.",
+                     "en": "Thank you: your wishes are saved and count for the schedule. This same link lets you "
+                           "change them."},
+    "wishes.nobody": {"fr": "Aucun autre participant ne peut vous être proposé.",
+                      "en": "No other participant can be offered to you."},
 }
 
 
@@ -199,6 +267,12 @@ def file_error(exc: MatcherError, lang: str) -> str:
     return _t("events.file.other", lang)
 
 
+def option_error(exc: MatcherError, lang: str) -> str:
+    """A bad timing value (``matcher.events.options.timing``), said in ``lang`` by its field."""
+    key = f"events.opt.{exc.field}"
+    return _t(key, lang) if key in FAIR_MESSAGES else _t("events.opt.start", lang)
+
+
 def size_text(n_bytes: int, lang: str) -> str:
     """1048576 -> "1 Mo" / "1 MB" (binary megabytes, as the limit is set)."""
     mib = n_bytes / (1024 * 1024)
@@ -208,4 +282,4 @@ def size_text(n_bytes: int, lang: str) -> str:
     return f"{number(mib, lang, digits)}\u00a0{'Mo' if lang == 'fr' else 'MB'}"
 
 
-__all__ = ["FAIR_MESSAGES", "file_error", "row_error", "size_text"]
+__all__ = ["FAIR_MESSAGES", "file_error", "option_error", "row_error", "size_text"]
