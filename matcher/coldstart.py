@@ -61,6 +61,10 @@ class MemoEncoder:
     def dim(self) -> int:
         return self.inner.dim
 
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         new = [t for t in dict.fromkeys(texts) if t not in self.memo]
         if new:

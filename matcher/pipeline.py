@@ -65,7 +65,7 @@ def fit_cases(ranker: PairRanker, base: MatchState, catalogue: Mapping[str, Prof
         l2, y2, m2 = np.concatenate([logits, l2[m2 != TEXT]]), np.concatenate([labels, y2[m2 != TEXT]]), \
             np.concatenate([modes, m2[m2 != TEXT]])
     ranker.fit_calibration(l2, y2, m2)
-    info = {MODE_NAMES[m]: c for m, c in ranker.calibration_.items()}
+    info: dict[str, Any] = {MODE_NAMES[m]: c for m, c in ranker.calibration_.items()}
     info["one_sided_per_fold"] = fits
     return Fitted(ranker=ranker, coldstart=coldstart, thematic=thematic, calibration=info)
 

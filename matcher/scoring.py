@@ -341,7 +341,7 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
             q_kind=q_kind, q_name=q_name, audience=audience, text_directions=matched[len(out)],
             c_kind=KINDS[int(a.kind[r])].value,
             mention=_mention(float(by_q[len(out)]), float(by_c[len(out)])),
-            **_geo_fields(geo[len(out)], theme_labels, a),
+            **_geo_fields(geo[len(out)], theme_labels, a),  # type: ignore[arg-type]
             french_status=country.french_status if country else "",
             q_country_code=a.country_codes[q.country] if q.country >= 0 else "", c_country_code=code,
             area_scope=area.scope, area_links=area.links, area_links_in_country=int(area.by_country[a.country[r]]),

@@ -68,7 +68,7 @@ class MatchState:
         state = cls(arrays=arrays, history=history, ranker=ranker, countries=countries,
                     priority=np.array([c in prio for c in arrays.country_codes]), links=tuple(links),
                     partners={k: frozenset(v) for k, v in partners.items()},
-                    cooperation=CooperationIndex.build(arrays, links))
+                    cooperation=CooperationIndex.build(arrays, list(links)))
         # The ranker carries the level pairs of the real cooperation cases it was trained with (units
         # partner with units there far more than twinning lists show); the links' counts stay live.
         return with_case_levels(state, getattr(ranker, "level_case_counts_", None))

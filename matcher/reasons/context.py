@@ -64,7 +64,7 @@ class ReasonContext:
     #: The theme → geography prior (``theme_geo``): the query theme whose known cooperation cases most
     #: often went to the candidate's place, as (fr label, en label); of ``geo_total`` cases on it,
     #: ``geo_here`` went there; ``geo_place`` says where: "country" (its country) or "admin1" (its région).
-    geo_theme: tuple[str, str] = ()
+    geo_theme: tuple[str, str] | tuple[()] = ()
     geo_here: int = 0
     geo_total: int = 0
     geo_place: str = ""

@@ -89,7 +89,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "match.max_population": {"fr": "Population maximale", "en": "Maximum population"},
     "match.themes": {"fr": "Thèmes", "en": "Themes"},
     "match.francophone": {"fr": "Pays francophones seulement", "en": "French-speaking countries only"},
-    "match.francophone_help": dict(FRENCH_SPEAKING_DEFINITION),
+    "match.francophone_help": {"fr": FRENCH_SPEAKING_DEFINITION["fr"], "en": FRENCH_SPEAKING_DEFINITION["en"]},
     "match.diversity": {"fr": "Varier les pays", "en": "Spread over countries"},
     "match.bad_population": {"fr": "La population doit être un nombre entier d'habitants.",
                              "en": "The population must be a whole number of inhabitants."},
