@@ -68,6 +68,10 @@ class Facts:
                                       p.population, tuple(langs))
             self.profiles.append(p)
         self.links = [(x.a, x.b) for x in store.links() if x.a in self.places and x.b in self.places and x.a != x.b]
+        # Cooperation cases (French end, foreign end) and what each side wrote, for the theme → geography prior.
+        self.cooperation = [(x.a, x.b) if self.places[x.a].country == "FR" else (x.b, x.a) for x in store.links()
+                            if x.kind == "cooperation" and x.a in self.places and x.b in self.places]
+        self.texts = {p.id: (p.expertise, p.needs) for p in self.profiles if p.has_text}
         self.partners: dict[str, list[str]] = defaultdict(list)
         for a, b in self.links:
             self.partners[a].append(b)
@@ -272,7 +276,36 @@ class Checker:
             return claim["n"] == n == en_ints(en)[0], f"{claim['n']} claimed, {n} links"
         if fact == "level_compat":
             return float(claim["lift"]) > 0.1, "levels that partner less than chance"
+        if fact == "theme_geo":
+            return self.theme_geo(q, c, claim, en)
         return False, f"unknown fact {fact!r}"
+
+    def theme_geo(self, q: Profile, c: str, claim: dict, en: str) -> tuple[bool, str]:
+        """Of the cooperation cases whose French end's expertise (a foreign query: whose partner's needs) is on
+        the claimed theme, how many went to the candidate's country (came from its région), by a plain loop."""
+        from matcher.themes import get_theme, tag_text, theme_codes
+
+        f = self.f
+        code = next((t for t in theme_codes() if get_theme(t).label("en") == claim["theme"]), None)
+        if code is None:
+            return False, f"unknown theme {claim['theme']!r}"
+        q_facets = (q.expertise, q.needs)
+        if code not in {t for facet in q_facets for t in (*facet.themes, *tag_text(facet.text))}:
+            return False, "the query's texts are not on that theme"
+        total = here = 0
+        for fr_id, fo_id in f.cooperation:  # every known case (a stored query's own included, as the prior)
+            side = fr_id if q.country == "FR" else fo_id
+            facet = f.texts.get(side, (None, None))[0 if q.country == "FR" else 1]
+            if facet is None or code not in {*facet.themes, *tag_text(facet.text)}:
+                continue
+            total += 1
+            if q.country == "FR":
+                here += f.places[fo_id].country == f.places[c].country
+            else:
+                here += f.same_admin1(fr_id, c)
+        shown = en_ints(en)
+        ok = claim["n"] == here and claim["total"] == total and here in shown and (total == 1 or total in shown)
+        return ok, f"{claim['n']}/{claim['total']} claimed, {here}/{total} counted"
 
     @staticmethod
     def scope_ok(q: Profile, en: str) -> bool:
