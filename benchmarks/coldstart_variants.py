@@ -20,7 +20,7 @@ from matcher.arrays import CONTINENTS
 from matcher.case_catalogue import case_pairs
 from matcher.cli.common import COOPERATION_FILES, make_encoder
 from matcher.cli.model_cmds import _lookup, _state, twinning_state
-from matcher.coldstart import MemoEncoder, _writer, fold_state, named, one_sided_pairs
+from matcher.coldstart import MemoEncoder, _writer, fold_state, one_sided_pairs
 from matcher.cooperation import build_case_set, read_case_files
 from matcher.domain import Filters
 from matcher.paths import DATA_DIR, default_db
@@ -31,6 +31,8 @@ from matcher.store import open_store
 VARIANTS = {  # name -> (hard negatives, fixed β or None)
     "random, beta learned": (0, None),
     "random, beta 1": (0, 1.0),
+    "hard, beta 1": (50, 1.0),
+    "random, beta 0.5": (0, 0.5),
 }
 
 
@@ -49,8 +51,7 @@ def main() -> None:
     ranks: dict[str, list[float]] = {}
     for fold, (tr, te) in enumerate(GroupKFold(n_splits=args.folds).split(np.arange(len(pairs)),
                                                                           groups=[p.group for p in pairs])):
-        data = {h: one_sided_pairs(base, catalogue, pairs, tr, memo, seed=fold, hard=h)
-                for h in sorted({h for h, _ in VARIANTS.values()})}
+        data = {h: one_sided_pairs(base, catalogue, pairs, tr, memo, seed=fold, hard=h) for h in (0, 50)}
         models = {}
         for name, (h, beta) in VARIANTS.items():
             r = copy.deepcopy(base.ranker)
@@ -74,13 +75,11 @@ def main() -> None:
                 silent = cand[(a.text_row[cand] < 0) | (cand == target)]
                 q0 = query_from_profile(_writer(catalogue[qid]), a, encoder=memo, countries=st.countries)
                 runs = {"structure alone": (q0, base.ranker)} | {n: (q, m) for n, m in models.items()}
-                tag = "named" if named(st, q, target) else "unnamed"
                 for name, (qq, r) in runs.items():
                     sc = rank(replace(st, ranker=r), qq, silent)
                     hit = np.flatnonzero(sc.rows == target)
                     rk = float(1 + np.sum(sc.logits > sc.logits[hit[0]])) if len(hit) else float("inf")
-                    ranks.setdefault(f"{direction} | {tag} | {name}", []).append(rk)
-                    ranks.setdefault(f"{direction} | all | {name}", []).append(rk)
+                    ranks.setdefault(f"{direction} | {name}", []).append(rk)
         print(f"fold {fold + 1} done", flush=True)
     print(f"{'setting | model':<48}{'n':>5}{'HR@10':>8}{'HR@50':>8}{'HR@100':>8}")
     for key, r in sorted(ranks.items()):

@@ -23,7 +23,7 @@ left out (leave-one-out), so a case never explains itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -35,13 +35,6 @@ COOPERATION = "cooperation"
 #: towards uniform (``BASE_STRENGTH``), at every level of the hierarchy.
 THEME_STRENGTH = 3.0
 BASE_STRENGTH = 2.0
-#: The place itself below its region (the partner of a case, against the other places of its admin-1 region
-#: abroad, or of its département in France), smoothed towards uniform with this pseudo-count.
-PLACE_STRENGTH = 1.0
-#: The cases whose French side's expertise (a foreign query: whose partner's needs) reads most like the
-#: query's text count more: the ``SIMILAR_CASES`` nearest by embedding each add ``SIMILAR_WEIGHT`` to their weight.
-SIMILAR_CASES = 10
-SIMILAR_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)
@@ -115,49 +108,11 @@ class GeoTables:
     admin1: np.ndarray  # (n_admin1,) admin-1 term (within its country)
     admin2: np.ndarray  # (n_admin2,) département term (within its région), French candidates only
     french_side: bool  # True: the tables place French candidates (a foreign query)
-    #: The place term: each region's (abroad: admin-1; in France: département) term for its places that are no
-    #: case's partner, and the sorted partner rows with their own term.
-    place_default: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    place_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    place_terms: np.ndarray = field(default_factory=lambda: np.zeros(0))
-
-
-def similar_weights(a: CatalogueArrays, ends: np.ndarray, field_name: str, query_vec: np.ndarray | None) -> np.ndarray:
-    """(L,) ``SIMILAR_WEIGHT`` for the ``SIMILAR_CASES`` case ends whose ``field_name`` text is nearest the query's
-    (cosine of the embeddings), 0 elsewhere (and everywhere without a query text)."""
-    out = np.zeros(len(ends))
-    if query_vec is None or not len(ends):
-        return out
-    tr = a.text_row[ends]
-    ok = tr >= 0
-    ok[ok] = a.has_field[field_name][tr[ok]]
-    if not ok.any():
-        return out
-    sims = np.full(len(ends), -np.inf)
-    sims[ok] = a.emb[field_name][tr[ok]] @ np.asarray(query_vec, dtype=np.float32)
-    k = min(SIMILAR_CASES, int(ok.sum()))
-    out[np.argpartition(-sims, k - 1)[:k]] = SIMILAR_WEIGHT
-    return out
-
-
-def _places(a: CatalogueArrays, partners: np.ndarray, w: np.ndarray, parent_of_row: np.ndarray, n_parents: int,
-            side_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The place level: (per parent the term of its places that are no partner, partner rows, their terms)."""
-    ok = parent_of_row[partners] >= 0
-    rows, inv = np.unique(partners[ok], return_inverse=True)
-    n_t = np.bincount(inv, weights=w[ok], minlength=len(rows))
-    parents = parent_of_row[rows]
-    tot = np.bincount(parents, weights=n_t, minlength=n_parents)
-    size = np.bincount(parent_of_row[side_rows][parent_of_row[side_rows] >= 0], minlength=n_parents).astype(float)
-    default = np.log(PLACE_STRENGTH / (tot + PLACE_STRENGTH))
-    terms = np.log((n_t * np.maximum(size[parents], 1.0) + PLACE_STRENGTH) / (tot[parents] + PLACE_STRENGTH))
-    return default, rows, terms
 
 
 def tables_for(index: CooperationIndex, a: CatalogueArrays, *, query_bits: int, is_french: bool,
-               exclude_rows: tuple[int, ...] = (), query_vec: np.ndarray | None = None) -> GeoTables | None:
-    """The prior of a query (``query_bits``: its theme bits; ``is_french``: which side it is on;
-    ``query_vec``: the embedding of its text — a French query's expertise, a foreign query's needs), or None
+               exclude_rows: tuple[int, ...] = ()) -> GeoTables | None:
+    """The prior of a query (``query_bits``: its theme bits; ``is_french``: which side it is on), or None
     when no cooperation case is known."""
     keep = index.kept(exclude_rows)
     if not keep.any():
@@ -167,7 +122,7 @@ def tables_for(index: CooperationIndex, a: CatalogueArrays, *, query_bits: int, 
     n_a1 = len(a.admin1_keys)
     a1_country = _admin1_country(a)
     if is_french:
-        w = case_weights(query_bits, a.exp_themes[fr]) + similar_weights(a, fr, "expertise", query_vec)
+        w = case_weights(query_bits, a.exp_themes[fr])
         w_all = np.ones(len(fr))
         cont = a.country_continent.astype(np.int64)
         n_cont = int(cont.max()) + 1 if len(cont) else 0
@@ -177,10 +132,8 @@ def tables_for(index: CooperationIndex, a: CatalogueArrays, *, query_bits: int, 
         country = np.where(cont >= 0, cont_term[np.maximum(cont, 0)] + country_term, 0.0)
         admin1 = _level(a.admin1[fo].astype(np.int64), a1_country, n_a1, w, w_all)
         admin1 = np.where(a1_country >= 0, admin1, 0.0)
-        default, rows, terms = _places(a, fo, w, a.admin1.astype(np.int64), n_a1, _side_rows(a, french=False))
-        return GeoTables(country=country, admin1=admin1, admin2=np.zeros(len(a.admin2_keys)), french_side=False,
-                         place_default=default, place_rows=rows, place_terms=terms)
-    w = case_weights(query_bits, a.need_themes[fo]) + similar_weights(a, fo, "needs", query_vec)
+        return GeoTables(country=country, admin1=admin1, admin2=np.zeros(len(a.admin2_keys)), french_side=False)
+    w = case_weights(query_bits, a.need_themes[fo])
     w_all = np.ones(len(fo))
     fr_code = a.country_index("FR")
     french_a1 = np.where(a1_country == fr_code, 0, -1)
@@ -189,9 +142,7 @@ def tables_for(index: CooperationIndex, a: CatalogueArrays, *, query_bits: int, 
     a2_parent = _admin2_region(a)
     admin2 = _level(a.admin2[fr].astype(np.int64), a2_parent, len(a.admin2_keys), w, w_all)
     admin2 = np.where(a2_parent >= 0, admin2, 0.0)
-    default, rows, terms = _places(a, fr, w, a.admin2.astype(np.int64), len(a.admin2_keys), _side_rows(a, french=True))
-    return GeoTables(country=np.zeros(n_c), admin1=admin1, admin2=admin2, french_side=True, place_default=default,
-                     place_rows=rows, place_terms=terms)
+    return GeoTables(country=np.zeros(n_c), admin1=admin1, admin2=admin2, french_side=True)
 
 
 def column(t: GeoTables, a: CatalogueArrays, cand: np.ndarray) -> np.ndarray:
@@ -209,26 +160,7 @@ def column(t: GeoTables, a: CatalogueArrays, cand: np.ndarray) -> np.ndarray:
         out = out + np.where(a2_ok, t.admin2[np.where(a2_ok, a2, 0)], 0.0)
     else:
         out = out + t.country[a.country[cand]]
-    if len(t.place_default):
-        parent = (a.admin2 if t.french_side else a.admin1)[cand]
-        p_ok = (parent >= 0) & (parent < len(t.place_default))
-        out = out + np.where(p_ok, t.place_default[np.where(p_ok, parent, 0)], 0.0)
-        if len(t.place_rows):
-            at = np.searchsorted(t.place_rows, cand)
-            hit = (at < len(t.place_rows)) & (t.place_rows[np.minimum(at, len(t.place_rows) - 1)] == cand) & p_ok
-            out[hit] += t.place_terms[at[hit]] - t.place_default[parent[hit]]
     return np.where(on_side, out, 0.0)
-
-
-def _side_rows(a: CatalogueArrays, *, french: bool) -> np.ndarray:
-    """The rows of one side (French, or abroad), once per arrays."""
-    key = "_geo_french_rows" if french else "_geo_foreign_rows"
-    got = a.__dict__.get(key)
-    if got is None:
-        fr_code = a.country_index("FR")
-        got = np.flatnonzero((a.country == fr_code) if french else (a.country != fr_code))
-        object.__setattr__(a, key, got)
-    return got
 
 
 def _admin1_country(a: CatalogueArrays) -> np.ndarray:

@@ -74,9 +74,8 @@ def prepared(state: MatchState, q: Query) -> Query:
     cases: every scoring function starts here, so each path reads the same prior."""
     if q.geo is not None or not len(state.cooperation) or not query_wrote(q):
         return q
-    vec = q.emb.get("expertise" if q.is_french else "needs")
     tables = tables_for(state.cooperation, state.arrays, query_bits=int(q.exp_themes | q.need_themes),
-                        is_french=q.is_french, exclude_rows=q.exclude_rows, query_vec=vec)
+                        is_french=q.is_french, exclude_rows=q.exclude_rows)
     return q if tables is None else replace(q, geo=tables)
 
 
