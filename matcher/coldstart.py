@@ -45,9 +45,11 @@ from matcher.state import MatchState, eligible_rows, query_from_profile
 
 METHODS = ("product", "structure", "prior")
 KS = (10, 50, 100)
-#: Negatives per training query for the one-sided model: random eligible candidates, and the hardest ones
-#: (the structural model's best).
-RANDOM_NEGATIVES, HARD_NEGATIVES = 150, 50
+#: Negatives per training query for the one-sided model: random eligible candidates, and optionally the
+#: hardest ones (the structural model's best): those teach "structure does not find cooperation partners"
+#: and cost the cold start (HR@50, unnamed, continent filter: 23.7 % with 50 of them, 33.1 % without;
+#: ``benchmarks/coldstart_variants.py``).
+RANDOM_NEGATIVES, HARD_NEGATIVES = 150, 0
 
 
 class MemoEncoder:
