@@ -29,6 +29,7 @@ from matcher.paths import scrub
 from matcher.store import ProfileStore
 from service import upload_parsing, web
 from service.deps import Resources
+from service.edge import TwinmatchApp
 from service.errors import BodyLimitMiddleware, HeaderLimitMiddleware, install_error_handlers
 from service.openapi import install_openapi
 from service.routes import authorities, docs, events, matches, meta, suggestions, trust
@@ -181,7 +182,7 @@ def create_app(settings: Settings | None = None, *, store: ProfileStore | None =
         if res.owned_store is not None:
             res.owned_store.close()
 
-    app = FastAPI(title="twinmatch", version=_version(), description=DESCRIPTION, openapi_tags=TAGS,
+    app = TwinmatchApp(title="twinmatch", version=_version(), description=DESCRIPTION, openapi_tags=TAGS,
                   lifespan=lifespan, docs_url=None, redoc_url=None)  # offline docs: service.routes.docs
     app.state.resources = res
     install_error_handlers(app)

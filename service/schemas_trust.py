@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from matcher.store import AuditEntry, Claim
 from service.schemas import EMAIL_PATTERN, AuthorityStaff, OwnerKeyOut
+
+
+def real_instant(value: str | None) -> str | None:
+    """A day or an instant in ISO 8601 that exists (``2026-02-30`` or ``9999-99-99xx`` do not: a 422 that
+    names the parameter, where a text comparison would have answered with a meaningless list)."""
+    if value:
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD) or an ISO 8601 date and time") from None
+    return value
+
+
+def real_day(value: str | None) -> str | None:
+    """A day ``YYYY-MM-DD`` that exists (empty: no bound)."""
+    if value:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    return value
 
 
 class StaffDecisionIn(BaseModel):
