@@ -159,7 +159,7 @@ def test_an_unverified_profile_sends_no_interest_message(api: Api, status: str, 
     assert sent.status_code == 403 and words in sent.text.replace("&#39;", "'")
     assert api.store.interests(authority_id="GN-100") == []
     mine = api.client.get("/mon-profil", params={"lang": lang})
-    assert f"/interet/" not in mine.text and words in mine.text.replace("&#39;", "'")
+    assert "/interet/" not in mine.text and words in mine.text.replace("&#39;", "'")
 
 
 def test_a_verified_new_profile_does_write(api: Api) -> None:
