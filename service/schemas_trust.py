@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,15 +11,13 @@ from matcher.store import AuditEntry, Claim
 from service.schemas import EMAIL_PATTERN, AuthorityStaff, OwnerKeyOut
 
 
-def real_instant(value: str | None) -> str | None:
-    """A day or an instant in ISO 8601 that exists (``2026-02-30`` or ``9999-99-99xx`` do not: a 422 that
-    names the parameter, where a text comparison would have answered with a meaningless list)."""
-    if value:
-        try:
-            datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD) or an ISO 8601 date and time") from None
-    return value
+def instant_text(value: datetime | None) -> str | None:
+    """An instant as the audit trail writes its times (UTC, seconds, ``Z``; no offset given = UTC), so that
+    they compare as text."""
+    if value is None:
+        return None
+    value = value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return value.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def real_day(value: str | None) -> str | None:

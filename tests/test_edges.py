@@ -5,6 +5,7 @@ characters and of bounded length."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -133,12 +134,19 @@ def test_no_proxy_is_trusted_by_default(monkeypatch: pytest.MonkeyPatch) -> None
 def test_audit_since_must_be_a_date(api: Api, since: str) -> None:
     err = assert_error(api.client.get("/audit", params={"since": since}, headers=api.staff), 422, "invalid_input",
                        "since")
-    assert since in str(err["message"])
+    assert "valid datetime or date" in str(err["message"])
 
 
-@pytest.mark.parametrize("since", ["2026-02-28", "2026-02-28T10:30:00", "2026-02-28T10:30:00+01:00"])
-def test_audit_since_accepts_days_and_instants(api: Api, since: str) -> None:
-    assert api.client.get("/audit", params={"since": since}, headers=api.staff).status_code == 200
+def test_audit_since_accepts_days_and_instants(api: Api) -> None:
+    r = api.client.post("/authorities", json={"name": "Nouvelleville", "kind": "commune", "country": "FR",
+                                               "lat": 45.05, "lon": 2.05, "population": 20_000})
+    at = api.store.audit_entries(subject=r.json()["authority"]["id"])[0].at  # "2026-…T…Z", UTC
+    day, moment = at[:10], datetime.fromisoformat(at)
+    paris = moment.astimezone(timezone(timedelta(hours=1))).isoformat()  # the same instant, another offset
+    for since, found in ((day, True), (at, True), (paris, True), (at.replace("Z", ""), True),
+                         ((moment + timedelta(seconds=1)).isoformat(), False)):
+        items = api.client.get("/audit", params={"since": since}, headers=api.staff).json()["items"]
+        assert bool(items) == found, (since, items)
 
 
 def test_the_staff_pages_refuse_a_day_that_does_not_exist(api: Api) -> None:
