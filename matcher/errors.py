@@ -14,9 +14,12 @@ class MatcherError(Exception):
     code: str = "internal_error"
 
     def __init__(self, message: str, *, field: str | None = None, key: str = "",
-                 params: dict[str, str | int] | None = None) -> None:
+                 params: dict[str, str | int] | None = None, detail: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        #: What the server log says in place of ``message`` (never sent to a client): e.g. which database
+        #: could not be reached and the driver's reason, redacted (``matcher.paths.redact_db``).
+        self.detail = detail
         self.field = field
         #: What went wrong, as a name an edge translates (``message`` is the English sentence); may be empty.
         self.key = key
@@ -72,7 +75,10 @@ class DataBuildError(MatcherError):
 
 class StoreUnavailable(MatcherError):
     """The database cannot be reached (a server restarting, a network cut): retry shortly. The store
-    reconnects by itself on a later call."""
+    reconnects by itself on a later call. Its ``message`` is the same generic sentence for every cause
+    (clients read it); which database and why is in ``detail``, for the server log."""
+
+    MESSAGE = "the database is unavailable; retry shortly"
 
     status = 503
     code = "database_unavailable"

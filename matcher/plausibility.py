@@ -1,18 +1,26 @@
 """Plausibility checks on a profile written by someone other than staff, against the catalogue itself.
 
 Pure: the profile and the catalogue arrays in, an ``InvalidInput`` (with the field) out (``same_name``, the
-store query behind ``name_taken``, is the one reader). Three checks:
+store query behind ``name_taken``, is the one reader). Four checks:
 
 - **place**: the coordinates lie in the declared country — the nearest catalogue authority to the point is
   of that country, or one of that country's is within ``BORDER_KM`` (a town on a border, a coast);
-- **size**: the population is at most the country's, and at most ``SIZE_MARGIN`` times the largest
-  authority of that kind in the catalogue (no commune of 9 million);
-- **name**: no verified authority of the same country has this name (``name_taken``): the town hall of
-  an existing entry claims it (``POST /authorities/{id}/claims``) rather than registering a second one.
+- **size**: the population is more than 0 and at most the country's; between ``1 / LOW_MARGIN`` of the
+  small end (1st percentile) and ``SIZE_MARGIN`` times the largest of the authorities of that kind in that
+  country — or of that kind anywhere when the country has fewer than ``MIN_KNOWN`` with a population (no
+  commune of 9 million, no région of 10 inhabitants);
+- **name text**: a name, not a message — at least two letters, no URL or e-mail address, no phone number
+  (``check_name_text``);
+- **name**: no verified authority of the same country has this name or an alternative name (in any
+  language) that *looks* the same (``matcher.skeleton``: "Rеnnes" with a Cyrillic е, "Ren\u200bnes",
+  "Londres" for London) (``name_taken``): the town hall of an existing entry claims it
+  (``POST /authorities/{id}/claims``) rather than registering a second one.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -22,7 +30,7 @@ from matcher.arrays import EARTH_RADIUS_KM, KINDS, CatalogueArrays, unit_xyz
 from matcher.catalogue.files import Country
 from matcher.domain import Profile
 from matcher.errors import Conflict, InvalidInput
-from matcher.store_codec import search_key
+from matcher.skeleton import name_skeleton, search_form
 
 if TYPE_CHECKING:
     from matcher.store import ProfileStore
@@ -32,6 +40,8 @@ if TYPE_CHECKING:
 BORDER_KM = 30.0
 #: How much larger than the largest authority of its kind in the catalogue a population may be.
 SIZE_MARGIN = 1.5
+#: How much smaller than the small end (1st percentile) of its kind a population may be.
+LOW_MARGIN = 10.0
 
 
 def check_place(profile: Profile, a: CatalogueArrays) -> None:
@@ -60,31 +70,73 @@ def check_place(profile: Profile, a: CatalogueArrays) -> None:
 MIN_KNOWN = 10
 
 
+def _known_sizes(a: CatalogueArrays, profile: Profile, min_known: int) -> np.ndarray | None:
+    """The known populations of the profile's kind in its country, else of its kind anywhere; None when
+    fewer than ``min_known``."""
+    same = a.kind == KINDS.index(profile.kind)
+    ci = a.country_index(profile.country)
+    for where in ((same & (a.country == ci)) if ci >= 0 else None, same):
+        if where is None:
+            continue
+        known = a.population[where]
+        known = known[known > 0]
+        if len(known) >= min_known:
+            return known
+    return None
+
+
 def check_size(profile: Profile, a: CatalogueArrays, countries: Mapping[str, Country], *,
                min_known: int = MIN_KNOWN) -> None:
     pop = profile.population
     if pop is None:
         return
+    if pop <= 0:
+        raise InvalidInput(f"population {pop:,} is not a population: more than 0 inhabitants, or leave it out",
+                           field="population")
     country = countries.get(profile.country)
     if country is not None and country.population and pop > country.population:
         raise InvalidInput(f"population {pop:,} is more than {profile.country}'s ({country.population:,})",
                            field="population")
-    same = a.kind == KINDS.index(profile.kind)
-    known = a.population[same]
-    known = known[known > 0]
-    if len(known) >= min_known:  # enough authorities of that kind to say what is large for it
-        bound = int(SIZE_MARGIN * known.max())
-        if pop > bound:
-            raise InvalidInput(f"population {pop:,} is implausible for a {profile.kind.value}: the largest in the "
-                               f"catalogue has {int(known.max()):,}", field="population")
+    known = _known_sizes(a, profile, min_known)
+    if known is None:  # too few authorities of that kind to say what is small or large for it
+        return
+    bound = int(SIZE_MARGIN * known.max())
+    if pop > bound:
+        raise InvalidInput(f"population {pop:,} is implausible for a {profile.kind.value}: the largest in the "
+                           f"catalogue has {int(known.max()):,}", field="population")
+    small = float(np.percentile(known, 1))
+    if pop < small / LOW_MARGIN:
+        raise InvalidInput(f"population {pop:,} is implausible for a {profile.kind.value}: the smallest in the "
+                           f"catalogue have about {int(small):,}", field="population")
+
+
+#: A web address or an e-mail address, anywhere in a name.
+_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|\bwww\.|@|\b[a-z0-9-]+\.(?:com|net|org|info|biz|io|xyz|fr|eu)\b)",
+                  re.IGNORECASE)
+#: Six digits or more with only separators between them: a phone number (no place name has one).
+_PHONE = re.compile(r"(?:\+\s*)?\d(?:[\s.\-/()]*\d){5,}")
+
+
+def check_name_text(name: str) -> None:
+    """A name, not a message: at least two letters, no URL or e-mail address, no phone number."""
+    if _URL.search(name):
+        raise InvalidInput(f"{name!r} is not a name: no web or e-mail address in a name", field="name")
+    if _PHONE.search(name):
+        raise InvalidInput(f"{name!r} is not a name: no phone number in a name", field="name")
+    if sum(1 for ch in name if unicodedata.category(ch).startswith("L")) < 2:
+        raise InvalidInput(f"{name!r} is not a name: a name has at least two letters", field="name")
 
 
 def same_name(store: ProfileStore, name: str, country: str) -> list[Profile]:
-    """Verified authorities of ``country`` whose name is ``name`` (accents, case and punctuation aside), as
-    the store's search ranks them: what ``name_taken`` is made of, and what a registration page offers to
-    claim instead."""
-    hits, _ = store.search(name, country=country, limit=10)
-    return [h for h in hits if search_key(h.name) == search_key(name)]
+    """Verified authorities of ``country`` with a name or an alternative name (in any language) that looks
+    like ``name`` (``matcher.skeleton``: confusable letters, invisible characters, accents, case and
+    punctuation aside), as the store's search ranks them: what ``name_taken`` is made of, and what a
+    registration page offers to claim instead."""
+    wanted = name_skeleton(name)
+    if not wanted:
+        return []
+    hits, _ = store.search(search_form(name), country=country, limit=10)
+    return [h for h in hits if any(name_skeleton(n) == wanted for n in (h.name, *h.alt_names))]
 
 
 def check_name(profile: Profile, name_taken: Sequence[str]) -> None:
@@ -96,6 +148,7 @@ def check_name(profile: Profile, name_taken: Sequence[str]) -> None:
 
 def check_plausible(profile: Profile, a: CatalogueArrays, countries: Mapping[str, Country],
                     name_taken: Sequence[str]) -> None:
+    check_name_text(profile.name)
     check_name(profile, name_taken)
     check_size(profile, a, countries)
     check_place(profile, a)

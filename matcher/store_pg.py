@@ -25,6 +25,7 @@ from psycopg import sql as pgsql
 
 from matcher.errors import DataBuildError, StoreUnavailable
 from matcher.paths import redact_db as redact
+from matcher.paths import scrub
 from matcher.store import SQLStoreBase
 from matcher.store_changes import new_origin
 from matcher.store_pg_schema import CHANGES_CHANNEL, MIGRATIONS, NOTIFY_CHANGE, SCHEMA, WRITE_LOCK
@@ -130,7 +131,7 @@ class PostgresStore(SQLStoreBase):
         try:
             return connect(url, cursor_factory=psycopg.ClientCursor, row_factory=_row_factory)
         except psycopg.Error as exc:
-            raise DataBuildError(f"cannot open database {redact(url)}: {exc}".strip()) from exc
+            raise DataBuildError(scrub(f"cannot open database {redact(url)}: {exc}".strip(), url)) from exc
 
     def _live(self) -> PgConnection:
         """The connection, re-opened if the server dropped it (a restart): the failed statement raised
@@ -139,7 +140,7 @@ class PostgresStore(SQLStoreBase):
             try:
                 self._raw = self._connect(self.url)
             except DataBuildError as exc:
-                raise StoreUnavailable(f"the database {redact(self.url)} is unavailable: {exc.__cause__}") from exc
+                raise StoreUnavailable(StoreUnavailable.MESSAGE, detail=exc.message) from exc
             self._conn = PgConnection(self._raw)
         return self._conn
 
@@ -158,7 +159,7 @@ class PostgresStore(SQLStoreBase):
                     conn.execute("SET LOCAL client_min_messages = warning")  # no NOTICE per IF NOT EXISTS
                     conn.execute(SCHEMA)
             except psycopg.Error as exc:
-                raise DataBuildError(f"cannot create the schema in {redact(url)}: {exc}") from exc
+                raise DataBuildError(scrub(f"cannot create the schema in {redact(url)}: {exc}", url)) from exc
             store._check_version()
             if store._meta("sources") is None or (reload_if_stale and store.is_stale()):
                 store.reload(progress=progress, only_if_stale=True)
@@ -222,7 +223,8 @@ class PostgresStore(SQLStoreBase):
 
     def _unavailable(self, exc: psycopg.OperationalError) -> StoreUnavailable:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return StoreUnavailable(f"the database {redact(self.url)} is unavailable ({first}); retry shortly")
+        return StoreUnavailable(StoreUnavailable.MESSAGE,
+                                detail=scrub(f"the database {redact(self.url)} is unavailable ({first})", self.url))
 
     def _bulk_insert(self, conn: Any, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         """``COPY ... FROM STDIN``: the fastest way in, inside the caller's transaction."""

@@ -15,6 +15,7 @@ import threading
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
+from traceback import format_exception
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -24,9 +25,11 @@ from matcher.encoding import CachedEncoder, Encoder
 from matcher.engine import Matcher
 from matcher.errors import MatcherError
 from matcher.loading import LoadReport
+from matcher.paths import scrub
 from matcher.store import ProfileStore
 from service import upload_parsing, web
 from service.deps import Resources
+from service.edge import TwinmatchApp
 from service.errors import BodyLimitMiddleware, HeaderLimitMiddleware, install_error_handlers
 from service.openapi import install_openapi
 from service.routes import authorities, docs, events, funding, matches, meta, suggestions, trust
@@ -77,14 +80,19 @@ def install_matcher(res: Resources, encoder: Encoder | None) -> LoadReport:
 
 
 def load_resources(res: Resources, encoder: Encoder | None) -> None:
-    """Open the store and build the matcher into ``res``; on failure record why in ``res.error``."""
+    """Open the store and build the matcher into ``res``; on failure record why in ``res.error``.
+
+    ``res.stage`` and ``res.error`` are read by clients (``/ready``, every 503 while not ready): they say
+    which step, never a database URL or a driver's message; the server log has the (redacted) detail."""
     s = res.settings
+    stage = "starting"
     try:
         if res.store is None:
             from matcher.paths import redact_db
             from matcher.store import open_store
 
-            res.stage = f"opening the database {redact_db(s.db)}"
+            res.stage = stage = "opening the database"
+            log.info("opening the database %s", redact_db(s.db))
             res.store = res.owned_store = open_store(s.db, s.data_dir)
             if s.shared_rate_limits:
                 res.limits.share_through(res.store)
@@ -92,19 +100,24 @@ def load_resources(res: Resources, encoder: Encoder | None) -> None:
         if encoder is None:
             from matcher.encoding import SentenceTransformerEncoder
 
-            res.stage = f"loading the embedding model {s.model}"
+            res.stage = stage = f"loading the embedding model {s.model}"
             encoder = SentenceTransformerEncoder(s.model)
-        res.stage = "building the matcher"
+        res.stage = stage = "building the matcher"
         since = res.store.last_change()  # read before loading: what commits during the load is replayed
         report = install_matcher(res, encoder)
         follow_changes(res, since)
         res.stage = "ready"
         log.info("ready: %d authorities, %d texts (%d encoded), %d links in %.1f s", report.profiles,
                  report.texts, report.encoded, report.links, report.seconds)
-    except Exception as exc:
-        res.error = exc.message if isinstance(exc, MatcherError) else f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # noqa: BLE001 - logged below, traceback included (scrubbed)
+        # A traceback quotes messages too: the whole text goes through scrub (no password in the log).
+        detail = (exc.detail or exc.message) if isinstance(exc, MatcherError) else "".join(format_exception(exc))
+        if isinstance(exc, MatcherError) and stage != "opening the database":  # a model or ranker file
+            res.error = scrub(exc.message, s.db)
+        else:  # the database's URL, host, socket or the driver's words are for the log only
+            res.error = f"{stage} failed (the server log says why)"
         res.stage = "failed"
-        log.exception("loading failed")
+        log.error("loading failed while %s: %s", stage, scrub(detail, s.db))
 
 
 def follow_changes(res: Resources, since: int) -> None:
@@ -171,7 +184,7 @@ def create_app(settings: Settings | None = None, *, store: ProfileStore | None =
         if res.owned_store is not None:
             res.owned_store.close()
 
-    app = FastAPI(title="twinmatch", version=_version(), description=DESCRIPTION, openapi_tags=TAGS,
+    app = TwinmatchApp(title="twinmatch", version=_version(), description=DESCRIPTION, openapi_tags=TAGS,
                   lifespan=lifespan, docs_url=None, redoc_url=None)  # offline docs: service.routes.docs
     app.state.resources = res
     install_error_handlers(app)

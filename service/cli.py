@@ -45,11 +45,12 @@ def serve(host: str, port: int, db: Path | str | None, data_dir: Path | None, ra
         from service.app import create_app
 
         uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=access_log,
-                    http=HTTP_PROTOCOL)
+                    http=HTTP_PROTOCOL, **settings.proxy_options())
         return
     # Several workers need an import string: pass the settings through the environment (TWINMATCH_*).
     for name, value in (("DB", settings.db), ("DATA_DIR", settings.data_dir), ("RANKER", settings.ranker),
                         ("MODEL", settings.model)):
         os.environ[f"TWINMATCH_{name}"] = str(value)
     uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level, access_log=access_log, http=HTTP_PROTOCOL)
+                log_level=log_level, access_log=access_log, http=HTTP_PROTOCOL,
+                **settings.proxy_options())

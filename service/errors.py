@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from traceback import format_exception
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -23,6 +24,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from matcher.errors import MatcherError
+from matcher.paths import scrub
 
 log = logging.getLogger("twinmatch.service")
 
@@ -85,7 +87,7 @@ def validation_message(errors: Sequence[Any]) -> str:
 async def _matcher_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, MatcherError)
     if exc.status >= 500 and not isinstance(exc, NotReady):  # not-ready is expected while loading: no noise
-        log.error("%s on %s %s: %s", exc.code, request.method, request.url.path, exc.message)
+        log.error("%s on %s %s: %s", exc.code, request.method, request.url.path, exc.detail or exc.message)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     retry_after = getattr(exc, "retry_after", None)
     if exc.status == 429 and retry_after is not None:
@@ -125,7 +127,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    resources = getattr(request.app.state, "resources", None)
+    trace = "".join(format_exception(exc))
+    if resources is not None:  # a driver's error may quote the connection string: no password in the log
+        trace = scrub(trace, resources.settings.db)
+    log.error("unhandled error on %s %s\n%s", request.method, request.url.path, trace)
     return error_response(500, "internal_error", "internal server error", None)
 
 

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from matcher.store import AuditEntry, Claim
 from service.schemas import EMAIL_PATTERN, AuthorityStaff, OwnerKeyOut
+
+
+def instant_text(value: datetime | None) -> str | None:
+    """An instant as the audit trail writes its times (UTC, seconds, ``Z``; no offset given = UTC), so that
+    they compare as text."""
+    if value is None:
+        return None
+    value = value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return value.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def real_day(value: str | None) -> str | None:
+    """A day ``YYYY-MM-DD`` that exists (empty: no bound)."""
+    if value:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    return value
 
 
 class StaffDecisionIn(BaseModel):

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=MIB, ge=0, description="Largest accepted request body (413 above).")
     max_header_bytes: int = Field(default=16 * 1024, ge=1024, description="Largest request headers (431 above).")
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins; empty = CORS off.")
+    #: The reverse proxies whose ``X-Forwarded-For`` / ``X-Forwarded-Proto`` are believed (addresses or
+    #: networks, e.g. ``["10.0.0.5"]``; JSON in ``TWINMATCH_TRUSTED_PROXIES``). Empty (the default): none, the
+    #: client address — what rate limits count per — is the connection's, whatever a client writes.
+    trusted_proxies: list[str] = Field(default_factory=list, description="Proxies whose forwarded headers are "
+                                       "trusted; empty = none.")
     #: Load the store and the matcher in a background thread, so /health answers at once and /ready
     #: says when the service can match. Tests turn it off to start fully loaded.
     background_load: bool = True
@@ -69,6 +74,13 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r}: windows longer than a day are not supported (the database keeps a "
                              "day of hits)")
         return value
+
+    def proxy_options(self) -> dict[str, object]:
+        """uvicorn's options for forwarded headers: off unless proxies are configured (uvicorn's own default
+        trusts 127.0.0.1, so a client on the same host, or behind any local relay, could pick its address)."""
+        if not self.trusted_proxies:
+            return {"proxy_headers": False}
+        return {"proxy_headers": True, "forwarded_allow_ips": list(self.trusted_proxies)}
 
     @property
     def shared_rate_limits(self) -> bool:

@@ -69,7 +69,7 @@ def test_search_authority_shortlist_with_reasons_and_a_map(browser: webdriver.Ch
     reasons = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "ol.matches li.match:first-child .reasons li")]
     api = live_app.app.state.resources.matcher.recommend(live_app.store.get(A), k=1)[0]
     assert reasons == [r.text("fr") for r in api.reasons]  # the API's reasons, as sentences
-    bars = browser.find_elements(By.CSS_SELECTOR, ".bar span")
+    bars = browser.find_elements(By.CSS_SELECTOR, ".bar rect")
     assert bars and bars[0].size["width"] > 0
     assert map_drawn(browser, 2) == len(browser.find_elements(By.CSS_SELECTOR, ".map-point"))
     shot(browser, "partenaires")

@@ -76,8 +76,12 @@ def test_acknowledged_writes_survive_kill_9(tmp_path: Path, ranker_file: Path) -
                    for w in range(4)]
         for t in writers:
             t.start()
-        time.sleep(1.5)
-        os.kill(proc.pid, signal.SIGKILL)  # mid-write: no shutdown, no checkpoint
+        target = len(acked) + 10  # kill once this round's writers have 10 acknowledged writes (not after a pause)
+        for _ in range(6000):
+            if len(acked) >= target or proc.poll() is not None:
+                break
+            stop.wait(0.01)
+        os.kill(proc.pid, signal.SIGKILL)  # mid-write (the writers keep writing): no shutdown, no checkpoint
         proc.wait(10)
         stop.set()
         for t in writers:

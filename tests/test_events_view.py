@@ -19,7 +19,7 @@ def test_built_once_then_rebuilt_in_the_background_after_a_write() -> None:
     def build() -> CatalogueView:
         built.append(len(built))
         if len(built) > 1:
-            gate.wait(5)  # a slow rebuild: readers keep the old view meanwhile
+            gate.wait(120)  # a slow rebuild (held until the test sets the gate): readers keep the old view meanwhile
         return CatalogueView(countries={}, profiles={"n": len(built)})  # type: ignore[dict-item]
 
     live = LiveCatalogueView(build)

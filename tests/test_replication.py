@@ -139,7 +139,7 @@ def test_the_follower_thread_applies_and_stops(two_stores: tuple[SQLiteStore, SQ
     f.follower.start()
     try:
         writer.delete(B)
-        for _ in range(500):
+        for _ in range(6000):  # a bound against a hang, not a time limit
             if f.matcher.state.arrays.row(B) is None:
                 break
             threading.Event().wait(0.01)

@@ -20,7 +20,8 @@ from matcher.paths import REPO_ROOT
 pytestmark = pytest.mark.slow
 
 RANKER = REPO_ROOT / "models" / "ranker.joblib"
-READY_TIMEOUT = 45.0
+#: A hang guard, not a performance bound (the time to ready is measured by benchmarks/load.py).
+READY_TIMEOUT = 600.0
 
 
 def _free_port() -> int:
@@ -74,7 +75,6 @@ def test_serve_answers_matches_on_the_real_catalogue(tmp_path: Path) -> None:
         assert body["query"]["id"] == lyon and len(body["matches"]) == 5
         assert all(m["country"] != "FR" and 0 <= m["score"] <= 1 for m in body["matches"])
         assert any(m["reasons"] for m in body["matches"])
-        assert time.monotonic() - t0 < 55
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # the server's own session: uvicorn shuts down cleanly
         try:

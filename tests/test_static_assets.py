@@ -90,8 +90,9 @@ def assert_served(client: TestClient, url: str) -> None:
 # ---- the docs pages ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(("page", "assets"), [
     ("/docs", {"/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/vendor/swagger-ui/swagger-ui.css",
-               "/static/favicon.svg", "/openapi.json"}),
-    ("/redoc", {"/static/vendor/redoc/redoc.standalone.js", "/static/favicon.svg", "/openapi.json"}),
+               "/static/favicon.svg", "/static/js/swagger-init.js"}),  # its start-up code: the spec's URL
+    ("/redoc", {"/static/vendor/redoc/redoc.standalone.js", "/static/favicon.svg", "/openapi.json",
+                "/static/css/redoc.css"}),
 ])
 def test_docs_page_refers_only_to_assets_the_app_serves(client: TestClient, page: str,
                                                         assets: set[str]) -> None:
@@ -108,7 +109,10 @@ def test_docs_page_refers_only_to_assets_the_app_serves(client: TestClient, page
 
 def test_swagger_ui_has_no_online_validator(client: TestClient) -> None:
     """The bundle's one default remote URL (validator.swagger.io, sent the spec's URL) is switched off."""
-    assert '"validatorUrl": null' in client.get("/docs").text
+    init = client.get("/static/js/swagger-init.js").text  # the page's start-up code (no inline script: CSP)
+    assert "validatorUrl: null" in init
+    assert page_urls(f"<script>{init}</script>") == ["/openapi.json"]  # the one URL it names, served
+    assert_served(client, "/openapi.json")
 
 
 def test_docs_pages_are_not_in_the_spec(client: TestClient) -> None:

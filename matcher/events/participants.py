@@ -67,6 +67,11 @@ ALIASES = {"nom": "name", "pays": "country", "type": "kind", "latitude": "lat", 
            "ne_pas_rencontrer": "avoid", "rendez_vous_max": "max_meetings", "max_rendez_vous": "max_meetings",
            "nombre_max_de_rendez_vous": "max_meetings", "langue": "languages", "theme": "themes"}
 MAX_PARTICIPANTS = 10_000
+#: The longest cell, in characters: above the API's longest text (4,000, ``service.schemas.MAX_TEXT``), so a
+#: description that fits a profile fits a file, and far below what a 900 KB cell would cost to encode and
+#: keep. Longer is refused with its line and column, like a cell with a NUL character (``\x00``: no
+#: spreadsheet writes one; the database and the exports would choke on it).
+MAX_CELL_CHARS = 5_000
 
 _KINDS = {  # folded word -> (French kind, foreign kind)
     "commune": (Kind.COMMUNE, Kind.MUNICIPALITY), "municipality": (Kind.COMMUNE, Kind.MUNICIPALITY),
@@ -262,6 +267,16 @@ def validate(records: Sequence[Record], catalogue: CatalogueView, *, header: Seq
                  index={p.id: i for i, p in enumerate(participants)})
 
 
+def _check_cell(line: int, column: str, value: Any, err: _Rows) -> None:
+    """A cell with a NUL character or longer than ``MAX_CELL_CHARS`` (a JSON list: its items together)."""
+    text = "".join(map(_text, value)) if isinstance(value, (list, tuple)) else _text(value)
+    if "\x00" in text:
+        err.add(line, column, "the cell contains a NUL character (\\x00)", "nul_character")
+    if len(text) > MAX_CELL_CHARS:
+        err.add(line, column, f"the cell has {len(text):,} characters: at most {MAX_CELL_CHARS:,}", "cell_too_long",
+                length=len(text), limit=MAX_CELL_CHARS)
+
+
 def _row(line: int, raw: dict[str, Any], cat: CatalogueView, names: CountryNames, err: _Rows
          ) -> dict[str, Any] | None:
     """One record's values, checked column by column (every problem reported, not just the first).
@@ -270,6 +285,8 @@ def _row(line: int, raw: dict[str, Any], cat: CatalogueView, names: CountryNames
         err.add(line, None, "not an object", "not_object")
         return None
     n0 = len(err.errors)
+    for column, value in raw.items():
+        _check_cell(line, column, value, err)
     out: dict[str, Any] = {"line": line, "id": _text(raw.get("id")), "name": _text(raw.get("name"))}
     if ";" in out["id"]:
         err.add(line, "id", "an id cannot contain ';' (lists of ids use it)", "id_semicolon")

@@ -67,7 +67,15 @@ def _too_many(max_rows: int) -> PayloadTooLarge:
                            field="file", key="too_many_participants", params={"limit": max_rows - 1})
 
 
+#: The csv module's longest field (its default, 131,072 characters, raises ``csv.Error`` with no column): a
+#: long cell is read whole here, then refused with its line and column by ``participants.MAX_CELL_CHARS``.
+#: Process-wide (the module has one limit); a file is in memory already, so this costs nothing more.
+CSV_FIELD_LIMIT = 64 * 1024 * 1024
+
+
 def csv_records(data: bytes, max_rows: int = MAX_ROWS) -> tuple[int, list[str], list[Record]]:
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
     text = _decode(data)
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     # The header holds no list values, so its most frequent separator is the file's delimiter

@@ -139,8 +139,12 @@ def _add_new(store: ProfileStore, matcher: Matcher, body: AuthorityCreate, statu
 
 
 def _check_partners(store: ProfileStore, ids: Iterable[str]) -> None:
+    """Known partners are verified authorities: a pending or rejected id is refused with the words of an
+    unknown one (the answer does not tell whether such a registration exists)."""
+    ids = list(ids)
+    verified = {p.id for p in store.get_many(set(ids)) if p.is_verified}
     for pid in ids:
-        if not store.exists(pid):
+        if pid not in verified:
             raise InvalidInput(f"known partner {pid!r} is not in the catalogue", field="known_partners")
 
 

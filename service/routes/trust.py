@@ -8,6 +8,7 @@ write: a verified profile joins the arrays, a rejected one leaves them.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -30,6 +31,7 @@ from service.schemas_trust import (
     ClaimStaff,
     StaffDecisionIn,
     VerificationPage,
+    instant_text,
 )
 
 log = logging.getLogger("twinmatch.service")
@@ -117,9 +119,12 @@ def decide_claim(claim_id: Annotated[int, Path(ge=1, le=2**62)], body: StaffDeci
 def audit(key: StaffKey, store: StoreDep,
           authority_id: Annotated[str | None, Query(max_length=64)] = None,
           action: Annotated[str | None, Query(max_length=40, description="e.g. `claim.` or `profile.verified`")] = None,
-          since: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}", max_length=30)] = None,
+          since: Annotated[datetime | None, Query(description="From this instant (ISO 8601; a day alone is its "
+                                                                "midnight, a time without offset is UTC), included")
+                           ] = None,
           limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: Cursor = None) -> AuditPage:
-    page = store.audit_entries(subject=authority_id, action=action, since=since, limit=limit + 1, cursor=cursor)
+    page = store.audit_entries(subject=authority_id, action=action, since=instant_text(since), limit=limit + 1,
+                               cursor=cursor)
     names = {p.id: p.name for p in store.get_many({e.subject for e in page})}
     return AuditPage(items=[AuditOut.of(e, names.get(e.subject)) for e in page[:limit]],
                      next_cursor=page[limit - 1].id if len(page) > limit else None)

@@ -107,10 +107,18 @@ def _pair(page: Page, authority_id: str, partner_id: str) -> tuple[Profile, Prof
     if page.owner_of != authority_id:
         raise Forbidden(page.t("signin.bad"))
     me = visible_profile(page.store, authority_id, page.key)
+    _check_sender(page, me)
     other = page.store.get(partner_id)
     if not other.is_verified:
         raise NotFound(page.t("error.not_found"), field="partner_id")
     return me, other
+
+
+def _check_sender(page: Page, me: Profile) -> None:
+    """Only a verified authority writes to others: a pending registration (anyone may make one) or a
+    rejected one would otherwise message every town hall in the catalogue."""
+    if not me.is_verified:
+        raise Forbidden(page.t("interest.unverified"), field="authority_id")
 
 
 @router.post("/collectivites/{authority_id}/interet/{partner_id}", response_class=HTMLResponse)
@@ -131,8 +139,10 @@ def inbox(page: PageDep, sent: str = "") -> Response:
     items = page.store.interests(authority_id=own) if own is not None or page.staff else []
     ids = {i.sender_id for i in items} | {i.recipient_id for i in items}
     names = {p.id: p.display_name(page.lang) for p in page.store.get_many(ids)}
-    sent_to = names.get(sent) or (page.store.get(sent).display_name(page.lang) if sent and
-                                  page.store.exists(sent) else "")
+    # "Message relayed to …" only after a message of this signed-in authority to that one (the redirect of
+    # a send): a hand-written ?sent= names nobody, and never a profile one could not see otherwise.
+    sent_to = next((names.get(i.recipient_id, "") for i in items
+                    if own is not None and i.sender_id == own and i.recipient_id == sent), "")
     return page.render("inbox.html", items=items, names=names, own=own, sent_to=sent_to)
 
 
@@ -143,6 +153,7 @@ def reply(page: FormPage, interest_id: int, message: Annotated[str, Form(max_len
     if page.owner_of not in (original.sender_id, original.recipient_id):
         raise Forbidden(page.t("signin.bad"))
     other = original.sender_id if page.owner_of == original.recipient_id else original.recipient_id
+    _check_sender(page, visible_profile(page.store, str(page.owner_of), page.key))
     page.limit("claim")
     page.store.add_interest(str(page.owner_of), other, message, actor=actor_of(key), reply_to=interest_id)
     return page.redirect(f"/messages?sent={quote(other)}")

@@ -130,6 +130,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
                       "en": "The platform relays your message; your contact details and theirs stay private."},
     "interest.send": {"fr": "Envoyer", "en": "Send"},
     "interest.sent": {"fr": "Message transmis à {name}.", "en": "Message relayed to {name}."},
+    "interest.unverified": {"fr": "Votre profil n'est pas encore validé par l'équipe : vous pourrez écrire aux "
+                                  "autres collectivités une fois qu'il l'aura été.",
+                            "en": "Your profile has not been verified by the team yet: you can write to other "
+                                  "authorities once it has been."},
     "inbox.title": {"fr": "Messages", "en": "Messages"},
     "inbox.received": {"fr": "Reçu de {name}", "en": "From {name}"},
     "inbox.sent": {"fr": "Envoyé à {name}", "en": "To {name}"},

@@ -107,6 +107,10 @@ FAIR_MESSAGES: dict[str, dict[str, str]] = {
     "events.err.not_object": {"fr": "ce n'est pas un objet JSON", "en": "not an object"},
     "events.err.id_semicolon": {"fr": "un identifiant ne peut pas contenir « ; » (il sépare les listes)",
                                 "en": "an id cannot contain “;” (lists use it)"},
+    "events.err.nul_character": {"fr": "la cellule contient un caractère nul (\\x00)",
+                                 "en": "the cell contains a NUL character (\\x00)"},
+    "events.err.cell_too_long": {"fr": "la cellule compte {length} caractères : {limit} au plus",
+                                 "en": "the cell has {length} characters: at most {limit}"},
     "events.err.required": {"fr": "valeur obligatoire", "en": "a value is required"},
     "events.err.unknown_country": {"fr": "pays inconnu : « {value} »", "en": "unknown country “{value}”"},
     "events.err.country_not_listed": {"fr": "le pays {value} n'est pas dans la liste des pays du catalogue",
@@ -249,8 +253,8 @@ def row_error(e: RowError, lang: str) -> str:
     """One bad row, said in ``lang``: where (line or JSON item, column) and what."""
     unit_key = "item" if type(e).__name__ == "ItemError" else "line"
     unit = _t(f"events.unit.{unit_key}", lang)
-    params = {k: (_t(f"events.unit.{v}", lang) if k == "unit" and v in ("line", "item") else v)
-              for k, v in e.params.items()}
+    params = {k: (_t(f"events.unit.{v}", lang) if k == "unit" and v in ("line", "item")
+                  else integer(v, lang) if isinstance(v, int) else v) for k, v in e.params.items()}
     key = f"events.err.{e.key}"
     reason = _t(key, lang, **params) if e.key and key in FAIR_MESSAGES else e.reason
     if e.column:

@@ -17,9 +17,11 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
+from pydantic import AfterValidator
 
 from matcher.store import ApiKey, Decision
 from matcher.store_audit import DECISION_STATUSES
+from service.schemas_trust import real_day
 from service.staff_views import decisions, journal, names_of
 from service.web.context import Page, PageDep
 
@@ -28,7 +30,7 @@ router = APIRouter()
 #: ``service.routes.authorities``), then the decisions.
 JOURNAL_ACTIONS = ("profile.registered", "profile.verified", "profile.rejected", "profile.pending", "claim.created",
                    "claim.approved", "claim.rejected", *(f"decision.{s}" for s in DECISION_STATUSES))
-Day = Annotated[str, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$", max_length=10)]
+Day = Annotated[str, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$", max_length=10), AfterValidator(real_day)]
 Authority = Annotated[str, Query(max_length=200)]
 StatusQ = Annotated[str, Query(pattern=r"^(proposed|contacted|accepted|rejected)?$", max_length=20)]
 
