@@ -40,21 +40,30 @@ def fit_cases(ranker: PairRanker, base: MatchState, catalogue: Mapping[str, Prof
     calibration of every model on the held-out folds of both evaluations."""
     memo = MemoEncoder(encoder)
     ranker = fit_on_cases(ranker, variants, extra=extra)
+    pairs = case_pairs(cases, catalogue)
+    # Folds need groups: with a handful of cases (a test world) the held-out evaluations and the
+    # calibration are skipped, the models still learn from every case.
+    k_thematic = min(folds, len(set(variants[0].cases.groups)) if variants else 0)
+    k_cold = min(folds, len({p.group for p in pairs}))
     # Held-out text-model scores (the cases' thematic folds) calibrate the text model.
     calib = Calibration()
     thematic: dict[str, dict[str, dict[str, float]]] = {}
-    for n, cs in enumerate(variants):
+    for n, cs in enumerate(variants if k_thematic >= 2 else ()):
         cs = replace(cs, state=replace(cs.state, ranker=ranker))
-        res, _, rows = thematic_evaluate(cs, k=folds, also=[v for i, v in enumerate(variants) if i != n],
+        res, _, rows = thematic_evaluate(cs, k=k_thematic, also=[v for i, v in enumerate(variants) if i != n],
                                          progress=progress, calibration=True)
         thematic["monolingual" if n == 0 else "translated"] = res
         if n == 0:
             calib.add(rows[0], rows[1], np.full(len(rows[0]), TEXT, dtype=np.int8))
     base = replace(base, ranker=ranker)
-    coldstart, held, fits = coldstart_evaluate(base, catalogue, cases, memo, k=folds, seed=seed, progress=progress)
-    Xo, yo, go = one_sided_pairs(base, catalogue, case_pairs(cases, catalogue),
-                                 list(range(len(case_pairs(cases, catalogue)))), memo, seed=seed, progress=progress)
-    ranker.fit_one_sided(Xo, yo, go)
+    coldstart: dict[str, dict[str, float]] = {}
+    held, fits = Calibration(), []
+    if k_cold >= 2:
+        coldstart, held, fits = coldstart_evaluate(base, catalogue, cases, memo, k=k_cold, seed=seed,
+                                                   progress=progress)
+    Xo, yo, go = one_sided_pairs(base, catalogue, pairs, list(range(len(pairs))), memo, seed=seed, progress=progress)
+    if len(np.unique(yo)) == 2:
+        ranker.fit_one_sided(Xo, yo, go)
     # Every model is calibrated where users meet it: the catalogue, one side written (the cold-start folds'
     # shortlists, where a writer is the real partner only as often as it is). Only if those shortlists hold
     # too few real partners scored by the text model does it fall back to the thematic folds (every
