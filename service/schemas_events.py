@@ -123,7 +123,9 @@ class EventOptionsIn(BaseModel):
     """The organiser's planning options: every export and plan of the event uses them unless a request gives
     its own value."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "rounds": 6, "start": "2026-12-01T09:00:00+01:00", "slot_minutes": 20, "break_minutes": 5,
+        "pauses": [{"after_round": 3, "minutes": 60}], "locks": []}]})
     rounds: int = Field(default=3, ge=1, le=20)
     start: str | None = Field(default=None, max_length=40, json_schema_extra={"format": "date-time", "pattern": r"^(19|2[0-9])[0-9]{2}-"},
                               description="Start of round 1, e.g. 2026-12-01T09:00:00+01:00 (without an offset: "
