@@ -67,7 +67,8 @@ def install_matcher(res: Resources, encoder: Encoder | None) -> LoadReport:
     from matcher.loading import load_matcher
 
     assert res.store is not None
-    matcher, report = load_matcher(res.store, encoder=encoder, ranker_path=res.settings.ranker)
+    matcher, report = load_matcher(res.store, encoder=encoder, ranker_path=res.settings.ranker,
+                                   query_cache=res.settings.adhoc_embedding_cache)
     res.countries = res.store.countries()
     res.report, res.encoder = report, encoder
     res.matcher_ready(matcher)

@@ -30,6 +30,7 @@ from matcher.loading import LoadReport
 from matcher.replication import ChangeFollower
 from matcher.store import ApiKey, ProfileStore, SQLStoreBase
 from matcher.suggestions import SuggestionCache, SuggestionWarmer
+from service.admission import Admission
 from service.auth import api_key_scheme, authenticate, bearer_scheme, check_events, check_staff, secret_from
 from service.cache import StateCache
 from service.errors import NotReady
@@ -61,7 +62,8 @@ class Resources:
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     suggestions: SuggestionCache = field(default_factory=SuggestionCache)
     matches: StateCache[CachedMatches] = field(init=False)  # sized from the settings
-    #: What reading a participants file needs, built on first upload and rebuilt after writes.
+    #: What reading a participants file needs, built in the background once the matcher is ready (or on first
+    #: upload) and rebuilt after writes.
     catalogue_view: LiveCatalogueView | None = None
     #: The encoder the matcher was built with (not wrapped in the embedding cache): a rebuild reuses it.
     encoder: Encoder | None = None
@@ -79,6 +81,8 @@ class Resources:
         self.catalogue_view = LiveCatalogueView(
             lambda: CatalogueView.build(store.all_profiles(verified_only=True), store.countries(), store.links()))
         view = self.catalogue_view
+        if self.settings.events_view_precompute:
+            view.warm()  # built now in the background, so that the first upload does not wait for it
         matcher.listeners.append(lambda change: view.invalidate())
         matcher.listeners.append(self.matches.on_change)
         self.matcher = matcher
@@ -92,10 +96,13 @@ class Resources:
             self.warmer.poke()
 
     limits: RateLimits = field(init=False)
+    #: The ranking work's bound (``service.admission``): every route or page that ranks runs through it.
+    admission: Admission = field(init=False)
 
     def __post_init__(self) -> None:
         self.matches = StateCache(self.settings.match_cache_size)
         self.limits = RateLimits(self.settings)
+        self.admission = Admission(self.settings.ranking_concurrency, self.settings.ranking_queue)
 
 
 async def get_resources(request: Request) -> Resources:

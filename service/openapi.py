@@ -22,6 +22,7 @@ from pydantic import BaseModel
 OPTIONAL_KEY = frozenset({
     ("get", "/authorities"), ("post", "/authorities"), ("get", "/authorities/{authority_id}"),
     ("get", "/authorities/{authority_id}/matches"), ("post", "/authorities/{authority_id}/claims"),
+    ("post", "/match"),
 })
 PROBES = frozenset({"/health", "/ready"})
 COUNTRY_MARK = "x-twinmatch-enum"
@@ -43,10 +44,16 @@ COMMON = {
     "400": "The body is not valid JSON, or its Content-Length is invalid",
     "401": "Malformed, unknown or revoked API key",
     "413": "Request body larger than the limit",
-    "429": "Too many requests (registrations, claims, writes, uploads or failed authentications); see Retry-After",
+    "429": "Too many requests (registrations, claims, writes, uploads, failed authentications or anonymous "
+           "ad-hoc rankings); see Retry-After",
     "431": "Request headers larger than the limit",
-    "503": "The service is still loading (or failed to load), or its database cannot be reached; retry shortly",
+    "503": "The service is still loading (or failed to load), its database cannot be reached, or (`overloaded`) "
+           "it is already ranking as much as it takes; retry shortly (Retry-After, when given)",
 }
+
+
+RETRY_AFTER = {"description": "Seconds to wait before retrying (always on 429 and on a busy 503)",
+               "schema": {"type": "integer", "minimum": 1}}
 
 
 def install_openapi(app: FastAPI, countries: Callable[[], Collection[str]]) -> None:
@@ -113,3 +120,5 @@ def complete(spec: dict[str, Any], countries: Collection[str] = ()) -> None:
             for status, response in responses.items():
                 if status[0] in "45":
                     response["content"] = error
+                if status in ("429", "503"):
+                    response.setdefault("headers", {})["Retry-After"] = RETRY_AFTER

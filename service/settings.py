@@ -47,17 +47,26 @@ class Settings(BaseSettings):
     #: profile writes, so staff find them complete (``matcher.suggestions.SuggestionWarmer``). Tests turn it
     #: off and call ``SuggestionCache.compute`` when they need a complete list.
     suggestion_precompute: bool = True
+    #: Ranking work per process (``service.admission``): threads at once, requests waiting; beyond, 503.
+    ranking_concurrency: int = Field(default=2, ge=1, le=64)
+    ranking_queue: int = Field(default=8, ge=0, le=1000)
+    #: Ad-hoc query texts' embeddings kept in memory (never in the database): an LRU of this many texts.
+    adhoc_embedding_cache: int = Field(default=2048, ge=0, le=1_000_000)
+    #: Build the events' catalogue view in the background once the matcher is ready (first upload fast).
+    events_view_precompute: bool = True
     #: Rate limits (``limits`` notation), per client address and per API key (``service.ratelimit``).
     rate_registration: str = Field(default="10/hour", description="New profiles registered")
     rate_claim: str = Field(default="5/hour", description="Claims of catalogue entries")
     rate_write: str = Field(default="120/minute", description="Edits, deletions, verifications, decisions")
     rate_upload: str = Field(default="20/minute", description="Event participant files")
     rate_auth_failure: str = Field(default="20/minute", description="Requests with a wrong key; then 429")
+    rate_match: str = Field(default="30/minute", description="Anonymous POST /match (ad-hoc rankings)")
     #: Where the windows are counted: "database" (shared by every replica), "memory" (per process), or
     #: "auto": the database when it is PostgreSQL, memory on SQLite.
     rate_limit_storage: Literal["auto", "memory", "database"] = "auto"
 
-    @field_validator("rate_registration", "rate_claim", "rate_write", "rate_upload", "rate_auth_failure")
+    @field_validator("rate_registration", "rate_claim", "rate_write", "rate_upload", "rate_auth_failure",
+                     "rate_match")
     @classmethod
     def _rate(cls, value: str) -> str:
         from limits import parse

@@ -2,9 +2,10 @@
 
 Building it (every profile, the name resolver) takes seconds on the real catalogue; an upload must not
 pay that. ``LiveCatalogueView.get`` returns the current view (building the first one if none exists
-yet); ``invalidate`` (called after every profile write) rebuilds it in a background thread and swaps it
-in when done, so readers never wait for a rebuild and never see a half-built view. Writes that arrive
-during a rebuild trigger one more rebuild after it.
+yet; ``warm`` starts that first build in a background thread, at start-up); ``invalidate`` (called after
+every profile write) rebuilds it in a background thread and swaps it in when done, so readers never wait
+for a rebuild and never see a half-built view. Writes that arrive during a rebuild trigger one more
+rebuild after it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ class LiveCatalogueView:
                 self._view = self._build()
                 self.builds += 1
             return self._view
+
+    def warm(self) -> None:
+        """Build the first view now in a background thread (an upload meanwhile waits for that build)."""
+        if self._view is None:
+            threading.Thread(target=self.get, name="twinmatch-catalogue-view", daemon=True).start()
 
     def invalidate(self) -> None:
         """A profile changed: rebuild in the background (nothing to do until a first view exists)."""

@@ -101,7 +101,7 @@ class UnsupportedMediaType(MatcherError):
 async def get_registry(res: ResourcesDep, store: StoreDep) -> EventRegistry:
     """The app's event registry, made on first use over the store (where the events are kept)."""
     if res.events is None:  # no await between the check and the assignment: one registry per app
-        res.events = EventRegistry(store)
+        res.events = EventRegistry(store, admission=res.admission)
     return res.events
 
 

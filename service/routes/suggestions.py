@@ -35,7 +35,7 @@ _STAFF: dict[int | str, dict[str, Any]] = {401: {"description": "No API key"}, 4
 
 @router.get("/suggestions", response_model=SuggestionPage, responses=_STAFF,
             summary="Catalogue-wide pairing suggestions with no partnership yet (staff)")
-def suggestions(
+async def suggestions(
     key: StaffKey, res: ResourcesDep, store: StoreDep, matcher: MatcherDep, lang: LangDep, countries: CountriesDep,
     french_region: Annotated[str | None, Query(max_length=100, description="Région code (e.g. 84) or name",
                                                json_schema_extra={"enum": [*FRENCH_REGIONS,
@@ -60,8 +60,9 @@ def suggestions(
         check_countries([country.strip().upper()], countries, "country")
     f = SuggestionFilters(french_region=french_region_code(french_region) if french_region else None,
                           country=country.strip().upper() if country else None, theme=code)
-    out = suggestions_page(res, store, matcher, f, min_score=min_score, include_decided=include_decided,
-                           limit=limit, cursor=cursor)
+    out = await res.admission.run(lambda: suggestions_page(res, store, matcher, f, min_score=min_score,
+                                                           include_decided=include_decided, limit=limit,
+                                                           cursor=cursor))
     return SuggestionPage(items=[SuggestionOut(
         french=_side(x.french), partner=_side(x.partner), score=x.pair.score,
         score_french_to_partner=x.pair.forward, score_partner_to_french=x.pair.backward,
