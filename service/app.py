@@ -18,6 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from matcher.encoding import CachedEncoder, Encoder
@@ -59,6 +60,12 @@ def _version() -> str:
         return version("twinmatch")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
         return "0"
+
+
+def operation_id(route: APIRoute) -> str:
+    """An operation's id in the spec: its function's name (``search_authorities``, ``authority_matches``), not
+    FastAPI's default that appends the path and method (what generated clients name their functions after)."""
+    return route.name
 
 
 def install_matcher(res: Resources, encoder: Encoder | None) -> LoadReport:
@@ -171,7 +178,8 @@ def create_app(settings: Settings | None = None, *, store: ProfileStore | None =
             res.owned_store.close()
 
     app = FastAPI(title="twinmatch", version=_version(), description=DESCRIPTION, openapi_tags=TAGS,
-                  lifespan=lifespan, docs_url=None, redoc_url=None)  # offline docs: service.routes.docs
+                  lifespan=lifespan, docs_url=None, redoc_url=None,  # offline docs: service.routes.docs
+                  generate_unique_id_function=operation_id)
     app.state.resources = res
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

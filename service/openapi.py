@@ -87,14 +87,16 @@ def _enumerate_countries(node: Any, ref: dict[str, str]) -> Any:
 
 def complete(spec: dict[str, Any], countries: Collection[str] = ()) -> None:
     """Add the common statuses and the error schema to every operation of ``spec`` (in place); with
-    ``countries``, country codes become the enum of those codes (either case, as the server takes them)."""
+    ``countries``, country codes become the enum of those codes."""
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     if countries:
         codes = sorted(countries)
+        # Each code once, upper case: the server upper-cases what it gets (a lower-case code is taken too),
+        # but an enum listing both cases is one that client generators refuse (duplicate members).
         schemas["CountryCode"] = {"type": "string", "title": "CountryCode",
                                   "description": "ISO 3166-1 alpha-2 code of a country of the catalogue "
-                                                 "(either case)",
-                                  "enum": codes + [c.lower() for c in codes]}
+                                                 "(lower case is taken too)",
+                                  "enum": codes}
         spec["paths"] = _enumerate_countries(spec.get("paths", {}), {"$ref": "#/components/schemas/CountryCode"})
         for name in list(schemas):
             if name != "CountryCode":

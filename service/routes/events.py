@@ -232,9 +232,9 @@ async def _upload(request: Request) -> tuple[bytes, str, str]:
             name = upload_name(part.filename or "", part.content_type or "", data)
         finally:
             await form.close()
-    elif media in _MEDIA_SUFFIX or media.endswith("+json"):
+    elif media in _MEDIA_SUFFIX or media.endswith("+json") or media == "application/octet-stream":
         data = await request.body()
-        name = upload_name("", media)
+        name = upload_name("", media, data)  # octet-stream: the format read from the content
     else:
         raise UnsupportedMediaType(f"unsupported content type {media or '(none)'!r}: send multipart/form-data "
                                    "with a 'file' field, or a JSON list, CSV or XLSX body")
@@ -269,10 +269,10 @@ async def store_event(reg: EventRegistry, res: Resources, data: bytes, filename:
                                 "properties": {"file": {"type": "string", "format": "binary"},
                                                "name": {"type": "string", "maxLength": MAX_EVENT_NAME}}},
                      "example": {"file": "participants.csv"}},
-                 "text/csv": {"schema": {"type": "string"},
-                              "example": "id,name,country,side,expertise,needs\n"
-                                         "a,Rennes,FR,fr,Gestion de l'eau,Tourisme\n"
-                                         "b,Thiès,SN,partner,Tourisme,Assainissement\n"},
+                 # The file itself as the body, its format read from its content. text/csv and the XLSX media
+                 # type are taken too (see the description) but not listed: client generators read
+                 # multipart, JSON and octet-stream bodies only.
+                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
                  "application/json": {"schema": {"type": "array", "items": {"type": "object"}},
                                       "example": [{"id": "a", "name": "Rennes", "country": "FR", "side": "fr",
                                                    "expertise": "Gestion de l'eau", "needs": "Tourisme"},
@@ -282,8 +282,8 @@ async def create_event(request: Request, key: EventsKey, res: ResourcesDep, matc
                        reg: RegistryDep) -> Response:
     """The body is either `multipart/form-data` with the file in the field `file` (`.csv`, `.xlsx` or
     `.json`, known by the file name, else the part's content type, else the content), or the file itself as the body
-    (`Content-Type: text/csv`, the XLSX media type, or `application/json` with a list of participant
-    objects). The event's name: the multipart field `name` or the query's `?name=` (default: the file's
+    (`application/octet-stream`, the format read from the content; `text/csv` or the XLSX media type; or
+    `application/json` with a list of participant objects). The event's name: the multipart field `name` or the query's `?name=` (default: the file's
     name without its extension).
 
     Columns: `name` and `country` required; optional `id`, `kind`, `population`, `lat`, `lon`,

@@ -14,7 +14,7 @@ from matcher.errors import InvalidInput
 from matcher.footprint import Footprint
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
 from matcher.notices import empty_notice
-from matcher.themes import parse_theme, theme_values
+from matcher.themes import parse_theme
 from service.deps import (
     CachedMatches,
     CountriesDep,
@@ -27,7 +27,7 @@ from service.deps import (
 )
 from service.ratelimit import client_address
 from service.routes.authorities import IdPath, check_countries, visible_profile
-from service.schemas import CATALOGUE_COUNTRY
+from service.schemas import CATALOGUE_COUNTRY, THEME_ENUM
 from service.schemas_matching import MatchesOut, MatchOut, MatchRequest, QueryRef, ReasonOut
 
 router = APIRouter(tags=["matches"])
@@ -59,7 +59,7 @@ def matches_out(query: QueryRef, lang: Lang, matches: list[Match], filters: Filt
 
 
 QueryCountry = Annotated[str, Field(json_schema_extra=CATALOGUE_COUNTRY)]
-QueryTheme = Annotated[str, Field(max_length=100, json_schema_extra={"enum": list(theme_values())})]
+QueryTheme = Annotated[str, Field(max_length=100, json_schema_extra=THEME_ENUM)]
 
 
 async def query_filters(

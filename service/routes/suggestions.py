@@ -11,12 +11,12 @@ from matcher.domain import Profile
 from matcher.errors import InvalidInput, NotFound
 from matcher.store import Decision
 from matcher.suggestions import FRENCH_REGIONS, SuggestionFilters, french_region_code
-from matcher.themes import parse_theme, theme_values
+from matcher.themes import parse_theme
 from service.auth import actor_of
 from service.deps import CountriesDep, LangDep, MatcherDep, ResourcesDep, StaffKey, StoreDep, limited
 from service.routes.authorities import check_countries
 from service.routes.matches import reason_out
-from service.schemas import CATALOGUE_COUNTRY, MAX_POSITION
+from service.schemas import CATALOGUE_COUNTRY, MAX_POSITION, THEME_ENUM
 from service.schemas_matching import (
     DecisionIn,
     DecisionOut,
@@ -43,7 +43,7 @@ async def suggestions(
     country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="Partner country",
                                          json_schema_extra=CATALOGUE_COUNTRY)] = None,
     theme: Annotated[str | None, Query(max_length=100, description="In either side's expertise or needs",
-                                       json_schema_extra={"enum": list(theme_values())})] = None,
+                                       json_schema_extra=THEME_ENUM)] = None,
     min_score: Annotated[float, Query(ge=0, le=1, allow_inf_nan=False)] = 0.0,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     cursor: Annotated[int | None, Query(ge=0, le=MAX_POSITION, description="`next_cursor` of the previous page "
