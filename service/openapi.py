@@ -85,6 +85,15 @@ def _enumerate_countries(node: Any, ref: dict[str, str]) -> Any:
     return node
 
 
+def _error_content(response: dict[str, Any]) -> dict[str, Any]:
+    """The one error shape for a 4xx/5xx (a route's own error model, such as the events' ``FileErrorOut``,
+    only adds to it), keeping the examples the route documents: a rule that refuses a schema-valid request
+    says so with its example."""
+    own = response.get("content", {}).get("application/json", {})
+    kept = {k: v for k, v in own.items() if k in ("example", "examples")}
+    return {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}, **kept}}
+
+
 def complete(spec: dict[str, Any], countries: Collection[str] = ()) -> None:
     """Add the common statuses and the error schema to every operation of ``spec`` (in place); with
     ``countries``, country codes become the enum of those codes."""
@@ -106,7 +115,6 @@ def complete(spec: dict[str, Any], countries: Collection[str] = ()) -> None:
     schemas["Error"].pop("$defs", None)
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
-    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path, ops in spec.get("paths", {}).items():
         for method, op in ops.items():
             responses = op.setdefault("responses", {})
@@ -121,6 +129,6 @@ def complete(spec: dict[str, Any], countries: Collection[str] = ()) -> None:
                 responses.setdefault(status, {"description": COMMON[status]})
             for status, response in responses.items():
                 if status[0] in "45":
-                    response["content"] = error
+                    response["content"] = _error_content(response)
                 if status in ("429", "503"):
                     response.setdefault("headers", {})["Retry-After"] = RETRY_AFTER

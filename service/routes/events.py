@@ -83,6 +83,14 @@ _MEDIA_SUFFIX = {"text/csv": ".csv", "application/csv": ".csv", "text/tab-separa
                  "application/vnd.ms-excel.sheet.macroenabled.12": ".xlsm"}
 _START_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M%z")
 
+#: The 422 of a CSV without its required columns (``POST /events``'s documented example).
+MISSING_COLUMNS = {"error": {
+    "code": "invalid_file", "field": "name",
+    "message": "2 bad row(s): line 1, column 'name': required column is missing; line 1, column 'country': "
+               "required column is missing",
+    "rows": [{"line": 1, "column": "name", "reason": "required column is missing"},
+             {"line": 1, "column": "country", "reason": "required column is missing"}]}}
+
 EventIdPath = Annotated[str, Path(min_length=1, max_length=64, description="The id returned by POST /events.")]
 _STAFF: dict[int | str, dict[str, Any]] = {401: {"description": "No API key"},
                                            403: {"description": "Not a staff or organiser key"}}
@@ -261,7 +269,10 @@ async def store_event(reg: EventRegistry, res: Resources, data: bytes, filename:
 @router.post("", response_model=EventOut, status_code=201, dependencies=[limited("upload")],
              responses={**_STAFF, 413: {"description": "Body over the size limit, or too many participants"},
                         415: {"description": "Unsupported content type"},
-                        422: {"model": FileErrorOut, "description": "Bad file: `error.rows` lists every bad row"}},
+                        422: {"model": FileErrorOut, "description": "Bad file: `error.rows` lists every bad row. "
+                              "What no schema can say: the file's columns (`name` and `country` required), its rows "
+                              "(values, countries and catalogue ids that exist), at most 2,000 participants.",
+                              "content": {"application/json": {"example": MISSING_COLUMNS}}}},
              summary="Upload an event's participant file (staff, organisers)",
              openapi_extra={"requestBody": {"required": True, "content": {
                  "multipart/form-data": {
@@ -269,22 +280,21 @@ async def store_event(reg: EventRegistry, res: Resources, data: bytes, filename:
                                 "properties": {"file": {"type": "string", "format": "binary"},
                                                "name": {"type": "string", "maxLength": MAX_EVENT_NAME}}},
                      "example": {"file": "participants.csv"}},
-                 # The file itself as the body, its format read from its content. text/csv and the XLSX media
-                 # type are taken too (see the description) but not listed: client generators read
-                 # multipart, JSON and octet-stream bodies only.
-                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
-                 "application/json": {"schema": {"type": "array", "items": {"type": "object"}},
-                                      "example": [{"id": "a", "name": "Rennes", "country": "FR", "side": "fr",
-                                                   "expertise": "Gestion de l'eau", "needs": "Tourisme"},
-                                                  {"id": "b", "name": "Thiès", "country": "SN", "side": "partner",
-                                                   "expertise": "Tourisme", "needs": "Assainissement"}]}}}})
+                 # The file itself as the body, its format read from its content. text/csv, the XLSX media type
+                 # and application/json (a list of participant objects) are taken too (see the description)
+                 # but not listed: client generators read multipart and octet-stream bodies, not CSV, and
+                 # not a JSON list beside them.
+                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"},
+                                              "example": "id,name,country,side,expertise,needs\n"
+                                                         "a,Rennes,FR,fr,Gestion de l'eau,Tourisme\n"
+                                                         "b,Thiès,SN,partner,Tourisme,Assainissement\n"}}}})
 async def create_event(request: Request, key: EventsKey, res: ResourcesDep, matcher: MatcherDep,
                        reg: RegistryDep) -> Response:
     """The body is either `multipart/form-data` with the file in the field `file` (`.csv`, `.xlsx` or
     `.json`, known by the file name, else the part's content type, else the content), or the file itself as the body
     (`application/octet-stream`, the format read from the content; `text/csv` or the XLSX media type; or
-    `application/json` with a list of participant objects). The event's name: the multipart field `name` or the query's `?name=` (default: the file's
-    name without its extension).
+    `application/json` with a list of participant objects). The event's name: the multipart field `name` or
+    the query's `?name=` (default: the file's name without its extension).
 
     Columns: `name` and `country` required; optional `id`, `kind`, `population`, `lat`, `lon`,
     `languages`, `expertise`, `needs`, `description`, `themes`, `side`, `must_meet`, `avoid`,
