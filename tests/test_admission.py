@@ -109,7 +109,7 @@ def test_the_web_shortlist_goes_through_the_same_bound(busy: tuple[TestClient, A
 def test_ranking_has_its_own_threads_not_anyios_default_limiter(busy: tuple[TestClient, Any]) -> None:
     """With anyio's default thread limiter fully taken (every plain ``def`` route would queue), ranking still
     runs and the probes still answer."""
-    client, res = busy
+    client, _ = busy
     holding = threading.Event()
     taken = threading.Semaphore(0)
     lock = threading.Lock()
