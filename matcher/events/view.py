@@ -10,10 +10,13 @@ rebuild after it.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 
 from matcher.events.participants import CatalogueView
+
+log = logging.getLogger("twinmatch.events")
 
 
 class LiveCatalogueView:
@@ -39,7 +42,13 @@ class LiveCatalogueView:
     def warm(self) -> None:
         """Build the first view now in a background thread (an upload meanwhile waits for that build)."""
         if self._view is None:
-            threading.Thread(target=self.get, name="twinmatch-catalogue-view", daemon=True).start()
+            threading.Thread(target=self._warm, name="twinmatch-catalogue-view", daemon=True).start()
+
+    def _warm(self) -> None:
+        try:
+            self.get()
+        except Exception:  # the store closed under it (shutdown), or unreadable: the first upload builds it
+            log.warning("the events' catalogue view could not be built ahead", exc_info=True)
 
     def invalidate(self) -> None:
         """A profile changed: rebuild in the background (nothing to do until a first view exists)."""
