@@ -102,6 +102,7 @@ def load_resources(res: Resources, encoder: Encoder | None) -> None:
             encoder = SentenceTransformerEncoder(s.model)
         res.stage = "building the matcher"
         since = res.store.last_change()  # read before loading: what commits during the load is replayed
+        res.start_catalogue_view()  # built while the matcher loads, so that the first upload is not slow
         report = install_matcher(res, encoder)
         follow_changes(res, since)
         res.stage = "ready"

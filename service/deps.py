@@ -74,15 +74,24 @@ class Resources:
     #: Keeps the unfiltered suggestions computed ahead (``Settings.suggestion_precompute``), once loaded.
     warmer: SuggestionWarmer | None = None
 
-    def matcher_ready(self, matcher: Matcher) -> None:
-        """Install ``matcher`` and what follows its writes."""
+    def start_catalogue_view(self) -> LiveCatalogueView:
+        """A new events' catalogue view over the store, its first build started in the background
+        (``Settings.events_view_precompute``) so that the first upload does not wait for it. Called as soon as
+        the store is open (the view is built while the matcher loads), and by ``matcher_ready``."""
         store = self.store
         assert store is not None
-        self.catalogue_view = LiveCatalogueView(
+        view = self.catalogue_view = LiveCatalogueView(
             lambda: CatalogueView.build(store.all_profiles(verified_only=True), store.countries(), store.links()))
-        view = self.catalogue_view
         if self.settings.events_view_precompute:
-            view.warm()  # built now in the background, so that the first upload does not wait for it
+            view.warm()
+        return view
+
+    def matcher_ready(self, matcher: Matcher) -> None:
+        """Install ``matcher`` and what follows its writes."""
+        # The first matcher keeps the view started when the store opened (writes since then reach it through
+        # the listener below: the change follower replays them); a reloaded catalogue gets a new view.
+        first = self.matcher is None and self.catalogue_view is not None
+        view = self.catalogue_view if first and self.catalogue_view is not None else self.start_catalogue_view()
         matcher.listeners.append(lambda change: view.invalidate())
         matcher.listeners.append(self.matches.on_change)
         self.matcher = matcher

@@ -27,6 +27,7 @@ class LiveCatalogueView:
         self._first = threading.Lock()  # one first build at a time
         self._rebuilding = False
         self._dirty = False
+        self._stale = False  # a write during the first build
         self.builds = 0
 
     def get(self) -> CatalogueView:
@@ -35,8 +36,15 @@ class LiveCatalogueView:
             return view
         with self._first:
             if self._view is None:
-                self._view = self._build()
-                self.builds += 1
+                with self._lock:
+                    self._stale = False
+                built = self._build()
+                with self._lock:
+                    self._view = built
+                    self.builds += 1
+                    stale = self._stale
+                if stale:  # a write came while the first view was being built: build again, in the background
+                    self.invalidate()
             return self._view
 
     def warm(self) -> None:
@@ -51,9 +59,11 @@ class LiveCatalogueView:
             log.warning("the events' catalogue view could not be built ahead", exc_info=True)
 
     def invalidate(self) -> None:
-        """A profile changed: rebuild in the background (nothing to do until a first view exists)."""
+        """A profile changed: rebuild in the background (until a first view exists, only noted: a first build
+        under way then builds again)."""
         with self._lock:
             if self._view is None:
+                self._stale = True  # a first build may be under way: it builds again once done
                 return
             if self._rebuilding:
                 self._dirty = True
