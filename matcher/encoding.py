@@ -178,7 +178,7 @@ class QueryEncoder:
 
     def __init__(self, encoder: Encoder, size: int = 2048) -> None:
         self.inner: Encoder = encoder.inner if isinstance(encoder, CachedEncoder) else encoder
-        self._lru: LRUCache[str, np.ndarray] | None = LRUCache(maxsize=size) if size > 0 else None
+        self._lru: LRUCache | None = LRUCache(maxsize=size) if size > 0 else None  # text hash -> vector
         self._lock = threading.Lock()  # cachetools caches are not thread-safe; ranking threads share this
         self.encoded_count = 0  # texts sent to the model (tests, benchmarks)
 
