@@ -7,7 +7,8 @@
    Run twice: with the default anonymous rate limit (one address: most answers are 429) and with the
    limit raised (``--rate-match``), so that admission control alone bounds the work (503 beyond it).
 2. ``--stalled`` (150) connections each sending half a header, then nothing: how many the server closed
-   within 60 s (and when).
+   within 60 s (and when); ``--stalled-bodies`` (200) bodies of 512 KiB stopping 1 KiB before their end:
+   how many closed within 45 s, and the server's RSS meanwhile.
 
 ``--tiny`` serves the test suite's tiny world (synthetic ranker, the real embedding model) instead of the
 real catalogue: for a worktree whose shipped ranker cannot load.
@@ -205,12 +206,48 @@ def stalled(base: str, count: int, within: float = 60.0) -> None:
           f"({share:.0%}){when}")
 
 
+def stalled_bodies(base: str, count: int, pid: int, size: int = 512 * 1024, within: float = 45.0) -> None:
+    """``count`` POST /match whose body stops 1 KiB before its declared end: closed by the server? RSS?"""
+    host, port = base.removeprefix("http://").split(":")
+    before = rss_mib(pid)
+    socks = []
+    for _ in range(count):
+        s = socket.create_connection((host, int(port)))
+        s.sendall(f"POST /match HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  f"Content-Length: {size}\r\n\r\n".encode() + b" " * (size - 1024))
+        s.setblocking(False)
+        socks.append(s)
+    peak = rss_mib(pid)
+    t0 = time.monotonic()
+    closed: set[int] = set()
+    while len(closed) < count and time.monotonic() - t0 < within:
+        peak = max(peak, rss_mib(pid))
+        ready, _, _ = select.select([s for i, s in enumerate(socks) if i not in closed], [], [], 0.5)
+        for s in ready:
+            try:
+                while s.recv(65536):
+                    pass
+                closed.add(socks.index(s))
+            except BlockingIOError:
+                continue
+            except ConnectionResetError:
+                closed.add(socks.index(s))
+    elapsed = time.monotonic() - t0
+    for s in socks:
+        s.close()
+    time.sleep(2)
+    print(f"  {len(closed)} of {count} closed by the server within {within:.0f} s (all after {elapsed:.1f} s); "
+          f"server RSS {before:.0f} MiB before, {peak:.0f} at peak (+{peak - before:.0f}), "
+          f"{rss_mib(pid):.0f} after")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tiny", action="store_true", help="serve the tests' tiny world, not the real catalogue")
     ap.add_argument("--clients", type=int, default=120)
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--stalled", type=int, default=150)
+    ap.add_argument("--stalled-bodies", type=int, default=200)
     ap.add_argument("--rate-match", default="100000/minute", help="the raised limit of the second run")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="twinmatch-crowd-") as tmp_name:
@@ -226,6 +263,8 @@ def main() -> None:
                 if rate is None:
                     print(f"{args.stalled} connections sending half a header:")
                     stalled(base, args.stalled)
+                    print(f"{args.stalled_bodies} POST bodies of 512 KiB stalled 1 KiB before their end:")
+                    stalled_bodies(base, args.stalled_bodies, proc.pid)
             finally:
                 proc.terminate()
                 proc.wait(30)

@@ -140,8 +140,8 @@ async def authority_matches(
              responses={422: {"description": "Invalid profile or options (field named)"}})
 async def adhoc_match(request: Request, body: MatchRequest, res: ResourcesDep, matcher: MatcherDep, lang: LangDep,
                       countries: CountriesDep, api_key: OptionalKey) -> MatchesOut:
-    """Anonymous calls are rate limited per client address (``Settings.rate_match``: 429); the texts are
-    encoded for this query and kept in memory only (never stored)."""
+    """Anonymous calls are rate limited per client address (429 with `Retry-After`; an API key lifts the
+    limit). The profile's texts are encoded for the query and kept in memory only, never stored."""
     if api_key is None:
         res.limits.hit("match", client_address(request))
     p = body.profile
