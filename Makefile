@@ -9,7 +9,7 @@ PORT   ?= 8000
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install browser postgres serve replicas test test-fast bench train evaluate data clean lint
+.PHONY: install browser postgres api-client-tool serve replicas test test-fast bench train evaluate data clean lint
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -92,7 +92,19 @@ test: export TWINMATCH_REQUIRE_POSTGRES := 1
 # (schemathesis, whose parametrization collapses under xdist) in one process; SERIAL_TESTS names them so
 # the second run does not collect the whole suite again (45 s).
 SERIAL_TESTS := tests/test_api_schema.py
-test: install browser postgres
+# A client generated from /openapi.json by openapi-python-client (tests/test_generated_client.py): the
+# generator is a tool whose requirements conflict with the project's (httpx < 0.29, typer < 0.25), so it
+# gets a virtual environment of its own, like pipx would, with the version pinned here.
+TOOLS := .venv-tools
+OPENAPI_PYTHON_CLIENT := openapi-python-client==0.28.3
+$(TOOLS)/.installed:
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet "$(OPENAPI_PYTHON_CLIENT)"
+	touch $@
+
+api-client-tool: $(TOOLS)/.installed
+
+test: install browser postgres api-client-tool
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not serial"
 	$(BIN)/python -m pytest -q -m serial $(SERIAL_TESTS)
 
@@ -115,7 +127,7 @@ data: install
 	$(BIN)/twinmatch data build
 
 clean:
-	rm -rf $(VENV) .pytest_cache data/twinmatch.db data/twinmatch.db-wal data/twinmatch.db-shm
+	rm -rf $(VENV) $(TOOLS) .pytest_cache data/twinmatch.db data/twinmatch.db-wal data/twinmatch.db-shm
 
 lint: install
 	$(BIN)/python -m mypy matcher service

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+from cachetools import LRUCache
 
 from matcher.errors import ModelError
 
@@ -163,6 +165,57 @@ class CachedEncoder:
             self.encoded_count += len(missing)
         for i, h in enumerate(hashes):
             out[i] = found[h]
+        return out
+
+
+class QueryEncoder:
+    """The encoder of query texts that are not stored (``POST /match``, a pending profile's shortlist): an
+    in-memory LRU (cachetools, ``size`` texts) in front of the model, never the persistent cache, so an
+    anonymous caller's texts add nothing to the database and the memory they take is bounded.
+
+    ``encoder`` may be a ``CachedEncoder``: its model is used, its store is not written (nor read: a query
+    text is almost never a catalogue text)."""
+
+    def __init__(self, encoder: Encoder, size: int = 2048) -> None:
+        self.inner: Encoder = encoder.inner if isinstance(encoder, CachedEncoder) else encoder
+        self._lru: LRUCache | None = LRUCache(maxsize=size) if size > 0 else None  # text hash -> vector
+        self._lock = threading.Lock()  # cachetools caches are not thread-safe; ranking threads share this
+        self.encoded_count = 0  # texts sent to the model (tests, benchmarks)
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    @property
+    def cached(self) -> int:
+        """How many texts the LRU holds now."""
+        return 0 if self._lru is None else len(self._lru)
+
+    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        keys = [text_hash(t) for t in texts]
+        found: dict[str, np.ndarray] = {}
+        if self._lru is not None:
+            with self._lock:
+                found = {k: v for k in set(keys) if (v := self._lru.get(k)) is not None}
+        missing = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items())
+        if missing:
+            vecs = self.inner.encode([t for _, t in missing], progress=progress)
+            fresh = {k: np.array(vecs[i], dtype=np.float32) for i, (k, _) in enumerate(missing)}
+            self.encoded_count += len(missing)
+            if self._lru is not None:
+                with self._lock:
+                    for k, v in fresh.items():
+                        self._lru[k] = v
+            found.update(fresh)
+        for i, k in enumerate(keys):
+            out[i] = found[k]
         return out
 
 

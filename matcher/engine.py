@@ -16,7 +16,7 @@ import numpy as np
 
 from matcher.arrays import KINDS, CatalogueArrays, profile_texts, with_profile, without
 from matcher.domain import LEVELS, Filters, Match, Profile
-from matcher.encoding import Encoder
+from matcher.encoding import Encoder, QueryEncoder
 from matcher.errors import InvalidInput, NotFound
 from matcher.footprint import Footprint
 from matcher.scoring import SHORTLIST, diversify, explain, listed, rank, shortlist
@@ -123,9 +123,12 @@ class StateChange:
 class Matcher:
     """Holds the current ``MatchState`` and keeps it in step with profile writes (copy-on-write)."""
 
-    def __init__(self, state: MatchState, *, encoder: Encoder | None) -> None:
+    def __init__(self, state: MatchState, *, encoder: Encoder | None, query_cache: int = 2048) -> None:
         self._state = state
+        #: Stored profiles' texts (written through the embedding cache of the store, if it is a CachedEncoder).
         self.encoder = encoder
+        #: Query texts that are not stored (ad-hoc profiles): kept in a bounded memory LRU, never in the store.
+        self.query_encoder = QueryEncoder(encoder, query_cache) if encoder is not None else None
         self._lock = threading.Lock()
         #: Called on each swap of the state, just before it (what depends on it: match caches, the events'
         #: catalogue view).
@@ -144,12 +147,12 @@ class Matcher:
         return self._state
 
     def recommend(self, profile: Profile, **kwargs: object) -> list[Match]:
-        return recommend(profile, state=self._state, encoder=self.encoder, **kwargs)  # type: ignore[arg-type]
+        return recommend(profile, state=self._state, encoder=self.query_encoder, **kwargs)  # type: ignore[arg-type]
 
     def traced(self, profile: Profile, state: MatchState, **kwargs: object
                ) -> tuple[list[Match], Footprint | None]:
         """``traced_recommend`` on ``state`` (the state a cache entry will be tied to)."""
-        return traced_recommend(profile, state=state, encoder=self.encoder, trace=True,
+        return traced_recommend(profile, state=state, encoder=self.query_encoder, trace=True,
                                 **kwargs)  # type: ignore[arg-type]
 
     def profile_written(self, profile: Profile) -> None:

@@ -59,9 +59,11 @@ def build_state(store: ProfileStore, *, encoder: Encoder | None, ranker: PairRan
 
 
 def load_matcher(store: ProfileStore, *, encoder: Encoder | None, ranker_path: Path,
-                 progress: bool = False) -> tuple[Matcher, LoadReport]:
-    """The matcher over everything in ``store``, with the saved ranker (versions checked on load)."""
+                 progress: bool = False, query_cache: int = 2048) -> tuple[Matcher, LoadReport]:
+    """The matcher over everything in ``store``, with the saved ranker (versions checked on load).
+    Stored profiles' texts go through the store's embedding cache; query texts (ad-hoc profiles) only
+    through a memory LRU of ``query_cache`` texts (``matcher.encoding.QueryEncoder``)."""
     ranker = load_ranker(ranker_path)
     cached = CachedEncoder(encoder, store) if encoder is not None else None
     state, report = build_state(store, encoder=cached, ranker=ranker, progress=progress)
-    return Matcher(state, encoder=cached), report
+    return Matcher(state, encoder=cached, query_cache=query_cache), report

@@ -57,7 +57,7 @@ def fit_cases(ranker: PairRanker, base: MatchState, catalogue: Mapping[str, Prof
             calib.add(rows[0], rows[1], np.full(len(rows[0]), TEXT, dtype=np.int8))
     base = replace(base, ranker=ranker)
     coldstart: dict[str, dict[str, float]] = {}
-    held, fits = Calibration(), []
+    held, fits = Calibration(), list[dict[str, Any]]()
     if k_cold >= 2:
         coldstart, held, fits = coldstart_evaluate(base, catalogue, cases, memo, k=k_cold, seed=seed,
                                                    progress=progress)

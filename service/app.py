@@ -19,6 +19,7 @@ from traceback import format_exception
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from matcher.encoding import CachedEncoder, Encoder
@@ -66,13 +67,20 @@ def _version() -> str:
         return "0"
 
 
+def operation_id(route: APIRoute) -> str:
+    """An operation's id in the spec: its function's name (``search_authorities``, ``authority_matches``), not
+    FastAPI's default that appends the path and method (what generated clients name their functions after)."""
+    return route.name
+
+
 def install_matcher(res: Resources, encoder: Encoder | None) -> LoadReport:
     """Build the matcher over ``res.store`` with ``encoder`` and install it (at start-up, and again when
     another process reloaded the catalogue)."""
     from matcher.loading import load_matcher
 
     assert res.store is not None
-    matcher, report = load_matcher(res.store, encoder=encoder, ranker_path=res.settings.ranker)
+    matcher, report = load_matcher(res.store, encoder=encoder, ranker_path=res.settings.ranker,
+                                   query_cache=res.settings.adhoc_embedding_cache)
     res.countries = res.store.countries()
     res.report, res.encoder = report, encoder
     res.matcher_ready(matcher)
@@ -104,6 +112,7 @@ def load_resources(res: Resources, encoder: Encoder | None) -> None:
             encoder = SentenceTransformerEncoder(s.model)
         res.stage = stage = "building the matcher"
         since = res.store.last_change()  # read before loading: what commits during the load is replayed
+        res.start_catalogue_view()  # built while the matcher loads, so that the first upload is not slow
         report = install_matcher(res, encoder)
         follow_changes(res, since)
         res.stage = "ready"
@@ -185,7 +194,8 @@ def create_app(settings: Settings | None = None, *, store: ProfileStore | None =
             res.owned_store.close()
 
     app = TwinmatchApp(title="twinmatch", version=_version(), description=DESCRIPTION, openapi_tags=TAGS,
-                  lifespan=lifespan, docs_url=None, redoc_url=None)  # offline docs: service.routes.docs
+                  lifespan=lifespan, docs_url=None, redoc_url=None,  # offline docs: service.routes.docs
+                  generate_unique_id_function=operation_id)
     app.state.resources = res
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -35,22 +35,28 @@ def serve(host: str, port: int, db: Path | str | None, data_dir: Path | None, ra
     """Serve the HTTP API (OpenAPI docs at /docs). Loads in the background: poll /ready."""
     import uvicorn
 
-    from service.http_protocols import HTTP_PROTOCOL
+    from service.http_protocols import protocol
     from service.settings import Settings
 
     overrides = {"db": db, "data_dir": data_dir, "ranker": ranker, "model": model}
     # Options win over TWINMATCH_* variables; validated here so a bad value fails before binding the port.
     settings = cast(Any, Settings)(**{k: v for k, v in overrides.items() if v is not None})
+    # Slow clients cut off (header and body deadlines, a connection cap: service.http_protocols); the
+    # header section bounded for h11 as HeaderLimitMiddleware bounds it after parsing.
+    server: dict[str, Any] = {
+        "http": protocol(header_timeout=settings.header_timeout, body_timeout=settings.body_timeout,
+                         max_connections=settings.max_connections),
+        "timeout_keep_alive": 5, "h11_max_incomplete_event_size": settings.max_header_bytes,
+    }
     if workers == 1:
         from service.app import create_app
 
         uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=access_log,
-                    http=HTTP_PROTOCOL, **settings.proxy_options())
+                    **server, **settings.proxy_options())
         return
     # Several workers need an import string: pass the settings through the environment (TWINMATCH_*).
     for name, value in (("DB", settings.db), ("DATA_DIR", settings.data_dir), ("RANKER", settings.ranker),
                         ("MODEL", settings.model)):
         os.environ[f"TWINMATCH_{name}"] = str(value)
     uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level, access_log=access_log, http=HTTP_PROTOCOL,
-                **settings.proxy_options())
+                log_level=log_level, access_log=access_log, **server, **settings.proxy_options())

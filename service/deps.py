@@ -30,6 +30,7 @@ from matcher.loading import LoadReport
 from matcher.replication import ChangeFollower
 from matcher.store import ApiKey, ProfileStore, SQLStoreBase
 from matcher.suggestions import SuggestionCache, SuggestionWarmer
+from service.admission import Admission
 from service.auth import api_key_scheme, authenticate, bearer_scheme, check_events, check_staff, secret_from
 from service.cache import StateCache
 from service.errors import NotReady
@@ -61,7 +62,8 @@ class Resources:
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     suggestions: SuggestionCache = field(default_factory=SuggestionCache)
     matches: StateCache[CachedMatches] = field(init=False)  # sized from the settings
-    #: What reading a participants file needs, built on first upload and rebuilt after writes.
+    #: What reading a participants file needs, built in the background once the matcher is ready (or on first
+    #: upload) and rebuilt after writes.
     catalogue_view: LiveCatalogueView | None = None
     #: The encoder the matcher was built with (not wrapped in the embedding cache): a rebuild reuses it.
     encoder: Encoder | None = None
@@ -72,13 +74,24 @@ class Resources:
     #: Keeps the unfiltered suggestions computed ahead (``Settings.suggestion_precompute``), once loaded.
     warmer: SuggestionWarmer | None = None
 
-    def matcher_ready(self, matcher: Matcher) -> None:
-        """Install ``matcher`` and what follows its writes."""
+    def start_catalogue_view(self) -> LiveCatalogueView:
+        """A new events' catalogue view over the store, its first build started in the background
+        (``Settings.events_view_precompute``) so that the first upload does not wait for it. Called as soon as
+        the store is open (the view is built while the matcher loads), and by ``matcher_ready``."""
         store = self.store
         assert store is not None
-        self.catalogue_view = LiveCatalogueView(
+        view = self.catalogue_view = LiveCatalogueView(
             lambda: CatalogueView.build(store.all_profiles(verified_only=True), store.countries(), store.links()))
-        view = self.catalogue_view
+        if self.settings.events_view_precompute:
+            view.warm()
+        return view
+
+    def matcher_ready(self, matcher: Matcher) -> None:
+        """Install ``matcher`` and what follows its writes."""
+        # The first matcher keeps the view started when the store opened (writes since then reach it through
+        # the listener below: the change follower replays them); a reloaded catalogue gets a new view.
+        first = self.matcher is None and self.catalogue_view is not None
+        view = self.catalogue_view if first and self.catalogue_view is not None else self.start_catalogue_view()
         matcher.listeners.append(lambda change: view.invalidate())
         matcher.listeners.append(self.matches.on_change)
         self.matcher = matcher
@@ -92,10 +105,13 @@ class Resources:
             self.warmer.poke()
 
     limits: RateLimits = field(init=False)
+    #: The ranking work's bound (``service.admission``): every route or page that ranks runs through it.
+    admission: Admission = field(init=False)
 
     def __post_init__(self) -> None:
         self.matches = StateCache(self.settings.match_cache_size)
         self.limits = RateLimits(self.settings)
+        self.admission = Admission(self.settings.ranking_concurrency, self.settings.ranking_queue)
 
 
 async def get_resources(request: Request) -> Resources:

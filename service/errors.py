@@ -90,7 +90,7 @@ async def _matcher_error(request: Request, exc: Exception) -> Response:
         log.error("%s on %s %s: %s", exc.code, request.method, request.url.path, exc.detail or exc.message)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     retry_after = getattr(exc, "retry_after", None)
-    if exc.status == 429 and retry_after is not None:
+    if exc.status in (429, 503) and retry_after is not None:
         headers = {"Retry-After": str(int(retry_after))}
     return _answer(request, exc.status, exc.code, exc.message, exc.field, headers)
 

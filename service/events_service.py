@@ -44,6 +44,9 @@ SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".json")
 MEDIA_SUFFIX = {"text/csv": ".csv", "application/csv": ".csv", "text/tab-separated-values": ".tsv",
                 "text/plain": ".txt", "application/json": ".json", XLSX: ".xlsx",
                 "application/vnd.ms-excel.sheet.macroenabled.12": ".xlsm"}
+#: The years a schedule may start in: every slot of the longest schedule (20 rounds of 20 hours) is then a date
+#: Python can write (year 9999 ends the calendar), and a year has four digits.
+MIN_YEAR, MAX_YEAR = 1000, 9998
 _START_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M%z")
 _options_lock = threading.Lock()  # one read-change-write of an event's options at a time (per process)
 
@@ -52,7 +55,7 @@ _options_lock = threading.Lock()  # one read-change-write of an event's options 
 async def get_registry(res: Resources, store: ProfileStore) -> EventRegistry:
     """The app's event registry, made on first use over the store (where the events are kept)."""
     if res.events is None:  # no await between the check and the assignment: one registry per app
-        res.events = EventRegistry(store)
+        res.events = EventRegistry(store, admission=res.admission)
     return res.events
 
 
@@ -181,8 +184,9 @@ def parse_start(text: str) -> datetime:
     if value is None:
         raise InvalidInput(f"start {text!r} is not a date and time such as 2026-12-01T09:00 (local time) or "
                            "2026-12-01T09:00+01:00", field="start", key="bad_start")
-    if not 1900 <= value.year <= 2999:
-        raise InvalidInput("start must be between the years 1900 and 2999", field="start", key="bad_start")
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise InvalidInput(f"start must be between the years {MIN_YEAR} and {MAX_YEAR}", field="start",
+                           key="bad_start")
     return value
 
 

@@ -36,6 +36,7 @@ from matcher.events.participants import Event
 from matcher.events.schedule import Schedule
 from matcher.store import ApiKey, EventRecord, ProfileStore
 from matcher.store_audit import utc_now
+from service.admission import Admission
 
 MAX_LOADED_EVENTS = 16
 RANKINGS_PER_EVENT = 4
@@ -114,8 +115,10 @@ class EventRegistry:
     """Stored records, loaded events (LRU), rendered bodies (byte budget), and the heavy-job limiter."""
 
     def __init__(self, store: ProfileStore, *, max_loaded: int = MAX_LOADED_EVENTS,
-                 rendered_budget: int = RENDERED_BUDGET_BYTES, heavy_jobs: int = HEAVY_JOBS) -> None:
+                 rendered_budget: int = RENDERED_BUDGET_BYTES, heavy_jobs: int = HEAVY_JOBS,
+                 admission: Admission | None = None) -> None:
         self.store = store
+        self.admission = admission
         self.max_loaded = max_loaded
         self.rendered_budget = rendered_budget
         self.heavy_jobs = heavy_jobs
@@ -184,7 +187,10 @@ class EventRegistry:
             return limiter
 
     async def heavy(self, fn: Callable[[], T]) -> T:
-        """Run ``fn`` in a worker thread, at most ``heavy_jobs`` at a time (others wait without a thread)."""
+        """Run ``fn`` in a worker thread, at most ``heavy_jobs`` at a time (others wait without a thread);
+        with an ``admission``, counted with the process's other ranking work (503 when it is full)."""
+        if self.admission is not None:
+            return await self.admission.run(fn, limiter=self._limiter())
         return await anyio.to_thread.run_sync(fn, limiter=self._limiter())
 
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 OPTIONAL_KEY = frozenset({
     ("get", "/authorities"), ("post", "/authorities"), ("get", "/authorities/{authority_id}"),
     ("get", "/authorities/{authority_id}/matches"), ("post", "/authorities/{authority_id}/claims"),
+    ("post", "/match"),
 })
 PROBES = frozenset({"/health", "/ready"})
 COUNTRY_MARK = "x-twinmatch-enum"
@@ -43,10 +44,16 @@ COMMON = {
     "400": "The body is not valid JSON, or its Content-Length is invalid",
     "401": "Malformed, unknown or revoked API key",
     "413": "Request body larger than the limit",
-    "429": "Too many requests (registrations, claims, writes, uploads or failed authentications); see Retry-After",
+    "429": "Too many requests (registrations, claims, writes, uploads, failed authentications or anonymous "
+           "ad-hoc rankings); see Retry-After",
     "431": "Request headers larger than the limit",
-    "503": "The service is still loading (or failed to load), or its database cannot be reached; retry shortly",
+    "503": "The service is still loading (or failed to load), its database cannot be reached, or (`overloaded`) "
+           "it is already ranking as much as it takes; retry shortly (Retry-After, when given)",
 }
+
+
+RETRY_AFTER = {"description": "Seconds to wait before retrying (always on 429 and on a busy 503)",
+               "schema": {"type": "integer", "minimum": 1}}
 
 
 def install_openapi(app: FastAPI, countries: Callable[[], Collection[str]]) -> None:
@@ -78,16 +85,27 @@ def _enumerate_countries(node: Any, ref: dict[str, str]) -> Any:
     return node
 
 
+def _error_content(response: dict[str, Any]) -> dict[str, Any]:
+    """The one error shape for a 4xx/5xx (a route's own error model, such as the events' ``FileErrorOut``,
+    only adds to it), keeping the examples the route documents: a rule that refuses a schema-valid request
+    says so with its example."""
+    own = response.get("content", {}).get("application/json", {})
+    kept = {k: v for k, v in own.items() if k in ("example", "examples")}
+    return {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}, **kept}}
+
+
 def complete(spec: dict[str, Any], countries: Collection[str] = ()) -> None:
     """Add the common statuses and the error schema to every operation of ``spec`` (in place); with
-    ``countries``, country codes become the enum of those codes (either case, as the server takes them)."""
+    ``countries``, country codes become the enum of those codes."""
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     if countries:
         codes = sorted(countries)
+        # Each code once, upper case: the server upper-cases what it gets (a lower-case code is taken too),
+        # but an enum listing both cases is one that client generators refuse (duplicate members).
         schemas["CountryCode"] = {"type": "string", "title": "CountryCode",
                                   "description": "ISO 3166-1 alpha-2 code of a country of the catalogue "
-                                                 "(either case)",
-                                  "enum": codes + [c.lower() for c in codes]}
+                                                 "(lower case is taken too)",
+                                  "enum": codes}
         spec["paths"] = _enumerate_countries(spec.get("paths", {}), {"$ref": "#/components/schemas/CountryCode"})
         for name in list(schemas):
             if name != "CountryCode":
@@ -97,7 +115,6 @@ def complete(spec: dict[str, Any], countries: Collection[str] = ()) -> None:
     schemas["Error"].pop("$defs", None)
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
-    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path, ops in spec.get("paths", {}).items():
         for method, op in ops.items():
             responses = op.setdefault("responses", {})
@@ -112,4 +129,6 @@ def complete(spec: dict[str, Any], countries: Collection[str] = ()) -> None:
                 responses.setdefault(status, {"description": COMMON[status]})
             for status, response in responses.items():
                 if status[0] in "45":
-                    response["content"] = error
+                    response["content"] = _error_content(response)
+                if status in ("429", "503"):
+                    response.setdefault("headers", {})["Retry-After"] = RETRY_AFTER

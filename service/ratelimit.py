@@ -1,5 +1,5 @@
 """Rate limits (the ``limits`` library, moving windows), per client address and per API key, on what an
-abuser would repeat: registrations, claims, writes, uploads and failed authentication.
+abuser would repeat: registrations, claims, writes, uploads, failed authentication and anonymous ad-hoc rankings.
 
 The windows are in memory per process, or — so that limits hold across replicas — in the database
 (``StoreWindowStorage`` over the store's ``rate_hits`` table): ``Settings.rate_limit_storage``, by default
@@ -24,7 +24,7 @@ from matcher.errors import MatcherError, StoreUnavailable
 from matcher.store import ProfileStore
 from service.settings import Settings
 
-RULES = ("registration", "claim", "write", "upload", "auth_failure")
+RULES = ("registration", "claim", "write", "upload", "auth_failure", "match")
 
 
 class TooManyRequests(MatcherError):
@@ -89,7 +89,7 @@ class RateLimits:
         self.rules: dict[str, RateLimitItem] = {
             "registration": parse(settings.rate_registration), "claim": parse(settings.rate_claim),
             "write": parse(settings.rate_write), "upload": parse(settings.rate_upload),
-            "auth_failure": parse(settings.rate_auth_failure),
+            "auth_failure": parse(settings.rate_auth_failure), "match": parse(settings.rate_match),
         }
 
     def share_through(self, store: ProfileStore) -> None:

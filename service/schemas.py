@@ -25,7 +25,7 @@ from pydantic import (
 
 from matcher.domain import Contact, Facet, Kind, PartnershipType, Profile
 from matcher.errors import InvalidInput
-from matcher.themes import parse_theme, theme_values
+from matcher.themes import parse_theme, theme_codes
 
 #: The largest page position a ``cursor`` may name (pages past the end are empty).
 MAX_POSITION = 1_000_000
@@ -88,8 +88,11 @@ AuthorityId = Annotated[str, StringConstraints(strip_whitespace=True, min_length
 Population = Annotated[int, Strict(), Field(ge=0, le=2_000_000_000), BeforeValidator(_whole)]
 Latitude = Annotated[float, Strict(), Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Strict(), Field(ge=-180, le=180, allow_inf_nan=False)]
-ThemeValue = Annotated[str, StringConstraints(max_length=100),
-                       Field(json_schema_extra={"enum": list(theme_values())})]
+#: Theme codes, each once, in the spec; the server also takes a label in fr/en/es/pt/ar/de, in any case and
+#: without accents, and normalises it to its code (``matcher.themes.parse_theme``).
+THEME_ENUM: dict[str, Any] = {"enum": list(theme_codes()), "description": "A theme code (GET /themes); a label "
+                              "in fr, en, es, pt, ar or de is taken too, in any case"}
+ThemeValue = Annotated[str, StringConstraints(max_length=100), Field(json_schema_extra=THEME_ENUM)]
 ThemeList = Annotated[list[ThemeValue], Field(max_length=20), AfterValidator(_themes)]
 
 FORBID_EXTRA = ConfigDict(extra="forbid")
@@ -190,7 +193,7 @@ FRENCH_ONLY_KINDS = (Kind.COMMUNE, Kind.INTERCOMMUNALITY)
 def _coherence_schema(schema: dict[str, Any]) -> None:
     """What ``AdHocProfile._coherent`` checks, said in the schema (so a client or a generator knows it):
     lat and lon together or neither; French kinds for France only, and only those there."""
-    fr = {"enum": ["FR", "fr"]}
+    fr = {"enum": ["FR"]}
     schema["allOf"] = [
         {"anyOf": [{"required": ["lat", "lon"], "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}}},
                    {"properties": {"lat": {"type": "null"}, "lon": {"type": "null"}}}]},

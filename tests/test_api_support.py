@@ -59,7 +59,7 @@ def make_settings(tmp: Path, ranker: Path, **kw: object) -> Settings:
             if p.has_text:
                 store.update(p)
     # Tests make many writes from one address: generous limits here; tests/test_api_limits.py uses the defaults.
-    for rule in ("registration", "claim", "write", "upload", "auth_failure"):
+    for rule in ("registration", "claim", "write", "upload", "auth_failure", "match"):
         kw.setdefault(f"rate_{rule}", "10000/minute")
     kw.setdefault("suggestion_precompute", False)  # deterministic: tests compute when they need it
     return Settings(db=db, data_dir=data, ranker=ranker, background_load=False, **kw)  # type: ignore[arg-type]

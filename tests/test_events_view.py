@@ -44,3 +44,28 @@ def test_uploads_share_one_view_and_a_write_refreshes_it(api: Api) -> None:
     r = api.client.patch("/authorities/FR-COM-00003", json={"description": "Ville de test"}, headers=api.staff)
     assert r.status_code == 200, r.text
     assert view.wait_idle() and view.builds == 2
+
+
+def test_warm_builds_in_the_background_and_a_write_during_the_first_build_is_not_lost() -> None:
+    built: list[int] = []
+    started = threading.Event()
+    release = threading.Event()
+
+    def build() -> CatalogueView:
+        built.append(len(built))
+        if len(built) == 1:
+            started.set()
+            assert release.wait(30)
+        return CatalogueView(countries={}, profiles={"n": len(built)})  # type: ignore[dict-item]
+
+    live = LiveCatalogueView(build)
+    live.warm()  # returns at once: the build runs in its own thread
+    assert started.wait(30) and live.builds == 0
+    live.invalidate()  # a write while the first view is being built (it may have read the store before it)
+    release.set()
+    assert live.get() is not None  # the first view (or already the second)
+    for _ in range(3000):  # built again in the background, with the write
+        if live.builds == 2 and live.wait_idle():
+            break
+        threading.Event().wait(0.01)
+    assert built == [0, 1] and live.get().profiles == {"n": 2}

@@ -83,12 +83,15 @@ def test_a_good_request_is_untouched(port: int) -> None:
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_serve_runs_uvicorn_with_these_protocols(monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    from matcher.cli import main  # noqa: F401 - registers the commands first (service.cli is one of them)
     from service import app as app_module
     from service.cli import serve
+    from service.settings import Settings
 
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: calls.append(kw))
     monkeypatch.setattr(app_module, "create_app", lambda settings: object())
     result = CliRunner().invoke(serve, ["--workers", str(workers)])
     assert result.exit_code == 0, result.output
-    assert calls and calls[0]["http"] is HTTP_PROTOCOL
+    assert calls and issubclass(calls[0]["http"], HTTP_PROTOCOL)
+    assert calls[0]["http"].header_timeout == Settings().header_timeout  # the settings' deadlines

@@ -30,7 +30,7 @@ from service.settings import Settings
 
 pytest_plugins = ["test_api_support"]  # ranker_file
 T = TypeVar("T")
-GENEROUS = {f"rate_{rule}": "10000/minute" for rule in ("registration", "claim", "write", "upload", "auth_failure")}
+GENEROUS = {f"rate_{rule}": "10000/minute" for rule in ("registration", "claim", "write", "upload", "auth_failure", "match")}
 
 
 def eventually(probe: Callable[[], T], *, timeout: float = 10.0) -> T:

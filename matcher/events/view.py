@@ -2,17 +2,21 @@
 
 Building it (every profile, the name resolver) takes seconds on the real catalogue; an upload must not
 pay that. ``LiveCatalogueView.get`` returns the current view (building the first one if none exists
-yet); ``invalidate`` (called after every profile write) rebuilds it in a background thread and swaps it
-in when done, so readers never wait for a rebuild and never see a half-built view. Writes that arrive
-during a rebuild trigger one more rebuild after it.
+yet; ``warm`` starts that first build in a background thread, at start-up); ``invalidate`` (called after
+every profile write) rebuilds it in a background thread and swaps it in when done, so readers never wait
+for a rebuild and never see a half-built view. Writes that arrive during a rebuild trigger one more
+rebuild after it.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 
 from matcher.events.participants import CatalogueView
+
+log = logging.getLogger("twinmatch.events")
 
 
 class LiveCatalogueView:
@@ -23,6 +27,7 @@ class LiveCatalogueView:
         self._first = threading.Lock()  # one first build at a time
         self._rebuilding = False
         self._dirty = False
+        self._stale = False  # a write during the first build
         self.builds = 0
 
     def get(self) -> CatalogueView:
@@ -31,14 +36,34 @@ class LiveCatalogueView:
             return view
         with self._first:
             if self._view is None:
-                self._view = self._build()
-                self.builds += 1
+                with self._lock:
+                    self._stale = False
+                built = self._build()
+                with self._lock:
+                    self._view = built
+                    self.builds += 1
+                    stale = self._stale
+                if stale:  # a write came while the first view was being built: build again, in the background
+                    self.invalidate()
             return self._view
 
+    def warm(self) -> None:
+        """Build the first view now in a background thread (an upload meanwhile waits for that build)."""
+        if self._view is None:
+            threading.Thread(target=self._warm, name="twinmatch-catalogue-view", daemon=True).start()
+
+    def _warm(self) -> None:
+        try:
+            self.get()
+        except Exception:  # the store closed under it (shutdown), or unreadable: the first upload builds it
+            log.warning("the events' catalogue view could not be built ahead", exc_info=True)
+
     def invalidate(self) -> None:
-        """A profile changed: rebuild in the background (nothing to do until a first view exists)."""
+        """A profile changed: rebuild in the background (until a first view exists, only noted: a first build
+        under way then builds again)."""
         with self._lock:
             if self._view is None:
+                self._stale = True  # a first build may be under way: it builds again once done
                 return
             if self._rebuilding:
                 self._dirty = True

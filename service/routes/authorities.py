@@ -40,8 +40,24 @@ router = APIRouter(prefix="/authorities", tags=["authorities"])
 IdPath = Annotated[str, Path(min_length=1, max_length=64, description="Catalogue id, e.g. FR-COM-35238.")]
 _ERRORS: dict[int | str, dict[str, Any]] = {401: {"description": "Missing or invalid API key"}, 403: {"description": "Wrong role or authority"},
            404: {"description": "Unknown id"}, 422: {"description": "Invalid input (field named)"}}
+def _example(message: str, field: str) -> dict[str, Any]:
+    return {"value": {"error": {"code": "invalid_input", "message": message, "field": field}}}
+
+
+#: What a schema cannot say, because it depends on the catalogue as it stands: documented with its 422.
 _CREATE_ERRORS: dict[int | str, dict[str, Any]] = {
-    **_ERRORS, 409: {"description": "The id, or the name in that country, is taken (claim that entry instead)"}}
+    **_ERRORS, 409: {"description": "The id, or the name in that country, is taken (claim that entry instead)"},
+    422: {"description": "Invalid input (field named). Besides the schema, checked against the catalogue: "
+                         "`country` and `preferred_countries` must be countries of the catalogue; every "
+                         "`known_partners` id must be a catalogue authority; and a self-registration must be "
+                         "plausible: coordinates inside the stated country, a population plausible for its "
+                         "kind and country, a name that is a name. A valid-looking "
+                         '`{"country": "AD", "kind": "state", "lat": 0, "lon": 0, "name": "0"}` is refused so.',
+          "content": {"application/json": {"examples": {
+              "coordinates": _example("the coordinates (0.0, 0.0) are not in AD: the nearest authority is in "
+                                      "…, and AD's nearest is … km away", "lat"),
+              "known_partner": _example("known partner '000' is not in the catalogue", "known_partners"),
+              "country": _example("unknown country code 'ZZ'", "country")}}}}}
 
 
 def check_countries(countries: Iterable[str], known: CountriesDep, field: str) -> None:

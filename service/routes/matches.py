@@ -6,16 +6,15 @@ import math
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
-from starlette.concurrency import run_in_threadpool
 
 from matcher.domain import Filters, Kind, Level, Match, Profile, Reason
 from matcher.errors import InvalidInput
 from matcher.footprint import Footprint
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
 from matcher.notices import empty_notice
-from matcher.themes import parse_theme, theme_values
+from matcher.themes import parse_theme
 from service.deps import (
     CachedMatches,
     CountriesDep,
@@ -26,8 +25,9 @@ from service.deps import (
     ResourcesDep,
     StoreDep,
 )
+from service.ratelimit import client_address
 from service.routes.authorities import IdPath, check_countries, visible_profile
-from service.schemas import CATALOGUE_COUNTRY
+from service.schemas import CATALOGUE_COUNTRY, THEME_ENUM
 from service.schemas_matching import MatchesOut, MatchOut, MatchRequest, QueryRef, ReasonOut
 
 router = APIRouter(tags=["matches"])
@@ -59,7 +59,7 @@ def matches_out(query: QueryRef, lang: Lang, matches: list[Match], filters: Filt
 
 
 QueryCountry = Annotated[str, Field(json_schema_extra=CATALOGUE_COUNTRY)]
-QueryTheme = Annotated[str, Field(max_length=100, json_schema_extra={"enum": list(theme_values())})]
+QueryTheme = Annotated[str, Field(max_length=100, json_schema_extra=THEME_ENUM)]
 
 
 async def query_filters(
@@ -114,7 +114,7 @@ async def authority_matches(
         # Not matched by anyone (pending, rejected, or unknown): only its owner and staff may rank it, as
         # the profile stands now (not cached: its writes change no state).
         profile = visible_profile(store, authority_id, api_key)
-        found = await run_in_threadpool(lambda: matcher.recommend(profile, k=k, filters=filters, diversity=diversity))
+        found = await res.admission.run(lambda: matcher.recommend(profile, k=k, filters=filters, diversity=diversity))
         out = matches_out(_ref(profile, stored=True), lang, found, filters)
         return Response(content=out.model_dump_json().encode(), media_type="application/json")
     key = (authority_id, filters, k, diversity)
@@ -125,7 +125,7 @@ async def authority_matches(
             found, fp = matcher.traced(profile, state, k=k, filters=filters, diversity=diversity)
             return (profile, found, {}), fp
 
-        fresh, footprint = await run_in_threadpool(rank)
+        fresh, footprint = await res.admission.run(rank)
         res.matches.put(state, key, fresh, footprint)
         cached = fresh
     profile, matches, rendered = cached
@@ -138,7 +138,12 @@ async def authority_matches(
 
 @router.post("/match", response_model=MatchesOut, summary="Ranked partners for an ad-hoc profile (not stored)",
              responses={422: {"description": "Invalid profile or options (field named)"}})
-def adhoc_match(body: MatchRequest, matcher: MatcherDep, lang: LangDep, countries: CountriesDep) -> MatchesOut:
+async def adhoc_match(request: Request, body: MatchRequest, res: ResourcesDep, matcher: MatcherDep, lang: LangDep,
+                      countries: CountriesDep, api_key: OptionalKey) -> MatchesOut:
+    """Anonymous calls are rate limited per client address (429 with `Retry-After`; an API key lifts the
+    limit). The profile's texts are encoded for the query and kept in memory only, never stored."""
+    if api_key is None:
+        res.limits.hit("match", client_address(request))
     p = body.profile
     check_countries([p.country], countries, "profile.country")
     check_countries(p.preferred_countries, countries, "profile.preferred_countries")
@@ -152,7 +157,8 @@ def adhoc_match(body: MatchRequest, matcher: MatcherDep, lang: LangDep, countrie
                       max_population=f.max_population, themes=tuple(f.themes),
                       francophone_only=f.francophone_only, include_existing=f.include_existing,
                       exclude=tuple(f.exclude))
-    matches = matcher.recommend(profile, k=body.k, filters=filters, diversity=body.diversity)
+    matches = await res.admission.run(
+        lambda: matcher.recommend(profile, k=body.k, filters=filters, diversity=body.diversity))
     return matches_out(_ref(profile, stored=False), lang, matches, filters)
 
 

@@ -15,7 +15,8 @@ router = APIRouter(tags=["meta"])
 
 
 @router.get("/health", response_model=HealthOut, summary="Liveness: the process answers")
-def health(res: ResourcesDep) -> HealthOut:
+async def health(res: ResourcesDep) -> HealthOut:
+    # The probes are ``async``: on the event loop, never in a thread pool where ranking could hold them up.
     return HealthOut(status="ok", uptime_seconds=round(time.monotonic() - res.started, 3))
 
 
@@ -24,13 +25,14 @@ def health(res: ResourcesDep) -> HealthOut:
             responses={503: {"description": "Still loading, loading failed, the database cannot be reached "
                                             "(`database_unavailable`), or the writes of other processes could not "
                                             "be applied for several seconds (the message says which)."}})
-def ready(res: ResourcesDep) -> ReadyOut:
+async def ready(res: ResourcesDep) -> ReadyOut:
     matcher = res.matcher
     if matcher is None or res.store is None:
         if res.error:
             raise NotReady(f"loading failed: {res.error}")
         raise NotReady(f"loading: {res.stage}")
-    res.store.ping()  # StoreUnavailable (503) while the database is down or restarting
+    # StoreUnavailable (503) while the database is down or restarting; in the probes' own threads.
+    await res.admission.probe(res.store.ping)
     follow = res.follower.status() if res.follower is not None else None
     if follow is not None and not follow.in_step:
         raise NotReady(f"not in step with the database's change log: {follow.error}")

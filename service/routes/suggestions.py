@@ -11,12 +11,12 @@ from matcher.domain import Profile
 from matcher.errors import InvalidInput, NotFound
 from matcher.store import Decision
 from matcher.suggestions import FRENCH_REGIONS, SuggestionFilters, french_region_code
-from matcher.themes import parse_theme, theme_values
+from matcher.themes import parse_theme
 from service.auth import actor_of
 from service.deps import CountriesDep, LangDep, MatcherDep, ResourcesDep, StaffKey, StoreDep, limited
 from service.routes.authorities import check_countries
 from service.routes.matches import reason_out
-from service.schemas import CATALOGUE_COUNTRY, MAX_POSITION
+from service.schemas import CATALOGUE_COUNTRY, MAX_POSITION, THEME_ENUM
 from service.schemas_matching import (
     DecisionIn,
     DecisionOut,
@@ -35,7 +35,7 @@ _STAFF: dict[int | str, dict[str, Any]] = {401: {"description": "No API key"}, 4
 
 @router.get("/suggestions", response_model=SuggestionPage, responses=_STAFF,
             summary="Catalogue-wide pairing suggestions with no partnership yet (staff)")
-def suggestions(
+async def suggestions(
     key: StaffKey, res: ResourcesDep, store: StoreDep, matcher: MatcherDep, lang: LangDep, countries: CountriesDep,
     french_region: Annotated[str | None, Query(max_length=100, description="Région code (e.g. 84) or name",
                                                json_schema_extra={"enum": [*FRENCH_REGIONS,
@@ -43,7 +43,7 @@ def suggestions(
     country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="Partner country",
                                          json_schema_extra=CATALOGUE_COUNTRY)] = None,
     theme: Annotated[str | None, Query(max_length=100, description="In either side's expertise or needs",
-                                       json_schema_extra={"enum": list(theme_values())})] = None,
+                                       json_schema_extra=THEME_ENUM)] = None,
     min_score: Annotated[float, Query(ge=0, le=1, allow_inf_nan=False)] = 0.0,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     cursor: Annotated[int | None, Query(ge=0, le=MAX_POSITION, description="`next_cursor` of the previous page "
@@ -60,8 +60,9 @@ def suggestions(
         check_countries([country.strip().upper()], countries, "country")
     f = SuggestionFilters(french_region=french_region_code(french_region) if french_region else None,
                           country=country.strip().upper() if country else None, theme=code)
-    out = suggestions_page(res, store, matcher, f, min_score=min_score, include_decided=include_decided,
-                           limit=limit, cursor=cursor)
+    out = await res.admission.run(lambda: suggestions_page(res, store, matcher, f, min_score=min_score,
+                                                           include_decided=include_decided, limit=limit,
+                                                           cursor=cursor))
     return SuggestionPage(items=[SuggestionOut(
         french=_side(x.french), partner=_side(x.partner), score=x.pair.score,
         score_french_to_partner=x.pair.forward, score_partner_to_french=x.pair.backward,

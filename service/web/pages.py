@@ -179,8 +179,8 @@ async def _shortlist(page: Page, authority_id: str, form: ShortlistForm) -> tupl
                                  population_field(page, form.max_population, "max_population"), form.themes,
                                  form.francophone)
     matcher = matcher_of(page)
-    found = await run_in_threadpool(lambda: matcher.recommend(p, k=form.k, filters=filters,
-                                                              diversity=form.diversity))
+    found = await page.res.admission.run(lambda: matcher.recommend(p, k=form.k, filters=filters,
+                                                                   diversity=form.diversity))
     return p, found, filters
 
 

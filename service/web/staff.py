@@ -76,8 +76,6 @@ async def staff_suggestions(page: PageDep, french_region: Annotated[str, Query(m
                             done: str = "") -> Response:
     """Catalogue-wide pairs with one-click decisions and each pair's latest decision (the same list as the
     API's ``GET /suggestions``: ``service.staff_views.suggestions_page``)."""
-    from starlette.concurrency import run_in_threadpool
-
     page.require_staff()
     if country and (len(country) != 2 or not country.isalpha()):
         raise InvalidInput("country must be an ISO alpha-2 code", field="country")
@@ -86,8 +84,8 @@ async def staff_suggestions(page: PageDep, french_region: Annotated[str, Query(m
     f = SuggestionFilters(french_region=french_region_code(french_region) if french_region else None,
                           country=country.upper() or None, theme=theme or None)
     matcher, store = matcher_of(page), page.store
-    out = await run_in_threadpool(lambda: suggestions_page(page.res, store, matcher, f, cursor=cursor,
-                                                           include_decided=False))
+    out = await page.res.admission.run(lambda: suggestions_page(page.res, store, matcher, f, cursor=cursor,
+                                                                include_decided=False))
     return page.render("suggestions.html", out=out, regions=FRENCH_REGIONS, done=done, score_text=score_text,
                        form={"french_region": french_region, "country": country, "theme": theme})
 
