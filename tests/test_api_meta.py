@@ -44,8 +44,8 @@ def test_openapi_has_an_example_for_every_request_body(api: Api) -> None:
                 assert content.get("example") or content.get("examples") or schemas.get(ref, {}).get(
                     "examples"), f"{method.upper()} {path} {media}"
     # POST /authorities, PATCH /authorities/{id}, POST /match, POST /suggestions/decisions, POST /events,
-    # POST /verifications/{id}, POST /authorities/{id}/claims, POST /claims/{id}
-    assert bodies == 8
+    # POST /verifications/{id}, POST /authorities/{id}/claims, POST /claims/{id}, PUT /events/{id}/options
+    assert bodies == 9
     assert "HTTPBearer" in spec["components"]["securitySchemes"]
 
 
