@@ -60,6 +60,23 @@ def three_model_ranker(seed: int = 5) -> PairRanker:
     return r.fit_one_sided(Xo, y)
 
 
+class MonotoneLists:
+    """A matcher whose every list is checked: the shown scores never increase down a list (what orders a
+    list is what is shown). The real-catalogue tests wrap their matcher in it."""
+
+    def __init__(self, matcher: object) -> None:
+        self._m = matcher
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._m, name)
+
+    def recommend(self, *args: object, **kwargs: object) -> list:
+        got = self._m.recommend(*args, **kwargs)  # type: ignore[attr-defined]
+        scores = [x.score for x in got]
+        assert scores == sorted(scores, reverse=True), scores
+        return got
+
+
 @pytest.fixture(scope="session")
 def encoder() -> HashingEncoder:
     return HashingEncoder(dim=128)

@@ -7,6 +7,7 @@ one small town needs sanitation, larger ones need other things. What each wrote 
 from __future__ import annotations
 
 import pytest
+from conftest import MonotoneLists
 
 from matcher.domain import Facet, Filters
 from matcher.paths import DATA_DIR, MODELS_DIR
@@ -38,7 +39,7 @@ def matcher(tmp_path_factory):
     m, _ = load_matcher(store, encoder=SentenceTransformerEncoder(), ranker_path=MODELS_DIR / "ranker.joblib")
     for pid, text in OTHERS.items():
         m.profile_written(store.get(pid).with_changes(needs=Facet((), text)))
-    yield m, store
+    yield MonotoneLists(m), store
     store.close()
 
 

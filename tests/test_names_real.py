@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import MonotoneLists
 
 from matcher.domain import Facet, Filters
 from matcher.encoding import HashingEncoder
@@ -29,7 +30,7 @@ def matcher(tmp_path_factory):
     store = SQLiteStore.open(tmp_path_factory.mktemp("db") / "twinmatch.db", DATA_DIR)
     # The names need no meaning: a hashing encoder of the model's width stands in for it.
     m, _ = load_matcher(store, encoder=HashingEncoder(dim=512), ranker_path=MODELS_DIR / "ranker.joblib")
-    yield m, store
+    yield MonotoneLists(m), store
     store.close()
 
 

@@ -353,6 +353,8 @@ def test_every_reason_of_500_real_pairs_is_true_and_said_once(audit):
         for flt in filter_list:
             got = m.recommend(q, k=10, filters=flt)
             lists += 1
+            scores = [x.score for x in got]
+            assert scores == sorted(scores, reverse=True), (q.id, flt, scores)  # what orders a list is shown
             for match in got:
                 pairs += 1
                 checker.match(q, match, flt)
