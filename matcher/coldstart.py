@@ -33,6 +33,7 @@ from sklearn.model_selection import GroupKFold
 from tqdm import tqdm
 
 from matcher.arrays import CONTINENTS, profile_texts
+from matcher.calibration import POOL, TOP_K
 from matcher.case_catalogue import CasePair, case_links, case_pairs, case_profiles, silent
 from matcher.cooperation import CaseSet
 from matcher.domain import Facet, Filters, Profile
@@ -40,7 +41,7 @@ from matcher.encoding import Encoder
 from matcher.events.batch import put_profiles
 from matcher.features import FEATURE_INDEX, mention_shares
 from matcher.ranker import PairRanker
-from matcher.scoring import head_keys, prepared, rank, score_rows
+from matcher.scoring import prepared, rank, score_rows
 from matcher.state import MatchState, eligible_rows, query_from_profile
 
 METHODS = ("product", "structure", "prior")
@@ -117,19 +118,42 @@ class Ranks:
         return out
 
 
-def listed_rank(state: MatchState, q: object, cand: np.ndarray, target: int) -> tuple[float, np.ndarray, np.ndarray,
-                                                                                      np.ndarray]:
-    """(rank of ``target`` in the list as users see it, inf if outside the shortlist; and the shortlist's
-    keys, labels, models for calibration)."""
+@dataclass(frozen=True)
+class Shortlist:
+    """One ranked shortlist as the list's order needs it: each row's logit, model, size offset, and whether it
+    is the real partner; so its order can be recomputed under any calibration (``rank_under``)."""
+
+    logits: np.ndarray
+    modes: np.ndarray
+    adjustment: np.ndarray
+    label: np.ndarray
+
+
+def shortlist_of(state: MatchState, q: object, cand: np.ndarray, target: int) -> Shortlist:
     assert state.ranker is not None
     scored = rank(state, q, cand)  # type: ignore[arg-type]
-    keys = head_keys(state, scored)
-    label = (scored.rows == target).astype(int)
-    modes = state.ranker.modes(scored.X)
-    hit = np.flatnonzero(label)
+    return Shortlist(logits=np.asarray(scored.logits), modes=state.ranker.modes(scored.X),
+                     adjustment=state.ranker.size_adjustment(scored.X), label=(scored.rows == target).astype(int))
+
+
+def rank_under(sl: Shortlist, ranker: PairRanker) -> float:
+    """The real partner's place in the list as users see it (``scoring.head_keys`` on the calibrated scale of
+    ``ranker``'s calibration), inf when it is outside the shortlist."""
+    hit = np.flatnonzero(sl.label)
     if not len(hit):
-        return float("inf"), np.asarray(scored.logits), label, modes
-    return float(1 + np.sum(keys > keys[hit[0]])), np.asarray(scored.logits), label, modes
+        return float("inf")
+    z = ranker.calibrated_logit(sl.logits, sl.modes)
+    key = z.copy()
+    if sl.adjustment.any():
+        order = np.argsort(-z, kind="stable")
+        pool = order[:POOL]
+        head = pool[np.argsort(-(z[pool] + sl.adjustment[pool]), kind="stable")[:TOP_K]]
+        key[head] = z[head] + sl.adjustment[head]
+        rest = np.ones(len(z), dtype=bool)
+        rest[head] = False
+        if rest.any():
+            key[rest] -= max(0.0, float(key[rest].max() - key[head].min()) + 1e-6)
+    return float(1 + np.sum(key > key[hit[0]]))
 
 
 def prior_rank(state: MatchState, q: object, cand: np.ndarray, target: int) -> float:
@@ -224,6 +248,9 @@ def evaluate(base: MatchState, catalogue: Mapping[str, Profile], cases: CaseSet,
     ranks = Ranks()
     calib = Calibration()
     fits = []
+    # (fold, key, shortlist): every held-out list, ranked at the end under a calibration fitted on the other
+    # folds' lists only (cross-fitted: the order users see mixes models by their calibrated probability).
+    held: list[tuple[int, tuple[str, ...], Shortlist]] = []
     for fold, (tr, te) in enumerate(GroupKFold(n_splits=k).split(np.arange(len(pairs)), groups=groups)):
         Xo, yo, go = one_sided_pairs(base, catalogue, pairs, tr, memo, seed=seed + fold, progress=progress)
         ranker = copy.deepcopy(base.ranker)
@@ -249,15 +276,27 @@ def evaluate(base: MatchState, catalogue: Mapping[str, Profile], cases: CaseSet,
                     filters.append(("continent", Filters(continents=(cont,))))
                 for fname, f in filters:
                     cand = eligible_rows(st, q_after, writer, f)
-                    r_after, lg, lb, md = listed_rank(st, q_after, cand, target)
-                    calib.add(lg, lb, md)
-                    r_before, lg0, lb0, md0 = listed_rank(st, q_before, cand, target)
-                    if fname == "all":
-                        calib.add(lg0, lb0, md0)
+                    after = shortlist_of(st, q_after, cand, target)
+                    before = shortlist_of(st, q_before, cand, target)
+                    held.append((fold, (direction, fname, "product", tag), after))
+                    held.append((fold, (direction, fname, "structure", tag), before))
                     r_prior = prior_rank(st, q_after, cand, target)
-                    for m, r in (("product", r_after), ("structure", r_before), ("prior", r_prior)):
-                        ranks.add(f"{direction}/{fname}/{m}/{tag}", r)
-                        ranks.add(f"{direction}/{fname}/{m}/all", r)
+                    ranks.add(f"{direction}/{fname}/prior/{tag}", r_prior)
+                    ranks.add(f"{direction}/{fname}/prior/all", r_prior)
+    for fold in range(k):
+        fitted = copy.deepcopy(base.ranker)
+        train = Calibration()
+        for held_fold, _, sl in held:
+            if held_fold != fold:
+                train.add(sl.logits, sl.label, sl.modes)
+        fitted.fit_calibration(*train.arrays())
+        for held_fold, (direction, fname, method, tag), sl in held:
+            if held_fold == fold:
+                r = rank_under(sl, fitted)
+                ranks.add(f"{direction}/{fname}/{method}/{tag}", r)
+                ranks.add(f"{direction}/{fname}/{method}/all", r)
+    for _, _, sl in held:
+        calib.add(sl.logits, sl.label, sl.modes)
     return ranks.metrics(), calib, fits
 
 
