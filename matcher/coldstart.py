@@ -40,7 +40,7 @@ from matcher.domain import Facet, Filters, Profile
 from matcher.encoding import Encoder
 from matcher.events.batch import put_profiles
 from matcher.features import FEATURE_INDEX, mention_shares
-from matcher.ranker import PairRanker
+from matcher.ranker import PairRanker, calibration_group
 from matcher.scoring import prepared, rank, score_rows
 from matcher.state import MatchState, eligible_rows, query_from_profile
 
@@ -120,11 +120,12 @@ class Ranks:
 
 @dataclass(frozen=True)
 class Shortlist:
-    """One ranked shortlist as the list's order needs it: each row's logit, model, size offset, and whether it
-    is the real partner; so its order can be recomputed under any calibration (``rank_under``)."""
+    """One ranked shortlist as the list's order needs it: each row's logit, calibration group (its model and
+    the query's side), size offset, and whether it is the real partner; so its order can be recomputed under
+    any calibration (``rank_under``)."""
 
     logits: np.ndarray
-    modes: np.ndarray
+    modes: np.ndarray  # calibration groups (``ranker.calibration_group``)
     adjustment: np.ndarray
     label: np.ndarray
 
@@ -132,7 +133,8 @@ class Shortlist:
 def shortlist_of(state: MatchState, q: object, cand: np.ndarray, target: int) -> Shortlist:
     assert state.ranker is not None
     scored = rank(state, q, cand)  # type: ignore[arg-type]
-    return Shortlist(logits=np.asarray(scored.logits), modes=state.ranker.modes(scored.X),
+    return Shortlist(logits=np.asarray(scored.logits),
+                     modes=calibration_group(state.ranker.modes(scored.X), scored.foreign_query),
                      adjustment=state.ranker.size_adjustment(scored.X), label=(scored.rows == target).astype(int))
 
 

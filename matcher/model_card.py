@@ -60,13 +60,13 @@ added outside every model, so no weight scales it away."""
 
 
 def _calibration_section(ranker: PairRanker) -> str:
-    from matcher.ranker import MODE_NAMES
+    from matcher.ranker import group_name
 
     cal = getattr(ranker, "calibration_", None)
     if not cal:
         return "Not fitted: scores are the logistic of the logit."
-    rows = "\n".join(f"| {MODE_NAMES[m]} | {c['slope']:.3f} | {c['intercept']:.3f} | {c['pairs']} | {c['positives']} |"
-                     for m, c in sorted(cal.items()))
+    rows = "\n".join(f"| {group_name(g)} | {c['slope']:.3f} | {c['intercept']:.3f} | {c['pairs']} | {c['positives']} |"
+                     for g, c in sorted(cal.items()))
     return f"""A pair's score is the probability that it is a real partnership, per model (Platt scaling on held-out
 shortlists: the text model on the thematic folds, the one-sided and structural models on the cold-start
 folds), so one list can mix pairs scored by different models and still be ordered by what is shown.

@@ -18,7 +18,7 @@ from matcher.coldstart import evaluate as coldstart_evaluate
 from matcher.cooperation import CaseSet
 from matcher.domain import Profile
 from matcher.encoding import Encoder
-from matcher.ranker import MODE_NAMES, TEXT, PairRanker
+from matcher.ranker import N_MODES, TEXT, PairRanker, calibration_group, group_name
 from matcher.state import MatchState
 from matcher.thematic import CaseState, fit_on_cases
 from matcher.thematic import evaluate as thematic_evaluate
@@ -54,7 +54,7 @@ def fit_cases(ranker: PairRanker, base: MatchState, catalogue: Mapping[str, Prof
                                          progress=progress, calibration=True)
         thematic["monolingual" if n == 0 else "translated"] = res
         if n == 0:
-            calib.add(rows[0], rows[1], np.full(len(rows[0]), TEXT, dtype=np.int8))
+            calib.add(rows[0], rows[1], np.full(len(rows[0]), int(calibration_group(TEXT, False)), dtype=np.int8))
     base = replace(base, ranker=ranker)
     coldstart: dict[str, dict[str, float]] = {}
     held, fits = Calibration(), list[dict[str, Any]]()
@@ -69,12 +69,13 @@ def fit_cases(ranker: PairRanker, base: MatchState, catalogue: Mapping[str, Prof
     # too few real partners scored by the text model does it fall back to the thematic folds (every
     # candidate a writer, the partner among them: the rate of a fair where everyone wrote).
     l2, y2, m2 = held.arrays()
-    if int(y2[m2 == TEXT].sum()) < 5:
+    text_rows = m2 % N_MODES == TEXT
+    if int(y2[text_rows].sum()) < 5:
         logits, labels, modes = calib.arrays()
-        l2, y2, m2 = np.concatenate([logits, l2[m2 != TEXT]]), np.concatenate([labels, y2[m2 != TEXT]]), \
-            np.concatenate([modes, m2[m2 != TEXT]])
+        l2, y2, m2 = np.concatenate([logits, l2[~text_rows]]), np.concatenate([labels, y2[~text_rows]]), \
+            np.concatenate([modes, m2[~text_rows]])
     ranker.fit_calibration(l2, y2, m2)
-    info: dict[str, Any] = {MODE_NAMES[m]: c for m, c in ranker.calibration_.items()}
+    info: dict[str, Any] = {group_name(g): c for g, c in sorted(ranker.calibration_.items())}
     info["one_sided_per_fold"] = fits
     return Fitted(ranker=ranker, coldstart=coldstart, thematic=thematic, calibration=info)
 

@@ -48,7 +48,19 @@ from matcher.features import CAND_GATE, FEATURES, GATE_FEATURE, LEARNED_FEATURES
 ARTIFACT_VERSION = 3
 #: The model that scores a pair (``PairRanker.modes``).
 STRUCTURAL, ONE_SIDED, TEXT = 0, 1, 2
+N_MODES = 3
 MODE_NAMES = {STRUCTURAL: "structural", ONE_SIDED: "one_sided", TEXT: "text"}
+
+
+def calibration_group(modes: np.ndarray | int, foreign_query: bool) -> np.ndarray:
+    """The calibration group of pairs scored by ``modes`` for a French (0) or foreign (1) query."""
+    return np.asarray(modes) + N_MODES * int(foreign_query)
+
+
+def group_name(g: int) -> str:
+    """"text, French query", …, "text, both sides" (the per-model fallback)."""
+    side = ("French query", "foreign query", "both sides")[g // N_MODES]
+    return f"{MODE_NAMES[g % N_MODES]}, {side}"
 
 #: Logit weights of the PRIOR_FEATURES until ``fit_text`` learns the text ones from the cooperation cases.
 #: A stated preferred country or continent is worth 3 logits (×20 odds). On five real queries with no
@@ -325,33 +337,42 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         }
         return self
 
-    def fit_calibration(self, logits: np.ndarray, y: np.ndarray, modes: np.ndarray) -> PairRanker:
-        """Learn, per model, the map from its logit to the probability that a pair is a real partnership (a
-        partial fit, Platt scaling): ``logits`` are held-out scores of ranked candidates (each query's
-        shortlist), ``y`` 1 for the query's real partner, ``modes`` each row's model. A model with fewer
-        than 5 positives keeps the plain logistic."""
-        logits, y, modes = np.asarray(logits, dtype=np.float64), np.asarray(y), np.asarray(modes)
+    def fit_calibration(self, logits: np.ndarray, y: np.ndarray, groups: np.ndarray) -> PairRanker:
+        """Learn the map from a logit to the probability that the pair is a real partnership (a partial fit,
+        Platt scaling), per calibration group — ``calibration_group(mode, side)``: the model that scored the
+        pair and the query's side (a French query and a foreign one meet different candidate sets) — and per
+        model over both sides (the fallback of a group with too few partners). ``logits`` are held-out scores
+        of ranked candidates (each query's shortlist), ``y`` 1 for the query's real partner. A group with fewer
+        than 5 real partners keeps its model's map, or the plain logistic."""
+        logits, y, groups = np.asarray(logits, dtype=np.float64), np.asarray(y), np.asarray(groups)
         self.calibration_ = {}
-        for m in np.unique(modes):
-            sel = modes == m
-            if int(y[sel].sum()) < 5:
-                continue
-            lr = LogisticRegression(C=100.0, max_iter=self.max_iter).fit(logits[sel, None], y[sel])
-            slope = float(lr.coef_.ravel()[0])
-            if slope <= 0:
-                continue  # a map that would reverse the order is no calibration
-            self.calibration_[int(m)] = {"slope": slope, "intercept": float(lr.intercept_[0]),
-                                         "pairs": int(sel.sum()), "positives": int(y[sel].sum())}
+        pooled = groups % N_MODES + 2 * N_MODES  # the per-model keys
+        for key_of in (groups, pooled):
+            for g in np.unique(key_of):
+                sel = key_of == g
+                if int(y[sel].sum()) < 5 or int(y[sel].sum()) == int(sel.sum()):
+                    continue
+                lr = LogisticRegression(C=100.0, max_iter=self.max_iter).fit(logits[sel, None], y[sel])
+                slope = float(lr.coef_.ravel()[0])
+                if slope <= 0:
+                    continue  # a map that would reverse the order is no calibration
+                self.calibration_[int(g)] = {"slope": slope, "intercept": float(lr.intercept_[0]),
+                                             "pairs": int(sel.sum()), "positives": int(y[sel].sum())}
         return self
 
-    def calibrated_logit(self, logits: np.ndarray, modes: np.ndarray) -> np.ndarray:
+    def calibrated_logit(self, logits: np.ndarray, groups: np.ndarray) -> np.ndarray:
         """(n,) each logit on the calibrated scale (the log odds that the pair is a real partnership) of its
-        row's model (``fit_calibration``); unchanged where none was fitted. Increasing within a model."""
+        calibration group, else of its model (``fit_calibration``); unchanged where neither was fitted.
+        Increasing in the logit within a group."""
         logits = np.asarray(logits, dtype=np.float64)
+        groups = np.asarray(groups)
         z = logits.copy()
-        for m, c in getattr(self, "calibration_", {}).items():
-            sel = np.asarray(modes) == m
-            z[sel] = c["slope"] * logits[sel] + c["intercept"]
+        cal = getattr(self, "calibration_", {})
+        for g in np.unique(groups):
+            c = cal.get(int(g)) or cal.get(int(g) % N_MODES + 2 * N_MODES)
+            if c is not None:
+                sel = groups == g
+                z[sel] = c["slope"] * logits[sel] + c["intercept"]
         return z
 
     def calibrated(self, logits: np.ndarray, modes: np.ndarray) -> np.ndarray:

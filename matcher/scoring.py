@@ -37,6 +37,7 @@ from matcher.first_stage import gather, stage_tables, with_text
 from matcher.footprint import Footprint, footprint
 from matcher.geo_prior import ThemeCount, strongest_theme, tables_for
 from matcher.history import NEAR_RADIUS_KM, Shares, country_shares, source_weights
+from matcher.ranker import calibration_group
 from matcher.reasons.context import DIRECTION_MATCH_Z
 from matcher.state import MatchState
 
@@ -54,6 +55,7 @@ class Scored:
     logits: np.ndarray
     directions: np.ndarray | None = None  # (n, 2) text match per direction (need, offer), if the query wrote
     footprint: Footprint | None = None  # what a one-row write must reach to change this ranking (``rank(trace=)``)
+    foreign_query: bool = False  # the query is not French (its pairs are calibrated as such)
 
 
 def probability(keys: np.ndarray | float) -> np.ndarray:
@@ -66,7 +68,8 @@ def calibrated(state: MatchState, scored: Scored) -> np.ndarray:
     """(n,) each scored pair's logit on the calibrated scale of the model that scored it (``PairRanker.modes``):
     comparable across a list that mixes pairs where both sides wrote, one did, or neither."""
     assert state.ranker is not None
-    return state.ranker.calibrated_logit(scored.logits, state.ranker.modes(scored.X))
+    return state.ranker.calibrated_logit(scored.logits, calibration_group(state.ranker.modes(scored.X),
+                                                                           scored.foreign_query))
 
 
 def prepared(state: MatchState, q: Query) -> Query:
@@ -129,7 +132,7 @@ def score_rows(state: MatchState, q: Query, rows: np.ndarray) -> Scored:
     rows = np.asarray(rows, dtype=np.int64)
     cols = columns(state, q, rows)
     X = stack(cols)
-    return Scored(rows, X, state.ranker.decision_function(X), _directions(cols))
+    return Scored(rows, X, state.ranker.decision_function(X), _directions(cols), foreign_query=not q.is_french)
 
 
 def score_many(state: MatchState, items: Sequence[tuple[Query, np.ndarray]]) -> list[Scored]:
@@ -143,8 +146,9 @@ def score_many(state: MatchState, items: Sequence[tuple[Query, np.ndarray]]) -> 
         return []
     z = state.ranker.decision_function(np.vstack(mats))
     out, off = [], 0
-    for (_, r), X, cols in zip(items, mats, all_cols):
-        out.append(Scored(np.asarray(r, dtype=np.int64), X, z[off:off + len(X)], _directions(cols)))
+    for (q, r), X, cols in zip(items, mats, all_cols):
+        out.append(Scored(np.asarray(r, dtype=np.int64), X, z[off:off + len(X)], _directions(cols),
+                          foreign_query=not q.is_french))
         off += len(X)
     return out
 
@@ -177,7 +181,7 @@ def rank(state: MatchState, q: Query, cand: np.ndarray, *, size: int = SHORTLIST
             tables = stage_tables(ranker, q, a, state.history, priority=state.priority,
                                   level_compat=state.level_compat, shares=_shares(state, q))
         fp = footprint(tables, q, cand, pre, pos, text, size, SEMANTIC_NEIGHBOURS, tables.link_w)
-    return Scored(rows, X, ranker.decision_function(X), _directions(cols), fp)
+    return Scored(rows, X, ranker.decision_function(X), _directions(cols), fp, foreign_query=not q.is_french)
 
 
 def ranking_scores(state: MatchState, q: Query, cand: np.ndarray, *, size: int = SHORTLIST,

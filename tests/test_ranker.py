@@ -179,3 +179,27 @@ def test_calibration_is_monotone_within_a_model_and_learned_per_model():
         assert (np.diff(p) > 0).all()
     # The same logit means different odds in different models: that is what makes one list comparable.
     assert r.calibrated(np.array([0.0]), np.array([TEXT]))[0] > 5 * r.calibrated(np.array([0.0]), np.array([ONE_SIDED]))[0]
+
+
+def test_calibration_per_side_with_the_model_as_fallback():
+    """A foreign query's text pairs get their own map when held-out lists hold partners enough; a group with
+    too few falls back to its model's map over both sides."""
+    from matcher.ranker import N_MODES, ONE_SIDED, TEXT, calibration_group
+
+    r, _ = _three_model_ranker()
+    rng = np.random.default_rng(4)
+    n = 3000
+    z = rng.normal(size=n)
+    fr_text = calibration_group(np.full(n, TEXT), False)
+    fo_text = calibration_group(np.full(n, TEXT), True)
+    y_fr = rng.random(n) < 1 / (1 + np.exp(-(z - 1)))
+    y_fo = rng.random(n) < 1 / (1 + np.exp(-(z - 6)))  # writers rarely the partner of a foreign query
+    fo_one = calibration_group(np.full(40, ONE_SIDED), True)
+    r.fit_calibration(np.concatenate([z, z, z[:40]]), np.concatenate([y_fr, y_fo, np.zeros(40, dtype=bool)]),
+                      np.concatenate([fr_text, fo_text, fo_one]))
+    assert int(fo_text[0]) in r.calibration_ and int(fr_text[0]) in r.calibration_
+    assert r.calibration_[int(fo_text[0])]["intercept"] < r.calibration_[int(fr_text[0])]["intercept"] - 3
+    assert TEXT + 2 * N_MODES in r.calibration_  # the text model's map over both sides
+    # No partner among the foreign one-sided rows: no map of its own, and no model map either (no positives).
+    assert int(fo_one[0]) not in r.calibration_
+    assert r.calibrated_logit(np.array([0.5]), fo_one[:1])[0] == 0.5
