@@ -26,7 +26,7 @@ from matcher.engine import Matcher
 from matcher.errors import Conflict, FileErrors, InvalidInput, NotFound, PayloadTooLarge
 from matcher.events.batch import EventRanking, pair_reasons, rank_event
 from matcher.events.exports import participant_ics
-from matcher.events.options import EventOptions, Timing, from_json, timing, to_json
+from matcher.events.options import MAX_YEAR, MIN_YEAR, EventOptions, Timing, from_json, timing, to_json
 from matcher.events.participants import Event, validate
 from matcher.events.schedule import Schedule, schedule_event
 from matcher.events.view import LiveCatalogueView
@@ -44,9 +44,6 @@ SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".json")
 MEDIA_SUFFIX = {"text/csv": ".csv", "application/csv": ".csv", "text/tab-separated-values": ".tsv",
                 "text/plain": ".txt", "application/json": ".json", XLSX: ".xlsx",
                 "application/vnd.ms-excel.sheet.macroenabled.12": ".xlsm"}
-#: The years a schedule may start in: every slot of the longest schedule (20 rounds of 20 hours) is then a date
-#: Python can write (year 9999 ends the calendar), and a year has four digits.
-MIN_YEAR, MAX_YEAR = 1000, 9998
 _START_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M%z")
 _options_lock = threading.Lock()  # one read-change-write of an event's options at a time (per process)
 

@@ -31,6 +31,11 @@ DEFAULT_SLOT_MINUTES = 20
 DEFAULT_BREAK_MINUTES = 5
 
 
+#: The years a schedule may run in: every slot of the longest schedule (20 rounds of 20 hours) is then a date
+#: Python can write (year 9999 ends the calendar), and a year has four digits.
+MIN_YEAR, MAX_YEAR = 1000, 9998
+
+
 @dataclass(frozen=True)
 class Pause:
     after_round: int  # 1-based: the pause comes between this round and the next
@@ -123,8 +128,8 @@ def timing(*, rounds: Any = DEFAULT_ROUNDS, start: datetime | None = None, slot_
     t = Timing(rounds=n, start=start, slot_minutes=_int(slot_minutes, "slot_minutes", 1, MAX_MINUTES),
                break_minutes=_int(break_minutes, "break_minutes", 0, MAX_MINUTES),
                pauses=tuple(Pause(r, m) for r, m in sorted(out.items())))
-    if start is not None and not 1900 <= slot_times(start, n, t.slot_minutes, t.break_minutes, t.pauses)[1].year <= 2999:
-        raise InvalidInput("start must be between the years 1900 and 2999", field="start")
+    if start is not None and not MIN_YEAR <= start.year <= MAX_YEAR:
+        raise InvalidInput(f"start must be between the years {MIN_YEAR} and {MAX_YEAR}", field="start")
     return t
 
 

@@ -16,7 +16,7 @@ from matcher.funding.project import consortium, funding_for, link_profiles
 from matcher.funding.rules import Assessment
 from matcher.store import ProfileStore
 from matcher.store_audit import ApiKey
-from matcher.themes import parse_theme, theme_values
+from matcher.themes import parse_theme, theme_codes
 from service.deps import LangDep, OptionalKey, ResourcesDep, StaffKey, StoreDep
 from service.routes.authorities import visible_profile
 from service.schemas import CATALOGUE_COUNTRY
@@ -39,7 +39,7 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No authorit
 QueryTheme = Annotated[str, Query(max_length=100)]
 Themes = Annotated[list[str], Query(max_length=20, description="Codes or labels (6 languages); repeat for several",
                                     json_schema_extra={"items": {"type": "string", "maxLength": 100,
-                                                                 "enum": list(theme_values())}})]
+                                                                 "enum": list(theme_codes())}})]
 Id = Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
 
 
