@@ -161,7 +161,7 @@ Model selection during development (each comparison on the same splits):
 
 ## Structural features and weights
 Weight = the coefficient on the standardised feature (linear basis: signed, per standard deviation) or the
-fixed logit weight of a prior (`preferred` = 3 logits: on five real queries it put 1 to 9 towns of the
+fixed logit weight of a prior (`preferred` = 8 logits, added outside every model: see `DEFAULT_PRIOR_WEIGHTS`; with 3 it put 1 to 9 towns of the
 preferred country in the top-10, the strongest match elsewhere keeping its place).
 
 | feature | kind | weight |

@@ -63,13 +63,15 @@ def group_name(g: int) -> str:
     return f"{MODE_NAMES[g % N_MODES]}, {side}"
 
 #: Logit weights of the PRIOR_FEATURES until ``fit_text`` learns the text ones from the cooperation cases.
-#: A stated preferred country or continent is worth 3 logits (×20 odds). On five real queries with no
-#: partner there, the best town of the preferred country scored 0.9–3.2 logits below the tenth match;
-#: with +3, 1 to 9 of the top-10 come from that country and the strongest match elsewhere keeps its
-#: place (Rennes: Plymouth 2nd; Lyon: Turin 6th). A soft preference; the ``country`` filter is the hard one.
+#: A stated preferred country or continent is worth 8 logits. It was 3 (×20 odds: on five real queries with no
+#: partner there, 1 to 9 of the top-10 came from that country), but once the catalogue holds the real cases'
+#: texts, a commune that writes and says "Sénégal" met the writers of every country first (3 of its top 10 in
+#: Senegal with +3): a town hall that states where it wants partners expects to see them there. Still a
+#: preference: an exceptional match elsewhere (a text naming it) keeps its place; the ``country`` filter is
+#: the hard one.
 DEFAULT_PRIOR_WEIGHTS: dict[str, float] = {
     "text_dense": 0.5, "text_lex": 0.5, "names_mentioned": 2.0, "theme_need": 0.5, "theme_offer": 0.5,
-    "desc_sem": 1.0, "theme_geo": 0.5, "preferred": 3.0,
+    "desc_sem": 1.0, "theme_geo": 0.5, "preferred": 8.0,
     # A log-lift (matcher.levels) is a log odds ratio: one logit per unit.
     "level_compat": 1.0,
 }

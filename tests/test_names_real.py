@@ -57,7 +57,7 @@ def test_a_real_mention_still_counts(matcher):
     a = state.arrays
     named = {(str(a.names[r]), a.country_codes[a.country[r]]) for r in np.flatnonzero(by_q)}
     assert named == {("Bignona", "SN"), ("Finistère", "FR")}, named
-    top = m.recommend(me, k=10, filters=Filters(continents=("AF",)))
+    top = m.recommend(me, k=50, filters=Filters(continents=("AF",)))
     hit = next(x for x in top if x.name == "Bignona")
     reason = next(r for r in hit.reasons if r.code == "names_mentioned")
     assert (reason.text_fr, reason.text_en) == ("Votre texte mentionne Bignona (Sénégal)",

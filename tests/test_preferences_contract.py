@@ -97,7 +97,7 @@ def test_a_stated_preference_acts_the_same_on_every_path(api: Api, wrote: bool) 
     after = _matches(api)
     ids = [pid for pid, _ in after]
     # The preference acts, whatever the mode: the German towns move up to just behind, at most, the one
-    # candidate whose text answers Eauville's (a soft preference: +3 logits, the strongest match keeps its place).
+    # candidate whose text answers Eauville's (a a preference (+8 logits), not a filter).
     assert GERMAN <= set(ids[:3]), (before, ids)
     assert all(ids.index(g) <= before.index(g) for g in GERMAN)
     assert all(ids.index(g) < ids.index(o) for g in GERMAN for o in ("GN-200", "GN-400")), ids

@@ -72,6 +72,7 @@ class Facts:
         self.cooperation = [(x.a, x.b) if self.places[x.a].country == "FR" else (x.b, x.a) for x in store.links()
                             if x.kind == "cooperation" and x.a in self.places and x.b in self.places]
         self.texts = {p.id: (p.expertise, p.needs) for p in self.profiles if p.has_text}
+        self.names = {p.id: (p.name, p.name_fr) for p in self.profiles}
         self.partners: dict[str, list[str]] = defaultdict(list)
         for a, b in self.links:
             self.partners[a].append(b)
@@ -278,6 +279,8 @@ class Checker:
             return float(claim["lift"]) > 0.1, "levels that partner less than chance"
         if fact == "theme_geo":
             return self.theme_geo(q, c, claim, en)
+        if fact in ("text_dense", "text_lex", "theme_need", "theme_offer", "names_mentioned", "desc_sem"):
+            return self.texts_claim(q, c, fact, fr)
         return False, f"unknown fact {fact!r}"
 
     def theme_geo(self, q: Profile, c: str, claim: dict, en: str) -> tuple[bool, str]:
@@ -306,6 +309,37 @@ class Checker:
         shown = en_ints(en)
         ok = claim["n"] == here and claim["total"] == total and here in shown and (total == 1 or total in shown)
         return ok, f"{claim['n']}/{claim['total']} claimed, {here}/{total} counted"
+
+    def texts_claim(self, q: Profile, c: str, fact: str, fr: str) -> tuple[bool, str]:
+        """What a text sentence can be checked for without the model: both sides wrote what it compares; the
+        themes it lists are on both sides' facets it names; a name it says is mentioned is in that text."""
+        from matcher.themes import fold, get_theme, tag_text
+
+        q_exp, q_need = q.expertise, q.needs
+        c_exp, c_need = self.f.texts.get(c, (None, None))
+
+        def themes(facet) -> set[str]:
+            return set() if facet is None else {*facet.themes, *tag_text(facet.text)}
+
+        if fact in ("text_dense", "text_lex"):
+            offer = bool(q_exp.text.strip()) and c_need is not None and bool(c_need.text.strip())
+            need = bool(q_need.text.strip()) and c_exp is not None and bool(c_exp.text.strip())
+            said_offer, said_need = "votre expertise" in fr.lower(), "vos besoins" in fr.lower()
+            ok = (not said_offer or offer) and (not said_need or need) and (offer or need)
+            return ok, f"offer {offer}, need {need}"
+        if fact in ("theme_need", "theme_offer"):
+            mine, theirs = (q_need, c_exp) if fact == "theme_need" else (q_exp, c_need)
+            shared = themes(mine) & themes(theirs)
+            listed = fr.split(" : ", 1)[1] if " : " in fr else ""
+            labels = {get_theme(t).label("fr") for t in shared}
+            ok = bool(listed) and all(x.strip() in labels for x in listed.split(","))
+            return ok, f"listed {listed!r}, shared {sorted(labels)}"
+        if fact == "names_mentioned":
+            names = [fold(n) for n in self.f.names.get(c, ("", "")) if n]
+            text = fold(" ".join(x.text for x in (q_exp, q_need)) + " " + q.description)
+            other = fold(" ".join(x.text for x in (c_exp, c_need) if x is not None))
+            return any(n in text for n in names) or fold(q.name) in other, "a name in the other's text"
+        return bool(q.description.strip()), "descriptions"
 
     @staticmethod
     def scope_ok(q: Profile, en: str) -> bool:

@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.real_model]
 def _evaluate(tmp_path, *extra: str) -> dict:
     db = tmp_path / "twinmatch.db"
     p = subprocess.run([sys.executable, "-c", "from matcher.cli import main; main()", "evaluate", "--task", "thematic",
-                        "--json", "--db", str(db), "--data-dir", str(DATA_DIR), *extra],
+                        "--json", "--db", str(db), "--data-dir", str(DATA_DIR),
+                        "--cases", str(DATA_DIR / "cooperation" / "cooperation_dev.csv"), *extra],
                        check=False, capture_output=True, text=True, timeout=900)
     assert p.returncode == 0, p.stderr[-2000:]
     return json.loads(p.stdout[p.stdout.index("{"):])
