@@ -27,6 +27,7 @@ def test_estimator_contract():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, len(FEATURES)))
     X[:, : len(TEXT_FEATURES)] = 0.0  # text features: absent from link data (their weights are fixed priors)
+    X[:, FEATURES.index("preferred")] = 0.0  # and stated preferences
     y = (X[:, FEATURES.index("direct")] + 0.3 * rng.normal(size=300) > 0).astype(int)
     assert r.fit(X, y) is r
     assert r.n_features_in_ == len(FEATURES)
@@ -48,7 +49,7 @@ def test_contributions_sum_to_the_score(basis):
 
 @pytest.mark.parametrize("feature, value, lift", [
     ("text_lex", 2.0, 2.0 * 0.5),  # text two standard deviations above the usual (prior until fit_text)
-    ("preferred", 1.0, 3.0),  # a stated preferred country: the links carry no preferences to learn from
+    ("preferred", 1.0, 8.0),  # a stated preferred country: the links carry no preferences to learn from
 ])
 def test_priors_are_additive_in_both_stages(feature, value, lift):
     r = synthetic_ranker()
