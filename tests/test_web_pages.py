@@ -412,3 +412,19 @@ def test_a_bad_form_value_is_said_in_the_pages_language(api: Api) -> None:
     assert r.status_code == 422
     check_html(r.text, "fr")
     assert "La valeur du champ « email » n&#39;est pas valable" in r.text
+
+
+@pytest.mark.parametrize("lang, said", [("fr", "après des pages publiques"), ("en", "From public pages")])
+def test_a_text_from_public_pages_shows_its_sources(api: Api, lang: str, said: str) -> None:
+    """A catalogue text taken from a real cooperation case carries its page and year (issue J)."""
+    from matcher.domain import Facet, TextSource
+
+    p = api.store.get(B)
+    api.store.update(p.with_changes(expertise=Facet(text=p.expertise.text, sources=(
+        TextSource(url="https://example.org/cooperation", title="Coopération Registreville", year=2019,
+                   partner="GN-200"),))))
+    html = page(api, f"/collectivites/{B}", lang)
+    assert said in html and 'href="https://example.org/cooperation"' in html and "2019" in html
+    body = api.client.get(f"/authorities/{B}").json()
+    assert body["expertise"]["sources"] == [{"url": "https://example.org/cooperation",
+                                             "title": "Coopération Registreville", "year": 2019}]
