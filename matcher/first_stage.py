@@ -163,15 +163,9 @@ def stage_tables(ranker: PairRanker, q: Query, a: CatalogueArrays, history: Hist
         glob_c = shares.country if q.country >= 0 else np.zeros(n_countries)
         country_term += coef["country_global"] * np.log10(glob_c + SHARE_FLOORS["country_global"])
 
-    # --- structure (matcher.features.structural_features) -------------------------------------------
+    # --- structure (matcher.features.structural_features; stated preferences are added by ``with_text``) --
     q_cont = a.country_continent[q.country] if q.country >= 0 else -2
-    pref = np.zeros(n_countries)
-    if q.preferred_countries:
-        pref[list(q.preferred_countries)] = 1.0
-    if q.preferred_continents:
-        pref[np.isin(a.country_continent, list(q.preferred_continents))] = 1.0
     country_term += (coef.get("same_continent", 0.0) * (a.country_continent == q_cont)
-                     + coef.get("preferred", 0.0) * pref  # 0: preferences are added by ``with_text``
                      + coef.get("priority_zone", 0.0) * (priority & q.is_french)
                      + coef.get("francophone", 0.0) * a.country_francophone)
     level_term = coef.get("level_compat", 0.0) * np.asarray(level_compat[q.level], dtype=float)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from matcher.case_catalogue import case_pairs
-from matcher.coldstart import Calibration, MemoEncoder, one_sided_pairs
+from matcher.coldstart import Calibration, memo_encoder, one_sided_pairs
 from matcher.coldstart import evaluate as coldstart_evaluate
 from matcher.cooperation import CaseSet
 from matcher.domain import Profile
@@ -38,7 +38,7 @@ def fit_cases(ranker: PairRanker, base: MatchState, catalogue: Mapping[str, Prof
     """``ranker`` (structural model and size offsets fitted) with its text model (``variants``: the cases as
     profiles, monolingual first), its one-sided model (``cases`` resolved to ``catalogue``) and the
     calibration of every model on the held-out folds of both evaluations."""
-    memo = MemoEncoder(encoder)
+    memo = memo_encoder(encoder)
     ranker = fit_on_cases(ranker, variants, extra=extra)
     pairs = case_pairs(cases, catalogue)
     # Folds need groups: with a handful of cases (a test world) the held-out evaluations and the

@@ -85,6 +85,15 @@ class SlowClientGuard:
     app: Any
     flow: Any
 
+    # Both protocols open and close a connection the same way: uvicorn's (next in the MRO), then the guard.
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[misc]
+        self._guard_open()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm("idle")
+        super().connection_lost(exc)  # type: ignore[misc]
+
     def _arm(self, phase: str) -> None:
         self._disarm()
         self._phase = phase
@@ -126,14 +135,6 @@ class SlowClientGuard:
 class JsonErrorsH11(SlowClientGuard, H11Protocol):
     """uvicorn's h11 protocol (pure Python), JSON 400s, slow clients cut off."""
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._guard_open()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm("idle")
-        super().connection_lost(exc)
-
     def data_received(self, data: bytes) -> None:
         self._guard_data()
         super().data_received(data)
@@ -164,14 +165,6 @@ if HttpToolsProtocol is not None:
     class JsonErrorsHttpTools(SlowClientGuard, HttpToolsProtocol):
         """uvicorn's httptools protocol (the default when httptools is installed), JSON 400s, slow clients
         cut off."""
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self._guard_open()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm("idle")
-            super().connection_lost(exc)
 
         def data_received(self, data: bytes) -> None:
             self._guard_data()

@@ -9,7 +9,7 @@ the foreign territories several French authorities work with side by side.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from matcher.domain import Level, Link, Profile
@@ -102,17 +102,23 @@ def _link_reason(kind: str, x: Profile, tier: int, region: Profile | None, partn
                   f"{verb_en} {x.name}" + (f" ({'; '.join(notes_en)})" if notes_en else "") + ".")
 
 
-def _candidates(partner: Profile, links: Sequence[Link], profiles: Mapping[str, Profile]
-                ) -> dict[str, tuple[int, list[Reason]]]:
-    region = admin1_of(partner, profiles)
-    found: dict[str, tuple[int, list[Reason]]] = {}
+def _french_foreign(links: Sequence[Link], profiles: Mapping[str, Profile]
+                    ) -> Iterator[tuple[Link, Profile, Profile]]:
+    """Each link between a French authority and a foreign one, as (link, French side, foreign side)."""
     for link in links:
         a, b = profiles.get(link.a), profiles.get(link.b)
         if a is None or b is None:
             continue
         french, foreign = (a, b) if a.country == "FR" else (b, a)
-        if french.country != "FR" or foreign.country == "FR":
-            continue
+        if french.country == "FR" and foreign.country != "FR":
+            yield link, french, foreign
+
+
+def _candidates(partner: Profile, links: Sequence[Link], profiles: Mapping[str, Profile]
+                ) -> dict[str, tuple[int, list[Reason]]]:
+    region = admin1_of(partner, profiles)
+    found: dict[str, tuple[int, list[Reason]]] = {}
+    for link, french, foreign in _french_foreign(links, profiles):
         tier = _tier(foreign, partner, region, profiles)
         if tier == 0:
             continue
@@ -195,13 +201,7 @@ def overlaps(links: Sequence[Link], profiles: Mapping[str, Profile], *, min_fren
     """Foreign admin-1 territories with at least ``min_french`` distinct French authorities linked to it
     or to a unit in it; most French authorities first."""
     by_territory: dict[str, tuple[set[str], set[str]]] = {}
-    for link in links:
-        a, b = profiles.get(link.a), profiles.get(link.b)
-        if a is None or b is None:
-            continue
-        french, foreign = (a, b) if a.country == "FR" else (b, a)
-        if french.country != "FR" or foreign.country == "FR":
-            continue
+    for link, french, foreign in _french_foreign(links, profiles):
         territory = admin1_of(foreign, profiles)
         if territory is None:
             continue
