@@ -14,6 +14,7 @@ import pytest
 from browser_support import LiveApp, wait_for, wait_for_count
 from selenium import webdriver
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from test_browser_flows import shot, sign_in
 
@@ -114,13 +115,22 @@ def _grid(browser: webdriver.Chrome) -> list[tuple[int, int, list[str], bool]]:
     return out
 
 
+def _submit_and_wait(browser: webdriver.Chrome, selector: str) -> None:
+    """Click a button whose form sends back to the fair's #planning and wait for the *new* page: the URL
+    may already end with #planning (a previous submit), so the old page must first go stale."""
+    page = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.CSS_SELECTOR, selector).click()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(page))
+    WebDriverWait(browser, 30).until(lambda d: d.current_url.endswith("#planning")
+                                     and d.find_elements(By.CSS_SELECTOR, "table.round"))
+
+
 def _set_timing(browser: webdriver.Chrome, **values: str) -> None:
     for name, value in values.items():
         box = browser.find_element(By.ID, name)
         box.clear()
         box.send_keys(value)
-    browser.find_element(By.CSS_SELECTOR, "form.options button[type=submit]").click()
-    WebDriverWait(browser, 30).until(lambda d: d.current_url.endswith("#planning"))
+    _submit_and_wait(browser, "form.options button[type=submit]")
 
 
 def test_a_participant_answers_through_its_link_and_the_organiser_re_plans(
@@ -157,8 +167,7 @@ def test_a_participant_answers_through_its_link_and_the_organiser_re_plans(
     sign_in(browser, live_app, secret)
     browser.get(fair_url)
     assert "a répondu le" in wait_for(browser, "li[data-id='eau'] .answered").text
-    browser.find_element(By.ID, "replan").click()  # plan again with the answers
-    WebDriverWait(browser, 30).until(lambda d: d.current_url.endswith("#planning"))
+    _submit_and_wait(browser, "#replan")  # plan again with the answers
     meetings = [m for _, _, m, _ in _grid(browser)]
     assert ["Cidade", "Eauville"] in meetings and ["Eauville", "Ndiaye"] not in meetings
 
@@ -167,8 +176,8 @@ def test_a_participant_answers_through_its_link_and_the_organiser_re_plans(
     assert all(m != ["Eauville", "Ndiaye"] for _, _, m, _ in grid)
     kept = next(x for x in grid if "Kankan-Test" in x[2])
     browser.find_element(By.CSS_SELECTOR, f"input[name=lock][value='{kept[0]}-{kept[1]}']").click()
-    browser.find_element(By.ID, "replan").click()
-    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "tr.locked"))
+    _submit_and_wait(browser, "#replan")
+    assert browser.find_elements(By.CSS_SELECTOR, "tr.locked")
     _set_timing(browser, rounds="4")  # a different plan around it
     assert (kept[0], kept[1], kept[2], True) in _grid(browser)
     assert all(m != ["Eauville", "Ndiaye"] for _, _, m, _ in _grid(browser))
