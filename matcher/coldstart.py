@@ -41,11 +41,12 @@ from matcher.encoding import Encoder, QueryEncoder
 from matcher.events.batch import put_profiles
 from matcher.features import FEATURE_INDEX, mention_shares
 from matcher.ranker import PairRanker, calibration_group
-from matcher.scoring import prepared, rank, score_rows
+from matcher.scoring import prepared, probability, rank, reliability, score_rows
 from matcher.state import MatchState, eligible_rows, query_from_profile
 
 METHODS = ("product", "structure", "prior")
 KS = (10, 50, 100)
+RELIABILITY = "reliability"  # result keys "reliability/<direction>/<band>": the score's calibration check
 #: Negatives per training query for the one-sided model: random eligible candidates, and optionally the
 #: hardest ones (the structural model's best): those teach "structure does not find cooperation partners"
 #: and cost the cold start (HR@50, unnamed, continent filter: 23.7 % with 50 of them, 33.1 % without;
@@ -130,6 +131,12 @@ def rank_under(sl: Shortlist, ranker: PairRanker) -> float:
     hit = np.flatnonzero(sl.label)
     if not len(hit):
         return float("inf")
+    key = keys_under(sl, ranker)
+    return float(1 + np.sum(key > key[hit[0]]))
+
+
+def keys_under(sl: Shortlist, ranker: PairRanker) -> np.ndarray:
+    """The list's ordering keys under ``ranker``'s calibration: each pair's displayed score as a logit."""
     z = ranker.calibrated_logit(sl.logits, sl.modes)
     key = z.copy()
     if sl.adjustment.any():
@@ -141,7 +148,7 @@ def rank_under(sl: Shortlist, ranker: PairRanker) -> float:
         rest[head] = False
         if rest.any():
             key[rest] -= max(0.0, float(key[rest].max() - key[head].min()) + 1e-6)
-    return float(1 + np.sum(key > key[hit[0]]))
+    return key
 
 
 def prior_rank(state: MatchState, q: object, cand: np.ndarray, target: int) -> float:
@@ -239,6 +246,7 @@ def evaluate(base: MatchState, catalogue: Mapping[str, Profile], cases: CaseSet,
     # (fold, key, shortlist): every held-out list, ranked at the end under a calibration fitted on the other
     # folds' lists only (cross-fitted: the order users see mixes models by their calibrated probability).
     held: list[tuple[int, tuple[str, ...], Shortlist]] = []
+    promised: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {}  # direction -> (shown scores, labels)
     for fold, (tr, te) in enumerate(GroupKFold(n_splits=k).split(np.arange(len(pairs)), groups=groups)):
         Xo, yo, go = one_sided_pairs(base, catalogue, pairs, tr, memo, seed=seed + fold, progress=progress)
         ranker = copy.deepcopy(base.ranker)
@@ -283,15 +291,25 @@ def evaluate(base: MatchState, catalogue: Mapping[str, Profile], cases: CaseSet,
                 r = rank_under(sl, fitted)
                 ranks.add(f"{direction}/{fname}/{method}/{tag}", r)
                 ranks.add(f"{direction}/{fname}/{method}/all", r)
+                if method == "product" and fname == "all":  # the shown score of every held-out pair
+                    shown = probability(keys_under(sl, fitted))
+                    promised.setdefault(direction, ([], []))[0].append(shown)
+                    promised[direction][1].append(sl.label)
     for _, _, sl in held:
         calib.add(sl.logits, sl.label, sl.modes)
-    return ranks.metrics(), calib, fits
+    results = ranks.metrics()
+    for direction, (shown_, labels) in sorted(promised.items()):
+        for band in reliability(np.concatenate(shown_), np.concatenate(labels)):
+            results[f"{RELIABILITY}/{direction}/{band['low']}-{band['high']}"] = band
+    return results, calib, fits
 
 
 def format_table(results: dict[str, dict[str, float]]) -> str:
     lines = [f"{'direction/filter/method/pairs':<40}{'queries':>8}" + "".join(f"{'HR@' + str(n):>8}" for n in KS)
              + f"{'MRR':>8}"]
     for key, r in results.items():
+        if key.startswith(RELIABILITY):
+            continue
         lines.append(f"{key:<40}{int(r['queries']):>8}" + "".join(f"{r[f'HR@{n}']:>8.3f}" for n in KS)
                      + f"{r['MRR']:>8.3f}")
     for direction, f, n in (("french", "continent", 50), ("foreign", "all", 10)):
@@ -301,6 +319,16 @@ def format_table(results: dict[str, dict[str, float]]) -> str:
             ratio = prod[f"HR@{n}"] / base[f"HR@{n}"] if base[f"HR@{n}"] else float("inf")
             lines.append(f"{direction}, {f}, unnamed: product HR@{n} {prod[f'HR@{n}']:.3f} = {ratio:.2f} x "
                          f"structure alone ({base[f'HR@{n}']:.3f})")
+    bands = [(k.split("/")[1], k.split("/")[2], r) for k, r in results.items() if k.startswith(RELIABILITY)]
+    if bands:
+        lines += ["", ("Reliability of the 0-100 match score (held-out pairs of every list, no filter; cross-fitted "
+                  "calibration): 1 real partnership in N pairs, promised vs observed"),
+                  f"{'direction':<10}{'score':>8}{'pairs':>9}{'partners':>10}{'promised 1 in':>15}{'observed 1 in':>15}"]
+        for direction, band, r in bands:
+            promised = f"{1 / r['predicted']:.0f}" if r["predicted"] else "-"
+            observed = f"{1 / r['observed']:.0f}" if r["observed"] else "-"
+            lines.append(f"{direction:<10}{band:>8}{int(r['pairs']):>9}{int(r['partners']):>10}{promised:>15}"
+                         f"{observed:>15}")
     return "\n".join(lines)
 
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.schemas_matching import ReasonOut
+from service.schemas_matching import MATCH_SCORE_DOC, ReasonOut
 
 
 class EventOut(BaseModel):
@@ -53,6 +53,7 @@ class EventPartnerOut(BaseModel):
     partner_name: str
     score: float = Field(description="Estimated probability that this pair would partner (0-1), "
                                      "seen from the participant.")
+    match_score: int = Field(ge=0, le=100, description=MATCH_SCORE_DOC)
     mutual: float = Field(description="Reciprocal score sqrt(P(a→b)·P(b→a)): high only when both sides gain.")
     reasons: list[ReasonOut]
 

@@ -21,8 +21,14 @@ from service.schemas import (
     whole_number,
 )
 
-
 # ---- matches ------------------------------------------------------------------------------------
+MATCH_SCORE_DOC = ("The match score people read, 0-100: `score` on a log scale, 25 points per factor of ten "
+                   "(0: 1 chance in 10,000 or less; 50: 1 in 100; 75: 1 in 10; 100: certain). Never increases "
+                   "down a list.")
+ONE_IN_DOC = ("About 1 pair in this many with this match score was a real partnership, on held-out real "
+              "partnerships (two significant figures).")
+
+
 class ReasonOut(BaseModel):
     code: str = Field(description="The feature behind the reason (e.g. text_dense, names_mentioned, "
                                   "log_distance, direct).")
@@ -45,10 +51,13 @@ class MatchOut(BaseModel):
     lat: float | None
     lon: float | None
     population: int | None
-    score: float = Field(description="The ranker's score of this pair in 0-1 (logistic; not a calibrated "
-                                     "probability), the same on every path (matches, events, suggestions). "
-                                     "`rank` is the order: the first ten are chosen with a size correction "
-                                     "(partners' sizes like real partners'), so a higher score can sit lower.")
+    score: float = Field(description="The calibrated probability that this pair is a real partnership "
+                                     "(Platt scaling on held-out real partnerships), the same on every path "
+                                     "(matches, events, suggestions); the value that orders the list (the "
+                                     "first ten include their size correction), so it never increases down "
+                                     "a list.")
+    match_score: int = Field(ge=0, le=100, description=MATCH_SCORE_DOC)
+    one_in: int = Field(ge=1, description=ONE_IN_DOC)
     rank: int
     reasons: list[ReasonOut]
 
@@ -112,6 +121,7 @@ class SuggestionOut(BaseModel):
     french: PairSide
     partner: PairSide
     score: float = Field(description="Reciprocal score: geometric mean of both directions' probabilities.")
+    match_score: int = Field(ge=0, le=100, description=MATCH_SCORE_DOC + " Here of the reciprocal score.")
     score_french_to_partner: float
     score_partner_to_french: float
     last_decision: str | None = Field(description="Latest staff decision on this pair, if any.")

@@ -17,6 +17,7 @@ from matcher.encoding import HashingEncoder
 from matcher.engine import MatchState
 from matcher.features import FEATURE_INDEX, FEATURES
 from matcher.ranker import PairRanker
+from matcher.scoring import match_score
 
 
 def synthetic_ranker(seed: int = 0) -> PairRanker:
@@ -74,6 +75,8 @@ class MonotoneLists:
         got = self._m.recommend(*args, **kwargs)  # type: ignore[attr-defined]
         scores = [x.score for x in got]
         assert scores == sorted(scores, reverse=True), scores
+        points = match_score(np.asarray(scores, dtype=float)).tolist() if scores else []
+        assert points == sorted(points, reverse=True), points  # the 0–100 score people read, too
         return got
 
 

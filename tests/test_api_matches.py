@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from test_api_support import A, Api, B, assert_error
 
+from matcher.scoring import match_score, one_in
+
 pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
 
 
@@ -28,6 +30,9 @@ def test_known_answers(api: Api, query: str, expected: str) -> None:
     assert got[0]["id"] == expected
     assert [m["rank"] for m in got] == list(range(1, len(got) + 1))
     assert all(a["score"] >= b["score"] for a, b in itertools.pairwise(got))
+    assert all(a["match_score"] >= b["match_score"] for a, b in itertools.pairwise(got))
+    assert [m["match_score"] for m in got] == [int(match_score(m["score"])) for m in got]
+    assert [m["one_in"] for m in got] == [int(one_in(m["match_score"])) for m in got]
     assert got[0]["reasons"], "the first match is explained"
 
 
@@ -37,7 +42,7 @@ def test_response_shape_matches_the_cli(api: Api) -> None:
     assert body["query"] == {"id": A, "name": "Eauville", "country": "FR", "kind": "commune"}
     m = body["matches"][0]
     assert set(m) == {"id", "name", "name_local", "country", "kind", "level", "lat", "lon", "population", "score",
-                      "rank", "reasons"}
+                      "match_score", "one_in", "rank", "reasons"}
     assert set(m["reasons"][0]) == {"code", "value", "contribution", "text", "text_fr", "text_en"}
 
 

@@ -14,10 +14,11 @@ from profiles_fixture import COUNTRIES, LINKS, PROFILES, write_tiny_cases, write
 from matcher.arrays import CatalogueArrays, profile_texts
 from matcher.case_catalogue import INDEX_FILE, case_links, case_pairs, load_pairs, write_index
 from matcher.catalogue.resolve import Resolver
-from matcher.coldstart import Shortlist, evaluate, fold_state, rank_under
+from matcher.coldstart import Shortlist, evaluate, fold_state, format_table, rank_under
 from matcher.cooperation import build_case_set, read_cases
 from matcher.encoding import HashingEncoder
 from matcher.ranker import ONE_SIDED, TEXT
+from matcher.scoring import SCORE_BANDS
 from matcher.state import MatchState
 from matcher.store import SQLiteStore
 
@@ -68,6 +69,13 @@ def test_the_cold_start_runs_both_ways_on_honest_folds(world) -> None:
     assert len(fits) == 2 and all(f["structure_weight"] == 1.0 for f in fits)
     logits, labels, modes = calib.arrays()
     assert len(logits) == len(labels) == len(modes) and labels.sum() >= 1
+    for direction in ("french", "foreign"):  # the score's reliability: every held-out pair of the lists, once
+        bands = [r for k, r in results.items() if k.startswith(f"reliability/{direction}/")]
+        assert [(b["low"], b["high"]) for b in bands] == [(lo, min(hi, 100)) for lo, hi in SCORE_BANDS]
+        found = sum(r["HR@100"] * r["queries"] for k, r in results.items() if k == f"{direction}/all/product/all")
+        assert sum(b["partners"] for b in bands) >= round(found)  # every partner in a list is counted
+        assert sum(b["pairs"] for b in bands) > sum(b["partners"] for b in bands)
+    assert "Reliability of the 0-100 match score" in format_table(results)
 
 
 def test_the_list_order_follows_the_calibrated_probability() -> None:

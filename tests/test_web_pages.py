@@ -165,14 +165,16 @@ def test_the_shortlist_downloads(api: Api, fmt: str, lang: str) -> None:
         ws = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True).active
         values = [list(row) for row in ws.iter_rows(values_only=True)]
         rows = [dict(zip(values[0], v, strict=True)) for v in values[1:]]
-    ident, reasons, country, kind, score = (("identifiant", "raisons", "pays", "type", "score") if lang == "fr"
-                                            else ("id", "reasons", "country", "kind", "score"))
+    ident, reasons, country, kind, score, points = (
+        ("identifiant", "raisons", "pays", "type", "probabilité", "score sur 100") if lang == "fr"
+        else ("id", "reasons", "country", "kind", "probability", "score out of 100"))
     matches = api.client.get(f"/authorities/{A}/matches", params={"k": 3}).json()["matches"]
     assert [r[ident] for r in rows] == [m["id"] for m in matches] and all(r[reasons] for r in rows)
     first, code = rows[0], matches[0]["country"]
     c = api.store.countries()[code]
     assert first[country] == ((c.name_fr or c.name) if lang == "fr" else c.name) and first[country] != code
     assert first[kind] == ("municipalité" if lang == "fr" else "municipality")
+    assert [int(r[points]) for r in rows] == [m["match_score"] for m in matches]
     if fmt == "csv":
         assert re.fullmatch(r"0[,]\d{4}" if lang == "fr" else r"0[.]\d{4}", first[score])
 

@@ -10,13 +10,15 @@ import click
 from matcher.cli.common import make_encoder, model_options, open_store, store_options
 from matcher.domain import Filters, Kind, Level, Match
 from matcher.errors import NotFound
+from matcher.scoring import match_score, one_in
 
 
 def match_to_dict(m: Match, lang: str = "en") -> dict[str, object]:
     return {
         "id": m.id, "name": m.display_name(lang), "name_local": m.name, "country": m.country, "kind": m.kind,
         "level": m.level or "town", "lat": m.lat, "lon": m.lon,
-        "population": m.population, "score": m.score, "rank": m.rank,
+        "population": m.population, "score": m.score, "match_score": int(match_score(m.score)),
+        "one_in": int(one_in(int(match_score(m.score)))), "rank": m.rank,
         "reasons": [{"code": r.code, "value": r.value, "contribution": r.contribution, "text": r.text(lang)}
                     for r in m.reasons],
     }
@@ -58,8 +60,8 @@ def match(ids: tuple[str, ...], k: int, as_json: bool, lang: str, countries: tup
                                   ensure_ascii=False))
         else:
             click.echo(f"\n{qid} — {store.get(qid).name}")
-            click.echo(f"{'rank':>4}  {'score':>6}  {'id':<16} {'name':<28} {'cc':<3} reasons")
+            click.echo(f"{'rank':>4}  {'score':>5}  {'id':<16} {'name':<28} {'cc':<3} reasons")
             for m in matches:
                 why = "; ".join(r.text(lang) for r in m.reasons[:2])
                 name = m.display_name(lang)
-                click.echo(f"{m.rank:>4}  {m.score:>6.3f}  {m.id:<16} {name[:28]:<28} {m.country:<3} {why}")
+                click.echo(f"{m.rank:>4}  {int(match_score(m.score)):>5}  {m.id:<16} {name[:28]:<28} {m.country:<3} {why}")

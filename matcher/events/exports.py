@@ -24,6 +24,7 @@ from matcher.events.batch import EventRanking
 from matcher.events.options import Pause, Timing, slot_times
 from matcher.events.schedule import Schedule
 from matcher.events.spreadsheet import MACHINE, SheetStyle, write_csv, write_xlsx
+from matcher.scoring import match_score
 
 RANKING_COLUMNS = ("participant_id", "rank", "partner_id", "partner_name", "score", "reasons")
 SCHEDULE_COLUMNS = ("round", "participant_a", "participant_b", "score", "must_meet", "table", "name_a", "name_b",
@@ -208,13 +209,14 @@ __all__ = ["ICS_WORDS", "RANKING_COLUMNS", "RANKING_WRITERS", "SCHEDULE_COLUMNS"
 
 
 # ---- a shortlist (the web app's download of /matches) ---------------------------------------------
-SHORTLIST_COLUMNS = ("rank", "id", "name", "country", "kind", "level", "population", "score", "reasons")
+SHORTLIST_COLUMNS = ("rank", "id", "name", "country", "kind", "level", "population", "score", "match_score",
+                     "reasons")
 
 
 def _shortlist_rows(matches: Sequence[Match], lang: str) -> Iterable[list[Any]]:
     for m in matches:
         yield [m.rank, m.id, m.display_name(lang), m.country, m.kind, m.level or "town", m.population,
-               round(float(m.score), 4), " | ".join(r.text(lang) for r in m.reasons)]
+               round(float(m.score), 4), int(match_score(m.score)), " | ".join(r.text(lang) for r in m.reasons)]
 
 
 def shortlist_csv(matches: Sequence[Match], lang: str = "en", style: SheetStyle = MACHINE) -> bytes:

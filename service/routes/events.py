@@ -35,6 +35,7 @@ from matcher.events.batch import EventRanking
 from matcher.events.exports import ics_filename, ranking_csv, ranking_xlsx, schedule_csv, schedule_xlsx
 from matcher.events.options import EventOptions, Lock, Timing, timing
 from matcher.events.schedule import Schedule
+from matcher.scoring import match_score
 from matcher.store import ApiKey
 from service import events_service
 from service.deps import EventsKey, Lang, LangDep, MatcherDep, Resources, ResourcesDep, StoreDep, limited
@@ -232,6 +233,7 @@ def render_rankings(event_id: str, ranking: EventRanking, k: int, lang: Lang, fm
     out = EventRankingsOut(id=event_id, k=k, lang=lang, participants=[
         ParticipantRankingOut(participant_id=pid, participant_name=name, partners=[
             EventPartnerOut(rank=m.rank, partner_id=m.partner_id, partner_name=m.partner_name, score=m.score,
+                            match_score=int(match_score(m.score)),
                             mutual=m.mutual, reasons=[reason_out(r, lang) for r in m.reasons])
             for m in matches])
         for pid, name, matches in zip(ranking.ids, ranking.names, ranking.rankings)])

@@ -14,6 +14,7 @@ from matcher.errors import InvalidInput
 from matcher.footprint import Footprint
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
 from matcher.notices import empty_notice
+from matcher.scoring import match_score, one_in
 from matcher.themes import parse_theme
 from service.deps import (
     CachedMatches,
@@ -47,9 +48,11 @@ def reason_out(r: Reason, lang: str) -> ReasonOut:
 
 def match_out(m: Match, lang: str) -> MatchOut:
     """Like ``matcher.cli.match_cmds.match_to_dict``, with the reason text in ``lang`` plus both languages."""
+    points = int(match_score(_finite(m.score) or 0.0))
     return MatchOut(id=m.id, name=m.display_name(lang), name_local=m.name, country=m.country, kind=m.kind,
                     level=Level(m.level or "town"), lat=_finite(m.lat), lon=_finite(m.lon),
-                    population=m.population, score=_finite(m.score) or 0.0, rank=m.rank,
+                    population=m.population, score=_finite(m.score) or 0.0, match_score=points,
+                    one_in=int(one_in(points)), rank=m.rank,
                     reasons=[reason_out(r, lang) for r in m.reasons])
 
 

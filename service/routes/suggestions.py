@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from matcher.domain import Profile
 from matcher.errors import InvalidInput, NotFound
+from matcher.scoring import match_score
 from matcher.store import Decision
 from matcher.suggestions import FRENCH_REGIONS, SuggestionFilters, french_region_code
 from matcher.themes import parse_theme
@@ -65,6 +66,7 @@ async def suggestions(
                                                            cursor=cursor))
     return SuggestionPage(items=[SuggestionOut(
         french=_side(x.french), partner=_side(x.partner), score=x.pair.score,
+        match_score=int(match_score(x.pair.score)),
         score_french_to_partner=x.pair.forward, score_partner_to_french=x.pair.backward,
         last_decision=x.last_decision, reasons=[reason_out(r, lang) for r in x.reasons]) for x in out.items],
         next_cursor=out.next_cursor, complete=out.complete, refreshing=out.refreshing,

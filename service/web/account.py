@@ -68,8 +68,7 @@ def my_profile(page: PageDep, saved: bool = False) -> Response:
         return page.redirect("/equipe")
     p = visible_profile(page.store, page.owner_of, page.key)
     found = matcher_of(page).recommend(p, k=10)
-    return page.render("profile.html", p=p, matches=found, saved=saved,
-                       top=max((m.score for m in found), default=1.0) or 1.0)
+    return page.render("profile.html", p=p, matches=found, saved=saved)
 
 
 @router.post("/mon-profil", response_class=HTMLResponse)

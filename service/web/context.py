@@ -39,6 +39,8 @@ from service.web.i18n import (
     kind_labels,
     level_label,
     request_lang,
+    score_meaning,
+    score_points,
     translator,
 )
 from service.web.paths import TEMPLATES_DIR
@@ -51,7 +53,8 @@ CSRF_FIELD = "csrf"
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.globals.update(kind_label=kind_label, kind_labels=kind_labels, level_label=level_label, inhabitants=inhabitants,
-                             continent_label=continent_label, themes=THEMES)
+                             continent_label=continent_label, themes=THEMES, score_points=score_points,
+                             score_meaning=score_meaning)
 
 
 class CsrfFailed(MatcherError):

@@ -15,6 +15,7 @@ from fastapi import Request
 
 from matcher.domain import Kind, Level
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
+from matcher.scoring import POINTS_PER_DECADE, match_score, one_in
 from matcher.wording import integer
 from service.web.i18n_fairs import FAIR_MESSAGES
 from service.web.i18n_funding import FUNDING_MESSAGES
@@ -95,6 +96,20 @@ MESSAGES: dict[str, dict[Lang, str]] = {
                              "en": "The population must be a whole number of inhabitants."},
     "match.apply": {"fr": "Appliquer", "en": "Apply"},
     "match.score": {"fr": "Score", "en": "Score"},
+    "match.score_of": {"fr": "Score {points}/100", "en": "Score {points}/100"},
+    "match.one_in": {"fr": "environ 1 paire sur {n} ayant ce score était un vrai partenariat",
+                     "en": "about 1 pair in {n} with this score was a real partnership"},
+    "match.in_100": {"fr": "environ {k} paires sur 100 ayant ce score étaient de vrais partenariats",
+                     "en": "about {k} pairs in 100 with this score were real partnerships"},
+    "match.one_in_floor": {"fr": "au plus 1 paire sur 10 000 ayant ce score était un vrai partenariat",
+                           "en": "at most 1 pair in 10,000 with this score was a real partnership"},
+    "match.score_help": {"fr": "Le score (0 à 100) dit la chance que la paire devienne un partenariat, mesurée sur "
+                               "des partenariats réels mis de côté : 75 = environ 1 paire sur 10, 50 = 1 sur 100, "
+                               "25 = 1 sur 1 000. Les vrais partenariats sont rares : un score de 40 est déjà "
+                               "une bonne piste.",
+                         "en": "The score (0 to 100) gives the chance that the pair becomes a partnership, measured "
+                               "on real partnerships held out: 75 = about 1 pair in 10, 50 = 1 in 100, 25 = 1 in "
+                               "1,000. Real partnerships are rare: a score of 40 is already a good lead."},
     "match.why": {"fr": "Pourquoi", "en": "Why"},
     "match.map": {"fr": "Carte des partenaires proposés", "en": "Map of the suggested partners"},
     "match.download": {"fr": "Télécharger la liste", "en": "Download the list"},
@@ -328,6 +343,21 @@ def inhabitants(n: int | None, lang: Lang) -> str:
     if n is None:
         return MESSAGES["auth.population.unknown"][lang]
     return MESSAGES["auth.inhabitants"][lang].format(n=integer(n, lang))
+
+
+def score_meaning(points: int, lang: Lang) -> str:
+    """What a 0–100 match score means (``matcher.scoring.one_in``), as a phrase in ``lang``."""
+    if points <= 0:
+        return MESSAGES["match.one_in_floor"][lang]
+    n = int(one_in(points))
+    if n < 10:  # above 1 in 10, a share of 100 reads better than "1 in 1.2"
+        return MESSAGES["match.in_100"][lang].format(k=round(100 * 10 ** ((points - 100) / POINTS_PER_DECADE)))
+    return MESSAGES["match.one_in"][lang].format(n=integer(n, lang))
+
+
+def score_points(p: float) -> int:
+    """The 0–100 match score of a probability (``matcher.scoring.match_score``), for templates."""
+    return int(match_score(p))
 
 
 def request_lang(request: Request) -> Lang:

@@ -97,7 +97,8 @@ FAIR_MESSAGES: dict[str, dict[str, str]] = {
     "sl.kind": {"fr": "type", "en": "kind"},
     "sl.level": {"fr": "niveau", "en": "level"},
     "sl.population": {"fr": "population", "en": "population"},
-    "sl.score": {"fr": "score", "en": "score"},
+    "sl.score": {"fr": "probabilité", "en": "probability"},
+    "sl.match_score": {"fr": "score sur 100", "en": "score out of 100"},
     "sl.reasons": {"fr": "raisons", "en": "reasons"},
     # row errors (matcher.events.participants)
     "events.err.unknown_column": {"fr": "colonne inconnue (vouliez-vous dire « {suggestion} » ?)",

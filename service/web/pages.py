@@ -200,12 +200,12 @@ async def partners(page: PageDep, authority_id: str, form: ShortlistDep) -> Resp
 
         p = await run_in_threadpool(visible_profile, page.store, authority_id, page.key)
         return page.render("partners.html", status_code=422, p=p, matches=[], points="[]", atlas=ATLAS,
-                           notice=None, query=query, form=form_fields, top=1.0, can_write=page.owner_of == p.id and p.is_verified,
+                           notice=None, query=query, form=form_fields, can_write=page.owner_of == p.id and p.is_verified,
                            form_error=exc.message, error_field=exc.field)
     points = map_points(page, p, [(m.id, m.display_name(page.lang), m.lat, m.lon) for m in found])
     return page.render("partners.html", p=p, matches=found, points=points, atlas=ATLAS,
                        notice=None if found else empty_notice(filters, page.lang), query=query,
-                       form=form_fields, top=max((m.score for m in found), default=1.0) or 1.0,
+                       form=form_fields,
                        can_write=page.owner_of == p.id and p.is_verified, form_error=None, error_field=None)
 
 

@@ -4,7 +4,6 @@ checks, the same audit entries, the same write-through to the matcher."""
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Query
@@ -14,14 +13,12 @@ from matcher.domain import PENDING
 from matcher.errors import InvalidInput
 from matcher.suggestions import FRENCH_REGIONS, SuggestionFilters, french_region_code
 from matcher.themes import parse_theme
-from matcher.wording import number
 from service.routes.suggestions import add_decision
 from service.routes.trust import decide_claim, verify
 from service.schemas_matching import DecisionIn
 from service.schemas_trust import StaffDecisionIn
 from service.staff_views import suggestions_page
 from service.web.context import FormPage, PageDep, validated
-from service.web.i18n import Lang
 from service.web.pages import matcher_of
 
 router = APIRouter()
@@ -59,15 +56,6 @@ def staff_claim(page: FormPage, claim_id: int, decision: Decision, note: Note = 
     return page.render("claim_decided.html", claim=out.claim, owner_key=out.owner_key)
 
 
-def score_text(x: float, lang: Lang) -> str:
-    """A reciprocal score in the page's number format: two decimals (``0,98``), or two significant digits
-    for the small ones (``0,00034``) rather than a false ``0,00``."""
-    if x <= 0:
-        return number(0, lang, 2)
-    digits = 2 if x >= 0.01 else min(8, 1 - math.floor(math.log10(x)))
-    return number(x, lang, digits)
-
-
 @router.get("/equipe/suggestions", response_class=HTMLResponse)
 async def staff_suggestions(page: PageDep, french_region: Annotated[str, Query(max_length=100)] = "",
                             country: Annotated[str, Query(max_length=2)] = "",
@@ -86,7 +74,7 @@ async def staff_suggestions(page: PageDep, french_region: Annotated[str, Query(m
     matcher, store = matcher_of(page), page.store
     out = await page.res.admission.run(lambda: suggestions_page(page.res, store, matcher, f, cursor=cursor,
                                                                 include_decided=False))
-    return page.render("suggestions.html", out=out, regions=FRENCH_REGIONS, done=done, score_text=score_text,
+    return page.render("suggestions.html", out=out, regions=FRENCH_REGIONS, done=done,
                        form={"french_region": french_region, "country": country, "theme": theme})
 
 
