@@ -61,7 +61,7 @@ def main() -> None:
     add_server_options(p)
     args = p.parse_args()
     args.workers, args.no_cache = 1, False
-    from matcher.store import SQLiteStore
+    from matcher.store.sqlite import SQLiteStore
 
     tmp, db = copy_db(args.db, "twinmatch-writes-")
     rng = random.Random(3)

@@ -18,19 +18,19 @@ import time
 from _common import ROOT
 
 from matcher.catalogue.resolve import Resolver
-from matcher.cooperation import (
+from matcher.encoding import SentenceTransformerEncoder
+from matcher.events.batch import rank_event
+from matcher.events.participants import CatalogueView, read_participants
+from matcher.learning.cooperation import (
     build_case_set,
     read_cases,
     read_translations,
     translated_cases,
     without_case_links,
 )
-from matcher.encoding import SentenceTransformerEncoder
-from matcher.engine import MatchState
-from matcher.events.batch import rank_event
-from matcher.events.participants import CatalogueView, read_participants
-from matcher.loading import load_matcher
-from matcher.store import SQLiteStore
+from matcher.ranking.engine import MatchState
+from matcher.ranking.loading import load_matcher
+from matcher.store.sqlite import SQLiteStore
 
 
 def main() -> None:

@@ -16,17 +16,17 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
-from matcher.arrays import CONTINENTS
-from matcher.case_catalogue import case_pairs
+from matcher.catalogue.case_pairs import case_pairs
 from matcher.cli.common import COOPERATION_FILES, make_encoder
 from matcher.cli.model_cmds import _lookup, _state, twinning_state
-from matcher.coldstart import _writer, fold_state, memo_encoder, one_sided_pairs
-from matcher.cooperation import build_case_set, read_case_files
 from matcher.domain import Filters
+from matcher.learning.coldstart import _writer, fold_state, memo_encoder, one_sided_pairs
+from matcher.learning.cooperation import build_case_set, read_case_files
 from matcher.paths import DATA_DIR, default_db
-from matcher.scoring import rank
-from matcher.state import eligible_rows, query_from_profile
-from matcher.store import open_store
+from matcher.ranking.arrays import CONTINENTS
+from matcher.ranking.scoring import rank
+from matcher.ranking.state import eligible_rows, query_from_profile
+from matcher.store.sqlite import open_store
 
 VARIANTS = {  # name -> (hard negatives, fixed β or None)
     "random, beta learned": (0, None),

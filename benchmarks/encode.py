@@ -13,11 +13,11 @@ from pathlib import Path
 
 from _common import ROOT, SAMPLE_TEXTS, timer
 
-from matcher.arrays import profile_texts
 from matcher.domain import Facet, Kind, Profile
 from matcher.encoding import CachedEncoder, SentenceTransformerEncoder
-from matcher.loading import encode_profile_texts
-from matcher.store import SQLiteStore
+from matcher.ranking.arrays import profile_texts
+from matcher.ranking.loading import encode_profile_texts
+from matcher.store.sqlite import SQLiteStore
 
 
 def main() -> None:

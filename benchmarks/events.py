@@ -27,14 +27,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from matcher.arrays import CatalogueArrays
 from matcher.catalogue.files import read_authorities, read_countries, read_links
 from matcher.domain import Kind
 from matcher.encoding import CachedEncoder, HashingEncoder, MemoryCache
-from matcher.engine import MatchState
 from matcher.events.batch import rank_event
 from matcher.events.participants import CatalogueView, Event, read_participants
 from matcher.events.schedule import schedule_event
+from matcher.ranking.arrays import CatalogueArrays
+from matcher.ranking.engine import MatchState
 from matcher.themes import THEMES
 
 TEMPLATES = {  # (expertise, needs) per language
@@ -70,7 +70,7 @@ def load_state(data_dir: Path, ranker_path: Path, dim: int) -> tuple[MatchState,
     countries = read_countries(data_dir / "countries.json")
     links = read_links(data_dir / "links.csv")
     if ranker_path.exists():
-        from matcher.ranker import load_ranker
+        from matcher.ranking.ranker import load_ranker
 
         ranker, which = load_ranker(ranker_path), f"trained ranker {ranker_path.name}"
     else:

@@ -16,8 +16,8 @@ from _common import ROOT, SAMPLE_TEXTS, percentiles, timer
 
 from matcher.domain import Facet, Kind, Profile
 from matcher.encoding import SentenceTransformerEncoder
-from matcher.loading import load_matcher
-from matcher.store import SQLiteStore
+from matcher.ranking.loading import load_matcher
+from matcher.store.sqlite import SQLiteStore
 
 
 def main() -> None:
@@ -34,9 +34,9 @@ def main() -> None:
     text_ids: list[str] = []
     if not args.no_cases:
         from matcher.catalogue.resolve import Resolver
-        from matcher.cooperation import build_case_set, read_cases
-        from matcher.engine import Matcher
-        from matcher.thematic import case_state
+        from matcher.learning.cooperation import build_case_set, read_cases
+        from matcher.learning.thematic import case_state
+        from matcher.ranking.engine import Matcher
 
         t = timer()
         catalogue = {p.id: p for p in store.all_profiles()}

@@ -1,4 +1,4 @@
-"""The measurement behind ``matcher.names.COMMON_MIN_NAMES`` / ``COMMON_MIN_COUNTRIES``: for a few
+"""The measurement behind ``matcher.ranking.names.COMMON_MIN_NAMES`` / ``COMMON_MIN_COUNTRIES``: for a few
 thresholds, how many words of the catalogue's names are common, which generic name-words are caught and
 missed, and how many real cooperation partners (``data/cooperation``) have a one-word name made of a
 common word (those count as mentioned only where the text names their country).
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from matcher.cooperation import read_cases
-from matcher.names import KIND_WORDS, core
+from matcher.learning.cooperation import read_cases
 from matcher.paths import DATA_DIR
+from matcher.ranking.names import KIND_WORDS, core
 
 GENERIC = ("petite", "petit", "grand", "grande", "port", "saint", "mont", "nouvelle", "belle", "fort", "santa",
            "san", "rio", "new", "bay", "villa", "union", "vila", "nova", "neustadt", "sankt")

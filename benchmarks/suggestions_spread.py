@@ -3,7 +3,7 @@
 Opens a copy of the database (``--db``; created from ``data/`` if absent), loads the matcher with the
 committed ranker and the *hashing* encoder (the selection does not depend on embeddings, and the time of a
 ranking barely does), then prints the régions and size bands of the ``--sources`` sources
-(``matcher.suggestion_sources``) next to those of the former selection (most known partnerships only), the
+(``matcher.ranking.suggestion_sources``) next to those of the former selection (most known partnerships only), the
 time ``SuggestionCache.compute`` takes for them, and the head of the list. Usage::
 
     .venv/bin/python benchmarks/suggestions_spread.py [--db /tmp/twinmatch.db] [--sources 200]
@@ -26,10 +26,10 @@ def main() -> None:
     import numpy as np
 
     from matcher.encoding import HashingEncoder
-    from matcher.loading import load_matcher
-    from matcher.store import SQLiteStore
-    from matcher.suggestion_sources import SIZE_BANDS, select_sources, size_band
-    from matcher.suggestions import SuggestionCache, SuggestionFilters
+    from matcher.ranking.loading import load_matcher
+    from matcher.ranking.suggestion_sources import SIZE_BANDS, select_sources, size_band
+    from matcher.ranking.suggestions import SuggestionCache, SuggestionFilters
+    from matcher.store.sqlite import SQLiteStore
 
     store = SQLiteStore.open(args.db, ROOT / "data")
     matcher, _ = load_matcher(store, encoder=HashingEncoder(dim=512), ranker_path=ROOT / "models" / "ranker.joblib")

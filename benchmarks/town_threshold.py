@@ -29,14 +29,14 @@ import json, sys, time
 from pathlib import Path
 import numpy as np
 sys.path.insert(0, sys.argv[3])
-from matcher.loading import load_matcher
-from matcher.store import SQLiteStore
+from matcher.ranking.loading import load_matcher
+from matcher.store.sqlite import SQLiteStore
 out = Path(sys.argv[1]); n = int(sys.argv[2])
 t = time.perf_counter()
 store = SQLiteStore.open(out / "twinmatch.db", out)
 matcher, report = load_matcher(store, encoder=None, ranker_path=Path(sys.argv[3]) / "models" / "ranker.joblib")
 load_s = time.perf_counter() - t
-a = matcher.state.arrays
+a = matcher.ranking.state.arrays
 rows = np.random.default_rng(0).choice(a.n, size=n + 10, replace=False)
 profiles = [store.get(str(a.ids[r])) for r in rows]
 for p in profiles[:10]:

@@ -45,7 +45,7 @@ def main() -> None:
     args.workers, args.no_cache = 1, False
     import httpx
 
-    from matcher.store import SQLiteStore
+    from matcher.store.sqlite import SQLiteStore
 
     tmp, db = copy_db(args.db, "twinmatch-bomb-")
     with SQLiteStore.open(db, args.data_dir) as store:

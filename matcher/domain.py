@@ -212,7 +212,7 @@ class Reason:
     contribution: float
     text_fr: str
     text_en: str
-    #: What the sentence claims, as data (``matcher.reasons.claims``): ("fact", <what>) first, then the
+    #: What the sentence claims, as data (``matcher.explain.reasons.claims``): ("fact", <what>) first, then the
     #: figures the text states, so a checker can verify them against the catalogue without parsing prose.
     facts: tuple[tuple[str, str | float | int | bool], ...] = field(default=(), compare=False)
 

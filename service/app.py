@@ -23,11 +23,11 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from matcher.encoding import CachedEncoder, Encoder
-from matcher.engine import Matcher
 from matcher.errors import MatcherError
-from matcher.loading import LoadReport
 from matcher.paths import scrub
-from matcher.store import ProfileStore
+from matcher.ranking.engine import Matcher
+from matcher.ranking.loading import LoadReport
+from matcher.store.sqlite import ProfileStore
 from service import upload_parsing, web
 from service.deps import Resources
 from service.edge import TwinmatchApp
@@ -76,7 +76,7 @@ def operation_id(route: APIRoute) -> str:
 def install_matcher(res: Resources, encoder: Encoder | None) -> LoadReport:
     """Build the matcher over ``res.store`` with ``encoder`` and install it (at start-up, and again when
     another process reloaded the catalogue)."""
-    from matcher.loading import load_matcher
+    from matcher.ranking.loading import load_matcher
 
     assert res.store is not None
     matcher, report = load_matcher(res.store, encoder=encoder, ranker_path=res.settings.ranker,
@@ -97,7 +97,7 @@ def load_resources(res: Resources, encoder: Encoder | None) -> None:
     try:
         if res.store is None:
             from matcher.paths import redact_db
-            from matcher.store import open_store
+            from matcher.store.sqlite import open_store
 
             res.stage = stage = "opening the database"
             log.info("opening the database %s", redact_db(s.db))
@@ -130,8 +130,8 @@ def load_resources(res: Resources, encoder: Encoder | None) -> None:
 
 
 def follow_changes(res: Resources, since: int) -> None:
-    """Start applying the writes other processes commit to the store (``matcher.replication``)."""
-    from matcher.replication import ChangeFollower, Replica
+    """Start applying the writes other processes commit to the store (``matcher.store.replication``)."""
+    from matcher.store.replication import ChangeFollower, Replica
 
     store = res.store
     assert store is not None

@@ -6,7 +6,7 @@ for the same authority (paging through the UI, several staff looking at the same
 depends only on (authority, filters, k, diversity) and on the matcher state, which ``Matcher`` swaps on
 every verified write. A write replaces one row: each entry carries its ranking's ``Footprint`` and the
 cache keeps, on ``on_change``, exactly the entries the write provably cannot change
-(``matcher.footprint.may_change``), re-tied to the new state; a delete (links change) drops them all.
+(``matcher.ranking.footprint.may_change``), re-tied to the new state; a delete (links change) drops them all.
 The explanation language is applied after the cache (a ``Match`` carries both languages).
 """
 
@@ -17,8 +17,8 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Generic, TypeVar
 
-from matcher.engine import MatchState, StateChange
-from matcher.footprint import Footprint, may_change
+from matcher.ranking.engine import MatchState, StateChange
+from matcher.ranking.footprint import Footprint, may_change
 
 V = TypeVar("V")
 

@@ -22,14 +22,14 @@ from fastapi.security import HTTPAuthorizationCredentials
 from matcher.catalogue.files import Country
 from matcher.domain import Match, Profile
 from matcher.encoding import Encoder
-from matcher.engine import Matcher
 from matcher.errors import Unauthorized
 from matcher.events.participants import CatalogueView
 from matcher.events.view import LiveCatalogueView
-from matcher.loading import LoadReport
-from matcher.replication import ChangeFollower
-from matcher.store import ApiKey, ProfileStore, SQLStoreBase
-from matcher.suggestions import SuggestionCache, SuggestionWarmer
+from matcher.ranking.engine import Matcher
+from matcher.ranking.loading import LoadReport
+from matcher.ranking.suggestions import SuggestionCache, SuggestionWarmer
+from matcher.store.replication import ChangeFollower
+from matcher.store.sqlite import ApiKey, ProfileStore, SQLStoreBase
 from service.admission import Admission
 from service.auth import api_key_scheme, authenticate, bearer_scheme, check_events, check_staff, secret_from
 from service.cache import StateCache
@@ -67,7 +67,7 @@ class Resources:
     catalogue_view: LiveCatalogueView | None = None
     #: The encoder the matcher was built with (not wrapped in the embedding cache): a rebuild reuses it.
     encoder: Encoder | None = None
-    #: Applies the writes other processes commit (``matcher.replication``); started once loaded.
+    #: Applies the writes other processes commit (``matcher.store.replication``); started once loaded.
     follower: ChangeFollower | None = None
     #: Uploaded events in memory (``service.events_store``), made on first use.
     events: EventRegistry | None = None

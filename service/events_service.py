@@ -22,7 +22,6 @@ from pathlib import PurePosixPath
 
 from starlette.concurrency import run_in_threadpool
 
-from matcher.engine import Matcher
 from matcher.errors import Conflict, FileErrors, InvalidInput, NotFound, PayloadTooLarge
 from matcher.events.batch import EventRanking, pair_reasons, rank_event
 from matcher.events.exports import participant_ics
@@ -30,7 +29,8 @@ from matcher.events.options import MAX_YEAR, MIN_YEAR, EventOptions, Timing, fro
 from matcher.events.participants import Event, validate
 from matcher.events.schedule import Schedule, schedule_event
 from matcher.events.view import LiveCatalogueView
-from matcher.store import ApiKey, ProfileStore
+from matcher.ranking.engine import Matcher
+from matcher.store.sqlite import ApiKey, ProfileStore
 from service.auth import can_see_event
 from service.deps import Resources
 from service.events_store import EventRecord, EventRegistry, Flags, LoadedEvent, new_record

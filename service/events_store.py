@@ -1,7 +1,7 @@
 """The service's event registry: uploaded participant files, their parsed events and computed results.
 
 Persistence is the store's (``ProfileStore.add_event`` / ``get_event`` / ``delete_event``, in the main
-database, ``matcher.store_events``): the uploaded file itself (bytes, name) plus a few summary fields,
+database, ``matcher.store.events``): the uploaded file itself (bytes, name) plus a few summary fields,
 never derived data.
 
 After a restart an event is read again from its file with the same validation as the upload, against
@@ -34,8 +34,8 @@ import anyio.to_thread
 from matcher.events.batch import EventRanking
 from matcher.events.participants import Event
 from matcher.events.schedule import Schedule
-from matcher.store import ApiKey, EventRecord, ProfileStore
-from matcher.store_audit import utc_now
+from matcher.store.audit import utc_now
+from matcher.store.sqlite import ApiKey, EventRecord, ProfileStore
 from service.admission import Admission
 
 MAX_LOADED_EVENTS = 16

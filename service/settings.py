@@ -13,7 +13,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from matcher.paths import REPO_ROOT, is_database_url
-from matcher.store_changes import RATE_RETENTION_S
+from matcher.store.changes import RATE_RETENTION_S
 
 MIB = 1024 * 1024
 
@@ -49,12 +49,12 @@ class Settings(BaseSettings):
     open_registration: bool = True
     #: Match results kept per process (see ``service.cache``); 0 turns the cache off.
     match_cache_size: int = Field(default=4096, ge=0, le=1_000_000)
-    #: Bounds of the catalogue-wide suggestions (see ``matcher.suggestions``).
+    #: Bounds of the catalogue-wide suggestions (see ``matcher.ranking.suggestions``).
     suggestion_sources: int = Field(default=200, ge=1, le=5000)
     suggestion_per_source: int = Field(default=10, ge=1, le=100)
     suggestion_budget_seconds: float = Field(default=1.2, gt=0, le=30)
     #: Compute the unfiltered suggestions in a background thread once the matcher is ready, and again after
-    #: profile writes, so staff find them complete (``matcher.suggestions.SuggestionWarmer``). Tests turn it
+    #: profile writes, so staff find them complete (``matcher.ranking.suggestions.SuggestionWarmer``). Tests turn it
     #: off and call ``SuggestionCache.compute`` when they need a complete list.
     suggestion_precompute: bool = True
     #: Signs the participants' wish links of fairs (HMAC); empty: a random key kept in the database.

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from matcher.domain import Profile, Reason
-from matcher.engine import Matcher
-from matcher.store import Decision, ProfileStore
-from matcher.store_codec import search_key
-from matcher.suggestions import IdPair, SuggestionFilters, pair_reasons, visible
+from matcher.ranking.engine import Matcher
+from matcher.ranking.suggestions import IdPair, SuggestionFilters, pair_reasons, visible
+from matcher.store.codec import search_key
+from matcher.store.sqlite import Decision, ProfileStore
 from service.deps import Resources
 
 #: How much of the decision log is read to filter/annotate suggestions (newest first).
@@ -63,7 +63,7 @@ class SuggestionsPage:
 def suggestions_page(res: Resources, store: ProfileStore, matcher: Matcher, f: SuggestionFilters, *,
                      min_score: float = 0.0, include_decided: bool = False, limit: int = 20,
                      cursor: int | None = None) -> SuggestionsPage:
-    """One page of the ranked suggestions (``matcher.suggestions``), pairs whose side has left the matcher
+    """One page of the ranked suggestions (``matcher.ranking.suggestions``), pairs whose side has left the matcher
     since the list was computed left out, with reasons computed on the current state."""
     s = res.settings
     found = res.suggestions.suggestions(matcher, f, max_sources=s.suggestion_sources,

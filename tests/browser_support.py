@@ -55,8 +55,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from test_api_support import A, B, make_settings
 
 from matcher.encoding import HashingEncoder
-from matcher.ranker import save_ranker
-from matcher.store import ProfileStore
+from matcher.ranking.ranker import save_ranker
+from matcher.store.sqlite import ProfileStore
 from service.app import create_app
 from service.http_protocols import HTTP_PROTOCOL
 

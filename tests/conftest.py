@@ -12,12 +12,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from profiles_fixture import COUNTRIES, LINKS, PROFILES
 
-from matcher.arrays import CatalogueArrays, profile_texts
 from matcher.encoding import HashingEncoder
-from matcher.engine import MatchState
-from matcher.features import FEATURE_INDEX, FEATURES
-from matcher.ranker import PairRanker
-from matcher.scoring import match_score
+from matcher.ranking.arrays import CatalogueArrays, profile_texts
+from matcher.ranking.engine import MatchState
+from matcher.ranking.features import FEATURE_INDEX, FEATURES
+from matcher.ranking.ranker import PairRanker
+from matcher.ranking.scoring import match_score
 
 
 def synthetic_ranker(seed: int = 0) -> PairRanker:

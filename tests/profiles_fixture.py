@@ -84,7 +84,7 @@ def write_tiny_data(data_dir: Path) -> Path:
     return data_dir
 
 
-#: Real-looking cooperation cases over the tiny world (``matcher.cooperation``): the French side's expertise
+#: Real-looking cooperation cases over the tiny world (``matcher.learning.cooperation``): the French side's expertise
 #: names its partner, as real case texts often do; two sides are not in the catalogue.
 CASES = [
     ("Ville d'Eauville", "commune", "00001", "Commune de Ndiaye", "municipality", "SN", "sanitation",
@@ -117,7 +117,7 @@ def write_tiny_cases(data_dir: Path) -> tuple[Path, Path]:
     """``cooperation/cooperation_dev.csv`` and ``needs_translated.csv`` (each need tagged with its language)."""
     import csv
 
-    from matcher.cooperation import TRANSLATION_LANGUAGES
+    from matcher.learning.cooperation import TRANSLATION_LANGUAGES
 
     d = data_dir / "cooperation"
     d.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from test_api_support import A, assert_error, bearer, make_settings
 
 from matcher.encoding import CachedEncoder, HashingEncoder, MemoryCache, QueryEncoder
-from matcher.engine import Matcher
+from matcher.ranking.engine import Matcher
 from service.admission import Admission, Overloaded
 from service.app import create_app
 

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from test_api_support import A, assert_error, make_settings
 
 from matcher.encoding import HashingEncoder
-from matcher.loading import load_matcher
 from matcher.paths import REPO_ROOT
-from matcher.store import SQLiteStore
+from matcher.ranking.loading import load_matcher
+from matcher.store.sqlite import SQLiteStore
 from service.app import create_app
 from service.settings import Settings
 

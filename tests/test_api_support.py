@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 from profiles_fixture import PROFILES, write_tiny_data
 
 from matcher.encoding import HashingEncoder
-from matcher.ranker import save_ranker
-from matcher.store import ProfileStore, SQLiteStore
+from matcher.ranking.ranker import save_ranker
+from matcher.store.sqlite import ProfileStore, SQLiteStore
 from service.app import create_app
 from service.settings import Settings
 

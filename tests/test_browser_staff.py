@@ -6,6 +6,7 @@ tests/test_browser_flows.py (``SCREENSHOTS=docs/screenshots``)."""
 
 from __future__ import annotations
 
+import re
 import urllib.request
 from collections.abc import Iterator
 
@@ -41,7 +42,8 @@ def test_a_decision_shows_on_its_pair_and_in_the_decisions_page(browser: webdriv
     sign_in(browser, live_app, live_app.staff_key)
     browser.get(live_app.url("/equipe/suggestions"))
     pair = wait_for(browser, f"#pair-{B}-GN-200")
-    assert "Score : 0," in pair.text.replace("\u00a0", " ")  # a French number (Selenium shows spaces)
+    assert re.search(r"Score \d{1,3}/100", pair.text)  # the 0–100 score, with what it means on hover
+    assert "ayant ce score" in str(pair.find_element(By.CSS_SELECTOR, ".score-value").get_attribute("title"))
     pair.find_element(By.NAME, "note").send_keys("premier courriel envoyé")
     pair.find_element(By.CSS_SELECTOR, "button[value=contacted]").click()
     assert "Décision enregistrée" in wait_for(browser, "p.ok").text

@@ -1,11 +1,11 @@
-"""Size calibration (``matcher.calibration``) and the head of a list (``scoring.head_keys``)."""
+"""Size calibration (``matcher.ranking.size_fit``) and the head of a list (``scoring.head_keys``)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from matcher import calibration as cal
+from matcher.ranking import size_fit as cal
 
 
 @pytest.mark.parametrize("ratio, expected", [
@@ -52,8 +52,8 @@ def test_no_population_no_offset():
 def test_the_head_is_reordered_and_the_rest_keeps_the_ranker_order(state):
     from dataclasses import replace
 
-    from matcher.features import FEATURE_INDEX, FEATURES
-    from matcher.scoring import Scored, head_keys
+    from matcher.ranking.features import FEATURE_INDEX, FEATURES
+    from matcher.ranking.scoring import Scored, head_keys
 
     n = 400
     rng = np.random.default_rng(1)

@@ -12,7 +12,7 @@ from test_store import CATALOGUE, make_data_dir
 
 from matcher.cli import cli, main
 from matcher.domain import Contact
-from matcher.store import SQLiteStore
+from matcher.store.sqlite import SQLiteStore
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from profiles_fixture import write_tiny_cases, write_tiny_data
 
 from matcher.cli import cli, common
 from matcher.encoding import HashingEncoder
-from matcher.ranker import load_ranker
+from matcher.ranking.ranker import load_ranker
 
 
 @pytest.fixture()
@@ -55,7 +55,7 @@ def test_train_then_match(tiny):
 
 
 def test_decisions_become_labels(tiny):
-    from matcher.store import SQLiteStore
+    from matcher.store.sqlite import SQLiteStore
 
     store = SQLiteStore.open(tiny["db"], tiny["data"])
     store.add_decision("FR-COM-00001", "GN-100", "accepted", "signed", "staff-test")
@@ -107,7 +107,7 @@ def test_external_links_evaluation(tiny, tmp_path):
     ({"ranker": {"HR@50": 0.2}}, None),
 ])
 def test_lift_is_against_the_best_baseline(results, expected):
-    from matcher.evaluation import lift
+    from matcher.learning.evaluation import lift
 
     got = lift(results)
     assert got == expected if expected is None else (got[0] == expected[0] and got[1] == pytest.approx(expected[1]))

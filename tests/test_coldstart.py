@@ -1,4 +1,4 @@
-"""The cold-start evaluation (``matcher.coldstart``) and the cases in the catalogue (``matcher.case_catalogue``):
+"""The cold-start evaluation (``matcher.learning.coldstart``) and the cases in the catalogue (``matcher.catalogue.case_pairs``):
 honest folds (a held-out case's texts, links and prior counts are nowhere), the list order under a
 calibration, and the processed index read back at catalogue load."""
 
@@ -11,16 +11,16 @@ import pytest
 from conftest import three_model_ranker
 from profiles_fixture import COUNTRIES, LINKS, PROFILES, write_tiny_cases, write_tiny_data
 
-from matcher.arrays import CatalogueArrays, profile_texts
-from matcher.case_catalogue import INDEX_FILE, case_links, case_pairs, load_pairs, write_index
+from matcher.catalogue.case_pairs import INDEX_FILE, case_links, case_pairs, load_pairs, write_index
 from matcher.catalogue.resolve import Resolver
-from matcher.coldstart import Shortlist, evaluate, fold_state, format_table, rank_under
-from matcher.cooperation import build_case_set, read_cases
 from matcher.encoding import HashingEncoder
-from matcher.ranker import ONE_SIDED, TEXT
-from matcher.scoring import SCORE_BANDS
-from matcher.state import MatchState
-from matcher.store import SQLiteStore
+from matcher.learning.coldstart import Shortlist, evaluate, fold_state, format_table, rank_under
+from matcher.learning.cooperation import build_case_set, read_cases
+from matcher.ranking.arrays import CatalogueArrays, profile_texts
+from matcher.ranking.ranker import ONE_SIDED, TEXT
+from matcher.ranking.scoring import SCORE_BANDS
+from matcher.ranking.state import MatchState
+from matcher.store.sqlite import SQLiteStore
 
 ENC = HashingEncoder(dim=64)
 COUNTRY = {c.code: c for c in COUNTRIES}

@@ -8,7 +8,9 @@ import pytest
 from profiles_fixture import CASES, COUNTRIES, PROFILES, write_tiny_cases
 
 from matcher.catalogue.resolve import Resolver
-from matcher.cooperation import (
+from matcher.domain import Kind, Link
+from matcher.errors import RowError
+from matcher.learning.cooperation import (
     TRANSLATION_LANGUAGES,
     build_case_set,
     key,
@@ -18,8 +20,6 @@ from matcher.cooperation import (
     translated_cases,
     without_case_links,
 )
-from matcher.domain import Kind, Link
-from matcher.errors import RowError
 
 REPO_DATA = Path(__file__).resolve().parents[1] / "data" / "cooperation"
 HEADER = ("french_authority,french_kind,french_insee_or_dept_code,foreign_authority,foreign_kind,foreign_country,"
@@ -127,7 +127,7 @@ def test_the_shipped_cases_resolve_on_the_committed_catalogue():
     partners, 219 of 253 cases, 62 of 64 units)."""
     from matcher.catalogue.files import read_authorities, read_countries
     from matcher.catalogue.resolve import Resolver
-    from matcher.cooperation import read_cases, resolution_report
+    from matcher.learning.cooperation import read_cases, resolution_report
     from matcher.paths import DATA_DIR
 
     catalogue = {p.id: p for p in read_authorities(DATA_DIR / "authorities.csv.gz")}

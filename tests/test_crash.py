@@ -17,7 +17,7 @@ import httpx
 import pytest
 from test_api_support import make_settings
 
-from matcher.store import SQLiteStore
+from matcher.store.sqlite import SQLiteStore
 
 pytest_plugins = ["test_api_support"]
 pytestmark = pytest.mark.slow

@@ -8,8 +8,8 @@ import pytest
 from profiles_fixture import PROFILES
 
 from matcher.domain import Facet, Filters, Kind, Profile
-from matcher.engine import Matcher, diversify, recommend
 from matcher.errors import InvalidInput
+from matcher.ranking.engine import Matcher, diversify, recommend
 
 BY_ID = {p.id: p for p in PROFILES}
 
@@ -150,10 +150,10 @@ def test_near_global_reason_counts_links_from_the_query_country(encoder, ranker)
     """A town 13 km from Rheinstadt, which two French communes twin with: its area twins with France."""
     from profiles_fixture import COUNTRIES, LINKS, foreign
 
-    from matcher.arrays import CatalogueArrays
-    from matcher.engine import MatchState, query_from_row
-    from matcher.explain import SENTENCES
-    from matcher.scoring import reason_contexts
+    from matcher.explain.contributions import SENTENCES
+    from matcher.ranking.arrays import CatalogueArrays
+    from matcher.ranking.engine import MatchState, query_from_row
+    from matcher.ranking.scoring import reason_contexts
 
     profiles = [*PROFILES, foreign("GN-302", "Rheinnah", "DE", 49.1, 8.5, 20_000, admin1="08")]
     arrays = CatalogueArrays.build(profiles, {c.code: c for c in COUNTRIES}, {}, dim=encoder.dim)
@@ -195,7 +195,7 @@ def test_stored_preferences_reach_every_query_path(state, encoder):
     the matcher must be there, and gone when the profile drops it or is deleted."""
     from dataclasses import replace
 
-    from matcher.engine import query_from_row
+    from matcher.ranking.engine import query_from_row
 
     m = Matcher(state, encoder=encoder)
     lyon = BY_ID["FR-COM-00003"]

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from profiles_fixture import COUNTRIES, LINKS, PROFILES
 
-from matcher.arrays import CatalogueArrays, profile_texts
 from matcher.domain import Facet, Kind, Profile
-from matcher.engine import MatchState, query_from_row
 from matcher.errors import InvalidInput
 from matcher.events.batch import put_profiles, rank_event
 from matcher.events.participants import CatalogueView, read_participants, read_participants_file
-from matcher.features import pair_features
+from matcher.ranking.arrays import CatalogueArrays, profile_texts
+from matcher.ranking.engine import MatchState, query_from_row
+from matcher.ranking.features import pair_features
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 COUNTRY_MAP = {c.code: c for c in COUNTRIES}

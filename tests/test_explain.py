@@ -10,8 +10,15 @@ import numpy as np
 import pytest
 
 from matcher.domain import Kind
-from matcher.explain import LOW_SENTENCES, SENTENCES, SILENT_FEATURES, TWO_SIDED, ReasonContext, reasons_for
-from matcher.features import FEATURE_INDEX, FEATURES
+from matcher.explain.contributions import (
+    LOW_SENTENCES,
+    SENTENCES,
+    SILENT_FEATURES,
+    TWO_SIDED,
+    ReasonContext,
+    reasons_for,
+)
+from matcher.ranking.features import FEATURE_INDEX, FEATURES
 
 CTX = ReasonContext(
     candidate_name="Rheinnah", country_name_fr="Allemagne", country_name_en="Germany", distance_km=600.0,

@@ -14,10 +14,10 @@ import pytest
 
 from matcher.catalogue.files import read_countries, read_links
 from matcher.cli.model_cmds import evaluate_external, read_test_links
-from matcher.loading import build_state
 from matcher.paths import DATA_DIR, MODELS_DIR
-from matcher.ranker import load_ranker
-from matcher.store import SQLiteStore
+from matcher.ranking.loading import build_state
+from matcher.ranking.ranker import load_ranker
+from matcher.store.sqlite import SQLiteStore
 
 pytestmark = [
     pytest.mark.slow,

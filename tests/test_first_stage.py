@@ -1,4 +1,4 @@
-"""The gathered first stage (matcher.first_stage) against the reference: every feature as a column over
+"""The gathered first stage (matcher.ranking.first_stage) against the reference: every feature as a column over
 every candidate, then the ranker's weighted sum (``PairRanker.prefilter_columns``). Brute force."""
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ import pytest
 from conftest import synthetic_ranker
 from test_scoring_contract import _world
 
-from matcher.arrays import CatalogueArrays, profile_texts
 from matcher.domain import Facet, Filters, Kind, Profile
 from matcher.encoding import HashingEncoder
-from matcher.engine import MatchState
-from matcher.features import FEATURE_INDEX, FEATURES, text_features
-from matcher.first_stage import first_stage
-from matcher.ranker import PairRanker
-from matcher.scoring import _shares, columns
-from matcher.state import eligible_rows, query_from_profile, query_from_row
+from matcher.ranking.arrays import CatalogueArrays, profile_texts
+from matcher.ranking.engine import MatchState
+from matcher.ranking.features import FEATURE_INDEX, FEATURES, text_features
+from matcher.ranking.first_stage import first_stage
+from matcher.ranking.ranker import PairRanker
+from matcher.ranking.scoring import _shares, columns
+from matcher.ranking.state import eligible_rows, query_from_profile, query_from_row
 
 ENC = HashingEncoder(dim=64)
 

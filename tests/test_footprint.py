@@ -1,4 +1,4 @@
-"""Targeted invalidation (matcher.footprint, service.cache): a ranking kept after a write is exactly the
+"""Targeted invalidation (matcher.ranking.footprint, service.cache): a ranking kept after a write is exactly the
 ranking recomputed after it (brute force over random writes), and far-away writes keep most rankings."""
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ import pytest
 from conftest import synthetic_ranker
 from test_scoring_contract import _world
 
-from matcher.arrays import CatalogueArrays, profile_texts
 from matcher.domain import Facet, Filters, Kind, Match, Profile
 from matcher.encoding import HashingEncoder
-from matcher.engine import Matcher, MatchState, StateChange, recommend, traced_recommend
-from matcher.features import FEATURE_INDEX, FEATURES, text_features
-from matcher.first_stage import first_stage
-from matcher.footprint import Footprint, first_stage_of, may_change
-from matcher.ranker import PairRanker
+from matcher.ranking.arrays import CatalogueArrays, profile_texts
+from matcher.ranking.engine import Matcher, MatchState, StateChange, recommend, traced_recommend
+from matcher.ranking.features import FEATURE_INDEX, FEATURES, text_features
+from matcher.ranking.first_stage import first_stage
+from matcher.ranking.footprint import Footprint, first_stage_of, may_change
+from matcher.ranking.ranker import PairRanker
 from service.cache import StateCache
 
 ENC = HashingEncoder(dim=64)

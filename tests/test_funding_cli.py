@@ -14,7 +14,7 @@ from matcher.cli import cli
 from matcher.funding.data import load_funding
 from matcher.funding.exports import funding_csv
 from matcher.funding.project import funding_for
-from matcher.store import SQLiteStore
+from matcher.store.sqlite import SQLiteStore
 
 
 def _world(tmp_path: Path) -> list[str]:

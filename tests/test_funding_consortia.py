@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher.case_catalogue import case_links, load_pairs
+from matcher.catalogue.case_pairs import case_links, load_pairs
 from matcher.catalogue.files import read_authorities, read_links
 from matcher.domain import Profile
 from matcher.funding.consortia import overlaps, propose

@@ -1,4 +1,4 @@
-"""The theme → geography prior (``matcher.geo_prior``): known answers on a hand-made world, the smoothing
+"""The theme → geography prior (``matcher.ranking.geo_prior``): known answers on a hand-made world, the smoothing
 against a plain loop, leave-one-out, and the sentence that explains it with exact counts."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from profiles_fixture import COUNTRIES, foreign, fr
 
-from matcher.arrays import CatalogueArrays
 from matcher.domain import Facet, Link
-from matcher.geo_prior import (
+from matcher.ranking.arrays import CatalogueArrays
+from matcher.ranking.geo_prior import (
     BASE_STRENGTH,
     THEME_STRENGTH,
     CooperationIndex,

@@ -1,6 +1,6 @@
 """Brute-force checks of the vectorised history priors on a random little world.
 
-Each prior in ``matcher.history`` is a sum over known links; here every one is recomputed by a plain
+Each prior in ``matcher.ranking.history`` is a sum over known links; here every one is recomputed by a plain
 loop over links with haversine distances, and the fast path must agree, leave-one-out included.
 """
 
@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from profiles_fixture import COUNTRIES, fr
 
-from matcher.arrays import CatalogueArrays
 from matcher.domain import Kind, Link, Profile
-from matcher.history import (
+from matcher.ranking.arrays import CatalogueArrays
+from matcher.ranking.history import (
     NEAR_RADIUS_KM,
     NEAR_SCALE_KM,
     QUERY_RADIUS_KM,

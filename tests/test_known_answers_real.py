@@ -31,8 +31,8 @@ NEED_EN = "Our town needs a sewerage network, latrines and access to clean drink
 @pytest.fixture(scope="module")
 def matcher(tmp_path_factory):
     from matcher.encoding import SentenceTransformerEncoder
-    from matcher.loading import load_matcher
-    from matcher.store import SQLiteStore
+    from matcher.ranking.loading import load_matcher
+    from matcher.store.sqlite import SQLiteStore
 
     db = tmp_path_factory.mktemp("db") / "twinmatch.db"
     store = SQLiteStore.open(db, DATA_DIR)

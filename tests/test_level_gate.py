@@ -7,9 +7,9 @@ from dataclasses import replace
 import numpy as np
 
 from matcher.domain import LEVELS, Filters, Level
-from matcher.evaluation import evaluate_query
-from matcher.levels import FRENCH, N_LEVELS
-from matcher.state import MatchState, eligible_rows, query_from_row
+from matcher.learning.evaluation import evaluate_query
+from matcher.ranking.levels import FRENCH, N_LEVELS
+from matcher.ranking.state import MatchState, eligible_rows, query_from_row
 
 T = LEVELS.index(Level.TOWN)
 

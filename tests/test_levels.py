@@ -1,4 +1,4 @@
-"""Level compatibility learned from partnerships (matcher.levels): known answers on a checkerboard."""
+"""Level compatibility learned from partnerships (matcher.ranking.levels): known answers on a checkerboard."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from matcher.domain import DEFAULT_LEVEL, LEVELS, Kind, Level, Profile
-from matcher.levels import fit_level_compat, link_levels, pair_counts
+from matcher.ranking.levels import fit_level_compat, link_levels, pair_counts
 
 A1, A2, IC, T = (LEVELS.index(lv) for lv in (Level.ADMIN1, Level.ADMIN2, Level.INTERCOMMUNAL, Level.TOWN))
 
@@ -53,7 +53,7 @@ def test_legacy_foreign_region_kind_reads_as_region() -> None:
 def test_the_gate_keeps_the_family_where_partners_are() -> None:
     # French régions partner with admin-1 (30) and admin-2 (6) units, one town; communes with towns (400)
     # and some admin-2 municipalities (20); foreign admin-2 units with French towns (25) and départements (5).
-    from matcher.levels import FOREIGN, FRENCH, fit_level_gate, side_counts
+    from matcher.ranking.levels import FOREIGN, FRENCH, fit_level_gate, side_counts
 
     q = np.array([A1] * 37 + [T] * 420 + [A2] * 30)
     c = np.array([A1] * 30 + [A2] * 6 + [T] + [T] * 400 + [A2] * 20 + [T] * 25 + [A2] * 5)
@@ -68,7 +68,7 @@ def test_the_gate_keeps_the_family_where_partners_are() -> None:
 
 
 def test_a_tie_or_too_few_pairs_leaves_every_level_open() -> None:
-    from matcher.levels import FRENCH, fit_level_gate, side_counts
+    from matcher.ranking.levels import FRENCH, fit_level_gate, side_counts
 
     tie = side_counts(np.array([A1] * 10), np.array([A1] * 5 + [T] * 5), np.ones(10, dtype=bool))
     few = side_counts(np.array([A1] * 9), np.array([A1] * 9), np.ones(9, dtype=bool))

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.arrays import CatalogueArrays, profile_texts
 from matcher.catalogue.files import Country
 from matcher.domain import Facet, Kind, Profile
-from matcher.engine import MatchState, recommend
+from matcher.ranking.arrays import CatalogueArrays, profile_texts
+from matcher.ranking.engine import MatchState, recommend
 
 pytestmark = pytest.mark.real_model
 

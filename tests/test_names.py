@@ -1,4 +1,4 @@
-"""Names mentioned only when they are (``matcher.names``), on a hand-made catalogue of namesakes.
+"""Names mentioned only when they are (``matcher.ranking.names``), on a hand-made catalogue of namesakes.
 
 Known answers: every text below is read against the whole fixture; the ids it names are exactly those
 listed. Common words are derived from the fixture's own names, as from the catalogue's (with thresholds
@@ -10,13 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.arrays import CatalogueArrays, with_profile
 from matcher.catalogue.files import Country
 from matcher.domain import LEVELS, Facet, Kind, Level, Profile
 from matcher.encoding import HashingEncoder
-from matcher.features import mention_shares
-from matcher.names import MIN_WEIGHT, NameStats, core, text_names, weight
-from matcher.state import query_from_profile
+from matcher.ranking.arrays import CatalogueArrays, with_profile
+from matcher.ranking.features import mention_shares
+from matcher.ranking.names import MIN_WEIGHT, NameStats, core, text_names, weight
+from matcher.ranking.state import query_from_profile
 
 T, A1 = Level.TOWN, Level.ADMIN1
 # (id, name, French name, country, level, population)

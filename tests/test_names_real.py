@@ -10,9 +10,9 @@ from conftest import MonotoneLists
 
 from matcher.domain import Facet, Filters
 from matcher.encoding import HashingEncoder
-from matcher.features import mention_shares
 from matcher.paths import DATA_DIR, MODELS_DIR
-from matcher.state import query_from_profile
+from matcher.ranking.features import mention_shares
+from matcher.ranking.state import query_from_profile
 
 pytestmark = [pytest.mark.slow]
 
@@ -24,8 +24,8 @@ TEXT = ("Petite commune du Finistère, nous sommes un Grand site de France et un
 
 @pytest.fixture(scope="module")
 def matcher(tmp_path_factory):
-    from matcher.loading import load_matcher
-    from matcher.store import SQLiteStore
+    from matcher.ranking.loading import load_matcher
+    from matcher.store.sqlite import SQLiteStore
 
     store = SQLiteStore.open(tmp_path_factory.mktemp("db") / "twinmatch.db", DATA_DIR)
     # The names need no meaning: a hashing encoder of the model's width stands in for it.

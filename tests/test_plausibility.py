@@ -1,14 +1,14 @@
-"""Plausibility of a self-registered profile against the catalogue (matcher.plausibility): known answers on
+"""Plausibility of a self-registered profile against the catalogue (matcher.catalogue.plausibility): known answers on
 the fixture catalogue (communes in France around 45-47 N, towns in SN, GN, DE, BR)."""
 
 from __future__ import annotations
 
 import pytest
 
+from matcher.catalogue.plausibility import check_name, check_place, check_size
 from matcher.domain import Kind, Profile
-from matcher.engine import MatchState
 from matcher.errors import Conflict, InvalidInput
-from matcher.plausibility import check_name, check_place, check_size
+from matcher.ranking.engine import MatchState
 
 
 def _p(**kw: object) -> Profile:

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from matcher.domain import Facet
 from matcher.paths import DATA_DIR, MODELS_DIR
-from matcher.store import SQLiteStore
+from matcher.store.sqlite import SQLiteStore
 
 pytestmark = [pytest.mark.slow, pytest.mark.real_model]
 

@@ -10,8 +10,8 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from matcher.errors import ModelError
-from matcher.features import FEATURES, TEXT_FEATURES
-from matcher.ranker import PairRanker, load_ranker, save_ranker
+from matcher.ranking.features import FEATURES, TEXT_FEATURES
+from matcher.ranking.ranker import PairRanker, load_ranker, save_ranker
 
 
 def test_unfitted_ranker_refuses_to_score():
@@ -98,7 +98,7 @@ def test_save_load_round_trip_and_version_check(tmp_path):
 def test_first_stage_on_columns_equals_the_matrix_path_with_missing_values():
     from conftest import synthetic_ranker
 
-    from matcher.features import FEATURES
+    from matcher.ranking.features import FEATURES
 
     r = synthetic_ranker()
     rng = np.random.default_rng(5)
@@ -118,8 +118,8 @@ def _three_model_ranker() -> tuple[PairRanker, None]:
 
 
 def test_who_wrote_what_picks_the_model():
-    from matcher.features import FEATURE_INDEX as F
-    from matcher.ranker import ONE_SIDED, STRUCTURAL, TEXT
+    from matcher.ranking.features import FEATURE_INDEX as F
+    from matcher.ranking.ranker import ONE_SIDED, STRUCTURAL, TEXT
 
     r, _ = _three_model_ranker()
     X = np.zeros((3, len(FEATURES)))
@@ -133,7 +133,7 @@ def test_who_wrote_what_picks_the_model():
 def test_a_one_sided_pair_is_not_a_near_constant():
     """The query wrote, the candidates did not: their scores must still spread as their structure and the
     theme prior say (before: α × structure, every candidate within a few thousandths)."""
-    from matcher.features import FEATURE_INDEX as F
+    from matcher.ranking.features import FEATURE_INDEX as F
 
     r, _ = _three_model_ranker()
     rng = np.random.default_rng(9)
@@ -149,7 +149,7 @@ def test_a_one_sided_pair_is_not_a_near_constant():
 
 @pytest.mark.parametrize("wrote", [(0, 0), (1, 0), (1, 1)])
 def test_a_stated_preference_is_worth_the_same_in_every_model(wrote):
-    from matcher.features import FEATURE_INDEX as F
+    from matcher.ranking.features import FEATURE_INDEX as F
 
     r, _ = _three_model_ranker()
     X = np.zeros((2, len(FEATURES)))
@@ -162,7 +162,7 @@ def test_a_stated_preference_is_worth_the_same_in_every_model(wrote):
 
 
 def test_calibration_is_monotone_within_a_model_and_learned_per_model():
-    from matcher.ranker import ONE_SIDED, TEXT
+    from matcher.ranking.ranker import ONE_SIDED, TEXT
 
     r, _ = _three_model_ranker()
     rng = np.random.default_rng(2)
@@ -185,7 +185,7 @@ def test_calibration_is_monotone_within_a_model_and_learned_per_model():
 def test_calibration_per_side_with_the_model_as_fallback():
     """A foreign query's text pairs get their own map when held-out lists hold partners enough; a group with
     too few falls back to its model's map over both sides."""
-    from matcher.ranker import N_MODES, ONE_SIDED, TEXT, calibration_group
+    from matcher.ranking.ranker import N_MODES, ONE_SIDED, TEXT, calibration_group
 
     r, _ = _three_model_ranker()
     rng = np.random.default_rng(4)

@@ -349,8 +349,8 @@ class Checker:
 @pytest.fixture(scope="module")
 def audit(tmp_path_factory):
     from matcher.encoding import HashingEncoder
-    from matcher.loading import load_matcher
-    from matcher.store import SQLiteStore
+    from matcher.ranking.loading import load_matcher
+    from matcher.store.sqlite import SQLiteStore
 
     db = tmp_path_factory.mktemp("db") / "twinmatch.db"
     store = SQLiteStore.open(db, DATA_DIR)

@@ -1,4 +1,4 @@
-"""Several processes over one database (``matcher.replication``): two apps, each with its own store
+"""Several processes over one database (``matcher.store.replication``): two apps, each with its own store
 connection, matcher and caches, on one PostgreSQL database of the throw-away server — what two replicas
 of ``twinmatch serve`` are, minus the sockets (tests/test_replicas_serve.py runs real servers). A write
 on A reaches B's matches, B forgets an event A deleted, rate limits count across both, and a database
@@ -24,7 +24,7 @@ from test_api_events import CSV_FILE
 from test_api_support import B, bearer
 
 from matcher.encoding import HashingEncoder
-from matcher.store import open_store
+from matcher.store.sqlite import open_store
 from service.app import create_app
 from service.settings import Settings
 

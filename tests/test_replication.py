@@ -1,4 +1,4 @@
-"""The change log and its follower (``matcher.store_changes``, ``matcher.replication``) and the rate-limit
+"""The change log and its follower (``matcher.store.changes``, ``matcher.store.replication``) and the rate-limit
 windows in the database (``service.ratelimit.StoreWindowStorage``), on two SQLite stores over one file —
 two processes, as the CLI and a server are. The same over PostgreSQL, through two apps:
 tests/test_replicas.py."""
@@ -18,11 +18,11 @@ from test_api_support import A, B
 
 from matcher.domain import Facet
 from matcher.encoding import HashingEncoder
-from matcher.engine import Matcher
-from matcher.loading import load_matcher
-from matcher.replication import ChangeFollower, ChangePlan, Replica, plan_changes
-from matcher.store import SQLiteStore
-from matcher.store_changes import Change
+from matcher.ranking.engine import Matcher
+from matcher.ranking.loading import load_matcher
+from matcher.store.changes import Change
+from matcher.store.replication import ChangeFollower, ChangePlan, Replica, plan_changes
+from matcher.store.sqlite import SQLiteStore
 from service.ratelimit import StoreWindowStorage
 
 pytest_plugins = ["test_api_support"]  # ranker_file

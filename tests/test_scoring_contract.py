@@ -9,14 +9,14 @@ import pytest
 from conftest import synthetic_ranker
 from test_api_support import A, Api
 
-from matcher.arrays import CatalogueArrays, profile_texts, with_profile
 from matcher.catalogue.files import Country
 from matcher.domain import Facet, Filters, Kind, Link, Profile
 from matcher.encoding import HashingEncoder
-from matcher.engine import MatchState, recommend
-from matcher.features import FEATURE_INDEX, FEATURES
-from matcher.scoring import rank, score_rows
-from matcher.state import eligible_rows, query_from_row
+from matcher.ranking.arrays import CatalogueArrays, profile_texts, with_profile
+from matcher.ranking.engine import MatchState, recommend
+from matcher.ranking.features import FEATURE_INDEX, FEATURES
+from matcher.ranking.scoring import rank, score_rows
+from matcher.ranking.state import eligible_rows, query_from_row
 
 pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
 

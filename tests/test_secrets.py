@@ -18,7 +18,7 @@ from profiles_fixture import write_tiny_data
 from matcher.encoding import HashingEncoder
 from matcher.errors import StoreUnavailable
 from matcher.paths import db_secrets, redact_db, scrub
-from matcher.store_pg import PostgresStore
+from matcher.store.postgres import PostgresStore
 from service.app import create_app
 from service.settings import Settings
 

@@ -1,4 +1,4 @@
-"""The French sources of the staff suggestions are spread over France (matcher/suggestion_sources.py): on a
+"""The French sources of the staff suggestions are spread over France (matcher/ranking/suggestion_sources.py): on a
 synthetic France where one région holds every active big city, the first sources still cover every
 (région, size band), an authority that wrote a profile comes first, and the order is deterministic."""
 
@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from profiles_fixture import COUNTRIES, foreign, fr
 
-from matcher.arrays import CatalogueArrays, profile_texts
 from matcher.domain import Facet, Link, Profile
 from matcher.encoding import HashingEncoder
-from matcher.ranker import PairRanker
-from matcher.state import MatchState
-from matcher.suggestion_sources import french_region_code, round_robin, select_sources, size_band
+from matcher.ranking.arrays import CatalogueArrays, profile_texts
+from matcher.ranking.ranker import PairRanker
+from matcher.ranking.state import MatchState
+from matcher.ranking.suggestion_sources import french_region_code, round_robin, select_sources, size_band
 
 BIG = [f"FR-COM-1{i:04d}" for i in range(6)]  # Île-de-France, 300,000 inhabitants, 3 partners each
 

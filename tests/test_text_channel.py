@@ -1,4 +1,4 @@
-"""The text channel against brute force and known answers (``matcher.text_channel``)."""
+"""The text channel against brute force and known answers (``matcher.ranking.text_channel``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from matcher import text_channel as tc
+from matcher.ranking import text_channel as tc
 
 TEXTS = [
     "Régie municipale de l'eau potable et de l'assainissement",

@@ -7,8 +7,8 @@ import pytest
 from profiles_fixture import COUNTRIES, PROFILES, write_tiny_cases
 
 from matcher.catalogue.resolve import Resolver
-from matcher.cooperation import build_case_set, read_cases
-from matcher.thematic import METHODS, case_state, evaluate, fit_on_cases, pair_queries, rank_of
+from matcher.learning.cooperation import build_case_set, read_cases
+from matcher.learning.thematic import METHODS, case_state, evaluate, fit_on_cases, pair_queries, rank_of
 
 
 @pytest.fixture()
@@ -50,8 +50,8 @@ def test_case_links_are_not_in_the_history(cases_state):
 
 
 def test_the_text_model_learned_on_cases_leaves_text_less_queries_alone(cases_state, state):
-    from matcher.scoring import score_rows
-    from matcher.state import query_from_row
+    from matcher.ranking.scoring import score_rows
+    from matcher.ranking.state import query_from_row
 
     model = fit_on_cases(state.ranker, [cases_state])
     assert model.text_fitted_ and model.text_fit_["pairs"] > 0 and model.text_fit_["structure_weight"] >= 0

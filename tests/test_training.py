@@ -1,9 +1,9 @@
-"""Training labels from the web app's interest messages (matcher.training.replied_pairs)."""
+"""Training labels from the web app's interest messages (matcher.learning.training.replied_pairs)."""
 
 from __future__ import annotations
 
-from matcher.store_web import Interest
-from matcher.training import replied_pairs
+from matcher.learning.training import replied_pairs
+from matcher.store.web import Interest
 
 
 def _msg(i: int, sender: str, recipient: str, reply_to: int | None = None) -> Interest:

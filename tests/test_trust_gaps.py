@@ -11,11 +11,11 @@ from profiles_fixture import COUNTRIES, PROFILES, fr
 from test_api_support import A, Api, assert_error
 from test_web_pages import csrf
 
-from matcher.arrays import CatalogueArrays
+from matcher.catalogue.plausibility import check_name_text, check_size
+from matcher.catalogue.skeleton import name_skeleton, search_form
 from matcher.domain import Kind, Profile
 from matcher.errors import InvalidInput
-from matcher.plausibility import check_name_text, check_size
-from matcher.skeleton import name_skeleton, search_form
+from matcher.ranking.arrays import CatalogueArrays
 
 pytest_plugins = ["test_api_support"]  # api, ranker_file
 

@@ -1,4 +1,4 @@
-"""Staff suggestions computed ahead and kept current after writes (matcher.suggestions: SuggestionCache.compute,
+"""Staff suggestions computed ahead and kept current after writes (matcher.ranking.suggestions: SuggestionCache.compute,
 SuggestionWarmer), the decisions page (filters, CSV for French and English spreadsheets), the journal with
 names and who acted, French names and number formats on staff pages, and the registration of a name
 already in the catalogue (a sentence, a link to claim it, the form kept). TestClient over the tiny world;
@@ -21,7 +21,7 @@ from test_api_support import A, Api, B, make_settings
 from test_web_pages import check_html, csrf, page, sign_in
 
 from matcher.encoding import HashingEncoder
-from matcher.suggestions import SuggestionFilters
+from matcher.ranking.suggestions import SuggestionFilters
 from service.app import create_app
 
 pytest_plugins = ["test_api_support"]
@@ -134,8 +134,9 @@ def test_a_decision_shows_on_its_pair_and_in_the_decisions_page(api: Api) -> Non
     sign_in(api, "staff")
     html_fr = page(api, "/equipe/suggestions", "fr")
     assert "Kankan-la-Française" in html_fr and ">Kankan-Test<" not in html_fr
-    scores = re.findall(r"Score\u00a0: ([^<]+)</span>", html_fr)
-    assert scores and all("," in s and "." not in s for s in scores), scores  # "0,42", not "0.42"
+    scores = re.findall(r'<span class="score-value" title="([^"]+)">Score (\d+)/100</span>', html_fr)
+    assert scores and all(0 <= int(points) <= 100 for _, points in scores), scores
+    assert all("ayant ce score" in meaning for meaning, _ in scores)  # what the score means, in French
     _decide(api, B, "GN-200", "contacted", "premier courriel")
     html_fr = page(api, "/equipe/suggestions", "fr")
     item = re.search(rf'<li class="match suggestion" id="pair-{B}-GN-200">(.*?)</li>\s*(?:<li class="match|</ol>)',

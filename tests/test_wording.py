@@ -8,8 +8,7 @@ import json
 
 import pytest
 
-from matcher.paths import DATA_DIR
-from matcher.wording import (
+from matcher.explain.wording import (
     count,
     en_country,
     en_name,
@@ -25,6 +24,7 @@ from matcher.wording import (
     percent,
     plural,
 )
+from matcher.paths import DATA_DIR
 
 COUNTRIES = json.loads((DATA_DIR / "countries.json").read_text(encoding="utf-8"))
 NNBSP = "\u202f"  # narrow no-break space: the French group separator
@@ -148,7 +148,7 @@ def test_fr_name(name, kind, subject, de):
 def test_every_department_and_region_of_the_catalogue_has_its_article():
     with gzip.open(DATA_DIR / "authorities.csv.gz", "rt", encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if r["kind"] in ("department", "region") and r["country"] == "FR"]
-    from matcher.wording import _DEPARTMENT_ARTICLES
+    from matcher.explain.wording import _DEPARTMENT_ARTICLES
 
     assert {r["name"] for r in rows if r["kind"] == "department"} <= set(_DEPARTMENT_ARTICLES)
     for r in rows:

@@ -24,7 +24,7 @@ def resolve(cases_path: Path, as_json: bool, db: Path | None, data_dir: Path) ->
     """How many of the cases' foreign partners are catalogue entries (units for regions, provinces…,
     towns for municipalities), by kind, with every partner that is not and why."""
     from matcher.catalogue.resolve import Resolver
-    from matcher.cooperation import read_cases, resolution_report
+    from matcher.learning.cooperation import read_cases, resolution_report
 
     store = open_store(db, data_dir)
     catalogue = {p.id: p for p in store.all_profiles(verified_only=True)}
@@ -53,9 +53,9 @@ def index(case_paths: tuple[Path, ...], db: Path | None, data_dir: Path) -> None
     """Write data/cooperation/case_pairs.csv: each case row resolved on both sides to catalogue ids. The
     catalogue load reads it with the case files: their texts go on the profiles (with their sources), their
     pairs become links of kind ``cooperation``."""
-    from matcher.case_catalogue import INDEX_FILE, case_pairs, write_index
+    from matcher.catalogue.case_pairs import INDEX_FILE, case_pairs, write_index
     from matcher.catalogue.resolve import Resolver
-    from matcher.cooperation import build_case_set, read_case_files
+    from matcher.learning.cooperation import build_case_set, read_case_files
 
     store = open_store(db, data_dir)
     catalogue = {p.id: p for p in store.all_profiles(verified_only=True)}

@@ -34,7 +34,7 @@ def _writer(out: Path, writers: dict[str, Callable[..., bytes]]) -> Callable[...
 def _load(file: Path, db: Path | None, data_dir: Path, model: str, ranker_path: Path) -> tuple[Any, Any]:
     """(validated event, matcher): the file is checked before the model and the catalogue texts load."""
     from matcher.events.participants import CatalogueView, read_participants_file
-    from matcher.loading import load_matcher
+    from matcher.ranking.loading import load_matcher
 
     store = open_store(db, data_dir)
     catalogue = CatalogueView.build(store.all_profiles(verified_only=True), store.countries(), store.links())

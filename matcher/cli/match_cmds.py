@@ -10,7 +10,7 @@ import click
 from matcher.cli.common import make_encoder, model_options, open_store, store_options
 from matcher.domain import Filters, Kind, Level, Match
 from matcher.errors import NotFound
-from matcher.scoring import match_score, one_in
+from matcher.ranking.scoring import match_score, one_in
 
 
 def match_to_dict(m: Match, lang: str = "en") -> dict[str, object]:
@@ -44,7 +44,7 @@ def match(ids: tuple[str, ...], k: int, as_json: bool, lang: str, countries: tup
           continents: tuple[str, ...], kinds: tuple[str, ...], levels: tuple[str, ...], francophone: bool, include_existing: bool, diversity: float,
           db: Path | None, data_dir: Path, model: str, ranker_path: Path) -> None:
     """Rank partners for each authority ID (e.g. FR-COM-35238)."""
-    from matcher.loading import load_matcher
+    from matcher.ranking.loading import load_matcher
 
     store = open_store(db, data_dir, progress=not as_json)
     unknown = [i for i in ids if not store.exists(i)]

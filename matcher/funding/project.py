@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 
 from matcher.domain import FRENCH_KINDS, Link, Profile
 from matcher.errors import InvalidInput
+from matcher.explain.wording import en_country, fr_the_country
 from matcher.funding.consortia import Proposal, propose
 from matcher.funding.data import FundingData
 from matcher.funding.rules import Applicant, Assessment, assess
 from matcher.themes import THEMES
-from matcher.wording import en_country, fr_the_country
 
 if TYPE_CHECKING:
-    from matcher.store import ProfileStore
+    from matcher.store.sqlite import ProfileStore
 
 
 def theme_labels() -> dict[str, tuple[str, str]]:

@@ -14,11 +14,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 
+from matcher.catalogue.plausibility import check_plausible, same_name
 from matcher.domain import PENDING, VERIFIED, Kind, Profile
-from matcher.engine import Matcher
 from matcher.errors import Conflict, Forbidden, InvalidInput, NotFound
-from matcher.plausibility import check_plausible, same_name
-from matcher.store import ApiKey, ProfileStore
+from matcher.ranking.engine import Matcher
+from matcher.store.sqlite import ApiKey, ProfileStore
 from service.auth import can_see_unverified, check_can_edit, check_staff, sees_contact
 from service.deps import CountriesDep, MatcherDep, OptionalKey, ResourcesDep, StaffKey, StoreDep, limited
 from service.schemas import (

@@ -11,10 +11,10 @@ from pydantic import Field
 
 from matcher.domain import Filters, Kind, Level, Match, Profile, Reason
 from matcher.errors import InvalidInput
-from matcher.footprint import Footprint
+from matcher.explain.notices import empty_notice
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
-from matcher.notices import empty_notice
-from matcher.scoring import match_score, one_in
+from matcher.ranking.footprint import Footprint
+from matcher.ranking.scoring import match_score, one_in
 from matcher.themes import parse_theme
 from service.deps import (
     CachedMatches,

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query
 
 from matcher.domain import Profile
 from matcher.errors import InvalidInput, NotFound
-from matcher.scoring import match_score
-from matcher.store import Decision
-from matcher.suggestions import FRENCH_REGIONS, SuggestionFilters, french_region_code
+from matcher.ranking.scoring import match_score
+from matcher.ranking.suggestions import FRENCH_REGIONS, SuggestionFilters, french_region_code
+from matcher.store.sqlite import Decision
 from matcher.themes import parse_theme
 from service.auth import actor_of
 from service.deps import CountriesDep, LangDep, MatcherDep, ResourcesDep, StaffKey, StoreDep, limited
@@ -51,7 +51,7 @@ async def suggestions(
                                                                           "(the position of its first pair)")] = None,
     include_decided: Annotated[bool, Query(description="Keep pairs already accepted or rejected")] = False,
 ) -> SuggestionPage:
-    """Pairs (French authority, foreign authority) ranked by reciprocal score. See ``matcher.suggestions`` for
+    """Pairs (French authority, foreign authority) ranked by reciprocal score. See ``matcher.ranking.suggestions`` for
     how the list is bounded: a call spends at most ``suggestion_budget_seconds`` extending it."""
     try:
         code = parse_theme(theme) if theme else None

@@ -1,5 +1,5 @@
 """Trust: staff verify self-registered profiles, town halls claim their catalogue entry, and every such
-decision is in the audit trail (``matcher.store_trust``).
+decision is in the audit trail (``matcher.store.trust``).
 
 A verification or an approved claim changes what is matched, so it goes through the matcher like any
 write: a verified profile joins the arrays, a rejected one leaves them.
@@ -15,8 +15,8 @@ from fastapi import APIRouter, Path, Query
 
 from matcher.domain import PENDING, REJECTED, VERIFIED
 from matcher.errors import Conflict
-from matcher.store import Claim, ProfileStore
-from matcher.store_codec import key_id_of
+from matcher.store.codec import key_id_of
+from matcher.store.sqlite import Claim, ProfileStore
 from service.auth import actor_of
 from service.deps import MatcherDep, OptionalKey, ResourcesDep, StaffKey, StoreDep, limited
 from service.routes.authorities import IdPath, write_through

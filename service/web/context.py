@@ -1,7 +1,7 @@
 """What every page needs: the language, the signed-in key (a session cookie), CSRF protection, and the
 rendering of a template with all of it.
 
-- **Sessions**: ``POST /connexion`` with an API key creates a session in the store (``matcher.store_web``);
+- **Sessions**: ``POST /connexion`` with an API key creates a session in the store (``matcher.store.web``);
   the browser holds only a random token (cookie ``twinmatch_session``: HttpOnly, SameSite=Lax, Secure over
   HTTPS). The key is re-checked on every request (a revoked key ends its sessions).
 - **CSRF**: double-submit token. Every page sets a random ``twinmatch_csrf`` cookie (SameSite=Strict) if
@@ -24,8 +24,8 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ValidationError
 
 from matcher.errors import Forbidden, InvalidInput, MatcherError
-from matcher.store import ApiKey, ProfileStore
-from matcher.store_web import SESSION_DAYS
+from matcher.store.sqlite import ApiKey, ProfileStore
+from matcher.store.web import SESSION_DAYS
 from matcher.themes import THEMES
 from service.deps import Resources
 from service.errors import NotReady, validation_message

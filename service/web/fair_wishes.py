@@ -17,7 +17,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from matcher.events.options import WISHES, Answer
-from matcher.store_audit import utc_now
+from matcher.store.audit import utc_now
 from service import events_service as svc
 from service.events_store import LoadedEvent
 from service.web.context import FormPage, Page, PageDep

@@ -1,7 +1,7 @@
 """The web app's words, French first, English one click away.
 
 ``MESSAGES`` holds every label a page shows, per language; ``kind_label`` / ``level_label`` name the kinds
-and levels of the domain; numbers and plurals go through ``matcher.wording`` (babel), country names through
+and levels of the domain; numbers and plurals go through ``matcher.explain.wording`` (babel), country names through
 the catalogue's country table. A missing key is an error at test time (``tests/test_web_pages.py`` renders
 every page in both languages), never an English word in a French page.
 """
@@ -14,9 +14,9 @@ from typing import Literal
 from fastapi import Request
 
 from matcher.domain import Kind, Level
+from matcher.explain.wording import integer
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
-from matcher.scoring import POINTS_PER_DECADE, match_score, one_in
-from matcher.wording import integer
+from matcher.ranking.scoring import POINTS_PER_DECADE, match_score, one_in
 from service.web.i18n_fairs import FAIR_MESSAGES
 from service.web.i18n_funding import FUNDING_MESSAGES
 
@@ -346,7 +346,7 @@ def inhabitants(n: int | None, lang: Lang) -> str:
 
 
 def score_meaning(points: int, lang: Lang) -> str:
-    """What a 0–100 match score means (``matcher.scoring.one_in``), as a phrase in ``lang``."""
+    """What a 0–100 match score means (``matcher.ranking.scoring.one_in``), as a phrase in ``lang``."""
     if points <= 0:
         return MESSAGES["match.one_in_floor"][lang]
     n = int(one_in(points))
@@ -356,7 +356,7 @@ def score_meaning(points: int, lang: Lang) -> str:
 
 
 def score_points(p: float) -> int:
-    """The 0–100 match score of a probability (``matcher.scoring.match_score``), for templates."""
+    """The 0–100 match score of a probability (``matcher.ranking.scoring.match_score``), for templates."""
     return int(match_score(p))
 
 

@@ -10,9 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
+from matcher.catalogue.plausibility import same_name
 from matcher.domain import Kind, Profile
 from matcher.errors import Conflict, InvalidInput
-from matcher.plausibility import same_name
 from service.deps import get_countries
 from service.routes.authorities import create_authority, visible_profile
 from service.routes.trust import claim

@@ -14,10 +14,10 @@ from fastapi.responses import HTMLResponse, Response
 from matcher.catalogue.files import Country
 from matcher.catalogue.normalize import CountryNames
 from matcher.domain import Filters, Level, Match, Profile
-from matcher.engine import Matcher
 from matcher.errors import InvalidInput
 from matcher.events.exports import SHORTLIST_COLUMNS, shortlist_csv, shortlist_xlsx
 from matcher.events.spreadsheet import SheetStyle, for_people
+from matcher.ranking.engine import Matcher
 from service.deps import get_countries
 from service.errors import NotReady
 from service.routes.authorities import visible_profile
@@ -186,7 +186,7 @@ async def _shortlist(page: Page, authority_id: str, form: ShortlistForm) -> tupl
 
 @router.get("/collectivites/{authority_id}/partenaires", response_class=HTMLResponse)
 async def partners(page: PageDep, authority_id: str, form: ShortlistDep) -> Response:
-    from matcher.notices import empty_notice
+    from matcher.explain.notices import empty_notice
 
     query = page.request.url.query
     form_fields = {**asdict(form), "level": [lv.value for lv in form.level]}

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from matcher.domain import PENDING
 from matcher.errors import InvalidInput
-from matcher.suggestions import FRENCH_REGIONS, SuggestionFilters, french_region_code
+from matcher.ranking.suggestions import FRENCH_REGIONS, SuggestionFilters, french_region_code
 from matcher.themes import parse_theme
 from service.routes.suggestions import add_decision
 from service.routes.trust import decide_claim, verify

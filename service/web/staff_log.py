@@ -19,14 +19,14 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import AfterValidator
 
-from matcher.store import ApiKey, Decision
-from matcher.store_audit import DECISION_STATUSES
+from matcher.store.audit import DECISION_STATUSES
+from matcher.store.sqlite import ApiKey, Decision
 from service.schemas_trust import real_day
 from service.staff_views import decisions, journal, names_of
 from service.web.context import Page, PageDep
 
 router = APIRouter()
-#: The journal's action filter: what the audit trail records (``matcher.store_trust``, registrations by
+#: The journal's action filter: what the audit trail records (``matcher.store.trust``, registrations by
 #: ``service.routes.authorities``), then the decisions.
 JOURNAL_ACTIONS = ("profile.registered", "profile.verified", "profile.rejected", "profile.pending", "claim.created",
                    "claim.approved", "claim.rejected", *(f"decision.{s}" for s in DECISION_STATUSES))

@@ -1,0 +1,2 @@
+"""Learning and measuring: training pairs, the training pipeline, the offline evaluations (twins,
+thematic, cold start) and the model card."""

@@ -1,0 +1,470 @@
+"""The one scoring kernel: features → ranker → score → reasons, for every path that ranks pairs
+(``/matches``, events, staff suggestions, evaluation, training on decisions).
+
+Pure: a ``MatchState`` and a ``Query`` in, arrays out. ``rank`` is the two-stage path (the ranker's
+linear first stage over every candidate, the full model on a shortlist); ``score_rows`` scores the rows
+it is given, all of them; ``explain`` turns scored rows into reasons; ``probability`` is the one
+logit → displayed probability and ``match_score`` the one probability → 0–100 score people read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy.special import expit
+
+from matcher.domain import Profile, Reason
+from matcher.explain.contributions import ReasonContext, reasons_for
+from matcher.explain.reasons.context import DIRECTION_MATCH_Z
+from matcher.ranking.arrays import EARTH_RADIUS_KM, KINDS, CatalogueArrays
+from matcher.ranking.features import (
+    GATE_FEATURE,
+    NEED_Z,
+    OFFER_Z,
+    Query,
+    direction_z,
+    distances_km,
+    feature_columns,
+    mention_shares,
+    precompute_corpus_sims,
+    query_wrote,
+    stack,
+    text_features,
+)
+from matcher.ranking.first_stage import gather, stage_tables, with_text
+from matcher.ranking.footprint import Footprint, footprint
+from matcher.ranking.geo_prior import ThemeCount, strongest_theme, tables_for
+from matcher.ranking.history import NEAR_RADIUS_KM, Shares, country_shares, source_weights
+from matcher.ranking.ranker import calibration_group
+from matcher.ranking.size_fit import POOL, TOP_K
+from matcher.ranking.state import MatchState
+
+SHORTLIST = 300
+SEMANTIC_NEIGHBOURS = 50
+NEARBY_KM = 40.0
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Candidate rows with their feature matrix (NaN = missing) and ranker logits, unsorted."""
+
+    rows: np.ndarray
+    X: np.ndarray
+    logits: np.ndarray
+    directions: np.ndarray | None = None  # (n, 2) text match per direction (need, offer), if the query wrote
+    footprint: Footprint | None = None  # what a one-row write must reach to change this ranking (``rank(trace=)``)
+    foreign_query: bool = False  # the query is not French (its pairs are calibrated as such)
+
+
+def probability(keys: np.ndarray | float) -> np.ndarray:
+    """The displayed score of a calibrated logit (``calibrated`` or a list's ordering ``keys``): the
+    probability that the pair is a real partnership, rounded to 4 places."""
+    return np.round(expit(np.asarray(keys, dtype=np.float64)), 4)
+
+
+#: The 0–100 match score people read is the calibrated probability on a log scale: 25 points per factor of
+#: ten, from 1 chance in 10,000 or less (0) to certainty (100). Real partnerships are rare among the pairs a
+#: list could show (about 1 in 800 of the held-out shortlists), so a plain percentage would read 0 for nearly
+#: every pair; on this scale 50 means "about 1 pair in 100 with this score was a real partnership".
+SCORE_FLOOR = 1e-4
+POINTS_PER_DECADE = 25.0
+
+
+def match_score(p: np.ndarray | float) -> np.ndarray:
+    """(n,) int 0–100 of each probability ``p`` (``probability``): non-decreasing in ``p``, so a list ordered
+    by its probabilities is ordered by its match scores."""
+    p = np.maximum(np.asarray(p, dtype=np.float64), SCORE_FLOOR)
+    return np.clip(np.rint(POINTS_PER_DECADE * (np.log10(p) - np.log10(SCORE_FLOOR))), 0, 100).astype(int)
+
+
+#: Bands of the 0–100 score for the reliability check (``reliability``): what a reader compares.
+SCORE_BANDS = ((0, 25), (25, 40), (40, 50), (50, 60), (60, 75), (75, 101))
+
+
+def reliability(p: np.ndarray, y: np.ndarray) -> list[dict[str, float]]:
+    """Per band of the match score of held-out pairs (``p`` their displayed probabilities, ``y`` 1 for a real
+    partnership): pairs, real partnerships, the mean probability the score promised and the observed rate.
+    A calibrated score has the two close wherever the band holds enough partnerships."""
+    p, y = np.asarray(p, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    points = match_score(p)
+    out = []
+    for lo, hi in SCORE_BANDS:
+        sel = (points >= lo) & (points < hi)
+        n = int(sel.sum())
+        out.append({"low": lo, "high": min(hi, 100), "pairs": n, "partners": int(y[sel].sum()),
+                    "predicted": float(p[sel].mean()) if n else 0.0, "observed": float(y[sel].mean()) if n else 0.0})
+    return out
+
+
+def one_in(score: np.ndarray | int) -> np.ndarray:
+    """(n,) int: about 1 pair in this many with this match score was a real partnership (the inverse of the
+    score's probability, a whole number with at most two significant figures: 1, 2, …, 10, 11, …, 360, …, 10,000)."""
+    n = 10.0 ** ((100 - np.asarray(score, dtype=np.float64)) / POINTS_PER_DECADE)
+    digits = np.floor(np.log10(n))
+    scale = 10.0 ** np.maximum(digits - 1, 0)
+    return (np.rint(n / scale) * scale).astype(int)
+
+
+def calibrated(state: MatchState, scored: Scored) -> np.ndarray:
+    """(n,) each scored pair's logit on the calibrated scale of the model that scored it (``PairRanker.modes``):
+    comparable across a list that mixes pairs where both sides wrote, one did, or neither."""
+    assert state.ranker is not None
+    return state.ranker.calibrated_logit(scored.logits, calibration_group(state.ranker.modes(scored.X),
+                                                                           scored.foreign_query))
+
+
+def prepared(state: MatchState, q: Query) -> Query:
+    """``q`` with the theme → geography prior of its text (``matcher.ranking.geo_prior``) over ``state``'s cooperation
+    cases: every scoring function starts here, so each path reads the same prior."""
+    if q.geo is not None or not len(state.cooperation) or not query_wrote(q):
+        return q
+    tables = tables_for(state.cooperation, state.arrays, query_bits=int(q.exp_themes | q.need_themes),
+                        is_french=q.is_french, exclude_rows=q.exclude_rows)
+    return q if tables is None else replace(q, geo=tables)
+
+
+def _shares(state: MatchState, q: Query) -> Shares | None:
+    return state.shares(q.country) if not q.exclude_rows else None
+
+
+def columns(state: MatchState, q: Query, cand: np.ndarray) -> dict[str, np.ndarray]:
+    q = prepared(state, q)
+    return feature_columns(q, state.arrays, state.history, cand, priority=state.priority,
+                           level_compat=state.level_compat, shares=_shares(state, q))
+
+
+def shortlist(state: MatchState, cols: dict[str, np.ndarray], n: int, size: int = SHORTLIST) -> np.ndarray:
+    """Positions (into the candidates) of the first-stage top ``size``, plus the semantic nearest neighbours
+    (``cols``: every feature column over the candidates, as ``columns`` gives)."""
+    assert state.ranker is not None, "a ranker is needed to score"
+    if n <= size:
+        return np.arange(n)
+    return _top_and_neighbours(state.ranker.prefilter_columns(cols), cols, size)
+
+
+def _top_and_neighbours(pre: np.ndarray, text_cols: dict[str, np.ndarray], size: int) -> np.ndarray:
+    """The first-stage top ``size`` of ``pre``, plus the text neighbours: the few candidates that wrote
+    something, best text match first (only they can have a non-zero text score, so only they are sorted)."""
+    if len(pre) <= size:
+        return np.arange(len(pre))
+    top = np.argpartition(-pre, size)[:size]
+    names = text_cols["names_mentioned"]
+    if not text_cols[GATE_FEATURE][:1].any() and not names.any():
+        return top  # the query wrote nothing and no text names it: no text neighbours
+    sem = text_cols["text_dense"] + text_cols["text_lex"] + 3.0 * names
+    wrote = np.flatnonzero(sem)
+    if len(wrote):
+        k = min(SEMANTIC_NEIGHBOURS, len(wrote))
+        best = wrote[np.argpartition(-sem[wrote], k - 1)[:k]] if k < len(wrote) else wrote
+        top = np.union1d(top, best)
+    return top
+
+
+def _directions(cols: dict[str, np.ndarray]) -> np.ndarray | None:
+    if NEED_Z not in cols:
+        return None
+    return np.column_stack([cols[NEED_Z], cols[OFFER_Z]])
+
+
+def score_rows(state: MatchState, q: Query, rows: np.ndarray) -> Scored:
+    """Every row in ``rows`` scored by the full model (no shortlist)."""
+    assert state.ranker is not None, "a ranker is needed to score"
+    q = prepared(state, q)
+    rows = np.asarray(rows, dtype=np.int64)
+    cols = columns(state, q, rows)
+    X = stack(cols)
+    return Scored(rows, X, state.ranker.decision_function(X), _directions(cols), foreign_query=not q.is_french)
+
+
+def score_many(state: MatchState, items: Sequence[tuple[Query, np.ndarray]]) -> list[Scored]:
+    """``score_rows`` for many queries with ONE ranker call: the model is row-wise, and its per-call
+    overhead is larger than the arithmetic on a few hundred rows (events: thousands of queries)."""
+    assert state.ranker is not None, "a ranker is needed to score"
+    queries = precompute_corpus_sims([prepared(state, q) for q, _ in items], state.arrays)
+    all_cols = [columns(state, q, np.asarray(r, dtype=np.int64)) for q, (_, r) in zip(queries, items)]
+    mats = [stack(c) for c in all_cols]
+    if not mats:
+        return []
+    z = state.ranker.decision_function(np.vstack(mats))
+    out, off = [], 0
+    for (q, r), X, cols in zip(items, mats, all_cols):
+        out.append(Scored(np.asarray(r, dtype=np.int64), X, z[off:off + len(X)], _directions(cols),
+                          foreign_query=not q.is_french))
+        off += len(X)
+    return out
+
+
+def rank(state: MatchState, q: Query, cand: np.ndarray, *, size: int = SHORTLIST, trace: bool = False) -> Scored:
+    """The two-stage ranking: the linear first stage over every candidate (``matcher.ranking.first_stage``, the
+    same scores as ``shortlist`` without a column per feature), the full model on its shortlist.
+    ``trace``: also the ranking's ``Footprint`` (what a later one-row write must reach to change it)."""
+    ranker = state.ranker
+    assert ranker is not None, "a ranker is needed to score"
+    q = prepared(state, q)
+    a = state.arrays
+    text = text_features(q, a, cand)
+    tables = None
+    pre = None
+    if len(cand) <= size:
+        pos = np.arange(len(cand))
+    else:
+        tables = stage_tables(ranker, q, a, state.history, priority=state.priority, level_compat=state.level_compat,
+                              shares=_shares(state, q))
+        pre = with_text(ranker, gather(ranker, tables, q, a, cand), text)
+        pos = _top_and_neighbours(pre, text, size)
+    rows = cand[pos]
+    cols = feature_columns(q, a, state.history, rows, priority=state.priority, level_compat=state.level_compat,
+                           shares=_shares(state, q), text={k: np.asarray(v)[pos] for k, v in text.items()})
+    X = stack(cols)
+    fp = None
+    if trace:
+        if tables is None:
+            tables = stage_tables(ranker, q, a, state.history, priority=state.priority,
+                                  level_compat=state.level_compat, shares=_shares(state, q))
+        fp = footprint(tables, q, cand, pre, pos, text, size, SEMANTIC_NEIGHBOURS, tables.link_w)
+    return Scored(rows, X, ranker.decision_function(X), _directions(cols), fp, foreign_query=not q.is_french)
+
+
+def ranking_scores(state: MatchState, q: Query, cand: np.ndarray, *, size: int = SHORTLIST,
+                   listed_head: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(a score per candidate that orders them exactly as ``rank`` does, with the rest after the
+    shortlist in first-stage order; the full feature matrix). For evaluation, where every candidate's
+    place is needed. ``listed_head``: order as users see it (``listed``: the size-fitted head first)."""
+    assert state.ranker is not None, "a ranker is needed to score"
+    q = prepared(state, q)
+    cols = columns(state, q, cand)
+    X = stack(cols)
+    pos = shortlist(state, cols, len(cand), size)
+    full = state.ranker.prefilter_score(X)
+    full = full - full.max() - 1e6
+    full[pos] = state.ranker.decision_function(X[pos])
+    if listed_head:
+        full = head_keys(state, Scored(cand, X, full))
+    return full, X
+
+
+def diversify(scores: np.ndarray, countries: np.ndarray, k: int, diversity: float) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy MMR over countries: each pick lowers the others of its country by ``diversity`` per pick.
+
+    Returns (positions into ``scores``, best first; the value each was picked with: its score less its
+    country's penalty at that moment, non-increasing). ``diversity=0`` is a plain sort.
+    """
+    order = np.argsort(-scores, kind="stable")
+    if diversity <= 0 or len(scores) <= 1:
+        return order[:k], np.asarray(scores)[order[:k]]
+    picked: list[int] = []
+    values: list[float] = []
+    seen: dict[int, int] = {}
+    remaining = list(order)
+    while remaining and len(picked) < k:
+        best_i, best_v = 0, -np.inf
+        for j, pos in enumerate(remaining):
+            v = scores[pos] - diversity * seen.get(int(countries[pos]), 0)
+            if v > best_v:
+                best_i, best_v = j, v
+        pos = remaining.pop(best_i)
+        picked.append(pos)
+        values.append(float(best_v))
+        seen[int(countries[pos])] = seen.get(int(countries[pos]), 0) + 1
+    return np.array(picked, dtype=int), np.array(values)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """The top of a list in the order users see it."""
+
+    positions: np.ndarray  # into the Scored, best first
+    logits: np.ndarray  # the ranker's logit of each
+    #: The displayed score of each: the probability of the value that ordered the list (the calibrated
+    #: logit, with the head's size offset and the diversity penalty where they moved it): non-increasing.
+    scores: np.ndarray
+
+
+def head_keys(state: MatchState, scored: Scored) -> np.ndarray:
+    """An ordering key for every candidate of ``scored``, on the calibrated scale (``calibrated``: so pairs
+    scored by different models compare): the first ``calibration.TOP_K`` are chosen among the best
+    ``calibration.POOL`` by calibrated logit + size offset (``matcher.ranking.size_fit``: so a list's sizes look
+    like real partners'), in that order; everything after them keeps its order and gaps. The offsets order
+    the head of a list only: applied to every candidate they cost retrieval (twins HR@50 0.156 -> 0.112)."""
+    assert state.ranker is not None
+    logits = calibrated(state, scored) if len(scored.logits) else np.zeros(0)
+    n = len(logits)
+    adjustment = state.ranker.size_adjustment(scored.X) if n else np.zeros(0)
+    if not n or not adjustment.any():
+        return logits.copy()
+    order = np.argsort(-logits, kind="stable")
+    pool = order[:POOL]
+    head = pool[np.argsort(-(logits[pool] + adjustment[pool]), kind="stable")[:TOP_K]]
+    key = logits.copy()
+    key[head] = logits[head] + adjustment[head]
+    rest = np.ones(n, dtype=bool)
+    rest[head] = False
+    if rest.any():
+        key[rest] -= max(0.0, float(key[rest].max() - key[head].min()) + 1e-6)
+    return key
+
+
+def listed(state: MatchState, scored: Scored, k: int, diversity: float = 0.0) -> Listed:
+    """The top ``k`` of ``scored`` as shown: size-fitted head, then the country diversity re-ranking."""
+    pos, keys = diversify(head_keys(state, scored), state.arrays.country[scored.rows], k, diversity)
+    return Listed(positions=pos, logits=np.asarray(scored.logits)[pos], scores=probability(keys))
+
+
+def explain(state: MatchState, q: Query, profile: Profile | None, scored: Scored, positions: np.ndarray, *,
+            audience: str = "query") -> list[tuple[Reason, ...]]:
+    """Reasons of the candidates at ``positions`` of ``scored`` (the ranker's exact contributions)."""
+    assert state.ranker is not None
+    positions = np.asarray(positions, dtype=np.int64)
+    if not len(positions):
+        return []
+    X = scored.X[positions]
+    rows = scored.rows[positions]
+    contrib = state.ranker.contributions(X)
+    given = scored.directions[positions] if scored.directions is not None else None
+    ctxs = reason_contexts(state, q, profile, rows, distances_km(q, state.arrays, rows), X, audience=audience,
+                           directions=given)
+    avg = state.ranker.average_pair_
+    return [reasons_for(X[m], contrib[m], ctxs[m], average=avg) for m in range(len(positions))]
+
+
+def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: np.ndarray, km: np.ndarray,
+                    X: np.ndarray | None = None, *, audience: str = "query", directions: np.ndarray | None = None
+                    ) -> list[ReasonContext]:
+    """The facts behind the reasons of several candidates of one query: what depends on the query alone
+    (nearby partner counts, theme labels) is computed once, not per candidate. Shares are not here: the
+    reasons read them back from the feature values the ranker saw. ``audience="staff"``: third-person
+    sentences (staff look at a pair, they are neither side)."""
+    from matcher.themes import get_theme
+
+    a, h = state.arrays, state.history
+    rows = np.asarray(rows, dtype=np.int64)
+    nearby = np.zeros(a.n, dtype=np.int64)
+    if q.xyz is not None and len(h.src):
+        ex = list(q.exclude_rows) + ([q.row] if q.row is not None else [])
+        d = np.arccos(np.clip(a.xyz[h.src] @ q.xyz, -1, 1)) * 6371.0
+        ok = (d <= NEARBY_KM) & a.has_coord[h.src] & ~np.isin(h.src, ex)
+        nearby = np.bincount(h.dst[ok], minlength=a.n)
+    country_links = _country_links_nearby(state, q, rows)
+    theme_labels = [(get_theme(t).label("fr"), get_theme(t).label("en")) for t in a.theme_codes]
+
+    def labels(bits: int) -> tuple[tuple[str, str], ...]:
+        return tuple(theme_labels[i] for i in range(len(theme_labels)) if bits >> i & 1)
+
+    q = prepared(state, q)
+    geo = [strongest_theme(state.cooperation, a, query_bits=int(q.exp_themes | q.need_themes), is_french=q.is_french,
+                           row=r, exclude_rows=q.exclude_rows) if q.geo is not None else None
+           for r in rows.tolist()]
+    matched = text_directions(q, a, rows) if directions is None else [
+        tuple(d for d, v in zip(("need", "offer"), pair) if v >= DIRECTION_MATCH_Z) for pair in directions.tolist()]
+    area = area_counts(state, q)
+    by_q, by_c = mention_shares(q, a, rows)
+    if profile is not None:
+        q_name, q_kind, q_pop = profile.name, profile.kind.value, profile.population
+    elif q.row is not None:
+        q_name, q_kind = str(a.names[q.row]), KINDS[int(a.kind[q.row])].value
+        q_pop = int(a.population[q.row]) or None
+    else:
+        q_name, q_kind, q_pop = "", "", None
+    out: list[ReasonContext] = []
+    for r, dist in zip(rows.tolist(), np.asarray(km, dtype=float).tolist()):
+        code = a.country_codes[a.country[r]]
+        country = state.countries.get(code)
+        common = int(a.lang_mask[r]) & q.lang_mask
+        a1 = a.admin1[r]
+        out.append(ReasonContext(
+            candidate_name=str(a.names[r]),
+            country_name_fr=country.name_fr if country else code, country_name_en=country.name if country else code,
+            distance_km=None if np.isnan(dist) else dist, q_population=q_pop,
+            c_population=int(a.population[r]) or None,
+            nearby_partner_count=int(nearby[r]), nearby_km=NEARBY_KM, c_degree=int(h.degree[r]),
+            shared_languages=tuple(lang for i, lang in enumerate(a.languages) if common >> i & 1) if common else (),
+            need_themes=labels(int(a.exp_themes[r]) & q.need_themes),
+            offer_themes=labels(int(a.need_themes[r]) & q.exp_themes),
+            admin1_name=a.admin1_names.get(a.admin1_keys[a1], "") if a1 >= 0 else "",
+            country_links_nearby=int(country_links[len(out)]), country_links_km=NEAR_RADIUS_KM,
+            q_kind=q_kind, q_name=q_name, audience=audience, text_directions=matched[len(out)],
+            c_kind=KINDS[int(a.kind[r])].value,
+            mention=_mention(float(by_q[len(out)]), float(by_c[len(out)])),
+            **_geo_fields(geo[len(out)], theme_labels, a),  # type: ignore[arg-type]
+            french_status=country.french_status if country else "",
+            q_country_code=a.country_codes[q.country] if q.country >= 0 else "", c_country_code=code,
+            area_scope=area.scope, area_links=area.links, area_links_in_country=int(area.by_country[a.country[r]]),
+            area_partners_in_country=int(area.partners_by_country[a.country[r]]),
+            country_pair_links=int(area.country_pair[a.country[r]]),
+        ))
+    return out
+
+
+def _geo_fields(g: ThemeCount | None, theme_labels: list[tuple[str, str]], a: CatalogueArrays
+                ) -> dict[str, object]:
+    if g is None:
+        return {}
+    return {"geo_theme": theme_labels[a.theme_codes.index(g.theme)], "geo_here": g.here, "geo_total": g.total,
+            "geo_place": g.place}
+
+
+@dataclass(frozen=True)
+class AreaCounts:
+    """The query area's known partnerships as the history sentences count them (``ReasonContext``)."""
+
+    scope: str  # "region", "department" or "" (only the radius)
+    links: int  # link ends in the area (a link between two places of the area counts twice)
+    by_country: np.ndarray  # (n_countries,) of them going to each country
+    partners_by_country: np.ndarray  # (n_countries,) distinct partners in each country
+    country_pair: np.ndarray  # (n_countries,) links between the query's country and each country
+
+
+def area_counts(state: MatchState, q: Query) -> AreaCounts:
+    """Counts over the query's area: the link ends ``source_weights`` gives a weight (its région or
+    département, ``QUERY_RADIUS_KM`` around it; links touching ``exclude_rows`` left out)."""
+    a, h = state.arrays, state.history
+    nc = len(a.country_codes)
+    w = source_weights(h, a, q_xyz=q.xyz, q_admin2=q.admin2, q_admin1=q.admin1, exclude_rows=q.exclude_rows)
+    dst = h.dst[w > 0]
+    partners = np.unique(dst)
+    pair = np.zeros(nc, dtype=np.int64)
+    if q.country >= 0 and len(h.src):
+        mask = a.country[h.src] == q.country
+        if len(q.exclude_rows):
+            ex = np.asarray(q.exclude_rows)
+            mask &= ~(np.isin(h.src, ex) | np.isin(h.dst, ex))
+        pair = np.bincount(a.country[h.dst[mask]], minlength=nc)
+    scope = "region" if q.admin1 >= 0 else "department" if q.admin2 >= 0 else ""
+    return AreaCounts(scope=scope, links=len(dst), by_country=np.bincount(a.country[dst], minlength=nc),
+                      partners_by_country=np.bincount(a.country[partners], minlength=nc), country_pair=pair)
+
+
+def text_directions(q: Query, a: CatalogueArrays, rows: np.ndarray) -> list[tuple[str, ...]]:
+    """Per row, the directions in which the texts match clearly better than usual for this query
+    (standardised dense + lexical similarity at least ``DIRECTION_MATCH_Z``): "need" (their expertise, my needs), "offer" (my expertise, their
+    needs)."""
+    need = direction_z(q, a, rows, "needs", "expertise", "dense") + direction_z(q, a, rows, "needs", "expertise", "lex")
+    offer = (direction_z(q, a, rows, "expertise", "needs", "dense")
+             + direction_z(q, a, rows, "expertise", "needs", "lex"))
+    return [tuple(d for d, v in (("need", n), ("offer", o)) if v >= DIRECTION_MATCH_Z) for n, o in zip(need, offer)]
+
+
+def _mention(by_q: float, by_c: float) -> str:
+    q_names, c_names = by_q > 0, by_c > 0
+    return "both" if q_names and c_names else "query_names_candidate" if q_names else (
+        "candidate_names_query" if c_names else "")
+
+
+def _country_links_nearby(state: MatchState, q: Query, rows: np.ndarray) -> np.ndarray:
+    """For each row, the links from the query's country ending within NEAR_RADIUS_KM of it (not at it):
+    the count behind ``near_global``, whose kernel reaches exactly that far. Distances to the few
+    thousand link endpoints are cheaper here than slicing the kernel by column."""
+    a, h = state.arrays, state.history
+    out = np.zeros(len(rows), dtype=np.int64)
+    if q.country < 0 or not len(rows) or not len(h.endpoints):
+        return out
+    shares = state.shares(q.country) if not q.exclude_rows else country_shares(h, a, q.country, q.exclude_rows)
+    ep = np.flatnonzero(shares.endpoint_links)
+    ends = h.endpoints[ep]
+    ok = a.has_coord[ends]
+    ends, counts = ends[ok], shares.endpoint_links[ep][ok]
+    km = np.arccos(np.clip(a.xyz[ends] @ a.xyz[rows].T, -1, 1)) * EARTH_RADIUS_KM  # (endpoints, rows)
+    near = (km <= NEAR_RADIUS_KM) & (ends[:, None] != rows[None, :]) & a.has_coord[rows][None, :]
+    return (counts @ near).round().astype(np.int64)
