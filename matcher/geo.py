@@ -1,10 +1,36 @@
-"""Geography facts the matcher uses: France's priority zones for decentralised cooperation."""
+"""Geography the matcher uses: great-circle distances (one Earth radius for every path) and France's
+priority zones for decentralised cooperation."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+import numpy as np
+
 from matcher.catalogue.files import Country
+
+#: The mean Earth radius (IUGG), the one every distance in twinmatch uses.
+EARTH_RADIUS_KM = 6371.0088
+
+
+def unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """(n, 3) unit vectors of points in degrees: the catalogue's fast form of a place (a dot product is a cosine)."""
+    la, lo = np.radians(lat), np.radians(lon)
+    return np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=1).astype(np.float64)
+
+
+def km_from_dot(dot: np.ndarray | float) -> np.ndarray:
+    """Great-circle distance (km) from the dot product of unit vectors (``unit_xyz``)."""
+    return EARTH_RADIUS_KM * np.arccos(np.clip(dot, -1.0, 1.0))
+
+
+def haversine_km(lat: float, lon: float, lats: np.ndarray | float, lons: np.ndarray | float) -> np.ndarray:
+    """Great-circle distances (km) from one point to points, all in degrees (haversine: exact for near points
+    too). NaN stays NaN."""
+    p1, l1 = np.radians(lat), np.radians(lon)
+    p2, l2 = np.radians(lats), np.radians(lons)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 # The Mediterranean rim (coastal states and territories, France excluded).
 MEDITERRANEAN = frozenset(

@@ -13,6 +13,7 @@ import pytest
 from profiles_fixture import COUNTRIES, fr
 
 from matcher.domain import Kind, Link, Profile
+from matcher.geo import EARTH_RADIUS_KM
 from matcher.ranking.arrays import CatalogueArrays
 from matcher.ranking.history import (
     NEAR_RADIUS_KM,
@@ -32,7 +33,7 @@ def _km(p: Profile, q: Profile) -> float:
     assert p.lat is not None and p.lon is not None and q.lat is not None and q.lon is not None
     la1, lo1, la2, lo2 = map(math.radians, (p.lat, p.lon, q.lat, q.lon))
     h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
 
 
 def _world(seed: int) -> tuple[list[Profile], list[Link]]:

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 import pytest
 
 from matcher.domain import Filters, Match, Profile
+from matcher.geo import EARTH_RADIUS_KM
 from matcher.paths import DATA_DIR, MODELS_DIR
 
 pytestmark = [pytest.mark.slow]
 
-R_KM = 6371.0088  # the mean Earth radius (IUGG)
+R_KM = EARTH_RADIUS_KM  # the one radius; the distance itself is recomputed here independently
 MEDITERRANEAN = {"ES", "IT", "MT", "GR", "CY", "TR", "SY", "LB", "IL", "PS", "EG", "LY", "TN", "DZ", "MA", "MC",
                  "SI", "HR", "BA", "ME", "AL", "GI"}
 FRENCH_FILTERS = [Filters(), Filters(continents=("AF",)), Filters(continents=("AF",), francophone_only=True),

@@ -18,8 +18,9 @@ from matcher.catalogue.normalize import (
     parenthetical,
     strip_article,
 )
-from matcher.catalogue.resolve import AMBIGUOUS, RESOLVED, UNRESOLVED, Resolver, haversine_km
+from matcher.catalogue.resolve import AMBIGUOUS, RESOLVED, UNRESOLVED, Resolver
 from matcher.domain import Kind, Profile
+from matcher.geo import EARTH_RADIUS_KM, haversine_km
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -225,7 +226,7 @@ def _brute_haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> floa
     p1, p2 = math.radians(lat1), math.radians(lat2)
     a = (math.sin((p2 - p1) / 2) ** 2
          + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
-    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
 def test_nearest_matches_brute_force() -> None:

@@ -30,7 +30,8 @@ from matcher.catalogue.files import Country
 from matcher.catalogue.skeleton import name_skeleton, search_form
 from matcher.domain import Profile
 from matcher.errors import Conflict, InvalidInput
-from matcher.ranking.arrays import EARTH_RADIUS_KM, KINDS, CatalogueArrays, unit_xyz
+from matcher.geo import km_from_dot, unit_xyz
+from matcher.ranking.arrays import KINDS, CatalogueArrays
 
 if TYPE_CHECKING:
     from matcher.store.sqlite import ProfileStore
@@ -58,7 +59,7 @@ def check_place(profile: Profile, a: CatalogueArrays) -> None:
     if a.country[nearest] == ci:
         return
     own_best = float(np.max(np.where(own, dots, -2.0)))
-    km = EARTH_RADIUS_KM * float(np.arccos(np.clip(own_best, -1.0, 1.0)))
+    km = float(km_from_dot(own_best))
     if km > BORDER_KM:
         where = a.country_codes[int(a.country[nearest])]
         raise InvalidInput(f"the coordinates ({profile.lat}, {profile.lon}) are not in {profile.country}: the "

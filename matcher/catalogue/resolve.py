@@ -47,8 +47,8 @@ from matcher.catalogue.normalize import (
 )
 from matcher.catalogue.unit_names import UnitIndex
 from matcher.domain import Kind, Level, Profile
+from matcher.geo import haversine_km
 
-EARTH_RADIUS_KM = 6371.0088
 RESOLVED, AMBIGUOUS, UNRESOLVED = "resolved", "ambiguous", "unresolved"
 
 #: Preference among kinds when one name matches several: "Paris" is a commune and a département; a
@@ -86,13 +86,6 @@ class Resolution:
     def ok(self) -> bool:
         return self.status == RESOLVED
 
-
-def haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    """Great-circle distances (km) from one point to arrays of points, all in degrees. NaN stays NaN."""
-    p1, l1 = np.radians(lat), np.radians(lon)
-    p2, l2 = np.radians(lats), np.radians(lons)
-    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 # A query extending a town's name with these is one of its districts, not the town ("Prague 6",

@@ -8,12 +8,12 @@ the foreign territories several French authorities work with side by side.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from matcher.domain import Level, Link, Profile
 from matcher.explain.wording import en_country, fr_the_country
+from matcher.geo import haversine_km
 
 TIER_PARTNER, TIER_REGION, TIER_COUNTRY = 3, 2, 1
 LEVEL_FR = {"admin1": "région", "admin2": "département", "intercommunal": "intercommunalité", "town": "commune"}
@@ -56,10 +56,7 @@ class Overlap:
 def km(a: Profile, b: Profile) -> float | None:
     if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
         return None
-    p1, p2 = math.radians(a.lat), math.radians(b.lat)
-    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(h))
+    return float(haversine_km(a.lat, a.lon, b.lat, b.lon))
 
 
 def admin1_of(p: Profile, profiles: Mapping[str, Profile]) -> Profile | None:

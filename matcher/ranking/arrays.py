@@ -15,28 +15,19 @@ import scipy.sparse as sp
 
 from matcher.catalogue.files import Country
 from matcher.domain import LEVELS, Kind, Level, Profile
+from matcher.geo import unit_xyz
 from matcher.ranking.names import EMPTY_STATS, NameStats, TextNames, name_matrix, text_matrix, text_names
 from matcher.ranking.text_channel import LEX_FEATURES, char_tf, fit_idf, hubness, tfidf
 
 KINDS: tuple[Kind, ...] = tuple(Kind)
 CONTINENTS: tuple[str, ...] = ("AF", "AN", "AS", "EU", "NA", "OC", "SA")
 FIELDS: tuple[str, ...] = ("needs", "expertise", "description")
-EARTH_RADIUS_KM = 6371.0088
 UNIT_LEVELS = (Level.ADMIN1, Level.ADMIN2, Level.INTERCOMMUNAL)  # whose names carry level words
 
 def lexical_vectors(texts: Sequence[str], idf: np.ndarray) -> sp.csr_matrix:
     """Character n-gram TF-IDF rows (L2-normalised) under the corpus IDF ``idf``."""
     return tfidf(char_tf(texts), idf)
 
-
-def unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    la, lo = np.radians(lat), np.radians(lon)
-    return np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=1).astype(np.float64)
-
-
-def chord_to_km(dot: np.ndarray) -> np.ndarray:
-    """Great-circle distance (km) from the dot product of unit vectors."""
-    return EARTH_RADIUS_KM * np.arccos(np.clip(dot, -1.0, 1.0))
 
 
 def theme_bits(codes: Iterable[str], theme_index: Mapping[str, int]) -> int:
@@ -516,4 +507,4 @@ def _put_row(mat: np.ndarray, r: int | None, value: np.ndarray) -> np.ndarray:
     return out
 
 
-__all__ = ["CatalogueArrays", "chord_to_km", "lexical_vectors", "profile_texts", "unit_xyz", "with_profile", "without"]
+__all__ = ["CatalogueArrays", "lexical_vectors", "profile_texts", "with_profile", "without"]

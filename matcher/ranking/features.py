@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.ranking.arrays import FIELDS, CatalogueArrays, chord_to_km
+from matcher.geo import km_from_dot
+from matcher.ranking.arrays import FIELDS, CatalogueArrays
 from matcher.ranking.geo_prior import GeoTables
 from matcher.ranking.geo_prior import column as geo_column
 from matcher.ranking.history import (
@@ -244,7 +245,7 @@ def distances_km(q: Query, a: CatalogueArrays, cand: np.ndarray) -> np.ndarray:
         return np.full(len(cand), MISSING)
     # One product over all rows, then a gather: cheaper than gathering (n, 3) rows first.
     dots = (a.xyz @ q.xyz)[cand] if len(cand) > a.n // 4 else a.xyz[cand] @ q.xyz
-    km = chord_to_km(dots)
+    km = km_from_dot(dots)
     km[~a.has_coord[cand]] = MISSING
     return km
 

@@ -29,7 +29,8 @@ import scipy.sparse as sp
 from sklearn.neighbors import BallTree
 
 from matcher.domain import Link
-from matcher.ranking.arrays import EARTH_RADIUS_KM, CatalogueArrays
+from matcher.geo import EARTH_RADIUS_KM, km_from_dot
+from matcher.ranking.arrays import CatalogueArrays
 
 QUERY_SCALE_KM = 10.0  # query-side kernel: exp(-d / scale) up to QUERY_RADIUS_KM
 QUERY_RADIUS_KM = 50.0
@@ -120,7 +121,7 @@ def source_weights(
     w = np.zeros(len(src), dtype=np.float64)
     if q_xyz is not None:
         dot = arrays.xyz[src] @ q_xyz
-        km = EARTH_RADIUS_KM * np.arccos(np.clip(dot, -1.0, 1.0))
+        km = km_from_dot(dot)
         has = arrays.has_coord[src]
         w = np.where(has & (km <= QUERY_RADIUS_KM), np.exp(-km / QUERY_SCALE_KM), 0.0)
     if q_admin2 >= 0:

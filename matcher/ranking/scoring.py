@@ -18,7 +18,8 @@ from scipy.special import expit
 from matcher.domain import Profile, Reason
 from matcher.explain.contributions import ReasonContext, reasons_for
 from matcher.explain.reasons.context import DIRECTION_MATCH_Z
-from matcher.ranking.arrays import EARTH_RADIUS_KM, KINDS, CatalogueArrays
+from matcher.geo import km_from_dot
+from matcher.ranking.arrays import KINDS, CatalogueArrays
 from matcher.ranking.features import (
     GATE_FEATURE,
     NEED_Z,
@@ -343,7 +344,7 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
     nearby = np.zeros(a.n, dtype=np.int64)
     if q.xyz is not None and len(h.src):
         ex = list(q.exclude_rows) + ([q.row] if q.row is not None else [])
-        d = np.arccos(np.clip(a.xyz[h.src] @ q.xyz, -1, 1)) * 6371.0
+        d = km_from_dot(a.xyz[h.src] @ q.xyz)
         ok = (d <= NEARBY_KM) & a.has_coord[h.src] & ~np.isin(h.src, ex)
         nearby = np.bincount(h.dst[ok], minlength=a.n)
     country_links = _country_links_nearby(state, q, rows)
@@ -465,6 +466,6 @@ def _country_links_nearby(state: MatchState, q: Query, rows: np.ndarray) -> np.n
     ends = h.endpoints[ep]
     ok = a.has_coord[ends]
     ends, counts = ends[ok], shares.endpoint_links[ep][ok]
-    km = np.arccos(np.clip(a.xyz[ends] @ a.xyz[rows].T, -1, 1)) * EARTH_RADIUS_KM  # (endpoints, rows)
+    km = km_from_dot(a.xyz[ends] @ a.xyz[rows].T)  # (endpoints, rows)
     near = (km <= NEAR_RADIUS_KM) & (ends[:, None] != rows[None, :]) & a.has_coord[rows][None, :]
     return (counts @ near).round().astype(np.int64)

@@ -16,7 +16,7 @@ from matcher.catalogue.files import Country
 from matcher.domain import LEVELS, Filters, Link, Profile
 from matcher.encoding import Encoder
 from matcher.errors import InvalidInput
-from matcher.geo import PRIORITY_ZONES, priority_countries
+from matcher.geo import PRIORITY_ZONES, priority_countries, unit_xyz
 from matcher.ranking.arrays import (
     CONTINENTS,
     FIELDS,
@@ -27,7 +27,6 @@ from matcher.ranking.arrays import (
     facet_themes,
     field_text,
     lexical_vectors,
-    unit_xyz,
 )
 from matcher.ranking.features import Query
 from matcher.ranking.geo_prior import CooperationIndex
