@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials
@@ -35,10 +35,10 @@ from service.auth import api_key_scheme, authenticate, bearer_scheme, check_even
 from service.cache import StateCache
 from service.errors import NotReady
 from service.events_store import EventRegistry
+from service.lang import LANGS, Lang
 from service.ratelimit import RateLimits, client_address
 from service.settings import Settings
 
-Lang = Literal["fr", "en"]
 #: A cached answer of /authorities/{id}/matches: the query authority, its ranked matches, and the
 #: response body already rendered per language.
 CachedMatches = tuple[Profile, list[Match], dict[str, bytes]]
@@ -219,7 +219,7 @@ async def get_lang(
     for i, part in enumerate((accept_language or "").split(",")[:20]):
         tag, _, params = part.strip().partition(";")
         base = tag.strip().lower().split("-")[0]
-        if base not in ("fr", "en"):
+        if base not in LANGS:
             continue
         q = 1.0
         params = params.strip()

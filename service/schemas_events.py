@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.lang import Lang
 from service.schemas_matching import MATCH_SCORE_DOC, ReasonOut
 
 
@@ -67,7 +68,7 @@ class ParticipantRankingOut(BaseModel):
 class EventRankingsOut(BaseModel):
     id: str
     k: int
-    lang: Literal["fr", "en"]
+    lang: Lang
     participants: list[ParticipantRankingOut]
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from matcher.domain import Kind, Level
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
+from service.lang import Lang
 from service.schemas import (
     FORBID_EXTRA,
     PROFILE_EXAMPLE,
@@ -71,7 +72,7 @@ class QueryRef(BaseModel):
 
 class MatchesOut(BaseModel):
     query: QueryRef
-    lang: Literal["fr", "en"]
+    lang: Lang
     matches: list[MatchOut]
     notice: str | None = Field(default=None, description="With an empty list, why (in the response's language): "
                                                          "e.g. min_population above max_population.")

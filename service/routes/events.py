@@ -38,7 +38,7 @@ from matcher.events.schedule import Schedule
 from matcher.ranking.scoring import match_score
 from matcher.store.sqlite import ApiKey
 from service import events_service
-from service.deps import EventsKey, Lang, LangDep, MatcherDep, Resources, ResourcesDep, StoreDep, limited
+from service.deps import EventsKey, LangDep, MatcherDep, Resources, ResourcesDep, StoreDep, limited
 from service.events_service import (
     MAX_EVENT_NAME,
     MEDIA_SUFFIX,
@@ -50,6 +50,7 @@ from service.events_service import (
     visible,
 )
 from service.events_store import EventRecord, EventRegistry, Flags, LoadedEvent, visible_events
+from service.lang import Lang
 from service.routes.matches import reason_out
 from service.schemas_events import (
     EventListOut,

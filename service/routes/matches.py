@@ -19,13 +19,13 @@ from matcher.themes import parse_theme
 from service.deps import (
     CachedMatches,
     CountriesDep,
-    Lang,
     LangDep,
     MatcherDep,
     OptionalKey,
     ResourcesDep,
     StoreDep,
 )
+from service.lang import Lang
 from service.ratelimit import client_address
 from service.routes.authorities import IdPath, check_countries, visible_profile
 from service.schemas import CATALOGUE_COUNTRY, THEME_ENUM
