@@ -21,8 +21,7 @@ from matcher.ranking.engine import Matcher
 from matcher.store.sqlite import ApiKey, ProfileStore
 from service.auth import can_see_unverified, check_can_edit, check_staff, sees_contact
 from service.deps import CountriesDep, MatcherDep, OptionalKey, ResourcesDep, StaffKey, StoreDep, limited
-from service.schemas import (
-    MAX_POSITION,
+from service.schemas.authorities import (
     AuthorityCreate,
     AuthorityCreated,
     AuthorityPage,
@@ -33,6 +32,7 @@ from service.schemas import (
     OwnerKeyOut,
     authority_view,
 )
+from service.schemas.common import MAX_POSITION
 
 log = logging.getLogger("twinmatch.service")
 router = APIRouter(prefix="/authorities", tags=["authorities"])

@@ -52,7 +52,7 @@ from service.events_service import (
 from service.events_store import EventRecord, EventRegistry, Flags, LoadedEvent, visible_events
 from service.lang import Lang
 from service.routes.matches import reason_out
-from service.schemas_events import (
+from service.schemas.events import (
     EventListOut,
     EventOptionsIn,
     EventOptionsOut,

@@ -19,8 +19,8 @@ from matcher.store.sqlite import ProfileStore
 from matcher.themes import parse_theme, theme_codes
 from service.deps import LangDep, OptionalKey, ResourcesDep, StaffKey, StoreDep
 from service.routes.authorities import visible_profile
-from service.schemas import CATALOGUE_COUNTRY
-from service.schemas_funding import (
+from service.schemas.common import CATALOGUE_COUNTRY
+from service.schemas.funding import (
     ConsortiumCall,
     ConsortiumItem,
     ConsortiumPage,

@@ -28,8 +28,8 @@ from service.deps import (
 from service.lang import Lang
 from service.ratelimit import client_address
 from service.routes.authorities import IdPath, check_countries, visible_profile
-from service.schemas import CATALOGUE_COUNTRY, THEME_ENUM
-from service.schemas_matching import MatchesOut, MatchOut, MatchRequest, QueryRef, ReasonOut
+from service.schemas.common import CATALOGUE_COUNTRY, THEME_ENUM
+from service.schemas.matching import MatchesOut, MatchOut, MatchRequest, QueryRef, ReasonOut
 
 router = APIRouter(tags=["matches"])
 

@@ -17,8 +17,8 @@ from service.auth import actor_of
 from service.deps import CountriesDep, LangDep, MatcherDep, ResourcesDep, StaffKey, StoreDep, limited
 from service.routes.authorities import check_countries
 from service.routes.matches import reason_out
-from service.schemas import CATALOGUE_COUNTRY, MAX_POSITION, THEME_ENUM
-from service.schemas_matching import (
+from service.schemas.common import CATALOGUE_COUNTRY, MAX_POSITION, THEME_ENUM
+from service.schemas.matching import (
     DecisionIn,
     DecisionOut,
     DecisionPage,

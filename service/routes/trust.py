@@ -20,8 +20,8 @@ from matcher.store.sqlite import Claim, ProfileStore
 from service.auth import actor_of
 from service.deps import MatcherDep, OptionalKey, ResourcesDep, StaffKey, StoreDep, limited
 from service.routes.authorities import IdPath, write_through
-from service.schemas import AuthorityStaff, OwnerKeyOut
-from service.schemas_trust import (
+from service.schemas.authorities import AuthorityStaff, OwnerKeyOut
+from service.schemas.trust import (
     AuditOut,
     AuditPage,
     ClaimDecided,

@@ -18,7 +18,7 @@ from matcher.store.sqlite import ApiKey
 from service.auth import actor_of
 from service.deps import get_countries
 from service.routes.authorities import update_authority, visible_profile
-from service.schemas import AuthorityUpdate
+from service.schemas.authorities import AuthorityUpdate
 from service.web.context import SESSION_COOKIE, FormPage, Page, PageDep, validated
 from service.web.pages import matcher_of
 

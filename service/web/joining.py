@@ -16,8 +16,8 @@ from matcher.errors import Conflict, InvalidInput
 from service.deps import get_countries
 from service.routes.authorities import create_authority, visible_profile
 from service.routes.trust import claim
-from service.schemas import AuthorityCreate
-from service.schemas_trust import ClaimIn
+from service.schemas.authorities import AuthorityCreate
+from service.schemas.trust import ClaimIn
 from service.web.context import FormPage, Page, PageDep, validated
 from service.web.pages import matcher_of
 

@@ -22,7 +22,7 @@ from service.deps import get_countries
 from service.errors import NotReady
 from service.routes.authorities import visible_profile
 from service.routes.matches import Continent, query_filters
-from service.schemas import MAX_POSITION
+from service.schemas.common import MAX_POSITION
 from service.web.context import Page, PageDep
 
 router = APIRouter()

@@ -15,8 +15,8 @@ from matcher.ranking.suggestions import FRENCH_REGIONS, SuggestionFilters, frenc
 from matcher.themes import parse_theme
 from service.routes.suggestions import add_decision
 from service.routes.trust import decide_claim, verify
-from service.schemas_matching import DecisionIn
-from service.schemas_trust import StaffDecisionIn
+from service.schemas.matching import DecisionIn
+from service.schemas.trust import StaffDecisionIn
 from service.staff_views import suggestions_page
 from service.web.context import FormPage, PageDep, validated
 from service.web.pages import matcher_of

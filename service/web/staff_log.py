@@ -21,7 +21,7 @@ from pydantic import AfterValidator
 
 from matcher.store.audit import DECISION_STATUSES
 from matcher.store.sqlite import ApiKey, Decision
-from service.schemas_trust import real_day
+from service.schemas.trust import real_day
 from service.staff_views import decisions, journal, names_of
 from service.web.context import Page, PageDep
 

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.lang import Lang
-from service.schemas_matching import MATCH_SCORE_DOC, ReasonOut
+from service.schemas.matching import MATCH_SCORE_DOC, ReasonOut
 
 
 class EventOut(BaseModel):

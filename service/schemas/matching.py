@@ -10,10 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, Strict
 from matcher.domain import Kind, Level
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
 from service.lang import Lang
-from service.schemas import (
+from service.schemas.authorities import PROFILE_EXAMPLE, AdHocProfile
+from service.schemas.common import (
     FORBID_EXTRA,
-    PROFILE_EXAMPLE,
-    AdHocProfile,
     AuthorityId,
     CountryCode,
     LongText,
