@@ -34,9 +34,9 @@ from service.admission import Admission
 from service.auth import api_key_scheme, authenticate, bearer_scheme, check_events, check_staff, secret_from
 from service.cache import StateCache
 from service.errors import NotReady
-from service.events_store import EventRegistry
 from service.lang import LANGS, Lang
 from service.ratelimit import RateLimits, client_address
+from service.services.event_registry import EventRegistry
 from service.settings import Settings
 
 #: A cached answer of /authorities/{id}/matches: the query authority, its ranked matches, and the
@@ -69,7 +69,7 @@ class Resources:
     encoder: Encoder | None = None
     #: Applies the writes other processes commit (``matcher.store.replication``); started once loaded.
     follower: ChangeFollower | None = None
-    #: Uploaded events in memory (``service.events_store``), made on first use.
+    #: Uploaded events in memory (``service.services.event_registry``), made on first use.
     events: EventRegistry | None = None
     #: Keeps the unfiltered suggestions computed ahead (``Settings.suggestion_precompute``), once loaded.
     warmer: SuggestionWarmer | None = None

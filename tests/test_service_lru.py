@@ -1,5 +1,5 @@
 """The service's LRU caches (cachetools): the match cache (``service.cache.StateCache``) and the event
-registry's loaded events, rankings, schedules and rendered bodies (``service.events_store``), each with
+registry's loaded events, rankings, schedules and rendered bodies (``service.services.event_registry``), each with
 its bound, the least recently used going first."""
 
 from __future__ import annotations
@@ -9,7 +9,12 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from service.cache import StateCache
-from service.events_store import RANKINGS_PER_EVENT, SCHEDULES_PER_EVENT, EventRegistry, LoadedEvent
+from service.services.event_registry import (
+    RANKINGS_PER_EVENT,
+    SCHEDULES_PER_EVENT,
+    EventRegistry,
+    LoadedEvent,
+)
 
 STATE: Any = object()
 

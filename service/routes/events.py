@@ -13,11 +13,11 @@ saturate two cores).
 The organiser's options (rounds, start, slot length, breaks and pauses, locked meetings) are kept with the
 event (``PUT /events/{id}/options``) and used by every plan and export unless a request gives its own
 value; the participants' answers through their own links (``service.web.fairs``) shape the plan too.
-What routes and pages share is ``service.events_service``.
+What routes and pages share is ``service.services.events``.
 
 A bad file is a 422 in the usual error shape, whose ``error`` object also lists every bad row
 (``rows``: line, column, reason); nothing is stored then. Storage, caches and the heavy-job limiter:
-``service.events_store``.
+``service.services.event_registry``.
 """
 
 from __future__ import annotations
@@ -37,21 +37,8 @@ from matcher.events.options import EventOptions, Lock, Timing, timing
 from matcher.events.schedule import Schedule
 from matcher.ranking.scoring import match_score
 from matcher.store.sqlite import ApiKey
-from service import events_service
 from service.deps import EventsKey, LangDep, MatcherDep, Resources, ResourcesDep, StoreDep, limited
-from service.events_service import (
-    MAX_EVENT_NAME,
-    MEDIA_SUFFIX,
-    XLSX,
-    event_name,
-    loaded_event,
-    store_event,
-    upload_name,
-    visible,
-)
-from service.events_store import EventRecord, EventRegistry, Flags, LoadedEvent, visible_events
 from service.lang import Lang
-from service.routes.matches import reason_out
 from service.schemas.events import (
     EventListOut,
     EventOptionsIn,
@@ -65,8 +52,21 @@ from service.schemas.events import (
     PairOut,
     ParticipantRankingOut,
     PauseIO,
+    ReasonOut,
     RoundOut,
     ScheduleOut,
+)
+from service.services import events as events_service
+from service.services.event_registry import EventRecord, EventRegistry, Flags, LoadedEvent, visible_events
+from service.services.events import (
+    MAX_EVENT_NAME,
+    MEDIA_SUFFIX,
+    XLSX,
+    event_name,
+    loaded_event,
+    store_event,
+    upload_name,
+    visible,
 )
 
 router = APIRouter(prefix="/events", tags=["events"])
@@ -97,7 +97,7 @@ class UnsupportedMediaType(MatcherError):
 
 
 async def get_registry(res: ResourcesDep, store: StoreDep) -> EventRegistry:
-    """The app's event registry (``service.events_service.get_registry``)."""
+    """The app's event registry (``service.services.events.get_registry``)."""
     return await events_service.get_registry(res, store)
 
 
@@ -235,7 +235,7 @@ def render_rankings(event_id: str, ranking: EventRanking, k: int, lang: Lang, fm
         ParticipantRankingOut(participant_id=pid, participant_name=name, partners=[
             EventPartnerOut(rank=m.rank, partner_id=m.partner_id, partner_name=m.partner_name, score=m.score,
                             match_score=int(match_score(m.score)),
-                            mutual=m.mutual, reasons=[reason_out(r, lang) for r in m.reasons])
+                            mutual=m.mutual, reasons=[ReasonOut.of(r, lang) for r in m.reasons])
             for m in matches])
         for pid, name, matches in zip(ranking.ids, ranking.names, ranking.rankings)])
     return out.model_dump_json().encode()

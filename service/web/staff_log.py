@@ -1,6 +1,6 @@
 """CNCD staff pages of record: the decisions taken on suggested pairings (filters, CSV download for a
 spreadsheet) and the journal (registrations, verifications, claims and decisions, with names and who
-acted). Reads go through ``service.staff_views``; names are the catalogue's French ones on French pages.
+acted). Reads go through ``service.services.staff``; names are the catalogue's French ones on French pages.
 
 The CSV opens right in the spreadsheet of the page's language: in French a UTF-8 BOM, ``;`` separators
 (French Excel reads commas as decimal signs) and French headers and values; in English a plain
@@ -22,7 +22,7 @@ from pydantic import AfterValidator
 from matcher.store.audit import DECISION_STATUSES
 from matcher.store.sqlite import ApiKey, Decision
 from service.schemas.trust import real_day
-from service.staff_views import decisions, journal, names_of
+from service.services.staff import decisions, journal, names_of
 from service.web.context import Page, PageDep
 
 router = APIRouter()

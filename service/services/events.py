@@ -5,7 +5,7 @@ meetings — keep those options and answers, sign the participants' links, write
 with the reasons of its meetings.
 
 The computing is ``matcher.events`` (pure); storage, caches and the heavy-job limiter are
-``service.events_store``.
+``service.services.event_registry``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from matcher.ranking.engine import Matcher
 from matcher.store.sqlite import ApiKey, ProfileStore
 from service.auth import can_see_event
 from service.deps import Resources
-from service.events_store import EventRecord, EventRegistry, Flags, LoadedEvent, new_record
+from service.services.event_registry import EventRecord, EventRegistry, Flags, LoadedEvent, new_record
 from service.upload_parsing import read_upload
 
 #: Ranking is quadratic in the participants (1,000 take seconds); the CLI has no such bound.
