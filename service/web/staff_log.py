@@ -27,7 +27,7 @@ from service.web.context import Page, PageDep
 
 router = APIRouter()
 #: The journal's action filter: what the audit trail records (``matcher.store.trust``, registrations by
-#: ``service.routes.authorities``), then the decisions.
+#: ``service.services.authorities``), then the decisions.
 JOURNAL_ACTIONS = ("profile.registered", "profile.verified", "profile.rejected", "profile.pending", "claim.created",
                    "claim.approved", "claim.rejected", *(f"decision.{s}" for s in DECISION_STATUSES))
 Day = Annotated[str, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$", max_length=10), AfterValidator(real_day)]
