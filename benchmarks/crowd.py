@@ -80,7 +80,7 @@ def start(args: argparse.Namespace, tmp: Path, rate_match: str | None) -> tuple[
            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     if rate_match:
         env["TWINMATCH_RATE_MATCH"] = rate_match
-    cmd = [sys.executable, "-c", "from matcher.cli import main; main()", "serve", "--port", str(port),
+    cmd = [sys.executable, "-c", "from service.cli import main; main()", "serve", "--port", str(port),
            "--log-level", "warning", "--no-access-log", *where]
     log = open(tmp / f"serve-{port}.log", "wb")  # noqa: SIM115 - kept open for the server's life
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

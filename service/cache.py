@@ -13,9 +13,10 @@ The explanation language is applied after the cache (a ``Match`` carries both la
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Generic, TypeVar
+
+from cachetools import LRUCache
 
 from matcher.ranking.engine import MatchState, StateChange
 from matcher.ranking.footprint import Footprint, may_change
@@ -34,7 +35,7 @@ class StateCache(Generic[V]):
         self.size = size
         self._state: MatchState | None = None
         self._previous: MatchState | None = None
-        self._data: OrderedDict[Hashable, tuple[V, Footprint | None]] = OrderedDict()
+        self._data: LRUCache[Hashable, tuple[V, Footprint | None]] = LRUCache(max(size, 1))
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -57,7 +58,6 @@ class StateCache(Generic[V]):
             if item is None:
                 self.misses += 1
                 return None
-            self._data.move_to_end(key)
             self.hits += 1
             return item[0]
 
@@ -68,10 +68,7 @@ class StateCache(Generic[V]):
         with self._lock:
             if not self._adopt(state):  # computed on a state that was replaced meanwhile: drop it
                 return
-            self._data[key] = (value, footprint)
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
+            self._data[key] = (value, footprint)  # the least recently used goes beyond ``size``
 
     def on_change(self, change: StateChange) -> None:
         """Follow the matcher to ``change.new`` (called before the matcher installs it), keeping what the
@@ -91,8 +88,9 @@ class StateCache(Generic[V]):
                 self._previous = None
             else:
                 before = len(self._data)
-                # Entries put since the snapshot were not checked: they go too.
-                self._data = OrderedDict((k, v) for k, v in self._data.items() if k in keep)
+                # Entries put since the snapshot were not checked: they go too (the others keep their order).
+                for k in [k for k in self._data if k not in keep]:
+                    del self._data[k]
                 self.kept += len(self._data)
                 self.dropped += before - len(self._data)
                 self._previous = change.old

@@ -1,4 +1,6 @@
-"""``twinmatch serve``: run the HTTP API with uvicorn (registered by ``matcher.cli``).
+"""The ``twinmatch`` command (the console script ``service.cli:main``): the core's commands
+(``matcher.cli``) plus ``serve``, which runs the HTTP API with uvicorn. The dependency is one-way: this
+module imports ``matcher.cli``; matcher never names the service.
 
 FastAPI and uvicorn are imported inside the command, so ``twinmatch --help`` stays fast.
 """
@@ -11,6 +13,8 @@ from typing import Any, cast
 
 import click
 
+from matcher.cli import cli as core_cli
+from matcher.cli import run
 from matcher.cli.common import DB_TARGET
 
 
@@ -60,3 +64,19 @@ def serve(host: str, port: int, db: Path | str | None, data_dir: Path | None, ra
         os.environ[f"TWINMATCH_{name}"] = str(value)
     uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level=log_level, access_log=access_log, **server, **settings.proxy_options())
+
+
+@click.group("twinmatch", help=core_cli.help)
+@click.version_option(package_name="twinmatch")
+def cli() -> None:
+    pass
+
+
+for _name, _command in core_cli.commands.items():
+    cli.add_command(_command, _name)
+cli.add_command(serve)
+
+
+def main() -> None:
+    """The ``twinmatch`` console script (errors handled as for the core's commands: ``matcher.cli.run``)."""
+    run(cli)

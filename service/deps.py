@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials
@@ -34,11 +34,11 @@ from service.admission import Admission
 from service.auth import api_key_scheme, authenticate, bearer_scheme, check_events, check_staff, secret_from
 from service.cache import StateCache
 from service.errors import NotReady
-from service.events_store import EventRegistry
+from service.lang import LANGS, Lang
 from service.ratelimit import RateLimits, client_address
+from service.services.event_registry import EventRegistry
 from service.settings import Settings
 
-Lang = Literal["fr", "en"]
 #: A cached answer of /authorities/{id}/matches: the query authority, its ranked matches, and the
 #: response body already rendered per language.
 CachedMatches = tuple[Profile, list[Match], dict[str, bytes]]
@@ -69,7 +69,7 @@ class Resources:
     encoder: Encoder | None = None
     #: Applies the writes other processes commit (``matcher.store.replication``); started once loaded.
     follower: ChangeFollower | None = None
-    #: Uploaded events in memory (``service.events_store``), made on first use.
+    #: Uploaded events in memory (``service.services.event_registry``), made on first use.
     events: EventRegistry | None = None
     #: Keeps the unfiltered suggestions computed ahead (``Settings.suggestion_precompute``), once loaded.
     warmer: SuggestionWarmer | None = None
@@ -219,7 +219,7 @@ async def get_lang(
     for i, part in enumerate((accept_language or "").split(",")[:20]):
         tag, _, params = part.strip().partition(";")
         base = tag.strip().lower().split("-")[0]
-        if base not in ("fr", "en"):
+        if base not in LANGS:
             continue
         q = 1.0
         params = params.strip()

@@ -19,8 +19,8 @@ from test_api_support import Api, assert_error
 
 from matcher.encoding import HashingEncoder
 from matcher.events.exports import RANKING_COLUMNS, SCHEDULE_COLUMNS
-from service import events_service as events_route
 from service.app import create_app
+from service.services import events as events_route
 
 pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
 

@@ -83,7 +83,6 @@ def test_a_good_request_is_untouched(port: int) -> None:
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_serve_runs_uvicorn_with_these_protocols(monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
-    from matcher.cli import main  # noqa: F401 - registers the commands first (service.cli is one of them)
     from service import app as app_module
     from service.cli import serve
     from service.settings import Settings

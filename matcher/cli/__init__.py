@@ -1,7 +1,9 @@
-"""The ``twinmatch`` command. Thin: parses options, calls the core, prints.
+"""The core's commands. Thin: parses options, calls the core, prints.
 
 Each command group lives in its own module and is registered here. Core errors (``MatcherError``)
-become a clear message and an exit code in one place: ``run``.
+become a clear message and an exit code in one place: ``run``. The ``twinmatch`` console script is
+``service.cli:main``: these commands plus ``serve`` (the HTTP service's), so the dependency is one-way
+(service imports matcher; matcher never names service).
 """
 
 from __future__ import annotations
@@ -27,8 +29,6 @@ _COMMANDS = [
     ("matcher.cli.keys_cmds", "keys"),
     ("matcher.cli.funding_cmds", "funding"),
     ("matcher.cli.funding_cmds", "consortium"),
-    # The HTTP service registers its own command: matcher never imports FastAPI itself.
-    ("service.cli", "serve"),
 ]
 
 
@@ -47,9 +47,14 @@ for _module, _attr in _COMMANDS:
 
 
 def main() -> None:
-    """Entry point: MatcherError -> message on stderr and exit 2 for bad input, 1 otherwise."""
+    """The core's commands alone (``twinmatch`` itself is ``service.cli:main``, with ``serve``)."""
+    run(cli)
+
+
+def run(group: click.Group) -> None:
+    """Run ``group``: MatcherError -> message on stderr and exit 2 for bad input, 1 otherwise."""
     try:
-        cli.main(standalone_mode=False)
+        group.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)

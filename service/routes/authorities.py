@@ -1,28 +1,16 @@
-"""The catalogue: search, read, register, edit, delete.
-
-A write is: the store (one transaction), then ``matcher.profile_written`` (re-embeds that profile only),
-so the next match query sees it without a restart. If the in-memory update fails, the store write is
-undone, so the database and the matcher never disagree.
-"""
+"""The catalogue: search, read, register, edit, delete. What a write does (the store, then the matcher,
+the store undone if the matcher fails) is ``service.services.authorities``, as for the web pages."""
 
 from __future__ import annotations
 
-import logging
-import uuid
-from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 
-from matcher.catalogue.plausibility import check_plausible, same_name
-from matcher.domain import PENDING, VERIFIED, Kind, Profile
-from matcher.errors import Conflict, Forbidden, InvalidInput, NotFound
-from matcher.ranking.engine import Matcher
-from matcher.store.sqlite import ApiKey, ProfileStore
-from service.auth import can_see_unverified, check_can_edit, check_staff, sees_contact
+from matcher.domain import VERIFIED, Kind
+from service.auth import sees_contact
 from service.deps import CountriesDep, MatcherDep, OptionalKey, ResourcesDep, StaffKey, StoreDep, limited
-from service.schemas import (
-    MAX_POSITION,
+from service.schemas.authorities import (
     AuthorityCreate,
     AuthorityCreated,
     AuthorityPage,
@@ -33,8 +21,9 @@ from service.schemas import (
     OwnerKeyOut,
     authority_view,
 )
+from service.schemas.common import MAX_POSITION
+from service.services import authorities
 
-log = logging.getLogger("twinmatch.service")
 router = APIRouter(prefix="/authorities", tags=["authorities"])
 
 IdPath = Annotated[str, Path(min_length=1, max_length=64, description="Catalogue id, e.g. FR-COM-35238.")]
@@ -60,12 +49,6 @@ _CREATE_ERRORS: dict[int | str, dict[str, Any]] = {
               "country": _example("unknown country code 'ZZ'", "country")}}}}}
 
 
-def check_countries(countries: Iterable[str], known: CountriesDep, field: str) -> None:
-    for code in countries:
-        if code not in known:
-            raise InvalidInput(f"unknown country code {code!r}", field=field)
-
-
 @router.get("", response_model=AuthorityPage, summary="Search the catalogue (accent-insensitive), paged")
 def search_authorities(
     store: StoreDep,
@@ -86,31 +69,10 @@ def search_authorities(
     return AuthorityPage(items=[AuthoritySummary.of(p) for p in page], next_cursor=nxt)
 
 
-def visible_profile(store: ProfileStore, authority_id: str, key: ApiKey | None) -> Profile:
-    """The profile if the caller may see it: a verified one, or a pending/rejected one for staff and its
-    owner. Anyone else gets the same 404 as for an unknown id (a pending registration is not public)."""
-    p = store.get(authority_id)
-    if p.is_verified or can_see_unverified(key, authority_id):
-        return p
-    raise NotFound(f"no authority with id {authority_id!r}", field="id")
-
-
 @router.get("/{authority_id}", response_model=AuthorityStaff | AuthorityPublic, responses=_ERRORS,
             summary="One profile (contact details for staff keys only)")
 def get_authority(authority_id: IdPath, store: StoreDep, key: OptionalKey) -> AuthorityStaff | AuthorityPublic:
-    return authority_view(visible_profile(store, authority_id, key), sees_contact(key))
-
-
-def write_through(do: Callable[[], Profile], undo: Callable[[], object], matcher: Matcher) -> Profile:
-    """Store write, then the in-memory update; undo the store write if the latter fails."""
-    stored = do()
-    try:
-        matcher.profile_written(stored)
-    except BaseException:
-        log.exception("in-memory update failed for %s; undoing the store write", stored.id)
-        undo()
-        raise
-    return stored
+    return authority_view(authorities.visible_profile(store, authority_id, key), sees_contact(key))
 
 
 @router.post("", response_model=AuthorityCreated, status_code=201, responses=_CREATE_ERRORS, dependencies=[limited("registration", staff="write")],
@@ -122,62 +84,17 @@ def create_authority(body: AuthorityCreate, res: ResourcesDep, store: StoreDep, 
     (`POST /verifications/{id}`). It must be plausible: coordinates in the stated country, a population
     plausible for its kind, and a name no verified authority of that country has (that one is claimed
     instead: `POST /authorities/{id}/claims`). Staff registrations are verified at once."""
+    done = authorities.register(body, res, store, matcher, countries, key)
     staff = key is not None and key.role == "staff"
-    if not res.settings.open_registration:
-        check_staff(key)
-    if body.id is not None and not staff:
-        raise Forbidden("only staff may choose an authority id", field="id")
-    check_countries([body.country], countries, "country")
-    check_countries(body.preferred_countries, countries, "preferred_countries")
-    _check_partners(store, body.known_partners)
-    if not staff:
-        draft = body.to_profile("draft", source="user")
-        check_plausible(draft, matcher.state.arrays, countries, [h.id for h in same_name(store, draft.name, draft.country)])
-    with res.write_lock:
-        stored = _add_new(store, matcher, body, VERIFIED if staff else PENDING)
-        owner, secret = store.create_key("owner", stored.id, label=f"registration of {stored.id}")
-        store.record_audit(key.id if staff and key else owner.id, "profile.registered", stored.id)
-    log.info("authority %s registered (%s)", stored.id, "staff " + key.id if staff and key else "self-service")
-    return AuthorityCreated(authority=authority_view(stored, staff), owner_key=OwnerKeyOut(
-        id=owner.id, role="owner", authority_id=stored.id, secret=secret))
-
-
-def _add_new(store: ProfileStore, matcher: Matcher, body: AuthorityCreate, status: str) -> Profile:
-    """Add under the given id (Conflict if taken) or a fresh ``U-<8 hex>`` id (retried on a collision)."""
-    for attempt in range(3):
-        profile = body.to_profile(body.id or f"U-{uuid.uuid4().hex[:8]}", source="user").with_changes(status=status)
-        try:
-            return write_through(lambda: store.add(profile), lambda: store.delete(profile.id), matcher)  # noqa: B023
-        except Conflict:
-            if body.id is not None or attempt == 2:  # a staff-chosen id that is taken: say so
-                raise
-    raise AssertionError("unreachable")
-
-
-def _check_partners(store: ProfileStore, ids: Iterable[str]) -> None:
-    """Known partners are verified authorities: a pending or rejected id is refused with the words of an
-    unknown one (the answer does not tell whether such a registration exists)."""
-    ids = list(ids)
-    verified = {p.id for p in store.get_many(set(ids)) if p.is_verified}
-    for pid in ids:
-        if pid not in verified:
-            raise InvalidInput(f"known partner {pid!r} is not in the catalogue", field="known_partners")
+    return AuthorityCreated(authority=authority_view(done.profile, staff), owner_key=OwnerKeyOut(
+        id=done.owner.id, role="owner", authority_id=done.profile.id, secret=done.secret))
 
 
 @router.patch("/{authority_id}", response_model=AuthorityStaff | AuthorityPublic, responses=_ERRORS, dependencies=[limited("write")],
               summary="Edit description, expertise, needs, preferences (owner of this id, or staff)")
 def update_authority(authority_id: IdPath, body: AuthorityUpdate, res: ResourcesDep, store: StoreDep,
                      matcher: MatcherDep, countries: CountriesDep, key: OptionalKey) -> AuthorityStaff | AuthorityPublic:
-    check_can_edit(key, authority_id)
-    visible_profile(store, authority_id, key)
-    changes = body.changes()
-    check_countries(body.preferred_countries, countries, "preferred_countries")
-    with res.write_lock:
-        old = store.get(authority_id)
-        if not changes:
-            return authority_view(old, sees_contact(key))
-        new = old.with_changes(**changes)
-        stored = write_through(lambda: store.update(new), lambda: store.update(old), matcher)
+    stored = authorities.update(authority_id, body, res, store, matcher, countries, key)
     return authority_view(stored, sees_contact(key))
 
 
@@ -185,9 +102,5 @@ def update_authority(authority_id: IdPath, body: AuthorityUpdate, res: Resources
                summary="Delete an authority, its links and its owner keys (staff)")
 def delete_authority(authority_id: IdPath, res: ResourcesDep, store: StoreDep, matcher: MatcherDep,
                      key: StaffKey) -> Response:
-    with res.write_lock:
-        store.get(authority_id)  # 404 before anything changes
-        store.delete(authority_id)
-        matcher.profile_deleted(authority_id)
-    log.info("authority %s deleted by key %s", authority_id, key.id)
+    authorities.delete(authority_id, res, store, matcher, key)
     return Response(status_code=204)

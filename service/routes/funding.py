@@ -11,16 +11,14 @@ from fastapi import APIRouter, Query
 from matcher.domain import Profile
 from matcher.errors import InvalidInput, NotFound
 from matcher.funding.consortia import overlaps
-from matcher.funding.data import FUNDING_DIR, FundingData, load_funding
 from matcher.funding.project import consortium, funding_for, link_profiles
 from matcher.funding.rules import Assessment
 from matcher.store.audit import ApiKey
 from matcher.store.sqlite import ProfileStore
 from matcher.themes import parse_theme, theme_codes
 from service.deps import LangDep, OptionalKey, ResourcesDep, StaffKey, StoreDep
-from service.routes.authorities import visible_profile
-from service.schemas import CATALOGUE_COUNTRY
-from service.schemas_funding import (
+from service.schemas.common import CATALOGUE_COUNTRY
+from service.schemas.funding import (
     ConsortiumCall,
     ConsortiumItem,
     ConsortiumPage,
@@ -32,6 +30,8 @@ from service.schemas_funding import (
     OverlapItem,
     OverlapPage,
 )
+from service.services.authorities import visible_profile
+from service.services.funding import funding_data
 
 router = APIRouter(tags=["funding"])
 
@@ -41,12 +41,6 @@ Themes = Annotated[list[str], Query(max_length=20, description="Codes or labels 
                                     json_schema_extra={"items": {"type": "string", "maxLength": 100,
                                                                  "enum": list(theme_codes())}})]
 Id = Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
-
-
-def funding_data(res: Any) -> FundingData:
-    """The funding files beside the catalogue (``<data_dir>/funding``), else the repository's."""
-    directory = res.settings.data_dir / "funding"
-    return load_funding(directory if directory.is_dir() else FUNDING_DIR)
 
 
 def _get(store: ProfileStore, pid: str, field: str, key: ApiKey | None) -> Profile:

@@ -2,58 +2,47 @@
 
 from __future__ import annotations
 
-import math
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
 
-from matcher.domain import Filters, Kind, Level, Match, Profile, Reason
-from matcher.errors import InvalidInput
+from matcher.domain import Filters, Kind, Level, Match, Profile
 from matcher.explain.notices import empty_notice
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
 from matcher.ranking.footprint import Footprint
 from matcher.ranking.scoring import match_score, one_in
-from matcher.themes import parse_theme
 from service.deps import (
     CachedMatches,
     CountriesDep,
-    Lang,
     LangDep,
     MatcherDep,
     OptionalKey,
     ResourcesDep,
     StoreDep,
 )
+from service.lang import Lang
 from service.ratelimit import client_address
-from service.routes.authorities import IdPath, check_countries, visible_profile
-from service.schemas import CATALOGUE_COUNTRY, THEME_ENUM
-from service.schemas_matching import MatchesOut, MatchOut, MatchRequest, QueryRef, ReasonOut
+from service.routes.authorities import IdPath
+from service.schemas.common import CATALOGUE_COUNTRY, THEME_ENUM
+from service.schemas.matching import MatchesOut, MatchOut, MatchRequest, QueryRef, ReasonOut, finite
+from service.services.authorities import check_countries, visible_profile
+from service.services.matches import Continent, filters_of
 
 router = APIRouter(tags=["matches"])
 
 MAX_K = 100
-Continent = Literal["AF", "AN", "AS", "EU", "NA", "OC", "SA"]
-
-
-def _finite(x: float | None) -> float | None:
-    return None if x is None or not math.isfinite(x) else x
-
-
-def reason_out(r: Reason, lang: str) -> ReasonOut:
-    return ReasonOut(code=r.code, value=_finite(r.value), contribution=_finite(r.contribution) or 0.0,
-                     text=r.text(lang), text_fr=r.text_fr, text_en=r.text_en)
 
 
 def match_out(m: Match, lang: str) -> MatchOut:
     """Like ``matcher.cli.match_cmds.match_to_dict``, with the reason text in ``lang`` plus both languages."""
-    points = int(match_score(_finite(m.score) or 0.0))
+    points = int(match_score(finite(m.score) or 0.0))
     return MatchOut(id=m.id, name=m.display_name(lang), name_local=m.name, country=m.country, kind=m.kind,
-                    level=Level(m.level or "town"), lat=_finite(m.lat), lon=_finite(m.lon),
-                    population=m.population, score=_finite(m.score) or 0.0, match_score=points,
+                    level=Level(m.level or "town"), lat=finite(m.lat), lon=finite(m.lon),
+                    population=m.population, score=finite(m.score) or 0.0, match_score=points,
                     one_in=int(one_in(points)), rank=m.rank,
-                    reasons=[reason_out(r, lang) for r in m.reasons])
+                    reasons=[ReasonOut.of(r, lang) for r in m.reasons])
 
 
 def matches_out(query: QueryRef, lang: Lang, matches: list[Match], filters: Filters) -> MatchesOut:
@@ -80,19 +69,10 @@ async def query_filters(
     francophone: Annotated[bool, Query(description=FRENCH_SPEAKING_DEFINITION["en"])] = False,
     include_existing: Annotated[bool, Query(description="Keep known partners as candidates")] = False,
 ) -> Filters:
-    codes = [c.strip().upper() for c in country]
-    for c in codes:
-        if len(c) != 2 or not c.isalpha():
-            raise InvalidInput(f"country must be ISO alpha-2 codes, got {c!r}", field="country")
-    check_countries(codes, countries, "country")
-    try:
-        theme_codes = tuple(dict.fromkeys(parse_theme(t) for t in themes))
-    except InvalidInput as exc:
-        raise InvalidInput(exc.message, field="themes") from None
-    return Filters(countries=tuple(codes), continents=tuple(continent), kinds=tuple(k.value for k in kind),
-                   levels=tuple(lv.value for lv in level),
-                   min_population=min_population, max_population=max_population, themes=theme_codes,
-                   francophone_only=francophone, include_existing=include_existing)
+    """The query's filters (``service.services.matches.filters_of``, as for the shortlist page)."""
+    return filters_of(countries, country=country, continent=continent, kind=kind, level=level,
+                      min_population=min_population, max_population=max_population, themes=themes,
+                      francophone=francophone, include_existing=include_existing)
 
 
 FiltersDep = Annotated[Filters, Depends(query_filters)]

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from matcher.themes import LANGUAGES, THEMES
 from service.deps import ResourcesDep
 from service.errors import NotReady
-from service.schemas_matching import HealthOut, ReadyOut, ThemeOut, ThemesOut
+from service.schemas.matching import HealthOut, ReadyOut, ThemeOut, ThemesOut
 
 router = APIRouter(tags=["meta"])
 

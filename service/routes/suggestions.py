@@ -8,26 +8,26 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from matcher.domain import Profile
-from matcher.errors import InvalidInput, NotFound
+from matcher.errors import InvalidInput
 from matcher.ranking.scoring import match_score
 from matcher.ranking.suggestions import FRENCH_REGIONS, SuggestionFilters, french_region_code
 from matcher.store.sqlite import Decision
 from matcher.themes import parse_theme
-from service.auth import actor_of
 from service.deps import CountriesDep, LangDep, MatcherDep, ResourcesDep, StaffKey, StoreDep, limited
-from service.routes.authorities import check_countries
-from service.routes.matches import reason_out
-from service.schemas import CATALOGUE_COUNTRY, MAX_POSITION, THEME_ENUM
-from service.schemas_matching import (
+from service.schemas.common import CATALOGUE_COUNTRY, MAX_POSITION, THEME_ENUM
+from service.schemas.matching import (
     DecisionIn,
     DecisionOut,
     DecisionPage,
     PairSide,
+    ReasonOut,
     Status,
     SuggestionOut,
     SuggestionPage,
 )
-from service.staff_views import authority_ids, day_after, suggestions_page
+from service.services import staff
+from service.services.authorities import check_countries
+from service.services.staff import authority_ids, day_after, suggestions_page
 
 router = APIRouter(tags=["staff"])
 
@@ -68,7 +68,7 @@ async def suggestions(
         french=_side(x.french), partner=_side(x.partner), score=x.pair.score,
         match_score=int(match_score(x.pair.score)),
         score_french_to_partner=x.pair.forward, score_partner_to_french=x.pair.backward,
-        last_decision=x.last_decision, reasons=[reason_out(r, lang) for r in x.reasons]) for x in out.items],
+        last_decision=x.last_decision, reasons=[ReasonOut.of(r, lang) for r in x.reasons]) for x in out.items],
         next_cursor=out.next_cursor, complete=out.complete, refreshing=out.refreshing,
         sources_considered=out.considered, sources_total=out.total)
 
@@ -83,14 +83,7 @@ def _side(p: Profile) -> PairSide:
              summary="Record what happened to a suggested pair (staff; appended to the audit trail)")
 def add_decision(body: DecisionIn, key: StaffKey, store: StoreDep) -> DecisionOut:
     # The pairs are (French authority, foreign authority), like the suggestions they answer.
-    for field, pid, french in (("french_id", body.french_id, True), ("partner_id", body.partner_id, False)):
-        found = store.get_many([pid])
-        if not found:
-            raise NotFound(f"no authority with id {pid!r}", field=field)
-        if found[0].is_french != french:
-            raise InvalidInput(f"{pid!r} is {'not ' if french else ''}a French authority", field=field)
-    d = store.add_decision(body.french_id, body.partner_id, body.status, body.note, actor_of(key))
-    return _decision_out(d, {key.id: key.label})
+    return _decision_out(staff.add_decision(body, key, store), {key.id: key.label})
 
 
 @router.get("/decisions", response_model=DecisionPage, responses=_STAFF,

@@ -1,27 +1,21 @@
 """Trust: staff verify self-registered profiles, town halls claim their catalogue entry, and every such
-decision is in the audit trail (``matcher.store.trust``).
-
-A verification or an approved claim changes what is matched, so it goes through the matcher like any
-write: a verified profile joins the arrays, a rejected one leaves them.
-"""
+decision is in the audit trail (``matcher.store.trust``). The writes are ``service.services.trust``'s, as
+for the staff pages."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from matcher.domain import PENDING, REJECTED, VERIFIED
-from matcher.errors import Conflict
+from matcher.domain import PENDING
 from matcher.store.codec import key_id_of
 from matcher.store.sqlite import Claim, ProfileStore
-from service.auth import actor_of
 from service.deps import MatcherDep, OptionalKey, ResourcesDep, StaffKey, StoreDep, limited
-from service.routes.authorities import IdPath, write_through
-from service.schemas import AuthorityStaff, OwnerKeyOut
-from service.schemas_trust import (
+from service.routes.authorities import IdPath
+from service.schemas.authorities import AuthorityStaff, OwnerKeyOut
+from service.schemas.trust import (
     AuditOut,
     AuditPage,
     ClaimDecided,
@@ -33,8 +27,8 @@ from service.schemas_trust import (
     VerificationPage,
     instant_text,
 )
+from service.services import trust
 
-log = logging.getLogger("twinmatch.service")
 router = APIRouter(tags=["trust"])
 
 _STAFF: dict[int | str, dict[str, Any]] = {401: {"description": "No or invalid API key"},
@@ -58,17 +52,7 @@ def verifications(key: StaffKey, store: StoreDep, limit: Annotated[int, Query(ge
              summary="Verify or reject a pending profile, with a note (staff; in the audit trail)")
 def verify(authority_id: IdPath, body: StaffDecisionIn, key: StaffKey, res: ResourcesDep, store: StoreDep,
            matcher: MatcherDep) -> AuthorityStaff:
-    status = VERIFIED if body.decision == "approve" else REJECTED
-    with res.write_lock:
-        if store.get(authority_id).status != PENDING:
-            raise Conflict(f"{authority_id} is not waiting for verification", field="authority_id")
-        # As every profile write: the store, then the matcher, the store undone if the matcher fails.
-        stored = write_through(
-            lambda: store.set_status(authority_id, status, actor=actor_of(key), note=body.note),
-            lambda: store.set_status(authority_id, PENDING, actor=actor_of(key),
-                                     note="undone: in-memory update failed"), matcher)
-    log.info("authority %s %s by key %s", authority_id, status, key.id)
-    return AuthorityStaff.of(stored)
+    return AuthorityStaff.of(trust.verify(authority_id, body, key, res, store, matcher))
 
 
 @router.post("/authorities/{authority_id}/claims", response_model=ClaimReceipt, status_code=202, dependencies=[limited("claim")],
@@ -80,9 +64,7 @@ def claim(authority_id: IdPath, body: ClaimIn, store: StoreDep, key: OptionalKey
     """For the town hall of an entry already in the catalogue. The name and e-mail are kept private (staff
     only); staff check them against the authority's official contacts and, if they approve, pass the owner
     key on to that e-mail."""
-    c = store.add_claim(authority_id, name=body.name.strip(), role=body.role.strip(), email=body.email.strip(),
-                        message=body.message.strip(), actor=actor_of(key) if key else "anonymous")
-    return ClaimReceipt.of(c)
+    return ClaimReceipt.of(trust.add_claim(authority_id, body, store, key))
 
 
 def _claim_staff(store: ProfileStore, c: Claim) -> ClaimStaff:
@@ -105,12 +87,10 @@ def claims(key: StaffKey, store: StoreDep, status: Annotated[str | None, Query(p
              summary="Approve (issues the owner key, shown once) or reject a claim (staff)")
 def decide_claim(claim_id: Annotated[int, Path(ge=1, le=2**62)], body: StaffDecisionIn, key: StaffKey,
                  store: StoreDep) -> ClaimDecided:
-    c, secret = store.decide_claim(claim_id, approve=body.decision == "approve", actor=actor_of(key),
-                                   note=body.note)
+    c, secret = trust.decide_claim(claim_id, body, key, store)
     owner = None
     if secret is not None:
         owner = OwnerKeyOut(id=key_id_of(secret) or "", role="owner", authority_id=c.authority_id, secret=secret)
-    log.info("claim %s %s by key %s", claim_id, c.status, key.id)
     return ClaimDecided(claim=_claim_staff(store, c), owner_key=owner)
 
 

@@ -1,8 +1,9 @@
 """Signed-in pages: sign in with an owner (or staff) key, edit one's profile and see the shortlist change,
 express interest in a match (a message relayed by the platform), the inbox.
 
-Profile edits go through the API's own ``PATCH /authorities/{id}`` function (``update_authority``): the
-same checks, the same write-through to the matcher, the same rules on who may edit what."""
+Profile edits go through the service the API's ``PATCH /authorities/{id}`` calls
+(``service.services.authorities.update``): the same checks, the same write-through to the matcher, the
+same rules on who may edit what."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from matcher.errors import Forbidden, NotFound
 from matcher.store.sqlite import ApiKey
 from service.auth import actor_of
 from service.deps import get_countries
-from service.routes.authorities import update_authority, visible_profile
-from service.schemas import AuthorityUpdate
+from service.schemas.authorities import AuthorityUpdate
+from service.services import authorities
+from service.services.authorities import visible_profile
 from service.web.context import SESSION_COOKIE, FormPage, Page, PageDep, validated
 from service.web.pages import matcher_of
 
@@ -91,7 +93,7 @@ async def save_profile(page: FormPage, description: LongField = "", expertise_te
         "preferred_countries": [c.strip().upper() for c in preferred_countries.replace(";", ",").split(",")
                                 if c.strip()]})
     countries = await get_countries(page.res, page.store)
-    await run_in_threadpool(update_authority, page.owner_of, body, page.res, page.store, matcher_of(page),
+    await run_in_threadpool(authorities.update, page.owner_of, body, page.res, page.store, matcher_of(page),
                             countries, key)
     return page.redirect("/mon-profil?saved=1")
 

@@ -29,10 +29,10 @@ from matcher.store.web import SESSION_DAYS
 from matcher.themes import THEMES
 from service.deps import Resources
 from service.errors import NotReady, validation_message
+from service.lang import Lang
 from service.ratelimit import client_address
 from service.web.i18n import (
     LANG_COOKIE,
-    Lang,
     continent_label,
     inhabitants,
     kind_label,

@@ -2,7 +2,7 @@
 participants it may meet, each with three choices — must meet, would like to meet, no thanks — or none.
 
 The link is ``/rencontres/{event}/souhaits/{token}?p={participant}``, the token an HMAC of the event and
-participant ids with the server's secret (``service.events_service.link_token``): it opens this
+participant ids with the server's secret (``service.services.events.link_token``): it opens this
 participant's answers and nothing else (no other participant's answers, no scores, no schedule). A
 wrong token, event or participant is one 404. Answers are stored with the event's options and shape the
 next plan (``matcher.events.options.planning_pairs``); the organiser sees who answered and when.
@@ -18,8 +18,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from matcher.events.options import WISHES, Answer
 from matcher.store.audit import utc_now
-from service import events_service as svc
-from service.events_store import LoadedEvent
+from service.services import events as svc
+from service.services.event_registry import LoadedEvent
 from service.web.context import FormPage, Page, PageDep
 
 router = APIRouter()

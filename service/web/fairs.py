@@ -4,8 +4,8 @@ numbers and times, the organiser's options (rounds, start, slot length, breaks, 
 and re-planning, each participant's wish link and whether it answered, downloads (XLSX, CSV for a
 spreadsheet of the page's language, one ICS per participant in the page's language).
 
-An organiser sees its own fairs only (``service.events_store.visible_events``, the API's rule); the
-validation, storage, plans and files are ``service.events_service``'s, as for the API.
+An organiser sees its own fairs only (``service.services.event_registry.visible_events``, the API's rule); the
+validation, storage, plans and files are ``service.services.events``'s, as for the API.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from matcher.events.participants import COLUMNS, FRENCH_COLUMNS
 from matcher.events.spreadsheet import SheetStyle, for_people
 from matcher.events.templates import template_csv, template_xlsx
 from matcher.explain.wording import integer
-from service import events_service as svc
-from service.events_store import EventRegistry, LoadedEvent, visible_events
+from service.services import events as svc
+from service.services.event_registry import EventRegistry, LoadedEvent, visible_events
 from service.web.context import FormPage, Page, PageDep
 from service.web.fair_wishes import wish_path
 from service.web.i18n_fairs import file_error, option_error, row_error, size_text

@@ -18,8 +18,8 @@ from matcher.funding.exports import funding_csv
 from matcher.funding.project import consortium, funding_for, link_profiles
 from matcher.funding.rules import Assessment
 from matcher.themes import THEMES, parse_themes
-from service.routes.authorities import visible_profile
-from service.routes.funding import funding_data
+from service.services.authorities import visible_profile
+from service.services.funding import funding_data
 from service.web.context import Page, PageDep
 
 router = APIRouter()

@@ -9,7 +9,6 @@ every page in both languages), never an English word in a French page.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
 
 from fastapi import Request
 
@@ -17,11 +16,10 @@ from matcher.domain import Kind, Level
 from matcher.explain.wording import integer
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
 from matcher.ranking.scoring import POINTS_PER_DECADE, match_score, one_in
+from service.lang import LANGS, Lang
 from service.web.i18n_fairs import FAIR_MESSAGES
 from service.web.i18n_funding import FUNDING_MESSAGES
 
-Lang = Literal["fr", "en"]
-LANGS: tuple[Lang, ...] = ("fr", "en")
 LANG_COOKIE = "twinmatch_lang"
 
 MESSAGES: dict[str, dict[Lang, str]] = {

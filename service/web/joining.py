@@ -1,6 +1,7 @@
 """Joining: register a new authority (pending until staff verify it) or claim a catalogue entry. Both go
-through the API's own route functions (``create_authority``, ``claim``): the same plausibility checks, the
-same rate limits, the same pending status. A registration signs the new owner in and shows the owner key
+through the services the API calls (``service.services.authorities.register``,
+``service.services.trust.add_claim``): the same plausibility checks, the same pending status; the same rate
+limits (``page.limit``). A registration signs the new owner in and shows the owner key
 once (it is the way back in)."""
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from matcher.catalogue.plausibility import same_name
 from matcher.domain import Kind, Profile
 from matcher.errors import Conflict, InvalidInput
 from service.deps import get_countries
-from service.routes.authorities import create_authority, visible_profile
-from service.routes.trust import claim
-from service.schemas import AuthorityCreate
-from service.schemas_trust import ClaimIn
+from service.schemas.authorities import AuthorityCreate
+from service.schemas.trust import ClaimIn
+from service.services import authorities, trust
+from service.services.authorities import visible_profile
 from service.web.context import FormPage, Page, PageDep, validated
 from service.web.pages import matcher_of
 
@@ -78,17 +79,16 @@ async def register(page: FormPage, name: Short, kind: Short, country: Short, pop
             if taken:
                 return _register_form(page, form, Conflict.status, taken=taken[:5])
         countries = await get_countries(page.res, page.store)
-        created = await run_in_threadpool(create_authority, body, page.res, page.store, matcher_of(page),
+        created = await run_in_threadpool(authorities.register, body, page.res, page.store, matcher_of(page),
                                           countries, page.key if page.staff else None)
     except (InvalidInput, Conflict) as exc:
         error, detail = exc.message, ""
         if exc.field and page.lang == "fr":  # the checks' wording is English: say it in French, keep it
             error, detail = page.t("form.invalid", field=exc.field), exc.message
         return _register_form(page, form, exc.status, error=error, detail=detail)
-    key = page.store.key_for_secret(created.owner_key.secret)
-    if key is not None and page.key is None:  # a staff registering an entry stays signed in as staff
-        page.start_session(key)
-    return page.render("registered.html", authority=created.authority, secret=created.owner_key.secret)
+    if page.key is None:  # a staff registering an entry stays signed in as staff
+        page.start_session(created.owner)
+    return page.render("registered.html", authority=created.profile, secret=created.secret)
 
 
 @router.get("/collectivites/{authority_id}/revendiquer", response_class=HTMLResponse)
@@ -103,5 +103,5 @@ def send_claim(page: FormPage, authority_id: str, name: Short, role: Short, emai
     page.limit("claim")
     p = visible_profile(page.store, authority_id, page.key)
     body = validated(ClaimIn, {"name": name, "role": role, "email": email, "message": message})
-    receipt = claim(authority_id, body, page.store, page.key)
+    receipt = trust.add_claim(authority_id, body, page.store, page.key)
     return page.render("claim.html", p=p, sent=receipt)

@@ -1,6 +1,6 @@
 """Public pages: home and search, an authority's page, its partner shortlist (filters, reasons, map,
 downloads). The ranking is the API's: ``Matcher.recommend`` with the filters of ``/matches``
-(``service.routes.matches.query_filters``), so a page and the API never disagree."""
+(``service.services.matches.filters_of``), so a page and the API never disagree."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ from matcher.events.spreadsheet import SheetStyle, for_people
 from matcher.ranking.engine import Matcher
 from service.deps import get_countries
 from service.errors import NotReady
-from service.routes.authorities import visible_profile
-from service.routes.matches import Continent, query_filters
-from service.schemas import MAX_POSITION
+from service.schemas.common import MAX_POSITION
+from service.services.authorities import visible_profile
+from service.services.matches import Continent, filters_of
 from service.web.context import Page, PageDep
 
 router = APIRouter()
@@ -118,13 +118,12 @@ def country_codes(page: Page, countries: dict[str, Country], text: str) -> list[
 async def page_filters(page: Page, continent: list[Continent], country: str, level: list[str],
                        min_population: int | None, max_population: int | None, themes: list[str],
                        francophone: bool) -> Filters:
-    """The form's fields as the API's ``query_filters`` takes them (countries typed as "Sénégal, ML")."""
+    """The form's fields as the API's filters (``filters_of``; countries typed as "Sénégal, ML")."""
     countries = await get_countries(page.res, page.store)
     codes = country_codes(page, countries, country)
-    return await query_filters(countries, country=codes,
-                               continent=continent, kind=[],
-                               level=[Level(lv) for lv in level], min_population=min_population,
-                               max_population=max_population, themes=themes, francophone=francophone)
+    return filters_of(countries, country=codes, continent=continent, level=[Level(lv) for lv in level],
+                      min_population=min_population, max_population=max_population, themes=themes,
+                      francophone=francophone)
 
 
 ContinentQ = Annotated[list[Continent], Query(max_length=7)]

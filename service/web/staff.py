@@ -1,6 +1,7 @@
 """CNCD staff pages: the verification queue (approve or reject with a note), the claims queue, the
-suggested pairings with one-click decisions (the decisions page and the journal: ``service.web.staff_log``). Decisions go through the API's own functions (``service.routes.trust``): the same
-checks, the same audit entries, the same write-through to the matcher."""
+suggested pairings with one-click decisions (the decisions page and the journal: ``service.web.staff_log``).
+Decisions go through the services the API calls (``service.services.trust``, ``service.services.staff``):
+the same checks, the same audit entries, the same write-through to the matcher."""
 
 from __future__ import annotations
 
@@ -13,11 +14,10 @@ from matcher.domain import PENDING
 from matcher.errors import InvalidInput
 from matcher.ranking.suggestions import FRENCH_REGIONS, SuggestionFilters, french_region_code
 from matcher.themes import parse_theme
-from service.routes.suggestions import add_decision
-from service.routes.trust import decide_claim, verify
-from service.schemas_matching import DecisionIn
-from service.schemas_trust import StaffDecisionIn
-from service.staff_views import suggestions_page
+from service.schemas.matching import DecisionIn
+from service.schemas.trust import StaffDecisionIn
+from service.services import staff, trust
+from service.services.staff import suggestions_page
 from service.web.context import FormPage, PageDep, validated
 from service.web.pages import matcher_of
 
@@ -42,8 +42,8 @@ def staff_home(page: PageDep, done: str = "") -> Response:
 def staff_verify(page: FormPage, authority_id: str, decision: Decision, note: Note = "") -> Response:
     key = page.require_staff()
     page.limit("write")
-    verify(authority_id, StaffDecisionIn(decision=decision, note=note), key, page.res, page.store,
-           matcher_of(page))
+    trust.verify(authority_id, StaffDecisionIn(decision=decision, note=note), key, page.res, page.store,
+                 matcher_of(page))
     return page.redirect(f"/equipe?done={authority_id}")
 
 
@@ -51,9 +51,9 @@ def staff_verify(page: FormPage, authority_id: str, decision: Decision, note: No
 def staff_claim(page: FormPage, claim_id: int, decision: Decision, note: Note = "") -> Response:
     key = page.require_staff()
     page.limit("write")
-    out = decide_claim(claim_id, StaffDecisionIn(decision=decision, note=note), key, page.store)
+    claim, secret = trust.decide_claim(claim_id, StaffDecisionIn(decision=decision, note=note), key, page.store)
     # The owner key is shown once, to staff, who pass it on to the official e-mail of the claim.
-    return page.render("claim_decided.html", claim=out.claim, owner_key=out.owner_key)
+    return page.render("claim_decided.html", claim=claim, secret=secret)
 
 
 @router.get("/equipe/suggestions", response_class=HTMLResponse)
@@ -63,7 +63,7 @@ async def staff_suggestions(page: PageDep, french_region: Annotated[str, Query(m
                             cursor: Annotated[int | None, Query(ge=0, le=1_000_000)] = None,
                             done: str = "") -> Response:
     """Catalogue-wide pairs with one-click decisions and each pair's latest decision (the same list as the
-    API's ``GET /suggestions``: ``service.staff_views.suggestions_page``)."""
+    API's ``GET /suggestions``: ``service.services.staff.suggestions_page``)."""
     page.require_staff()
     if country and (len(country) != 2 or not country.isalpha()):
         raise InvalidInput("country must be an ISO alpha-2 code", field="country")
@@ -86,7 +86,7 @@ def staff_decision(page: FormPage, french_id: Annotated[str, Form(max_length=64)
     key = page.require_staff()
     page.limit("write")
     body = validated(DecisionIn, {"french_id": french_id, "partner_id": partner_id, "status": status, "note": note})
-    add_decision(body, key, page.store)
+    staff.add_decision(body, key, page.store)
     target = back if back.startswith("/equipe/suggestions") else "/equipe/suggestions"
     sep = "&" if "?" in target else "?"
     return page.redirect(f"{target}{sep}done={french_id}")

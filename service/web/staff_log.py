@@ -1,6 +1,6 @@
 """CNCD staff pages of record: the decisions taken on suggested pairings (filters, CSV download for a
 spreadsheet) and the journal (registrations, verifications, claims and decisions, with names and who
-acted). Reads go through ``service.staff_views``; names are the catalogue's French ones on French pages.
+acted). Reads go through ``service.services.staff``; names are the catalogue's French ones on French pages.
 
 The CSV opens right in the spreadsheet of the page's language: in French a UTF-8 BOM, ``;`` separators
 (French Excel reads commas as decimal signs) and French headers and values; in English a plain
@@ -21,13 +21,13 @@ from pydantic import AfterValidator
 
 from matcher.store.audit import DECISION_STATUSES
 from matcher.store.sqlite import ApiKey, Decision
-from service.schemas_trust import real_day
-from service.staff_views import decisions, journal, names_of
+from service.schemas.trust import real_day
+from service.services.staff import decisions, journal, names_of
 from service.web.context import Page, PageDep
 
 router = APIRouter()
 #: The journal's action filter: what the audit trail records (``matcher.store.trust``, registrations by
-#: ``service.routes.authorities``), then the decisions.
+#: ``service.services.authorities``), then the decisions.
 JOURNAL_ACTIONS = ("profile.registered", "profile.verified", "profile.rejected", "profile.pending", "claim.created",
                    "claim.approved", "claim.rejected", *(f"decision.{s}" for s in DECISION_STATUSES))
 Day = Annotated[str, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$", max_length=10), AfterValidator(real_day)]

@@ -8,7 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from matcher.store.sqlite import AuditEntry, Claim
-from service.schemas import EMAIL_PATTERN, AuthorityStaff, OwnerKeyOut
+from service.schemas.authorities import AuthorityStaff, OwnerKeyOut
+from service.schemas.common import EMAIL_PATTERN
 
 
 def instant_text(value: datetime | None) -> str | None:

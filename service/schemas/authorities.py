@@ -1,101 +1,30 @@
-"""Request and response models, one per use. Pydantic lives here only; the core sees ``Profile``.
-
-Request models forbid unknown fields (a typo is a 422 naming it, not a silent no-op) and take numbers
-strictly (``"population": true`` is an error, not 1). Every text is checked for valid Unicode (a lone
-surrogate could not be stored) and NUL characters, and is length-bounded. Theme values go through
-``parse_theme`` (one code or label in six languages per item). Private contact details exist only in
+"""The catalogue's models: profile parts, the ad-hoc profile of ``POST /match``, registration and edits,
+the public and staff views of an authority, the owner key. Private contact details exist only in
 ``ContactIn`` and ``AuthorityStaff``: a public response model has no field that could carry them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Annotated, Any, Literal, cast
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    Strict,
-    StringConstraints,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from matcher.domain import Contact, Facet, Kind, PartnershipType, Profile
-from matcher.errors import InvalidInput
-from matcher.themes import parse_theme, theme_codes
-
-#: The largest page position a ``cursor`` may name (pages past the end are empty).
-MAX_POSITION = 1_000_000
-CONTINENT_CODES = ("AF", "AN", "AS", "EU", "NA", "OC", "SA")
-MAX_TEXT = 4000
-
-
-def _valid_text(value: str) -> str:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("text is not valid Unicode (lone surrogate)") from None
-    if "\x00" in value:
-        raise ValueError("text must not contain NUL characters")
-    return value
-
-
-def _unique(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(values))
-
-
-def _themes(values: list[str]) -> list[str]:
-    try:
-        return list(dict.fromkeys(parse_theme(v) for v in values))
-    except InvalidInput as exc:  # a ValueError keeps the field's location in the 422
-        raise ValueError(exc.message) from None
-
-
-#: Marks a country code whose allowed values are the catalogue's countries: ``service.openapi`` turns it
-#: into a reference to the ``CountryCode`` enum when the spec is built (the routes check membership).
-CATALOGUE_COUNTRY = {"x-twinmatch-enum": "countries"}
-
-
-def _whole(value: object) -> object:
-    """JSON Schema's ``integer`` is a value, not a notation: ``12000.0`` is one (``true`` and ``"12"`` are not)."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-#: What ``_valid_text`` checks, said in the spec: no NUL (a regex escape, so the document stays plain JSON;
-#: schemathesis reads ``\\x00`` but not ``\\u0000``). Lone surrogates are not Unicode text to begin with.
-TEXT_PATTERN = {"pattern": "^[^\\x00]*$"}
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-                 AfterValidator(_valid_text), Field(json_schema_extra=TEXT_PATTERN)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_valid_text),
-                      Field(json_schema_extra=TEXT_PATTERN)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT),
-                     AfterValidator(_valid_text), Field(json_schema_extra=TEXT_PATTERN)]
-#: An e-mail address's shape; control characters spelled out, as regex engines disagree on ``\\s`` (U+0085).
-EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$"
-
-
-def whole_number(ge: int, le: int) -> Any:
-    """A strict integer in [ge, le] that also takes an integral float (``100.0``), the schema saying so."""
-    return Annotated[int, Strict(), Field(ge=ge, le=le), BeforeValidator(_whole)]
-CountryCode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$"),
-                        Field(json_schema_extra=CATALOGUE_COUNTRY)]
-LangCode = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z]{2}$")]
-AuthorityId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
-                                               pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
-Population = Annotated[int, Strict(), Field(ge=0, le=2_000_000_000), BeforeValidator(_whole)]
-Latitude = Annotated[float, Strict(), Field(ge=-90, le=90, allow_inf_nan=False)]
-Longitude = Annotated[float, Strict(), Field(ge=-180, le=180, allow_inf_nan=False)]
-#: Theme codes, each once, in the spec; the server also takes a label in fr/en/es/pt/ar/de, in any case and
-#: without accents, and normalises it to its code (``matcher.themes.parse_theme``).
-THEME_ENUM: dict[str, Any] = {"enum": list(theme_codes()), "description": "A theme code (GET /themes); a label "
-                              "in fr, en, es, pt, ar or de is taken too, in any case"}
-ThemeValue = Annotated[str, StringConstraints(max_length=100), Field(json_schema_extra=THEME_ENUM)]
-ThemeList = Annotated[list[ThemeValue], Field(max_length=20), AfterValidator(_themes)]
-
-FORBID_EXTRA = ConfigDict(extra="forbid")
+from service.schemas.common import (
+    EMAIL_PATTERN,
+    FORBID_EXTRA,
+    AuthorityId,
+    CountryCode,
+    LangCode,
+    Latitude,
+    Longitude,
+    LongText,
+    Name,
+    Population,
+    ShortText,
+    ThemeList,
+    unique_values,
+)
 
 
 # ---- profile parts ------------------------------------------------------------------------------
@@ -171,7 +100,7 @@ class Preferences(BaseModel):
             elif isinstance(value, ContactIn):
                 out[name] = value.to_contact()
             elif isinstance(value, list):
-                out[name] = _unique(v.value if isinstance(v, PartnershipType) else v for v in value)
+                out[name] = unique_values(v.value if isinstance(v, PartnershipType) else v for v in value)
             else:
                 out[name] = value
         return out
@@ -241,11 +170,11 @@ class AdHocProfile(Preferences):
         return Profile(
             id=profile_id, name=self.name, kind=self.kind, country=self.country, admin1_code=self.admin1_code,
             admin1_name=self.admin1_name, admin2_code=self.admin2_code, admin2_name=self.admin2_name,
-            population=self.population, lat=self.lat, lon=self.lon, languages=_unique(self.languages),
+            population=self.population, lat=self.lat, lon=self.lon, languages=unique_values(self.languages),
             description=self.description, expertise=self.expertise.to_facet(), needs=self.needs.to_facet(),
-            partnership_types=_unique(t.value for t in self.partnership_types),
-            preferred_countries=_unique(self.preferred_countries), preferred_regions=_unique(self.preferred_regions),
-            known_partners=_unique(self.known_partners), source=source,
+            partnership_types=unique_values(t.value for t in self.partnership_types),
+            preferred_countries=unique_values(self.preferred_countries), preferred_regions=unique_values(self.preferred_regions),
+            known_partners=unique_values(self.known_partners), source=source,
         )
 
 

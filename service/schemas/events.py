@@ -1,4 +1,5 @@
-"""Response models of the event endpoints (``service.routes.events``). Uploads are files, not models."""
+"""Response models of the event endpoints (``service.routes.events``), each with its ``of`` from the core's
+records. Uploads are files, not models."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.schemas_matching import MATCH_SCORE_DOC, ReasonOut
+from matcher.events.batch import EventRanking
+from matcher.events.options import EventOptions, Timing
+from matcher.events.schedule import Schedule
+from matcher.ranking.scoring import match_score
+from matcher.store.sqlite import EventRecord
+from service.lang import Lang
+from service.schemas.matching import MATCH_SCORE_DOC, ReasonOut
 
 
 class EventOut(BaseModel):
@@ -20,6 +27,12 @@ class EventOut(BaseModel):
     name: str = Field(description="The event's name: the one given at upload, else the file's name without "
                                   "its extension.")
     created_at: str
+
+    @classmethod
+    def of(cls, r: EventRecord) -> EventOut:
+        return cls(id=r.id, participants=r.participants, sides=list(r.sides),
+                   catalogue_participants=r.catalogue_participants, source=r.filename, name=r.title,
+                   created_at=r.created_at)
 
 
 class EventListOut(BaseModel):
@@ -67,8 +80,18 @@ class ParticipantRankingOut(BaseModel):
 class EventRankingsOut(BaseModel):
     id: str
     k: int
-    lang: Literal["fr", "en"]
+    lang: Lang
     participants: list[ParticipantRankingOut]
+
+    @classmethod
+    def of(cls, event_id: str, ranking: EventRanking, k: int, lang: Lang) -> EventRankingsOut:
+        return cls(id=event_id, k=k, lang=lang, participants=[
+            ParticipantRankingOut(participant_id=pid, participant_name=name, partners=[
+                EventPartnerOut(rank=m.rank, partner_id=m.partner_id, partner_name=m.partner_name, score=m.score,
+                                match_score=int(match_score(m.score)),
+                                mutual=m.mutual, reasons=[ReasonOut.of(r, lang) for r in m.reasons])
+                for m in matches])
+            for pid, name, matches in zip(ranking.ids, ranking.names, ranking.rankings)])
 
 
 # ---- schedule ------------------------------------------------------------------------------------
@@ -104,6 +127,23 @@ class ScheduleOut(BaseModel):
     unmet_must_meet: list[PairOut] = Field(description="Must-meet pairs that could not be placed.")
     meeting_counts: dict[str, int] = Field(description="Participant id -> number of meetings.")
     notes: list[str]
+
+    @classmethod
+    def of(cls, event_id: str, plan: Schedule, names: dict[str, str], participant: str | None,
+           when: Timing) -> ScheduleOut:
+        rounds = []
+        for r in range(1, plan.rounds + 1):
+            slot = when.slot(r)
+            rounds.append(RoundOut(
+                round=r, start=slot[0].isoformat() if slot else None, end=slot[1].isoformat() if slot else None,
+                meetings=[MeetingOut(table=m.table, participant_a=m.a, participant_b=m.b, name_a=names.get(m.a, ""),
+                                     name_b=names.get(m.b, ""), score=m.score, must_meet=m.must_meet,
+                                     locked=m.locked)
+                          for m in plan.in_round(r)]))
+        return cls(id=event_id, method=plan.method, total_score=plan.total_score, participant=participant,
+                   rounds=rounds, unmet_must_meet=[PairOut(participant_a=a, participant_b=b)
+                                                   for a, b in plan.unmet_must_meet],
+                   meeting_counts=dict(plan.meeting_counts), notes=list(plan.notes))
 
 
 class PauseIO(BaseModel):
@@ -143,3 +183,13 @@ class EventOptionsIn(BaseModel):
 class EventOptionsOut(EventOptionsIn):
     answered: dict[str, str] = Field(description="Participant id -> when it last answered through its own link "
                                                  "(ISO 8601 UTC); the answers themselves shape the plan.")
+
+    @classmethod
+    def of(cls, options: EventOptions) -> EventOptionsOut:
+        t = options.timing
+        return cls(
+            rounds=t.rounds, start=t.start.isoformat() if t.start is not None else None,
+            slot_minutes=t.slot_minutes, break_minutes=t.break_minutes,
+            pauses=[PauseIO(after_round=p.after_round, minutes=p.minutes) for p in t.pauses],
+            locks=[LockIO(round=x.round, table=x.table, participant_a=x.a, participant_b=x.b) for x in options.locks],
+            answered={pid: a.answered_at for pid, a in sorted(options.answers.items())})

@@ -5,7 +5,7 @@ meetings — keep those options and answers, sign the participants' links, write
 with the reasons of its meetings.
 
 The computing is ``matcher.events`` (pure); storage, caches and the heavy-job limiter are
-``service.events_store``.
+``service.services.event_registry``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from matcher.ranking.engine import Matcher
 from matcher.store.sqlite import ApiKey, ProfileStore
 from service.auth import can_see_event
 from service.deps import Resources
-from service.events_store import EventRecord, EventRegistry, Flags, LoadedEvent, new_record
+from service.services.event_registry import EventRecord, EventRegistry, Flags, LoadedEvent, new_record
 from service.upload_parsing import read_upload
 
 #: Ranking is quadratic in the participants (1,000 take seconds); the CLI has no such bound.
@@ -278,6 +278,15 @@ async def ranking(reg: EventRegistry, loaded: LoadedEvent, matcher: Matcher, fla
     return await reg.heavy(compute)
 
 
+def only_for(plan: Schedule, participant: str | None) -> Schedule:
+    """The plan as one participant sees it: its meetings, its count, its unmet must-meet pairs."""
+    if participant is None:
+        return plan
+    return replace(plan, meetings=plan.for_participant(participant),
+                   meeting_counts={participant: plan.meeting_counts.get(participant, 0)},
+                   unmet_must_meet=tuple(p for p in plan.unmet_must_meet if participant in p))
+
+
 # ---- a participant's calendar --------------------------------------------------------------------------
 async def calendar(reg: EventRegistry, loaded: LoadedEvent, matcher: Matcher, participant_id: str, when: Timing,
                    lang: str, flags: Flags = (False, False), method: str = "auto") -> bytes:
@@ -333,6 +342,6 @@ def others_for(loaded: LoadedEvent, participant_id: str) -> list[tuple[str, str]
 
 
 __all__ = ["MAX_EVENT_NAME", "MAX_EVENT_PARTICIPANTS", "MEDIA_SUFFIX", "calendar", "event_name", "get_registry",
-           "link_secret", "link_token", "loaded_event", "options_of", "others_for", "parse_start",
+           "link_secret", "link_token", "loaded_event", "only_for", "options_of", "others_for", "parse_start",
            "participant_by_link", "plan", "plan_for", "ranking", "read_event", "sniffed_suffix", "store_event",
            "timing_for", "update_options", "upload_name", "visible"]

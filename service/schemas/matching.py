@@ -3,16 +3,17 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
-from matcher.domain import Kind, Level
+from matcher.domain import Kind, Level, Reason
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
-from service.schemas import (
+from service.lang import Lang
+from service.schemas.authorities import PROFILE_EXAMPLE, AdHocProfile
+from service.schemas.common import (
     FORBID_EXTRA,
-    PROFILE_EXAMPLE,
-    AdHocProfile,
     AuthorityId,
     CountryCode,
     LongText,
@@ -29,6 +30,11 @@ ONE_IN_DOC = ("About 1 pair in this many with this match score was a real partne
               "partnerships (two significant figures).")
 
 
+def finite(x: float | None) -> float | None:
+    """JSON has no NaN nor infinity: such a value is missing."""
+    return None if x is None or not math.isfinite(x) else x
+
+
 class ReasonOut(BaseModel):
     code: str = Field(description="The feature behind the reason (e.g. text_dense, names_mentioned, "
                                   "log_distance, direct).")
@@ -37,6 +43,11 @@ class ReasonOut(BaseModel):
     text: str = Field(description="The reason in the chosen language.")
     text_fr: str
     text_en: str
+
+    @classmethod
+    def of(cls, r: Reason, lang: str) -> ReasonOut:
+        return cls(code=r.code, value=finite(r.value), contribution=finite(r.contribution) or 0.0,
+                   text=r.text(lang), text_fr=r.text_fr, text_en=r.text_en)
 
 
 class MatchOut(BaseModel):
@@ -71,7 +82,7 @@ class QueryRef(BaseModel):
 
 class MatchesOut(BaseModel):
     query: QueryRef
-    lang: Literal["fr", "en"]
+    lang: Lang
     matches: list[MatchOut]
     notice: str | None = Field(default=None, description="With an empty list, why (in the response's language): "
                                                          "e.g. min_population above max_population.")

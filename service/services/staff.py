@@ -1,8 +1,8 @@
-"""What the staff routes (``service.routes.suggestions``) and the staff pages (``service.web.staff``) read:
-a page of suggestions with both sides' profiles, reasons and latest decision; the decisions filtered; the
-journal (the audit trail of registrations, verifications and claims merged with the decisions). Plain
-functions over the store and the matcher, returning core records: the route turns them into JSON, the
-pages into HTML, and neither calls the other.
+"""What the staff routes (``service.routes.suggestions``) and the staff pages (``service.web.staff``,
+``service.web.staff_log``) do: a page of suggestions with both sides' profiles, reasons and latest
+decision; a decision on a pair; the decisions filtered; the journal (the audit trail of registrations,
+verifications and claims merged with the decisions). Plain functions over the store and the matcher,
+returning core records: the route turns them into JSON, the pages into HTML, and neither calls the other.
 """
 
 from __future__ import annotations
@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from matcher.domain import Profile, Reason
+from matcher.errors import InvalidInput, NotFound
 from matcher.ranking.engine import Matcher
 from matcher.ranking.suggestions import IdPair, SuggestionFilters, pair_reasons, visible
 from matcher.store.codec import search_key
-from matcher.store.sqlite import Decision, ProfileStore
+from matcher.store.sqlite import ApiKey, Decision, ProfileStore
+from service.auth import actor_of
 from service.deps import Resources
+from service.schemas.matching import DecisionIn
 
 #: How much of the decision log is read to filter/annotate suggestions (newest first).
 MAX_DECISIONS_READ = 10_000
@@ -89,6 +92,17 @@ def suggestions_page(res: Resources, store: ProfileStore, matcher: Matcher, f: S
 
 
 # ---- decisions ------------------------------------------------------------------------------------------
+def add_decision(body: DecisionIn, key: ApiKey, store: ProfileStore) -> Decision:
+    """Record what happened to a suggested pair (French authority, foreign authority), in the audit trail."""
+    for field, pid, french in (("french_id", body.french_id, True), ("partner_id", body.partner_id, False)):
+        found = store.get_many([pid])
+        if not found:
+            raise NotFound(f"no authority with id {pid!r}", field=field)
+        if found[0].is_french != french:
+            raise InvalidInput(f"{pid!r} is {'not ' if french else ''}a French authority", field=field)
+    return store.add_decision(body.french_id, body.partner_id, body.status, body.note, actor_of(key))
+
+
 def day_after(day: str) -> str:
     """``2026-12-07`` -> ``2026-12-08``: an inclusive "until" date as the exclusive bound the store takes."""
     return (date.fromisoformat(day[:10]) + timedelta(days=1)).isoformat()

@@ -23,13 +23,13 @@ from __future__ import annotations
 import asyncio
 import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 import anyio
 import anyio.to_thread
+from cachetools import LRUCache
 
 from matcher.events.batch import EventRanking
 from matcher.events.participants import Event
@@ -45,16 +45,8 @@ RENDERED_BUDGET_BYTES = 64 * 1024 * 1024
 HEAVY_JOBS = 1
 
 T = TypeVar("T")
-K = TypeVar("K", bound=Hashable)
 #: (include_existing, include_same_country): the pair filters a ranking was computed with.
 Flags = tuple[bool, bool]
-
-
-def _bounded_put(cache: OrderedDict[K, T], key: K, value: T, size: int) -> None:
-    cache[key] = value
-    cache.move_to_end(key)
-    while len(cache) > size:
-        cache.popitem(last=False)
 
 
 @dataclass
@@ -63,9 +55,11 @@ class LoadedEvent:
 
     record: EventRecord
     event: Event
-    rankings: OrderedDict[tuple[Flags, int], EventRanking] = field(default_factory=OrderedDict)
+    rankings: LRUCache[tuple[Flags, int], EventRanking] = field(
+        default_factory=lambda: LRUCache(RANKINGS_PER_EVENT))
     matrices: dict[Flags, EventRanking] = field(default_factory=dict)  # any ranking per flags (its matrices)
-    schedules: OrderedDict[Hashable, Schedule] = field(default_factory=OrderedDict)  # (flags, rounds, method)
+    schedules: LRUCache[Hashable, Schedule] = field(  # (flags, rounds, method, options digest)
+        default_factory=lambda: LRUCache(SCHEDULES_PER_EVENT))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -76,19 +70,17 @@ class LoadedEvent:
         """A cached ranking for these flags with at least ``k`` partners each, cut to ``k``. A top-k is a
         prefix of any longer top list (stable order, reasons computed per pair), so it is the same answer."""
         with self.lock:
-            best = None
-            for (f, kk), r in self.rankings.items():
-                if f == flags and kk >= k and (best is None or kk < best[0]):
-                    best = (kk, r)
-            if best is None:
+            # The keys only: reading a value is a use (it moves to the end of the LRU order).
+            fits = [kk for f, kk in self.rankings if f == flags and kk >= k]
+            if not fits:
                 return None
-            self.rankings.move_to_end((flags, best[0]))
-            kk, r = best
+            kk = min(fits)
+            r = self.rankings[(flags, kk)]
         return r if kk == k else replace(r, rankings=tuple(x[:k] for x in r.rankings))
 
     def put_ranking(self, flags: Flags, k: int, ranking: EventRanking) -> None:
         with self.lock:
-            _bounded_put(self.rankings, (flags, k), ranking, RANKINGS_PER_EVENT)
+            self.rankings[(flags, k)] = ranking
             self.matrices[flags] = ranking
 
     def matrix(self, flags: Flags) -> EventRanking | None:
@@ -101,14 +93,11 @@ class LoadedEvent:
 
     def schedule(self, key: Hashable) -> Schedule | None:
         with self.lock:
-            s = self.schedules.get(key)
-            if s is not None:
-                self.schedules.move_to_end(key)
-            return s
+            return self.schedules.get(key)
 
     def put_schedule(self, key: Hashable, schedule: Schedule) -> None:
         with self.lock:
-            _bounded_put(self.schedules, key, schedule, SCHEDULES_PER_EVENT)
+            self.schedules[key] = schedule
 
 
 class EventRegistry:
@@ -122,9 +111,9 @@ class EventRegistry:
         self.max_loaded = max_loaded
         self.rendered_budget = rendered_budget
         self.heavy_jobs = heavy_jobs
-        self._loaded: OrderedDict[str, LoadedEvent] = OrderedDict()
-        self._rendered: OrderedDict[Hashable, bytes] = OrderedDict()
-        self._rendered_bytes = 0
+        self._loaded: LRUCache[str, LoadedEvent] = LRUCache(max_loaded)
+        #: Sized in bytes: the least recently used bodies go while the total is over the budget.
+        self._rendered: LRUCache[Hashable, bytes] = LRUCache(rendered_budget, getsizeof=len)
         self._lock = threading.Lock()
         self._limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
             weakref.WeakKeyDictionary())
@@ -132,10 +121,7 @@ class EventRegistry:
     # ---- loaded events -----------------------------------------------------------------------
     def loaded(self, event_id: str) -> LoadedEvent | None:
         with self._lock:
-            ev = self._loaded.get(event_id)
-            if ev is not None:
-                self._loaded.move_to_end(event_id)
-            return ev
+            return self._loaded.get(event_id)
 
     def put_loaded(self, loaded: LoadedEvent) -> LoadedEvent:
         """Keep ``loaded`` (or the copy another request loaded meanwhile, so caches are not split)."""
@@ -144,7 +130,7 @@ class EventRegistry:
             if current is not None:
                 return current
             self._drop_rendered(loaded.record.id)  # bodies rendered from a previous load of this event
-            _bounded_put(self._loaded, loaded.record.id, loaded, self.max_loaded)
+            self._loaded[loaded.record.id] = loaded
             return loaded
 
     def forget(self, event_id: str) -> bool:
@@ -155,27 +141,20 @@ class EventRegistry:
 
     def _drop_rendered(self, event_id: str) -> None:  # with self._lock held
         for key in [k for k in self._rendered if isinstance(k, tuple) and k and k[0] == event_id]:
-            self._rendered_bytes -= len(self._rendered.pop(key))
+            del self._rendered[key]
 
     # ---- rendered bodies ---------------------------------------------------------------------
     def rendered(self, key: tuple[Hashable, ...]) -> bytes | None:
         """``key[0]`` is the event id (so ``forget`` finds the entries)."""
         with self._lock:
-            body = self._rendered.get(key)
-            if body is not None:
-                self._rendered.move_to_end(key)
-            return body
+            return self._rendered.get(key)
 
     def put_rendered(self, key: tuple[Hashable, ...], body: bytes) -> None:
         if len(body) > self.rendered_budget // 4:
             return  # one huge body would evict everything else
         with self._lock:
-            old = self._rendered.pop(key, None)
-            self._rendered_bytes += len(body) - (len(old) if old is not None else 0)
+            self._rendered.pop(key, None)  # a body replaced is not counted while making room
             self._rendered[key] = body
-            while self._rendered_bytes > self.rendered_budget and self._rendered:
-                _, dropped = self._rendered.popitem(last=False)
-                self._rendered_bytes -= len(dropped)
 
     # ---- heavy work --------------------------------------------------------------------------
     def _limiter(self) -> anyio.CapacityLimiter:
