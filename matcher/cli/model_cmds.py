@@ -313,7 +313,7 @@ def read_test_links(path: Path) -> list[dict[str, str]]:
 def evaluate_external(state: MatchState, store: ProfileStore, rows: list[dict[str, str]], *, seed: int = 0
                       ) -> tuple[dict[str, dict[str, float]], dict[str, int]]:
     from matcher.catalogue.resolve import Resolver
-    from matcher.learning.evaluation import METHODS, Metrics, evaluate_query
+    from matcher.learning.evaluation import METHODS, evaluate_query, twins_metrics
 
     resolver = Resolver(list(store.all_profiles(verified_only=True)), store.countries())
     counts = {"rows": len(rows), "french_resolved": 0, "partner_resolved": 0, "both_resolved": 0}
@@ -339,10 +339,9 @@ def evaluate_external(state: MatchState, store: ProfileStore, rows: list[dict[st
     n = h.n_links
     touches = np.isin(h.src[:n], list(pairs)) | np.isin(h.dst[:n], list(pairs))
     test_state = replace(state, history=h.subset(~touches), _shares={})
-    totals = {m: Metrics() for m in METHODS}
-    rng = np.random.default_rng(seed)
+    totals = {m: twins_metrics() for m in METHODS}
     for q_row, rel in pairs.items():
-        for m, ranks in evaluate_query(test_state, q_row, np.array(sorted(rel)), rng).items():
-            totals[m].add(ranks)
+        for m, placed in evaluate_query(test_state, q_row, np.array(sorted(rel))).items():
+            totals[m].add(placed)
     counts["queries"] = len(pairs)
     return {m: totals[m].as_dict() for m in METHODS}, counts
