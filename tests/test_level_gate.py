@@ -38,12 +38,11 @@ def test_a_partner_the_gate_hides_is_a_miss_not_a_skipped_query(state: MatchStat
     a = state.arrays
     row, partner = a.row("FR-COM-00004"), a.row("GN-300")
     assert row is not None and partner is not None
-    rng = np.random.default_rng(0)
-    seen = evaluate_query(state, row, np.array([partner]), rng, methods=("ranker", "random"))
-    assert all(np.isfinite(r).all() and len(r) == 1 for r in seen.values())
-    hidden = evaluate_query(_towns_closed(state), row, np.array([partner]), rng, methods=("ranker", "random"))
+    seen = evaluate_query(state, row, np.array([partner]), methods=("ranker", "random"))
+    assert all(p.missed == 0 and p.relevant == 1 for p in seen.values())
+    hidden = evaluate_query(_towns_closed(state), row, np.array([partner]), methods=("ranker", "random"))
     assert set(hidden) == {"ranker", "random"}
-    assert all(len(r) == 1 and np.isinf(r).all() for r in hidden.values())
+    assert all(p.missed == 1 and p.relevant == 1 for p in hidden.values())
     # With an explicit candidate filter, a partner outside it is not a candidate: nothing to count.
     small = Filters(include_existing=True, levels=("town",), min_population=100_000)
-    assert evaluate_query(state, row, np.array([partner]), rng, candidates=small) == {}
+    assert evaluate_query(state, row, np.array([partner]), candidates=small) == {}

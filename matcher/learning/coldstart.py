@@ -14,8 +14,9 @@ known twinning leaves the link history.
 - **foreign → French**: each held-out partner writes its needs and ranks the French authorities.
 
 Methods on the same queries: ``product`` (what users get), ``structure`` (the same authority before it
-wrote anything), ``prior`` (the theme → geography prior alone, ties counted against). Pairs whose text names
-the partner are reported apart: names find those, the question is what finds the others.
+wrote anything), ``prior`` (the theme → geography prior alone). Hit rates and MRR: ``matcher.learning.metrics``
+(a tie is a fair coin: each metric is its expected value over a random order of the tied candidates). Pairs
+whose text names the partner are reported apart: names find those, the question is what finds the others.
 
 The one-sided model of each fold is learned on the other folds' cases only (``one_sided_pairs``), with the
 partners silent as they are in the catalogue, leave-one-out (a training query's own links and cases are out
@@ -37,6 +38,7 @@ from matcher.domain import Facet, Filters, Profile
 from matcher.encoding import Encoder, QueryEncoder
 from matcher.events.batch import put_profiles
 from matcher.learning.cooperation import CaseSet
+from matcher.learning.metrics import Placement, Table, placement
 from matcher.ranking.arrays import CONTINENTS, profile_texts
 from matcher.ranking.features import FEATURE_INDEX, mention_shares
 from matcher.ranking.ranker import PairRanker, calibration_group
@@ -87,24 +89,6 @@ def _writer(p: Profile, *, expertise: str = "", needs: str = "") -> Profile:
     return silent(p).with_changes(expertise=Facet(text=expertise), needs=Facet(text=needs))
 
 
-@dataclass
-class Ranks:
-    """1-based rank of the real partner per query and method (inf: not in the list)."""
-
-    by: dict[str, list[float]] = field(default_factory=dict)
-
-    def add(self, key: str, rank: float) -> None:
-        self.by.setdefault(key, []).append(rank)
-
-    def metrics(self) -> dict[str, dict[str, float]]:
-        out = {}
-        for k, r in sorted(self.by.items()):
-            a = np.asarray(r, dtype=float)
-            out[k] = {"queries": len(a), **{f"HR@{n}": float(np.mean(a <= n)) for n in KS},
-                      "MRR": float(np.mean(np.where(np.isfinite(a), 1.0 / a, 0.0)))}
-        return out
-
-
 @dataclass(frozen=True)
 class Shortlist:
     """One ranked shortlist as the list's order needs it: each row's logit, calibration group (its model and
@@ -125,14 +109,13 @@ def shortlist_of(state: MatchState, q: object, cand: np.ndarray, target: int) ->
                      adjustment=state.ranker.size_adjustment(scored.X), label=(scored.rows == target).astype(int))
 
 
-def rank_under(sl: Shortlist, ranker: PairRanker) -> float:
+def rank_under(sl: Shortlist, ranker: PairRanker) -> Placement:
     """The real partner's place in the list as users see it (``scoring.head_keys`` on the calibrated scale of
-    ``ranker``'s calibration), inf when it is outside the shortlist."""
+    ``ranker``'s calibration), missed when it is outside the shortlist."""
     hit = np.flatnonzero(sl.label)
     if not len(hit):
-        return float("inf")
-    key = keys_under(sl, ranker)
-    return float(1 + np.sum(key > key[hit[0]]))
+        return Placement(missed=1)
+    return placement(keys_under(sl, ranker), hit[:1])
 
 
 def keys_under(sl: Shortlist, ranker: PairRanker) -> np.ndarray:
@@ -151,16 +134,16 @@ def keys_under(sl: Shortlist, ranker: PairRanker) -> np.ndarray:
     return key
 
 
-def prior_rank(state: MatchState, q: object, cand: np.ndarray, target: int) -> float:
-    """Rank of ``target`` by the theme → geography prior alone (ties counted against it)."""
+def prior_rank(state: MatchState, q: object, cand: np.ndarray, target: int) -> Placement:
+    """Place of ``target`` by the theme → geography prior alone (most candidates tie: the prior knows their
+    country and theme only; ``matcher.learning.metrics``' tie rule)."""
     from matcher.ranking.features import text_features
 
     col = text_features(prepared(state, q), state.arrays, cand)["theme_geo"]  # type: ignore[arg-type]
     at = np.flatnonzero(cand == target)
     if not len(at):
-        return float("inf")
-    v = col[at[0]]
-    return float(1 + np.sum(col > v) + np.sum(col == v) - 1)
+        return Placement(missed=1)
+    return placement(col, at[:1])
 
 
 @dataclass
@@ -240,7 +223,7 @@ def evaluate(base: MatchState, catalogue: Mapping[str, Profile], cases: CaseSet,
     memo = memo_encoder(encoder)
     pairs = case_pairs(cases, catalogue)
     groups = [p.group for p in pairs]
-    ranks = Ranks()
+    ranks = Table(hits=KS)
     calib = Calibration()
     fits = []
     # (fold, key, shortlist): every held-out list, ranked at the end under a calibration fitted on the other
@@ -297,7 +280,7 @@ def evaluate(base: MatchState, catalogue: Mapping[str, Profile], cases: CaseSet,
                     promised[direction][1].append(sl.label)
     for _, _, sl in held:
         calib.add(sl.logits, sl.label, sl.modes)
-    results = ranks.metrics()
+    results = dict(sorted(ranks.as_dict().items()))
     for direction, (shown_, labels) in sorted(promised.items()):
         for band in reliability(np.concatenate(shown_), np.concatenate(labels)):
             results[f"{RELIABILITY}/{direction}/{band['low']}-{band['high']}"] = band

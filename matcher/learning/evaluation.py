@@ -17,6 +17,7 @@ from sklearn.model_selection import GroupKFold
 from tqdm import tqdm
 
 from matcher.domain import LEVELS, Filters
+from matcher.learning.metrics import Metrics, Placement, placement
 from matcher.learning.training import partners_abroad, query_rows, size_pools, training_set
 from matcher.ranking.features import FEATURE_INDEX
 from matcher.ranking.ranker import PairRanker
@@ -27,36 +28,9 @@ from matcher.ranking.state import MatchState, eligible_rows, query_from_row
 METHODS = ("ranker", "random", "nearest", "popularity", "neighbour_prior")
 
 
-@dataclass
-class Metrics:
-    n: int = 0
-    hr10: float = 0.0
-    hr50: float = 0.0
-    mrr: float = 0.0
-    ndcg10: float = 0.0
-
-    def add(self, ranks: np.ndarray) -> None:
-        """``ranks``: 1-based ranks of the query's relevant items (one query)."""
-        self.n += 1
-        best = ranks.min() if len(ranks) else np.inf
-        self.hr10 += float(best <= 10)
-        self.hr50 += float(best <= 50)
-        self.mrr += 0.0 if not np.isfinite(best) else 1.0 / best
-        dcg = float(sum(1.0 / np.log2(r + 1) for r in ranks if r <= 10))
-        ideal = float(sum(1.0 / np.log2(i + 2) for i in range(min(len(ranks), 10))))
-        self.ndcg10 += dcg / ideal if ideal else 0.0
-
-    def merge(self, other: Metrics) -> None:
-        self.n += other.n
-        self.hr10 += other.hr10
-        self.hr50 += other.hr50
-        self.mrr += other.mrr
-        self.ndcg10 += other.ndcg10
-
-    def as_dict(self) -> dict[str, float]:
-        n = max(self.n, 1)
-        return {"queries": self.n, "HR@10": self.hr10 / n, "HR@50": self.hr50 / n, "MRR": self.mrr / n,
-                "NDCG@10": self.ndcg10 / n}
+def twins_metrics() -> Metrics:
+    """What the twins evaluation reports per method: HR@10, HR@50, MRR, NDCG@10 (``matcher.learning.metrics``)."""
+    return Metrics(hits=(10, 50), ndcgs=(10,))
 
 
 #: Query-size bands (inhabitants) of the size check: upper bounds, exclusive; the size calibration's report
@@ -96,28 +70,19 @@ class SizeBands:
         return out
 
 
-def ranks_of(scores: np.ndarray, relevant: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """1-based ranks of ``relevant`` positions under ``scores`` (higher first, ties broken at random)."""
-    tie = rng.random(len(scores))
-    order = np.lexsort((tie, -scores))
-    rank = np.empty(len(scores), dtype=np.int64)
-    rank[order] = np.arange(1, len(scores) + 1)
-    return np.sort(rank[relevant])
-
-
 #: Every level, asked for explicitly: the candidates a query would have without the level gate.
 ALL_LEVELS = tuple(lv.value for lv in LEVELS)
 #: The candidate set of the catalogue before foreign units and small towns (issue F): towns of 5,000+.
 OLD_CANDIDATES = Filters(include_existing=True, levels=("town",), min_population=5000)
 
 
-def evaluate_query(state: MatchState, row: int, relevant_rows: np.ndarray, rng: np.random.Generator,
-                   methods: Sequence[str] = METHODS, sizes: SizeBands | None = None,
-                   candidates: Filters | None = None) -> dict[str, np.ndarray]:
-    """Ranks of the query's real partners among its candidates (``candidates``: the filters that make the
-    candidate set; default: what the engine offers). A real partner the level gate leaves out is a miss
-    (rank infinity), so that the gate is judged on what it hides; one outside an explicit filter is not
-    a candidate and does not count."""
+def evaluate_query(state: MatchState, row: int, relevant_rows: np.ndarray, methods: Sequence[str] = METHODS,
+                   sizes: SizeBands | None = None, candidates: Filters | None = None) -> dict[str, Placement]:
+    """Where the query's real partners land among its candidates, per method (``candidates``: the filters that
+    make the candidate set; default: what the engine offers). A real partner the level gate leaves out is a
+    miss (rank infinity), so that the gate is judged on what it hides; one outside an explicit filter is not
+    a candidate and does not count. Ties: ``matcher.learning.metrics`` (the random baseline scores every
+    candidate the same: its metrics are exactly those of a random order)."""
     a = state.arrays
     q = query_from_row(a, row, exclude_rows=(row,))
     filters = candidates or Filters(include_existing=True)
@@ -126,12 +91,11 @@ def evaluate_query(state: MatchState, row: int, relevant_rows: np.ndarray, rng: 
         state, q, None, replace(filters, levels=ALL_LEVELS))
     rel = np.flatnonzero(np.isin(cand, relevant_rows))
     hidden = int(np.isin(reachable, relevant_rows).sum()) - len(rel)
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, Placement] = {}
     if len(rel) + hidden == 0:
         return out
-    misses = np.full(hidden, np.inf)
     if len(cand) == 0:  # the gate left nothing: every real partner is a miss
-        return {m: misses for m in methods}
+        return {m: Placement(missed=hidden) for m in methods}
     # One feature pass (the kernel's) serves the ranker (first stage + shortlist) and every baseline.
     assert state.ranker is not None
     full, X = ranking_scores(state, q, cand, listed_head=True)
@@ -145,12 +109,12 @@ def evaluate_query(state: MatchState, row: int, relevant_rows: np.ndarray, rng: 
     for m in methods:
         if m == "ranker":
             # The engine's two stages; candidates outside the shortlist rank after it, in first-stage order.
-            out[m] = np.concatenate([ranks_of(full, rel, rng), misses])
+            out[m] = placement(full, rel, missed=hidden)
             if sizes is not None:
                 top = cand[np.argsort(-full, kind="stable")[:10]]
                 sizes.add(int(a.population[row]), a.population[top], a.population[np.asarray(relevant_rows)])
         else:
-            out[m] = np.concatenate([ranks_of(baselines[m](), rel, rng), misses])
+            out[m] = placement(baselines[m](), rel, missed=hidden)
     return out
 
 
@@ -163,7 +127,7 @@ def cross_validate(state: MatchState, *, folds: int = 5, seed: int = 0, max_quer
     qrows = query_rows(state)
     if max_queries is not None and len(qrows) > max_queries:
         qrows = np.sort(rng.choice(qrows, size=max_queries, replace=False))
-    totals = {m: Metrics() for m in METHODS}
+    totals = {m: twins_metrics() for m in METHODS}
     sizes = SizeBands()
     h = state.history
     n_links = h.n_links
@@ -181,9 +145,9 @@ def cross_validate(state: MatchState, *, folds: int = 5, seed: int = 0, max_quer
             ranker.fit_size_offsets(pools, partners)
         for row in tqdm(test, desc=f"fold {fold + 1}/{folds}", unit="query", disable=not progress):
             relevant = partners_abroad(h, state.arrays.country, int(row))
-            res = evaluate_query(fold_state, int(row), relevant, rng, sizes=sizes, candidates=candidates)
-            for m, ranks in res.items():
-                totals[m].add(ranks)
+            res = evaluate_query(fold_state, int(row), relevant, sizes=sizes, candidates=candidates)
+            for m, p in res.items():
+                totals[m].add(p)
     out: dict[str, dict] = {m: totals[m].as_dict() for m in METHODS}
     out["size_bands"] = sizes.as_dict()
     return out

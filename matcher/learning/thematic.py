@@ -12,13 +12,16 @@ Methods, all on the same candidates and folds:
 - ``structure``: the same kernel without text weights (the twinning model alone);
 - ``tfidf``, ``use``, ``zsum``: text-only baselines — character n-gram TF-IDF cosine, USE cosine, and the
   sum of their per-query z-scores.
+
+Hit rates and MRR: ``matcher.learning.metrics`` (a tie is a fair coin: each metric is its expected value over
+a random order of the tied candidates).
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -29,6 +32,7 @@ from matcher.domain import Facet
 from matcher.encoding import Encoder
 from matcher.events.batch import encode_once, put_profiles
 from matcher.learning.cooperation import CaseSet, without_case_links
+from matcher.learning.metrics import Table, placement
 from matcher.ranking.arrays import profile_texts
 from matcher.ranking.features import Query
 from matcher.ranking.ranker import PairRanker
@@ -83,28 +87,8 @@ def pair_queries(cases: CaseSet) -> list[PairQuery]:
     return out
 
 
-@dataclass
-class Ranks:
-    """1-based rank of the real partner, per pair query, per method."""
-
-    by_method: dict[str, list[int]] = field(default_factory=dict)
-
-    def add(self, method: str, rank: int) -> None:
-        self.by_method.setdefault(method, []).append(rank)
-
-    def metrics(self) -> dict[str, dict[str, float]]:
-        out = {}
-        for m, r in self.by_method.items():
-            a = np.array(r, dtype=float)
-            out[m] = {"queries": len(a), "HR@1": float(np.mean(a <= 1)), "HR@5": float(np.mean(a <= 5)),
-                      "HR@10": float(np.mean(a <= 10)), "MRR": float(np.mean(1.0 / a))}
-        return out
-
-
-def rank_of(scores: np.ndarray, target: int) -> int:
-    """Rank of ``scores[target]``, ties counted pessimistically (a tie is not a win)."""
-    return int(1 + np.sum(scores > scores[target]) + np.sum(scores[np.arange(len(scores)) != target]
-                                                              == scores[target]))
+#: What the thematic evaluation reports per method (``matcher.learning.metrics``, its tie rule).
+HITS = (1, 5, 10)
 
 
 def _z(x: np.ndarray) -> np.ndarray:
@@ -216,7 +200,7 @@ def evaluate(cs: CaseState, *, k: int = 5, also: Sequence[CaseState] = (), progr
     for o in also:
         oq = pair_queries(o.cases)
         also_parts.append((_two_way(o, oq), [at.get(_pair_key(o, q), -1) for q in oq]))
-    ranks = Ranks()
+    ranks = Table(hits=HITS)
     fold_weights = []
     held_logits: list[np.ndarray] = []
     held_labels: list[np.ndarray] = []
@@ -234,13 +218,13 @@ def evaluate(cs: CaseState, *, k: int = 5, also: Sequence[CaseState] = (), progr
             Xq = X[offsets[i]:offsets[i + 1]]
             target = int(np.flatnonzero(q.candidates == q.target)[0])
             logits = model.decision_function(Xq)
-            ranks.add("product", rank_of(logits, target))
+            ranks.add("product", placement(logits, [target]))
             held_logits.append(logits)
             held_labels.append((q.candidates == q.target).astype(int))
-            ranks.add("structure", rank_of(structure.decision_function(Xq), target))
+            ranks.add("structure", placement(structure.decision_function(Xq), [target]))
             for m, s in baseline_scores(cs, q).items():
-                ranks.add(m, rank_of(s, target))
-    metrics = {m: ranks.metrics()[m] for m in METHODS}
+                ranks.add(m, placement(s, [target]))
+    metrics = {m: ranks.as_dict()[m] for m in METHODS}
     if calibration:
         return metrics, fold_weights, (np.concatenate(held_logits), np.concatenate(held_labels))
     return metrics, fold_weights

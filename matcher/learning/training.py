@@ -16,6 +16,7 @@ from matcher.domain import Filters
 from matcher.ranking.engine import MatchState, eligible_rows, query_from_row
 from matcher.ranking.features import pair_features
 from matcher.ranking.history import HistoryIndex
+from matcher.store.sqlite import ProfileStore
 from matcher.store.web import Interest
 
 
@@ -118,3 +119,40 @@ def replied_pairs(interests: Sequence[Interest], french_ids: Collection[str]) ->
             continue
         out[(a, b) if a in french_ids else (b, a)] = None
     return list(out)
+
+
+def latest_decisions(store: ProfileStore) -> dict[tuple[str, str], str]:
+    """(French id, partner id) -> status of the latest staff decision on that pair (every decision read)."""
+    latest: dict[tuple[str, str], str] = {}
+    cursor = None
+    while page := store.decisions(limit=1000, cursor=cursor):  # newest first
+        for d in page:
+            latest.setdefault((d.french_id, d.partner_id), d.status)
+        cursor = page[-1].id
+    return latest
+
+
+def decision_pairs(store: ProfileStore, state: MatchState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Accepted/rejected staff decisions as labelled pairs (X, y, groups): the latest decision per pair wins."""
+    latest = latest_decisions(store)
+    a = state.arrays
+    # Interest expressed through the web app and answered by the other side is a positive pair too, where
+    # staff recorded nothing on it (a staff decision is the stronger word).
+    french = {str(a.ids[r]) for r in np.flatnonzero(np.asarray(a.country_codes)[a.country] == "FR")}
+    for pair in replied_pairs(store.interests(limit=100_000), french):
+        latest.setdefault(pair, "accepted")
+    Xs, ys, gs = [], [], []
+    for (fid, pid), status in latest.items():
+        if status not in ("accepted", "rejected"):
+            continue
+        qr, cr = a.row(fid), a.row(pid)
+        if qr is None or cr is None:
+            continue
+        q = query_from_row(a, qr, exclude_rows=(qr,))
+        Xs.append(pair_features(q, a, state.history, np.array([cr]), priority=state.priority,
+                                level_compat=state.level_compat))
+        ys.append(1 if status == "accepted" else 0)
+        gs.append(qr)
+    if not Xs:
+        return np.zeros((0, 0)), np.zeros(0, dtype=int), np.zeros(0)
+    return np.vstack(Xs), np.array(ys), np.array(gs)

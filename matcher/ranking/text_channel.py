@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from sklearn.preprocessing import normalize
 
 HUB_K = 10
 #: Pseudo-count of the prior (mean 0, sd ``PRIOR_SD``) that a query's z-score statistics are shrunk to: with a
@@ -33,32 +34,50 @@ LEX_FEATURES = 2**20
 
 _CHAR_VECTORIZER = HashingVectorizer(
     analyzer="char_wb", ngram_range=(3, 5), n_features=LEX_FEATURES, strip_accents="unicode", lowercase=True,
-    alternate_sign=False, norm=None,
+    alternate_sign=False, norm=None, dtype=np.float32,
 )
+#: scikit-learn's sublinear term frequency (1 + log tf), alone: no IDF, no norm (stateless).
+_SUBLINEAR_TF = TfidfTransformer(use_idf=False, norm=None, sublinear_tf=True)
+
 
 # ---- lexical vectors -----------------------------------------------------------------------------
+# scikit-learn's TF-IDF, ``TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), strip_accents="unicode",
+# sublinear_tf=True)``, cut in its three steps, because the catalogue needs them apart (what stays ours is
+# only where each step's output is kept; ``tests/test_text_channel.py`` proves the matrices equal to 1e-9):
+#
+# - the term frequencies are stored per profile (``CatalogueArrays.tf``) and the IDF is fitted later, on the
+#   present texts of every field of the whole corpus (``arrays.text_index``), then refitted after a batch of
+#   texts and kept as it is when one profile changes (``arrays``: "the corpus keeps its IDF"). A fitted
+#   ``TfidfTransformer`` cannot be stored in the arrays' place for its IDF (a plain vector) without writing
+#   its fitted attribute from outside, so ``tfidf`` applies a stored IDF with the transformer's own two
+#   operations (``X.data *= idf[X.indices]``, ``sklearn.preprocessing.normalize``);
+# - the n-grams are hashed (``HashingVectorizer``, 2**20 columns) rather than a fitted vocabulary: a new text's
+#   n-grams have a column without refitting anything. The same matrices as ``TfidfVectorizer``'s up to the
+#   order of the columns, as long as no two n-grams of the corpus share a hash (the test checks its table has
+#   none; across the catalogue, a collision merges two rare n-grams, a loss the vocabulary would not have).
 def char_tf(texts: Sequence[str]) -> sp.csr_matrix:
-    """Sublinear term frequencies (1 + log tf) of hashed character n-grams, unnormalised."""
+    """Sublinear term frequencies (1 + log tf) of hashed character n-grams, unnormalised (float32)."""
     if not texts:
         return sp.csr_matrix((0, LEX_FEATURES), dtype=np.float32)
-    m = sp.csr_matrix(_CHAR_VECTORIZER.transform(list(texts)), dtype=np.float32)
-    m.data = 1.0 + np.log(m.data)
-    return m
+    return sp.csr_matrix(_SUBLINEAR_TF.fit_transform(_CHAR_VECTORIZER.transform(list(texts))), dtype=np.float32)
 
 
 def fit_idf(tf: sp.csr_matrix) -> np.ndarray:
-    """Smoothed IDF over the corpus rows of ``tf`` (sklearn's formula); unseen n-grams get the largest."""
-    n = tf.shape[0]
-    df = np.bincount(tf.indices, minlength=tf.shape[1]).astype(np.float64)
-    return (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+    """Smoothed IDF over the corpus rows of ``tf`` (``TfidfTransformer``'s, ``smooth_idf=True``: log((1 + n) /
+    (1 + df)) + 1, so unseen n-grams get the largest); all ones over an empty corpus."""
+    if tf.shape[0] == 0:
+        return np.ones(tf.shape[1], dtype=np.float32)
+    return np.asarray(TfidfTransformer(smooth_idf=True).fit(tf).idf_, dtype=np.float32)
 
 
 def tfidf(tf: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """L2-normalised TF-IDF rows (zero rows stay zero)."""
-    m = tf.multiply(idf[None, :]).tocsr().astype(np.float32)
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-    inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-    return sp.csr_matrix(sp.diags(inv.astype(np.float32)) @ m)
+    """L2-normalised TF-IDF rows under the fitted ``idf`` (zero rows stay zero): ``TfidfTransformer.transform``
+    after its sublinear step, which ``char_tf`` already took."""
+    m = sp.csr_matrix(tf, dtype=np.float32, copy=True)
+    if m.shape[0] == 0:  # (``normalize`` refuses an empty matrix)
+        return m
+    m.data *= np.asarray(idf, dtype=np.float32)[m.indices]
+    return sp.csr_matrix(normalize(m, norm="l2", copy=False))
 
 
 # ---- hubness and standardisation -----------------------------------------------------------------
