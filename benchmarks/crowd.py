@@ -57,8 +57,8 @@ def rss_mib(pid: int) -> float:
 def tiny_world(tmp: Path) -> list[str]:
     """The tests' tiny world (catalogue files, profile texts in the database, a synthetic ranker)."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import synthetic_ranker
-    from test_api_support import make_settings
+    from support.api import make_settings
+    from support.rankers import synthetic_ranker
 
     from matcher.ranking.ranker import save_ranker
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_api_support import A, Api, B, assert_error, bearer
-
-pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
+from support.api import A, Api, B, assert_error, bearer
 
 WHO = ("public", "owner_a", "owner_b", "staff")
 

@@ -15,23 +15,15 @@ from typing import Any
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-from test_api_support import Api, assert_error
+from support.api import CSV_FILE, Api, assert_error, upload
 
 from matcher.encoding import HashingEncoder
 from matcher.events.exports import RANKING_COLUMNS, SCHEDULE_COLUMNS
 from service import events_service as events_route
 from service.app import create_app
 
-pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
-
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
-CSV_FILE = (FIXTURES / "participants.csv").read_bytes()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def upload(api: Api, data: bytes, filename: str = "participants.csv", media: str = "text/csv",
-           who: str = "staff") -> Any:
-    return api.client.post("/events", files={"file": (filename, data, media)}, headers=api.headers(who))
 
 
 @pytest.fixture()

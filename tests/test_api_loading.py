@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from test_api_support import A, assert_error, make_settings
+from support.api import A, assert_error, make_settings
 
 from matcher.encoding import HashingEncoder
 from matcher.paths import REPO_ROOT
@@ -18,8 +18,6 @@ from matcher.ranking.loading import load_matcher
 from matcher.store.sqlite import SQLiteStore
 from service.app import create_app
 from service.settings import Settings
-
-pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
 
 
 class GatedEncoder(HashingEncoder):

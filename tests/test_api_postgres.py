@@ -1,6 +1,6 @@
 """The service over PostgreSQL (``TWINMATCH_DB=postgresql://...``): the API tests of the modules below that
 need only the ``api`` fixture are run again with the app's store in a fresh PostgreSQL database of the
-throw-away server (``pg_support.pg_server``; skipped without PostgreSQL, like the store's contract tests,
+throw-away server (``support.pg.pg_server``; skipped without PostgreSQL, like the store's contract tests,
 unless ``TWINMATCH_REQUIRE_POSTGRES`` is set)."""
 
 from __future__ import annotations
@@ -18,16 +18,14 @@ import test_api_matches
 import test_api_suggestions
 import test_api_trust
 from fastapi.testclient import TestClient
-from pg_support import PgServer, pg_server  # noqa: F401 - the server fixture
 from profiles_fixture import PROFILES, write_tiny_data
-from test_api_support import A, Api, B, bearer
+from support.api import A, Api, B, bearer
+from support.pg import PgServer
 
 from matcher.encoding import HashingEncoder
 from matcher.store.sqlite import open_store
 from service.app import create_app
 from service.settings import Settings
-
-pytest_plugins = ["test_api_support"]  # ranker_file
 
 
 def _api_only(module: Any) -> list[tuple[str, Callable[[Api], None]]]:
@@ -51,7 +49,7 @@ CASES = [case for module in (test_api_auth, test_api_authorities, test_api_event
 
 
 @pytest.fixture()
-def pg_api(tmp_path: Path, ranker_file: Path, pg_server: PgServer) -> Iterator[Api]:  # noqa: F811
+def pg_api(tmp_path: Path, ranker_file: Path, pg_server: PgServer) -> Iterator[Api]:
     url = pg_server.new_database()
     data = write_tiny_data(tmp_path / "data")
     with open_store(url, data) as store:

@@ -26,10 +26,10 @@ import httpx
 import pytest
 import schemathesis
 import uvicorn
-from conftest import synthetic_ranker
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
-from test_api_support import make_settings
+from support.api import make_settings
+from support.rankers import synthetic_ranker
 
 from matcher.encoding import HashingEncoder
 from matcher.paths import REPO_ROOT

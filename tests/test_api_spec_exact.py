@@ -10,13 +10,10 @@ import time
 from typing import Any
 
 import pytest
-from test_api_events import CSV_FILE, upload
-from test_api_support import A, Api, assert_error
+from support.api import CSV_FILE, A, Api, assert_error, upload
 
 from matcher.themes import theme_codes
 from service.routes.events import MISSING_COLUMNS
-
-pytest_plugins = ["test_api_support"]
 
 
 @pytest.fixture()

@@ -7,12 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from test_api_support import A, Api, B, assert_error, bearer, make_settings
+from support.api import A, Api, B, assert_error, bearer, make_settings
 
 from matcher.encoding import HashingEncoder
 from service.app import create_app
-
-pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
 
 
 def suggestions(api: Api, **params: Any) -> dict[str, Any]:

@@ -15,11 +15,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_api_support import make_settings
+from support.api import make_settings
 
 from matcher.store.sqlite import SQLiteStore
 
-pytest_plugins = ["test_api_support"]
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
 

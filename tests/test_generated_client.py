@@ -22,14 +22,13 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from test_api_support import A, make_settings
+from support.api import A, make_settings
 
 from matcher.encoding import HashingEncoder
 from matcher.paths import REPO_ROOT
 from service.app import create_app
 from service.http_protocols import HTTP_PROTOCOL
 
-pytest_plugins = ["test_api_support"]
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 
 

@@ -15,14 +15,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pg_support import PgServer, pg_server  # noqa: F401 - the server fixture
-from test_api_authorities import NEW
-from test_api_support import B, bearer
-from test_replicas import eventually, tiny_database
+from support.api import NEW, B, bearer, tiny_database
+from support.net import wait_until
+from support.pg import PgServer
 
 from matcher.store.sqlite import open_store
 
-pytest_plugins = ["test_api_support"]  # ranker_file
 pytestmark = pytest.mark.slow
 TWINMATCH = Path(sys.executable).with_name("twinmatch")
 
@@ -93,7 +91,7 @@ class Writer(threading.Thread):
                     self.acked.append(r.json()["authority"]["id"])
 
 
-def test_two_served_replicas(tmp_path: Path, ranker_file: Path, pg_server: PgServer) -> None:  # noqa: F811
+def test_two_served_replicas(tmp_path: Path, ranker_file: Path, pg_server: PgServer) -> None:
     url = pg_server.new_database()
     data = tiny_database(url, tmp_path)
     with open_store(url, data) as store:
@@ -109,12 +107,12 @@ def test_two_served_replicas(tmp_path: Path, ranker_file: Path, pg_server: PgSer
         assert r.status_code == 201, r.text
         nova = r.json()["authority"]["id"]
         assert nova not in before
-        eventually(lambda: nova in b.top_ids(B)[:2])
+        wait_until(lambda: nova in b.top_ids(B)[:2])
 
         # kill -9 of A while it takes writes: every acknowledged write is in the database (read on B).
         writer = Writer(a.base, staff, "Killed", limit=10**6)
         writer.start()
-        eventually(lambda: len(writer.acked) >= 20, timeout=60)
+        wait_until(lambda: len(writer.acked) >= 20, timeout=60)
         a.kill()
         writer.join(10)
         acked = list(writer.acked)
@@ -135,8 +133,8 @@ def test_two_served_replicas(tmp_path: Path, ranker_file: Path, pg_server: PgSer
         after = Writer(b.base, staff, "After", limit=3)
         after.run()
         assert len(after.acked) == 3
-        eventually(lambda: a.ready()["changes_applied"] > 0)
-        eventually(lambda: a.ready()["change_seq"] == b.ready()["change_seq"])
+        wait_until(lambda: a.ready()["changes_applied"] > 0)
+        wait_until(lambda: a.ready()["change_seq"] == b.ready()["change_seq"])
         assert a.ready()["authorities"] == b.ready()["authorities"]
         # In step: every candidate is in both (the order of equal scores may differ: rows are in another order).
         assert len(a.top_ids(B, k=100)) < 100

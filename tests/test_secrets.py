@@ -22,8 +22,6 @@ from matcher.store.postgres import PostgresStore
 from service.app import create_app
 from service.settings import Settings
 
-pytest_plugins = ["test_api_support"]  # ranker_file
-
 PASSWORD = "Hunter2-s3cr%21t"  # percent-encoded in the URL: "Hunter2-s3cr!t" once decoded
 DECODED = "Hunter2-s3cr!t"
 

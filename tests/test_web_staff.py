@@ -17,14 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from test_api_support import A, Api, B, make_settings
-from test_web_pages import check_html, csrf, page, sign_in
+from support.api import A, Api, B, make_settings
+from support.web import check_html, csrf, page, sign_in
 
 from matcher.encoding import HashingEncoder
 from matcher.ranking.suggestions import SuggestionFilters
 from service.app import create_app
 
-pytest_plugins = ["test_api_support"]
 PAIR = re.compile(r'name="french_id" value="([\w-]+)"><input type="hidden" name="partner_id" value="([\w-]+)"')
 
 

@@ -1,4 +1,5 @@
-"""Shared set-up for the API tests (no tests here): the real app over a tiny world.
+"""Shared set-up for the API tests (no tests here): the real app over a tiny world. Its fixtures (``ranker_file``,
+``api``) are registered for every test by ``tests/conftest.py``.
 
 The app is built the way ``twinmatch serve`` builds it — a real SQLite file created from
 ``write_tiny_data``, a ranker saved with ``save_ranker`` and loaded back — except for the encoder,
@@ -13,17 +14,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import synthetic_ranker
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from profiles_fixture import PROFILES, write_tiny_data
 
 from matcher.encoding import HashingEncoder
 from matcher.ranking.ranker import save_ranker
-from matcher.store.sqlite import ProfileStore, SQLiteStore
+from matcher.store.sqlite import ProfileStore, SQLiteStore, open_store
 from service.app import create_app
 from service.settings import Settings
+from support.rankers import synthetic_ranker
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "events"
 A = "FR-COM-00001"  # Eauville: water utility that needs tourism
 B = "FR-COM-00002"  # Registreville: civil registry
 
@@ -65,6 +67,17 @@ def make_settings(tmp: Path, ranker: Path, **kw: object) -> Settings:
     return Settings(db=db, data_dir=data, ranker=ranker, background_load=False, **kw)  # type: ignore[arg-type]
 
 
+def tiny_database(url: str, tmp: Path) -> Path:
+    """The tiny world in the database at ``url`` (a PostgreSQL URL too): its catalogue files written to
+    ``tmp``/data (returned), loaded, and the fixture's profile texts saved through the store."""
+    data = write_tiny_data(tmp / "data")
+    with open_store(url, data) as store:
+        for p in PROFILES:
+            if p.has_text:
+                store.update(p)
+    return data
+
+
 def bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
@@ -93,3 +106,31 @@ def assert_error(resp: object, status: int, code: str | None = None, field: str 
     if field != "*":
         assert body["error"]["field"] == field, body
     return body["error"]
+
+
+# ---- request bodies and calls shared by the API tests --------------------------------------------------
+#: A new authority's registration (a Brazilian municipality with needs, expertise and a contact).
+NEW: dict[str, Any] = {
+    "name": "Nova", "kind": "municipality", "country": "BR", "lat": -10.0, "lon": -40.0, "population": 20000,
+    "needs": {"themes": ["état civil"], "text": "Modernisation de l'état civil, numérisation des registres "
+                                               "d'état civil"},
+    "expertise": {"text": "Coopération jeunesse et échanges scolaires"},
+    "contact": {"name": "Ana Souza", "email": "ana@nova.br"}}
+
+#: A claim of an authority by its staff.
+CLAIM = {"name": "Claire Martin", "role": "DGS", "email": "dgs@registreville.fr", "message": "notre fiche"}
+
+#: The example participant file of an event (tests/fixtures/events/participants.csv).
+CSV_FILE = (FIXTURES / "participants.csv").read_bytes()
+
+
+def fake(i: int, **kw: Any) -> dict[str, Any]:
+    """A fake town next to Eauville (45.0, 2.0), as large as the fixture allows a commune to be."""
+    return {"name": f"Fausseville {i}", "kind": "commune", "country": "FR", "lat": 45.0 + i / 1000, "lon": 2.0,
+            "population": 70_000, "expertise": {"text": "Tourisme culturel et artisanat local"}, **kw}
+
+
+def upload(api: Api, data: bytes, filename: str = "participants.csv", media: str = "text/csv",
+           who: str = "staff") -> Any:
+    """Uploads a participant file to ``POST /events`` as ``who``; the response."""
+    return api.client.post("/events", files={"file": (filename, data, media)}, headers=api.headers(who))
