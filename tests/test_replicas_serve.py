@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -16,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from support.api import NEW, B, bearer, tiny_database
-from support.net import wait_until
+from support.net import free_port, wait_ready, wait_until
 from support.pg import PgServer
 
 from matcher.store.sqlite import open_store
@@ -25,15 +24,9 @@ pytestmark = pytest.mark.slow
 TWINMATCH = Path(sys.executable).with_name("twinmatch")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Replica:
     def __init__(self, url: str, data: Path, ranker: Path, log: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
                **{f"TWINMATCH_RATE_{r.upper()}": "100000/minute" for r in ("registration", "write")}}
@@ -44,17 +37,7 @@ class Replica:
             env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
     def ready(self, timeout: float = 120) -> dict[str, object]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.log.read_text()[-3000:]
-            try:
-                r = httpx.get(f"{self.base}/ready", timeout=2)
-                if r.status_code == 200:
-                    return dict(r.json())
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"replica not ready:\n{self.log.read_text()[-3000:]}")
+        return wait_ready(self.base, self.proc, self.log, timeout=timeout)
 
     def top_ids(self, authority_id: str, k: int = 10) -> list[str]:
         r = httpx.get(f"{self.base}/authorities/{authority_id}/matches", params={"k": k}, timeout=10)
