@@ -26,6 +26,11 @@ from matcher.ranking.ranker import PairRanker
 pytest_plugins = ["support.api", "support.browser", "support.pg"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: an ``api`` test not run on PostgreSQL (it reads the SQLite "
+                                       "file itself; see support.api)")
+
+
 @pytest.fixture(scope="session")
 def encoder() -> HashingEncoder:
     return HashingEncoder(dim=128)

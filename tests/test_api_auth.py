@@ -7,6 +7,9 @@ from typing import Any
 import pytest
 from support.api import A, Api, B, assert_error, bearer
 
+#: The tests that need only ``api`` run on SQLite and on PostgreSQL (``support.api.pytest_generate_tests``).
+API_BACKENDS = ("sqlite", "postgres")
+
 WHO = ("public", "owner_a", "owner_b", "staff")
 
 #: action -> expected status for (public, owner of A, owner of B, staff).

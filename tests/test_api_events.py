@@ -22,6 +22,9 @@ from matcher.events.exports import RANKING_COLUMNS, SCHEDULE_COLUMNS
 from service import events_service as events_route
 from service.app import create_app
 
+#: The tests that need only ``api`` run on SQLite and on PostgreSQL (``support.api.pytest_generate_tests``).
+API_BACKENDS = ("sqlite", "postgres")
+
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -44,6 +47,7 @@ def stored_events(api: Api) -> int:
 
 
 # ---- upload ----------------------------------------------------------------------------------------
+@pytest.mark.sqlite_only  # reads the SQLite file
 def test_upload_csv(api: Api) -> None:
     r = upload(api, CSV_FILE)
     assert r.status_code == 201, r.text
@@ -98,6 +102,7 @@ def test_upload_xlsx(api: Api) -> None:
     assert r.status_code == 201, r.text
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file
 def test_bad_csv_lists_every_row_and_stores_nothing(api: Api) -> None:
     r = upload(api, (FIXTURES / "participants_bad.csv").read_bytes(), "bad.csv")
     assert r.status_code == 422, r.text

@@ -10,6 +10,9 @@ from support.api import A, Api, B, assert_error
 
 from matcher.ranking.scoring import match_score, one_in
 
+#: The tests that need only ``api`` run on SQLite and on PostgreSQL (``support.api.pytest_generate_tests``).
+API_BACKENDS = ("sqlite", "postgres")
+
 
 def matches(api: Api, authority_id: str, headers: dict[str, str] | None = None, **params: Any) -> list[Any]:
     r = api.client.get(f"/authorities/{authority_id}/matches", params=params, headers=headers or {})

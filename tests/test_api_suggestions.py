@@ -12,6 +12,9 @@ from support.api import A, Api, B, assert_error, bearer, make_settings
 from matcher.encoding import HashingEncoder
 from service.app import create_app
 
+#: The tests that need only ``api`` run on SQLite and on PostgreSQL (``support.api.pytest_generate_tests``).
+API_BACKENDS = ("sqlite", "postgres")
+
 
 def suggestions(api: Api, **params: Any) -> dict[str, Any]:
     r = api.client.get("/suggestions", headers=api.staff, params=params)

@@ -7,6 +7,9 @@ from typing import Any
 import pytest
 from support.api import CLAIM, A, Api, B, assert_error, bearer, fake
 
+#: The tests that need only ``api`` run on SQLite and on PostgreSQL (``support.api.pytest_generate_tests``).
+API_BACKENDS = ("sqlite", "postgres")
+
 
 def top_ids(api: Api, authority_id: str, **params: Any) -> list[str]:
     r = api.client.get(f"/authorities/{authority_id}/matches", params={"k": 10, **params})

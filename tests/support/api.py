@@ -4,10 +4,16 @@
 The app is built the way ``twinmatch serve`` builds it — a real SQLite file created from
 ``write_tiny_data``, a ranker saved with ``save_ranker`` and loaded back — except for the encoder,
 which is the deterministic ``HashingEncoder``.
+
+A test module that sets ``API_BACKENDS = ("sqlite", "postgres")`` has its tests whose only argument is ``api``
+(and that carry no mark, e.g. ``sqlite_only`` for a test that reads the SQLite file itself) run on both: the
+``api`` fixture is then parametrized, its PostgreSQL side a fresh database of the throw-away server
+(``support.pg.pg_server``: skipped without PostgreSQL unless ``TWINMATCH_REQUIRE_POSTGRES`` is set).
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,15 +57,20 @@ def ranker_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def make_settings(tmp: Path, ranker: Path, **kw: object) -> Settings:
+def make_settings(tmp: Path, ranker: Path, *, db_url: str | None = None, **kw: object) -> Settings:
     """Settings over a tiny world: catalogue files written by ``write_tiny_data``, and a database in which
-    the fixture's profile texts (which the catalogue files do not carry) were saved through the store."""
-    data = write_tiny_data(tmp / "data")
-    db = tmp / "twinmatch.db"
-    with SQLiteStore.open(db, data) as store:
-        for p in PROFILES:
-            if p.has_text:
-                store.update(p)
+    the fixture's profile texts (which the catalogue files do not carry) were saved through the store: a
+    SQLite file in ``tmp``, or the (PostgreSQL) database at ``db_url``."""
+    db: Path | str
+    if db_url is not None:
+        db, data = db_url, tiny_database(db_url, tmp)
+    else:
+        data = write_tiny_data(tmp / "data")
+        db = tmp / "twinmatch.db"
+        with SQLiteStore.open(db, data) as store:
+            for p in PROFILES:
+                if p.has_text:
+                    store.update(p)
     # Tests make many writes from one address: generous limits here; tests/test_api_limits.py uses the defaults.
     for rule in ("registration", "claim", "write", "upload", "auth_failure", "match"):
         kw.setdefault(f"rate_{rule}", "10000/minute")
@@ -83,15 +94,28 @@ def bearer(secret: str) -> dict[str, str]:
 
 
 @pytest.fixture()
-def api(tmp_path: Path, ranker_file: Path) -> Iterator[Api]:
-    settings = make_settings(tmp_path, ranker_file)
+def api(request: pytest.FixtureRequest, tmp_path: Path, ranker_file: Path) -> Iterator[Api]:
+    """The app over the tiny world with keys for staff and both owners; on SQLite, or on PostgreSQL when
+    parametrized so (``pytest_generate_tests``)."""
+    backend = getattr(request, "param", "sqlite")
+    url = request.getfixturevalue("pg_server").new_database() if backend == "postgres" else None
+    settings = make_settings(tmp_path, ranker_file, db_url=url)
     app = create_app(settings, encoder=HashingEncoder(dim=128))
     with TestClient(app) as client:
         store = app.state.resources.store
+        assert type(store).__name__ == {"sqlite": "SQLiteStore", "postgres": "PostgresStore"}[backend]
         _, staff = store.create_key("staff", None, "Alice (staff)")
         _, owner_a = store.create_key("owner", A, "Eauville")
         _, owner_b = store.create_key("owner", B, "Registreville")
         yield Api(app, client, store, bearer(staff), {"X-API-Key": owner_a}, bearer(owner_b), settings)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The ``api`` tests of a module with ``API_BACKENDS`` run on each backend (see the module docstring)."""
+    backends = getattr(metafunc.module, "API_BACKENDS", None)
+    fn = metafunc.function
+    if backends and list(inspect.signature(fn).parameters) == ["api"] and not getattr(fn, "pytestmark", None):
+        metafunc.parametrize("api", backends, indirect=True)
 
 
 def assert_error(resp: object, status: int, code: str | None = None, field: str | None = "*") -> dict[str, object]:
