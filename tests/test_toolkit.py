@@ -89,15 +89,13 @@ def imports_of_tests(source: str, *, is_conftest: bool = False) -> list[str]:
     ``conftest.py`` (or naming a test module)."""
     found = []
     for node in ast.walk(ast.parse(source)):
-        names: list[str] = []
-        if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names = [node.module]
-        for name in names:
-            top = name.split(".")[-1] if name.startswith("tests.") else name.split(".")[0]
-            if top == "conftest" or top.startswith("test_"):
-                found.append(f"line {node.lineno}: imports {name}")
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if node.module and not node.level else []
+            for name in names:
+                top = name.split(".")[-1] if name.startswith("tests.") else name.split(".")[0]
+                if top == "conftest" or top.startswith("test_"):
+                    found.append(f"line {node.lineno}: imports {name}")
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "pytest_plugins"
                                                 for t in node.targets):
             plugins = [e.value for e in ast.walk(node.value) if isinstance(e, ast.Constant)]

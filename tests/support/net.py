@@ -30,7 +30,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until(probe: Callable[[], T], *, timeout: float = 10.0, interval: float = 0.02,
+def wait_until(probe: Callable[[], T | None], *, timeout: float = 10.0, interval: float = 0.02,
                what: str | Callable[[], str] | None = None) -> T:
     """``probe()``'s first truthy value, polled every ``interval`` seconds; an ``AssertionError`` after
     ``timeout`` seconds naming ``what`` (a string, or a function called then, e.g. to read a log) and the last
