@@ -36,15 +36,12 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+from support.net import free_port  # the one free-port helper (tests/support/net.py)
+
 from benchmarks._common import SAMPLE_TEXTS, percentiles
 
 TEXT_CHARS = 3900
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rss_mib(pid: int) -> float:
@@ -57,8 +54,8 @@ def rss_mib(pid: int) -> float:
 def tiny_world(tmp: Path) -> list[str]:
     """The tests' tiny world (catalogue files, profile texts in the database, a synthetic ranker)."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import synthetic_ranker
-    from test_api_support import make_settings
+    from support.api import make_settings
+    from support.rankers import synthetic_ranker
 
     from matcher.ranking.ranker import save_ranker
 

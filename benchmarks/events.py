@@ -75,7 +75,7 @@ def load_state(data_dir: Path, ranker_path: Path, dim: int) -> tuple[MatchState,
         ranker, which = load_ranker(ranker_path), f"trained ranker {ranker_path.name}"
     else:
         sys.path.insert(0, str(ROOT / "tests"))
-        from conftest import synthetic_ranker
+        from support.rankers import synthetic_ranker
 
         ranker, which = synthetic_ranker(), f"SYNTHETIC ranker ({ranker_path} not found: run `twinmatch train`)"
     arrays = CatalogueArrays.build(profiles, countries, {}, dim=dim)  # catalogue profiles carry no text

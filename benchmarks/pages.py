@@ -33,7 +33,7 @@ def main() -> None:
     args = p.parse_args()
     args.workers, args.no_cache = 1, False
     import httpx
-    from test_web_pages import check_html
+    from support.web import check_html
 
     tmp, db = copy_db(args.db, "twinmatch-pages-")
     with serving(args, db, tmp) as (base, _):

@@ -1,7 +1,7 @@
 """Replicas on one PostgreSQL database: how fast a write on one reaches another, whether a ``kill -9`` loses
 acknowledged writes, and what a second replica adds under load.
 
-Starts a throw-away PostgreSQL server (``tests/pg_support.PgServer``: Debian's ``postgresql`` binaries,
+Starts a throw-away PostgreSQL server (``tests/support/pg.py: PgServer``: Debian's ``postgresql`` binaries,
 ``initdb`` into a temporary directory; durable: fsync and synchronous commit on), loads the shipped
 catalogue (``data/``) into a new database, and serves it with real replicas (``uvicorn`` over
 ``service.app:create_app``, the real model and ``models/ranker.joblib``):
@@ -40,7 +40,7 @@ import httpx
 import load
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from pg_support import PgServer, find_bindir
+from support.pg import PgServer, find_bindir
 
 from matcher.store.sqlite import open_store
 

@@ -1,7 +1,7 @@
 """Screenshots of the main pages, in French, on the real catalogue, for the README (docs/screenshots/).
 
 Starts the app on a copy of the built database (``--db``, default ``data/twinmatch.db``; the real model and
-ranker), drives Debian's headless Chromium through tests/browser_support.py's driver (network-guarded:
+ranker), drives Debian's headless Chromium through tests/support/browser.py's driver (network-guarded:
 it stops if a page requests anything from another host) and saves: home with search suggestions, an
 authority's page, its shortlist (with its map), the same on a phone, the staff queue, the suggested pairings
 with a decision, the decisions page and the journal on a phone. Usage::
@@ -19,10 +19,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "benchmarks"), str(REPO / "tests")]
 
-from browser_support import PHONE, PHONE_USER_AGENT, assert_only_local_requests, make_driver, screenshot
 from load import add_server_options, copy_db, serving
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
+from support.browser import PHONE, PHONE_USER_AGENT, assert_only_local_requests, make_driver, screenshot
 
 
 def main() -> None:

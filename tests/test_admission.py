@@ -17,14 +17,12 @@ from typing import Any
 import anyio
 import pytest
 from fastapi.testclient import TestClient
-from test_api_support import A, assert_error, bearer, make_settings
+from support.api import A, assert_error, bearer, make_settings
 
 from matcher.encoding import CachedEncoder, HashingEncoder, MemoryCache, QueryEncoder
 from matcher.ranking.engine import Matcher
 from service.admission import Admission, Overloaded
 from service.app import create_app
-
-pytest_plugins = ["test_api_support"]
 
 ADHOC = {"name": "Testville", "kind": "commune", "country": "FR", "population": 5000,
          "expertise": {"text": "gestion de l'eau potable et assainissement"},

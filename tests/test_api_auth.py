@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_api_support import A, Api, B, assert_error, bearer
+from support.api import A, Api, B, assert_error, bearer
 
-pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
+#: The tests that need only ``api`` run on SQLite and on PostgreSQL (``support.api.pytest_generate_tests``).
+API_BACKENDS = ("sqlite", "postgres")
 
 WHO = ("public", "owner_a", "owner_b", "staff")
 

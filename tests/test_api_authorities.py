@@ -6,9 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from test_api_support import A, Api, B, assert_error, bearer
+from support.api import NEW, A, Api, B, assert_error, bearer
 
-pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
+#: The tests that need only ``api`` run on SQLite and on PostgreSQL (``support.api.pytest_generate_tests``).
+API_BACKENDS = ("sqlite", "postgres")
 
 
 def top_ids(api: Api, authority_id: str, **params: Any) -> list[str]:
@@ -76,13 +77,6 @@ def test_unknown_id_is_404(api: Api) -> None:
 
 
 # ---- create -------------------------------------------------------------------------------------
-NEW = {"name": "Nova", "kind": "municipality", "country": "BR", "lat": -10.0, "lon": -40.0, "population": 20000,
-       "needs": {"themes": ["état civil"], "text": "Modernisation de l'état civil, numérisation des registres "
-                                                  "d'état civil"},
-       "expertise": {"text": "Coopération jeunesse et échanges scolaires"},
-       "contact": {"name": "Ana Souza", "email": "ana@nova.br"}}
-
-
 def test_registration_is_pending_until_staff_verify_it_then_matchable(api: Api) -> None:
     before = top_ids(api, B)
     r = api.client.post("/authorities", json=NEW)
@@ -187,7 +181,7 @@ def test_unicode_names_round_trip(api: Api) -> None:
 
 def test_registration_can_be_closed(tmp_path: object, ranker_file: object) -> None:
     from fastapi.testclient import TestClient
-    from test_api_support import make_settings
+    from support.api import make_settings
 
     from matcher.encoding import HashingEncoder
     from service.app import create_app

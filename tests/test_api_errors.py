@@ -8,11 +8,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from test_api_support import A, Api, assert_error
+from support.api import A, Api, assert_error
 
 from service.deps import get_matcher
-
-pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
 
 
 def test_bad_json_is_400(api: Api) -> None:

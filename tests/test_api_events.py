@@ -15,23 +15,18 @@ from typing import Any
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-from test_api_support import Api, assert_error
+from support.api import CSV_FILE, Api, assert_error, upload
 
 from matcher.encoding import HashingEncoder
 from matcher.events.exports import RANKING_COLUMNS, SCHEDULE_COLUMNS
 from service.app import create_app
 from service.services import events as events_route
 
-pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
+#: The tests that need only ``api`` run on SQLite and on PostgreSQL (``support.api.pytest_generate_tests``).
+API_BACKENDS = ("sqlite", "postgres")
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
-CSV_FILE = (FIXTURES / "participants.csv").read_bytes()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def upload(api: Api, data: bytes, filename: str = "participants.csv", media: str = "text/csv",
-           who: str = "staff") -> Any:
-    return api.client.post("/events", files={"file": (filename, data, media)}, headers=api.headers(who))
 
 
 @pytest.fixture()
@@ -52,6 +47,7 @@ def stored_events(api: Api) -> int:
 
 
 # ---- upload ----------------------------------------------------------------------------------------
+@pytest.mark.sqlite_only  # reads the SQLite file
 def test_upload_csv(api: Api) -> None:
     r = upload(api, CSV_FILE)
     assert r.status_code == 201, r.text
@@ -106,6 +102,7 @@ def test_upload_xlsx(api: Api) -> None:
     assert r.status_code == 201, r.text
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file
 def test_bad_csv_lists_every_row_and_stores_nothing(api: Api) -> None:
     r = upload(api, (FIXTURES / "participants_bad.csv").read_bytes(), "bad.csv")
     assert r.status_code == 422, r.text

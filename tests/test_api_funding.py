@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_api_support import Api, api, ranker_file  # noqa: F401
+from support.api import Api, api, ranker_file  # noqa: F401
 
 
 def test_funding_lists_every_call_eligible_and_open_first(api: Api) -> None:  # noqa: F811

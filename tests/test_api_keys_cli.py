@@ -7,13 +7,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from test_api_support import A, assert_error, bearer, make_settings
+from support.api import A, assert_error, bearer, make_settings
 
 from matcher.cli import cli
 from matcher.encoding import HashingEncoder
 from service.app import create_app
-
-pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
 
 
 def run(*args: str) -> str:

@@ -7,14 +7,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from test_api_support import A, assert_error, make_settings
-from test_api_trust import CLAIM, fake
+from support.api import CLAIM, A, assert_error, fake, make_settings
 
 from matcher.encoding import HashingEncoder
 from service.app import create_app
 from service.settings import Settings
-
-pytest_plugins = ["test_api_support"]
 
 
 @pytest.fixture()

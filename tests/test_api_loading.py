@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from test_api_support import A, assert_error, make_settings
+from support.api import A, assert_error, make_settings
+from support.net import wait_until
 
 from matcher.encoding import HashingEncoder
 from matcher.paths import REPO_ROOT
@@ -18,8 +18,6 @@ from matcher.ranking.loading import load_matcher
 from matcher.store.sqlite import SQLiteStore
 from service.app import create_app
 from service.settings import Settings
-
-pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
 
 
 class GatedEncoder(HashingEncoder):
@@ -34,14 +32,12 @@ class GatedEncoder(HashingEncoder):
         return super().encode(texts, progress=progress)
 
 
-def wait_ready(client: TestClient, seconds: float = 10) -> dict[str, object]:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+def wait_ready(client: TestClient) -> dict[str, object]:
+    """The body of ``/ready`` once it answers 200."""
+    def ready() -> dict[str, object] | None:
         r = client.get("/ready")
-        if r.status_code == 200:
-            return r.json()
-        time.sleep(0.02)
-    raise AssertionError(f"not ready after {seconds} s: {r.text}")
+        return dict(r.json()) if r.status_code == 200 else None
+    return wait_until(ready, what="/ready")
 
 
 def test_background_load_health_first_then_ready(tmp_path: Path, ranker_file: Path) -> None:
@@ -50,9 +46,7 @@ def test_background_load_health_first_then_ready(tmp_path: Path, ranker_file: Pa
     app = create_app(settings, encoder=encoder)
     with TestClient(app) as client:
         assert client.get("/health").status_code == 200
-        deadline = time.monotonic() + 10
-        while app.state.resources.store is None and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_until(lambda: app.state.resources.store is not None, interval=0.01, what="the store opened")
         err = assert_error(client.get("/ready"), 503, "not_ready")
         assert "building the matcher" in str(err["message"])
         assert_error(client.get(f"/authorities/{A}/matches"), 503, "not_ready")
@@ -67,9 +61,7 @@ def test_missing_ranker_is_reported_by_ready(tmp_path: Path, ranker_file: Path) 
     settings = make_settings(tmp_path, tmp_path / "absent.joblib").model_copy(update={"background_load": True})
     app = create_app(settings, encoder=HashingEncoder(dim=128))
     with TestClient(app) as client:
-        deadline = time.monotonic() + 10
-        while app.state.resources.error is None and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_until(lambda: app.state.resources.error is not None, interval=0.01, what="the load failed")
         err = assert_error(client.get("/ready"), 503, "not_ready")
         assert "ranker artifact not found" in str(err["message"])
         assert client.get("/health").status_code == 200

@@ -6,11 +6,12 @@ import itertools
 from typing import Any
 
 import pytest
-from test_api_support import A, Api, B, assert_error
+from support.api import A, Api, B, assert_error
 
 from matcher.ranking.scoring import match_score, one_in
 
-pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
+#: The tests that need only ``api`` run on SQLite and on PostgreSQL (``support.api.pytest_generate_tests``).
+API_BACKENDS = ("sqlite", "postgres")
 
 
 def matches(api: Api, authority_id: str, headers: dict[str, str] | None = None, **params: Any) -> list[Any]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from test_api_support import Api
-
-pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
+from support.api import Api
 
 
 def test_health(api: Api) -> None:

@@ -10,13 +10,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from test_api_support import A, Api, assert_error, bearer
+from support.api import A, Api, assert_error, bearer
 
 from matcher.cli import cli as cli_main
 from matcher.errors import InvalidInput
 from matcher.store.sqlite import SCHEMA_VERSION, SQLiteStore
-
-pytest_plugins = ["test_api_support"]
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 CSV_FILE = (FIXTURES / "participants.csv").read_bytes()

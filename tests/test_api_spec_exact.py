@@ -6,17 +6,14 @@ body, the schedule's start bounded as the spec says; the events' catalogue view 
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 import pytest
-from test_api_events import CSV_FILE, upload
-from test_api_support import A, Api, assert_error
+from support.api import CSV_FILE, A, Api, assert_error, upload
+from support.net import wait_until
 
 from matcher.themes import theme_codes
 from service.routes.events import MISSING_COLUMNS
-
-pytest_plugins = ["test_api_support"]
 
 
 @pytest.fixture()
@@ -115,10 +112,8 @@ def test_the_schedules_start_is_bounded_as_the_spec_says(api: Api, spec: dict[st
 def test_the_events_catalogue_view_is_built_at_start_up(api: Api) -> None:
     """Built in the background once the matcher is ready: the first upload does not build it."""
     view = api.app.state.resources.catalogue_view
-    deadline = time.monotonic() + 60
-    while view.builds == 0 and time.monotonic() < deadline:  # nothing here asks for it: only the warm-up builds
-        time.sleep(0.01)
-    builds = view.builds
+    # Nothing here asks for it: only the warm-up builds.
+    builds = wait_until(lambda: view.builds, timeout=60, interval=0.01, what="the catalogue view built at start-up")
     assert builds == 1
     assert upload(api, CSV_FILE).status_code == 201
     assert view.builds == builds

@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from test_api_support import A, Api, B, assert_error, bearer, make_settings
+from support.api import A, Api, B, assert_error, bearer, make_settings
 
 from matcher.encoding import HashingEncoder
 from service.app import create_app
 
-pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
+#: The tests that need only ``api`` run on SQLite and on PostgreSQL (``support.api.pytest_generate_tests``).
+API_BACKENDS = ("sqlite", "postgres")
 
 
 def suggestions(api: Api, **params: Any) -> dict[str, Any]:

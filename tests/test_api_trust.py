@@ -5,21 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_api_support import A, Api, B, assert_error, bearer
+from support.api import CLAIM, A, Api, B, assert_error, bearer, fake
 
-pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
+#: The tests that need only ``api`` run on SQLite and on PostgreSQL (``support.api.pytest_generate_tests``).
+API_BACKENDS = ("sqlite", "postgres")
 
 
 def top_ids(api: Api, authority_id: str, **params: Any) -> list[str]:
     r = api.client.get(f"/authorities/{authority_id}/matches", params={"k": 10, **params})
     assert r.status_code == 200, r.text
     return [m["id"] for m in r.json()["matches"]]
-
-
-def fake(i: int, **kw: Any) -> dict[str, Any]:
-    """A fake town next to Eauville (45.0, 2.0), as large as the fixture allows a commune to be."""
-    return {"name": f"Fausseville {i}", "kind": "commune", "country": "FR", "lat": 45.0 + i / 1000, "lon": 2.0,
-            "population": 70_000, "expertise": {"text": "Tourisme culturel et artisanat local"}, **kw}
 
 
 def test_a_flood_of_anonymous_registrations_changes_nobodys_matches(api: Api) -> None:
@@ -63,9 +58,6 @@ def test_verification_pages_and_rejection(api: Api) -> None:
     assert_error(api.client.get("/verifications"), 401)
     assert_error(api.client.get("/verifications", headers=api.owner_a), 403)
     assert_error(api.client.post(f"/verifications/{ids[1]}", headers=api.owner_a, json={"decision": "approve"}), 403)
-
-
-CLAIM = {"name": "Claire Martin", "role": "DGS", "email": "dgs@registreville.fr", "message": "notre fiche"}
 
 
 def test_claim_your_authority_end_to_end(api: Api) -> None:

@@ -1,4 +1,4 @@
-"""An organiser's fair in a real headless Chromium (network-guarded, tests/browser_support.py): sign in with
+"""An organiser's fair in a real headless Chromium (network-guarded, tests/support/browser.py): sign in with
 an organiser key, take the French template from the page, fill it in with French column names (a must-meet
 and a no-thanks among the wishes), upload it under a name, see the grid, find the fair in one's list; a
 PNG named .xlsx is refused in French on the page."""
@@ -11,16 +11,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import LiveApp, wait_for, wait_for_count
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
-from test_browser_flows import shot, sign_in
+from support.browser import LiveApp, shot, sign_in, wait_for, wait_for_count
 
 from matcher.events.spreadsheet import read_csv_text
 
-pytest_plugins = ["browser_support"]
 pytestmark = pytest.mark.browser
 
 
@@ -87,7 +85,7 @@ def test_an_organisers_fair_from_the_french_template(browser: webdriver.Chrome, 
 
 
 def test_a_shortlist_filtered_by_a_country_name(browser: webdriver.Chrome, live_app: LiveApp) -> None:
-    from test_api_support import A
+    from support.api import A
 
     browser.get(live_app.url(f"/collectivites/{A}/partenaires"))
     browser.find_element(By.CSS_SELECTOR, "details.filters summary").click()

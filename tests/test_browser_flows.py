@@ -1,44 +1,24 @@
 """The web app's flows in a real headless Chromium against a live server over the tiny world; every test
-fails if any request leaves the app's host (tests/browser_support.py's guard). French pages; screenshots
+fails if any request leaves the app's host (tests/support/browser.py's guard). French pages; screenshots
 of the main ones are written to ``SCREENSHOTS`` when that variable names a folder (docs/screenshots/ in
 the repository: ``SCREENSHOTS=docs/screenshots pytest tests/test_browser_flows.py``)."""
 
 from __future__ import annotations
 
-import os
 import re
 import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import LiveApp, console_errors, screenshot, wait_for, wait_for_count
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
-from test_api_support import A, B
+from support.api import A, B
+from support.browser import LiveApp, console_errors, shot, sign_in, sign_out, wait_for, wait_for_count
 
-pytest_plugins = ["browser_support"]
 pytestmark = pytest.mark.browser
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
-
-
-def shot(driver: webdriver.Chrome, name: str) -> None:
-    folder = os.environ.get("SCREENSHOTS")
-    if folder:
-        screenshot(driver, Path(folder) / f"{name}.png")
-
-
-def sign_in(driver: webdriver.Chrome, live_app: LiveApp, secret: str) -> None:
-    driver.get(live_app.url("/connexion"))
-    wait_for(driver, "#key").send_keys(secret)
-    driver.find_element(By.CSS_SELECTOR, "form.narrow button[type=submit]").click()
-    WebDriverWait(driver, 10).until(lambda d: "/connexion" not in d.current_url)
-
-
-def sign_out(driver: webdriver.Chrome) -> None:
-    driver.find_element(By.CSS_SELECTOR, "form[action='/deconnexion'] button").click()
-    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "a[href='/connexion']"))
 
 
 def map_drawn(driver: webdriver.Chrome, at_least: int) -> int:

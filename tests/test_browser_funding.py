@@ -1,16 +1,15 @@
 """The funding panel and the consortium page in a real headless Chromium (network-guarded: any request
-leaving the app's host fails the test, tests/browser_support.py)."""
+leaving the app's host fails the test, tests/support/browser.py)."""
 
 from __future__ import annotations
 
 import pytest
-from browser_support import LiveApp, console_errors, wait_for
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
-from test_api_support import A
+from support.api import A
+from support.browser import LiveApp, console_errors, wait_for
 
-pytest_plugins = ["browser_support"]
 pytestmark = pytest.mark.browser
 
 

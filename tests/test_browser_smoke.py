@@ -1,6 +1,6 @@
 """The API documentation pages render in a real headless Chromium with no network but the app: Swagger UI
 (``/docs``) and ReDoc (``/redoc``) run their vendored scripts from ``/static/vendor/`` and show the
-operations of ``/openapi.json``; and the network guard of tests/browser_support.py, which every browser
+operations of ``/openapi.json``; and the network guard of tests/support/browser.py, which every browser
 test relies on to prove that, does fail when a page reaches for another host or port.
 
 A blank docs page is what FastAPI's CDN-loaded defaults give offline, and a test over HTTP alone (the HTML
@@ -12,7 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from browser_support import (
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from support.browser import (
     LiveApp,
     assert_only_local_requests,
     console_errors,
@@ -22,10 +24,7 @@ from browser_support import (
     wait_for,
     wait_for_count,
 )
-from selenium import webdriver
-from selenium.webdriver.common.by import By
 
-pytest_plugins = ["browser_support"]
 pytestmark = pytest.mark.browser
 
 #: Resolves when the image injected into the page has loaded or failed (either way: its request was sent).

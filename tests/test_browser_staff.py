@@ -1,4 +1,4 @@
-"""Staff and registration flows in a real headless Chromium (tests/browser_support.py: a live server over the
+"""Staff and registration flows in a real headless Chromium (tests/support/browser.py: a live server over the
 tiny world, every request outside it fails the test): a decision recorded on a suggested pair shows on the
 pair and in the decisions page, which filters and downloads a CSV for French Excel; the journal on a
 375 px phone; the registration of a name already in the catalogue. Screenshots as in
@@ -11,14 +11,21 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from browser_support import PHONE_USER_AGENT, LiveApp, _browser, console_errors, wait_for
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
-from test_api_support import A, B
-from test_browser_flows import shot, sign_in, sign_out
+from support.api import A, B
+from support.browser import (
+    PHONE_USER_AGENT,
+    LiveApp,
+    _browser,
+    console_errors,
+    shot,
+    sign_in,
+    sign_out,
+    wait_for,
+)
 
-pytest_plugins = ["browser_support"]
 pytestmark = pytest.mark.browser
 NARROW = (375, 812)  # the narrowest phone staff use (iPhone SE / mini class)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_store import CATALOGUE, make_data_dir
+from support.worlds import CATALOGUE, make_data_dir
 
 from matcher.cli import cli, main
 from matcher.domain import Contact

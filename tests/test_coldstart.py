@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import three_model_ranker
 from profiles_fixture import COUNTRIES, LINKS, PROFILES, write_tiny_cases, write_tiny_data
+from support.rankers import three_model_ranker
 
 from matcher.catalogue.case_pairs import INDEX_FILE, case_links, case_pairs, load_pairs, write_index
 from matcher.catalogue.resolve import Resolver

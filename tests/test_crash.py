@@ -5,47 +5,31 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
 import pytest
-from test_api_support import make_settings
+from support.api import make_settings
+from support.net import free_port, wait_ready
 
 from matcher.store.sqlite import SQLiteStore
 
-pytest_plugins = ["test_api_support"]
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _start(db: Path, data: Path, ranker: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parent), str(HERE)])}
     proc = subprocess.Popen([sys.executable, str(HERE / "crash_server.py"), str(db), str(data), str(ranker), str(port)],
                             env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, log.read_text()[-3000:]
-        try:
-            if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"server not ready:\n{log.read_text()[-3000:]}")
+    wait_ready(base, proc, log, timeout=60, interval=0.1)
+    return proc, base
 
 
 def _writer(base: str, headers: dict[str, str], tag: str, acked: list[str], stop: threading.Event) -> None:

@@ -14,7 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from profiles_fixture import COUNTRIES, LINKS, PROFILES
-from test_api_support import A, Api, assert_error, make_settings
+from support.api import A, Api, assert_error, make_settings
 
 from matcher.encoding import HashingEncoder
 from matcher.errors import FileErrors
@@ -22,8 +22,6 @@ from matcher.events.participants import MAX_CELL_CHARS, CatalogueView, read_part
 from service.app import create_app
 from service.edge import CSP
 from service.web.paths import TEMPLATES_DIR
-
-pytest_plugins = ["test_api_support"]  # api, ranker_file
 
 STRICT = {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
           "Referrer-Policy": "same-origin"}
@@ -150,7 +148,7 @@ def test_audit_since_accepts_days_and_instants(api: Api) -> None:
 
 
 def test_the_staff_pages_refuse_a_day_that_does_not_exist(api: Api) -> None:
-    from test_web_pages import csrf
+    from support.web import csrf
 
     csrf(api)
     api.client.post("/connexion", data={"key": api.staff["Authorization"].split()[1], "csrf": csrf(api)})

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import synthetic_ranker
 from profiles_fixture import write_tiny_data
+from support.rankers import synthetic_ranker
 
 from matcher.cli import cli, event_cmds, main
 from matcher.encoding import HashingEncoder

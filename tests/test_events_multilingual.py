@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import synthetic_ranker
-from test_multilingual import COUNTRIES
+from support.rankers import synthetic_ranker
+from support.worlds import MULTILINGUAL_COUNTRIES as COUNTRIES
 
 from matcher.events.batch import rank_event
 from matcher.events.participants import CatalogueView, read_participants

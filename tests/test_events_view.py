@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import threading
 
-from test_api_support import Api
+from support.api import Api
 
 from matcher.events.participants import CatalogueView
 from matcher.events.view import LiveCatalogueView
-
-pytest_plugins = ["test_api_support"]
 
 
 def test_built_once_then_rebuilt_in_the_background_after_a_write() -> None:

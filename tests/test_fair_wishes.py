@@ -8,11 +8,8 @@ import html
 import re
 
 import icalendar
-from test_api_support import Api
-from test_fair_pages import _post, _sign_in
-from test_web_pages import check_html, csrf
-
-pytest_plugins = ["test_api_support"]
+from support.api import Api
+from support.web import check_html, csrf, post_fair, sign_in_with_key
 
 #: Eauville (fr) and three partners; Ndiaye is Eauville's best match (water ↔ sanitation, a real case).
 FILE = ("identifiant;nom;pays;groupe\neau;Eauville;France;france\nndi;Ndiaye;Sénégal;partenaire\n"
@@ -37,8 +34,8 @@ def _link(text: str, pid: str) -> str:
 
 def test_wishes_through_a_link_shape_the_plan(api: Api) -> None:
     _, organiser = api.store.create_key("organiser", None, "Salon de Rennes")
-    _sign_in(api, organiser)
-    r = _post(api, FILE, "salon.csv", name="Salon 2026")
+    sign_in_with_key(api, organiser)
+    r = post_fair(api, FILE, "salon.csv", name="Salon 2026")
     event = re.search(r"/rencontres/(ev-\w+)/planning", r.text).group(1)  # type: ignore[attr-defined, union-attr]
     one = api.client.post(f"/rencontres/{event}/options", data={"csrf": csrf(api), "rounds": "1"},
                           follow_redirects=True)
@@ -61,7 +58,7 @@ def test_wishes_through_a_link_shape_the_plan(api: Api) -> None:
     assert api.client.get(link.replace("p=eau", "p=ndi")).status_code == 404
     assert api.client.get(re.sub(r"souhaits/[0-9a-f]+", "souhaits/" + "0" * 32, link)).status_code == 404
 
-    _sign_in(api, organiser)
+    sign_in_with_key(api, organiser)
     page = api.client.get(f"/rencontres/{event}").text
     assert re.search(r'data-id="eau">.*?a répondu le \d{4}-\d{2}-\d{2}', page, re.DOTALL)
     grid = _grid(page)
@@ -87,8 +84,8 @@ def test_wishes_through_a_link_shape_the_plan(api: Api) -> None:
 
 def test_a_locked_meeting_stays_when_the_rest_is_planned_again(api: Api) -> None:
     _, organiser = api.store.create_key("organiser", None, "Forum")
-    _sign_in(api, organiser)
-    r = _post(api, FILE, "forum.csv")
+    sign_in_with_key(api, organiser)
+    r = post_fair(api, FILE, "forum.csv")
     event = re.search(r"/rencontres/(ev-\w+)/planning", r.text).group(1)  # type: ignore[attr-defined, union-attr]
     page = api.client.post(f"/rencontres/{event}/options", data={"csrf": csrf(api), "rounds": "3"},
                            follow_redirects=True).text
@@ -108,8 +105,8 @@ def test_a_locked_meeting_stays_when_the_rest_is_planned_again(api: Api) -> None
 
 def test_a_bad_timing_is_said_in_the_form(api: Api) -> None:
     _, organiser = api.store.create_key("organiser", None, "Forum")
-    _sign_in(api, organiser)
-    event = re.search(r"/rencontres/(ev-\w+)/planning", _post(api, FILE, "f.csv").text).group(1)  # type: ignore[attr-defined, union-attr]
+    sign_in_with_key(api, organiser)
+    event = re.search(r"/rencontres/(ev-\w+)/planning", post_fair(api, FILE, "f.csv").text).group(1)  # type: ignore[attr-defined, union-attr]
     r = api.client.post(f"/rencontres/{event}/options?lang=fr", data={
         "csrf": csrf(api), "rounds": "3", "slot_minutes": "vingt"})
     assert r.status_code == 422
@@ -123,8 +120,8 @@ def test_a_bad_timing_is_said_in_the_form(api: Api) -> None:
 
 def test_a_lock_that_can_no_longer_hold_is_said(api: Api) -> None:
     _, organiser = api.store.create_key("organiser", None, "Forum")
-    _sign_in(api, organiser)
-    event = re.search(r"/rencontres/(ev-\w+)/planning", _post(api, FILE, "f.csv").text).group(1)  # type: ignore[attr-defined, union-attr]
+    sign_in_with_key(api, organiser)
+    event = re.search(r"/rencontres/(ev-\w+)/planning", post_fair(api, FILE, "f.csv").text).group(1)  # type: ignore[attr-defined, union-attr]
     lock = {"round": 3, "table": 2, "participant_a": "kan", "participant_b": "eau"}
     put = api.client.put(f"/events/{event}/options", json={"rounds": 3, "locks": [lock]},
                          headers={"Authorization": f"Bearer {organiser}"})

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from conftest import synthetic_ranker
-from test_scoring_contract import _world
+from support.rankers import synthetic_ranker
+from support.worlds import random_world
 
 from matcher.domain import Facet, Filters, Kind, Match, Profile
 from matcher.encoding import HashingEncoder
@@ -38,7 +38,7 @@ def _text_ranker() -> PairRanker:
 
 @pytest.fixture(scope="module")
 def world() -> tuple[MatchState, list[Profile]]:
-    profiles, links, countries = _world(3_000, 2)
+    profiles, links, countries = random_world(3_000, 2)
     texts = profile_texts(profiles)
     keys = sorted(texts)
     vecs = ENC.encode([texts[k] for k in keys])

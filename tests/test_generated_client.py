@@ -13,23 +13,19 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from test_api_support import A, make_settings
+from support.api import A, make_settings
+from support.net import serve_in_thread
 
 from matcher.encoding import HashingEncoder
 from matcher.paths import REPO_ROOT
 from service.app import create_app
 from service.http_protocols import HTTP_PROTOCOL
 
-pytest_plugins = ["test_api_support"]
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 
 
@@ -49,21 +45,9 @@ pytestmark = pytest.mark.skipif(TOOL is None, reason="openapi-python-client is n
 @pytest.fixture()
 def served(tmp_path: Path, ranker_file: Path) -> Iterator[tuple[str, str]]:
     app = create_app(make_settings(tmp_path, ranker_file), encoder=HashingEncoder(dim=128))
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           http=HTTP_PROTOCOL))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    _, staff = app.state.resources.store.create_key("staff", None, "generated client")
-    yield f"http://127.0.0.1:{port}", staff
-    server.should_exit = True
-    thread.join(10)
+    with serve_in_thread(app, http=HTTP_PROTOCOL) as port:
+        _, staff = app.state.resources.store.create_key("staff", None, "generated client")
+        yield f"http://127.0.0.1:{port}", staff
 
 
 USE = """

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import uvicorn
 from click.testing import CliRunner
+from support.net import serve_in_thread
 
 from service.http_protocols import HTTP_PROTOCOL, JsonErrorsH11
 
@@ -31,20 +30,8 @@ async def _ok(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 @pytest.fixture(params=PROTOCOLS, ids=lambda p: p.__name__)
 def port(request: pytest.FixtureRequest) -> Iterator[int]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        free = int(sock.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(_ok, host="127.0.0.1", port=free, http=request.param,
-                                           log_level="critical", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    yield free
-    server.should_exit = True
-    thread.join(10)
+    with serve_in_thread(_ok, timeout=20, http=request.param, log_level="critical", lifespan="off") as free:
+        yield free
 
 
 def _exchange(port: int, raw: bytes) -> tuple[str, dict[str, str], bytes]:

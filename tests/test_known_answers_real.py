@@ -7,7 +7,7 @@ one small town needs sanitation, larger ones need other things. What each wrote 
 from __future__ import annotations
 
 import pytest
-from conftest import MonotoneLists
+from support.rankers import MonotoneLists
 
 from matcher.domain import Facet, Filters
 from matcher.paths import DATA_DIR, MODELS_DIR

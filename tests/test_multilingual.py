@@ -7,24 +7,13 @@ keyword matcher would see no shared word. Marked ``real_model`` (loads the packa
 from __future__ import annotations
 
 import pytest
+from support.worlds import MULTILINGUAL_COUNTRIES as COUNTRIES
 
-from matcher.catalogue.files import Country
 from matcher.domain import Facet, Kind, Profile
 from matcher.ranking.arrays import CatalogueArrays, profile_texts
 from matcher.ranking.engine import MatchState, recommend
 
 pytestmark = pytest.mark.real_model
-
-COUNTRIES = {c.code: c for c in [
-    Country("FR", "France", "France", "FRA", "EU", ("fr",), True),
-    Country("SN", "Senegal", "Sénégal", "SEN", "AF", ("fr",), True),
-    Country("BR", "Brazil", "Brésil", "BRA", "SA", ("pt",), False),
-    Country("DE", "Germany", "Allemagne", "DEU", "EU", ("de",), False),
-    Country("MA", "Morocco", "Maroc", "MAR", "AF", ("ar", "fr"), True),
-    Country("ES", "Spain", "Espagne", "ESP", "EU", ("es",), False),
-    Country("TN", "Tunisia", "Tunisie", "TUN", "AF", ("ar", "fr"), True),
-]}
-
 
 def p(id_: str, country: str, lat: float, lon: float, expertise: str, needs: str) -> Profile:
     kind = Kind.COMMUNE if country == "FR" else Kind.MUNICIPALITY

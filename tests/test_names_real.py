@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import MonotoneLists
+from support.rankers import MonotoneLists
 
 from matcher.domain import Facet, Filters
 from matcher.encoding import HashingEncoder

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import three_model_ranker
 from fastapi.testclient import TestClient
-from test_api_support import A, Api, bearer, make_settings
+from support.api import A, Api, bearer, make_settings
+from support.rankers import three_model_ranker
 
 from matcher.encoding import HashingEncoder
 from matcher.ranking.ranker import save_ranker

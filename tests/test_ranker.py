@@ -5,9 +5,9 @@ from __future__ import annotations
 import joblib
 import numpy as np
 import pytest
-from conftest import synthetic_ranker
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from support.rankers import synthetic_ranker
 
 from matcher.errors import ModelError
 from matcher.ranking.features import FEATURES, TEXT_FEATURES
@@ -96,7 +96,7 @@ def test_save_load_round_trip_and_version_check(tmp_path):
 
 
 def test_first_stage_on_columns_equals_the_matrix_path_with_missing_values():
-    from conftest import synthetic_ranker
+    from support.rankers import synthetic_ranker
 
     from matcher.ranking.features import FEATURES
 
@@ -112,7 +112,7 @@ def test_first_stage_on_columns_equals_the_matrix_path_with_missing_values():
 
 # ---- three models by who wrote what (issue J) -----------------------------------------------------
 def _three_model_ranker() -> tuple[PairRanker, None]:
-    from conftest import three_model_ranker
+    from support.rankers import three_model_ranker
 
     return three_model_ranker(), None
 

@@ -8,40 +8,23 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from pg_support import PgServer, find_bindir, pg_server  # noqa: F401 - the server fixture
-from profiles_fixture import PROFILES, write_tiny_data
-from test_api_authorities import NEW
-from test_api_events import CSV_FILE
-from test_api_support import B, bearer
+from support.api import CSV_FILE, NEW, B, bearer, tiny_database
+from support.net import wait_until
+from support.pg import PgServer, find_bindir
 
 from matcher.encoding import HashingEncoder
-from matcher.store.sqlite import open_store
 from service.app import create_app
 from service.settings import Settings
 
-pytest_plugins = ["test_api_support"]  # ranker_file
-T = TypeVar("T")
 GENEROUS = {f"rate_{rule}": "10000/minute" for rule in ("registration", "claim", "write", "upload", "auth_failure", "match")}
-
-
-def eventually(probe: Callable[[], T], *, timeout: float = 10.0) -> T:
-    """``probe()`` once it is truthy (polled); fails with its last value after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value or time.monotonic() > deadline:
-            assert value, f"still {value!r} after {timeout} s"
-            return value
-        time.sleep(0.02)
 
 
 @dataclass
@@ -57,17 +40,8 @@ class Replicas:
         return [m["id"] for m in r.json()["matches"]]
 
 
-def tiny_database(url: str, tmp: Path) -> Path:
-    data = write_tiny_data(tmp / "data")
-    with open_store(url, data) as store:
-        for p in PROFILES:
-            if p.has_text:
-                store.update(p)
-    return data
-
-
 @pytest.fixture()
-def make_replicas(tmp_path: Path, ranker_file: Path, pg_server: PgServer  # noqa: F811
+def make_replicas(tmp_path: Path, ranker_file: Path, pg_server: PgServer
                   ) -> Iterator[Callable[..., Replicas]]:
     with ExitStack() as stack:
         def make(server: PgServer = pg_server, **settings: Any) -> Replicas:
@@ -95,20 +69,20 @@ def test_a_staff_write_on_a_is_in_b_search_and_changes_b_matches(make_replicas: 
     assert [i["id"] for i in found] == [new_id]
     # B's matches come from B's in-memory arrays: they change once B applied A's change (Registreville needs
     # what Nova offers and offers what it needs: near the top, as on one process).
-    after = eventually(lambda: [ids for ids in [r.top_ids(r.b, B)] if ids != before])[0]
+    after = wait_until(lambda: [ids for ids in [r.top_ids(r.b, B)] if ids != before])[0]
     assert new_id not in before and after.index(new_id) <= 1
     # An edit and a deletion travel the same way.
     patched = r.a.patch(f"/authorities/{new_id}", headers=r.staff, json={"needs": {"text": "", "themes": []},
                                                                          "expertise": {"text": ""}})
     assert patched.status_code == 200, patched.text
-    eventually(lambda: new_id not in r.top_ids(r.b, B)[:2])
+    wait_until(lambda: new_id not in r.top_ids(r.b, B)[:2])
     assert r.a.delete(f"/authorities/{new_id}", headers=r.staff).status_code == 204
-    eventually(lambda: new_id not in r.top_ids(r.b, B, k=50))
+    wait_until(lambda: new_id not in r.top_ids(r.b, B, k=50))
     # Both applied every change: B applied A's three, A none of its own, and they stand at the same place.
     ready_a, ready_b = r.a.get("/ready").json(), r.b.get("/ready").json()
     assert ready_b["changes_applied"] == 3 and ready_a["changes_applied"] == 0
     assert ready_a["authorities"] == ready_b["authorities"]
-    eventually(lambda: r.a.get("/ready").json()["change_seq"] == r.b.get("/ready").json()["change_seq"])
+    wait_until(lambda: r.a.get("/ready").json()["change_seq"] == r.b.get("/ready").json()["change_seq"])
 
 
 def test_a_verification_on_b_reaches_a(make_replicas: Callable[..., Replicas]) -> None:
@@ -119,7 +93,7 @@ def test_a_verification_on_b_reaches_a(make_replicas: Callable[..., Replicas]) -
     assert new_id not in r.top_ids(r.a, B)
     v = r.b.post(f"/verifications/{new_id}", headers=r.staff, json={"decision": "approve"})
     assert v.status_code == 200, v.text
-    assert eventually(lambda: new_id in r.top_ids(r.a, B)[:2])
+    assert wait_until(lambda: new_id in r.top_ids(r.a, B)[:2])
     # The owner key issued by A works on B (keys are in the database).
     key = bearer(body["owner_key"]["secret"])
     assert r.b.patch(f"/authorities/{new_id}", headers=key, json={"description": "x"}).status_code == 200
@@ -134,9 +108,9 @@ def test_an_event_deleted_on_a_is_forgotten_by_b(make_replicas: Callable[..., Re
     # The organiser's options set on A are B's too (B forgets its loaded copy and reads the store again).
     put = r.a.put(f"/events/{event_id}/options", json={"rounds": 2, "slot_minutes": 45}, headers=r.staff)
     assert put.status_code == 200, put.text
-    eventually(lambda: r.b.get(f"/events/{event_id}/options", headers=r.staff).json()["slot_minutes"] == 45)
+    wait_until(lambda: r.b.get(f"/events/{event_id}/options", headers=r.staff).json()["slot_minutes"] == 45)
     assert r.a.delete(f"/events/{event_id}", headers=r.staff).status_code == 204
-    eventually(lambda: r.b.get(f"/events/{event_id}/rankings", headers=r.staff).status_code == 404)
+    wait_until(lambda: r.b.get(f"/events/{event_id}/rankings", headers=r.staff).status_code == 404)
 
 
 def test_rate_limits_hold_across_replicas(make_replicas: Callable[..., Replicas]) -> None:
@@ -149,7 +123,7 @@ def test_rate_limits_hold_across_replicas(make_replicas: Callable[..., Replicas]
 
 
 @pytest.fixture()
-def own_server(pg_server: PgServer) -> Iterator[PgServer]:  # noqa: F811
+def own_server(pg_server: PgServer) -> Iterator[PgServer]:
     """A server of this test's own, to be stopped without disturbing the others."""
     bindir = find_bindir()
     assert bindir is not None  # pg_server would have skipped or failed
@@ -176,10 +150,10 @@ def test_a_database_restart_is_503_on_ready_then_recovers(make_replicas: Callabl
         assert write.status_code == 503, write.text
     own_server.resume()
     for client in (r.a, r.b):
-        eventually(lambda c=client: c.get("/ready").status_code == 200)  # type: ignore[misc]
+        wait_until(lambda c=client: c.get("/ready").status_code == 200)  # type: ignore[misc]
     created = r.a.post("/authorities", headers=r.staff, json=NEW)
     assert created.status_code == 201, created.text
     new_id = created.json()["authority"]["id"]
-    eventually(lambda: new_id in r.top_ids(r.b, B)[:2])  # B's follower listens again
+    wait_until(lambda: new_id in r.top_ids(r.b, B)[:2])  # B's follower listens again
     found = r.b.get("/authorities", params={"q": "nova"}).json()["items"]
     assert [i["id"] for i in found] == [new_id]  # the two writes refused while it was down left nothing

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -15,27 +14,19 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pg_support import PgServer, pg_server  # noqa: F401 - the server fixture
-from test_api_authorities import NEW
-from test_api_support import B, bearer
-from test_replicas import eventually, tiny_database
+from support.api import NEW, B, bearer, tiny_database
+from support.net import free_port, wait_ready, wait_until
+from support.pg import PgServer
 
 from matcher.store.sqlite import open_store
 
-pytest_plugins = ["test_api_support"]  # ranker_file
 pytestmark = pytest.mark.slow
 TWINMATCH = Path(sys.executable).with_name("twinmatch")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Replica:
     def __init__(self, url: str, data: Path, ranker: Path, log: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
                **{f"TWINMATCH_RATE_{r.upper()}": "100000/minute" for r in ("registration", "write")}}
@@ -46,17 +37,7 @@ class Replica:
             env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
     def ready(self, timeout: float = 120) -> dict[str, object]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.log.read_text()[-3000:]
-            try:
-                r = httpx.get(f"{self.base}/ready", timeout=2)
-                if r.status_code == 200:
-                    return dict(r.json())
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"replica not ready:\n{self.log.read_text()[-3000:]}")
+        return wait_ready(self.base, self.proc, self.log, timeout=timeout)
 
     def top_ids(self, authority_id: str, k: int = 10) -> list[str]:
         r = httpx.get(f"{self.base}/authorities/{authority_id}/matches", params={"k": k}, timeout=10)
@@ -93,7 +74,7 @@ class Writer(threading.Thread):
                     self.acked.append(r.json()["authority"]["id"])
 
 
-def test_two_served_replicas(tmp_path: Path, ranker_file: Path, pg_server: PgServer) -> None:  # noqa: F811
+def test_two_served_replicas(tmp_path: Path, ranker_file: Path, pg_server: PgServer) -> None:
     url = pg_server.new_database()
     data = tiny_database(url, tmp_path)
     with open_store(url, data) as store:
@@ -109,12 +90,12 @@ def test_two_served_replicas(tmp_path: Path, ranker_file: Path, pg_server: PgSer
         assert r.status_code == 201, r.text
         nova = r.json()["authority"]["id"]
         assert nova not in before
-        eventually(lambda: nova in b.top_ids(B)[:2])
+        wait_until(lambda: nova in b.top_ids(B)[:2])
 
         # kill -9 of A while it takes writes: every acknowledged write is in the database (read on B).
         writer = Writer(a.base, staff, "Killed", limit=10**6)
         writer.start()
-        eventually(lambda: len(writer.acked) >= 20, timeout=60)
+        wait_until(lambda: len(writer.acked) >= 20, timeout=60)
         a.kill()
         writer.join(10)
         acked = list(writer.acked)
@@ -135,8 +116,8 @@ def test_two_served_replicas(tmp_path: Path, ranker_file: Path, pg_server: PgSer
         after = Writer(b.base, staff, "After", limit=3)
         after.run()
         assert len(after.acked) == 3
-        eventually(lambda: a.ready()["changes_applied"] > 0)
-        eventually(lambda: a.ready()["change_seq"] == b.ready()["change_seq"])
+        wait_until(lambda: a.ready()["changes_applied"] > 0)
+        wait_until(lambda: a.ready()["change_seq"] == b.ready()["change_seq"])
         assert a.ready()["authorities"] == b.ready()["authorities"]
         # In step: every candidate is in both (the order of equal scores may differ: rows are in another order).
         assert len(a.top_ids(B, k=100)) < 100

@@ -14,7 +14,7 @@ import pytest
 from limits import parse
 from limits.strategies import MovingWindowRateLimiter
 from profiles_fixture import PROFILES, write_tiny_data
-from test_api_support import A, B
+from support.api import A, B
 
 from matcher.domain import Facet
 from matcher.encoding import HashingEncoder
@@ -24,8 +24,6 @@ from matcher.store.changes import Change
 from matcher.store.replication import ChangeFollower, ChangePlan, Replica, plan_changes
 from matcher.store.sqlite import SQLiteStore
 from service.ratelimit import StoreWindowStorage
-
-pytest_plugins = ["test_api_support"]  # ranker_file
 
 
 @pytest.mark.parametrize("changes, plan", [

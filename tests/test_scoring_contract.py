@@ -6,19 +6,17 @@ import copy
 
 import numpy as np
 import pytest
-from conftest import synthetic_ranker
-from test_api_support import A, Api
+from support.api import A, Api
+from support.rankers import synthetic_ranker
+from support.worlds import random_world
 
-from matcher.catalogue.files import Country
-from matcher.domain import Facet, Filters, Kind, Link, Profile
+from matcher.domain import Facet, Filters, Kind, Profile
 from matcher.encoding import HashingEncoder
 from matcher.ranking.arrays import CatalogueArrays, profile_texts, with_profile
 from matcher.ranking.engine import MatchState, recommend
 from matcher.ranking.features import FEATURE_INDEX, FEATURES
 from matcher.ranking.scoring import rank, score_rows
 from matcher.ranking.state import eligible_rows, query_from_row
-
-pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
 
 # Catalogue participants only: an event's own texts join the corpus its texts are standardised against (IDF,
 # hubness, z-scores: see ``events.batch.put_profiles``), which is data, not wiring; here nothing is added.
@@ -46,30 +44,8 @@ def test_the_same_pair_scores_the_same_through_matches_an_event_and_the_suggesti
     assert via_matches == via_event == pytest.approx(via_suggestions, abs=5e-5)
 
 
-def _world(n_foreign: int, seed: int) -> tuple[list[Profile], list[Link], dict[str, Country]]:
-    rng = np.random.default_rng(seed)
-    countries = {c: Country(c, c, c, c + "X", cont, (lang,), fr_off, 10_000_000)
-                 for c, cont, lang, fr_off in [("FR", "EU", "fr", True), ("DE", "EU", "de", False),
-                                               ("SN", "AF", "fr", True), ("BR", "SA", "pt", False),
-                                               ("JP", "AS", "ja", False)]}
-    codes = ["DE", "SN", "BR", "JP"]
-    profiles = [Profile(id=f"FR-COM-{i:05d}", name=f"Commune {i}", kind=Kind.COMMUNE, country="FR",
-                        admin1_code=str(10 + i % 5), admin2_code=f"{i % 20:02d}", population=int(rng.integers(500, 90_000)),
-                        lat=float(rng.uniform(43, 50)), lon=float(rng.uniform(-2, 7))) for i in range(300)]
-    for i in range(n_foreign):
-        c = codes[i % 4]
-        profiles.append(Profile(
-            id=f"GN-{i}", name=f"Town {i}", kind=Kind.MUNICIPALITY, country=c, admin1_code=str(i % 7),
-            population=int(rng.integers(5_000, 2_000_000)) if i % 11 else None,  # some sizes unknown
-            lat=float(rng.uniform(-30, 60)) if i % 13 else None, lon=float(rng.uniform(-60, 140)) if i % 13 else None,
-            needs=Facet((), "Assainissement et eau potable" if i % 17 == 0 else "") if i % 5 == 0 else Facet()))
-    links = [Link(f"FR-COM-{int(rng.integers(0, 300)):05d}", f"GN-{int(rng.integers(0, n_foreign))}", "twinning", "t")
-             for _ in range(600)]
-    return profiles, links, countries
-
-
 def test_two_stage_ranking_equals_the_exhaustive_one_on_3000_profiles() -> None:
-    profiles, links, countries = _world(3_000, 0)
+    profiles, links, countries = random_world(3_000, 0)
     enc = HashingEncoder(dim=64)
     texts = profile_texts(profiles)
     keys = sorted(texts)

@@ -5,7 +5,6 @@ server log a redacted detail."""
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from profiles_fixture import write_tiny_data
+from support.net import free_port
 
 from matcher.encoding import HashingEncoder
 from matcher.errors import StoreUnavailable
@@ -22,16 +22,8 @@ from matcher.store.postgres import PostgresStore
 from service.app import create_app
 from service.settings import Settings
 
-pytest_plugins = ["test_api_support"]  # ranker_file
-
 PASSWORD = "Hunter2-s3cr%21t"  # percent-encoded in the URL: "Hunter2-s3cr!t" once decoded
 DECODED = "Hunter2-s3cr!t"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.mark.parametrize(("url", "redacted"), [
@@ -66,8 +58,8 @@ def test_a_path_is_never_parsed_as_a_connection_string() -> None:
 
 def _unreachable_urls(tmp_path: Path) -> list[str]:
     socket_dir = tmp_path / "no-server-here"  # a socket directory in which nothing listens
-    return [f"postgresql://tm@/twinmatch?host={socket_dir}&port={_free_port()}&password={PASSWORD}",
-            f"postgresql://tm:{PASSWORD}@127.0.0.1:{_free_port()}/twinmatch?connect_timeout=3"]
+    return [f"postgresql://tm@/twinmatch?host={socket_dir}&port={free_port()}&password={PASSWORD}",
+            f"postgresql://tm:{PASSWORD}@127.0.0.1:{free_port()}/twinmatch?connect_timeout=3"]
 
 
 PUBLIC_GETS = ["/ready", "/authorities/FR-COM-35238", "/authorities?q=rennes", "/authorities/FR-COM-35238/matches",

@@ -6,14 +6,13 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+from support.net import free_port, wait_ready
 
 from matcher.paths import REPO_ROOT
 
@@ -22,12 +21,6 @@ pytestmark = pytest.mark.slow
 RANKER = REPO_ROOT / "models" / "ranker.joblib"
 #: A hang guard, not a performance bound (the time to ready is measured by benchmarks/load.py).
 READY_TIMEOUT = 600.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _twinmatch() -> str:
@@ -40,7 +33,7 @@ def _twinmatch() -> str:
 
 @pytest.mark.skipif(not RANKER.exists(), reason="models/ranker.joblib is absent: run `make train` first")
 def test_serve_answers_matches_on_the_real_catalogue(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "server.log"
     # The Makefile's command, with a fresh database of our own (the real one may be in use).
@@ -50,20 +43,7 @@ def test_serve_answers_matches_on_the_real_catalogue(tmp_path: Path) -> None:
         proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     try:
-        t0 = time.monotonic()
-        ready = None
-        while time.monotonic() - t0 < READY_TIMEOUT:
-            assert proc.poll() is None, f"server exited ({proc.returncode}):\n{log.read_text()[-3000:]}"
-            try:
-                r = httpx.get(f"{base}/ready", timeout=2)
-                if r.status_code == 200:
-                    ready = r.json()
-                    break
-                assert "failed" not in r.json()["error"]["message"], r.text
-            except httpx.TransportError:
-                pass  # not listening yet
-            time.sleep(0.3)
-        assert ready is not None, f"not ready after {READY_TIMEOUT} s:\n{log.read_text()[-3000:]}"
+        ready = wait_ready(base, proc, log, timeout=READY_TIMEOUT, interval=0.3)
         assert ready["authorities"] > 50_000 and ready["links"] > 0 and ready["model"].startswith("usem3")
 
         found = httpx.get(f"{base}/authorities", params={"q": "lyon", "country": "FR", "limit": 1}, timeout=10)

@@ -9,13 +9,12 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
+from support.net import serve_in_thread, wait_until
 
 from service.http_protocols import HTTP_PROTOCOL, JsonErrorsH11, protocol
 
@@ -52,21 +51,9 @@ async def echo(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 
 def serve(base: type, **limits: Any) -> Iterator[int]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        free = int(sock.getsockname()[1])
     guarded = type(f"Test{base.__name__}", (base,), limits)
-    server = uvicorn.Server(uvicorn.Config(echo, host="127.0.0.1", port=free, http=guarded, log_level="critical",
-                                           lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    yield free
-    server.should_exit = True
-    thread.join(10)
+    with serve_in_thread(echo, timeout=20, http=guarded, log_level="critical", lifespan="off") as port:
+        yield port
 
 
 @pytest.fixture(params=PROTOCOLS, ids=lambda p: p.__name__)
@@ -136,9 +123,7 @@ def test_a_body_stalled_before_its_end_is_cut_off_and_the_app_sees_a_disconnect(
     with socket.create_connection(("127.0.0.1", port)) as conn:
         conn.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5120\r\n\r\n" + b"x" * 4096)
         assert read_until_closed(conn) == b""  # closed without an answer
-    deadline = time.monotonic() + WAIT
-    while not SEEN and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_until(lambda: SEEN, timeout=WAIT, what="the app never heard of the connection")
     assert SEEN == ["disconnect"]
 
 
@@ -177,14 +162,13 @@ def test_connections_over_the_cap_get_503_with_retry_after(capped: int) -> None:
     finally:
         for c in idle:
             c.close()
-    deadline = time.monotonic() + WAIT
-    while True:  # once the idle ones are gone, a new connection is served again
+
+    def served() -> bool:
         with socket.create_connection(("127.0.0.1", capped)) as conn:
             conn.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            status, _, _ = parse(read_until_closed(conn))
-        if status == 200 or time.monotonic() > deadline:
-            break
-    assert status == 200
+            return parse(read_until_closed(conn))[0] == 200
+
+    wait_until(served, timeout=WAIT, what="once the idle connections are gone, a new one is served again")
 
 
 def test_protocol_makes_the_served_class_with_its_limits() -> None:

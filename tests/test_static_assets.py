@@ -15,13 +15,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from test_api_support import make_settings
+from support.api import make_settings
 
 from matcher.encoding import HashingEncoder
 from service.app import create_app
 from service.web import STATIC_DIR
-
-pytest_plugins = ["test_api_support"]  # the shared fixtures: ranker_file
 
 VENDOR = STATIC_DIR / "vendor"
 VENDOR_MD = VENDOR / "VENDOR.md"

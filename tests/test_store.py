@@ -1,6 +1,6 @@
 """The store contract over a tiny data directory built in tmp_path, run against both backends: the
 ``store`` fixture is parametrized over SQLite (a file in tmp_path) and PostgreSQL (a fresh database of a
-throw-away server, ``pg_support.pg_server``). The few SQLite-only tests (WAL mode, the legacy events file)
+throw-away server, ``support.pg.pg_server``). The few SQLite-only tests (WAL mode, the legacy events file)
 open a ``SQLiteStore`` themselves."""
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-from pg_support import PgServer, pg_server  # noqa: F401 - pg_server: a fixture used by ``backend``
+from support.pg import PgServer
+from support.worlds import CATALOGUE, COUNTRIES, LINKS, make_data_dir
 
 from matcher.catalogue import files
-from matcher.catalogue.files import Country
-from matcher.domain import Contact, Facet, Kind, Link, Profile
+from matcher.domain import Contact, Facet, Kind, Profile
 from matcher.errors import Conflict, DataBuildError, InvalidInput, NotFound, StoreUnavailable
 from matcher.store.codec import profile_from_json, profile_to_json
 from matcher.store.events import EVENTS_SCHEMA, legacy_events_path
@@ -33,35 +33,6 @@ from matcher.store.sqlite import (
     open_store,
 )
 
-CATALOGUE = [
-    Profile(id="fr-42218", name="Saint-Étienne", kind=Kind.COMMUNE, country="FR", admin1_code="84",
-            admin1_name="Auvergne-Rhône-Alpes", admin2_code="42", admin2_name="Loire", population=172_565,
-            lat=45.43389, lon=4.39, parent_ids=("fr-dep-42", "fr-reg-84"), source="insee"),
-    Profile(id="fr-76575", name="Saint-Étienne-du-Rouvray", kind=Kind.COMMUNE, country="FR",
-            population=28_000, lat=49.377, lon=1.105, source="insee"),
-    Profile(id="fr-42999", name="Étienne-sur-Loire", kind=Kind.COMMUNE, country="FR", population=900),
-    Profile(id="fr-75056", name="Paris", kind=Kind.COMMUNE, country="FR", population=2_100_000,
-            lat=48.8566, lon=2.3522),
-    Profile(id="fr-dep-42", name="Loire", kind=Kind.DEPARTMENT, country="FR", population=765_000),
-    Profile(id="fr-reg-84", name="Auvergne-Rhône-Alpes", kind=Kind.REGION, country="FR"),
-    Profile(id="sn-thies", name="Thiès", kind=Kind.MUNICIPALITY, country="SN", population=320_000,
-            lat=14.79, lon=-16.93, alt_names=("Thies", "Tiès")),
-    Profile(id="de-koeln", name="Köln", kind=Kind.MUNICIPALITY, country="DE", population=1_080_000,
-            lat=50.94, lon=6.96, alt_names=("Cologne", "Colonia")),
-    Profile(id="es-madrid", name="Madrid", kind=Kind.MUNICIPALITY, country="ES", population=3_300_000),
-    Profile(id="ma-fes", name="Fès", kind=Kind.MUNICIPALITY, country="MA", population=1_100_000,
-            alt_names=("Fez", "فاس")),
-]
-COUNTRIES = [
-    Country("FR", "France", "France", "FRA", "EU", ("fr",), True, 68_000_000),
-    Country("SN", "Senegal", "Sénégal", "SEN", "AF", ("fr", "wo"), True, 18_000_000),
-    Country("DE", "Germany", "Allemagne", "DEU", "EU", ("de",), False, 84_000_000),
-    Country("ES", "Spain", "Espagne", "ESP", "EU", ("es",), False, None),
-    Country("MA", "Morocco", "Maroc", "MAR", "AF", ("ar", "fr"), False, 37_000_000),
-]
-LINKS = [Link("fr-42218", "sn-thies", "twinning", "test"), Link("fr-75056", "de-koeln", "twinning", "test"),
-         Link("fr-42218", "xx-unknown", "twinning", "test")]  # dangling: skipped at load
-
 RICH = Profile(
     id="user-1", name="Communauté d'agglomération Test", kind=Kind.INTERCOMMUNALITY, country="FR",
     admin1_code="84", population=50_000, lat=45.1234567, lon=-0.000001, languages=("fr", "en"),
@@ -71,15 +42,6 @@ RICH = Profile(
     preferred_regions=("AF",), known_partners=("sn-thies",), contact=Contact("Ana", "ana@example.org", "+33 1"),
     alt_names=("CA Test",), parent_ids=("fr-dep-42",), source="user",
 )
-
-
-def make_data_dir(root: Path, profiles: list[Profile] = CATALOGUE) -> Path:
-    data = root / "data"
-    files.write_authorities(data / files.AUTHORITIES_FILE, profiles)
-    files.write_countries(data / files.COUNTRIES_FILE, COUNTRIES)
-    files.write_links(data / files.LINKS_FILE, LINKS)
-    files.write_json(data / files.LINK_REPORT_FILE, {"resolved": 2, "ambiguous": 1, "unresolved": 0})
-    return data
 
 
 @pytest.fixture
@@ -582,7 +544,7 @@ def test_interest_messages_are_relayed_and_append_only(store: SQLStoreBase) -> N
         conn.execute("UPDATE interests SET message = 'changed'")
 
 
-def test_postgres_stores_opened_at_once_share_one_load(pg_server: PgServer, data_dir: Path) -> None:  # noqa: F811
+def test_postgres_stores_opened_at_once_share_one_load(pg_server: PgServer, data_dir: Path) -> None:
     """Processes starting together on an empty database (several workers): the schema is created and the
     catalogue loaded once (both under the advisory write lock), nobody fails. PostgreSQL only: on SQLite,
     ``PRAGMA journal_mode = WAL`` on a brand-new file is not covered by the busy timeout, and a store opened
@@ -613,7 +575,7 @@ def test_postgres_stores_opened_at_once_share_one_load(pg_server: PgServer, data
             s.close()
 
 
-def test_a_dropped_postgres_connection_is_reopened(pg_server: PgServer, data_dir: Path) -> None:  # noqa: F811
+def test_a_dropped_postgres_connection_is_reopened(pg_server: PgServer, data_dir: Path) -> None:
     url = pg_server.new_database()
     with open_store(url, data_dir) as store:
         pid = store._query("SELECT pg_backend_pid()")[0][0]

@@ -8,16 +8,14 @@ from typing import Any
 
 import pytest
 from profiles_fixture import COUNTRIES, PROFILES, fr
-from test_api_support import A, Api, assert_error
-from test_web_pages import csrf
+from support.api import A, Api, assert_error
+from support.web import csrf
 
 from matcher.catalogue.plausibility import check_name_text, check_size
 from matcher.catalogue.skeleton import name_skeleton, search_form
 from matcher.domain import Kind, Profile
 from matcher.errors import InvalidInput
 from matcher.ranking.arrays import CatalogueArrays
-
-pytest_plugins = ["test_api_support"]  # api, ranker_file
 
 NEW: dict[str, Any] = {"kind": "commune", "country": "FR", "lat": 45.05, "lon": 2.05, "population": 20_000}
 
@@ -170,7 +168,7 @@ def test_a_verified_new_profile_does_write(api: Api) -> None:
 
 # ---- /messages?sent= -----------------------------------------------------------------------------
 def test_sent_confirms_only_a_real_message_of_the_signed_in_sender(api: Api) -> None:
-    from test_web_pages import sign_in
+    from support.web import sign_in
 
     sign_in(api, "owner_a")
     for probe in ("GN-100", "GN-200", "FR-COM-00002", "NOPE-1"):  # nothing was sent to any of them

@@ -3,15 +3,16 @@ in-process parsing, a crashed child replaced, and the server's threads free mean
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import threading
-import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import openpyxl
 import pytest
+from support.net import wait_until
 from xlsx_bomb import xlsx_rows
 
 from matcher.errors import InvalidInput, PayloadTooLarge
@@ -61,10 +62,7 @@ def test_a_crashed_child_is_replaced() -> None:
 
 def wait_for_file(path: str) -> None:
     """Runs in the parser's child: holds it until ``path`` exists (bounded, in case the test died)."""
-    for _ in range(12_000):
-        if os.path.exists(path):
-            return
-        time.sleep(0.01)
+    wait_until(functools.partial(os.path.exists, path), timeout=120, interval=0.01, what=f"{path} exists")
 
 
 def test_other_threads_run_while_a_big_sheet_is_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,10 +4,8 @@ for French Excel), the consortium page, the staff page, and the links from the s
 from __future__ import annotations
 
 import pytest
-from test_api_support import A, Api
-from test_web_pages import check_html, page, sign_in
-
-pytest_plugins = ["test_api_support"]
+from support.api import A, Api
+from support.web import check_html, page, sign_in
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

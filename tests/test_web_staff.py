@@ -10,21 +10,19 @@ import csv
 import html
 import io
 import re
-import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from test_api_support import A, Api, B, make_settings
-from test_web_pages import check_html, csrf, page, sign_in
+from support.api import A, Api, B, make_settings
+from support.net import wait_until
+from support.web import check_html, csrf, page, sign_in
 
 from matcher.encoding import HashingEncoder
 from matcher.ranking.suggestions import SuggestionFilters
 from service.app import create_app
 
-pytest_plugins = ["test_api_support"]
 PAIR = re.compile(r'name="french_id" value="([\w-]+)"><input type="hidden" name="partner_id" value="([\w-]+)"')
 
 
@@ -40,16 +38,6 @@ def pairs(body: dict[str, Any]) -> list[tuple[str, str]]:
 
 def forward_of_a(body: dict[str, Any]) -> dict[str, float]:
     return {i["partner"]["id"]: i["score_french_to_partner"] for i in body["items"] if i["french"]["id"] == A}
-
-
-def wait_until(condition: Callable[[], bool], what: str) -> None:
-    """Waits for a background thread's work (an event, not a clock: nothing here measures time)."""
-    done = threading.Event()
-    for _ in range(600):
-        if condition():
-            return
-        done.wait(0.05)
-    raise AssertionError(f"never happened: {what}")
 
 
 # ---- suggestions computed ahead ---------------------------------------------------------------------------
@@ -91,7 +79,7 @@ def test_the_warmer_completes_the_list_at_start_and_after_writes(tmp_path: Path,
         _, staff = store.create_key("staff", None, "Alice (staff)")
         _, owner = store.create_key("owner", A, "Eauville")
         headers = {"Authorization": f"Bearer {staff}"}
-        wait_until(lambda: res.warmer is not None and res.warmer.runs >= 1, "the first precomputation")
+        wait_until(lambda: res.warmer is not None and res.warmer.runs >= 1, timeout=30, what="the first precomputation")
         first = suggestions(client, headers)
         assert first["complete"] and not first["refreshing"]
         assert first["sources_considered"] == first["sources_total"] > 1
@@ -99,7 +87,7 @@ def test_the_warmer_completes_the_list_at_start_and_after_writes(tmp_path: Path,
             "needs": {"themes": ["digital"], "text": "Governo digital e serviços públicos online"},
             "expertise": {"themes": ["culture_heritage"], "text": "Património cultural e museus"}})
         # Requests do not extend a list the warmer keeps: only it can make this one current again.
-        wait_until(lambda: not suggestions(client, headers)["refreshing"], "a precomputation after the write")
+        wait_until(lambda: not suggestions(client, headers)["refreshing"], timeout=30, what="a precomputation after the write")
         after = suggestions(client, headers)
         assert after["complete"] and after["sources_considered"] == after["sources_total"]
         assert max(forward_of_a(after), key=forward_of_a(after).__getitem__) == "GN-400"

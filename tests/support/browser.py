@@ -1,7 +1,7 @@
 """Shared set-up for the browser tests (no tests here): the real app on a loopback port, driven by a real
 headless Chromium through Selenium.
 
-Use it from a test file with ``pytest_plugins = ["browser_support"]`` and mark the tests
+Its fixtures are registered for every test by ``tests/conftest.py``; mark the tests
 ``pytest.mark.browser`` (the ``browser`` fixtures refuse unmarked tests, so ``-m "not browser"`` always
 deselects every test that needs Chromium).
 
@@ -17,9 +17,6 @@ Why it is built this way:
   page that quietly depends on a CDN fails here instead of showing blank in production.
 * Without Chromium the browser tests are skipped (with the reason), unless ``TWINMATCH_REQUIRE_BROWSER``
   is set (``make test`` sets it): then a missing browser fails them, so CI cannot go green by skipping.
-
-PYTEST_DONT_REWRITE: test files import helpers from here before ``pytest_plugins`` registers it, which
-would make pytest warn that it cannot rewrite this module's asserts; it has none (it raises AssertionError).
 """
 
 from __future__ import annotations
@@ -27,10 +24,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import tempfile
-import threading
-import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,8 +36,6 @@ os.environ.setdefault("SE_OFFLINE", "true")
 os.environ.setdefault("SE_AVOID_STATS", "true")
 
 import pytest
-import uvicorn
-from conftest import synthetic_ranker
 from fastapi import FastAPI
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
@@ -52,13 +44,15 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
-from test_api_support import A, B, make_settings
 
 from matcher.encoding import HashingEncoder
 from matcher.ranking.ranker import save_ranker
 from matcher.store.sqlite import ProfileStore
 from service.app import create_app
 from service.http_protocols import HTTP_PROTOCOL
+from support.api import A, B, make_settings
+from support.net import serve_in_thread
+from support.rankers import synthetic_ranker
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -100,69 +94,38 @@ SERVER_START_TIMEOUT = 60.0
 
 @dataclass
 class LiveApp:
-    """The app served by uvicorn on a loopback port (a daemon thread), with keys made in its store."""
+    """The app served by uvicorn on a loopback port (``support.net.serve_in_thread``), with keys made in its
+    store."""
 
     base_url: str
     app: FastAPI
     store: ProfileStore
     staff_key: str
-    owner_keys: dict[str, str]  # authority id (test_api_support.A, B) -> its owner key
-    server: uvicorn.Server
-    thread: threading.Thread
-    tmp: Path
+    owner_keys: dict[str, str]  # authority id (support.api.A, B) -> its owner key
 
     def url(self, path: str = "/") -> str:
         return self.base_url + path
-
-    def stop(self) -> None:
-        """Shut uvicorn down (running the app's lifespan exit, which closes the store), then drop the files."""
-        self.server.should_exit = True
-        self.thread.join(timeout=15)
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def serve_app() -> LiveApp:
-    """The app built exactly as tests/test_api_schema.py's ``_served()`` builds it, served for real: a
-    browser needs a socket, which TestClient does not open."""
-    tmp = Path(tempfile.mkdtemp(prefix="twinmatch-browser-"))
-    try:
-        save_ranker(synthetic_ranker(), tmp / "ranker.joblib")
-        app = create_app(make_settings(tmp, tmp / "ranker.joblib"), encoder=HashingEncoder(dim=128))
-        port = _free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                               http=HTTP_PROTOCOL))
-        thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
-        thread.start()
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.05)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    store: ProfileStore = app.state.resources.store
-    _, staff = store.create_key("staff", None, "Alice (staff)")
-    _, owner_a = store.create_key("owner", A, "Eauville")
-    _, owner_b = store.create_key("owner", B, "Registreville")
-    return LiveApp(f"http://127.0.0.1:{port}", app, store, staff, {A: owner_a, B: owner_b}, server, thread, tmp)
 
 
 @pytest.fixture(scope="module")
 def live_app() -> Iterator[LiveApp]:
     """One server per test module (starting one takes about a second): tests of a module share its
-    database, so a test that writes must not rely on what another test of the module wrote or left."""
-    served = serve_app()
+    database, so a test that writes must not rely on what another test of the module wrote or left. The
+    app is built as ``support.api.make_settings`` builds it, served for real: a browser needs a socket,
+    which TestClient does not open. When the module is done, uvicorn shuts down (running the app's
+    lifespan exit, which closes the store), then the files go."""
+    tmp = Path(tempfile.mkdtemp(prefix="twinmatch-browser-"))
     try:
-        yield served
+        save_ranker(synthetic_ranker(), tmp / "ranker.joblib")
+        app = create_app(make_settings(tmp, tmp / "ranker.joblib"), encoder=HashingEncoder(dim=128))
+        with serve_in_thread(app, timeout=SERVER_START_TIMEOUT, http=HTTP_PROTOCOL) as port:
+            store: ProfileStore = app.state.resources.store
+            _, staff = store.create_key("staff", None, "Alice (staff)")
+            _, owner_a = store.create_key("owner", A, "Eauville")
+            _, owner_b = store.create_key("owner", B, "Registreville")
+            yield LiveApp(f"http://127.0.0.1:{port}", app, store, staff, {A: owner_a, B: owner_b})
     finally:
-        served.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 # ------------------------------------------------------------------------------------------------ guard
@@ -347,3 +310,22 @@ def console_errors(driver: webdriver.Chrome) -> list[str]:
     """The page's console messages at SEVERE level since the last call (drained like the network log)."""
     return [e["message"] for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
 
+
+
+def shot(driver: webdriver.Chrome, name: str) -> None:
+    """A screenshot named ``name`` into the folder ``$SCREENSHOTS`` when it is set (docs/screenshots/)."""
+    folder = os.environ.get("SCREENSHOTS")
+    if folder:
+        screenshot(driver, Path(folder) / f"{name}.png")
+
+
+def sign_in(driver: webdriver.Chrome, live_app: LiveApp, secret: str) -> None:
+    driver.get(live_app.url("/connexion"))
+    wait_for(driver, "#key").send_keys(secret)
+    driver.find_element(By.CSS_SELECTOR, "form.narrow button[type=submit]").click()
+    WebDriverWait(driver, 10).until(lambda d: "/connexion" not in d.current_url)
+
+
+def sign_out(driver: webdriver.Chrome) -> None:
+    driver.find_element(By.CSS_SELECTOR, "form[action='/deconnexion'] button").click()
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "a[href='/connexion']"))

@@ -17,13 +17,14 @@ import itertools
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from support.net import free_port
 
 REQUIRE_ENV = "TWINMATCH_REQUIRE_POSTGRES"
 _SERVICE_USER = "twinmatch-pg"
@@ -50,12 +51,6 @@ def find_bindir() -> Path | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _server_user() -> str | None:
     """None when not root (the server runs as the current user), else the user to run it as."""
     if os.geteuid() != 0:
@@ -77,7 +72,7 @@ class PgServer:
         for speed, which only matters to a test that stops the server."""
         self.bindir, self.root, self.durable = bindir, root, durable
         self.data, self.sock, self.log = root / "data", root / "sock", root / "server.log"
-        self.port = _free_port()
+        self.port = free_port()
         self.user = _server_user()
         self._names = itertools.count()
 
