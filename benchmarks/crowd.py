@@ -60,7 +60,7 @@ def tiny_world(tmp: Path) -> list[str]:
     from conftest import synthetic_ranker
     from test_api_support import make_settings
 
-    from matcher.ranking.ranker import save_ranker
+    from matcher.ranking.artifact import save_ranker
 
     save_ranker(synthetic_ranker(), tmp / "ranker.joblib")
     s = make_settings(tmp, tmp / "ranker.joblib")

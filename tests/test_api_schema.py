@@ -33,7 +33,7 @@ from test_api_support import make_settings
 
 from matcher.encoding import HashingEncoder
 from matcher.paths import REPO_ROOT
-from matcher.ranking.ranker import save_ranker
+from matcher.ranking.artifact import save_ranker
 from service.app import create_app
 from service.http_protocols import HTTP_PROTOCOL
 

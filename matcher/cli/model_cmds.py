@@ -32,8 +32,8 @@ from matcher.store.sqlite import ProfileStore
 def _state(store: ProfileStore, *, model: str = "usem3", with_ranker_path: Path | None = None,
            with_encoder: bool = False) -> MatchState:
     from matcher.cli.common import make_encoder
+    from matcher.ranking.artifact import load_ranker
     from matcher.ranking.loading import build_state
-    from matcher.ranking.ranker import load_ranker
 
     ranker = load_ranker(with_ranker_path) if with_ranker_path else None
     # The embedding model is loaded only if some stored profile has text (the shipped catalogue has none),
@@ -104,8 +104,9 @@ def train(out: Path, evaluate: bool, folds: int, seed: int, case_paths: tuple[Pa
     from matcher.learning.pipeline import fit_cases
     from matcher.learning.thematic import format_table as thematic_table
     from matcher.learning.training import query_rows, size_pools, training_set
+    from matcher.ranking.artifact import save_ranker
     from matcher.ranking.features import FEATURE_INDEX, GATE_FEATURE
-    from matcher.ranking.ranker import PairRanker, save_ranker
+    from matcher.ranking.ranker import PairRanker
 
     store = open_store(db, data_dir)
     state = twinning_state(_state(store, model=model, with_encoder=True))
@@ -122,8 +123,8 @@ def train(out: Path, evaluate: bool, folds: int, seed: int, case_paths: tuple[Pa
     texted = Xd[:, FEATURE_INDEX[GATE_FEATURE]] > 0.5 if len(yd) else np.zeros(0, dtype=bool)
     if (~texted).any():
         X, y, g = np.vstack([X, Xd[~texted]]), np.concatenate([y, yd[~texted]]), np.concatenate([g, gd[~texted]])
-    ranker = PairRanker().fit(X, y, groups=g)
-    ranker.level_case_counts_ = case_counts  # read back by MatchState.build, beside the live links' counts
+    # The cases' level counts are kept with the ranker: MatchState.build reads them beside the live links'.
+    ranker = PairRanker().fit(X, y, groups=g, level_case_counts=case_counts)
     state = replace(state, ranker=ranker)
     ranker.fit_size_offsets(*size_pools(state, queries, seed=seed))
     variants = [_case_state(lookup, state, cases=cases, model=model),

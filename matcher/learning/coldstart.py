@@ -38,8 +38,9 @@ from matcher.encoding import Encoder, QueryEncoder
 from matcher.events.batch import put_profiles
 from matcher.learning.cooperation import CaseSet
 from matcher.ranking.arrays import CONTINENTS, profile_texts
+from matcher.ranking.calibration import calibration_group
 from matcher.ranking.features import FEATURE_INDEX, mention_shares
-from matcher.ranking.ranker import PairRanker, calibration_group
+from matcher.ranking.ranker import PairRanker
 from matcher.ranking.scoring import prepared, probability, rank, reliability, score_rows
 from matcher.ranking.size_fit import POOL, TOP_K
 from matcher.ranking.state import MatchState, eligible_rows, query_from_profile

@@ -20,7 +20,8 @@ from matcher.learning.coldstart import evaluate as coldstart_evaluate
 from matcher.learning.cooperation import CaseSet
 from matcher.learning.thematic import CaseState, fit_on_cases
 from matcher.learning.thematic import evaluate as thematic_evaluate
-from matcher.ranking.ranker import N_MODES, TEXT, PairRanker, calibration_group, group_name
+from matcher.ranking.calibration import N_MODES, TEXT, calibration_group, group_name
+from matcher.ranking.ranker import PairRanker
 from matcher.ranking.state import MatchState
 
 

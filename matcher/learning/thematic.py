@@ -186,16 +186,7 @@ def with_text_weights(ranker: PairRanker, X: np.ndarray, y: np.ndarray, g: np.nd
 
 def without_text_weights(ranker: PairRanker) -> PairRanker:
     """A copy scoring with structure alone (text weights 0)."""
-    from matcher.ranking.ranker import TEXT_LEARNED
-
-    r = copy.deepcopy(ranker)
-    idx = [list(r.feature_names).index(f) for f in TEXT_LEARNED]
-    r.prior_coef_[idx] = 0.0
-    r.prefilter_coef_[idx] = 0.0
-    r.text_fit_ = {}
-    r.one_sided_fit_ = {}
-    r.calibration_ = {}
-    return r
+    return ranker.without_text()
 
 
 def evaluate(cs: CaseState, *, k: int = 5, also: Sequence[CaseState] = (), progress: bool = True,

@@ -25,42 +25,23 @@ on held-out links (see models/MODEL_CARD.md), so they are options, not defaults.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+import copy
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import joblib
 import numpy as np
-import sklearn
-from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import SplineTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
-from matcher.errors import ModelError
+from matcher.ranking.additive import AdditiveExplanation
+from matcher.ranking.calibration import ONE_SIDED, STRUCTURAL, TEXT, apply_maps, fit_maps
 from matcher.ranking.features import CAND_GATE, FEATURES, GATE_FEATURE, LEARNED_FEATURES
-from matcher.ranking.size_fit import fit_offsets, offsets_for
-
-#: 2: text weights learned from cooperation cases, NaN = missing. 3: three models by who wrote what (the
-#: one-sided model and the theme → geography prior), preferences outside every model, calibration.
-ARTIFACT_VERSION = 3
-#: The model that scores a pair (``PairRanker.modes``).
-STRUCTURAL, ONE_SIDED, TEXT = 0, 1, 2
-N_MODES = 3
-MODE_NAMES = {STRUCTURAL: "structural", ONE_SIDED: "one_sided", TEXT: "text"}
-
-
-def calibration_group(modes: np.ndarray | int, foreign_query: bool) -> np.ndarray:
-    """The calibration group of pairs scored by ``modes`` for a French (0) or foreign (1) query."""
-    return np.asarray(modes) + N_MODES * int(foreign_query)
-
-
-def group_name(g: int) -> str:
-    """"text, French query", …, "text, both sides" (the per-model fallback)."""
-    side = ("French query", "foreign query", "both sides")[g // N_MODES]
-    return f"{MODE_NAMES[g % N_MODES]}, {side}"
+from matcher.ranking.gated_fit import fit_beside
+from matcher.ranking.linear_stage import LinearFirstStage
+from matcher.ranking.score_scale import probability
+from matcher.ranking.size_fit import fit_pair_offsets, pair_offsets
 
 #: Logit weights of the PRIOR_FEATURES until ``fit_text`` learns the text ones from the cooperation cases.
 #: A stated preferred country or continent is worth 8 logits. It was 3 (×20 odds: on five real queries with no
@@ -83,8 +64,15 @@ ONE_SIDED_LEARNED = ("names_mentioned", "theme_geo")
 BINARY_FEATURES = frozenset({"same_continent", "preferred", "priority_zone", "shared_language", "francophone"})
 
 
-class PairRanker(ClassifierMixin, BaseEstimator):
-    """P(partnership | pair features). ``fit(X, y)`` with X columns in ``feature_names`` order."""
+class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEstimator):
+    """P(partnership | pair features). ``fit(X, y)`` with X columns in ``feature_names`` order.
+
+    It learns in ``fit`` (the structural model, its linear first stage, and with ``text_pairs`` the text
+    model) and in documented partial fits, each of which needs a prior ``fit`` and learns one part on other
+    data: ``fit_text`` (the text model), ``fit_one_sided`` (the one-sided model), ``fit_size_offsets`` (the
+    head-of-list size offsets) and ``fit_calibration`` (the Platt maps). Nothing else writes a fitted
+    attribute; ``without_text`` returns a fitted copy that scores with structure alone. Every method that
+    needs a fit raises ``sklearn.exceptions.NotFittedError`` before one."""
 
     def __init__(
         self,
@@ -115,10 +103,13 @@ class PairRanker(ClassifierMixin, BaseEstimator):
 
     # ---- fitting -------------------------------------------------------------------------------
     def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None, *,
-            text_pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> PairRanker:
+            text_pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+            level_case_counts: np.ndarray | None = None) -> PairRanker:
         """Learn the structural weights on ``X, y`` (known partnerships); with ``text_pairs`` = (X, y,
         groups) of text-labelled pairs (the cooperation cases), then learn the text weights on those
-        (``fit_text``). ``groups`` (the query of each pair) is recorded for the model card.
+        (``fit_text``). ``groups`` (the query of each pair) is recorded for the model card;
+        ``level_case_counts`` (the cooperation cases' level pairs, ``matcher.ranking.levels``) is kept as
+        ``level_case_counts_`` for ``MatchState.build`` to read beside the live links' counts.
 
         NaN marks a missing value (see ``features.MISSING``): it is read as the training average, so it
         contributes nothing."""
@@ -156,7 +147,8 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         self.basis_mean_ = self.scaler_.transform(B).mean(axis=0)
         self.feature_mean_ = X.mean(axis=0)
         self.owner_ = self._basis_owner()
-        self.fit_first_stage(X, y)
+        self._fit_first_stage(X, y)
+        self.level_case_counts_ = None if level_case_counts is None else np.asarray(level_case_counts)
         self.n_train_ = {"pairs": len(y), "positives": int((y == self.classes_[1]).sum()),
                          "groups": len(np.unique(groups)) if groups is not None else None}
         # Text features are measured from "nobody wrote" (0): a missing text contributes nothing.
@@ -179,31 +171,17 @@ class PairRanker(ClassifierMixin, BaseEstimator):
     def size_adjustment(self, X: np.ndarray) -> np.ndarray:
         """(n,) the fitted size offset of each pair (``matcher.ranking.size_fit``), from the RAW features: the
         query's log population is ``size - size_gap``; NaN (unknown) gets none. It orders the head of a
-        list (``scoring.head``), not the whole ranking."""
-        X = np.asarray(X, dtype=np.float64)
-        table = getattr(self, "size_offsets_", None)
-        names = list(self.feature_names)
-        if table is None or not np.any(table) or "size" not in names or "size_gap" not in names:
-            return np.zeros(len(X))
-        gap = X[:, names.index("size_gap")]
-        return offsets_for(table, X[:, names.index("size")] - gap, gap)
+        list (``listing.head_keys``), not the whole ranking."""
+        check_is_fitted(self, "model_")
+        return pair_offsets(getattr(self, "size_offsets_", None), self.feature_names, np.asarray(X, dtype=np.float64))
 
     def fit_size_offsets(self, pools: Sequence[tuple[np.ndarray, np.ndarray]],
                          partners: Sequence[np.ndarray]) -> PairRanker:
-        """Fit the size offsets on training queries: ``pools`` = per query (decision scores, RAW feature
-        rows) of its best candidates before any offset; ``partners`` = per query the RAW rows of its real
-        partners. See ``matcher.ranking.size_fit``."""
-        names = list(self.feature_names)
-        i_size, i_gap = names.index("size"), names.index("size_gap")
-
-        def qlp(X: np.ndarray) -> float:
-            v = X[:, i_size] - X[:, i_gap]
-            v = v[~np.isnan(v)]
-            return float(v[0]) if len(v) else float("nan")
-
-        pool_args = [(sc, qlp(X), X[:, i_gap]) for sc, X in pools]
-        partner_args = [(qlp(X), X[:, i_gap]) for X in partners]
-        self.size_offsets_, self.size_fit_ = fit_offsets(pool_args, partner_args)
+        """Learn the size offsets (a partial fit, after ``fit``) on training queries: ``pools`` = per query
+        (decision scores, RAW feature rows) of its best candidates before any offset; ``partners`` = per
+        query the RAW rows of its real partners. See ``matcher.ranking.size_fit``."""
+        check_is_fitted(self, "model_")
+        self.size_offsets_, self.size_fit_ = fit_pair_offsets(self.feature_names, pools, partners)
         return self
 
     def modes(self, X: np.ndarray | Mapping[str, np.ndarray], n: int | None = None) -> np.ndarray:
@@ -211,6 +189,7 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         (the query wrote, the candidate did not) or ``TEXT`` (both wrote). ``X``: a feature matrix or the
         feature columns. Before ``fit_text`` every row is structural; before ``fit_one_sided`` a one-sided
         row is too (structure alone, never a near-constant)."""
+        check_is_fitted(self, "model_")
         names = list(self.feature_names)
         if isinstance(X, Mapping):
             q_col, c_col = X.get(GATE_FEATURE), X.get(CAND_GATE)
@@ -257,9 +236,11 @@ class PairRanker(ClassifierMixin, BaseEstimator):
 
     def structural_logit(self, X: np.ndarray) -> np.ndarray:
         """What the known partnerships alone say of each pair (X already filled), stated preferences apart."""
+        check_is_fitted(self, "model_")
         return self._z(X) @ self.model_.coef_.ravel() + self.model_.intercept_[0] + X @ self._structural_prior()
 
-    def mix_models(self, s: np.ndarray, X: np.ndarray | Mapping[str, np.ndarray], weighted: Any) -> np.ndarray:
+    def mix_models(self, s: np.ndarray, X: np.ndarray | Mapping[str, np.ndarray],
+                   weighted: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
         """Each row's model from its structural logit ``s`` (preferences apart): α·s + text weights for
         TEXT rows, β·s + one-sided weights for ONE_SIDED rows; then the preference prior on every row.
         ``weighted(coef)``: the rows' dot product with a weight vector."""
@@ -279,24 +260,18 @@ class PairRanker(ClassifierMixin, BaseEstimator):
     def fit_text(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None) -> PairRanker:
         """Learn the text model on text-labelled pairs (every row a query that wrote): one logistic
         regression on the text features plus the structural logit, whose coefficient α (≥ 0) says how
-        much structure still counts once texts are there."""
+        much structure still counts once texts are there. A partial fit: it needs a prior ``fit``."""
         check_is_fitted(self, "model_")
         self.text_fit_ = {}
         X = self._filled(np.asarray(X, dtype=np.float64))
         y = np.asarray(y)
         names = list(self.feature_names)
         idx = self._text_idx()
-        s = self.structural_logit(X)
-        lr = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(np.column_stack([X[:, idx], s]), y)
-        alpha = float(lr.coef_.ravel()[-1])
-        if alpha < 0:  # structure would count backwards: leave it out rather than invert it
-            lr = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(X[:, idx], y)
-            w, alpha = lr.coef_.ravel(), 0.0
-        else:
-            w = lr.coef_.ravel()[:-1]
+        w, alpha, b = fit_beside(X[:, idx], self.structural_logit(X), y == self.classes_[1], C=self.C,
+                                 max_iter=self.max_iter)
         self.text_coef_ = np.zeros(len(names))
         self.text_coef_[idx] = w
-        self.text_intercept_ = float(lr.intercept_[0])
+        self.text_intercept_ = b
         self.structure_weight_ = alpha
         self.text_fit_ = {
             "pairs": len(y), "positives": int((y == self.classes_[1]).sum()),
@@ -310,23 +285,15 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         """Learn the one-sided model (a partial fit, after ``fit_text``) on pairs whose query wrote and whose
         candidate did not — the catalogue as a town hall meets it: one logistic regression on the
         structural logit and ``ONE_SIDED_LEARNED`` (the theme → geography prior, names the query's text
-        mentions). β (≥ 0, the coefficient of the structural logit) says how much structure still counts."""
+        mentions). β (≥ 0, the coefficient of the structural logit) says how much structure still counts:
+        ``one_sided_structure``, or learned when that is None."""
         check_is_fitted(self, "model_")
         X = self._filled(np.asarray(X, dtype=np.float64))
         y = np.asarray(y)
         names = list(self.feature_names)
         idx = [names.index(f) for f in ONE_SIDED_LEARNED if f in names]
-        s = self.structural_logit(X)
-        if self.one_sided_structure is not None:
-            beta = float(self.one_sided_structure)
-            w, b = _offset_logistic(X[:, idx], y == self.classes_[1], beta * s, C=self.C)
-        else:
-            lr = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(np.column_stack([X[:, idx], s]), y)
-            beta = float(lr.coef_.ravel()[-1])
-            w, b = lr.coef_.ravel()[:-1], float(lr.intercept_[0])
-            if beta < 0:
-                lr = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(X[:, idx], y)
-                w, beta, b = lr.coef_.ravel(), 0.0, float(lr.intercept_[0])
+        w, beta, b = fit_beside(X[:, idx], self.structural_logit(X), y == self.classes_[1], C=self.C,
+                                max_iter=self.max_iter, structure=self.one_sided_structure)
         self.one_sided_coef_ = np.zeros(len(names))
         self.one_sided_coef_[idx] = w
         self.one_sided_intercept_ = float(b)
@@ -345,41 +312,35 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         pair and the query's side (a French query and a foreign one meet different candidate sets) — and per
         model over both sides (the fallback of a group with too few partners). ``logits`` are held-out scores
         of ranked candidates (each query's shortlist), ``y`` 1 for the query's real partner. A group with fewer
-        than 5 real partners keeps its model's map, or the plain logistic."""
-        logits, y, groups = np.asarray(logits, dtype=np.float64), np.asarray(y), np.asarray(groups)
-        self.calibration_ = {}
-        pooled = groups % N_MODES + 2 * N_MODES  # the per-model keys
-        for key_of in (groups, pooled):
-            for g in np.unique(key_of):
-                sel = key_of == g
-                if int(y[sel].sum()) < 5 or int(y[sel].sum()) == int(sel.sum()):
-                    continue
-                lr = LogisticRegression(C=100.0, max_iter=self.max_iter).fit(logits[sel, None], y[sel])
-                slope = float(lr.coef_.ravel()[0])
-                if slope <= 0:
-                    continue  # a map that would reverse the order is no calibration
-                self.calibration_[int(g)] = {"slope": slope, "intercept": float(lr.intercept_[0]),
-                                             "pairs": int(sel.sum()), "positives": int(y[sel].sum())}
+        than 5 real partners keeps its model's map, or the plain logistic. Needs a prior ``fit``."""
+        check_is_fitted(self, "model_")
+        self.calibration_ = fit_maps(logits, y, groups, max_iter=self.max_iter)
         return self
+
+    def without_text(self) -> PairRanker:
+        """A fitted copy that scores with structure alone: the text features' prior weights 0 in both stages,
+        and no text model, one-sided model or calibration (the baseline of the thematic evaluation, and the
+        start of a text model learned afresh). This ranker is untouched."""
+        check_is_fitted(self, "model_")
+        r = copy.deepcopy(self)
+        idx = self._text_idx()
+        r.prior_coef_[idx] = 0.0
+        r.prefilter_coef_[idx] = 0.0
+        r.text_fit_ = {}
+        r.one_sided_fit_ = {}
+        r.calibration_ = {}
+        return r
 
     def calibrated_logit(self, logits: np.ndarray, groups: np.ndarray) -> np.ndarray:
         """(n,) each logit on the calibrated scale (the log odds that the pair is a real partnership) of its
         calibration group, else of its model (``fit_calibration``); unchanged where neither was fitted.
         Increasing in the logit within a group."""
-        logits = np.asarray(logits, dtype=np.float64)
-        groups = np.asarray(groups)
-        z = logits.copy()
-        cal = getattr(self, "calibration_", {})
-        for g in np.unique(groups):
-            c = cal.get(int(g)) or cal.get(int(g) % N_MODES + 2 * N_MODES)
-            if c is not None:
-                sel = groups == g
-                z[sel] = c["slope"] * logits[sel] + c["intercept"]
-        return z
+        check_is_fitted(self, "model_")
+        return apply_maps(getattr(self, "calibration_", {}), logits, groups)
 
     def calibrated(self, logits: np.ndarray, modes: np.ndarray) -> np.ndarray:
         """(n,) the probability of each logit under its row's model's calibration."""
-        return expit(self.calibrated_logit(logits, modes))
+        return probability(self.calibrated_logit(logits, modes))
 
     def _filled(self, X: np.ndarray) -> np.ndarray:
         """X with NaN (missing) replaced by the training average of its column."""
@@ -387,20 +348,6 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         if fill is None or not np.isnan(X).any():
             return X
         return np.where(np.isnan(X), fill, X)
-
-    def fit_first_stage(self, X: np.ndarray, y: np.ndarray) -> PairRanker:
-        """Fit only the linear first stage (``prefilter_*``); ``fit`` calls it on the same rows."""
-        names = list(self.feature_names)
-        prior_coef = self._prior_coef()
-        learned = np.isin(names, list(self.learned_features))
-        pre = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
-        scaler = StandardScaler().fit(X[:, learned])
-        pre.fit(scaler.transform(X[:, learned]), y)
-        coef = np.zeros(len(names))
-        coef[learned] = pre.coef_.ravel() / scaler.scale_
-        self.prefilter_coef_ = coef + prior_coef
-        self.prefilter_intercept_ = float(pre.intercept_[0] - (pre.coef_.ravel() * scaler.mean_ / scaler.scale_).sum())
-        return self
 
     def _prior_coef(self) -> np.ndarray:
         """Fixed logit weight of every feature that is not learned (0 for learned ones)."""
@@ -442,179 +389,5 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         return np.column_stack([1 - p, p])
 
     def predict(self, X: np.ndarray) -> np.ndarray:
+        """The more likely class of each pair (a positive logit: a partnership)."""
         return self.classes_[(self.decision_function(X) > 0).astype(int)]
-
-    def prefilter_score(self, X: np.ndarray) -> np.ndarray:
-        """The cheap linear first-stage score (same ordering intent, no splines)."""
-        check_is_fitted(self, "prefilter_coef_")
-        X = self._filled(np.asarray(X, dtype=np.float64))
-        s = X @ self._prefilter_structural() + self.prefilter_intercept_
-        return self.mix_models(s, X, lambda coef: X @ coef)
-
-    def first_stage_weights(self) -> np.ndarray:
-        """Per feature, its weight in the structural first stage (text features: 0 once the text model
-        is fitted, which weighs them instead)."""
-        return self._prefilter_structural()
-
-    def _prefilter_structural(self) -> np.ndarray:
-        coef = self.prefilter_coef_.copy()
-        if self.text_fitted_:
-            coef[self._text_idx()] = 0.0
-        if (i := self._pref_idx()) is not None:
-            coef[i] = 0.0
-        return coef
-
-    def prefilter_columns(self, cols: Mapping[str, np.ndarray]) -> np.ndarray:
-        """``prefilter_score`` on feature columns (no matrix is built: the first stage runs on every
-        candidate, so it adds only the columns it weighs)."""
-        check_is_fitted(self, "prefilter_coef_")
-        fill = getattr(self, "fill_", None)
-        n = len(next(iter(cols.values())))
-
-        tmp = np.empty(n)
-
-        def weighted(coef: np.ndarray) -> np.ndarray:
-            out = np.zeros(n)
-            used = [(j, f, w) for j, (f, w) in enumerate(zip(self.feature_names, coef)) if w]
-            for _, f, w in used:
-                np.multiply(cols[f], w, out=tmp)  # no temporary per column: this runs on every candidate
-                out += tmp
-            if fill is not None:
-                # A missing value made its row NaN: redo those few rows with the training averages (one
-                # pass over the sums instead of a NaN check and a fill per column).
-                bad = np.flatnonzero(np.isnan(out))
-                if len(bad):
-                    fixed = np.zeros(len(bad))
-                    for j, f, w in used:
-                        c = np.asarray(cols[f])[bad]
-                        fixed += w * np.where(np.isnan(c), fill[j], c)
-                    out[bad] = fixed
-            return out
-
-        s = weighted(self._prefilter_structural()) + self.prefilter_intercept_
-        return self.mix_models(s, cols, weighted)
-
-    def contributions(self, X: np.ndarray) -> np.ndarray:
-        """(n, n_features): each feature's exact share of ``decision_function`` above the average pair.
-
-        ``contributions(X).sum(axis=1) + expected_values(X) == decision_function(X)``. In the text model a
-        structural feature's share is scaled by α; a text feature's is measured from 0 (nobody wrote)."""
-        check_is_fitted(self, "model_")
-        X = self._filled(np.asarray(X, dtype=np.float64))
-        Z = self._z(X) - self.basis_mean_
-        per_basis = Z * self.model_.coef_.ravel()
-        out = np.zeros((len(X), X.shape[1]))
-        np.add.at(out.T, self.owner_, per_basis.T)
-        out += (X - self.feature_mean_) * self._structural_prior()
-        modes = self.modes(X)
-        t, o = modes == TEXT, modes == ONE_SIDED
-        if t.any():
-            out[t] = self.structure_weight_ * out[t] + X[t] * self.text_coef_
-        if o.any():
-            out[o] = self.one_sided_structure_ * out[o] + X[o] * self.one_sided_coef_
-        return out + (X - self.feature_mean_) * self._pref_weight()
-
-    def expected_values(self, X: np.ndarray) -> np.ndarray:
-        """(n,) the score of the average pair in the model that scores each row."""
-        X = self._filled(np.asarray(X, dtype=np.float64))
-        base = self._structural_expected()
-        ev = np.full(len(X), base)
-        modes = self.modes(X)
-        t, o = modes == TEXT, modes == ONE_SIDED
-        if t.any():
-            ev[t] = self.structure_weight_ * base + self.text_intercept_
-        if o.any():
-            ev[o] = self.one_sided_structure_ * base + self.one_sided_intercept_
-        return ev + float(self.feature_mean_ @ self._pref_weight())
-
-    @property
-    def average_pair_(self) -> np.ndarray:
-        """Feature values of the average training pair: the point ``contributions`` are measured from."""
-        check_is_fitted(self, "model_")
-        return self.feature_mean_
-
-    def _structural_expected(self) -> float:
-        """The structural logit of the average pair (stated preferences apart)."""
-        check_is_fitted(self, "model_")
-        return float(self.model_.intercept_[0] + self.basis_mean_ @ self.model_.coef_.ravel()
-                     + self.feature_mean_ @ self._structural_prior())
-
-    @property
-    def expected_value_(self) -> float:
-        """The structural model's score of the average pair."""
-        return self._structural_expected() + float(self.feature_mean_ @ self._pref_weight())
-
-    def feature_weights(self, *, signed: bool = False) -> dict[str, float]:
-        """Each feature's weight on the standardised basis (for the model card): the sum of its basis
-        coefficients' magnitudes, or with ``signed`` (meaningful for the linear basis, one column per
-        feature) the coefficient itself, so a reader sees which way a feature pushes."""
-        check_is_fitted(self, "model_")
-        names = list(self.feature_names)
-        coef = self.model_.coef_.ravel() if signed else np.abs(self.model_.coef_.ravel())
-        out = {names[i]: 0.0 for i in range(len(names))}
-        for b, owner in enumerate(self.owner_):
-            out[names[owner]] += float(coef[b])
-        for i, f in enumerate(names):
-            if self.prior_coef_[i]:
-                out[f] = float(self.prior_coef_[i])
-        return out
-
-
-def _offset_logistic(X: np.ndarray, y: np.ndarray, offset: np.ndarray, *, C: float) -> tuple[np.ndarray, float]:
-    """(w, b) of the L2-penalised logistic regression of ``y`` on ``X`` with a fixed ``offset`` in the logit
-    (scikit-learn's has none): P(y) = expit(offset + X w + b), penalty ||w||² / 2C, as ``LogisticRegression``."""
-    from scipy.optimize import minimize
-
-    y = np.asarray(y, dtype=float)
-
-    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        z = offset + X @ theta[:-1] + theta[-1]
-        p = expit(z)
-        # log(1 + e^z) - y z, summed, stably
-        nll = float(np.sum(np.logaddexp(0.0, z) - y * z)) + float(theta[:-1] @ theta[:-1]) / (2 * C)
-        g = p - y
-        return nll, np.concatenate([X.T @ g + theta[:-1] / C, [g.sum()]])
-
-    res = minimize(loss, np.zeros(X.shape[1] + 1), jac=True, method="L-BFGS-B")
-    return res.x[:-1], float(res.x[-1])
-
-
-# ---- persistence ---------------------------------------------------------------------------------
-def _versions() -> dict[str, str]:
-    import matcher
-
-    return {"twinmatch": matcher.__version__, "scikit-learn": sklearn.__version__, "numpy": np.__version__,
-            "artifact": str(ARTIFACT_VERSION)}
-
-
-def save_ranker(ranker: PairRanker, path: Path, metadata: Mapping[str, Any] | None = None) -> None:
-    check_is_fitted(ranker, "model_")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    joblib.dump({"versions": _versions(), "features": list(ranker.feature_names), "ranker": ranker,
-                 "metadata": dict(metadata or {})}, tmp)
-    tmp.replace(path)
-    path.with_suffix(".json").write_text(json.dumps(
-        {"versions": _versions(), "features": list(ranker.feature_names), "metadata": dict(metadata or {})},
-        indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def load_ranker(path: Path) -> PairRanker:
-    """Load a saved ranker; refuse one saved with other library versions or other features."""
-    if not path.exists():
-        raise ModelError(f"ranker artifact not found: {path} (run `twinmatch train`)")
-    try:
-        blob = joblib.load(path)
-    except Exception as exc:
-        raise ModelError(f"ranker artifact {path} is unreadable: {exc}") from exc
-    saved = blob.get("versions", {}) if isinstance(blob, dict) else {}
-    now = _versions()
-    for lib in ("scikit-learn", "artifact"):
-        if saved.get(lib) != now[lib]:
-            raise ModelError(f"ranker artifact {path} was saved with {lib} {saved.get(lib)}, "
-                             f"this install has {now[lib]}: retrain with `twinmatch train`")
-    if blob.get("features") != list(FEATURES):
-        raise ModelError(f"ranker artifact {path} was trained on other features: retrain")
-    ranker = blob["ranker"]
-    check_is_fitted(ranker, "model_")
-    return ranker

@@ -20,6 +20,7 @@ from matcher.explain.contributions import ReasonContext, reasons_for
 from matcher.explain.reasons.context import DIRECTION_MATCH_Z
 from matcher.geo import km_from_dot
 from matcher.ranking.arrays import KINDS, CatalogueArrays
+from matcher.ranking.calibration import calibration_group
 from matcher.ranking.features import (
     GATE_FEATURE,
     NEED_Z,
@@ -38,7 +39,6 @@ from matcher.ranking.first_stage import gather, stage_tables, with_text
 from matcher.ranking.footprint import Footprint, footprint
 from matcher.ranking.geo_prior import ThemeCount, strongest_theme, tables_for
 from matcher.ranking.history import NEAR_RADIUS_KM, Shares, country_shares, source_weights
-from matcher.ranking.ranker import calibration_group
 from matcher.ranking.size_fit import POOL, TOP_K
 from matcher.ranking.state import MatchState
 
