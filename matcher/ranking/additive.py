@@ -5,7 +5,7 @@ feature's weight for the model card (``feature_weights``). The reasons users rea
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Protocol
 
 import numpy as np
@@ -18,7 +18,6 @@ from matcher.ranking.calibration import ONE_SIDED, TEXT
 class _Fitted(Protocol):
     """What the explanation reads of a fitted ``PairRanker``."""
 
-    feature_names: Sequence[str]
     model_: LogisticRegression
     owner_: np.ndarray
     basis_mean_: np.ndarray
@@ -31,6 +30,7 @@ class _Fitted(Protocol):
     one_sided_coef_: np.ndarray
     one_sided_intercept_: float
 
+    def _names(self) -> list[str]: ...
     def _filled(self, X: np.ndarray) -> np.ndarray: ...
     def _z(self, X: np.ndarray) -> np.ndarray: ...
     def _structural_prior(self) -> np.ndarray: ...
@@ -98,7 +98,7 @@ class AdditiveExplanation:
         coefficients' magnitudes, or with ``signed`` (meaningful for the linear basis, one column per
         feature) the coefficient itself, so a reader sees which way a feature pushes."""
         check_is_fitted(self, "model_")
-        names = list(self.feature_names)
+        names = self._names()
         coef = self.model_.coef_.ravel() if signed else np.abs(self.model_.coef_.ravel())
         out = {names[i]: 0.0 for i in range(len(names))}
         for b, owner in enumerate(self.owner_):

@@ -5,7 +5,7 @@ feature columns); the full model then re-scores its shortlist. With the linear b
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 import numpy as np
@@ -17,8 +17,6 @@ from sklearn.utils.validation import check_is_fitted
 class _Ranker(Protocol):
     """What the first stage reads of a ``PairRanker``."""
 
-    feature_names: Sequence[str]
-    learned_features: Sequence[str]
     C: float
     class_weight: str | None
     max_iter: int
@@ -27,6 +25,8 @@ class _Ranker(Protocol):
 
     @property
     def text_fitted_(self) -> bool: ...
+    def _names(self) -> list[str]: ...
+    def _learned(self) -> list[str]: ...
     def _text_idx(self) -> list[int]: ...
     def _pref_idx(self) -> int | None: ...
     def _prior_coef(self) -> np.ndarray: ...
@@ -41,9 +41,9 @@ class LinearFirstStage:
 
     def _fit_first_stage(self: _Ranker, X: np.ndarray, y: np.ndarray) -> None:
         """Fit the linear first stage (``prefilter_*``), from ``fit`` on the same rows."""
-        names = list(self.feature_names)
+        names = self._names()
         prior_coef = self._prior_coef()
-        learned = np.isin(names, list(self.learned_features))
+        learned = np.isin(names, self._learned())
         pre = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
         scaler = StandardScaler().fit(X[:, learned])
         pre.fit(scaler.transform(X[:, learned]), y)
@@ -84,7 +84,7 @@ class LinearFirstStage:
 
         def weighted(coef: np.ndarray) -> np.ndarray:
             out = np.zeros(n)
-            used = [(j, f, w) for j, (f, w) in enumerate(zip(self.feature_names, coef)) if w]
+            used = [(j, f, w) for j, (f, w) in enumerate(zip(self._names(), coef)) if w]
             for _, f, w in used:
                 np.multiply(cols[f], w, out=tmp)  # no temporary per column: this runs on every candidate
                 out += tmp

@@ -30,10 +30,13 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import SplineTransformer, StandardScaler
-from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
+from sklearn.utils import Tags
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from matcher.ranking.additive import AdditiveExplanation
 from matcher.ranking.calibration import ONE_SIDED, STRUCTURAL, TEXT, apply_maps, fit_maps
@@ -101,6 +104,13 @@ class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEst
         #: β learned with the structural model's best as negatives 23.7 %, structure alone 29.6 %.
         self.one_sided_structure = one_sided_structure
 
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # NaN is a missing value (filled with the training average)
+        assert tags.classifier_tags is not None
+        tags.classifier_tags.multi_class = False  # a pair is a partnership or not
+        return tags
+
     # ---- fitting -------------------------------------------------------------------------------
     def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None, *,
             text_pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
@@ -113,22 +123,9 @@ class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEst
 
         NaN marks a missing value (see ``features.MISSING``): it is read as the training average, so it
         contributes nothing."""
-        X = np.asarray(X, dtype=np.float64)
-        with np.errstate(invalid="ignore"):
-            fill = np.nanmean(np.where(np.isnan(X).all(axis=0), 0.0, X), axis=0) if len(X) else np.zeros(X.shape[1])
-        self.fill_ = np.where(np.isnan(fill), 0.0, fill)
-        X = self._filled(X)
-        X, y = check_X_y(X, y, dtype=np.float64)
-        validate_data(self, X, reset=True)
-        names = list(self.feature_names)
-        if X.shape[1] != len(names):
-            raise ValueError(f"X has {X.shape[1]} columns, expected {len(names)}")
-        if self.basis not in ("linear", "spline"):
-            raise ValueError(f"basis must be 'linear' or 'spline', not {self.basis!r}")
-        self.classes_ = np.unique(y)
-        if len(self.classes_) != 2:
-            raise ValueError("PairRanker needs positive and negative pairs")
-        self.learned_idx_ = np.array([names.index(f) for f in self.learned_features], dtype=int)
+        X, y = self._validated(X, y)
+        names = self._names()
+        self.learned_idx_ = np.array([names.index(f) for f in self._learned()], dtype=int)
         spline = [i for i in self.learned_idx_ if self.basis == "spline" and names[i] not in BINARY_FEATURES
                   and np.unique(X[:, i]).size > 2]
         self.spline_cols_ = np.array(spline, dtype=int)
@@ -141,6 +138,7 @@ class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEst
         self.scaler_ = StandardScaler().fit(B)
         self.model_ = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
         self.model_.fit(self.scaler_.transform(B), y)
+        self.n_iter_ = self.model_.n_iter_
         self.prior_coef_ = self._prior_coef()
         # Baseline for contributions: the average training pair, so a contribution says how much a
         # feature lifts this candidate above a typical one.
@@ -160,12 +158,63 @@ class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEst
             self.fit_text(*text_pairs)
         return self
 
+    def _validated(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(X, y) checked for ``fit`` (a dense float matrix of ``feature_names`` columns, NaN allowed; a binary
+        target), with ``fill_`` learned and NaN filled."""
+        X, y = validate_data(self, X, y, dtype=np.float64, ensure_all_finite="allow-nan", reset=True)
+        check_classification_targets(y)
+        if (kind := type_of_target(y, input_name="y")) != "binary":
+            raise ValueError(f"Only binary classification is supported (a pair is a partnership or not). The type "
+                             f"of the target is {kind}.")
+        if not self.feature_names and self.learned_features:
+            raise ValueError("without feature_names every column is learned: learned_features must be empty")
+        if X.shape[1] != len(names := self._names()):
+            raise ValueError(f"X has {X.shape[1]} features, but PairRanker is expecting {len(names)} features "
+                             f"(feature_names) as input")
+        if self.basis not in ("linear", "spline"):
+            raise ValueError(f"basis must be 'linear' or 'spline', not {self.basis!r}")
+        self.classes_ = np.unique(y)
+        if len(self.classes_) != 2:  # one class (a binary target has at most two)
+            raise ValueError(f"PairRanker needs positive and negative pairs, got 1 class: {self.classes_.tolist()}")
+        with np.errstate(invalid="ignore"):
+            fill = np.nanmean(np.where(np.isnan(X).all(axis=0), 0.0, X), axis=0)
+        self.fill_ = np.where(np.isnan(fill), 0.0, fill)
+        return self._filled(X), y
+
+    def _names(self) -> list[str]:
+        """The column names: ``feature_names``, or without a schema ``x0``, ``x1``, … (known after ``fit``)."""
+        if self.feature_names:
+            return list(self.feature_names)
+        check_is_fitted(self, "n_features_in_")
+        return [f"x{i}" for i in range(self.n_features_in_)]
+
+    def _learned(self) -> list[str]:
+        """The learned columns: ``learned_features``, or without a schema every column."""
+        return list(self.learned_features) if self.feature_names else self._names()
+
+    def _input(self, X: np.ndarray) -> np.ndarray:
+        """``X`` checked for scoring: a dense 2-D float matrix of the fitted width, no infinity (NaN =
+        missing, filled later). Cheaper than scikit-learn's ``validate_data``, which would double the cost
+        of scoring a shortlist: this is the hot path of every request."""
+        check_is_fitted(self, "model_")
+        if sp.issparse(X):
+            raise TypeError("PairRanker does not accept sparse input: pass a dense array")
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2:
+            raise ValueError(f"Expected a 2D array, got {X.ndim}D: Reshape your data so that each row is a pair")
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X.shape[1]} features, but PairRanker is expecting {self.n_features_in_} "
+                             f"features as input")
+        if np.isinf(X).any():
+            raise ValueError("Input X contains infinity")
+        return X
+
     @property
     def text_fitted_(self) -> bool:
         return bool(getattr(self, "text_fit_", None))
 
     def _text_idx(self) -> list[int]:
-        names = list(self.feature_names)
+        names = self._names()
         return [names.index(f) for f in TEXT_LEARNED if f in names]
 
     def size_adjustment(self, X: np.ndarray) -> np.ndarray:
@@ -173,7 +222,7 @@ class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEst
         query's log population is ``size - size_gap``; NaN (unknown) gets none. It orders the head of a
         list (``listing.head_keys``), not the whole ranking."""
         check_is_fitted(self, "model_")
-        return pair_offsets(getattr(self, "size_offsets_", None), self.feature_names, np.asarray(X, dtype=np.float64))
+        return pair_offsets(getattr(self, "size_offsets_", None), self._names(), np.asarray(X, dtype=np.float64))
 
     def fit_size_offsets(self, pools: Sequence[tuple[np.ndarray, np.ndarray]],
                          partners: Sequence[np.ndarray]) -> PairRanker:
@@ -181,7 +230,7 @@ class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEst
         (decision scores, RAW feature rows) of its best candidates before any offset; ``partners`` = per
         query the RAW rows of its real partners. See ``matcher.ranking.size_fit``."""
         check_is_fitted(self, "model_")
-        self.size_offsets_, self.size_fit_ = fit_pair_offsets(self.feature_names, pools, partners)
+        self.size_offsets_, self.size_fit_ = fit_pair_offsets(self._names(), pools, partners)
         return self
 
     def modes(self, X: np.ndarray | Mapping[str, np.ndarray], n: int | None = None) -> np.ndarray:
@@ -190,7 +239,7 @@ class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEst
         feature columns. Before ``fit_text`` every row is structural; before ``fit_one_sided`` a one-sided
         row is too (structure alone, never a near-constant)."""
         check_is_fitted(self, "model_")
-        names = list(self.feature_names)
+        names = self._names()
         if isinstance(X, Mapping):
             q_col, c_col = X.get(GATE_FEATURE), X.get(CAND_GATE)
             if n is None:
@@ -214,7 +263,7 @@ class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEst
         return bool(getattr(self, "one_sided_fit_", None))
 
     def _pref_idx(self) -> int | None:
-        names = list(self.feature_names)
+        names = self._names()
         return names.index("preferred") if "preferred" in names else None
 
     def _structural_prior(self) -> np.ndarray:
@@ -229,7 +278,7 @@ class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEst
 
     def _pref_weight(self) -> np.ndarray:
         """(n_features,) the stated-preference prior alone (zero elsewhere)."""
-        w = np.zeros(len(self.feature_names))
+        w = np.zeros(self.n_features_in_)
         if (i := self._pref_idx()) is not None:
             w[i] = self.prior_coef_[i]
         return w
@@ -265,7 +314,7 @@ class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEst
         self.text_fit_ = {}
         X = self._filled(np.asarray(X, dtype=np.float64))
         y = np.asarray(y)
-        names = list(self.feature_names)
+        names = self._names()
         idx = self._text_idx()
         w, alpha, b = fit_beside(X[:, idx], self.structural_logit(X), y == self.classes_[1], C=self.C,
                                  max_iter=self.max_iter)
@@ -290,7 +339,7 @@ class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEst
         check_is_fitted(self, "model_")
         X = self._filled(np.asarray(X, dtype=np.float64))
         y = np.asarray(y)
-        names = list(self.feature_names)
+        names = self._names()
         idx = [names.index(f) for f in ONE_SIDED_LEARNED if f in names]
         w, beta, b = fit_beside(X[:, idx], self.structural_logit(X), y == self.classes_[1], C=self.C,
                                 max_iter=self.max_iter, structure=self.one_sided_structure)
@@ -352,8 +401,8 @@ class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEst
     def _prior_coef(self) -> np.ndarray:
         """Fixed logit weight of every feature that is not learned (0 for learned ones)."""
         pw = DEFAULT_PRIOR_WEIGHTS if self.prior_weights is None else dict(self.prior_weights)
-        learned = set(self.learned_features)
-        return np.array([0.0 if f in learned else pw.get(f, 0.0) for f in self.feature_names])
+        learned = set(self._learned())
+        return np.array([0.0 if f in learned else pw.get(f, 0.0) for f in self._names()])
 
     def _basis(self, X: np.ndarray) -> np.ndarray:
         parts = []
@@ -375,19 +424,19 @@ class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEst
 
     # ---- scoring -------------------------------------------------------------------------------
     def decision_function(self, X: np.ndarray) -> np.ndarray:
-        check_is_fitted(self, "model_")
-        # Plain numpy, not sklearn's transform/decision_function: their input validation costs more
-        # than the arithmetic on a few hundred rows, and this is the hot path of every request.
-        X = self._filled(np.asarray(X, dtype=np.float64))
+        """The logit of each pair (rows in ``feature_names`` order, NaN = missing) in the model that scores
+        it (``modes``). Plain numpy, not scikit-learn's transform/decision_function (see ``_input``)."""
+        X = self._filled(self._input(X))
         return self.mix_models(self.structural_logit(X), X, lambda coef: X @ coef)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """P(partnership) of each pair: the calibrated probability where ``fit_calibration`` has run for
         the pair's model, else the logistic of the logit."""
-        X = np.asarray(X, dtype=np.float64)
+        X = self._input(X)
         p = self.calibrated(self.decision_function(X), self.modes(X))
         return np.column_stack([1 - p, p])
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The more likely class of each pair (a positive logit: a partnership)."""
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+        positive = self.decision_function(X) > 0  # first: it raises NotFittedError before a fit
+        return self.classes_[positive.astype(int)]
