@@ -17,7 +17,7 @@ from matcher.ranking.arrays import CatalogueArrays, profile_texts
 from matcher.ranking.engine import MatchState
 from matcher.ranking.features import FEATURE_INDEX, FEATURES
 from matcher.ranking.ranker import PairRanker
-from matcher.ranking.scoring import match_score
+from matcher.ranking.score_scale import match_score
 
 
 def synthetic_ranker(seed: int = 0) -> PairRanker:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from test_api_support import A, Api, B, assert_error
 
-from matcher.ranking.scoring import match_score, one_in
+from matcher.ranking.score_scale import match_score, one_in
 
 pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
 

@@ -1,4 +1,4 @@
-"""Size calibration (``matcher.ranking.size_fit``) and the head of a list (``scoring.head_keys``)."""
+"""Size calibration (``matcher.ranking.size_fit``) and the head of a list (``listing.head_keys``)."""
 
 from __future__ import annotations
 
@@ -53,7 +53,8 @@ def test_the_head_is_reordered_and_the_rest_keeps_the_ranker_order(state):
     from dataclasses import replace
 
     from matcher.ranking.features import FEATURE_INDEX, FEATURES
-    from matcher.ranking.scoring import Scored, head_keys
+    from matcher.ranking.listing import head_keys
+    from matcher.ranking.scoring import Scored
 
     n = 400
     rng = np.random.default_rng(1)

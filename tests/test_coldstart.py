@@ -18,7 +18,7 @@ from matcher.learning.coldstart import Shortlist, evaluate, fold_state, format_t
 from matcher.learning.cooperation import build_case_set, read_cases
 from matcher.ranking.arrays import CatalogueArrays, profile_texts
 from matcher.ranking.calibration import ONE_SIDED, TEXT
-from matcher.ranking.scoring import SCORE_BANDS
+from matcher.ranking.score_scale import SCORE_BANDS
 from matcher.ranking.state import MatchState
 from matcher.store.sqlite import SQLiteStore
 

@@ -41,7 +41,8 @@ from matcher.ranking.arrays import CONTINENTS, profile_texts
 from matcher.ranking.calibration import calibration_group
 from matcher.ranking.features import FEATURE_INDEX, mention_shares
 from matcher.ranking.ranker import PairRanker
-from matcher.ranking.scoring import prepared, probability, rank, reliability, score_rows
+from matcher.ranking.score_scale import probability, reliability
+from matcher.ranking.scoring import prepared, rank, score_rows
 from matcher.ranking.size_fit import POOL, TOP_K
 from matcher.ranking.state import MatchState, eligible_rows, query_from_profile
 
@@ -127,7 +128,7 @@ def shortlist_of(state: MatchState, q: object, cand: np.ndarray, target: int) ->
 
 
 def rank_under(sl: Shortlist, ranker: PairRanker) -> float:
-    """The real partner's place in the list as users see it (``scoring.head_keys`` on the calibrated scale of
+    """The real partner's place in the list as users see it (``listing.head_keys`` on the calibrated scale of
     ``ranker``'s calibration), inf when it is outside the shortlist."""
     hit = np.flatnonzero(sl.label)
     if not len(hit):

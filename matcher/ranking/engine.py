@@ -19,7 +19,8 @@ from matcher.encoding import Encoder, QueryEncoder
 from matcher.errors import InvalidInput, NotFound
 from matcher.ranking.arrays import KINDS, CatalogueArrays, profile_texts, with_profile, without
 from matcher.ranking.footprint import Footprint
-from matcher.ranking.scoring import SHORTLIST, diversify, explain, listed, rank, shortlist
+from matcher.ranking.listing import diversify, listed
+from matcher.ranking.scoring import SHORTLIST, explain, rank, shortlist
 from matcher.ranking.state import (
     MatchState,
     _with_arrays,
@@ -77,7 +78,7 @@ def traced_recommend(profile: Profile, *, state: MatchState, encoder: Encoder | 
         out.append(Match(
             id=str(a.ids[r]), name=str(a.names[r]), country=a.country_codes[a.country[r]],
             kind=KINDS[int(a.kind[r])].value, lat=_opt(a.lat[r]), lon=_opt(a.lon[r]),
-            score=float(score), rank=rank_, reasons=why, population=population_of(a, r),
+            score=round(float(score), 4), rank=rank_, reasons=why, population=population_of(a, r),
             level=LEVELS[int(a.level[r])].value, name_fr=a.names_fr.get(str(a.ids[r]), ""),
         ))
     return out, scored.footprint

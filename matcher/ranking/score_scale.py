@@ -13,8 +13,8 @@ from scipy.special import expit
 
 
 def probability(logit: np.ndarray | float, dtype: type[np.floating] = np.float64) -> np.ndarray:
-    """The probability of each logit (the logistic function, exact at both tails: 0 and 1 are reached only
-    by ±inf, NaN stays NaN), as ``dtype``. Not rounded: a display rounds."""
+    """The probability of each logit (the logistic function, without overflow at either tail; NaN stays
+    NaN: a pair not scored), as ``dtype``. Not rounded: what displays it rounds."""
     return np.asarray(expit(np.asarray(logit, dtype=dtype)), dtype=dtype)
 
 

@@ -42,11 +42,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import expit
 
 from matcher.domain import Filters, Reason
 from matcher.ranking.engine import Matcher
-from matcher.ranking.scoring import Scored, calibrated, explain, listed, rank, score_many, score_rows
+from matcher.ranking.listing import listed
+from matcher.ranking.score_scale import probability
+from matcher.ranking.scoring import Scored, calibrated, explain, rank, score_many, score_rows
 from matcher.ranking.state import MatchState, eligible_rows, query_from_row
 from matcher.ranking.suggestion_sources import FRENCH_REGIONS, french_region_code, select_sources
 
@@ -156,7 +157,7 @@ def _source_pairs(s: MatchState, f: SuggestionFilters, src: int, per_source: int
     # Each partner's side: the single pair (p -> src), all of them in one ranker call.
     back_scored = score_many(s, [(query_from_row(a, int(p)), np.array([src])) for p in partners])
     fwd = shown.scores  # as the French side's list shows them
-    back = expit(np.array([calibrated(s, b)[0] for b in back_scored]))
+    back = probability(np.array([calibrated(s, b)[0] for b in back_scored]))
     return [Pair(src, int(p_row), _sig(f_p), _sig(b_p), _sig(np.sqrt(f_p * b_p)))
             for p_row, f_p, b_p in zip(partners, fwd, back)]
 

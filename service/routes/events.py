@@ -35,7 +35,7 @@ from matcher.events.batch import EventRanking
 from matcher.events.exports import ics_filename, ranking_csv, ranking_xlsx, schedule_csv, schedule_xlsx
 from matcher.events.options import EventOptions, Lock, Timing, timing
 from matcher.events.schedule import Schedule
-from matcher.ranking.scoring import match_score
+from matcher.ranking.score_scale import match_score
 from matcher.store.sqlite import ApiKey
 from service import events_service
 from service.deps import EventsKey, Lang, LangDep, MatcherDep, Resources, ResourcesDep, StoreDep, limited

@@ -14,7 +14,7 @@ from matcher.errors import InvalidInput
 from matcher.explain.notices import empty_notice
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
 from matcher.ranking.footprint import Footprint
-from matcher.ranking.scoring import match_score, one_in
+from matcher.ranking.score_scale import match_score, one_in
 from matcher.themes import parse_theme
 from service.deps import (
     CachedMatches,
