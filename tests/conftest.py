@@ -13,11 +13,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 from profiles_fixture import COUNTRIES, LINKS, PROFILES
 
 from matcher.encoding import HashingEncoder
-from matcher.ranking.arrays import CatalogueArrays, profile_texts
+from matcher.ranking.arrays import CatalogueArrays
 from matcher.ranking.engine import MatchState
 from matcher.ranking.features import FEATURE_INDEX, FEATURES
 from matcher.ranking.ranker import PairRanker
 from matcher.ranking.score_scale import match_score
+from matcher.ranking.text_corpus import profile_texts
 
 
 def synthetic_ranker(seed: int = 0) -> PairRanker:

@@ -12,11 +12,13 @@ from test_api_support import A, Api
 from matcher.catalogue.files import Country
 from matcher.domain import Facet, Filters, Kind, Link, Profile
 from matcher.encoding import HashingEncoder
-from matcher.ranking.arrays import CatalogueArrays, profile_texts, with_profile
+from matcher.ranking.arrays import CatalogueArrays
 from matcher.ranking.engine import MatchState, recommend
 from matcher.ranking.features import FEATURE_INDEX, FEATURES
+from matcher.ranking.row_edits import with_profile
 from matcher.ranking.scoring import rank, score_rows
 from matcher.ranking.state import eligible_rows, query_from_row
+from matcher.ranking.text_corpus import profile_texts
 
 pytest_plugins = ["test_api_support"]  # the shared fixtures: api, ranker_file
 

@@ -28,13 +28,14 @@ from matcher.domain import Profile, Reason
 from matcher.encoding import Encoder
 from matcher.errors import InvalidInput
 from matcher.events.participants import Event
-from matcher.ranking.arrays import FIELDS, CatalogueArrays, profile_texts, refit_text
+from matcher.ranking.arrays import CatalogueArrays, refit_text
 from matcher.ranking.features import Query
 from matcher.ranking.listing import Listed, listed
 from matcher.ranking.ranker import PairRanker
 from matcher.ranking.score_scale import probability
 from matcher.ranking.scoring import Scored, calibrated, explain, score_many
 from matcher.ranking.state import MatchState, extended_state, query_from_row
+from matcher.ranking.text_corpus import FIELDS, profile_texts
 
 DEFAULT_DIM = 512
 BATCH_ROWS = 100_000  # feature rows per ranker call

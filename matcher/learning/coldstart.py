@@ -37,7 +37,7 @@ from matcher.domain import Facet, Filters, Profile
 from matcher.encoding import Encoder, QueryEncoder
 from matcher.events.batch import put_profiles
 from matcher.learning.cooperation import CaseSet
-from matcher.ranking.arrays import CONTINENTS, profile_texts
+from matcher.ranking.arrays import CONTINENTS
 from matcher.ranking.calibration import calibration_group
 from matcher.ranking.features import FEATURE_INDEX, mention_shares
 from matcher.ranking.ranker import PairRanker
@@ -45,6 +45,7 @@ from matcher.ranking.score_scale import probability, reliability
 from matcher.ranking.scoring import prepared, rank, score_rows
 from matcher.ranking.size_fit import POOL, TOP_K
 from matcher.ranking.state import MatchState, eligible_rows, query_from_profile
+from matcher.ranking.text_corpus import profile_texts
 
 METHODS = ("product", "structure", "prior")
 KS = (10, 50, 100)

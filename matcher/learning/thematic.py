@@ -29,11 +29,11 @@ from matcher.domain import Facet
 from matcher.encoding import Encoder
 from matcher.events.batch import encode_once, put_profiles
 from matcher.learning.cooperation import CaseSet, without_case_links
-from matcher.ranking.arrays import profile_texts
 from matcher.ranking.features import Query
 from matcher.ranking.ranker import PairRanker
 from matcher.ranking.scoring import score_many
 from matcher.ranking.state import MatchState, query_from_profile, query_from_row
+from matcher.ranking.text_corpus import profile_texts
 
 METHODS = ("product", "structure", "tfidf", "use", "zsum")
 

@@ -17,9 +17,10 @@ import numpy as np
 from matcher.domain import LEVELS, Filters, Match, Profile
 from matcher.encoding import Encoder, QueryEncoder
 from matcher.errors import InvalidInput, NotFound
-from matcher.ranking.arrays import KINDS, CatalogueArrays, profile_texts, with_profile, without
+from matcher.ranking.arrays import KINDS, CatalogueArrays
 from matcher.ranking.footprint import Footprint
 from matcher.ranking.listing import diversify, listed
+from matcher.ranking.row_edits import with_profile, without
 from matcher.ranking.scoring import SHORTLIST, explain, rank, shortlist
 from matcher.ranking.state import (
     MatchState,
@@ -30,6 +31,7 @@ from matcher.ranking.state import (
     query_from_profile,
     query_from_row,
 )
+from matcher.ranking.text_corpus import profile_texts
 
 __all__ = [
     "SHORTLIST",

@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.geo import km_from_dot
-from matcher.ranking.arrays import FIELDS, CatalogueArrays
+from matcher.ranking.arrays import CatalogueArrays
 from matcher.ranking.geo_prior import GeoTables
 from matcher.ranking.geo_prior import column as geo_column
 from matcher.ranking.history import (
@@ -28,6 +28,7 @@ from matcher.ranking.history import (
 from matcher.ranking.levels import UNITS
 from matcher.ranking.names import TextNames, weight
 from matcher.ranking.text_channel import standardise
+from matcher.ranking.text_corpus import FIELDS
 
 #: The text channel (``matcher.ranking.text_channel``): standardised dense and lexical similarity summed over both
 #: directions (my needs ↔ your expertise, your needs ↔ my expertise), names mentioned, declared or detected
