@@ -11,8 +11,8 @@ from conftest import synthetic_ranker, three_model_ranker
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from matcher.ranking.features import FEATURE_INDEX, FEATURES
-from matcher.ranking.ranker import TEXT_LEARNED, PairRanker
+from matcher.ranking.features import FEATURE_INDEX, FEATURES, TEXT_LEARNED
+from matcher.ranking.ranker import PairRanker
 
 #: The shipped configuration: the pair schema (``FEATURES``, 28 named columns, some with fixed prior weights).
 SCHEMA = PairRanker()

@@ -1,4 +1,5 @@
-"""The ranker's additive explanation (a mixin of ``PairRanker``): each feature's exact share of a pair's score
+"""The ranker's additive structure (a mixin of ``PairRanker``): the basis its structural model sees (a cubic
+spline or the column itself per learned feature, standardised) and each feature's exact share of a pair's score
 above the average training pair (``contributions``), the average pair's score (``expected_values``) and each
 feature's weight for the model card (``feature_weights``). The reasons users read are these shares.
 """
@@ -10,6 +11,7 @@ from typing import Protocol
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import SplineTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from matcher.ranking.calibration import ONE_SIDED, TEXT
@@ -19,6 +21,10 @@ class _Fitted(Protocol):
     """What the explanation reads of a fitted ``PairRanker``."""
 
     model_: LogisticRegression
+    spline_: SplineTransformer
+    spline_cols_: np.ndarray
+    binary_cols_: np.ndarray
+    scaler_: StandardScaler
     owner_: np.ndarray
     basis_mean_: np.ndarray
     feature_mean_: np.ndarray
@@ -32,6 +38,7 @@ class _Fitted(Protocol):
 
     def _names(self) -> list[str]: ...
     def _filled(self, X: np.ndarray) -> np.ndarray: ...
+    def _basis(self, X: np.ndarray) -> np.ndarray: ...
     def _z(self, X: np.ndarray) -> np.ndarray: ...
     def _structural_prior(self) -> np.ndarray: ...
     def _pref_weight(self) -> np.ndarray: ...
@@ -40,7 +47,26 @@ class _Fitted(Protocol):
 
 
 class AdditiveExplanation:
-    """Exact per-feature contributions of an additive ``PairRanker`` (see the module)."""
+    """The additive basis of ``PairRanker``'s structural model and its exact per-feature contributions (see
+    the module)."""
+
+    def _basis(self: _Fitted, X: np.ndarray) -> np.ndarray:
+        parts = []
+        if len(self.spline_cols_):
+            parts.append(self.spline_.transform(X[:, self.spline_cols_]))
+        if len(self.binary_cols_):
+            parts.append(X[:, self.binary_cols_])
+        return np.hstack(parts) if parts else np.zeros((len(X), 0))
+
+    def _z(self: _Fitted, X: np.ndarray) -> np.ndarray:
+        """The standardised basis of X (what the logistic regression sees)."""
+        return (self._basis(X) - self.scaler_.mean_) / self.scaler_.scale_
+
+    def _basis_owner(self: _Fitted) -> np.ndarray:
+        """Feature index owning each basis column (splines first, then binary columns)."""
+        per = self.spline_.n_features_out_ // len(self.spline_cols_) if len(self.spline_cols_) else 0
+        owners = [c for c in self.spline_cols_ for _ in range(per)] + list(self.binary_cols_)
+        return np.array(owners, dtype=int)
 
     def contributions(self: _Fitted, X: np.ndarray) -> np.ndarray:
         """(n, n_features): each feature's exact share of ``decision_function`` above the average pair.

@@ -1,6 +1,7 @@
 """The ranker's calibration: per model and query side, a Platt map from a logit to the log odds that the pair
 is a real partnership (``PairRanker.fit_calibration`` learns the maps, ``PairRanker.calibrated_logit`` applies
-them). Also the three models a pair can be scored by (``PairRanker.modes``) and the calibration groups.
+them). Also the three models a pair can be scored by (``modes_of``, ``PairRanker.modes``) and the calibration
+groups.
 
 Pure: arrays in, a dict of maps out (the dict the ranker keeps as ``calibration_``).
 """
@@ -19,6 +20,22 @@ MIN_POSITIVES = 5
 
 #: A map: {"slope", "intercept", "pairs", "positives"} per calibration group.
 CalibrationMaps = dict[int, dict[str, float]]
+
+
+def modes_of(query_wrote: np.ndarray | None, cand_wrote: np.ndarray | None, n: int, *, text: bool,
+             one_sided: bool) -> np.ndarray:
+    """(n,) int8: the model that scores each pair from whether the query and the candidate wrote (columns, 1 =
+    wrote; None = unknown): ``TEXT`` if both did, ``ONE_SIDED`` if only the query did, else ``STRUCTURAL``;
+    a model not fitted (``text``, ``one_sided`` False) leaves its pairs to structure alone."""
+    out = np.full(n, STRUCTURAL, dtype=np.int8)
+    if query_wrote is None or not text:
+        return out
+    q = np.asarray(query_wrote) > 0.5
+    c = np.asarray(cand_wrote) > 0.5 if cand_wrote is not None else np.ones(n, dtype=bool)
+    out[q & c] = TEXT
+    if one_sided:
+        out[q & ~c] = ONE_SIDED
+    return out
 
 
 def calibration_group(modes: np.ndarray | int, foreign_query: bool) -> np.ndarray:

@@ -1,26 +1,19 @@
-"""The learned ranker: a scikit-learn estimator over pair features.
+"""The learned ranker: a scikit-learn estimator over pair features, P(partnership | pair).
 
-An additive model: each learned feature enters through its own basis — itself (``basis="linear"``,
-the default) or a cubic spline (``basis="spline"``) — then one logistic regression. Being additive,
-the score splits exactly into per-feature contributions, so the reasons shown to users are the
-ranker's actual contributions, not a separate heuristic.
+Additive, so a score splits exactly into per-feature contributions and the reasons users read are the
+ranker's own (``matcher.ranking.additive``). The known partnerships it learns from carry no free text and no
+stated preferences, so it is a gated mixture of three models (``modes``, ``matcher.ranking.calibration``):
 
-The known partnerships it learns from carry no free text and no stated preferences. So it is a gated
-mixture of two additive models, each with exact per-feature contributions:
+- **structural** (the query wrote nothing), learned on the known partnerships (``fit``): geography, size,
+  level, link history, each learned feature through its own basis (itself, or a cubic spline);
+- **text** (both sides wrote), learned on real cooperation cases (``fit_text``): ``α · structural logit +
+  Σ w · text features + b``, so what both wrote can outweigh size and distance as much as the cases say;
+- **one-sided** (only the query wrote), learned on the same cases with the partner silent (``fit_one_sided``).
 
-- a query that wrote nothing is scored by the **structural** model, learned on the known partnerships
-  (``fit``): geography, size, level, link history, plus the ``preferred`` prior;
-- a query that wrote something (``query_text`` = 1) is scored by the **text** model, learned on real
-  cooperation cases (``fit_text``): ``α · structural logit + Σ w · text features + b``, so what both
-  sides wrote can outweigh size and distance, by as much as the cases say (the model card reports α
-  and w).
-
-Before ``fit_text`` the text features carry documented prior weights in the structural model.
-
-Ranking is two-stage: ``prefilter_score`` (the linear projection of the same model, no splines) scores
-every candidate; ``decision_function`` re-scores the shortlist. With the linear basis both agree; the
-spline basis, and "hard" shortlist negatives for a separate second stage, were tried and measured worse
-on held-out links (see models/MODEL_CARD.md), so they are options, not defaults.
+Stated preferences are added outside every model (the ``preferred`` prior). Before ``fit_text`` the text
+features carry documented prior weights. Ranking is two-stage: the linear first stage
+(``matcher.ranking.linear_stage``) scores every candidate, ``decision_function`` its shortlist; the spline
+basis and hard shortlist negatives were measured worse on held-out links (models/MODEL_CARD.md): options.
 """
 
 from __future__ import annotations
@@ -39,32 +32,21 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from matcher.ranking.additive import AdditiveExplanation
-from matcher.ranking.calibration import ONE_SIDED, STRUCTURAL, TEXT, apply_maps, fit_maps
-from matcher.ranking.features import CAND_GATE, FEATURES, GATE_FEATURE, LEARNED_FEATURES
+from matcher.ranking.calibration import ONE_SIDED, TEXT, apply_maps, fit_maps, modes_of
+from matcher.ranking.features import (
+    BINARY_FEATURES,
+    CAND_GATE,
+    DEFAULT_PRIOR_WEIGHTS,
+    FEATURES,
+    GATE_FEATURE,
+    LEARNED_FEATURES,
+    ONE_SIDED_LEARNED,
+    TEXT_LEARNED,
+)
 from matcher.ranking.gated_fit import fit_beside
 from matcher.ranking.linear_stage import LinearFirstStage
 from matcher.ranking.score_scale import probability
 from matcher.ranking.size_fit import fit_pair_offsets, pair_offsets
-
-#: Logit weights of the PRIOR_FEATURES until ``fit_text`` learns the text ones from the cooperation cases.
-#: A stated preferred country or continent is worth 8 logits. It was 3 (×20 odds: on five real queries with no
-#: partner there, 1 to 9 of the top-10 came from that country), but once the catalogue holds the real cases'
-#: texts, a commune that writes and says "Sénégal" met the writers of every country first (3 of its top 10 in
-#: Senegal with +3): a town hall that states where it wants partners expects to see them there. Still a
-#: preference: an exceptional match elsewhere (a text naming it) keeps its place; the ``country`` filter is
-#: the hard one.
-DEFAULT_PRIOR_WEIGHTS: dict[str, float] = {
-    "text_dense": 0.5, "text_lex": 0.5, "names_mentioned": 2.0, "theme_need": 0.5, "theme_offer": 0.5,
-    "desc_sem": 1.0, "theme_geo": 0.5, "preferred": 8.0,
-    # A log-lift (matcher.ranking.levels) is a log odds ratio: one logit per unit.
-    "level_compat": 1.0,
-}
-#: Text features whose weights ``fit_text`` learns (description similarity has no labelled data yet: the
-#: cases carry no descriptions, so it keeps its prior).
-TEXT_LEARNED = ("text_dense", "text_lex", "names_mentioned", "theme_need", "theme_offer", "theme_geo")
-#: What the one-sided model weighs beside the structural logit: what a silent candidate can still have.
-ONE_SIDED_LEARNED = ("names_mentioned", "theme_geo")
-BINARY_FEATURES = frozenset({"same_continent", "preferred", "priority_zone", "shared_language", "francophone"})
 
 
 class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEstimator):
@@ -248,15 +230,7 @@ class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEst
             n = len(X)
             q_col = X[:, names.index(GATE_FEATURE)] if GATE_FEATURE in names else None
             c_col = X[:, names.index(CAND_GATE)] if CAND_GATE in names else None
-        out = np.full(n, STRUCTURAL, dtype=np.int8)
-        if q_col is None or not self.text_fitted_:
-            return out
-        q = np.asarray(q_col) > 0.5
-        c = np.asarray(c_col) > 0.5 if c_col is not None else np.ones(n, dtype=bool)
-        out[q & c] = TEXT
-        if self.one_sided_fitted_:
-            out[q & ~c] = ONE_SIDED
-        return out
+        return modes_of(q_col, c_col, n, text=self.text_fitted_, one_sided=self.one_sided_fitted_)
 
     @property
     def one_sided_fitted_(self) -> bool:
@@ -403,24 +377,6 @@ class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEst
         pw = DEFAULT_PRIOR_WEIGHTS if self.prior_weights is None else dict(self.prior_weights)
         learned = set(self._learned())
         return np.array([0.0 if f in learned else pw.get(f, 0.0) for f in self._names()])
-
-    def _basis(self, X: np.ndarray) -> np.ndarray:
-        parts = []
-        if len(self.spline_cols_):
-            parts.append(self.spline_.transform(X[:, self.spline_cols_]))
-        if len(self.binary_cols_):
-            parts.append(X[:, self.binary_cols_])
-        return np.hstack(parts) if parts else np.zeros((len(X), 0))
-
-    def _z(self, X: np.ndarray) -> np.ndarray:
-        """The standardised basis of X (what the logistic regression sees)."""
-        return (self._basis(X) - self.scaler_.mean_) / self.scaler_.scale_
-
-    def _basis_owner(self) -> np.ndarray:
-        """Feature index owning each basis column (splines first, then binary columns)."""
-        per = self.spline_.n_features_out_ // len(self.spline_cols_) if len(self.spline_cols_) else 0
-        owners = [c for c in self.spline_cols_ for _ in range(per)] + list(self.binary_cols_)
-        return np.array(owners, dtype=int)
 
     # ---- scoring -------------------------------------------------------------------------------
     def decision_function(self, X: np.ndarray) -> np.ndarray:
