@@ -25,7 +25,7 @@ from matcher.learning.inputs import catalogue_lookup, load_state, twinning_state
 from matcher.learning.metrics import Placement, Table, placement
 from matcher.paths import DATA_DIR, default_db
 from matcher.ranking.arrays import CONTINENTS
-from matcher.ranking.ranker import load_ranker
+from matcher.ranking.artifact import load_ranker
 from matcher.ranking.scoring import rank
 from matcher.ranking.state import eligible_rows, query_from_profile
 from matcher.store.sqlite import open_store

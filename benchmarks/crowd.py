@@ -57,7 +57,7 @@ def tiny_world(tmp: Path) -> list[str]:
     from support.api import make_settings
     from support.rankers import synthetic_ranker
 
-    from matcher.ranking.ranker import save_ranker
+    from matcher.ranking.artifact import save_ranker
 
     save_ranker(synthetic_ranker(), tmp / "ranker.joblib")
     s = make_settings(tmp, tmp / "ranker.joblib")

@@ -15,8 +15,8 @@ from _common import ROOT, SAMPLE_TEXTS, timer
 
 from matcher.domain import Facet, Kind, Profile
 from matcher.encoding import CachedEncoder, SentenceTransformerEncoder
-from matcher.ranking.arrays import profile_texts
 from matcher.ranking.loading import encode_profile_texts
+from matcher.ranking.text_corpus import profile_texts
 from matcher.store.sqlite import SQLiteStore
 
 

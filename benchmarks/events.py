@@ -70,7 +70,7 @@ def load_state(data_dir: Path, ranker_path: Path, dim: int) -> tuple[MatchState,
     countries = read_countries(data_dir / "countries.json")
     links = read_links(data_dir / "links.csv")
     if ranker_path.exists():
-        from matcher.ranking.ranker import load_ranker
+        from matcher.ranking.artifact import load_ranker
 
         ranker, which = load_ranker(ranker_path), f"trained ranker {ranker_path.name}"
     else:

@@ -19,9 +19,10 @@ from profiles_fixture import COUNTRIES, LINKS, PROFILES
 from support.rankers import synthetic_ranker
 
 from matcher.encoding import HashingEncoder
-from matcher.ranking.arrays import CatalogueArrays, profile_texts
+from matcher.ranking.arrays import CatalogueArrays
 from matcher.ranking.engine import MatchState
 from matcher.ranking.ranker import PairRanker
+from matcher.ranking.text_corpus import profile_texts
 
 pytest_plugins = ["support.api", "support.browser", "support.pg"]
 

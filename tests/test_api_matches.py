@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from support.api import A, Api, B, assert_error
 
-from matcher.ranking.scoring import match_score, one_in
+from matcher.ranking.score_scale import match_score, one_in
 
 #: The tests that need only ``api`` run on SQLite and on PostgreSQL (``support.api.pytest_generate_tests``).
 API_BACKENDS = ("sqlite", "postgres")

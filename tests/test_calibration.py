@@ -1,4 +1,4 @@
-"""Size calibration (``matcher.ranking.size_fit``) and the head of a list (``scoring.head_keys``)."""
+"""Size calibration (``matcher.ranking.size_fit``) and the head of a list (``listing.head_keys``)."""
 
 from __future__ import annotations
 
@@ -50,25 +50,29 @@ def test_no_population_no_offset():
 
 
 def test_the_head_is_reordered_and_the_rest_keeps_the_ranker_order(state):
+    import copy
     from dataclasses import replace
 
     from matcher.ranking.features import FEATURE_INDEX, FEATURES
-    from matcher.ranking.scoring import Scored, head_keys
+    from matcher.ranking.listing import head_keys
+    from matcher.ranking.scoring import Scored
 
+    def rows(gaps: np.ndarray) -> np.ndarray:  # a query of 100,000 inhabitants; a gap of 1.5: a city 30x its size
+        X = np.zeros((len(gaps), len(FEATURES)))
+        X[:, FEATURE_INDEX["size_gap"]] = gaps
+        X[:, FEATURE_INDEX["size"]] = 5.0 + gaps
+        return X
+
+    # Learned, not written: training queries whose lists are cities (4 logits above their towns) and whose
+    # real partners are towns their size price a city well below a town.
+    gaps = np.r_[np.full(20, 1.5), np.zeros(30)]
+    pools = [(np.r_[np.full(20, 4.5), np.full(30, 0.5)], rows(gaps)) for _ in range(50)]
+    ranker = copy.deepcopy(state.ranker).fit_size_offsets(pools, [rows(np.zeros(10))] * 50)
+    assert ranker.size_fit_["over10_top_before"] == 1.0 and ranker.size_fit_["over10_top_after"] == 0.0
     n = 400
-    rng = np.random.default_rng(1)
-    X = np.zeros((n, len(FEATURES)))
-    X[:, FEATURE_INDEX["size"]] = 5.0
-    X[:, FEATURE_INDEX["size_gap"]] = np.where(np.arange(n) % 2, 1.5, 0.0)  # odd rows: 30x the query
-    logits = np.sort(rng.normal(size=n))[::-1].copy()
-    ranker = replace(state, ranker=state.ranker).ranker
-    import copy
-
-    ranker = copy.deepcopy(ranker)
-    ranker.size_offsets_ = np.zeros((cal.N_BANDS, cal.N_BINS))
-    ranker.size_offsets_[:, 4] = -5.0
-    st = replace(state, ranker=ranker)
-    key = head_keys(st, Scored(np.arange(n), X, logits))
+    X = rows(np.where(np.arange(n) % 2, 1.5, 0.0))  # odd rows: cities
+    logits = np.sort(np.random.default_rng(1).normal(size=n))[::-1].copy()
+    key = head_keys(replace(state, ranker=ranker), Scored(np.arange(n), X, logits))
     order = np.argsort(-key, kind="stable")
     head, rest = order[:cal.TOP_K], order[cal.TOP_K:]
     assert all(X[head, FEATURE_INDEX["size_gap"]] == 0.0)  # no city in the head

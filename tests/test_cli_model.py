@@ -12,7 +12,7 @@ from profiles_fixture import write_tiny_cases, write_tiny_data
 
 from matcher.cli import cli, common
 from matcher.encoding import HashingEncoder
-from matcher.ranking.ranker import load_ranker
+from matcher.ranking.artifact import load_ranker
 
 
 @pytest.fixture()

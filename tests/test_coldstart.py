@@ -17,10 +17,11 @@ from matcher.encoding import HashingEncoder
 from matcher.learning.coldstart import Shortlist, evaluate, fold_state, format_table, rank_under
 from matcher.learning.cooperation import build_case_set, read_cases
 from matcher.learning.metrics import at_rank
-from matcher.ranking.arrays import CatalogueArrays, profile_texts
-from matcher.ranking.ranker import ONE_SIDED, TEXT
-from matcher.ranking.scoring import SCORE_BANDS
+from matcher.ranking.arrays import CatalogueArrays
+from matcher.ranking.calibration import ONE_SIDED, TEXT
+from matcher.ranking.score_scale import SCORE_BANDS
 from matcher.ranking.state import MatchState
+from matcher.ranking.text_corpus import profile_texts
 from matcher.store.sqlite import SQLiteStore
 
 ENC = HashingEncoder(dim=64)

@@ -13,9 +13,10 @@ from matcher.domain import Facet, Kind, Profile
 from matcher.errors import InvalidInput
 from matcher.events.batch import put_profiles, rank_event
 from matcher.events.participants import CatalogueView, read_participants, read_participants_file
-from matcher.ranking.arrays import CatalogueArrays, profile_texts
+from matcher.ranking.arrays import CatalogueArrays
 from matcher.ranking.engine import MatchState, query_from_row
 from matcher.ranking.features import pair_features
+from matcher.ranking.text_corpus import profile_texts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 COUNTRY_MAP = {c.code: c for c in COUNTRIES}

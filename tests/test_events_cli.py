@@ -14,7 +14,7 @@ from support.rankers import synthetic_ranker
 
 from matcher.cli import cli, event_cmds, main
 from matcher.encoding import HashingEncoder
-from matcher.ranking.ranker import save_ranker
+from matcher.ranking.artifact import save_ranker
 
 # The catalogue files carry no texts: the participants bring theirs.
 PARTICIPANTS = """id,name,country,side,expertise,needs,must_meet,avoid

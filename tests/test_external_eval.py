@@ -15,8 +15,8 @@ import pytest
 from matcher.catalogue.files import read_countries, read_links
 from matcher.learning.external import evaluate_external, read_test_links
 from matcher.paths import DATA_DIR, MODELS_DIR
+from matcher.ranking.artifact import load_ranker
 from matcher.ranking.loading import build_state
-from matcher.ranking.ranker import load_ranker
 from matcher.store.sqlite import SQLiteStore
 
 pytestmark = [

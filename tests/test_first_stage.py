@@ -13,13 +13,14 @@ from support.worlds import random_world
 
 from matcher.domain import Facet, Filters, Kind, Profile
 from matcher.encoding import HashingEncoder
-from matcher.ranking.arrays import CatalogueArrays, profile_texts
+from matcher.ranking.arrays import CatalogueArrays
 from matcher.ranking.engine import MatchState
 from matcher.ranking.features import FEATURE_INDEX, FEATURES, text_features
 from matcher.ranking.first_stage import first_stage
 from matcher.ranking.ranker import PairRanker
 from matcher.ranking.scoring import _shares, columns
 from matcher.ranking.state import eligible_rows, query_from_profile, query_from_row
+from matcher.ranking.text_corpus import profile_texts
 
 ENC = HashingEncoder(dim=64)
 

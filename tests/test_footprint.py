@@ -13,12 +13,13 @@ from support.worlds import random_world
 
 from matcher.domain import Facet, Filters, Kind, Match, Profile
 from matcher.encoding import HashingEncoder
-from matcher.ranking.arrays import CatalogueArrays, profile_texts
+from matcher.ranking.arrays import CatalogueArrays
 from matcher.ranking.engine import Matcher, MatchState, StateChange, recommend, traced_recommend
 from matcher.ranking.features import FEATURE_INDEX, FEATURES, text_features
 from matcher.ranking.first_stage import first_stage
 from matcher.ranking.footprint import Footprint, first_stage_of, may_change
 from matcher.ranking.ranker import PairRanker
+from matcher.ranking.text_corpus import profile_texts
 from service.cache import StateCache
 
 ENC = HashingEncoder(dim=64)

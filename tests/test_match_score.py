@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.ranking.scoring import SCORE_BANDS, match_score, one_in, reliability
+from matcher.ranking.score_scale import SCORE_BANDS, match_score, one_in, reliability
 from service.web.i18n import score_meaning
 
 

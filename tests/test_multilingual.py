@@ -10,8 +10,9 @@ import pytest
 from support.worlds import MULTILINGUAL_COUNTRIES as COUNTRIES
 
 from matcher.domain import Facet, Kind, Profile
-from matcher.ranking.arrays import CatalogueArrays, profile_texts
+from matcher.ranking.arrays import CatalogueArrays
 from matcher.ranking.engine import MatchState, recommend
+from matcher.ranking.text_corpus import profile_texts
 
 pytestmark = pytest.mark.real_model
 

@@ -13,9 +13,10 @@ import pytest
 from matcher.catalogue.files import Country
 from matcher.domain import LEVELS, Facet, Kind, Level, Profile
 from matcher.encoding import HashingEncoder
-from matcher.ranking.arrays import CatalogueArrays, with_profile
+from matcher.ranking.arrays import CatalogueArrays
 from matcher.ranking.features import mention_shares
 from matcher.ranking.names import MIN_WEIGHT, NameStats, core, text_names, weight
+from matcher.ranking.row_edits import with_profile
 from matcher.ranking.state import query_from_profile
 
 T, A1 = Level.TOWN, Level.ADMIN1

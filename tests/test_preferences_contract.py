@@ -15,7 +15,7 @@ from support.api import A, Api, bearer, make_settings
 from support.rankers import three_model_ranker
 
 from matcher.encoding import HashingEncoder
-from matcher.ranking.ranker import save_ranker
+from matcher.ranking.artifact import save_ranker
 from service.app import create_app
 
 GERMAN = {"GN-300", "GN-301"}

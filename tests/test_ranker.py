@@ -10,8 +10,9 @@ from sklearn.exceptions import NotFittedError
 from support.rankers import synthetic_ranker
 
 from matcher.errors import ModelError
+from matcher.ranking.artifact import load_ranker, save_ranker
 from matcher.ranking.features import FEATURES, TEXT_FEATURES
-from matcher.ranking.ranker import PairRanker, load_ranker, save_ranker
+from matcher.ranking.ranker import PairRanker
 
 
 def test_unfitted_ranker_refuses_to_score():
@@ -118,8 +119,8 @@ def _three_model_ranker() -> tuple[PairRanker, None]:
 
 
 def test_who_wrote_what_picks_the_model():
+    from matcher.ranking.calibration import ONE_SIDED, STRUCTURAL, TEXT
     from matcher.ranking.features import FEATURE_INDEX as F
-    from matcher.ranking.ranker import ONE_SIDED, STRUCTURAL, TEXT
 
     r, _ = _three_model_ranker()
     X = np.zeros((3, len(FEATURES)))
@@ -162,7 +163,7 @@ def test_a_stated_preference_is_worth_the_same_in_every_model(wrote):
 
 
 def test_calibration_is_monotone_within_a_model_and_learned_per_model():
-    from matcher.ranking.ranker import ONE_SIDED, TEXT
+    from matcher.ranking.calibration import ONE_SIDED, TEXT
 
     r, _ = _three_model_ranker()
     rng = np.random.default_rng(2)
@@ -185,7 +186,7 @@ def test_calibration_is_monotone_within_a_model_and_learned_per_model():
 def test_calibration_per_side_with_the_model_as_fallback():
     """A foreign query's text pairs get their own map when held-out lists hold partners enough; a group with
     too few falls back to its model's map over both sides."""
-    from matcher.ranking.ranker import N_MODES, ONE_SIDED, TEXT, calibration_group
+    from matcher.ranking.calibration import N_MODES, ONE_SIDED, TEXT, calibration_group
 
     r, _ = _three_model_ranker()
     rng = np.random.default_rng(4)

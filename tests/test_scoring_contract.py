@@ -12,11 +12,13 @@ from support.worlds import random_world
 
 from matcher.domain import Facet, Filters, Kind, Profile
 from matcher.encoding import HashingEncoder
-from matcher.ranking.arrays import CatalogueArrays, profile_texts, with_profile
+from matcher.ranking.arrays import CatalogueArrays
 from matcher.ranking.engine import MatchState, recommend
 from matcher.ranking.features import FEATURE_INDEX, FEATURES
+from matcher.ranking.row_edits import with_profile
 from matcher.ranking.scoring import rank, score_rows
 from matcher.ranking.state import eligible_rows, query_from_row
+from matcher.ranking.text_corpus import profile_texts
 
 # Catalogue participants only: an event's own texts join the corpus its texts are standardised against (IDF,
 # hubness, z-scores: see ``events.batch.put_profiles``), which is data, not wiring; here nothing is added.

@@ -10,10 +10,11 @@ from profiles_fixture import COUNTRIES, foreign, fr
 
 from matcher.domain import Facet, Link, Profile
 from matcher.encoding import HashingEncoder
-from matcher.ranking.arrays import CatalogueArrays, profile_texts
+from matcher.ranking.arrays import CatalogueArrays
 from matcher.ranking.ranker import PairRanker
 from matcher.ranking.state import MatchState
 from matcher.ranking.suggestion_sources import french_region_code, round_robin, select_sources, size_band
+from matcher.ranking.text_corpus import profile_texts
 
 BIG = [f"FR-COM-1{i:04d}" for i in range(6)]  # Île-de-France, 300,000 inhabitants, 3 partners each
 

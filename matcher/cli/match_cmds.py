@@ -10,7 +10,7 @@ import click
 from matcher.cli.common import make_encoder, model_options, open_store, store_options
 from matcher.domain import Filters, Kind, Level, Match
 from matcher.errors import NotFound
-from matcher.ranking.scoring import match_score, one_in
+from matcher.ranking.score_scale import match_score, one_in
 
 
 def match_to_dict(m: Match, lang: str = "en") -> dict[str, object]:

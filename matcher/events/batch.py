@@ -21,7 +21,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
 from matcher.catalogue.files import Country
@@ -29,11 +28,14 @@ from matcher.domain import Profile, Reason
 from matcher.encoding import Encoder
 from matcher.errors import InvalidInput
 from matcher.events.participants import Event
-from matcher.ranking.arrays import FIELDS, CatalogueArrays, profile_texts, refit_text
+from matcher.ranking.arrays import CatalogueArrays, refit_text
 from matcher.ranking.features import Query
+from matcher.ranking.listing import Listed, listed
 from matcher.ranking.ranker import PairRanker
-from matcher.ranking.scoring import Listed, Scored, calibrated, explain, listed, score_many
+from matcher.ranking.score_scale import probability
+from matcher.ranking.scoring import Scored, calibrated, explain, score_many
 from matcher.ranking.state import MatchState, extended_state, query_from_row
+from matcher.ranking.text_corpus import FIELDS, profile_texts
 
 DEFAULT_DIM = 512
 BATCH_ROWS = 100_000  # feature rows per ranker call
@@ -290,7 +292,7 @@ def rank_event(event: Event, *, state: MatchState | None, encoder: Encoder | Non
                 size = 0
         flush()
     t2 = time.perf_counter()
-    prob = _sigmoid(logits)
+    prob = probability(logits, dtype=np.float32)  # NaN stays NaN: pairs that are not scored
     mutual = np.sqrt(prob * prob.T)
     per: list[tuple[RankedPartner, ...]] = [()] * n
     with threadpool_limits(1, user_api="blas"):
@@ -299,7 +301,7 @@ def rank_event(event: Event, *, state: MatchState | None, encoder: Encoder | Non
             why = explain(st, q, ps[i].profile, sc, top) if reasons else [()] * len(top)
             scores = shown.scores
             per[i] = tuple(
-                RankedPartner(rank=m + 1, partner_id=ps[j].id, partner_name=ps[j].name, score=float(scores[m]),
+                RankedPartner(rank=m + 1, partner_id=ps[j].id, partner_name=ps[j].name, score=round(float(scores[m]), 4),
                               mutual=round(float(mutual[i, j]), 4), reasons=why[m])
                 for m, j in enumerate(cand_pos[top].tolist()))
     t3 = time.perf_counter()
@@ -333,11 +335,6 @@ def pair_reasons(event: Event, partners: Mapping[str, Sequence[str]], *, state: 
             for j, why in zip(js.tolist(), explain(st, q, ps[i].profile, sc, np.arange(len(js)))):
                 out[(ps[i].id, ps[j].id)] = why
     return out
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """P(row -> column) for the score matrix (NaN stays NaN: pairs that are not scored)."""
-    return expit(np.asarray(z, dtype=np.float32)).astype(np.float32)
 
 
 __all__ = [

@@ -24,7 +24,7 @@ from matcher.events.batch import EventRanking
 from matcher.events.options import Pause, Timing, slot_times
 from matcher.events.schedule import Schedule
 from matcher.events.spreadsheet import MACHINE, SheetStyle, write_csv, write_xlsx
-from matcher.ranking.scoring import match_score
+from matcher.ranking.score_scale import match_score
 
 RANKING_COLUMNS = ("participant_id", "rank", "partner_id", "partner_name", "score", "reasons")
 SCHEDULE_COLUMNS = ("round", "participant_a", "participant_b", "score", "must_meet", "table", "name_a", "name_b",

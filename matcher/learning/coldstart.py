@@ -39,12 +39,15 @@ from matcher.encoding import Encoder, QueryEncoder
 from matcher.events.batch import put_profiles
 from matcher.learning.cooperation import CaseSet
 from matcher.learning.metrics import Placement, Table, placement
-from matcher.ranking.arrays import CONTINENTS, profile_texts
+from matcher.ranking.arrays import CONTINENTS
+from matcher.ranking.calibration import calibration_group
 from matcher.ranking.features import FEATURE_INDEX, mention_shares
-from matcher.ranking.ranker import PairRanker, calibration_group
-from matcher.ranking.scoring import prepared, probability, rank, reliability, score_rows
+from matcher.ranking.ranker import PairRanker
+from matcher.ranking.score_scale import probability, reliability
+from matcher.ranking.scoring import prepared, rank, score_rows
 from matcher.ranking.size_fit import POOL, TOP_K
 from matcher.ranking.state import MatchState, eligible_rows, query_from_profile
+from matcher.ranking.text_corpus import profile_texts
 
 METHODS = ("product", "structure", "prior")
 KS = (10, 50, 100)
@@ -110,7 +113,7 @@ def shortlist_of(state: MatchState, q: object, cand: np.ndarray, target: int) ->
 
 
 def rank_under(sl: Shortlist, ranker: PairRanker) -> Placement:
-    """The real partner's place in the list as users see it (``scoring.head_keys`` on the calibrated scale of
+    """The real partner's place in the list as users see it (``listing.head_keys`` on the calibrated scale of
     ``ranker``'s calibration), missed when it is outside the shortlist."""
     hit = np.flatnonzero(sl.label)
     if not len(hit):

@@ -20,8 +20,8 @@ from matcher.domain import LEVELS, Filters
 from matcher.learning.metrics import Metrics, Placement, placement
 from matcher.learning.training import partners_abroad, query_rows, size_pools, training_set
 from matcher.ranking.features import FEATURE_INDEX
+from matcher.ranking.listing import ranking_scores
 from matcher.ranking.ranker import PairRanker
-from matcher.ranking.scoring import ranking_scores
 from matcher.ranking.size_fit import REPORT_BANDS
 from matcher.ranking.state import MatchState, eligible_rows, query_from_row
 

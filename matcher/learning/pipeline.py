@@ -23,8 +23,9 @@ from matcher.learning.inputs import Lookup, case_variant
 from matcher.learning.thematic import CaseState, fit_on_cases
 from matcher.learning.thematic import evaluate as thematic_evaluate
 from matcher.learning.training import decision_pairs, query_rows, size_pools, training_set
+from matcher.ranking.calibration import N_MODES, TEXT, calibration_group, group_name
 from matcher.ranking.features import FEATURE_INDEX, GATE_FEATURE
-from matcher.ranking.ranker import N_MODES, TEXT, PairRanker, calibration_group, group_name
+from matcher.ranking.ranker import PairRanker
 from matcher.ranking.state import MatchState, level_link_counts, with_case_levels
 from matcher.store.sqlite import ProfileStore
 
@@ -123,8 +124,8 @@ def train(store: ProfileStore, state: MatchState, lookup: Lookup, cases: Sequenc
     texted = Xd[:, FEATURE_INDEX[GATE_FEATURE]] > 0.5 if len(yd) else np.zeros(0, dtype=bool)
     if (~texted).any():
         X, y, g = np.vstack([X, Xd[~texted]]), np.concatenate([y, yd[~texted]]), np.concatenate([g, gd[~texted]])
-    ranker = PairRanker().fit(X, y, groups=g)
-    ranker.level_case_counts_ = case_counts  # read back by MatchState.build, beside the live links' counts
+    # The cases' level counts are kept with the ranker: MatchState.build reads them beside the live links'.
+    ranker = PairRanker().fit(X, y, groups=g, level_case_counts=case_counts)
     state = replace(state, ranker=ranker)
     ranker.fit_size_offsets(*size_pools(state, queries, seed=seed))
     variants = [case_variant(lookup, state, cases, encoder), case_variant(lookup, state, translated, encoder)]

@@ -33,11 +33,11 @@ from matcher.encoding import Encoder
 from matcher.events.batch import encode_once, put_profiles
 from matcher.learning.cooperation import CaseSet, without_case_links
 from matcher.learning.metrics import Table, placement
-from matcher.ranking.arrays import profile_texts
 from matcher.ranking.features import Query
 from matcher.ranking.ranker import PairRanker
 from matcher.ranking.scoring import score_many
 from matcher.ranking.state import MatchState, query_from_profile, query_from_row
+from matcher.ranking.text_corpus import profile_texts
 
 METHODS = ("product", "structure", "tfidf", "use", "zsum")
 
@@ -170,16 +170,7 @@ def with_text_weights(ranker: PairRanker, X: np.ndarray, y: np.ndarray, g: np.nd
 
 def without_text_weights(ranker: PairRanker) -> PairRanker:
     """A copy scoring with structure alone (text weights 0)."""
-    from matcher.ranking.ranker import TEXT_LEARNED
-
-    r = copy.deepcopy(ranker)
-    idx = [list(r.feature_names).index(f) for f in TEXT_LEARNED]
-    r.prior_coef_[idx] = 0.0
-    r.prefilter_coef_[idx] = 0.0
-    r.text_fit_ = {}
-    r.one_sided_fit_ = {}
-    r.calibration_ = {}
-    return r
+    return ranker.without_text()
 
 
 def evaluate(cs: CaseState, *, k: int = 5, also: Sequence[CaseState] = (), progress: bool = True,

@@ -81,7 +81,7 @@ def size_pools(state: MatchState, queries: Sequence[int] | np.ndarray, *, n: int
     """What ``PairRanker.fit_size_offsets`` learns from: for up to ``n`` training queries (sampled), the
     decision scores and raw feature rows of their best ``calibration.POOL`` candidates (leave-one-out, as in
     training), and the raw rows of their real partners."""
-    from matcher.ranking.scoring import ranking_scores
+    from matcher.ranking.listing import ranking_scores
     from matcher.ranking.size_fit import POOL
 
     rng = np.random.default_rng(seed)

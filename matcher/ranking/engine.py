@@ -17,9 +17,11 @@ import numpy as np
 from matcher.domain import LEVELS, Filters, Match, Profile
 from matcher.encoding import Encoder, QueryEncoder
 from matcher.errors import InvalidInput, NotFound
-from matcher.ranking.arrays import KINDS, CatalogueArrays, profile_texts, with_profile, without
+from matcher.ranking.arrays import KINDS, CatalogueArrays
 from matcher.ranking.footprint import Footprint
-from matcher.ranking.scoring import SHORTLIST, diversify, explain, listed, rank, shortlist
+from matcher.ranking.listing import diversify, listed
+from matcher.ranking.row_edits import with_profile, without
+from matcher.ranking.scoring import SHORTLIST, explain, rank, shortlist
 from matcher.ranking.state import (
     MatchState,
     _with_arrays,
@@ -29,6 +31,7 @@ from matcher.ranking.state import (
     query_from_profile,
     query_from_row,
 )
+from matcher.ranking.text_corpus import profile_texts
 
 __all__ = [
     "SHORTLIST",
@@ -77,7 +80,7 @@ def traced_recommend(profile: Profile, *, state: MatchState, encoder: Encoder | 
         out.append(Match(
             id=str(a.ids[r]), name=str(a.names[r]), country=a.country_codes[a.country[r]],
             kind=KINDS[int(a.kind[r])].value, lat=_opt(a.lat[r]), lon=_opt(a.lon[r]),
-            score=float(score), rank=rank_, reasons=why, population=population_of(a, r),
+            score=round(float(score), 4), rank=rank_, reasons=why, population=population_of(a, r),
             level=LEVELS[int(a.level[r])].value, name_fr=a.names_fr.get(str(a.ids[r]), ""),
         ))
     return out, scored.footprint

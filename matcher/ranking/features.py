@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.geo import km_from_dot
-from matcher.ranking.arrays import FIELDS, CatalogueArrays
+from matcher.ranking.arrays import CatalogueArrays
 from matcher.ranking.geo_prior import GeoTables
 from matcher.ranking.geo_prior import column as geo_column
 from matcher.ranking.history import (
@@ -28,6 +28,7 @@ from matcher.ranking.history import (
 from matcher.ranking.levels import UNITS
 from matcher.ranking.names import TextNames, weight
 from matcher.ranking.text_channel import standardise
+from matcher.ranking.text_corpus import FIELDS
 
 #: The text channel (``matcher.ranking.text_channel``): standardised dense and lexical similarity summed over both
 #: directions (my needs ↔ your expertise, your needs ↔ my expertise), names mentioned, declared or detected
@@ -57,6 +58,26 @@ PRIOR_FEATURES = (*TEXT_FEATURES, "preferred", "level_compat")
 GATES = (GATE_FEATURE, CAND_GATE)
 LEARNED_FEATURES = tuple(f for f in STRUCTURAL_FEATURES + HISTORY_COLUMNS if f not in PRIOR_FEATURES)
 FEATURE_INDEX = {f: i for i, f in enumerate(FEATURES)}
+
+#: Logit weights of the PRIOR_FEATURES until ``fit_text`` learns the text ones from the cooperation cases.
+#: A stated preferred country or continent is worth 8 logits. It was 3 (×20 odds: on five real queries with no
+#: partner there, 1 to 9 of the top-10 came from that country), but once the catalogue holds the real cases'
+#: texts, a commune that writes and says "Sénégal" met the writers of every country first (3 of its top 10 in
+#: Senegal with +3): a town hall that states where it wants partners expects to see them there. Still a
+#: preference: an exceptional match elsewhere (a text naming it) keeps its place; the ``country`` filter is
+#: the hard one.
+DEFAULT_PRIOR_WEIGHTS: dict[str, float] = {
+    "text_dense": 0.5, "text_lex": 0.5, "names_mentioned": 2.0, "theme_need": 0.5, "theme_offer": 0.5,
+    "desc_sem": 1.0, "theme_geo": 0.5, "preferred": 8.0,
+    # A log-lift (matcher.ranking.levels) is a log odds ratio: one logit per unit.
+    "level_compat": 1.0,
+}
+#: Text features whose weights ``fit_text`` learns (description similarity has no labelled data yet: the
+#: cases carry no descriptions, so it keeps its prior).
+TEXT_LEARNED = ("text_dense", "text_lex", "names_mentioned", "theme_need", "theme_offer", "theme_geo")
+#: What the one-sided model weighs beside the structural logit: what a silent candidate can still have.
+ONE_SIDED_LEARNED = ("names_mentioned", "theme_geo")
+BINARY_FEATURES = frozenset({"same_continent", "preferred", "priority_zone", "shared_language", "francophone"})
 
 LOG1P_FEATURES = ("direct", "near", "admin1", "near_global", "degree")  # heavy-tailed counts: seen as log1p
 SHARE_FLOORS = {"country": 1e-2, "country_global": 1e-3, "admin1_global": 1e-4}  # log10(share + floor): smoothing for unseen countries

@@ -13,9 +13,11 @@ from pathlib import Path
 import numpy as np
 
 from matcher.encoding import CachedEncoder, Encoder
-from matcher.ranking.arrays import CatalogueArrays, profile_texts
+from matcher.ranking.arrays import CatalogueArrays
+from matcher.ranking.artifact import load_ranker
 from matcher.ranking.engine import Matcher, MatchState
-from matcher.ranking.ranker import PairRanker, load_ranker
+from matcher.ranking.ranker import PairRanker
+from matcher.ranking.text_corpus import profile_texts
 from matcher.store.sqlite import ProfileStore
 
 DEFAULT_DIM = 512

@@ -1,90 +1,63 @@
-"""The learned ranker: a scikit-learn estimator over pair features.
+"""The learned ranker: a scikit-learn estimator over pair features, P(partnership | pair).
 
-An additive model: each learned feature enters through its own basis — itself (``basis="linear"``,
-the default) or a cubic spline (``basis="spline"``) — then one logistic regression. Being additive,
-the score splits exactly into per-feature contributions, so the reasons shown to users are the
-ranker's actual contributions, not a separate heuristic.
+Additive, so a score splits exactly into per-feature contributions and the reasons users read are the
+ranker's own (``matcher.ranking.additive``). The known partnerships it learns from carry no free text and no
+stated preferences, so it is a gated mixture of three models (``modes``, ``matcher.ranking.calibration``):
 
-The known partnerships it learns from carry no free text and no stated preferences. So it is a gated
-mixture of two additive models, each with exact per-feature contributions:
+- **structural** (the query wrote nothing), learned on the known partnerships (``fit``): geography, size,
+  level, link history, each learned feature through its own basis (itself, or a cubic spline);
+- **text** (both sides wrote), learned on real cooperation cases (``fit_text``): ``α · structural logit +
+  Σ w · text features + b``, so what both wrote can outweigh size and distance as much as the cases say;
+- **one-sided** (only the query wrote), learned on the same cases with the partner silent (``fit_one_sided``).
 
-- a query that wrote nothing is scored by the **structural** model, learned on the known partnerships
-  (``fit``): geography, size, level, link history, plus the ``preferred`` prior;
-- a query that wrote something (``query_text`` = 1) is scored by the **text** model, learned on real
-  cooperation cases (``fit_text``): ``α · structural logit + Σ w · text features + b``, so what both
-  sides wrote can outweigh size and distance, by as much as the cases say (the model card reports α
-  and w).
-
-Before ``fit_text`` the text features carry documented prior weights in the structural model.
-
-Ranking is two-stage: ``prefilter_score`` (the linear projection of the same model, no splines) scores
-every candidate; ``decision_function`` re-scores the shortlist. With the linear basis both agree; the
-spline basis, and "hard" shortlist negatives for a separate second stage, were tried and measured worse
-on held-out links (see models/MODEL_CARD.md), so they are options, not defaults.
+Stated preferences are added outside every model (the ``preferred`` prior). Before ``fit_text`` the text
+features carry documented prior weights. Ranking is two-stage: the linear first stage
+(``matcher.ranking.linear_stage``) scores every candidate, ``decision_function`` its shortlist; the spline
+basis and hard shortlist negatives were measured worse on held-out links (models/MODEL_CARD.md): options.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+import copy
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import joblib
 import numpy as np
-import sklearn
-from scipy.special import expit
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import SplineTransformer, StandardScaler
-from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
+from sklearn.utils import Tags
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from matcher.errors import ModelError
-from matcher.ranking.features import CAND_GATE, FEATURES, GATE_FEATURE, LEARNED_FEATURES
-from matcher.ranking.size_fit import fit_offsets, offsets_for
-
-#: 2: text weights learned from cooperation cases, NaN = missing. 3: three models by who wrote what (the
-#: one-sided model and the theme → geography prior), preferences outside every model, calibration.
-ARTIFACT_VERSION = 3
-#: The model that scores a pair (``PairRanker.modes``).
-STRUCTURAL, ONE_SIDED, TEXT = 0, 1, 2
-N_MODES = 3
-MODE_NAMES = {STRUCTURAL: "structural", ONE_SIDED: "one_sided", TEXT: "text"}
-
-
-def calibration_group(modes: np.ndarray | int, foreign_query: bool) -> np.ndarray:
-    """The calibration group of pairs scored by ``modes`` for a French (0) or foreign (1) query."""
-    return np.asarray(modes) + N_MODES * int(foreign_query)
-
-
-def group_name(g: int) -> str:
-    """"text, French query", …, "text, both sides" (the per-model fallback)."""
-    side = ("French query", "foreign query", "both sides")[g // N_MODES]
-    return f"{MODE_NAMES[g % N_MODES]}, {side}"
-
-#: Logit weights of the PRIOR_FEATURES until ``fit_text`` learns the text ones from the cooperation cases.
-#: A stated preferred country or continent is worth 8 logits. It was 3 (×20 odds: on five real queries with no
-#: partner there, 1 to 9 of the top-10 came from that country), but once the catalogue holds the real cases'
-#: texts, a commune that writes and says "Sénégal" met the writers of every country first (3 of its top 10 in
-#: Senegal with +3): a town hall that states where it wants partners expects to see them there. Still a
-#: preference: an exceptional match elsewhere (a text naming it) keeps its place; the ``country`` filter is
-#: the hard one.
-DEFAULT_PRIOR_WEIGHTS: dict[str, float] = {
-    "text_dense": 0.5, "text_lex": 0.5, "names_mentioned": 2.0, "theme_need": 0.5, "theme_offer": 0.5,
-    "desc_sem": 1.0, "theme_geo": 0.5, "preferred": 8.0,
-    # A log-lift (matcher.ranking.levels) is a log odds ratio: one logit per unit.
-    "level_compat": 1.0,
-}
-#: Text features whose weights ``fit_text`` learns (description similarity has no labelled data yet: the
-#: cases carry no descriptions, so it keeps its prior).
-TEXT_LEARNED = ("text_dense", "text_lex", "names_mentioned", "theme_need", "theme_offer", "theme_geo")
-#: What the one-sided model weighs beside the structural logit: what a silent candidate can still have.
-ONE_SIDED_LEARNED = ("names_mentioned", "theme_geo")
-BINARY_FEATURES = frozenset({"same_continent", "preferred", "priority_zone", "shared_language", "francophone"})
+from matcher.ranking.additive import AdditiveExplanation
+from matcher.ranking.calibration import ONE_SIDED, TEXT, apply_maps, fit_maps, modes_of
+from matcher.ranking.features import (
+    BINARY_FEATURES,
+    CAND_GATE,
+    DEFAULT_PRIOR_WEIGHTS,
+    FEATURES,
+    GATE_FEATURE,
+    LEARNED_FEATURES,
+    ONE_SIDED_LEARNED,
+    TEXT_LEARNED,
+)
+from matcher.ranking.gated_fit import fit_beside
+from matcher.ranking.linear_stage import LinearFirstStage
+from matcher.ranking.score_scale import probability
+from matcher.ranking.size_fit import fit_pair_offsets, pair_offsets
 
 
-class PairRanker(ClassifierMixin, BaseEstimator):
-    """P(partnership | pair features). ``fit(X, y)`` with X columns in ``feature_names`` order."""
+class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEstimator):
+    """P(partnership | pair features). ``fit(X, y)`` with X columns in ``feature_names`` order.
+
+    It learns in ``fit`` (the structural model, its linear first stage, and with ``text_pairs`` the text
+    model) and in documented partial fits, each of which needs a prior ``fit`` and learns one part on other
+    data: ``fit_text`` (the text model), ``fit_one_sided`` (the one-sided model), ``fit_size_offsets`` (the
+    head-of-list size offsets) and ``fit_calibration`` (the Platt maps). Nothing else writes a fitted
+    attribute; ``without_text`` returns a fitted copy that scores with structure alone. Every method that
+    needs a fit raises ``sklearn.exceptions.NotFittedError`` before one."""
 
     def __init__(
         self,
@@ -113,31 +86,28 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         #: β learned with the structural model's best as negatives 23.7 %, structure alone 29.6 %.
         self.one_sided_structure = one_sided_structure
 
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # NaN is a missing value (filled with the training average)
+        assert tags.classifier_tags is not None
+        tags.classifier_tags.multi_class = False  # a pair is a partnership or not
+        return tags
+
     # ---- fitting -------------------------------------------------------------------------------
     def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None, *,
-            text_pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> PairRanker:
+            text_pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+            level_case_counts: np.ndarray | None = None) -> PairRanker:
         """Learn the structural weights on ``X, y`` (known partnerships); with ``text_pairs`` = (X, y,
         groups) of text-labelled pairs (the cooperation cases), then learn the text weights on those
-        (``fit_text``). ``groups`` (the query of each pair) is recorded for the model card.
+        (``fit_text``). ``groups`` (the query of each pair) is recorded for the model card;
+        ``level_case_counts`` (the cooperation cases' level pairs, ``matcher.ranking.levels``) is kept as
+        ``level_case_counts_`` for ``MatchState.build`` to read beside the live links' counts.
 
         NaN marks a missing value (see ``features.MISSING``): it is read as the training average, so it
         contributes nothing."""
-        X = np.asarray(X, dtype=np.float64)
-        with np.errstate(invalid="ignore"):
-            fill = np.nanmean(np.where(np.isnan(X).all(axis=0), 0.0, X), axis=0) if len(X) else np.zeros(X.shape[1])
-        self.fill_ = np.where(np.isnan(fill), 0.0, fill)
-        X = self._filled(X)
-        X, y = check_X_y(X, y, dtype=np.float64)
-        validate_data(self, X, reset=True)
-        names = list(self.feature_names)
-        if X.shape[1] != len(names):
-            raise ValueError(f"X has {X.shape[1]} columns, expected {len(names)}")
-        if self.basis not in ("linear", "spline"):
-            raise ValueError(f"basis must be 'linear' or 'spline', not {self.basis!r}")
-        self.classes_ = np.unique(y)
-        if len(self.classes_) != 2:
-            raise ValueError("PairRanker needs positive and negative pairs")
-        self.learned_idx_ = np.array([names.index(f) for f in self.learned_features], dtype=int)
+        X, y = self._validated(X, y)
+        names = self._names()
+        self.learned_idx_ = np.array([names.index(f) for f in self._learned()], dtype=int)
         spline = [i for i in self.learned_idx_ if self.basis == "spline" and names[i] not in BINARY_FEATURES
                   and np.unique(X[:, i]).size > 2]
         self.spline_cols_ = np.array(spline, dtype=int)
@@ -150,13 +120,15 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         self.scaler_ = StandardScaler().fit(B)
         self.model_ = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
         self.model_.fit(self.scaler_.transform(B), y)
+        self.n_iter_ = self.model_.n_iter_
         self.prior_coef_ = self._prior_coef()
         # Baseline for contributions: the average training pair, so a contribution says how much a
         # feature lifts this candidate above a typical one.
         self.basis_mean_ = self.scaler_.transform(B).mean(axis=0)
         self.feature_mean_ = X.mean(axis=0)
         self.owner_ = self._basis_owner()
-        self.fit_first_stage(X, y)
+        self._fit_first_stage(X, y)
+        self.level_case_counts_ = None if level_case_counts is None else np.asarray(level_case_counts)
         self.n_train_ = {"pairs": len(y), "positives": int((y == self.classes_[1]).sum()),
                          "groups": len(np.unique(groups)) if groups is not None else None}
         # Text features are measured from "nobody wrote" (0): a missing text contributes nothing.
@@ -168,42 +140,79 @@ class PairRanker(ClassifierMixin, BaseEstimator):
             self.fit_text(*text_pairs)
         return self
 
+    def _validated(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(X, y) checked for ``fit`` (a dense float matrix of ``feature_names`` columns, NaN allowed; a binary
+        target), with ``fill_`` learned and NaN filled."""
+        X, y = validate_data(self, X, y, dtype=np.float64, ensure_all_finite="allow-nan", reset=True)
+        check_classification_targets(y)
+        if (kind := type_of_target(y, input_name="y")) != "binary":
+            raise ValueError(f"Only binary classification is supported (a pair is a partnership or not). The type "
+                             f"of the target is {kind}.")
+        if not self.feature_names and self.learned_features:
+            raise ValueError("without feature_names every column is learned: learned_features must be empty")
+        if X.shape[1] != len(names := self._names()):
+            raise ValueError(f"X has {X.shape[1]} features, but PairRanker is expecting {len(names)} features "
+                             f"(feature_names) as input")
+        if self.basis not in ("linear", "spline"):
+            raise ValueError(f"basis must be 'linear' or 'spline', not {self.basis!r}")
+        self.classes_ = np.unique(y)
+        if len(self.classes_) != 2:  # one class (a binary target has at most two)
+            raise ValueError(f"PairRanker needs positive and negative pairs, got 1 class: {self.classes_.tolist()}")
+        with np.errstate(invalid="ignore"):
+            fill = np.nanmean(np.where(np.isnan(X).all(axis=0), 0.0, X), axis=0)
+        self.fill_ = np.where(np.isnan(fill), 0.0, fill)
+        return self._filled(X), y
+
+    def _names(self) -> list[str]:
+        """The column names: ``feature_names``, or without a schema ``x0``, ``x1``, … (known after ``fit``)."""
+        if self.feature_names:
+            return list(self.feature_names)
+        check_is_fitted(self, "n_features_in_")
+        return [f"x{i}" for i in range(self.n_features_in_)]
+
+    def _learned(self) -> list[str]:
+        """The learned columns: ``learned_features``, or without a schema every column."""
+        return list(self.learned_features) if self.feature_names else self._names()
+
+    def _input(self, X: np.ndarray) -> np.ndarray:
+        """``X`` checked for scoring: a dense 2-D float matrix of the fitted width, no infinity (NaN =
+        missing, filled later). Cheaper than scikit-learn's ``validate_data``, which would double the cost
+        of scoring a shortlist: this is the hot path of every request."""
+        check_is_fitted(self, "model_")
+        if sp.issparse(X):
+            raise TypeError("PairRanker does not accept sparse input: pass a dense array")
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2:
+            raise ValueError(f"Expected a 2D array, got {X.ndim}D: Reshape your data so that each row is a pair")
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X.shape[1]} features, but PairRanker is expecting {self.n_features_in_} "
+                             f"features as input")
+        if np.isinf(X).any():
+            raise ValueError("Input X contains infinity")
+        return X
+
     @property
     def text_fitted_(self) -> bool:
         return bool(getattr(self, "text_fit_", None))
 
     def _text_idx(self) -> list[int]:
-        names = list(self.feature_names)
+        names = self._names()
         return [names.index(f) for f in TEXT_LEARNED if f in names]
 
     def size_adjustment(self, X: np.ndarray) -> np.ndarray:
         """(n,) the fitted size offset of each pair (``matcher.ranking.size_fit``), from the RAW features: the
         query's log population is ``size - size_gap``; NaN (unknown) gets none. It orders the head of a
-        list (``scoring.head``), not the whole ranking."""
-        X = np.asarray(X, dtype=np.float64)
-        table = getattr(self, "size_offsets_", None)
-        names = list(self.feature_names)
-        if table is None or not np.any(table) or "size" not in names or "size_gap" not in names:
-            return np.zeros(len(X))
-        gap = X[:, names.index("size_gap")]
-        return offsets_for(table, X[:, names.index("size")] - gap, gap)
+        list (``listing.head_keys``), not the whole ranking."""
+        check_is_fitted(self, "model_")
+        return pair_offsets(getattr(self, "size_offsets_", None), self._names(), np.asarray(X, dtype=np.float64))
 
     def fit_size_offsets(self, pools: Sequence[tuple[np.ndarray, np.ndarray]],
                          partners: Sequence[np.ndarray]) -> PairRanker:
-        """Fit the size offsets on training queries: ``pools`` = per query (decision scores, RAW feature
-        rows) of its best candidates before any offset; ``partners`` = per query the RAW rows of its real
-        partners. See ``matcher.ranking.size_fit``."""
-        names = list(self.feature_names)
-        i_size, i_gap = names.index("size"), names.index("size_gap")
-
-        def qlp(X: np.ndarray) -> float:
-            v = X[:, i_size] - X[:, i_gap]
-            v = v[~np.isnan(v)]
-            return float(v[0]) if len(v) else float("nan")
-
-        pool_args = [(sc, qlp(X), X[:, i_gap]) for sc, X in pools]
-        partner_args = [(qlp(X), X[:, i_gap]) for X in partners]
-        self.size_offsets_, self.size_fit_ = fit_offsets(pool_args, partner_args)
+        """Learn the size offsets (a partial fit, after ``fit``) on training queries: ``pools`` = per query
+        (decision scores, RAW feature rows) of its best candidates before any offset; ``partners`` = per
+        query the RAW rows of its real partners. See ``matcher.ranking.size_fit``."""
+        check_is_fitted(self, "model_")
+        self.size_offsets_, self.size_fit_ = fit_pair_offsets(self._names(), pools, partners)
         return self
 
     def modes(self, X: np.ndarray | Mapping[str, np.ndarray], n: int | None = None) -> np.ndarray:
@@ -211,7 +220,8 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         (the query wrote, the candidate did not) or ``TEXT`` (both wrote). ``X``: a feature matrix or the
         feature columns. Before ``fit_text`` every row is structural; before ``fit_one_sided`` a one-sided
         row is too (structure alone, never a near-constant)."""
-        names = list(self.feature_names)
+        check_is_fitted(self, "model_")
+        names = self._names()
         if isinstance(X, Mapping):
             q_col, c_col = X.get(GATE_FEATURE), X.get(CAND_GATE)
             if n is None:
@@ -220,22 +230,14 @@ class PairRanker(ClassifierMixin, BaseEstimator):
             n = len(X)
             q_col = X[:, names.index(GATE_FEATURE)] if GATE_FEATURE in names else None
             c_col = X[:, names.index(CAND_GATE)] if CAND_GATE in names else None
-        out = np.full(n, STRUCTURAL, dtype=np.int8)
-        if q_col is None or not self.text_fitted_:
-            return out
-        q = np.asarray(q_col) > 0.5
-        c = np.asarray(c_col) > 0.5 if c_col is not None else np.ones(n, dtype=bool)
-        out[q & c] = TEXT
-        if self.one_sided_fitted_:
-            out[q & ~c] = ONE_SIDED
-        return out
+        return modes_of(q_col, c_col, n, text=self.text_fitted_, one_sided=self.one_sided_fitted_)
 
     @property
     def one_sided_fitted_(self) -> bool:
         return bool(getattr(self, "one_sided_fit_", None))
 
     def _pref_idx(self) -> int | None:
-        names = list(self.feature_names)
+        names = self._names()
         return names.index("preferred") if "preferred" in names else None
 
     def _structural_prior(self) -> np.ndarray:
@@ -250,16 +252,18 @@ class PairRanker(ClassifierMixin, BaseEstimator):
 
     def _pref_weight(self) -> np.ndarray:
         """(n_features,) the stated-preference prior alone (zero elsewhere)."""
-        w = np.zeros(len(self.feature_names))
+        w = np.zeros(self.n_features_in_)
         if (i := self._pref_idx()) is not None:
             w[i] = self.prior_coef_[i]
         return w
 
     def structural_logit(self, X: np.ndarray) -> np.ndarray:
         """What the known partnerships alone say of each pair (X already filled), stated preferences apart."""
+        check_is_fitted(self, "model_")
         return self._z(X) @ self.model_.coef_.ravel() + self.model_.intercept_[0] + X @ self._structural_prior()
 
-    def mix_models(self, s: np.ndarray, X: np.ndarray | Mapping[str, np.ndarray], weighted: Any) -> np.ndarray:
+    def mix_models(self, s: np.ndarray, X: np.ndarray | Mapping[str, np.ndarray],
+                   weighted: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
         """Each row's model from its structural logit ``s`` (preferences apart): α·s + text weights for
         TEXT rows, β·s + one-sided weights for ONE_SIDED rows; then the preference prior on every row.
         ``weighted(coef)``: the rows' dot product with a weight vector."""
@@ -279,24 +283,18 @@ class PairRanker(ClassifierMixin, BaseEstimator):
     def fit_text(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None) -> PairRanker:
         """Learn the text model on text-labelled pairs (every row a query that wrote): one logistic
         regression on the text features plus the structural logit, whose coefficient α (≥ 0) says how
-        much structure still counts once texts are there."""
+        much structure still counts once texts are there. A partial fit: it needs a prior ``fit``."""
         check_is_fitted(self, "model_")
         self.text_fit_ = {}
         X = self._filled(np.asarray(X, dtype=np.float64))
         y = np.asarray(y)
-        names = list(self.feature_names)
+        names = self._names()
         idx = self._text_idx()
-        s = self.structural_logit(X)
-        lr = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(np.column_stack([X[:, idx], s]), y)
-        alpha = float(lr.coef_.ravel()[-1])
-        if alpha < 0:  # structure would count backwards: leave it out rather than invert it
-            lr = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(X[:, idx], y)
-            w, alpha = lr.coef_.ravel(), 0.0
-        else:
-            w = lr.coef_.ravel()[:-1]
+        w, alpha, b = fit_beside(X[:, idx], self.structural_logit(X), y == self.classes_[1], C=self.C,
+                                 max_iter=self.max_iter)
         self.text_coef_ = np.zeros(len(names))
         self.text_coef_[idx] = w
-        self.text_intercept_ = float(lr.intercept_[0])
+        self.text_intercept_ = b
         self.structure_weight_ = alpha
         self.text_fit_ = {
             "pairs": len(y), "positives": int((y == self.classes_[1]).sum()),
@@ -310,23 +308,15 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         """Learn the one-sided model (a partial fit, after ``fit_text``) on pairs whose query wrote and whose
         candidate did not — the catalogue as a town hall meets it: one logistic regression on the
         structural logit and ``ONE_SIDED_LEARNED`` (the theme → geography prior, names the query's text
-        mentions). β (≥ 0, the coefficient of the structural logit) says how much structure still counts."""
+        mentions). β (≥ 0, the coefficient of the structural logit) says how much structure still counts:
+        ``one_sided_structure``, or learned when that is None."""
         check_is_fitted(self, "model_")
         X = self._filled(np.asarray(X, dtype=np.float64))
         y = np.asarray(y)
-        names = list(self.feature_names)
+        names = self._names()
         idx = [names.index(f) for f in ONE_SIDED_LEARNED if f in names]
-        s = self.structural_logit(X)
-        if self.one_sided_structure is not None:
-            beta = float(self.one_sided_structure)
-            w, b = _offset_logistic(X[:, idx], y == self.classes_[1], beta * s, C=self.C)
-        else:
-            lr = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(np.column_stack([X[:, idx], s]), y)
-            beta = float(lr.coef_.ravel()[-1])
-            w, b = lr.coef_.ravel()[:-1], float(lr.intercept_[0])
-            if beta < 0:
-                lr = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(X[:, idx], y)
-                w, beta, b = lr.coef_.ravel(), 0.0, float(lr.intercept_[0])
+        w, beta, b = fit_beside(X[:, idx], self.structural_logit(X), y == self.classes_[1], C=self.C,
+                                max_iter=self.max_iter, structure=self.one_sided_structure)
         self.one_sided_coef_ = np.zeros(len(names))
         self.one_sided_coef_[idx] = w
         self.one_sided_intercept_ = float(b)
@@ -345,41 +335,35 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         pair and the query's side (a French query and a foreign one meet different candidate sets) — and per
         model over both sides (the fallback of a group with too few partners). ``logits`` are held-out scores
         of ranked candidates (each query's shortlist), ``y`` 1 for the query's real partner. A group with fewer
-        than 5 real partners keeps its model's map, or the plain logistic."""
-        logits, y, groups = np.asarray(logits, dtype=np.float64), np.asarray(y), np.asarray(groups)
-        self.calibration_ = {}
-        pooled = groups % N_MODES + 2 * N_MODES  # the per-model keys
-        for key_of in (groups, pooled):
-            for g in np.unique(key_of):
-                sel = key_of == g
-                if int(y[sel].sum()) < 5 or int(y[sel].sum()) == int(sel.sum()):
-                    continue
-                lr = LogisticRegression(C=100.0, max_iter=self.max_iter).fit(logits[sel, None], y[sel])
-                slope = float(lr.coef_.ravel()[0])
-                if slope <= 0:
-                    continue  # a map that would reverse the order is no calibration
-                self.calibration_[int(g)] = {"slope": slope, "intercept": float(lr.intercept_[0]),
-                                             "pairs": int(sel.sum()), "positives": int(y[sel].sum())}
+        than 5 real partners keeps its model's map, or the plain logistic. Needs a prior ``fit``."""
+        check_is_fitted(self, "model_")
+        self.calibration_ = fit_maps(logits, y, groups, max_iter=self.max_iter)
         return self
+
+    def without_text(self) -> PairRanker:
+        """A fitted copy that scores with structure alone: the text features' prior weights 0 in both stages,
+        and no text model, one-sided model or calibration (the baseline of the thematic evaluation, and the
+        start of a text model learned afresh). This ranker is untouched."""
+        check_is_fitted(self, "model_")
+        r = copy.deepcopy(self)
+        idx = self._text_idx()
+        r.prior_coef_[idx] = 0.0
+        r.prefilter_coef_[idx] = 0.0
+        r.text_fit_ = {}
+        r.one_sided_fit_ = {}
+        r.calibration_ = {}
+        return r
 
     def calibrated_logit(self, logits: np.ndarray, groups: np.ndarray) -> np.ndarray:
         """(n,) each logit on the calibrated scale (the log odds that the pair is a real partnership) of its
         calibration group, else of its model (``fit_calibration``); unchanged where neither was fitted.
         Increasing in the logit within a group."""
-        logits = np.asarray(logits, dtype=np.float64)
-        groups = np.asarray(groups)
-        z = logits.copy()
-        cal = getattr(self, "calibration_", {})
-        for g in np.unique(groups):
-            c = cal.get(int(g)) or cal.get(int(g) % N_MODES + 2 * N_MODES)
-            if c is not None:
-                sel = groups == g
-                z[sel] = c["slope"] * logits[sel] + c["intercept"]
-        return z
+        check_is_fitted(self, "model_")
+        return apply_maps(getattr(self, "calibration_", {}), logits, groups)
 
     def calibrated(self, logits: np.ndarray, modes: np.ndarray) -> np.ndarray:
         """(n,) the probability of each logit under its row's model's calibration."""
-        return expit(self.calibrated_logit(logits, modes))
+        return probability(self.calibrated_logit(logits, modes))
 
     def _filled(self, X: np.ndarray) -> np.ndarray:
         """X with NaN (missing) replaced by the training average of its column."""
@@ -388,233 +372,27 @@ class PairRanker(ClassifierMixin, BaseEstimator):
             return X
         return np.where(np.isnan(X), fill, X)
 
-    def fit_first_stage(self, X: np.ndarray, y: np.ndarray) -> PairRanker:
-        """Fit only the linear first stage (``prefilter_*``); ``fit`` calls it on the same rows."""
-        names = list(self.feature_names)
-        prior_coef = self._prior_coef()
-        learned = np.isin(names, list(self.learned_features))
-        pre = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
-        scaler = StandardScaler().fit(X[:, learned])
-        pre.fit(scaler.transform(X[:, learned]), y)
-        coef = np.zeros(len(names))
-        coef[learned] = pre.coef_.ravel() / scaler.scale_
-        self.prefilter_coef_ = coef + prior_coef
-        self.prefilter_intercept_ = float(pre.intercept_[0] - (pre.coef_.ravel() * scaler.mean_ / scaler.scale_).sum())
-        return self
-
     def _prior_coef(self) -> np.ndarray:
         """Fixed logit weight of every feature that is not learned (0 for learned ones)."""
         pw = DEFAULT_PRIOR_WEIGHTS if self.prior_weights is None else dict(self.prior_weights)
-        learned = set(self.learned_features)
-        return np.array([0.0 if f in learned else pw.get(f, 0.0) for f in self.feature_names])
-
-    def _basis(self, X: np.ndarray) -> np.ndarray:
-        parts = []
-        if len(self.spline_cols_):
-            parts.append(self.spline_.transform(X[:, self.spline_cols_]))
-        if len(self.binary_cols_):
-            parts.append(X[:, self.binary_cols_])
-        return np.hstack(parts) if parts else np.zeros((len(X), 0))
-
-    def _z(self, X: np.ndarray) -> np.ndarray:
-        """The standardised basis of X (what the logistic regression sees)."""
-        return (self._basis(X) - self.scaler_.mean_) / self.scaler_.scale_
-
-    def _basis_owner(self) -> np.ndarray:
-        """Feature index owning each basis column (splines first, then binary columns)."""
-        per = self.spline_.n_features_out_ // len(self.spline_cols_) if len(self.spline_cols_) else 0
-        owners = [c for c in self.spline_cols_ for _ in range(per)] + list(self.binary_cols_)
-        return np.array(owners, dtype=int)
+        learned = set(self._learned())
+        return np.array([0.0 if f in learned else pw.get(f, 0.0) for f in self._names()])
 
     # ---- scoring -------------------------------------------------------------------------------
     def decision_function(self, X: np.ndarray) -> np.ndarray:
-        check_is_fitted(self, "model_")
-        # Plain numpy, not sklearn's transform/decision_function: their input validation costs more
-        # than the arithmetic on a few hundred rows, and this is the hot path of every request.
-        X = self._filled(np.asarray(X, dtype=np.float64))
+        """The logit of each pair (rows in ``feature_names`` order, NaN = missing) in the model that scores
+        it (``modes``). Plain numpy, not scikit-learn's transform/decision_function (see ``_input``)."""
+        X = self._filled(self._input(X))
         return self.mix_models(self.structural_logit(X), X, lambda coef: X @ coef)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """P(partnership) of each pair: the calibrated probability where ``fit_calibration`` has run for
         the pair's model, else the logistic of the logit."""
-        X = np.asarray(X, dtype=np.float64)
+        X = self._input(X)
         p = self.calibrated(self.decision_function(X), self.modes(X))
         return np.column_stack([1 - p, p])
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
-
-    def prefilter_score(self, X: np.ndarray) -> np.ndarray:
-        """The cheap linear first-stage score (same ordering intent, no splines)."""
-        check_is_fitted(self, "prefilter_coef_")
-        X = self._filled(np.asarray(X, dtype=np.float64))
-        s = X @ self._prefilter_structural() + self.prefilter_intercept_
-        return self.mix_models(s, X, lambda coef: X @ coef)
-
-    def first_stage_weights(self) -> np.ndarray:
-        """Per feature, its weight in the structural first stage (text features: 0 once the text model
-        is fitted, which weighs them instead)."""
-        return self._prefilter_structural()
-
-    def _prefilter_structural(self) -> np.ndarray:
-        coef = self.prefilter_coef_.copy()
-        if self.text_fitted_:
-            coef[self._text_idx()] = 0.0
-        if (i := self._pref_idx()) is not None:
-            coef[i] = 0.0
-        return coef
-
-    def prefilter_columns(self, cols: Mapping[str, np.ndarray]) -> np.ndarray:
-        """``prefilter_score`` on feature columns (no matrix is built: the first stage runs on every
-        candidate, so it adds only the columns it weighs)."""
-        check_is_fitted(self, "prefilter_coef_")
-        fill = getattr(self, "fill_", None)
-        n = len(next(iter(cols.values())))
-
-        tmp = np.empty(n)
-
-        def weighted(coef: np.ndarray) -> np.ndarray:
-            out = np.zeros(n)
-            used = [(j, f, w) for j, (f, w) in enumerate(zip(self.feature_names, coef)) if w]
-            for _, f, w in used:
-                np.multiply(cols[f], w, out=tmp)  # no temporary per column: this runs on every candidate
-                out += tmp
-            if fill is not None:
-                # A missing value made its row NaN: redo those few rows with the training averages (one
-                # pass over the sums instead of a NaN check and a fill per column).
-                bad = np.flatnonzero(np.isnan(out))
-                if len(bad):
-                    fixed = np.zeros(len(bad))
-                    for j, f, w in used:
-                        c = np.asarray(cols[f])[bad]
-                        fixed += w * np.where(np.isnan(c), fill[j], c)
-                    out[bad] = fixed
-            return out
-
-        s = weighted(self._prefilter_structural()) + self.prefilter_intercept_
-        return self.mix_models(s, cols, weighted)
-
-    def contributions(self, X: np.ndarray) -> np.ndarray:
-        """(n, n_features): each feature's exact share of ``decision_function`` above the average pair.
-
-        ``contributions(X).sum(axis=1) + expected_values(X) == decision_function(X)``. In the text model a
-        structural feature's share is scaled by α; a text feature's is measured from 0 (nobody wrote)."""
-        check_is_fitted(self, "model_")
-        X = self._filled(np.asarray(X, dtype=np.float64))
-        Z = self._z(X) - self.basis_mean_
-        per_basis = Z * self.model_.coef_.ravel()
-        out = np.zeros((len(X), X.shape[1]))
-        np.add.at(out.T, self.owner_, per_basis.T)
-        out += (X - self.feature_mean_) * self._structural_prior()
-        modes = self.modes(X)
-        t, o = modes == TEXT, modes == ONE_SIDED
-        if t.any():
-            out[t] = self.structure_weight_ * out[t] + X[t] * self.text_coef_
-        if o.any():
-            out[o] = self.one_sided_structure_ * out[o] + X[o] * self.one_sided_coef_
-        return out + (X - self.feature_mean_) * self._pref_weight()
-
-    def expected_values(self, X: np.ndarray) -> np.ndarray:
-        """(n,) the score of the average pair in the model that scores each row."""
-        X = self._filled(np.asarray(X, dtype=np.float64))
-        base = self._structural_expected()
-        ev = np.full(len(X), base)
-        modes = self.modes(X)
-        t, o = modes == TEXT, modes == ONE_SIDED
-        if t.any():
-            ev[t] = self.structure_weight_ * base + self.text_intercept_
-        if o.any():
-            ev[o] = self.one_sided_structure_ * base + self.one_sided_intercept_
-        return ev + float(self.feature_mean_ @ self._pref_weight())
-
-    @property
-    def average_pair_(self) -> np.ndarray:
-        """Feature values of the average training pair: the point ``contributions`` are measured from."""
-        check_is_fitted(self, "model_")
-        return self.feature_mean_
-
-    def _structural_expected(self) -> float:
-        """The structural logit of the average pair (stated preferences apart)."""
-        check_is_fitted(self, "model_")
-        return float(self.model_.intercept_[0] + self.basis_mean_ @ self.model_.coef_.ravel()
-                     + self.feature_mean_ @ self._structural_prior())
-
-    @property
-    def expected_value_(self) -> float:
-        """The structural model's score of the average pair."""
-        return self._structural_expected() + float(self.feature_mean_ @ self._pref_weight())
-
-    def feature_weights(self, *, signed: bool = False) -> dict[str, float]:
-        """Each feature's weight on the standardised basis (for the model card): the sum of its basis
-        coefficients' magnitudes, or with ``signed`` (meaningful for the linear basis, one column per
-        feature) the coefficient itself, so a reader sees which way a feature pushes."""
-        check_is_fitted(self, "model_")
-        names = list(self.feature_names)
-        coef = self.model_.coef_.ravel() if signed else np.abs(self.model_.coef_.ravel())
-        out = {names[i]: 0.0 for i in range(len(names))}
-        for b, owner in enumerate(self.owner_):
-            out[names[owner]] += float(coef[b])
-        for i, f in enumerate(names):
-            if self.prior_coef_[i]:
-                out[f] = float(self.prior_coef_[i])
-        return out
-
-
-def _offset_logistic(X: np.ndarray, y: np.ndarray, offset: np.ndarray, *, C: float) -> tuple[np.ndarray, float]:
-    """(w, b) of the L2-penalised logistic regression of ``y`` on ``X`` with a fixed ``offset`` in the logit
-    (scikit-learn's has none): P(y) = expit(offset + X w + b), penalty ||w||² / 2C, as ``LogisticRegression``."""
-    from scipy.optimize import minimize
-
-    y = np.asarray(y, dtype=float)
-
-    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        z = offset + X @ theta[:-1] + theta[-1]
-        p = expit(z)
-        # log(1 + e^z) - y z, summed, stably
-        nll = float(np.sum(np.logaddexp(0.0, z) - y * z)) + float(theta[:-1] @ theta[:-1]) / (2 * C)
-        g = p - y
-        return nll, np.concatenate([X.T @ g + theta[:-1] / C, [g.sum()]])
-
-    res = minimize(loss, np.zeros(X.shape[1] + 1), jac=True, method="L-BFGS-B")
-    return res.x[:-1], float(res.x[-1])
-
-
-# ---- persistence ---------------------------------------------------------------------------------
-def _versions() -> dict[str, str]:
-    import matcher
-
-    return {"twinmatch": matcher.__version__, "scikit-learn": sklearn.__version__, "numpy": np.__version__,
-            "artifact": str(ARTIFACT_VERSION)}
-
-
-def save_ranker(ranker: PairRanker, path: Path, metadata: Mapping[str, Any] | None = None) -> None:
-    check_is_fitted(ranker, "model_")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    joblib.dump({"versions": _versions(), "features": list(ranker.feature_names), "ranker": ranker,
-                 "metadata": dict(metadata or {})}, tmp)
-    tmp.replace(path)
-    path.with_suffix(".json").write_text(json.dumps(
-        {"versions": _versions(), "features": list(ranker.feature_names), "metadata": dict(metadata or {})},
-        indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def load_ranker(path: Path) -> PairRanker:
-    """Load a saved ranker; refuse one saved with other library versions or other features."""
-    if not path.exists():
-        raise ModelError(f"ranker artifact not found: {path} (run `twinmatch train`)")
-    try:
-        blob = joblib.load(path)
-    except Exception as exc:
-        raise ModelError(f"ranker artifact {path} is unreadable: {exc}") from exc
-    saved = blob.get("versions", {}) if isinstance(blob, dict) else {}
-    now = _versions()
-    for lib in ("scikit-learn", "artifact"):
-        if saved.get(lib) != now[lib]:
-            raise ModelError(f"ranker artifact {path} was saved with {lib} {saved.get(lib)}, "
-                             f"this install has {now[lib]}: retrain with `twinmatch train`")
-    if blob.get("features") != list(FEATURES):
-        raise ModelError(f"ranker artifact {path} was trained on other features: retrain")
-    ranker = blob["ranker"]
-    check_is_fitted(ranker, "model_")
-    return ranker
+        """The more likely class of each pair (a positive logit: a partnership)."""
+        positive = self.decision_function(X) > 0  # first: it raises NotFittedError before a fit
+        return self.classes_[positive.astype(int)]

@@ -3,8 +3,8 @@
 
 Pure: a ``MatchState`` and a ``Query`` in, arrays out. ``rank`` is the two-stage path (the ranker's
 linear first stage over every candidate, the full model on a shortlist); ``score_rows`` scores the rows
-it is given, all of them; ``explain`` turns scored rows into reasons; ``probability`` is the one
-logit → displayed probability and ``match_score`` the one probability → 0–100 score people read.
+it is given, all of them; ``explain`` turns scored rows into reasons. The order of a list as users see it
+is ``matcher.ranking.listing``'s; what a score reads as, ``matcher.ranking.score_scale``'s.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.special import expit
 
 from matcher.domain import Profile, Reason
 from matcher.explain.contributions import ReasonContext, reasons_for
 from matcher.explain.reasons.context import DIRECTION_MATCH_Z
 from matcher.geo import km_from_dot
 from matcher.ranking.arrays import KINDS, CatalogueArrays
+from matcher.ranking.calibration import calibration_group
 from matcher.ranking.features import (
     GATE_FEATURE,
     NEED_Z,
@@ -38,8 +38,6 @@ from matcher.ranking.first_stage import gather, stage_tables, with_text
 from matcher.ranking.footprint import Footprint, footprint
 from matcher.ranking.geo_prior import ThemeCount, strongest_theme, tables_for
 from matcher.ranking.history import NEAR_RADIUS_KM, Shares, country_shares, source_weights
-from matcher.ranking.ranker import calibration_group
-from matcher.ranking.size_fit import POOL, TOP_K
 from matcher.ranking.state import MatchState
 
 SHORTLIST = 300
@@ -57,55 +55,6 @@ class Scored:
     directions: np.ndarray | None = None  # (n, 2) text match per direction (need, offer), if the query wrote
     footprint: Footprint | None = None  # what a one-row write must reach to change this ranking (``rank(trace=)``)
     foreign_query: bool = False  # the query is not French (its pairs are calibrated as such)
-
-
-def probability(keys: np.ndarray | float) -> np.ndarray:
-    """The displayed score of a calibrated logit (``calibrated`` or a list's ordering ``keys``): the
-    probability that the pair is a real partnership, rounded to 4 places."""
-    return np.round(expit(np.asarray(keys, dtype=np.float64)), 4)
-
-
-#: The 0–100 match score people read is the calibrated probability on a log scale: 25 points per factor of
-#: ten, from 1 chance in 10,000 or less (0) to certainty (100). Real partnerships are rare among the pairs a
-#: list could show (about 1 in 800 of the held-out shortlists), so a plain percentage would read 0 for nearly
-#: every pair; on this scale 50 means "about 1 pair in 100 with this score was a real partnership".
-SCORE_FLOOR = 1e-4
-POINTS_PER_DECADE = 25.0
-
-
-def match_score(p: np.ndarray | float) -> np.ndarray:
-    """(n,) int 0–100 of each probability ``p`` (``probability``): non-decreasing in ``p``, so a list ordered
-    by its probabilities is ordered by its match scores."""
-    p = np.maximum(np.asarray(p, dtype=np.float64), SCORE_FLOOR)
-    return np.clip(np.rint(POINTS_PER_DECADE * (np.log10(p) - np.log10(SCORE_FLOOR))), 0, 100).astype(int)
-
-
-#: Bands of the 0–100 score for the reliability check (``reliability``): what a reader compares.
-SCORE_BANDS = ((0, 25), (25, 40), (40, 50), (50, 60), (60, 75), (75, 101))
-
-
-def reliability(p: np.ndarray, y: np.ndarray) -> list[dict[str, float]]:
-    """Per band of the match score of held-out pairs (``p`` their displayed probabilities, ``y`` 1 for a real
-    partnership): pairs, real partnerships, the mean probability the score promised and the observed rate.
-    A calibrated score has the two close wherever the band holds enough partnerships."""
-    p, y = np.asarray(p, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    points = match_score(p)
-    out = []
-    for lo, hi in SCORE_BANDS:
-        sel = (points >= lo) & (points < hi)
-        n = int(sel.sum())
-        out.append({"low": lo, "high": min(hi, 100), "pairs": n, "partners": int(y[sel].sum()),
-                    "predicted": float(p[sel].mean()) if n else 0.0, "observed": float(y[sel].mean()) if n else 0.0})
-    return out
-
-
-def one_in(score: np.ndarray | int) -> np.ndarray:
-    """(n,) int: about 1 pair in this many with this match score was a real partnership (the inverse of the
-    score's probability, a whole number with at most two significant figures: 1, 2, …, 10, 11, …, 360, …, 10,000)."""
-    n = 10.0 ** ((100 - np.asarray(score, dtype=np.float64)) / POINTS_PER_DECADE)
-    digits = np.floor(np.log10(n))
-    scale = 10.0 ** np.maximum(digits - 1, 0)
-    return (np.rint(n / scale) * scale).astype(int)
 
 
 def calibrated(state: MatchState, scored: Scored) -> np.ndarray:
@@ -226,91 +175,6 @@ def rank(state: MatchState, q: Query, cand: np.ndarray, *, size: int = SHORTLIST
                                   level_compat=state.level_compat, shares=_shares(state, q))
         fp = footprint(tables, q, cand, pre, pos, text, size, SEMANTIC_NEIGHBOURS, tables.link_w)
     return Scored(rows, X, ranker.decision_function(X), _directions(cols), fp, foreign_query=not q.is_french)
-
-
-def ranking_scores(state: MatchState, q: Query, cand: np.ndarray, *, size: int = SHORTLIST,
-                   listed_head: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """(a score per candidate that orders them exactly as ``rank`` does, with the rest after the
-    shortlist in first-stage order; the full feature matrix). For evaluation, where every candidate's
-    place is needed. ``listed_head``: order as users see it (``listed``: the size-fitted head first)."""
-    assert state.ranker is not None, "a ranker is needed to score"
-    q = prepared(state, q)
-    cols = columns(state, q, cand)
-    X = stack(cols)
-    pos = shortlist(state, cols, len(cand), size)
-    full = state.ranker.prefilter_score(X)
-    full = full - full.max() - 1e6
-    full[pos] = state.ranker.decision_function(X[pos])
-    if listed_head:
-        full = head_keys(state, Scored(cand, X, full))
-    return full, X
-
-
-def diversify(scores: np.ndarray, countries: np.ndarray, k: int, diversity: float) -> tuple[np.ndarray, np.ndarray]:
-    """Greedy MMR over countries: each pick lowers the others of its country by ``diversity`` per pick.
-
-    Returns (positions into ``scores``, best first; the value each was picked with: its score less its
-    country's penalty at that moment, non-increasing). ``diversity=0`` is a plain sort.
-    """
-    order = np.argsort(-scores, kind="stable")
-    if diversity <= 0 or len(scores) <= 1:
-        return order[:k], np.asarray(scores)[order[:k]]
-    picked: list[int] = []
-    values: list[float] = []
-    seen: dict[int, int] = {}
-    remaining = list(order)
-    while remaining and len(picked) < k:
-        best_i, best_v = 0, -np.inf
-        for j, pos in enumerate(remaining):
-            v = scores[pos] - diversity * seen.get(int(countries[pos]), 0)
-            if v > best_v:
-                best_i, best_v = j, v
-        pos = remaining.pop(best_i)
-        picked.append(pos)
-        values.append(float(best_v))
-        seen[int(countries[pos])] = seen.get(int(countries[pos]), 0) + 1
-    return np.array(picked, dtype=int), np.array(values)
-
-
-@dataclass(frozen=True)
-class Listed:
-    """The top of a list in the order users see it."""
-
-    positions: np.ndarray  # into the Scored, best first
-    logits: np.ndarray  # the ranker's logit of each
-    #: The displayed score of each: the probability of the value that ordered the list (the calibrated
-    #: logit, with the head's size offset and the diversity penalty where they moved it): non-increasing.
-    scores: np.ndarray
-
-
-def head_keys(state: MatchState, scored: Scored) -> np.ndarray:
-    """An ordering key for every candidate of ``scored``, on the calibrated scale (``calibrated``: so pairs
-    scored by different models compare): the first ``calibration.TOP_K`` are chosen among the best
-    ``calibration.POOL`` by calibrated logit + size offset (``matcher.ranking.size_fit``: so a list's sizes look
-    like real partners'), in that order; everything after them keeps its order and gaps. The offsets order
-    the head of a list only: applied to every candidate they cost retrieval (twins HR@50 0.156 -> 0.112)."""
-    assert state.ranker is not None
-    logits = calibrated(state, scored) if len(scored.logits) else np.zeros(0)
-    n = len(logits)
-    adjustment = state.ranker.size_adjustment(scored.X) if n else np.zeros(0)
-    if not n or not adjustment.any():
-        return logits.copy()
-    order = np.argsort(-logits, kind="stable")
-    pool = order[:POOL]
-    head = pool[np.argsort(-(logits[pool] + adjustment[pool]), kind="stable")[:TOP_K]]
-    key = logits.copy()
-    key[head] = logits[head] + adjustment[head]
-    rest = np.ones(n, dtype=bool)
-    rest[head] = False
-    if rest.any():
-        key[rest] -= max(0.0, float(key[rest].max() - key[head].min()) + 1e-6)
-    return key
-
-
-def listed(state: MatchState, scored: Scored, k: int, diversity: float = 0.0) -> Listed:
-    """The top ``k`` of ``scored`` as shown: size-fitted head, then the country diversity re-ranking."""
-    pos, keys = diversify(head_keys(state, scored), state.arrays.country[scored.rows], k, diversity)
-    return Listed(positions=pos, logits=np.asarray(scored.logits)[pos], scores=probability(keys))
 
 
 def explain(state: MatchState, q: Query, profile: Profile | None, scored: Scored, positions: np.ndarray, *,

@@ -123,3 +123,29 @@ def _share(counts: np.ndarray, b: int) -> float:
 
 
 __all__ = ["BAND_EDGES", "N_BANDS", "N_BINS", "RATIO_EDGES", "bands_of", "bins_of", "fit_offsets", "offsets_for"]
+
+
+def pair_offsets(table: np.ndarray | None, feature_names: Sequence[str], X: np.ndarray) -> np.ndarray:
+    """(n,) the offset of each pair from its RAW feature row (``feature_names`` order): the query's log
+    population is ``size - size_gap``; NaN (unknown) gets none, and so does every pair without a table."""
+    names = list(feature_names)
+    if table is None or not np.any(table) or "size" not in names or "size_gap" not in names:
+        return np.zeros(len(X))
+    gap = X[:, names.index("size_gap")]
+    return offsets_for(table, X[:, names.index("size")] - gap, gap)
+
+
+def fit_pair_offsets(feature_names: Sequence[str], pools: Sequence[tuple[np.ndarray, np.ndarray]],
+                     partners: Sequence[np.ndarray]) -> tuple[np.ndarray, dict[str, float]]:
+    """``fit_offsets`` from RAW feature rows: ``pools`` = per query (decision scores, rows) of its best
+    candidates before any offset; ``partners`` = per query the rows of its real partners."""
+    names = list(feature_names)
+    i_size, i_gap = names.index("size"), names.index("size_gap")
+
+    def query_log_pop(X: np.ndarray) -> float:
+        v = X[:, i_size] - X[:, i_gap]
+        v = v[~np.isnan(v)]
+        return float(v[0]) if len(v) else float("nan")
+
+    return fit_offsets([(sc, query_log_pop(X), X[:, i_gap]) for sc, X in pools],
+                       [(query_log_pop(X), X[:, i_gap]) for X in partners])

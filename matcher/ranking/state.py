@@ -17,23 +17,14 @@ from matcher.domain import LEVELS, Filters, Link, Profile
 from matcher.encoding import Encoder
 from matcher.errors import InvalidInput
 from matcher.geo import PRIORITY_ZONES, priority_countries, unit_xyz
-from matcher.ranking.arrays import (
-    CONTINENTS,
-    FIELDS,
-    KINDS,
-    CatalogueArrays,
-    all_text,
-    content_key,
-    facet_themes,
-    field_text,
-    lexical_vectors,
-)
+from matcher.ranking.arrays import CONTINENTS, KINDS, CatalogueArrays, content_key, facet_themes
 from matcher.ranking.features import Query
 from matcher.ranking.geo_prior import CooperationIndex
 from matcher.ranking.history import HistoryIndex, Shares, country_shares
 from matcher.ranking.levels import FOREIGN, FRENCH, N_LEVELS, fit_level_compat, fit_level_gate, side_counts
 from matcher.ranking.names import name_matrix, text_matrix, text_names
 from matcher.ranking.ranker import PairRanker
+from matcher.ranking.text_corpus import FIELDS, all_text, field_text, lexical_vectors
 
 
 @dataclass

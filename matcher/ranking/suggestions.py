@@ -37,16 +37,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import expit
+from cachetools import LRUCache
 
 from matcher.domain import Filters, Reason
 from matcher.ranking.engine import Matcher
-from matcher.ranking.scoring import Scored, calibrated, explain, listed, rank, score_many, score_rows
+from matcher.ranking.listing import listed
+from matcher.ranking.score_scale import probability
+from matcher.ranking.scoring import Scored, calibrated, explain, rank, score_many, score_rows
 from matcher.ranking.state import MatchState, eligible_rows, query_from_row
 from matcher.ranking.suggestion_sources import FRENCH_REGIONS, french_region_code, select_sources
 
@@ -156,7 +157,7 @@ def _source_pairs(s: MatchState, f: SuggestionFilters, src: int, per_source: int
     # Each partner's side: the single pair (p -> src), all of them in one ranker call.
     back_scored = score_many(s, [(query_from_row(a, int(p)), np.array([src])) for p in partners])
     fwd = shown.scores  # as the French side's list shows them
-    back = expit(np.array([calibrated(s, b)[0] for b in back_scored]))
+    back = probability(np.array([calibrated(s, b)[0] for b in back_scored]))
     return [Pair(src, int(p_row), _sig(f_p), _sig(b_p), _sig(np.sqrt(f_p * b_p)))
             for p_row, f_p, b_p in zip(partners, fwd, back)]
 
@@ -179,35 +180,36 @@ class SuggestionCache:
     filter set (by ids), which answers while the current state's list is being computed."""
 
     def __init__(self, max_entries: int = 32) -> None:
-        self._entries: OrderedDict[SuggestionFilters, _Entry] = OrderedDict()
-        self._last_complete: OrderedDict[SuggestionFilters, tuple[list[IdPair], int]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.max_entries = max_entries
+        self._entries: LRUCache[SuggestionFilters, _Entry] = LRUCache(maxsize=max_entries)
+        self._last_complete: LRUCache[SuggestionFilters, tuple[list[IdPair], int]] = LRUCache(maxsize=max_entries)
+        self._lock = threading.Lock()  # cachetools caches are not thread-safe: every access holds it
+        #: The state every list in ``_entries`` is computed on (read here: a read of the cache is a use).
+        self._state: MatchState | None = None
         #: Filter sets a ``SuggestionWarmer`` keeps complete: requests do not compete with it for them.
         self.warmed: set[SuggestionFilters] = set()
+
+    @property
+    def max_entries(self) -> int:
+        """Filter sets kept (lists, and last complete lists), the least recently used dropped first."""
+        return int(self._entries.maxsize)
 
     def _keep_complete(self, f: SuggestionFilters, entry: _Entry) -> None:
         """Remember ``entry`` (complete) as the last complete list of ``f`` (caller holds ``_lock``)."""
         self._last_complete[f] = (entry.id_pairs(), len(entry.sources))
-        self._last_complete.move_to_end(f)
-        while len(self._last_complete) > self.max_entries:
-            self._last_complete.popitem(last=False)
 
     def _entry(self, state: MatchState, f: SuggestionFilters, max_sources: int) -> _Entry:
         with self._lock:
-            if any(e.state is not state for e in self._entries.values()):
-                for g, e in self._entries.items():  # a profile write swapped the state: every list is stale
-                    if e.complete and e.state is not state:
+            if state is not self._state:  # a profile write swapped the state: every list is stale
+                for g, e in list(self._entries.items()):
+                    if e.complete:
                         self._keep_complete(g, e)
                 self._entries.clear()
+                self._state = state
             entry = self._entries.get(f)
             if entry is None:
                 entry = _Entry(state=state, sources=select_sources(
                     state, french_region=f.french_region, theme=f.theme, limit=max_sources))
-                self._entries[f] = entry
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
-            self._entries.move_to_end(f)
+                self._entries[f] = entry  # the least recently used list goes when there are max_entries
             return entry
 
     def compute(self, matcher: Matcher, f: SuggestionFilters, *, max_sources: int, per_source: int,

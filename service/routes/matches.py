@@ -12,7 +12,7 @@ from matcher.domain import Filters, Kind, Level, Match, Profile
 from matcher.explain.notices import empty_notice
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
 from matcher.ranking.footprint import Footprint
-from matcher.ranking.scoring import match_score, one_in
+from matcher.ranking.score_scale import match_score, one_in
 from service.deps import (
     CachedMatches,
     CountriesDep,

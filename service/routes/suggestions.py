@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from matcher.domain import Profile
 from matcher.errors import InvalidInput
-from matcher.ranking.scoring import match_score
+from matcher.ranking.score_scale import match_score
 from matcher.ranking.suggestions import FRENCH_REGIONS, SuggestionFilters, french_region_code
 from matcher.store.sqlite import Decision
 from matcher.themes import parse_theme

@@ -15,7 +15,7 @@ from fastapi import Request
 from matcher.domain import Kind, Level
 from matcher.explain.wording import integer
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
-from matcher.ranking.scoring import POINTS_PER_DECADE, match_score, one_in
+from matcher.ranking.score_scale import POINTS_PER_DECADE, match_score, one_in
 from service.lang import LANGS, Lang
 from service.web.i18n_fairs import FAIR_MESSAGES
 from service.web.i18n_funding import FUNDING_MESSAGES
@@ -344,7 +344,7 @@ def inhabitants(n: int | None, lang: Lang) -> str:
 
 
 def score_meaning(points: int, lang: Lang) -> str:
-    """What a 0–100 match score means (``matcher.ranking.scoring.one_in``), as a phrase in ``lang``."""
+    """What a 0–100 match score means (``matcher.ranking.score_scale.one_in``), as a phrase in ``lang``."""
     if points <= 0:
         return MESSAGES["match.one_in_floor"][lang]
     n = int(one_in(points))
@@ -354,7 +354,7 @@ def score_meaning(points: int, lang: Lang) -> str:
 
 
 def score_points(p: float) -> int:
-    """The 0–100 match score of a probability (``matcher.ranking.scoring.match_score``), for templates."""
+    """The 0–100 match score of a probability (``matcher.ranking.score_scale.match_score``), for templates."""
     return int(match_score(p))
 
 

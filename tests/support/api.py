@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from profiles_fixture import PROFILES, write_tiny_data
 
 from matcher.encoding import HashingEncoder
-from matcher.ranking.ranker import save_ranker
+from matcher.ranking.artifact import save_ranker
 from matcher.store.sqlite import ProfileStore, SQLiteStore, open_store
 from service.app import create_app
 from service.settings import Settings

@@ -46,7 +46,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from matcher.encoding import HashingEncoder
-from matcher.ranking.ranker import save_ranker
+from matcher.ranking.artifact import save_ranker
 from matcher.store.sqlite import ProfileStore
 from service.app import create_app
 from service.http_protocols import HTTP_PROTOCOL

@@ -6,7 +6,7 @@ import numpy as np
 
 from matcher.ranking.features import FEATURE_INDEX, FEATURES
 from matcher.ranking.ranker import PairRanker
-from matcher.ranking.scoring import match_score
+from matcher.ranking.score_scale import match_score
 
 
 def synthetic_ranker(seed: int = 0) -> PairRanker:
