@@ -7,9 +7,9 @@ import copy
 
 import numpy as np
 import pytest
-from conftest import synthetic_ranker, three_model_ranker
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from support.rankers import synthetic_ranker, three_model_ranker
 
 from matcher.ranking.features import FEATURE_INDEX, FEATURES, TEXT_LEARNED
 from matcher.ranking.ranker import PairRanker

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import three_model_ranker
+from support.rankers import three_model_ranker
 
 from matcher.domain import Filters, Kind, Profile
 from matcher.ranking.engine import recommend
