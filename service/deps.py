@@ -28,8 +28,9 @@ from matcher.events.view import LiveCatalogueView
 from matcher.ranking.engine import Matcher
 from matcher.ranking.loading import LoadReport
 from matcher.ranking.suggestions import SuggestionCache, SuggestionWarmer
+from matcher.store.base import SQLStoreBase
+from matcher.store.protocol import ApiKey, ProfileStore
 from matcher.store.replication import ChangeFollower
-from matcher.store.sqlite import ApiKey, ProfileStore, SQLStoreBase
 from service.admission import Admission
 from service.auth import api_key_scheme, authenticate, bearer_scheme, check_events, check_staff, secret_from
 from service.cache import StateCache

@@ -30,7 +30,7 @@ from matcher.events.participants import Event, validate
 from matcher.events.schedule import Schedule, schedule_event
 from matcher.events.view import LiveCatalogueView
 from matcher.ranking.engine import Matcher
-from matcher.store.sqlite import ApiKey, ProfileStore
+from matcher.store.protocol import ApiKey, ProfileStore
 from service.auth import can_see_event
 from service.deps import Resources
 from service.events_store import EventRecord, EventRegistry, Flags, LoadedEvent, new_record

@@ -35,7 +35,7 @@ from matcher.events.batch import EventRanking
 from matcher.events.participants import Event
 from matcher.events.schedule import Schedule
 from matcher.store.audit import utc_now
-from matcher.store.sqlite import ApiKey, EventRecord, ProfileStore
+from matcher.store.protocol import ApiKey, EventRecord, ProfileStore
 from service.admission import Admission
 
 MAX_LOADED_EVENTS = 16

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from matcher.store.sqlite import AuditEntry, Claim
+from matcher.store.protocol import AuditEntry, Claim
 from service.schemas import EMAIL_PATTERN, AuthorityStaff, OwnerKeyOut
 
 

@@ -15,7 +15,7 @@ from matcher.domain import Profile, Reason
 from matcher.ranking.engine import Matcher
 from matcher.ranking.suggestions import IdPair, SuggestionFilters, pair_reasons, visible
 from matcher.store.codec import search_key
-from matcher.store.sqlite import Decision, ProfileStore
+from matcher.store.protocol import Decision, ProfileStore
 from service.deps import Resources
 
 #: How much of the decision log is read to filter/annotate suggestions (newest first).

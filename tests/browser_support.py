@@ -56,7 +56,7 @@ from test_api_support import A, B, make_settings
 
 from matcher.encoding import HashingEncoder
 from matcher.ranking.ranker import save_ranker
-from matcher.store.sqlite import ProfileStore
+from matcher.store.protocol import ProfileStore
 from service.app import create_app
 from service.http_protocols import HTTP_PROTOCOL
 

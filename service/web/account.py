@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from matcher.domain import Profile
 from matcher.errors import Forbidden, NotFound
-from matcher.store.sqlite import ApiKey
+from matcher.store.protocol import ApiKey
 from service.auth import actor_of
 from service.deps import get_countries
 from service.routes.authorities import update_authority, visible_profile

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import AfterValidator
 
 from matcher.store.audit import DECISION_STATUSES
-from matcher.store.sqlite import ApiKey, Decision
+from matcher.store.protocol import ApiKey, Decision
 from service.schemas_trust import real_day
 from service.staff_views import decisions, journal, names_of
 from service.web.context import Page, PageDep
