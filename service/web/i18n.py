@@ -14,7 +14,7 @@ from typing import Literal
 from fastapi import Request
 
 from matcher.domain import Kind, Level
-from matcher.explain.wording import integer
+from matcher.explain.quantities import integer
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
 from matcher.ranking.scoring import POINTS_PER_DECADE, match_score, one_in
 from service.web.i18n_fairs import FAIR_MESSAGES
