@@ -23,7 +23,7 @@ from matcher.catalogue.files import Country
 from matcher.domain import Match, Profile
 from matcher.encoding import Encoder
 from matcher.errors import Unauthorized
-from matcher.events.participants import CatalogueView
+from matcher.events.event_records import CatalogueView
 from matcher.events.view import LiveCatalogueView
 from matcher.ranking.engine import Matcher
 from matcher.ranking.loading import LoadReport

@@ -24,9 +24,10 @@ from starlette.concurrency import run_in_threadpool
 
 from matcher.errors import Conflict, FileErrors, InvalidInput, NotFound, PayloadTooLarge
 from matcher.events.batch import EventRanking, pair_reasons, rank_event
+from matcher.events.event_records import Event
 from matcher.events.exports import participant_ics
 from matcher.events.options import MAX_YEAR, MIN_YEAR, EventOptions, Timing, from_json, timing, to_json
-from matcher.events.participants import Event, validate
+from matcher.events.participants import validate
 from matcher.events.schedule import Schedule, schedule_event
 from matcher.events.view import LiveCatalogueView
 from matcher.ranking.engine import Matcher

@@ -32,7 +32,7 @@ import anyio
 import anyio.to_thread
 
 from matcher.events.batch import EventRanking
-from matcher.events.participants import Event
+from matcher.events.event_records import Event
 from matcher.events.schedule import Schedule
 from matcher.store.audit import utc_now
 from matcher.store.protocol import ApiKey, EventRecord, ProfileStore

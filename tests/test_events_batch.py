@@ -12,7 +12,8 @@ from profiles_fixture import COUNTRIES, LINKS, PROFILES
 from matcher.domain import Facet, Kind, Profile
 from matcher.errors import InvalidInput
 from matcher.events.batch import put_profiles, rank_event
-from matcher.events.participants import CatalogueView, read_participants, read_participants_file
+from matcher.events.event_records import CatalogueView
+from matcher.events.participants import read_participants, read_participants_file
 from matcher.ranking.arrays import CatalogueArrays, profile_texts
 from matcher.ranking.engine import MatchState, query_from_row
 from matcher.ranking.features import pair_features

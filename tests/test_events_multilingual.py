@@ -7,7 +7,8 @@ from conftest import synthetic_ranker
 from test_multilingual import COUNTRIES
 
 from matcher.events.batch import rank_event
-from matcher.events.participants import CatalogueView, read_participants
+from matcher.events.event_records import CatalogueView
+from matcher.events.participants import read_participants
 from matcher.events.schedule import schedule_event
 
 pytestmark = pytest.mark.real_model

@@ -6,7 +6,7 @@ import threading
 
 from test_api_support import Api
 
-from matcher.events.participants import CatalogueView
+from matcher.events.event_records import CatalogueView
 from matcher.events.view import LiveCatalogueView
 
 pytest_plugins = ["test_api_support"]

@@ -28,7 +28,7 @@ from matcher.catalogue.files import Country
 from matcher.domain import Profile, Reason
 from matcher.encoding import Encoder
 from matcher.errors import InvalidInput
-from matcher.events.participants import Event
+from matcher.events.event_records import Event
 from matcher.ranking.arrays import FIELDS, CatalogueArrays, profile_texts, refit_text
 from matcher.ranking.features import Query
 from matcher.ranking.ranker import PairRanker
