@@ -20,7 +20,8 @@ from _common import ROOT
 from matcher.catalogue.resolve import Resolver
 from matcher.encoding import SentenceTransformerEncoder
 from matcher.events.batch import rank_event
-from matcher.events.participants import CatalogueView, read_participants
+from matcher.events.event_records import CatalogueView
+from matcher.events.participants import read_participants
 from matcher.learning.cooperation import (
     build_case_set,
     read_cases,

@@ -28,7 +28,7 @@ from matcher.ranking.arrays import CONTINENTS
 from matcher.ranking.artifact import load_ranker
 from matcher.ranking.scoring import rank
 from matcher.ranking.state import eligible_rows, query_from_profile
-from matcher.store.sqlite import open_store
+from matcher.store.backends import open_store
 
 VARIANTS = {  # name -> (hard negatives, fixed β or None)
     "random, beta learned": (0, None),

@@ -31,7 +31,8 @@ from matcher.catalogue.files import read_authorities, read_countries, read_links
 from matcher.domain import Kind
 from matcher.encoding import CachedEncoder, HashingEncoder, MemoryCache
 from matcher.events.batch import rank_event
-from matcher.events.participants import CatalogueView, Event, read_participants
+from matcher.events.event_records import CatalogueView, Event
+from matcher.events.participants import read_participants
 from matcher.events.schedule import schedule_event
 from matcher.ranking.arrays import CatalogueArrays
 from matcher.ranking.engine import MatchState

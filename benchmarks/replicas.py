@@ -42,7 +42,7 @@ import load
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from support.pg import PgServer, find_bindir
 
-from matcher.store.sqlite import open_store
+from matcher.store.backends import open_store
 
 
 class Replica:

@@ -5,44 +5,33 @@ and multilingual cue words used to tag free text.
 - ``tag_text`` finds themes in free text from cue words, whole words only, ignoring case and accents.
   A cue word ending in ``*`` matches any word starting with it (``agric*`` matches "agricole",
   "agricultural", "agrícola"); a multi-word cue matches those words in sequence.
-- ``fold`` is the normalisation both use (also handy for names): NFKD, accents dropped, case-folded,
-  anything not a letter or digit becomes one space.
+- ``fold`` is the normalisation both use (also handy for names): the one accent fold
+  (``matcher.catalogue.accents``), plus the Arabic tatweel dropped.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from matcher.catalogue import accents
 from matcher.domain import Theme
 from matcher.errors import InvalidInput
 
 LANGUAGES = ("fr", "en", "es", "pt", "ar", "de")
 
-_NON_WORD = re.compile(r"[\W_]+")
 #: Arabic clitics that may be glued to the front of a word ("and", "with", "for", "so", "as").
 _AR_CLITIC = "[\u0648\u0641\u0628\u0644\u0643]?"
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 
 
-def _marks_pattern() -> re.Pattern[str]:
-    """Character class of every combining mark (non-zero combining class) plus the Arabic tatweel."""
-    marks = [chr(c) for c in range(0x300, 0x10000) if unicodedata.combining(chr(c))]
-    return re.compile("[" + "".join(re.escape(m) for m in marks) + "\u0640]+")
-
-
-_MARKS = _marks_pattern()
-
-
 def fold(text: str) -> str:
-    """Accent- and case-insensitive form: ``"Saint-Étienne"`` -> ``"saint etienne"``, ``"Fußball"`` ->
-    ``"fussball"``. Arabic diacritics and tatweel are dropped; hamza-carrying alefs become a bare alef."""
-    if not text.isascii():
-        text = _MARKS.sub("", unicodedata.normalize("NFKD", text))
-    return _NON_WORD.sub(" ", text.casefold()).strip()
+    """Accent- and case-insensitive form (``matcher.catalogue.accents.fold``): ``"Saint-Étienne"`` ->
+    ``"saint etienne"``, ``"Fußball"`` -> ``"fussball"``. Arabic diacritics and the tatweel are dropped too;
+    hamza-carrying alefs become a bare alef."""
+    return accents.fold(accents.strip_accents(text).replace("\u0640", ""))  # after NFKD: ligatures hold it
 
 
 def _kw(*groups: str) -> tuple[str, ...]:

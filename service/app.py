@@ -27,7 +27,7 @@ from matcher.errors import MatcherError
 from matcher.paths import scrub
 from matcher.ranking.engine import Matcher
 from matcher.ranking.loading import LoadReport
-from matcher.store.sqlite import ProfileStore
+from matcher.store.protocol import ProfileStore
 from service import upload_parsing, web
 from service.deps import Resources
 from service.edge import TwinmatchApp
@@ -97,7 +97,7 @@ def load_resources(res: Resources, encoder: Encoder | None) -> None:
     try:
         if res.store is None:
             from matcher.paths import redact_db
-            from matcher.store.sqlite import open_store
+            from matcher.store.backends import open_store
 
             res.stage = stage = "opening the database"
             log.info("opening the database %s", redact_db(s.db))

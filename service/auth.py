@@ -20,7 +20,8 @@ from collections.abc import Mapping
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from matcher.errors import Forbidden, Unauthorized
-from matcher.store.sqlite import ApiKey, ProfileStore
+from matcher.store.audit import ApiKey
+from matcher.store.protocol import ProfileStore
 
 # Security schemes: they read the headers and make /docs show an "Authorize" button.
 bearer_scheme = HTTPBearer(auto_error=False, description="`Authorization: Bearer tm_<id>_<secret>`")

@@ -23,13 +23,15 @@ from matcher.catalogue.files import Country
 from matcher.domain import Match, Profile
 from matcher.encoding import Encoder
 from matcher.errors import Unauthorized
-from matcher.events.participants import CatalogueView
+from matcher.events.event_records import CatalogueView
 from matcher.events.view import LiveCatalogueView
 from matcher.ranking.engine import Matcher
 from matcher.ranking.loading import LoadReport
 from matcher.ranking.suggestions import SuggestionCache, SuggestionWarmer
+from matcher.store.audit import ApiKey
+from matcher.store.base import SQLStoreBase
+from matcher.store.protocol import ProfileStore
 from matcher.store.replication import ChangeFollower
-from matcher.store.sqlite import ApiKey, ProfileStore, SQLStoreBase
 from service.admission import Admission
 from service.auth import api_key_scheme, authenticate, bearer_scheme, check_events, check_staff, secret_from
 from service.cache import StateCache

@@ -21,7 +21,7 @@ from limits.storage import MemoryStorage, MovingWindowSupport, Storage
 from limits.strategies import MovingWindowRateLimiter
 
 from matcher.errors import MatcherError, StoreUnavailable
-from matcher.store.sqlite import ProfileStore
+from matcher.store.protocol import ProfileStore
 from service.settings import Settings
 
 RULES = ("registration", "claim", "write", "upload", "auth_failure", "match")

@@ -14,7 +14,8 @@ from support.api import A, Api, assert_error, bearer
 
 from matcher.cli import cli as cli_main
 from matcher.errors import InvalidInput
-from matcher.store.sqlite import SCHEMA_VERSION, SQLiteStore
+from matcher.store.base import SCHEMA_VERSION
+from matcher.store.sqlite import SQLiteStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 CSV_FILE = (FIXTURES / "participants.csv").read_bytes()

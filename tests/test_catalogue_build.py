@@ -27,7 +27,7 @@ from matcher.catalogue.build import build_catalogue
 from matcher.catalogue.countries import normalise_languages
 from matcher.catalogue.files import read_authorities, read_countries
 from matcher.catalogue.foreign import BigramModel, dataset_for, pick_alt_names
-from matcher.catalogue.french import parse_wkb, weighted_centroid, wkb_centroid, wkb_point
+from matcher.catalogue.wkb import parse_wkb, weighted_centroid, wkb_centroid, wkb_point
 from matcher.cli.data_cmds import data
 from matcher.domain import Kind, Level
 from matcher.errors import DataBuildError

@@ -18,7 +18,8 @@ from support.api import A, Api, assert_error, make_settings
 
 from matcher.encoding import HashingEncoder
 from matcher.errors import FileErrors
-from matcher.events.participants import MAX_CELL_CHARS, CatalogueView, read_participants
+from matcher.events.event_records import CatalogueView
+from matcher.events.participants import MAX_CELL_CHARS, read_participants
 from service.app import create_app
 from service.edge import CSP
 from service.web.paths import TEMPLATES_DIR

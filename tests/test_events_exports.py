@@ -15,6 +15,7 @@ from profiles_fixture import COUNTRIES, LINKS, PROFILES
 
 from matcher.domain import Reason
 from matcher.events.batch import EventRanking, RankedPartner, pair_reasons, rank_event
+from matcher.events.event_records import CatalogueView
 from matcher.events.exports import (
     RANKING_COLUMNS,
     SCHEDULE_COLUMNS,
@@ -27,7 +28,7 @@ from matcher.events.exports import (
     schedule_xlsx,
 )
 from matcher.events.options import Pause, timing
-from matcher.events.participants import CatalogueView, read_participants_file
+from matcher.events.participants import read_participants_file
 from matcher.events.schedule import plan_schedule, schedule_event
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"

@@ -7,7 +7,8 @@ from support.rankers import synthetic_ranker
 from support.worlds import MULTILINGUAL_COUNTRIES as COUNTRIES
 
 from matcher.events.batch import rank_event
-from matcher.events.participants import CatalogueView, read_participants
+from matcher.events.event_records import CatalogueView
+from matcher.events.participants import read_participants
 from matcher.events.schedule import schedule_event
 
 pytestmark = pytest.mark.real_model

@@ -11,7 +11,8 @@ from profiles_fixture import COUNTRIES, LINKS, PROFILES
 
 from matcher.domain import Kind
 from matcher.errors import FileErrors, InvalidInput, RowError
-from matcher.events.participants import CatalogueView, ItemError, read_participants, read_participants_file
+from matcher.events.event_records import CatalogueView, ItemError
+from matcher.events.participants import read_participants, read_participants_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 COUNTRY_MAP = {c.code: c for c in COUNTRIES}

@@ -171,7 +171,8 @@ def test_schedule_event_end_to_end(state, encoder):
     from profiles_fixture import COUNTRIES, LINKS, PROFILES
 
     from matcher.events.batch import rank_event
-    from matcher.events.participants import CatalogueView, read_participants_file
+    from matcher.events.event_records import CatalogueView
+    from matcher.events.participants import read_participants_file
     from matcher.events.schedule import schedule_event
 
     cat = CatalogueView.build(PROFILES, {c.code: c for c in COUNTRIES}, LINKS)

@@ -6,7 +6,7 @@ import threading
 
 from support.api import Api
 
-from matcher.events.participants import CatalogueView
+from matcher.events.event_records import CatalogueView
 from matcher.events.view import LiveCatalogueView
 
 

@@ -10,12 +10,11 @@ import pytest
 from matcher.catalogue.files import read_links
 from matcher.catalogue.links import (
     DATA_CARD_PLACEHOLDER,
-    WIKIDATA_FILE,
-    WIKIPEDIA_FILE,
     build_links,
     fill_data_card,
     write_link_files,
 )
+from matcher.catalogue.twinning_lists import WIKIDATA_FILE, WIKIPEDIA_FILE
 from matcher.domain import Kind, Link, Profile
 from matcher.errors import DataBuildError
 

@@ -18,7 +18,7 @@ from support.api import NEW, B, bearer, tiny_database
 from support.net import free_port, wait_ready, wait_until
 from support.pg import PgServer
 
-from matcher.store.sqlite import open_store
+from matcher.store.backends import open_store
 
 pytestmark = pytest.mark.slow
 TWINMATCH = Path(sys.executable).with_name("twinmatch")

@@ -22,16 +22,12 @@ from support.worlds import CATALOGUE, COUNTRIES, LINKS, make_data_dir
 from matcher.catalogue import files
 from matcher.domain import Contact, Facet, Kind, Profile
 from matcher.errors import Conflict, DataBuildError, InvalidInput, NotFound, StoreUnavailable
+from matcher.store.backends import open_store
+from matcher.store.base import SCHEMA_VERSION, SQLStoreBase
 from matcher.store.codec import profile_from_json, profile_to_json
-from matcher.store.events import EVENTS_SCHEMA, legacy_events_path
-from matcher.store.sqlite import (
-    SCHEMA_VERSION,
-    EventRecord,
-    ProfileStore,
-    SQLiteStore,
-    SQLStoreBase,
-    open_store,
-)
+from matcher.store.events import EVENTS_SCHEMA, EventRecord, legacy_events_path
+from matcher.store.protocol import ProfileStore
+from matcher.store.sqlite import SQLiteStore
 
 RICH = Profile(
     id="user-1", name="Communauté d'agglomération Test", kind=Kind.INTERCOMMUNALITY, country="FR",

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
+from matcher.explain.quantities import count, integer, number, percent, plural
 from matcher.explain.wording import (
-    count,
     en_country,
     en_name,
     fr_country,
@@ -18,11 +18,7 @@ from matcher.explain.wording import (
     fr_of_country,
     fr_que,
     fr_the_country,
-    integer,
     language_names,
-    number,
-    percent,
-    plural,
 )
 from matcher.paths import DATA_DIR
 

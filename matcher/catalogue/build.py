@@ -194,6 +194,18 @@ def _build_links(
 def _validate(authorities: list[Profile], country_list: list[files.Country], *, strict: bool,
               min_population: int) -> dict[str, Any]:
     """Consistency checks always; expected sizes of the real data when ``strict``. Returns the counts."""
+    problems = _consistency_problems(authorities, country_list)
+    counts = _catalogue_counts(authorities, country_list)
+    if strict:
+        problems += [f"expected {what}" for ok, what in _expected_sizes(counts, min_population) if not ok]
+    if problems:
+        shown = "; ".join(problems[:20]) + (f" (and {len(problems) - 20} more)" if len(problems) > 20 else "")
+        raise DataBuildError(f"catalogue validation failed, nothing written: {shown}. Counts: {counts}")
+    return counts
+
+
+def _consistency_problems(authorities: list[Profile], country_list: list[files.Country]) -> list[str]:
+    """Duplicate ids, unknown countries, dangling parents, and rows no profile may have."""
     problems: list[str] = []
     ids = Counter(p.id for p in authorities)
     dups = [i for i, n in ids.items() if n > 1]
@@ -207,29 +219,41 @@ def _validate(authorities: list[Profile], country_list: list[files.Country], *, 
     if dangling:
         problems.append(f"{len(dangling)} parent id(s) not in the catalogue, e.g. {dangling[:5]}")
     for p in authorities:
-        if not p.name.strip():
-            problems.append(f"{p.id}: empty name")
-        if p.lat is not None and p.lon is not None and not (-90 <= p.lat <= 90 and -180 <= p.lon <= 180):
-            problems.append(f"{p.id}: coordinates out of range")
-        if any("|" in a for a in p.alt_names):
-            problems.append(f"{p.id}: '|' in an alternate name")
+        problems += _profile_problems(p)
+    return problems
 
-    by_kind = Counter(p.kind.value for p in authorities)
+
+def _profile_problems(p: Profile) -> list[str]:
+    problems = []
+    if not p.name.strip():
+        problems.append(f"{p.id}: empty name")
+    if p.lat is not None and p.lon is not None and not (-90 <= p.lat <= 90 and -180 <= p.lon <= 180):
+        problems.append(f"{p.id}: coordinates out of range")
+    if any("|" in a for a in p.alt_names):
+        problems.append(f"{p.id}: '|' in an alternate name")
+    return problems
+
+
+def _is_insee_region(p: Profile) -> bool:
+    """A région of the INSEE code list (``FR-REG-84``), not an overseas collectivité."""
+    code = p.id.split("-")[-1]
+    return p.kind is Kind.REGION and code.isdigit() and len(code) == 2
+
+
+def _catalogue_counts(authorities: list[Profile], country_list: list[files.Country]) -> dict[str, Any]:
+    """What the build report counts: by kind, French coordinates, foreign levels and countries."""
     fr = [p for p in authorities if p.country == "FR"]
     fr_coords = sum(1 for p in fr if p.has_coordinates)
-    fr_kind = Counter(p.kind for p in fr)
     foreign_list = [p for p in authorities if p.country != "FR"]
     by_level = Counter(p.level_of.value for p in foreign_list)
-    fr_regions = [p for p in fr if p.kind is Kind.REGION and p.id.split("-")[-1].isdigit()
-                  and len(p.id.split("-")[-1]) == 2]
-    counts: dict[str, Any] = {
+    return {
         "authorities": len(authorities),
-        "by_kind": dict(sorted(by_kind.items())),
+        "by_kind": dict(sorted(Counter(p.kind.value for p in authorities).items())),
         "french_by_kind": dict(sorted(Counter(p.kind.value for p in fr).items())),
         "french": len(fr),
         "french_with_coordinates": fr_coords,
         "french_coordinate_share": round(fr_coords / len(fr), 5) if fr else 0.0,
-        "french_regions_insee": len(fr_regions),
+        "french_regions_insee": sum(1 for p in fr if _is_insee_region(p)),
         "foreign": len(foreign_list),
         "foreign_by_level": {"admin1": by_level["admin1"], "admin2": by_level["admin2"], "town": by_level["town"]},
         "foreign_countries": len({p.country for p in foreign_list}),
@@ -237,30 +261,28 @@ def _validate(authorities: list[Profile], country_list: list[files.Country], *, 
         "countries": len(country_list),
         "french_official_countries": sum(1 for c in country_list if c.french_official),
     }
-    if strict:
-        checks = [
-            (fr_kind[Kind.COMMUNE] >= EXPECT_COMMUNES, f"communes >= {EXPECT_COMMUNES}"),
-            (fr_kind[Kind.DEPARTMENT] == EXPECT_DEPARTMENTS, f"départements == {EXPECT_DEPARTMENTS}"),
-            (len(fr_regions) == EXPECT_REGIONS, f"régions == {EXPECT_REGIONS}"),
-            (fr_kind[Kind.INTERCOMMUNALITY] >= EXPECT_EPCI, f"EPCI >= {EXPECT_EPCI}"),
-            (counts["french_coordinate_share"] >= EXPECT_FRENCH_COORDS,
-             f"French coordinate share >= {EXPECT_FRENCH_COORDS}"),
-            (len(country_list) >= EXPECT_COUNTRIES, f"countries >= {EXPECT_COUNTRIES}"),
-        ]
+
+
+def _expected_sizes(counts: dict[str, Any], min_population: int) -> list[tuple[bool, str]]:
+    """(met, what) for each size the real data must reach; foreign towns only down to 5,000 inhabitants."""
+    fr_kind, by_level = counts["french_by_kind"], counts["foreign_by_level"]
+    checks = [
+        (fr_kind.get(Kind.COMMUNE.value, 0) >= EXPECT_COMMUNES, f"communes >= {EXPECT_COMMUNES}"),
+        (fr_kind.get(Kind.DEPARTMENT.value, 0) == EXPECT_DEPARTMENTS, f"départements == {EXPECT_DEPARTMENTS}"),
+        (counts["french_regions_insee"] == EXPECT_REGIONS, f"régions == {EXPECT_REGIONS}"),
+        (fr_kind.get(Kind.INTERCOMMUNALITY.value, 0) >= EXPECT_EPCI, f"EPCI >= {EXPECT_EPCI}"),
+        (counts["french_coordinate_share"] >= EXPECT_FRENCH_COORDS,
+         f"French coordinate share >= {EXPECT_FRENCH_COORDS}"),
+        (counts["countries"] >= EXPECT_COUNTRIES, f"countries >= {EXPECT_COUNTRIES}"),
+        (by_level["admin1"] >= EXPECT_ADMIN1, f"foreign admin-1 units >= {EXPECT_ADMIN1}"),
+        (counts["admin1_countries"] >= EXPECT_ADMIN1_COUNTRIES,
+         f"countries with admin-1 units >= {EXPECT_ADMIN1_COUNTRIES}"),
+        (by_level["admin2"] >= EXPECT_ADMIN2, f"foreign admin-2 units >= {EXPECT_ADMIN2}"),
+    ]
+    if min_population <= 5000:
         checks += [
-            (by_level["admin1"] >= EXPECT_ADMIN1, f"foreign admin-1 units >= {EXPECT_ADMIN1}"),
-            (counts["admin1_countries"] >= EXPECT_ADMIN1_COUNTRIES,
-             f"countries with admin-1 units >= {EXPECT_ADMIN1_COUNTRIES}"),
-            (by_level["admin2"] >= EXPECT_ADMIN2, f"foreign admin-2 units >= {EXPECT_ADMIN2}"),
+            (by_level["town"] >= EXPECT_FOREIGN, f"foreign towns >= {EXPECT_FOREIGN}"),
+            (counts["foreign_countries"] >= EXPECT_FOREIGN_COUNTRIES,
+             f"foreign countries >= {EXPECT_FOREIGN_COUNTRIES}"),
         ]
-        if min_population <= 5000:
-            checks += [
-                (by_level["town"] >= EXPECT_FOREIGN, f"foreign towns >= {EXPECT_FOREIGN}"),
-                (counts["foreign_countries"] >= EXPECT_FOREIGN_COUNTRIES,
-                 f"foreign countries >= {EXPECT_FOREIGN_COUNTRIES}"),
-            ]
-        problems += [f"expected {what}" for ok, what in checks if not ok]
-    if problems:
-        shown = "; ".join(problems[:20]) + (f" (and {len(problems) - 20} more)" if len(problems) > 20 else "")
-        raise DataBuildError(f"catalogue validation failed, nothing written: {shown}. Counts: {counts}")
-    return counts
+    return checks

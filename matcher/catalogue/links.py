@@ -4,7 +4,7 @@ Inputs (read-only, see ``SOURCE.md`` next to them):
 - ``wikidata_p190_france_origin_2017.tsv`` — French origin commune -> partner (Wikidata P190, 2017);
 - ``wikipedia_twin_cities_geocoded.csv`` — pairs from the English Wikipedia lists, either side French.
 
-Both sides of every pair go through one ``Resolver``. A link is kept when both sides resolve:
+The lists are read by ``twinning_lists``; both sides of every pair go through one ``Resolver``. A link is kept when both sides resolve:
 ``Link(a=<French id>, b=<partner id>)`` for France–foreign pairs. France–France pairs (a French town
 twinned with another, often an overseas one) are kept too, ordered ``a < b``: they are real
 partnerships and feed the collaborative history; international matching drops same-country candidates
@@ -13,11 +13,8 @@ on its own, so they do no harm there. Consumers tell them apart by both ids star
 
 from __future__ import annotations
 
-import csv
-import math
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,118 +31,19 @@ from matcher.catalogue.resolve import (
     Resolution,
     Resolver,
 )
+from matcher.catalogue.twinning_lists import (
+    WIKIDATA_FILE,
+    WIKIPEDIA_FILE,
+    Place,
+    RawPair,
+    read_wikidata,
+    read_wikipedia,
+)
 from matcher.domain import Level, Link, Profile
-from matcher.errors import DataBuildError
 
-WIKIDATA_FILE = "wikidata_p190_france_origin_2017.tsv"
-WIKIPEDIA_FILE = "wikipedia_twin_cities_geocoded.csv"
-_WIKIDATA_COLUMNS = ("origincityLabel", "origincountry", "originlat", "originlong", "sistercityLabel",
-                     "destinationlat", "destinationlong", "destination_countryLabel")
-_WIKIPEDIA_COLUMNS = ("city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2")
 DATA_CARD_PLACEHOLDER = "<!-- links section: filled by links build -->"
 _CARD_BEGIN = "<!-- links section: begin (filled by links build) -->"
 _CARD_END = "<!-- links section: end -->"
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    """One side of a row as written in the list."""
-
-    name: str
-    country: str
-    lat: float | None
-    lon: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class RawPair:
-    source: str
-    line: int
-    french: Place
-    partner: Place
-    domestic: bool  # both sides in France
-
-
-def _place(name: str, country: str, lat: float | None, lon: float | None, notes: Counter[str]) -> Place:
-    """A side of a row. Whole-degree coordinates (``55, -3`` for "March, England") are a geocoder's
-    country or region centroid, not the town: they are dropped so they cannot veto a name match."""
-    if lat is not None and lon is not None and lat.is_integer() and lon.is_integer():
-        lat = lon = None
-        notes["coarse_coordinates_dropped"] += 1
-    return Place(name.strip(), country.strip(), lat, lon)
-
-
-def _coord(value: str, path: Path, line: int, column: str) -> float | None:
-    """Empty -> None; anything else must be a finite number, else the file is corrupt."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        x = float(value)
-    except ValueError:
-        raise DataBuildError(f"{path.name}: line {line}, column {column!r}: not a number: {value!r}") from None
-    if not math.isfinite(x) or abs(x) > 180:
-        raise DataBuildError(f"{path.name}: line {line}, column {column!r}: out of range: {value!r}")
-    return x
-
-
-def _rows(path: Path, delimiter: str, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) of a UTF-8 CSV/TSV; any read problem becomes DataBuildError naming the file."""
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh, delimiter=delimiter)
-            missing = [c for c in columns if c not in (reader.fieldnames or ())]
-            if missing:
-                raise DataBuildError(f"{path.name}: missing column(s) {missing}; found {reader.fieldnames}")
-            n = 0
-            for row in reader:
-                if None in row or any(row.get(c) is None for c in columns):  # too many / too few fields
-                    raise DataBuildError(f"{path.name}: line {reader.line_num}: wrong number of fields")
-                n += 1
-                yield reader.line_num, row
-            if n == 0:
-                raise DataBuildError(f"{path.name}: no data rows")
-    except FileNotFoundError:
-        raise DataBuildError(f"{path.name}: file not found in {path.parent}") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise DataBuildError(f"{path.name}: unreadable ({type(exc).__name__}: {exc})") from None
-
-
-def read_wikidata(path: Path, is_french: Any) -> tuple[list[RawPair], Counter[str]]:
-    """Rows of the Wikidata TSV: the origin is always a French commune; the partner may be French too.
-    Returns the pairs and row counts (``rows``, ``coarse_coordinates_dropped``)."""
-    pairs: list[RawPair] = []
-    notes: Counter[str] = Counter()
-    for line, r in _rows(path, "\t", _WIKIDATA_COLUMNS):
-        notes["rows"] += 1
-        french = _place(r["origincityLabel"], r["origincountry"] or "France",
-                        _coord(r["originlat"], path, line, "originlat"),
-                        _coord(r["originlong"], path, line, "originlong"), notes)
-        partner = _place(r["sistercityLabel"], r["destination_countryLabel"],
-                         _coord(r["destinationlat"], path, line, "destinationlat"),
-                         _coord(r["destinationlong"], path, line, "destinationlong"), notes)
-        pairs.append(RawPair("wikidata", line, french, partner, domestic=is_french(partner.country)))
-    return pairs, notes
-
-
-def read_wikipedia(path: Path, is_french: Any) -> tuple[list[RawPair], Counter[str]]:
-    """Rows of the Wikipedia CSV that involve France (either side); ``is_french(country text) -> bool``.
-    Returns the pairs and row counts (``rows``, ``no_french_side``, ``coarse_coordinates_dropped``)."""
-    pairs: list[RawPair] = []
-    notes: Counter[str] = Counter()
-    for line, r in _rows(path, ",", _WIKIPEDIA_COLUMNS):
-        notes["rows"] += 1
-        f1, f2 = is_french(r["country1"]), is_french(r["country2"])
-        if not (f1 or f2):
-            notes["no_french_side"] += 1
-            continue
-        one = _place(r["city1"], r["country1"], _coord(r["lat1"], path, line, "lat1"),
-                     _coord(r["lng1"], path, line, "lng1"), notes)
-        two = _place(r["city2"], r["country2"], _coord(r["lat2"], path, line, "lat2"),
-                     _coord(r["lng2"], path, line, "lng2"), notes)
-        french, partner = (one, two) if f1 else (two, one)
-        pairs.append(RawPair("wikipedia", line, french, partner, domestic=f1 and f2))
-    return pairs, notes
 
 
 class _Side:

@@ -10,10 +10,11 @@ list (most specific first, so ``Frankfurt (Oder)`` is tried before ``Frankfurt``
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from matcher.catalogue.accents import strip_accents
 
 if TYPE_CHECKING:  # pragma: no cover
     from matcher.catalogue.files import Country
@@ -76,8 +77,7 @@ def normalize_name(s: str) -> str:
         return ""
     t = s.casefold()
     if not t.isascii():
-        t = unicodedata.normalize("NFKD", t.translate(_SPECIAL).translate(_MODIFIERS))
-        t = "".join(ch for ch in t if not unicodedata.combining(ch))
+        t = strip_accents(t.translate(_SPECIAL).translate(_MODIFIERS))
         t = t.translate(_SPECIAL)  # NFKD can expose letters of the table (rare compatibility forms)
     t = _AMPERSAND.sub(" and ", t)
     t = _SEPARATORS.sub(" ", t).strip()

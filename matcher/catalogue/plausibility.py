@@ -34,7 +34,7 @@ from matcher.geo import km_from_dot, unit_xyz
 from matcher.ranking.arrays import KINDS, CatalogueArrays
 
 if TYPE_CHECKING:
-    from matcher.store.sqlite import ProfileStore
+    from matcher.store.protocol import ProfileStore
 
 #: A point may be this close to the declared country's nearest authority and still be in it (its own
 #: centre can be farther from the border than a neighbour's).

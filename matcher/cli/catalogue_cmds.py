@@ -13,8 +13,9 @@ import click
 
 from matcher.domain import Kind, Profile
 from matcher.paths import DATA_DIR, DEFAULT_DB
+from matcher.store.backends import open_store
+from matcher.store.base import SQLStoreBase
 from matcher.store.codec import profile_to_dict
-from matcher.store.sqlite import SQLStoreBase, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -69,7 +69,7 @@ def model_options(fn: F) -> F:
 
 
 def open_store(db: Path | str | None, data_dir: Path, *, progress: bool = True) -> Any:
-    from matcher.store.sqlite import open_store as open_any
+    from matcher.store.backends import open_store as open_any
 
     return open_any(db or default_db(), data_dir, progress=progress)
 

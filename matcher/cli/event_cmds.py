@@ -33,7 +33,8 @@ def _writer(out: Path, writers: dict[str, Callable[..., bytes]]) -> Callable[...
 
 def _load(file: Path, db: Path | None, data_dir: Path, model: str, ranker_path: Path) -> tuple[Any, Any]:
     """(validated event, matcher): the file is checked before the model and the catalogue texts load."""
-    from matcher.events.participants import CatalogueView, read_participants_file
+    from matcher.events.event_records import CatalogueView
+    from matcher.events.participants import read_participants_file
     from matcher.ranking.loading import load_matcher
 
     store = open_store(db, data_dir)

@@ -23,7 +23,7 @@ from matcher.learning.inputs import (
     twinning_state,
 )
 from matcher.ranking.engine import MatchState
-from matcher.store.sqlite import ProfileStore
+from matcher.store.protocol import ProfileStore
 
 
 def _state(store: ProfileStore, *, model: str = "usem3", with_ranker_path: Path | None = None,

@@ -13,13 +13,8 @@ A typical call chain (what the CLI and an HTTP route do)::
 """
 
 from matcher.events.batch import EventRanking, RankedPartner, rank_event
-from matcher.events.participants import (
-           CatalogueView,
-           Event,
-           Participant,
-           read_participants,
-           read_participants_file,
-)
+from matcher.events.event_records import CatalogueView, Event, Participant
+from matcher.events.participants import read_participants, read_participants_file
 from matcher.events.schedule import Meeting, Schedule, plan_schedule, schedule_event
 
 __all__ = ["CatalogueView", "Event", "EventRanking", "Meeting", "Participant", "RankedPartner", "Schedule",

@@ -38,8 +38,8 @@ import numpy as np
 
 from matcher.errors import InvalidInput
 from matcher.events.batch import EventRanking
+from matcher.events.event_records import Event
 from matcher.events.options import Answer, Lock, planning_pairs
-from matcher.events.participants import Event
 
 DEFAULT_TOP_M = 30
 ROUND_TIME_LIMIT_S = 30.0

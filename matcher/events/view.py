@@ -14,7 +14,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from matcher.events.participants import CatalogueView
+from matcher.events.event_records import CatalogueView
 
 log = logging.getLogger("twinmatch.events")
 

@@ -7,7 +7,7 @@ candidates lie in this range" is "none", and the notice says why."""
 from __future__ import annotations
 
 from matcher.domain import Filters
-from matcher.explain.wording import integer
+from matcher.explain.quantities import integer
 
 
 def empty_notice(filters: Filters, lang: str) -> str:

@@ -16,7 +16,7 @@ from matcher.funding.rules import Applicant, Assessment, assess
 from matcher.themes import THEMES
 
 if TYPE_CHECKING:
-    from matcher.store.sqlite import ProfileStore
+    from matcher.store.protocol import ProfileStore
 
 
 def theme_labels() -> dict[str, tuple[str, str]]:

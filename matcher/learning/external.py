@@ -14,7 +14,7 @@ from matcher.catalogue.resolve import Resolver
 from matcher.errors import InvalidInput, RowError
 from matcher.learning.evaluation import METHODS, evaluate_query, twins_metrics
 from matcher.ranking.state import MatchState
-from matcher.store.sqlite import ProfileStore
+from matcher.store.protocol import ProfileStore
 
 EXTERNAL_COLUMNS = ("french_name", "french_lat", "french_lon", "partner_name", "partner_country", "partner_lat",
                     "partner_lon")

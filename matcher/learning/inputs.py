@@ -14,7 +14,7 @@ from matcher.learning.cooperation import Case, build_case_set, read_cases, read_
 from matcher.learning.thematic import CaseState, case_state
 from matcher.ranking.ranker import PairRanker
 from matcher.ranking.state import MatchState
-from matcher.store.sqlite import ProfileStore
+from matcher.store.protocol import ProfileStore
 
 #: The matched catalogue by id and its resolver: read once per command.
 Lookup = tuple[dict[str, Profile], Resolver]

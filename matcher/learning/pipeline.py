@@ -27,7 +27,7 @@ from matcher.ranking.calibration import N_MODES, TEXT, calibration_group, group_
 from matcher.ranking.features import FEATURE_INDEX, GATE_FEATURE
 from matcher.ranking.ranker import PairRanker
 from matcher.ranking.state import MatchState, level_link_counts, with_case_levels
-from matcher.store.sqlite import ProfileStore
+from matcher.store.protocol import ProfileStore
 
 
 @dataclass

@@ -16,7 +16,7 @@ from matcher.domain import Filters
 from matcher.ranking.engine import MatchState, eligible_rows, query_from_row
 from matcher.ranking.features import pair_features
 from matcher.ranking.history import HistoryIndex
-from matcher.store.sqlite import ProfileStore
+from matcher.store.protocol import ProfileStore
 from matcher.store.web import Interest
 
 

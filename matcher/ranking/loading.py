@@ -18,7 +18,7 @@ from matcher.ranking.artifact import load_ranker
 from matcher.ranking.engine import Matcher, MatchState
 from matcher.ranking.ranker import PairRanker
 from matcher.ranking.text_corpus import profile_texts
-from matcher.store.sqlite import ProfileStore
+from matcher.store.protocol import ProfileStore
 
 DEFAULT_DIM = 512
 

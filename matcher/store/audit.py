@@ -1,6 +1,6 @@
 """Staff decisions (append-only audit trail) and API keys (only salted hashes stored): the ``Decision``
-and ``ApiKey`` records and the ``AuditMixin`` that ``SQLiteStore`` inherits. Import them from
-``matcher.store.sqlite``.
+and ``ApiKey`` records and the ``AuditMixin`` that ``SQLStoreBase`` inherits. Import the records from
+``matcher.store.protocol``.
 """
 
 from __future__ import annotations

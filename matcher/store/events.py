@@ -1,5 +1,5 @@
-"""Uploaded events in the main database: the ``EventRecord`` and the ``EventsMixin`` that ``SQLiteStore``
-inherits (it uses the store's ``_tx`` / ``_query``). Import them from ``matcher.store.sqlite``.
+"""Uploaded events in the main database: the ``EventRecord`` and the ``EventsMixin`` that ``SQLStoreBase``
+inherits (it uses the store's ``_tx`` / ``_query``). Import the record from ``matcher.store.protocol``.
 
 What is kept of an event is the uploaded file itself (bytes, name) and a summary, never derived data: the
 service reads the file again after a restart, with the same validation as the upload, against the

@@ -3,32 +3,51 @@
 User-created profiles (``source='user'``) and profiles edited through the store (non-empty
 ``updated_at``) survive a reload: an edited catalogue profile gets the new catalogue fields and keeps
 its own (description, facets, preferences, contact...). Decisions, keys and embeddings are untouched.
+``source_hashes`` tells whether the loaded catalogue is stale.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
 from matcher.catalogue import files
 from matcher.catalogue.case_pairs import case_facets, case_links, load_pairs
 from matcher.domain import Profile
 from matcher.errors import DataBuildError, RowError
-from matcher.store.sql import Connection, insert_sql
-from matcher.store.sqlite import (
-    _BATCH,
-    _PROFILE_COLS,
-    _UPDATE_PROFILE,
-    _USER_OWNED,
+from matcher.store.rows import (
+    BATCH,
     CATALOGUE_FIELDS,
+    PROFILE_COLS,
     PROFILE_COLUMNS,
-    _profile_params,
-    _row_profile,
+    UPDATE_PROFILE,
+    USER_OWNED,
+    profile_params,
     profile_row,
+    row_profile,
 )
+from matcher.store.sql import Connection, insert_sql
+
+#: Files whose content defines the catalogue; their sha256 tells whether the database is stale.
+#: The real cooperation cases (``matcher.catalogue.case_pairs``): their index and the case files it names.
+SOURCE_FILES = (files.AUTHORITIES_FILE, files.COUNTRIES_FILE, files.LINKS_FILE, "cooperation/case_pairs.csv",
+                "cooperation/cooperation_dev.csv", "cooperation/cooperation_more.csv")
+
+
+def source_hashes(data_dir: Path) -> dict[str, str | None]:
+    """sha256 of each catalogue source file in ``data_dir`` (None when absent)."""
+    out: dict[str, str | None] = {}
+    for name in SOURCE_FILES:
+        path = data_dir / name
+        out[name] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+    return out
+
 
 #: ``bulk(conn, table, columns, rows)``: insert many rows in the caller's transaction (the backend's fastest way).
 BulkInsert = Callable[[Connection, str, tuple[str, ...], list[tuple[Any, ...]]], None]
@@ -41,8 +60,6 @@ def _executemany(conn: Connection, table: str, columns: tuple[str, ...], rows: l
 def _with_progress(items: Iterable[Profile], progress: bool) -> Iterable[Profile]:
     if not progress:
         return items
-    from tqdm import tqdm
-
     return tqdm(items, desc="loading authorities", unit=" rows", mininterval=0.5)
 
 
@@ -50,11 +67,11 @@ def load_catalogue(conn: Connection, data_dir: Path, *, progress: bool = False,
                    bulk: BulkInsert = _executemany) -> dict[str, int]:
     """Replace the catalogue part of the database with the files in ``data_dir``. Must run inside a
     transaction (the caller commits or rolls back). New profiles, countries and links are inserted by
-    ``bulk`` in batches of ``_BATCH`` rows. Returns counts."""
-    keep = {r["id"]: _row_profile(r) for r in
-            conn.execute(f"SELECT {_PROFILE_COLS} FROM profiles WHERE {_USER_OWNED}")}
+    ``bulk`` in batches of ``BATCH`` rows. Returns counts."""
+    keep = {r["id"]: row_profile(r) for r in
+            conn.execute(f"SELECT {PROFILE_COLS} FROM profiles WHERE {USER_OWNED}")}
     conn.execute("DELETE FROM links")
-    conn.execute(f"DELETE FROM profiles WHERE NOT {_USER_OWNED}")
+    conn.execute(f"DELETE FROM profiles WHERE NOT {USER_OWNED}")
     ids: set[str] = set(keep)
     loaded, merged = 0, 0
     # Real cooperation cases (data/cooperation/): their texts become the catalogue profiles' expertise (French
@@ -77,13 +94,13 @@ def load_catalogue(conn: Connection, data_dir: Path, *, progress: bool = False,
                 if old is not None:
                     if old.source != "user":  # an edited catalogue profile: refresh its catalogue fields
                         fresh = old.with_changes(**{f: getattr(p, f) for f in CATALOGUE_FIELDS})
-                        conn.execute(_UPDATE_PROFILE, _profile_params(fresh))
+                        conn.execute(UPDATE_PROFILE, profile_params(fresh))
                         merged += 1
                     continue
                 if p.id in case_texts:
                     p = p.with_changes(**case_texts[p.id])
                 batch.append(profile_row(p))
-                if len(batch) >= _BATCH:
+                if len(batch) >= BATCH:
                     bulk(conn, "profiles", PROFILE_COLUMNS, batch)
                     batch.clear()
             if batch:

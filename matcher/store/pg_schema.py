@@ -1,6 +1,6 @@
 """The PostgreSQL schema of ``PostgresStore``: every PostgreSQL-only statement of the store is here.
 
-The tables are SQLite's (``matcher.store.sqlite``, ``store_events``, ``store_web``) with PostgreSQL types:
+The tables are SQLite's (``matcher.store.sqlite``, ``events``, ``web``, ``changes``) with PostgreSQL types:
 ``DOUBLE PRECISION`` for SQLite's 8-byte ``REAL``, ``BIGINT`` for its 64-bit ``INTEGER``, ``BYTEA`` for
 ``BLOB``, identity columns for ``AUTOINCREMENT`` ids, and a ``rowid`` identity column on the tables whose
 insertion order the store reads (SQLite's implicit ``rowid``). Text that is ordered or compared is

@@ -1,5 +1,5 @@
 """``PostgresStore``: the ``ProfileStore`` over a PostgreSQL database (psycopg 3), selected by a
-``postgresql://`` URL (``matcher.store.sqlite.open_store``).
+``postgresql://`` URL (``matcher.store.backends.open_store``).
 
 It is ``SQLStoreBase`` (the SQL shared with ``SQLiteStore``) over one connection behind a lock, like
 ``SQLiteStore``. The shared SQL is written with ``?`` / ``:name`` placeholders; ``PgConnection`` turns them
@@ -26,9 +26,9 @@ from psycopg import sql as pgsql
 from matcher.errors import DataBuildError, StoreUnavailable
 from matcher.paths import redact_db as redact
 from matcher.paths import scrub
+from matcher.store.base import SQLStoreBase
 from matcher.store.changes import new_origin
 from matcher.store.pg_schema import CHANGES_CHANNEL, MIGRATIONS, NOTIFY_CHANGE, SCHEMA, WRITE_LOCK
-from matcher.store.sqlite import SQLStoreBase
 
 CONNECT_TIMEOUT_S = 5
 

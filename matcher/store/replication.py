@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from matcher.errors import MatcherError, NotFound
 from matcher.ranking.engine import Matcher
 from matcher.store.changes import CHANGE_RETENTION_S, Change
-from matcher.store.sqlite import ProfileStore
+from matcher.store.protocol import ProfileStore
 
 log = logging.getLogger("twinmatch.replication")
 

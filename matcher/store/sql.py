@@ -1,11 +1,11 @@
 """The SQL surface the store's mixins are written against, shared by both backends (no driver here).
 
-The mixins (``store_audit``, ``store_trust``, ``store_events``, ``store_web``, ``store_load``) and
+The mixins (``audit``, ``trust``, ``events``, ``web``, ``changes``), ``load``, ``rows`` and
 ``SQLStoreBase`` write their SQL once, in the subset that SQLite (3.35+) and PostgreSQL both accept:
 ``?`` or ``:name`` placeholders, ``INSERT ... ON CONFLICT (...) DO NOTHING / DO UPDATE SET c = excluded.c``,
 ``INSERT ... RETURNING id`` for new ids, a ``rowid`` column for insertion order (SQLite's own; an identity
 column on PostgreSQL), ``instr`` and ``json_extract`` (functions defined by the PostgreSQL schema). Rows are
-indexable by column name and by position (``sqlite3.Row`` on SQLite, ``store_pg.Row`` on PostgreSQL).
+indexable by column name and by position (``sqlite3.Row`` on SQLite, ``postgres.Row`` on PostgreSQL).
 
 What cannot be written once is asked of the store (see ``SQLStoreBase``): the driver's exception for a
 violated constraint, the unindexed form of a column, the bulk insert of the catalogue load.

@@ -1,6 +1,6 @@
 """Trust in the catalogue: profile verification, claims of catalogue entries by their town halls, and the
-append-only audit trail that records both. ``TrustMixin`` is inherited by ``SQLiteStore`` (it uses the
-store's ``_tx`` / ``_query``); import the records from ``matcher.store.sqlite``.
+append-only audit trail that records both. ``TrustMixin`` is inherited by ``SQLStoreBase`` (it uses the
+store's ``_tx`` / ``_query``); import the records from ``matcher.store.protocol``.
 
 A self-registered profile is *pending* until staff verify it; a claim asks for an owner key to an existing
 entry and gets one only when staff approve it (the key is created in the same transaction as the decision,

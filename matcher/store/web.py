@@ -1,6 +1,6 @@
 """What the web app keeps: sign-in sessions and the interest messages relayed between authorities. The
-``WebMixin`` is inherited by ``SQLiteStore`` (it uses the store's ``_tx`` / ``_query``); import the
-records from ``matcher.store.sqlite``.
+``WebMixin`` is inherited by ``SQLStoreBase`` (it uses the store's ``_tx`` / ``_query``); import the
+records from ``matcher.store.protocol``.
 
 Sessions. Signing in with an API key creates a session: a random token goes to the browser (a cookie),
 only its SHA-256 is stored, with the key id it stands for. The key is checked again on every use (a

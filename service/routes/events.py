@@ -33,7 +33,7 @@ from matcher.errors import FileErrors, InvalidInput, NotFound
 from matcher.events.batch import EventRanking
 from matcher.events.exports import ics_filename, ranking_csv, ranking_xlsx, schedule_csv, schedule_xlsx
 from matcher.events.options import Lock, timing
-from matcher.store.sqlite import ApiKey
+from matcher.store.audit import ApiKey
 from service.deps import EventsKey, LangDep, MatcherDep, Resources, ResourcesDep, StoreDep, limited
 from service.lang import Lang
 from service.routes.event_params import (

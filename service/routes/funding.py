@@ -14,7 +14,7 @@ from matcher.funding.consortia import overlaps
 from matcher.funding.project import consortium, funding_for, link_profiles
 from matcher.funding.rules import Assessment
 from matcher.store.audit import ApiKey
-from matcher.store.sqlite import ProfileStore
+from matcher.store.protocol import ProfileStore
 from matcher.themes import parse_theme, theme_codes
 from service.deps import LangDep, OptionalKey, ResourcesDep, StaffKey, StoreDep
 from service.schemas.common import CATALOGUE_COUNTRY

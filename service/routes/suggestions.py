@@ -11,7 +11,7 @@ from matcher.domain import Profile
 from matcher.errors import InvalidInput
 from matcher.ranking.score_scale import match_score
 from matcher.ranking.suggestions import FRENCH_REGIONS, SuggestionFilters, french_region_code
-from matcher.store.sqlite import Decision
+from matcher.store.audit import Decision
 from matcher.themes import parse_theme
 from service.deps import CountriesDep, LangDep, MatcherDep, ResourcesDep, StaffKey, StoreDep, limited
 from service.schemas.common import CATALOGUE_COUNTRY, MAX_POSITION, THEME_ENUM

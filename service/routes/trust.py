@@ -11,7 +11,8 @@ from fastapi import APIRouter, Path, Query
 
 from matcher.domain import PENDING
 from matcher.store.codec import key_id_of
-from matcher.store.sqlite import Claim, ProfileStore
+from matcher.store.protocol import ProfileStore
+from matcher.store.trust import Claim
 from service.deps import MatcherDep, OptionalKey, ResourcesDep, StaffKey, StoreDep, limited
 from service.routes.authorities import IdPath
 from service.schemas.authorities import AuthorityStaff, OwnerKeyOut

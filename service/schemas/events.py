@@ -11,7 +11,7 @@ from matcher.events.batch import EventRanking
 from matcher.events.options import EventOptions, Timing
 from matcher.events.schedule import Schedule
 from matcher.ranking.score_scale import match_score
-from matcher.store.sqlite import EventRecord
+from matcher.store.events import EventRecord
 from service.lang import Lang
 from service.schemas.matching import MATCH_SCORE_DOC, ReasonOut
 

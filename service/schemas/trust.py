@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from matcher.store.sqlite import AuditEntry, Claim
+from matcher.store.trust import AuditEntry, Claim
 from service.schemas.authorities import AuthorityStaff, OwnerKeyOut
 from service.schemas.common import EMAIL_PATTERN
 

@@ -17,7 +17,8 @@ from matcher.catalogue.plausibility import check_plausible, same_name
 from matcher.domain import PENDING, VERIFIED, Profile
 from matcher.errors import Conflict, Forbidden, InvalidInput, NotFound
 from matcher.ranking.engine import Matcher
-from matcher.store.sqlite import ApiKey, ProfileStore
+from matcher.store.audit import ApiKey
+from matcher.store.protocol import ProfileStore
 from service.auth import can_see_unverified, check_can_edit, check_staff
 from service.deps import Resources
 from service.schemas.authorities import AuthorityCreate, AuthorityUpdate

@@ -32,10 +32,11 @@ import anyio.to_thread
 from cachetools import LRUCache
 
 from matcher.events.batch import EventRanking
-from matcher.events.participants import Event
+from matcher.events.event_records import Event
 from matcher.events.schedule import Schedule
-from matcher.store.audit import utc_now
-from matcher.store.sqlite import ApiKey, EventRecord, ProfileStore
+from matcher.store.audit import ApiKey, utc_now
+from matcher.store.events import EventRecord
+from matcher.store.protocol import ProfileStore
 from service.admission import Admission
 
 MAX_LOADED_EVENTS = 16

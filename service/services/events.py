@@ -24,13 +24,15 @@ from starlette.concurrency import run_in_threadpool
 
 from matcher.errors import Conflict, FileErrors, InvalidInput, NotFound, PayloadTooLarge
 from matcher.events.batch import EventRanking, pair_reasons, rank_event
+from matcher.events.event_records import Event
 from matcher.events.exports import participant_ics
 from matcher.events.options import MAX_YEAR, MIN_YEAR, EventOptions, Timing, from_json, timing, to_json
-from matcher.events.participants import Event, validate
+from matcher.events.participants import validate
 from matcher.events.schedule import Schedule, schedule_event
 from matcher.events.view import LiveCatalogueView
 from matcher.ranking.engine import Matcher
-from matcher.store.sqlite import ApiKey, ProfileStore
+from matcher.store.audit import ApiKey
+from matcher.store.protocol import ProfileStore
 from service.auth import can_see_event
 from service.deps import Resources
 from service.services.event_registry import EventRecord, EventRegistry, Flags, LoadedEvent, new_record

@@ -15,8 +15,9 @@ from matcher.domain import Profile, Reason
 from matcher.errors import InvalidInput, NotFound
 from matcher.ranking.engine import Matcher
 from matcher.ranking.suggestions import IdPair, SuggestionFilters, pair_reasons, visible
+from matcher.store.audit import ApiKey, Decision
 from matcher.store.codec import search_key
-from matcher.store.sqlite import ApiKey, Decision, ProfileStore
+from matcher.store.protocol import ProfileStore
 from service.auth import actor_of
 from service.deps import Resources
 from service.schemas.matching import DecisionIn

@@ -13,7 +13,9 @@ import logging
 from matcher.domain import PENDING, REJECTED, VERIFIED, Profile
 from matcher.errors import Conflict
 from matcher.ranking.engine import Matcher
-from matcher.store.sqlite import ApiKey, Claim, ProfileStore
+from matcher.store.audit import ApiKey
+from matcher.store.protocol import ProfileStore
+from matcher.store.trust import Claim
 from service.auth import actor_of
 from service.deps import Resources
 from service.schemas.trust import ClaimIn, StaffDecisionIn

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from matcher.domain import Profile
 from matcher.errors import Forbidden, NotFound
-from matcher.store.sqlite import ApiKey
+from matcher.store.audit import ApiKey
 from service.auth import actor_of
 from service.deps import get_countries
 from service.schemas.authorities import AuthorityUpdate

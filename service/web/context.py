@@ -24,7 +24,8 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ValidationError
 
 from matcher.errors import Forbidden, InvalidInput, MatcherError
-from matcher.store.sqlite import ApiKey, ProfileStore
+from matcher.store.audit import ApiKey
+from matcher.store.protocol import ProfileStore
 from matcher.store.web import SESSION_DAYS
 from matcher.themes import THEMES
 from service.deps import Resources

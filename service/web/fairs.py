@@ -22,7 +22,7 @@ from matcher.events.options import MAX_ROUNDS, Lock, Timing
 from matcher.events.participants import COLUMNS, FRENCH_COLUMNS
 from matcher.events.spreadsheet import SheetStyle, for_people
 from matcher.events.templates import template_csv, template_xlsx
-from matcher.explain.wording import integer
+from matcher.explain.quantities import integer
 from service.services import events as svc
 from service.services.event_registry import EventRegistry, LoadedEvent, visible_events
 from service.web.context import FormPage, Page, PageDep

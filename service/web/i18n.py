@@ -13,7 +13,7 @@ from collections.abc import Callable
 from fastapi import Request
 
 from matcher.domain import Kind, Level
-from matcher.explain.wording import integer
+from matcher.explain.quantities import integer
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
 from matcher.ranking.score_scale import POINTS_PER_DECADE, match_score, one_in
 from service.lang import LANGS, Lang

@@ -9,7 +9,7 @@ falls back to its English reason rather than to nothing.
 from __future__ import annotations
 
 from matcher.errors import MatcherError, RowError
-from matcher.explain.wording import integer
+from matcher.explain.quantities import integer
 
 FAIR_MESSAGES: dict[str, dict[str, str]] = {
     "events.only": {"fr": "Cette page est réservée aux organisateurs de rencontres et à l'équipe CNCD.",
@@ -282,7 +282,7 @@ def size_text(n_bytes: int, lang: str) -> str:
     """1048576 -> "1 Mo" / "1 MB" (binary megabytes, as the limit is set)."""
     mib = n_bytes / (1024 * 1024)
     digits = 0 if mib >= 10 or mib.is_integer() else 1
-    from matcher.explain.wording import number
+    from matcher.explain.quantities import number
 
     return f"{number(mib, lang, digits)}\u00a0{'Mo' if lang == 'fr' else 'MB'}"
 

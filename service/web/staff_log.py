@@ -19,8 +19,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import AfterValidator
 
-from matcher.store.audit import DECISION_STATUSES
-from matcher.store.sqlite import ApiKey, Decision
+from matcher.store.audit import DECISION_STATUSES, ApiKey, Decision
 from service.schemas.trust import real_day
 from service.services.staff import decisions, journal, names_of
 from service.web.context import Page, PageDep

@@ -26,7 +26,9 @@ from profiles_fixture import PROFILES, write_tiny_data
 
 from matcher.encoding import HashingEncoder
 from matcher.ranking.artifact import save_ranker
-from matcher.store.sqlite import ProfileStore, SQLiteStore, open_store
+from matcher.store.backends import open_store
+from matcher.store.protocol import ProfileStore
+from matcher.store.sqlite import SQLiteStore
 from service.app import create_app
 from service.settings import Settings
 from support.rankers import synthetic_ranker

@@ -47,7 +47,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from matcher.encoding import HashingEncoder
 from matcher.ranking.artifact import save_ranker
-from matcher.store.sqlite import ProfileStore
+from matcher.store.protocol import ProfileStore
 from service.app import create_app
 from service.http_protocols import HTTP_PROTOCOL
 from support.api import A, B, make_settings

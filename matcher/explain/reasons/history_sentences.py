@@ -10,6 +10,7 @@ whose weight can lift a candidate that way.
 
 from __future__ import annotations
 
+from matcher.explain.quantities import count, integer, percent
 from matcher.explain.reasons.context import ReasonContext, Sentence
 from matcher.explain.reasons.phrasing import (
     REGIONAL,
@@ -26,17 +27,7 @@ from matcher.explain.reasons.phrasing import (
     staff,
     zero,
 )
-from matcher.explain.wording import (
-    cap,
-    count,
-    en_country,
-    fr_country,
-    fr_in_country,
-    fr_of_country,
-    fr_the_country,
-    integer,
-    percent,
-)
+from matcher.explain.wording import cap, en_country, fr_country, fr_in_country, fr_of_country, fr_the_country
 
 
 def _direct(v: float, c: ReasonContext) -> tuple[str, str] | None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 
+from matcher.explain.quantities import count, number, percent
 from matcher.explain.reasons.context import COMPARABLE_FACTOR, ReasonContext
-from matcher.explain.wording import FrName, count, en_name, fr_name, fr_que, number, percent
+from matcher.explain.wording import FrName, en_name, fr_name, fr_que
 
 #: "Your <kind>" in French, by the query's Kind value (kinds not listed read "votre territoire").
 YOUR_FR = {

@@ -9,6 +9,7 @@ the level of local government (``level_compat``). ``SENTENCES`` maps each featur
 
 from __future__ import annotations
 
+from matcher.explain.quantities import factor, rounded_inhabitants, rounded_people
 from matcher.explain.reasons.context import ReasonContext, Sentence
 from matcher.explain.reasons.phrasing import (
     a_kind_en,
@@ -22,17 +23,7 @@ from matcher.explain.reasons.phrasing import (
     within,
     your_fr,
 )
-from matcher.explain.wording import (
-    cap,
-    en_country,
-    factor,
-    fr_country,
-    fr_in_country,
-    fr_que,
-    language_names,
-    rounded_inhabitants,
-    rounded_people,
-)
+from matcher.explain.wording import cap, en_country, fr_country, fr_in_country, fr_que, language_names
 
 
 def _log_distance(v: float, c: ReasonContext) -> tuple[str, str] | None:

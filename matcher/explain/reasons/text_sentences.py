@@ -8,6 +8,7 @@ gives (``ReasonContext.text_directions``), ``names_mentioned`` (one side's text 
 
 from __future__ import annotations
 
+from matcher.explain.quantities import integer, number, percent
 from matcher.explain.reasons.context import MENTIONS, TEXT_DIRECTIONS, ReasonContext, Sentence
 from matcher.explain.reasons.phrasing import (
     YOUR_FR,
@@ -22,7 +23,7 @@ from matcher.explain.reasons.phrasing import (
     your_fr,
     zero,
 )
-from matcher.explain.wording import cap, en_country, fr_in_country, integer, number, percent
+from matcher.explain.wording import cap, en_country, fr_in_country
 
 
 def _theme_geo(v: float, c: ReasonContext) -> tuple[str, str] | None:
