@@ -36,7 +36,7 @@ from service.openapi import install_openapi
 from service.routes import authorities, docs, events, funding, matches, meta, suggestions, trust
 from service.settings import Settings
 from service.web import STATIC_DIR
-from service.web.context import html_error
+from service.web.errors import html_error
 
 log = logging.getLogger("twinmatch.service")
 

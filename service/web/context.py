@@ -186,24 +186,3 @@ def checked_page(page: PageDep, csrf: Annotated[str, Form(max_length=100)] = "")
 
 
 FormPage = Annotated[Page, Depends(checked_page)]
-
-
-def html_error(request: Request, status: int, code: str, message: str, field: str | None) -> Response:
-    """A page's error as a page (``service.errors`` calls this for requests that went through
-    ``page_request``): the same status and message, in the page's language frame."""
-    page = page_request(request)
-    # The form checks' own wording is English and technical (pydantic's): the page says it in its language,
-    # the detail stays one click away.
-    detail = None
-    if code == "payload_too_large":  # the body limit (service.errors.BodyLimitMiddleware): said with the limit
-        from service.web.i18n_fairs import size_text
-
-        message = page.t("events.file.too_big", size=size_text(page.res.settings.max_body_bytes, page.lang))
-        if request.url.path == "/rencontres" and page.key is not None and page.key.role in ("staff", "organiser"):
-            from service.web.fairs import upload_page  # the upload form again, the error above it
-
-            return upload_page(page, status, message)
-    if code == "invalid_input" and field and page.lang == "fr":
-        message, detail = page.t("form.invalid", field=field), message
-    return page.render("error.html", status_code=status, status=status, code=code, message=message, field=field,
-                       detail=detail)
