@@ -292,7 +292,8 @@ def rank_event(event: Event, *, state: MatchState | None, encoder: Encoder | Non
                 size = 0
         flush()
     t2 = time.perf_counter()
-    prob = probability(logits, dtype=np.float32)  # NaN stays NaN: pairs that are not scored
+    # NaN stays NaN: pairs that are not scored; the display map as in every list
+    prob = probability(st.ranker.display_logit(logits), dtype=np.float32)
     mutual = np.sqrt(prob * prob.T)
     per: list[tuple[RankedPartner, ...]] = [()] * n
     with threadpool_limits(1, user_api="blas"):

@@ -151,16 +151,31 @@ def prior_rank(state: MatchState, q: object, cand: np.ndarray, target: int) -> P
 
 @dataclass
 class Calibration:
-    """Held-out (logit, label, model) rows of every ranked shortlist: what ``PairRanker.fit_calibration`` reads."""
+    """Held-out (logit, label, model) rows of every ranked shortlist: what ``PairRanker.fit_calibration`` reads;
+    with each list's size offsets, its ordering keys under a calibration (``keys``: what ``fit_display`` reads)."""
 
     logits: list[np.ndarray] = field(default_factory=list)
     labels: list[np.ndarray] = field(default_factory=list)
     modes: list[np.ndarray] = field(default_factory=list)
+    adjustments: list[np.ndarray] = field(default_factory=list)
 
-    def add(self, logits: np.ndarray, labels: np.ndarray, modes: np.ndarray) -> None:
+    def add(self, logits: np.ndarray, labels: np.ndarray, modes: np.ndarray,
+            adjustment: np.ndarray | None = None) -> None:
         self.logits.append(logits)
         self.labels.append(labels)
         self.modes.append(modes)
+        self.adjustments.append(np.zeros(len(logits)) if adjustment is None else adjustment)
+
+    def add_list(self, sl: Shortlist) -> None:
+        self.add(sl.logits, sl.label, sl.modes, sl.adjustment)
+
+    def keys(self, ranker: PairRanker) -> tuple[np.ndarray, np.ndarray]:
+        """(ordering keys of every list under ``ranker``'s calibration, labels)."""
+        if not self.logits:
+            return np.zeros(0), np.zeros(0, dtype=int)
+        keys = [keys_under(Shortlist(logits=lg, modes=m, adjustment=adj, label=lb), ranker)
+                for lg, m, adj, lb in zip(self.logits, self.modes, self.adjustments, self.labels)]
+        return np.concatenate(keys), np.concatenate(self.labels)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if not self.logits:
@@ -265,24 +280,29 @@ def evaluate(base: MatchState, catalogue: Mapping[str, Profile], cases: CaseSet,
                     r_prior = prior_rank(st, q_after, cand, target)
                     ranks.add(f"{direction}/{fname}/prior/{tag}", r_prior)
                     ranks.add(f"{direction}/{fname}/prior/all", r_prior)
+    # Calibrated on the unfiltered lists only (each pair once, at the rate of a list without filter: a filter
+    # shrinks the candidates, so its lists hold more partners per pair): the structure lists calibrate the
+    # structural model, the product lists the others; then the display map on the same lists' keys.
     for fold in range(k):
         fitted = copy.deepcopy(base.ranker)
         train = Calibration()
-        for held_fold, _, sl in held:
-            if held_fold != fold:
-                train.add(sl.logits, sl.label, sl.modes)
+        for held_fold, (_, fname, _, _), sl in held:
+            if held_fold != fold and fname == "all":
+                train.add_list(sl)
         fitted.fit_calibration(*train.arrays())
+        fitted.fit_display(*train.keys(fitted))
         for held_fold, (direction, fname, method, tag), sl in held:
             if held_fold == fold:
                 r = rank_under(sl, fitted)
                 ranks.add(f"{direction}/{fname}/{method}/{tag}", r)
                 ranks.add(f"{direction}/{fname}/{method}/all", r)
                 if method == "product" and fname == "all":  # the shown score of every held-out pair
-                    shown = probability(keys_under(sl, fitted))
+                    shown = probability(fitted.display_logit(keys_under(sl, fitted)))
                     promised.setdefault(direction, ([], []))[0].append(shown)
                     promised[direction][1].append(sl.label)
-    for _, _, sl in held:
-        calib.add(sl.logits, sl.label, sl.modes)
+    for _, (_, fname, _, _), sl in held:
+        if fname == "all":
+            calib.add_list(sl)
     results = dict(sorted(ranks.as_dict().items()))
     for direction, (shown_, labels) in sorted(promised.items()):
         for band in reliability(np.concatenate(shown_), np.concatenate(labels)):

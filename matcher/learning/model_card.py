@@ -68,13 +68,23 @@ def _calibration_section(ranker: PairRanker) -> str:
         return "Not fitted: scores are the logistic of the logit."
     rows = "\n".join(f"| {group_name(g)} | {c['slope']:.3f} | {c['intercept']:.3f} | {c['pairs']} | {c['positives']} |"
                      for g, c in sorted(cal.items()))
+    display = getattr(ranker, "display_", None) or {}
+    shown = (f"Then the display map (`matcher.ranking.calibration.fit_display_map`): isotonic regression of the "
+             f"real partners on the lists' ordering keys ({display['pairs']} held-out pairs, {display['positives']} "
+             f"real partners, {len(display['x'])} knots), strictly increasing, so each list keeps its order and "
+             f"shows the rate measured at its key. The 0-100 match score is this probability on a log scale "
+             f"(`matcher.ranking.score_scale`); its reliability on held-out pairs is in the cold-start table below."
+             if display else "No display map: the Platt probability is shown.")
     return f"""A pair's score is the probability that it is a real partnership, per model (Platt scaling on held-out
-shortlists: the text model on the thematic folds, the one-sided and structural models on the cold-start
-folds), so one list can mix pairs scored by different models and still be ordered by what is shown.
+shortlists of unfiltered lists: the cold-start folds, or the thematic folds for the text model where the
+cold-start lists hold too few of its partners), so one list can mix pairs scored by different models and still
+be ordered by what is shown.
 
 | model | slope | intercept | held-out pairs | real partners |
 |---|---|---|---|---|
-{rows}"""
+{rows}
+
+{shown}"""
 
 
 def _size_section(ranker: PairRanker, training: Mapping[str, Any]) -> str:

@@ -81,6 +81,7 @@ def fit_cases(ranker: PairRanker, base: MatchState, catalogue: Mapping[str, Prof
         l2, y2, m2 = np.concatenate([logits, l2[~text_rows]]), np.concatenate([labels, y2[~text_rows]]), \
             np.concatenate([modes, m2[~text_rows]])
     ranker.fit_calibration(l2, y2, m2)
+    ranker.fit_display(*held.keys(ranker))  # the cold-start lists' keys under these maps
     info: dict[str, Any] = {group_name(g): c for g, c in sorted(ranker.calibration_.items())}
     info["one_sided_per_fold"] = fits
     return Fitted(ranker=ranker, coldstart=coldstart, thematic=thematic, calibration=info)

@@ -3,13 +3,29 @@ is a real partnership (``PairRanker.fit_calibration`` learns the maps, ``PairRan
 them). Also the three models a pair can be scored by (``modes_of``, ``PairRanker.modes``) and the calibration
 groups.
 
-Pure: arrays in, a dict of maps out (the dict the ranker keeps as ``calibration_``).
+Then one last monotone map, the **display map** (``fit_display_map``): from a list's ordering key (the
+calibrated logit, plus the size offset for the first ten) to the log odds that users read. The Platt maps are
+straight lines fitted where most pairs are (far down the lists); measured on the cold-start folds they
+promised the top of a list 2-4 times too much ("1 in 2" where 1 in 8 was true), and the size offset of the
+first ten added to it. The display map is isotonic regression on held-out lists' keys, made strictly
+increasing (straight lines on the log-odds scale between the middles of its steps, flat beyond the ends), so
+it keeps every list's order and what is shown is what was measured (``twinmatch evaluate --task coldstart``
+prints the check: promised vs observed per score band).
+
+Pure: arrays in, a dict of maps out (the dict the ranker keeps as ``calibration_``, the knots as ``display_``).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from scipy.special import logit as log_odds
+from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils.validation import check_is_fitted
+
+from matcher.ranking.score_scale import probability
 
 #: The model that scores a pair (``PairRanker.modes``).
 STRUCTURAL, ONE_SIDED, TEXT = 0, 1, 2
@@ -86,3 +102,75 @@ def apply_maps(maps: CalibrationMaps, logits: np.ndarray, groups: np.ndarray) ->
             sel = groups == g
             z[sel] = c["slope"] * logits[sel] + c["intercept"]
     return z
+
+
+#: The display map's probabilities stay inside [1e-6, 1 - 1e-6] (finite log odds).
+DISPLAY_EPS = 1e-6
+
+
+def fit_display_map(keys: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """The display map of held-out lists' ordering ``keys`` (``listing.head_keys`` under the fitted Platt
+    maps) with ``y`` 1 for a real partner: knots (x: keys, y: log odds) of a strictly increasing piecewise-linear
+    map through the middle of each step of the isotonic fit. Empty (identity) with fewer than
+    ``MIN_POSITIVES`` partners."""
+    keys, y = np.asarray(keys, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if int(y.sum()) < MIN_POSITIVES or int(y.sum()) == len(y):
+        return {}
+    iso = IsotonicRegression(y_min=DISPLAY_EPS, y_max=1 - DISPLAY_EPS, out_of_bounds="clip").fit(keys, y)
+    x, p = np.asarray(iso.X_thresholds_), np.asarray(iso.y_thresholds_)
+    starts = np.flatnonzero(np.concatenate([[True], np.diff(p) != 0]))
+    ends = np.concatenate([starts[1:], [len(p)]]) - 1
+    xs, ys = (x[starts] + x[ends]) / 2, log_odds(np.clip(p[starts], DISPLAY_EPS, 1 - DISPLAY_EPS))
+    return {"x": xs.tolist(), "y": ys.tolist(), "pairs": len(y), "positives": int(y.sum())}
+
+
+def apply_display_map(display: dict[str, Any], keys: np.ndarray | float) -> np.ndarray:
+    """(n,) the log odds shown for each ordering key (``fit_display_map``); the keys themselves without a map.
+    Non-decreasing in the key: a list ordered by its keys is ordered by what it shows."""
+    keys = np.asarray(keys, dtype=np.float64)
+    if not display or len(display["x"]) < 2:
+        return keys
+    out = np.interp(keys, display["x"], display["y"])
+    return np.where(np.isnan(keys), np.nan, out)
+
+
+class Calibrated:
+    """The ranker's calibration methods (mixed into ``PairRanker``): partial fits after ``fit``."""
+
+    max_iter: int
+
+    def fit_calibration(self, logits: np.ndarray, y: np.ndarray, groups: np.ndarray) -> Any:
+        """Learn the map from a logit to the probability that the pair is a real partnership (a partial fit,
+        Platt scaling), per calibration group — ``calibration_group(mode, side)``: the model that scored the
+        pair and the query's side (a French query and a foreign one meet different candidate sets) — and per
+        model over both sides (the fallback of a group with too few partners). ``logits`` are held-out scores
+        of ranked candidates (each query's shortlist), ``y`` 1 for the query's real partner. A group with fewer
+        than 5 real partners keeps its model's map, or the plain logistic. Needs a prior ``fit``; resets the
+        display map (fit it again on keys under these maps)."""
+        check_is_fitted(self, "model_")
+        self.calibration_ = fit_maps(logits, y, groups, max_iter=self.max_iter)
+        self.display_: dict[str, Any] = {}
+        return self
+
+    def fit_display(self, keys: np.ndarray, y: np.ndarray) -> Any:
+        """Learn the display map (a partial fit after ``fit_calibration``) from held-out lists' ordering keys
+        under this ranker's calibration, ``y`` 1 for a real partner (``fit_display_map``)."""
+        check_is_fitted(self, "model_")
+        self.display_ = fit_display_map(keys, y)
+        return self
+
+    def calibrated_logit(self, logits: np.ndarray, groups: np.ndarray) -> np.ndarray:
+        """(n,) each logit on the calibrated scale (the log odds that the pair is a real partnership) of its
+        calibration group, else of its model (``fit_calibration``); unchanged where neither was fitted.
+        Increasing in the logit within a group."""
+        check_is_fitted(self, "model_")
+        return apply_maps(getattr(self, "calibration_", {}), logits, groups)
+
+    def display_logit(self, keys: np.ndarray | float) -> np.ndarray:
+        """(n,) the log odds shown for each ordering key (the display map; the key itself before it is fitted)."""
+        return apply_display_map(getattr(self, "display_", {}), keys)
+
+    def calibrated(self, logits: np.ndarray, groups: np.ndarray) -> np.ndarray:
+        """(n,) the probability shown for each logit of a pair outside a list's head: its calibration group's
+        map, then the display map."""
+        return probability(self.display_logit(self.calibrated_logit(logits, groups)))

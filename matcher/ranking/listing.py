@@ -82,7 +82,9 @@ def head_keys(state: MatchState, scored: Scored) -> np.ndarray:
 def listed(state: MatchState, scored: Scored, k: int, diversity: float = 0.0) -> Listed:
     """The top ``k`` of ``scored`` as shown: size-fitted head, then the country diversity re-ranking."""
     pos, keys = diversify(head_keys(state, scored), state.arrays.country[scored.rows], k, diversity)
-    return Listed(positions=pos, logits=np.asarray(scored.logits)[pos], scores=probability(keys))
+    assert state.ranker is not None
+    shown = probability(state.ranker.display_logit(keys))  # the display map: what was measured is shown
+    return Listed(positions=pos, logits=np.asarray(scored.logits)[pos], scores=shown)
 
 
 def ranking_scores(state: MatchState, q: Query, cand: np.ndarray, *, size: int = SHORTLIST,

@@ -32,7 +32,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from matcher.ranking.additive import AdditiveExplanation
-from matcher.ranking.calibration import ONE_SIDED, TEXT, apply_maps, fit_maps, modes_of
+from matcher.ranking.calibration import ONE_SIDED, TEXT, Calibrated, modes_of
 from matcher.ranking.features import (
     BINARY_FEATURES,
     CAND_GATE,
@@ -45,11 +45,10 @@ from matcher.ranking.features import (
 )
 from matcher.ranking.gated_fit import fit_beside
 from matcher.ranking.linear_stage import LinearFirstStage
-from matcher.ranking.score_scale import probability
 from matcher.ranking.size_fit import fit_pair_offsets, pair_offsets
 
 
-class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEstimator):
+class PairRanker(Calibrated, AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEstimator):
     """P(partnership | pair features). ``fit(X, y)`` with X columns in ``feature_names`` order.
 
     It learns in ``fit`` (the structural model, its linear first stage, and with ``text_pairs`` the text
@@ -329,17 +328,6 @@ class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEst
         }
         return self
 
-    def fit_calibration(self, logits: np.ndarray, y: np.ndarray, groups: np.ndarray) -> PairRanker:
-        """Learn the map from a logit to the probability that the pair is a real partnership (a partial fit,
-        Platt scaling), per calibration group — ``calibration_group(mode, side)``: the model that scored the
-        pair and the query's side (a French query and a foreign one meet different candidate sets) — and per
-        model over both sides (the fallback of a group with too few partners). ``logits`` are held-out scores
-        of ranked candidates (each query's shortlist), ``y`` 1 for the query's real partner. A group with fewer
-        than 5 real partners keeps its model's map, or the plain logistic. Needs a prior ``fit``."""
-        check_is_fitted(self, "model_")
-        self.calibration_ = fit_maps(logits, y, groups, max_iter=self.max_iter)
-        return self
-
     def without_text(self) -> PairRanker:
         """A fitted copy that scores with structure alone: the text features' prior weights 0 in both stages,
         and no text model, one-sided model or calibration (the baseline of the thematic evaluation, and the
@@ -352,18 +340,8 @@ class PairRanker(AdditiveExplanation, LinearFirstStage, ClassifierMixin, BaseEst
         r.text_fit_ = {}
         r.one_sided_fit_ = {}
         r.calibration_ = {}
+        r.display_ = {}
         return r
-
-    def calibrated_logit(self, logits: np.ndarray, groups: np.ndarray) -> np.ndarray:
-        """(n,) each logit on the calibrated scale (the log odds that the pair is a real partnership) of its
-        calibration group, else of its model (``fit_calibration``); unchanged where neither was fitted.
-        Increasing in the logit within a group."""
-        check_is_fitted(self, "model_")
-        return apply_maps(getattr(self, "calibration_", {}), logits, groups)
-
-    def calibrated(self, logits: np.ndarray, modes: np.ndarray) -> np.ndarray:
-        """(n,) the probability of each logit under its row's model's calibration."""
-        return probability(self.calibrated_logit(logits, modes))
 
     def _filled(self, X: np.ndarray) -> np.ndarray:
         """X with NaN (missing) replaced by the training average of its column."""

@@ -157,7 +157,8 @@ def _source_pairs(s: MatchState, f: SuggestionFilters, src: int, per_source: int
     # Each partner's side: the single pair (p -> src), all of them in one ranker call.
     back_scored = score_many(s, [(query_from_row(a, int(p)), np.array([src])) for p in partners])
     fwd = shown.scores  # as the French side's list shows them
-    back = probability(np.array([calibrated(s, b)[0] for b in back_scored]))
+    assert s.ranker is not None
+    back = probability(s.ranker.display_logit(np.array([calibrated(s, b)[0] for b in back_scored])))
     return [Pair(src, int(p_row), _sig(f_p), _sig(b_p), _sig(np.sqrt(f_p * b_p)))
             for p_row, f_p, b_p in zip(partners, fwd, back)]
 
