@@ -28,7 +28,7 @@ def test_the_latest_decision_on_a_pair_is_its_label(tmp_path) -> None:
     import numpy as np
     from profiles_fixture import write_tiny_data
 
-    from matcher.learning.training import decision_pairs, latest_decisions
+    from matcher.learning.training import decision_pairs
     from matcher.ranking.loading import build_state
     from matcher.store.sqlite import SQLiteStore
 
@@ -37,7 +37,7 @@ def test_the_latest_decision_on_a_pair_is_its_label(tmp_path) -> None:
     store.add_decision("FR-COM-00001", "GN-100", "accepted", "signed", "staff-test")  # the latest: accepted
     store.add_decision("FR-COM-00002", "GN-400", "rejected", "no", "staff-test")
     store.add_decision("FR-COM-00003", "GN-100", "contacted", "", "staff-test")
-    assert latest_decisions(store) == {("FR-COM-00001", "GN-100"): "accepted", ("FR-COM-00002", "GN-400"): "rejected",
+    assert store.latest_decisions() == {("FR-COM-00001", "GN-100"): "accepted", ("FR-COM-00002", "GN-400"): "rejected",
                                        ("FR-COM-00003", "GN-100"): "contacted"}
     state, _ = build_state(store, encoder=None, ranker=None)
     X, y, g = decision_pairs(store, state)

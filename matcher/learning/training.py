@@ -121,20 +121,9 @@ def replied_pairs(interests: Sequence[Interest], french_ids: Collection[str]) ->
     return list(out)
 
 
-def latest_decisions(store: ProfileStore) -> dict[tuple[str, str], str]:
-    """(French id, partner id) -> status of the latest staff decision on that pair (every decision read)."""
-    latest: dict[tuple[str, str], str] = {}
-    cursor = None
-    while page := store.decisions(limit=1000, cursor=cursor):  # newest first
-        for d in page:
-            latest.setdefault((d.french_id, d.partner_id), d.status)
-        cursor = page[-1].id
-    return latest
-
-
 def decision_pairs(store: ProfileStore, state: MatchState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Accepted/rejected staff decisions as labelled pairs (X, y, groups): the latest decision per pair wins."""
-    latest = latest_decisions(store)
+    latest = store.latest_decisions()
     a = state.arrays
     # Interest expressed through the web app and answered by the other side is a positive pair too, where
     # staff recorded nothing on it (a staff decision is the stronger word).

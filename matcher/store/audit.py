@@ -109,6 +109,22 @@ class AuditMixin:
             ).fetchall()[0][0])
         return Decision(new_id, french_id, partner_id, status, note, actor, created)
 
+    def latest_decisions(self, *, max_read: int | None = None) -> dict[tuple[str, str], str]:
+        """(French id, partner id) -> status of the latest decision on that pair: every decision read, newest
+        first (or the newest ``max_read``: a page's bound)."""
+        out: dict[tuple[str, str], str] = {}
+        cursor: int | None = None
+        read = 0
+        while max_read is None or read < max_read:
+            page = self.decisions(limit=1000, cursor=cursor)
+            for d in page:  # newest first: the first status seen for a pair is its latest
+                out.setdefault((d.french_id, d.partner_id), d.status)
+            read += len(page)
+            if len(page) < 1000:
+                break
+            cursor = page[-1].id
+        return out
+
     def decisions(self, *, limit: int = 100, cursor: int | None = None, status: str | None = None,
                   authority_ids: Sequence[str] | None = None, since: str | None = None,
                   until: str | None = None) -> list[Decision]:

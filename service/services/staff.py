@@ -28,22 +28,6 @@ MAX_DECISIONS_READ = 10_000
 JOURNAL_LIMIT = 200
 
 
-def latest_decisions(store: ProfileStore) -> dict[tuple[str, str], str]:
-    """(french id, partner id) -> status of the most recent decision on that pair."""
-    out: dict[tuple[str, str], str] = {}
-    cursor: int | None = None
-    read = 0
-    while read < MAX_DECISIONS_READ:
-        page = store.decisions(limit=1000, cursor=cursor)
-        for d in page:  # newest first: the first status seen for a pair is its latest
-            out.setdefault((d.french_id, d.partner_id), d.status)
-        read += len(page)
-        if len(page) < 1000:
-            break
-        cursor = page[-1].id
-    return out
-
-
 # ---- suggestions ----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SuggestedPair:
@@ -74,8 +58,8 @@ def suggestions_page(res: Resources, store: ProfileStore, matcher: Matcher, f: S
                                         per_source=s.suggestion_per_source, budget_seconds=s.suggestion_budget_seconds)
     state = matcher.state
     a = state.arrays
-    shown = [(p, last) for p, last in visible(found.pairs, latest_decisions(store), min_score=min_score,
-                                              include_decided=include_decided)
+    latest = store.latest_decisions(max_read=MAX_DECISIONS_READ)
+    shown = [(p, last) for p, last in visible(found.pairs, latest, min_score=min_score, include_decided=include_decided)
              if a.row(p.french_id) is not None and a.row(p.partner_id) is not None]
     offset = cursor or 0
     page = shown[offset:offset + limit]
