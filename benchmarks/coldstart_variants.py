@@ -18,13 +18,12 @@ from sklearn.model_selection import GroupKFold
 
 from matcher.catalogue.case_pairs import case_pairs
 from matcher.cli.common import COOPERATION_FILES, make_encoder
-from matcher.domain import Filters
+from matcher.domain import CONTINENTS, Filters
 from matcher.learning.coldstart import _writer, fold_state, memo_encoder, one_sided_pairs
 from matcher.learning.cooperation import build_case_set, read_case_files
 from matcher.learning.inputs import catalogue_lookup, load_state, twinning_state
 from matcher.learning.metrics import Placement, Table, placement
 from matcher.paths import DATA_DIR, default_db
-from matcher.ranking.arrays import CONTINENTS
 from matcher.ranking.artifact import load_ranker
 from matcher.ranking.scoring import rank
 from matcher.ranking.state import eligible_rows, query_from_profile

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Any
+from typing import Any, Literal, get_args
+
+#: The continents of the catalogue (GeoNames' codes: Africa, Antarctica, Asia, Europe, North America, Oceania,
+#: South America): the one vocabulary of the filters, the arrays, the CLI and the API.
+Continent = Literal["AF", "AN", "AS", "EU", "NA", "OC", "SA"]
+CONTINENTS: tuple[str, ...] = get_args(Continent)
 
 
 class Kind(str, Enum):

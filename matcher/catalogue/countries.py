@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from matcher.catalogue.files import FRENCH_STATUSES, Country
+from matcher.domain import CONTINENTS
 from matcher.errors import DataBuildError
 from matcher.paths import DATA_DIR
 
 FRENCH_LANGUAGE_FILE = "french_language.csv"
 
-CONTINENTS = frozenset({"AF", "AS", "EU", "NA", "OC", "SA", "AN"})
 _ISO639_1 = re.compile(r"^[a-z]{2}$")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from matcher.cli.common import make_encoder, model_options, open_store, store_options
-from matcher.domain import Filters, Kind, Level, Match
+from matcher.domain import CONTINENTS, Filters, Kind, Level, Match
 from matcher.errors import NotFound
 from matcher.ranking.score_scale import match_score, one_in
 
@@ -30,7 +30,7 @@ def match_to_dict(m: Match, lang: str = "en") -> dict[str, object]:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per query, one per line.")
 @click.option("--lang", type=click.Choice(["fr", "en"]), default="en", show_default=True)
 @click.option("--country", "countries", multiple=True, help="Only candidates in this country (repeatable).")
-@click.option("--continent", "continents", multiple=True, type=click.Choice(["AF", "AS", "EU", "NA", "OC", "SA"]))
+@click.option("--continent", "continents", multiple=True, type=click.Choice(CONTINENTS))
 @click.option("--kind", "kinds", multiple=True, type=click.Choice([k.value for k in Kind]),
               help="Only candidates of this kind (repeatable).")
 @click.option("--level", "levels", multiple=True, type=click.Choice([lv.value for lv in Level]),

@@ -34,12 +34,11 @@ from sklearn.model_selection import GroupKFold
 from tqdm import tqdm
 
 from matcher.catalogue.case_pairs import CasePair, case_links, case_pairs, case_profiles, silent
-from matcher.domain import Facet, Filters, Profile
+from matcher.domain import CONTINENTS, Facet, Filters, Profile
 from matcher.encoding import Encoder, QueryEncoder
 from matcher.events.batch import put_profiles
 from matcher.learning.cooperation import CaseSet
 from matcher.learning.metrics import Placement, Table, placement
-from matcher.ranking.arrays import CONTINENTS
 from matcher.ranking.calibration import calibration_group
 from matcher.ranking.features import FEATURE_INDEX, mention_shares
 from matcher.ranking.ranker import PairRanker

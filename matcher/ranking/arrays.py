@@ -16,14 +16,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.catalogue.files import Country
-from matcher.domain import LEVELS, Kind, Level, Profile
+from matcher.domain import CONTINENTS, LEVELS, Kind, Level, Profile
 from matcher.geo import unit_xyz
 from matcher.ranking.names import EMPTY_STATS, NameStats, TextNames, name_matrix, text_matrix, text_names
 from matcher.ranking.text_channel import LEX_FEATURES
 from matcher.ranking.text_corpus import FIELDS, all_text, field_text, text_index, text_matrices
 
 KINDS: tuple[Kind, ...] = tuple(Kind)
-CONTINENTS: tuple[str, ...] = ("AF", "AN", "AS", "EU", "NA", "OC", "SA")
 UNIT_LEVELS = (Level.ADMIN1, Level.ADMIN2, Level.INTERCOMMUNAL)  # whose names carry level words
 MAX_LANGUAGES = 64  # the bits of ``lang_mask``
 

@@ -13,11 +13,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.catalogue.files import Country
-from matcher.domain import LEVELS, Filters, Link, Profile
+from matcher.domain import CONTINENTS, LEVELS, Filters, Link, Profile
 from matcher.encoding import Encoder
 from matcher.errors import InvalidInput
 from matcher.geo import PRIORITY_ZONES, priority_countries, unit_xyz
-from matcher.ranking.arrays import CONTINENTS, KINDS, CatalogueArrays, content_key, facet_themes
+from matcher.ranking.arrays import KINDS, CatalogueArrays, content_key, facet_themes
 from matcher.ranking.features import Query
 from matcher.ranking.geo_prior import CooperationIndex
 from matcher.ranking.history import HistoryIndex, Shares, country_shares

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
 
-from matcher.domain import Filters, Kind, Level, Match, Profile
+from matcher.domain import Continent, Filters, Kind, Level, Match, Profile
 from matcher.explain.notices import empty_notice
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
 from matcher.ranking.footprint import Footprint
@@ -28,7 +28,7 @@ from service.routes.authorities import IdPath
 from service.schemas.common import CATALOGUE_COUNTRY, THEME_ENUM
 from service.schemas.matching import MatchesOut, MatchOut, MatchRequest, QueryRef, ReasonOut, finite
 from service.services.authorities import check_countries, visible_profile
-from service.services.matches import Continent, filters_of
+from service.services.matches import filters_of
 
 router = APIRouter(tags=["matches"])
 

@@ -22,12 +22,13 @@ from pydantic import (
     StringConstraints,
 )
 
+from matcher.domain import CONTINENTS
 from matcher.errors import InvalidInput
 from matcher.themes import parse_theme, theme_codes
 
 #: The largest page position a ``cursor`` may name (pages past the end are empty).
 MAX_POSITION = 1_000_000
-CONTINENT_CODES = ("AF", "AN", "AS", "EU", "NA", "OC", "SA")
+CONTINENT_CODES = CONTINENTS
 MAX_TEXT = 4000
 
 

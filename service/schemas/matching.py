@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
-from matcher.domain import Kind, Level, Reason
+from matcher.domain import Continent, Kind, Level, Reason
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
 from service.lang import Lang
 from service.schemas.authorities import PROFILE_EXAMPLE, AdHocProfile
@@ -93,7 +93,7 @@ class MatchFilters(BaseModel):
 
     model_config = FORBID_EXTRA
     countries: list[CountryCode] = Field(default_factory=list, max_length=100)
-    continents: list[Literal["AF", "AN", "AS", "EU", "NA", "OC", "SA"]] = Field(default_factory=list, max_length=7)
+    continents: list[Continent] = Field(default_factory=list, max_length=7)
     kinds: list[Kind] = Field(default_factory=list, max_length=len(Kind))
     levels: list[Level] = Field(default_factory=list, max_length=len(Level))
     min_population: Population | None = None

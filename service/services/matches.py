@@ -4,15 +4,12 @@ page (so a page and the API never disagree): countries checked against the catal
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
 from matcher.catalogue.files import Country
-from matcher.domain import Filters, Kind, Level
+from matcher.domain import Continent, Filters, Kind, Level
 from matcher.errors import InvalidInput
 from matcher.themes import parse_theme
 from service.services.authorities import check_countries
-
-Continent = Literal["AF", "AN", "AS", "EU", "NA", "OC", "SA"]
 
 
 def filters_of(countries: dict[str, Country], *, country: Sequence[str] = (), continent: Sequence[Continent] = (),

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from matcher.catalogue.files import Country
 from matcher.catalogue.normalize import CountryNames
-from matcher.domain import Filters, Level, Match, Profile
+from matcher.domain import Continent, Filters, Level, Match, Profile
 from matcher.errors import InvalidInput
 from matcher.events.exports import SHORTLIST_COLUMNS, shortlist_csv, shortlist_xlsx
 from matcher.events.spreadsheet import SheetStyle, for_people
@@ -22,7 +22,7 @@ from service.deps import get_countries
 from service.errors import NotReady
 from service.schemas.common import MAX_POSITION
 from service.services.authorities import visible_profile
-from service.services.matches import Continent, filters_of
+from service.services.matches import filters_of
 from service.web.context import Page, PageDep
 
 router = APIRouter()
