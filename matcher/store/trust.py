@@ -22,6 +22,9 @@ from matcher.store.changes import ChangeKind
 from matcher.store.sql import Connection, Row
 
 CLAIM_STATUSES = ("pending", "approved", "rejected")
+#: Every action the audit trail records: the one vocabulary the store writes and the staff journal filters on.
+AUDIT_ACTIONS: tuple[str, ...] = ("profile.registered", *(f"profile.{s}" for s in STATUSES), "claim.created",
+                                  *(f"claim.{s}" for s in CLAIM_STATUSES if s != "pending"))
 _MAX_NOTE = 2000
 MAX_PAGE = 200
 _NO_CURSOR = 2**62  # ids start at 1: "before this" means from the newest
@@ -77,7 +80,9 @@ def _note(note: str) -> str:
 
 
 def record(conn: Connection, actor: str, action: str, subject: str, note: str = "") -> None:
-    """One audit entry, inside the caller's transaction."""
+    """One audit entry, inside the caller's transaction (``action``: one of ``AUDIT_ACTIONS``)."""
+    if action not in AUDIT_ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")  # a programming error, not a user's
     conn.execute("INSERT INTO audit (at, actor, action, subject, note) VALUES (?, ?, ?, ?, ?)",
                  (utc_now(), actor, action, subject, note))
 

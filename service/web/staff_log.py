@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import AfterValidator
 
 from matcher.store.audit import DECISION_STATUSES, ApiKey, Decision
+from matcher.store.trust import AUDIT_ACTIONS
 from service.schemas.trust import real_day
 from service.services.staff import decisions, journal, names_of
 from service.web.context import Page, PageDep
@@ -27,8 +28,7 @@ from service.web.context import Page, PageDep
 router = APIRouter()
 #: The journal's action filter: what the audit trail records (``matcher.store.trust``, registrations by
 #: ``service.services.authorities``), then the decisions.
-JOURNAL_ACTIONS = ("profile.registered", "profile.verified", "profile.rejected", "profile.pending", "claim.created",
-                   "claim.approved", "claim.rejected", *(f"decision.{s}" for s in DECISION_STATUSES))
+JOURNAL_ACTIONS = (*AUDIT_ACTIONS, *(f"decision.{s}" for s in DECISION_STATUSES))
 Day = Annotated[str, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$", max_length=10), AfterValidator(real_day)]
 Authority = Annotated[str, Query(max_length=200)]
 StatusQ = Annotated[str, Query(pattern=r"^(proposed|contacted|accepted|rejected)?$", max_length=20)]
