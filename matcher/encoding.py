@@ -134,13 +134,13 @@ class SentenceTransformerEncoder:
         return _normalise(vecs)
 
 
-class CachedEncoder:
-    """Wraps an encoder with an embedding cache: unchanged texts are never encoded twice."""
+class _MemoisedEncoder:
+    """An encoder in front of ``inner`` that encodes only the texts its memory lacks (keyed by text hash); the
+    two memories (``CachedEncoder``: the persistent cache; ``QueryEncoder``: a bounded LRU) say what they hold
+    (``_found``) and keep what was encoded (``_keep``)."""
 
-    def __init__(self, encoder: Encoder, cache: EmbeddingCache) -> None:
-        self.inner = encoder
-        self.cache = cache
-        self.encoded_count = 0  # texts actually sent to the model (for benchmarks and tests)
+    inner: Encoder
+    encoded_count: int  # texts actually sent to the model (for benchmarks and tests)
 
     @property
     def model_id(self) -> str:
@@ -150,17 +150,23 @@ class CachedEncoder:
     def dim(self) -> int:
         return self.inner.dim
 
+    def _found(self, hashes: list[str]) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    def _keep(self, fresh: dict[str, np.ndarray]) -> None:
+        raise NotImplementedError
+
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
         hashes = [text_hash(t) for t in texts]
-        found = self.cache.get_embeddings(self.model_id, sorted(set(hashes)))
+        found = self._found(sorted(set(hashes)))
         missing = sorted({h: t for h, t in zip(hashes, texts) if h not in found}.items())
         if missing:
             vecs = self.inner.encode([t for _, t in missing], progress=progress)
-            fresh = {h: vecs[i] for i, (h, _) in enumerate(missing)}
-            self.cache.put_embeddings(self.model_id, fresh)
+            fresh = {h: np.asarray(vecs[i], dtype=np.float32) for i, (h, _) in enumerate(missing)}
+            self._keep(fresh)
             found = {**found, **fresh}
             self.encoded_count += len(missing)
         for i, h in enumerate(hashes):
@@ -168,7 +174,22 @@ class CachedEncoder:
         return out
 
 
-class QueryEncoder:
+class CachedEncoder(_MemoisedEncoder):
+    """Wraps an encoder with an embedding cache: unchanged texts are never encoded twice."""
+
+    def __init__(self, encoder: Encoder, cache: EmbeddingCache) -> None:
+        self.inner = encoder
+        self.cache = cache
+        self.encoded_count = 0
+
+    def _found(self, hashes: list[str]) -> dict[str, np.ndarray]:
+        return self.cache.get_embeddings(self.model_id, hashes)
+
+    def _keep(self, fresh: dict[str, np.ndarray]) -> None:
+        self.cache.put_embeddings(self.model_id, fresh)
+
+
+class QueryEncoder(_MemoisedEncoder):
     """The encoder of query texts that are not stored (``POST /match``, a pending profile's shortlist): an
     in-memory LRU (cachetools, ``size`` texts) in front of the model, never the persistent cache, so an
     anonymous caller's texts add nothing to the database and the memory they take is bounded.
@@ -177,46 +198,27 @@ class QueryEncoder:
     text is almost never a catalogue text)."""
 
     def __init__(self, encoder: Encoder, size: int = 2048) -> None:
-        self.inner: Encoder = encoder.inner if isinstance(encoder, CachedEncoder) else encoder
+        self.inner = encoder.inner if isinstance(encoder, CachedEncoder) else encoder
         self._lru: LRUCache | None = LRUCache(maxsize=size) if size > 0 else None  # text hash -> vector
         self._lock = threading.Lock()  # cachetools caches are not thread-safe; ranking threads share this
-        self.encoded_count = 0  # texts sent to the model (tests, benchmarks)
-
-    @property
-    def model_id(self) -> str:
-        return self.inner.model_id
-
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
+        self.encoded_count = 0
 
     @property
     def cached(self) -> int:
         """How many texts the LRU holds now."""
         return 0 if self._lru is None else len(self._lru)
 
-    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        if not texts:
-            return out
-        keys = [text_hash(t) for t in texts]
-        found: dict[str, np.ndarray] = {}
+    def _found(self, hashes: list[str]) -> dict[str, np.ndarray]:
+        if self._lru is None:
+            return {}
+        with self._lock:
+            return {h: v for h in hashes if (v := self._lru.get(h)) is not None}
+
+    def _keep(self, fresh: dict[str, np.ndarray]) -> None:
         if self._lru is not None:
             with self._lock:
-                found = {k: v for k in set(keys) if (v := self._lru.get(k)) is not None}
-        missing = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items())
-        if missing:
-            vecs = self.inner.encode([t for _, t in missing], progress=progress)
-            fresh = {k: np.array(vecs[i], dtype=np.float32) for i, (k, _) in enumerate(missing)}
-            self.encoded_count += len(missing)
-            if self._lru is not None:
-                with self._lock:
-                    for k, v in fresh.items():
-                        self._lru[k] = v
-            found.update(fresh)
-        for i, k in enumerate(keys):
-            out[i] = found[k]
-        return out
+                for h, v in fresh.items():
+                    self._lru[h] = v
 
 
 class MemoryCache:
