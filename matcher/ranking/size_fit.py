@@ -35,22 +35,23 @@ POOL = 200  # candidates per training query whose order the offsets may change
 MAX_OFFSET = 6.0  # logits: an offset is a correction, never a veto
 
 
+def _index_in(values: np.ndarray, edges: np.ndarray, side: str) -> np.ndarray:
+    """Index of each value among ``edges`` (``np.searchsorted``); -1 where it is NaN (a population unknown)."""
+    x = np.asarray(values, dtype=np.float64)
+    out = np.full(x.shape, -1, dtype=np.int64)
+    ok = ~np.isnan(x)
+    out[ok] = np.searchsorted(edges, x[ok], side=side)  # type: ignore[call-overload]
+    return out
+
+
 def bins_of(log_ratio: np.ndarray) -> np.ndarray:
     """Relative-size bin of each log10 size ratio; -1 where it is NaN (a population unknown)."""
-    r = np.asarray(log_ratio, dtype=np.float64)
-    out = np.full(r.shape, -1, dtype=np.int64)
-    ok = ~np.isnan(r)
-    out[ok] = np.searchsorted(RATIO_EDGES, r[ok], side="left")
-    return out
+    return _index_in(log_ratio, RATIO_EDGES, "left")
 
 
 def bands_of(q_log_pop: np.ndarray) -> np.ndarray:
     """Query-size band of each log10 population; -1 where unknown."""
-    x = np.asarray(q_log_pop, dtype=np.float64)
-    out = np.full(x.shape, -1, dtype=np.int64)
-    ok = ~np.isnan(x)
-    out[ok] = np.searchsorted(BAND_EDGES, x[ok], side="right")
-    return out
+    return _index_in(q_log_pop, BAND_EDGES, "right")
 
 
 def offsets_for(table: np.ndarray, q_log_pop: np.ndarray, log_ratio: np.ndarray) -> np.ndarray:
