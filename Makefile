@@ -48,7 +48,7 @@ browser:
 	  exit 1; fi
 
 # The store's contract tests (tests/test_store.py) run against PostgreSQL too, on a throw-away server that
-# tests/pg_support.py starts with initdb + pg_ctl: only `make test` needs the server binaries. Debian's
+# tests/support/pg.py starts with initdb + pg_ctl: only `make test` needs the server binaries. Debian's
 # `postgresql` package is installed here when no initdb/pg_ctl/postgres is found in
 # /usr/lib/postgresql/*/bin (the same search as the tests), with apt-get as for the browser.
 PG_PKGS := postgresql
