@@ -141,7 +141,7 @@ class EventsMixin:
             self.log_change(conn, "event", event_id)
 
     def event_link_secret(self) -> str:
-        """The key that signs participants' wish links (``service.events_service.link_token``): made at
+        """The key that signs participants' wish links (``service.services.events.link_token``): made at
         random on first use and kept in the ``meta`` table, so links survive restarts and work on every
         replica. Never shown; ``TWINMATCH_EVENT_LINK_SECRET`` overrides it."""
         with self._tx() as conn:

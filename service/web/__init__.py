@@ -1,5 +1,5 @@
 """The web app: server-rendered pages (Jinja2) for town halls, CNCD staff and fair organisers, French
-first. Pages call the same code as the API (``matcher``, and the API's own route functions for writes)
+first. Pages call the same code as the API (``matcher``, and the services layer ``service.services`` for writes)
 through the same resources; every asset is served by the app (``service/static``)."""
 
 from __future__ import annotations

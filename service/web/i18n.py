@@ -1,7 +1,7 @@
 """The web app's words, French first, English one click away.
 
 ``MESSAGES`` holds every label a page shows, per language; ``kind_label`` / ``level_label`` name the kinds
-and levels of the domain; numbers and plurals go through ``matcher.explain.wording`` (babel), country names through
+and levels of the domain; numbers and plurals go through ``matcher.explain.quantities`` (babel), country names through
 the catalogue's country table. A missing key is an error at test time (``tests/test_web_pages.py`` renders
 every page in both languages), never an English word in a French page.
 """
