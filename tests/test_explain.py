@@ -329,3 +329,16 @@ def test_every_feature_has_a_sentence_or_is_silent():
     assert set(LOW_SENTENCES) <= set(SENTENCES) and TWO_SIDED <= set(SENTENCES)
 
 
+
+
+@pytest.mark.parametrize("code, change, fr, en", [
+    ("names_mentioned", {"candidate_name": "Brussels", "candidate_name_fr": "Bruxelles",
+                         "country_name_fr": "Belgique", "country_name_en": "Belgium", "mention": "query_names_candidate"},
+     "Votre texte mentionne Bruxelles (Belgique)", "Your text mentions Brussels (Belgium)"),
+    ("log_distance", {"audience": "staff", "q_name": "Genoa", "q_name_fr": "Gênes"},
+     f"À 4{NNBSP}287 km de Gênes", "4,287 km from Genoa"),
+])
+def test_french_sentences_say_the_french_names(code, change, fr, en):
+    """A name with a French form ("Bruxelles", "Gênes") is said in French sentences, the catalogue name in
+    English ones (issue K: "Brussels", "Genoa" on French pages)."""
+    assert _say(code, replace(FULL, **change)) == (fr, en)

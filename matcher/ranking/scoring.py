@@ -227,11 +227,13 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
     by_q, by_c = mention_shares(q, a, rows)
     if profile is not None:
         q_name, q_kind, q_pop = profile.name, profile.kind.value, profile.population
+        q_name_fr = profile.name_fr
     elif q.row is not None:
         q_name, q_kind = str(a.names[q.row]), KINDS[int(a.kind[q.row])].value
         q_pop = int(a.population[q.row]) or None
+        q_name_fr = a.names_fr.get(str(a.ids[q.row]), "")
     else:
-        q_name, q_kind, q_pop = "", "", None
+        q_name, q_kind, q_pop, q_name_fr = "", "", None, ""
     out: list[ReasonContext] = []
     for r, dist in zip(rows.tolist(), np.asarray(km, dtype=float).tolist()):
         code = a.country_codes[a.country[r]]
@@ -239,7 +241,7 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
         common = int(a.lang_mask[r]) & q.lang_mask
         a1 = a.admin1[r]
         out.append(ReasonContext(
-            candidate_name=str(a.names[r]),
+            candidate_name=str(a.names[r]), candidate_name_fr=a.names_fr.get(str(a.ids[r]), ""),
             country_name_fr=country.name_fr if country else code, country_name_en=country.name if country else code,
             distance_km=None if np.isnan(dist) else dist, q_population=q_pop,
             c_population=int(a.population[r]) or None,
@@ -249,7 +251,7 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
             offer_themes=labels(int(a.need_themes[r]) & q.exp_themes),
             admin1_name=a.admin1_names.get(a.admin1_keys[a1], "") if a1 >= 0 else "",
             country_links_nearby=int(country_links[len(out)]), country_links_km=NEAR_RADIUS_KM,
-            q_kind=q_kind, q_name=q_name, audience=audience, text_directions=matched[len(out)],
+            q_kind=q_kind, q_name=q_name, q_name_fr=q_name_fr, audience=audience, text_directions=matched[len(out)],
             c_kind=KINDS[int(a.kind[r])].value,
             mention=_mention(float(by_q[len(out)]), float(by_c[len(out)])),
             **_geo_fields(geo[len(out)], theme_labels, a),  # type: ignore[arg-type]

@@ -53,6 +53,10 @@ class ReasonContext:
     #: pair (third person, naming ``q_name``).
     audience: str = "query"
     q_name: str = ""  # the query authority's name (said in the staff view)
+    #: The French names where a source gives one that differs ("Bruxelles" for "Brussels"): French sentences
+    #: say them, English ones the catalogue name.
+    candidate_name_fr: str = ""
+    q_name_fr: str = ""
     c_kind: str = ""  # the candidate's Kind value: French names take their article ("du département du Gard")
     q_country_fr: str = ""  # the query's country, French name or ISO code: the staff view says "la France"
     q_country_en: str = ""  # ... English name or ISO code

@@ -71,7 +71,7 @@ def your_en(c: ReasonContext) -> str:
 def q_fr(c: ReasonContext) -> FrName:
     """The query as a French noun phrase: "votre commune", or its name in the staff view."""
     if staff(c):
-        return fr_name(c.q_name, kind(c.q_kind))
+        return fr_name(c.q_name_fr or c.q_name, kind(c.q_kind))
     your = your_fr(c)
     return FrName(your, f"de {your}")
 
@@ -81,7 +81,7 @@ def q_en(c: ReasonContext) -> str:
 
 
 def c_fr(c: ReasonContext) -> FrName:
-    return fr_name(c.candidate_name, kind(c.c_kind))
+    return fr_name(c.candidate_name_fr or c.candidate_name, kind(c.c_kind))
 
 
 def c_en(c: ReasonContext) -> str:
