@@ -32,6 +32,7 @@ class _Ranker(Protocol):
     def _prior_coef(self) -> np.ndarray: ...
     def _filled(self, X: np.ndarray) -> np.ndarray: ...
     def _prefilter_structural(self) -> np.ndarray: ...
+    def _structural_only(self, coef: np.ndarray) -> np.ndarray: ...
     def mix_models(self, s: np.ndarray, X: np.ndarray | Mapping[str, np.ndarray],
                    weighted: Callable[[np.ndarray], np.ndarray]) -> np.ndarray: ...
 
@@ -66,12 +67,7 @@ class LinearFirstStage:
         return self._prefilter_structural()
 
     def _prefilter_structural(self: _Ranker) -> np.ndarray:
-        coef = self.prefilter_coef_.copy()
-        if self.text_fitted_:
-            coef[self._text_idx()] = 0.0
-        if (i := self._pref_idx()) is not None:
-            coef[i] = 0.0
-        return coef
+        return self._structural_only(self.prefilter_coef_)
 
     def prefilter_columns(self: _Ranker, cols: Mapping[str, np.ndarray]) -> np.ndarray:
         """``prefilter_score`` on feature columns (no matrix is built: the first stage runs on every

@@ -242,7 +242,12 @@ class PairRanker(Calibrated, AdditiveExplanation, LinearFirstStage, ClassifierMi
     def _structural_prior(self) -> np.ndarray:
         """Prior weights in the structural logit: without ``preferred`` (added outside every model, so no
         weight scales a stated preference away) and without the text ones once the text model is fitted."""
-        coef = self.prior_coef_.copy()
+        return self._structural_only(self.prior_coef_)
+
+    def _structural_only(self, coef: np.ndarray) -> np.ndarray:
+        """A copy of ``coef`` (per feature) with ``preferred`` at 0 and, once the text model is fitted, the
+        text features at 0: the weights of the structural logit (prior) and of the first stage (prefilter)."""
+        coef = coef.copy()
         if self.text_fitted_:
             coef[self._text_idx()] = 0.0
         if (i := self._pref_idx()) is not None:
@@ -295,12 +300,7 @@ class PairRanker(Calibrated, AdditiveExplanation, LinearFirstStage, ClassifierMi
         self.text_coef_[idx] = w
         self.text_intercept_ = b
         self.structure_weight_ = alpha
-        self.text_fit_ = {
-            "pairs": len(y), "positives": int((y == self.classes_[1]).sum()),
-            "groups": len(np.unique(groups)) if groups is not None else None,
-            "structure_weight": alpha, "intercept": self.text_intercept_,
-            "weights": {names[i]: float(self.text_coef_[i]) for i in idx},
-        }
+        self.text_fit_ = self._fit_summary(y, groups, alpha, self.text_intercept_, self.text_coef_, idx)
         return self
 
     def fit_one_sided(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None) -> PairRanker:
@@ -320,13 +320,18 @@ class PairRanker(Calibrated, AdditiveExplanation, LinearFirstStage, ClassifierMi
         self.one_sided_coef_[idx] = w
         self.one_sided_intercept_ = float(b)
         self.one_sided_structure_ = beta
-        self.one_sided_fit_ = {
-            "pairs": len(y), "positives": int((y == self.classes_[1]).sum()),
-            "groups": len(np.unique(groups)) if groups is not None else None,
-            "structure_weight": beta, "intercept": self.one_sided_intercept_,
-            "weights": {names[i]: float(self.one_sided_coef_[i]) for i in idx},
-        }
+        self.one_sided_fit_ = self._fit_summary(y, groups, beta, self.one_sided_intercept_, self.one_sided_coef_,
+                                                idx)
         return self
+
+    def _fit_summary(self, y: np.ndarray, groups: np.ndarray | None, structure: float, intercept: float,
+                     coef: np.ndarray, idx: list[int]) -> dict[str, Any]:
+        """What a partial fit learned, for the model card: its pairs, weights and structure weight."""
+        names = self._names()
+        return {"pairs": len(y), "positives": int((y == self.classes_[1]).sum()),
+                "groups": len(np.unique(groups)) if groups is not None else None,
+                "structure_weight": structure, "intercept": intercept,
+                "weights": {names[i]: float(coef[i]) for i in idx}}
 
     def without_text(self) -> PairRanker:
         """A fitted copy that scores with structure alone: the text features' prior weights 0 in both stages,
