@@ -32,7 +32,7 @@ def test_one_in_is_the_inverse_of_the_probability_the_score_stands_for() -> None
 
 
 @pytest.mark.parametrize(("points", "lang", "text"), [
-    (0, "fr", "au plus 1 paire sur 10 000 ayant ce score était un vrai partenariat"),
+    (0, "fr", "au plus 1 paire sur 10\u202f000 ayant ce score était un vrai partenariat"),
     (36, "fr", "environ 1 paire sur 360 ayant ce score était un vrai partenariat"),
     (17, "en", "about 1 pair in 2,100 with this score was a real partnership"),
     (75, "en", "about 1 pair in 10 with this score was a real partnership"),

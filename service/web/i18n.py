@@ -99,11 +99,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
                      "en": "about 1 pair in {n} with this score was a real partnership"},
     "match.in_100": {"fr": "environ {k} paires sur 100 ayant ce score étaient de vrais partenariats",
                      "en": "about {k} pairs in 100 with this score were real partnerships"},
-    "match.one_in_floor": {"fr": "au plus 1 paire sur 10 000 ayant ce score était un vrai partenariat",
+    "match.one_in_floor": {"fr": "au plus 1 paire sur 10 000 ayant ce score était un vrai partenariat",
                            "en": "at most 1 pair in 10,000 with this score was a real partnership"},
     "match.score_help": {"fr": "Le score (0 à 100) dit la chance que la paire devienne un partenariat, mesurée sur "
                                "des partenariats réels mis de côté : 75 = environ 1 paire sur 10, 50 = 1 sur 100, "
-                               "25 = 1 sur 1 000. Les vrais partenariats sont rares : un score de 40 est déjà "
+                               "25 = 1 sur 1 000. Les vrais partenariats sont rares : un score de 40 est déjà "
                                "une bonne piste.",
                          "en": "The score (0 to 100) gives the chance that the pair becomes a partnership, measured "
                                "on real partnerships held out: 75 = about 1 pair in 10, 50 = 1 in 100, 25 = 1 in "
