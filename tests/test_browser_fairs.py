@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from support.browser import LiveApp, shot, sign_in, wait_for, wait_for_count
 
@@ -116,11 +116,13 @@ def _grid(browser: webdriver.Chrome) -> list[tuple[int, int, list[str], bool]]:
 def _submit_and_wait(browser: webdriver.Chrome, selector: str) -> None:
     """Click a button whose form sends back to the fair's #planning and wait for the *new* page: the URL
     may already end with #planning (a previous submit), so the old page must first go stale."""
-    page = browser.find_element(By.TAG_NAME, "html")
+    # A mark on the old document (a new one does not have it), read again until the new page has loaded;
+    # while Chromium swaps documents a call can fail in several ways (stale node, inspector error): retried.
+    browser.execute_script("window.__before_submit = true;")
     browser.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(page))
-    WebDriverWait(browser, 30).until(lambda d: d.current_url.endswith("#planning")
-                                     and d.find_elements(By.CSS_SELECTOR, "table.round"))
+    WebDriverWait(browser, 30, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script("return window.__before_submit === undefined && document.readyState === 'complete';")
+        and d.current_url.endswith("#planning") and d.find_elements(By.CSS_SELECTOR, "table.round"))
 
 
 def _set_timing(browser: webdriver.Chrome, **values: str) -> None:
