@@ -41,10 +41,10 @@ from matcher.learning.cooperation import CaseSet
 from matcher.learning.metrics import Placement, Table, placement
 from matcher.ranking.calibration import calibration_group
 from matcher.ranking.features import FEATURE_INDEX, mention_shares
+from matcher.ranking.listing import keys_with_head
 from matcher.ranking.ranker import PairRanker
 from matcher.ranking.score_scale import probability, reliability
 from matcher.ranking.scoring import prepared, rank, score_rows
-from matcher.ranking.size_fit import POOL, TOP_K
 from matcher.ranking.state import MatchState, eligible_rows, query_from_profile
 from matcher.ranking.text_corpus import profile_texts
 
@@ -122,18 +122,7 @@ def rank_under(sl: Shortlist, ranker: PairRanker) -> Placement:
 
 def keys_under(sl: Shortlist, ranker: PairRanker) -> np.ndarray:
     """The list's ordering keys under ``ranker``'s calibration: each pair's displayed score as a logit."""
-    z = ranker.calibrated_logit(sl.logits, sl.modes)
-    key = z.copy()
-    if sl.adjustment.any():
-        order = np.argsort(-z, kind="stable")
-        pool = order[:POOL]
-        head = pool[np.argsort(-(z[pool] + sl.adjustment[pool]), kind="stable")[:TOP_K]]
-        key[head] = z[head] + sl.adjustment[head]
-        rest = np.ones(len(z), dtype=bool)
-        rest[head] = False
-        if rest.any():
-            key[rest] -= max(0.0, float(key[rest].max() - key[head].min()) + 1e-6)
-    return key
+    return keys_with_head(ranker.calibrated_logit(sl.logits, sl.modes), sl.adjustment)
 
 
 def prior_rank(state: MatchState, q: object, cand: np.ndarray, target: int) -> Placement:

@@ -63,10 +63,17 @@ def head_keys(state: MatchState, scored: Scored) -> np.ndarray:
     the head of a list only: applied to every candidate they cost retrieval (twins HR@50 0.156 -> 0.112)."""
     assert state.ranker is not None
     logits = calibrated(state, scored) if len(scored.logits) else np.zeros(0)
+    adjustment = state.ranker.size_adjustment(scored.X) if len(logits) else np.zeros(0)
+    return keys_with_head(logits, adjustment)
+
+
+def keys_with_head(logits: np.ndarray, adjustment: np.ndarray) -> np.ndarray:
+    """The ordering keys of calibrated ``logits`` whose first ``TOP_K`` are re-chosen with their size offsets
+    (``adjustment``) among the best ``POOL`` (``head_keys``; the cold-start evaluation calls it on stored
+    lists)."""
     n = len(logits)
-    adjustment = state.ranker.size_adjustment(scored.X) if n else np.zeros(0)
     if not n or not adjustment.any():
-        return logits.copy()
+        return np.array(logits, dtype=np.float64, copy=True)
     order = np.argsort(-logits, kind="stable")
     pool = order[:POOL]
     head = pool[np.argsort(-(logits[pool] + adjustment[pool]), kind="stable")[:TOP_K]]
