@@ -52,10 +52,15 @@ def reliability(p: np.ndarray, y: np.ndarray) -> list[dict[str, float]]:
     return out
 
 
+def score_probability(score: np.ndarray | int) -> np.ndarray:
+    """(n,) the probability a match score stands for (the inverse of ``match_score``: 50 -> 0.01)."""
+    return 10.0 ** ((np.asarray(score, dtype=np.float64) - 100) / POINTS_PER_DECADE)
+
+
 def one_in(score: np.ndarray | int) -> np.ndarray:
     """(n,) int: about 1 pair in this many with this match score was a real partnership (the inverse of the
     score's probability, a whole number with at most two significant figures: 1, 2, …, 10, 11, …, 360, …, 10,000)."""
-    n = 10.0 ** ((100 - np.asarray(score, dtype=np.float64)) / POINTS_PER_DECADE)
+    n = 1.0 / score_probability(score)
     digits = np.floor(np.log10(n))
     scale = 10.0 ** np.maximum(digits - 1, 0)
     return (np.rint(n / scale) * scale).astype(int)

@@ -15,7 +15,7 @@ from fastapi import Request
 from matcher.domain import Kind, Level
 from matcher.explain.quantities import integer
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
-from matcher.ranking.score_scale import POINTS_PER_DECADE, match_score, one_in
+from matcher.ranking.score_scale import match_score, one_in, score_probability
 from service.lang import LANGS, Lang
 from service.web.i18n_fairs import FAIR_MESSAGES
 from service.web.i18n_funding import FUNDING_MESSAGES
@@ -349,7 +349,7 @@ def score_meaning(points: int, lang: Lang) -> str:
         return MESSAGES["match.one_in_floor"][lang]
     n = int(one_in(points))
     if n < 10:  # above 1 in 10, a share of 100 reads better than "1 in 1.2"
-        return MESSAGES["match.in_100"][lang].format(k=round(100 * 10 ** ((points - 100) / POINTS_PER_DECADE)))
+        return MESSAGES["match.in_100"][lang].format(k=round(100 * float(score_probability(points))))
     return MESSAGES["match.one_in"][lang].format(n=integer(n, lang))
 
 
