@@ -60,15 +60,17 @@ def test_rennes_dakar_water_on_2025_04_15(dakar_water: dict[str, Assessment]) ->
 
 
 def test_rhone_mediterranee_agency_is_not_for_rennes(dakar_water: dict[str, Assessment]) -> None:
-    """The data says the agency gives *priority* to its basin's authorities (not that others are excluded):
-    the answer is "unknown", with the reason naming Rennes's basins, and it sorts below every eligible call.
-    Adour-Garonne, which *requires* its basin, is not eligible."""
+    """The agency's page: support for developers "from the Rhone-Mediterranean and Corsica basins"; Rennes's
+    département (35) lies in Loire-Bretagne and Seine-Normandie, so the answer is "no", with the reason naming
+    them, and the call sorts below every eligible one. Adour-Garonne, also basin-bound, is "no" too."""
     rmc = dakar_water["aermc-aide-cooperation-internationale"]
-    assert rmc.eligible is None and rmc.decided_by == "water_basin"
+    assert rmc.eligible is False and rmc.decided_by == "water_basin"
     basin = next(f for f in rmc.findings if f.rule == "water_basin")
-    assert "Rennes n'en fait pas partie" in basin.text_fr and "Loire-Bretagne et Seine-Normandie" in basin.text_fr
-    assert "Priority to authorities of the Rhône-Méditerranée basin" in basin.text_en
+    assert "Rennes est hors du bassin" in basin.text_fr and "Loire-Bretagne et Seine-Normandie" in basin.text_fr
+    assert basin.text_en.startswith("Only for applicants of the Rhône-Méditerranée basin")
     assert dakar_water["aeag-cooperation-solidarite-internationale"].eligible is False
+    order = list(dakar_water)
+    assert all(order.index(a.call.id) < order.index(rmc.call.id) for a in dakar_water.values() if a.eligible is True)
 
 
 def test_eligible_and_open_first() -> None:

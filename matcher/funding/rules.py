@@ -28,13 +28,17 @@ GRIDS: dict[str, dict[str, float]] = {
     "2024 general rules: DAECT co-financing up to 90%": {"ldc": 0.9, "oda": 0.7, "non_oda": 0.7},
 }
 
-#: Water-agency schemes restricted to (or giving priority to) their basin's authorities, as their
-#: ``requirements`` say: (basin, "required" | "priority").
-BASIN_RULES: dict[str, tuple[str, str]] = {
-    "aermc-aide-cooperation-internationale": ("Rhône-Méditerranée", "priority"),
-    "aeag-cooperation-solidarite-internationale": ("Adour-Garonne", "required"),
-    "aesn-cooperation-solidarite-internationale": ("Seine-Normandie", "required"),
-    "aelb-solidarite-internationale-eau": ("Loire-Bretagne", "required"),
+#: Water-agency schemes restricted to their basin's authorities -> (basin, the page that says so). Three
+#: rows' ``requirements`` say it; the Rhône-Méditerranée-Corse row only says "priority to local authorities
+#: of the basins", but the agency's own page is explicit: it "provides financial support for projects put
+#: forward by public or private developers from the Rhone-Mediterranean and Corsica basins"
+#: (http://www.eaurmc.fr/the-rhone-mediterranean-and-corsica-water-agency/international-cooperation.html,
+#: read 2026-12-07; data/funding/DATA_CARD.md).
+BASIN_RULES: dict[str, str] = {
+    "aermc-aide-cooperation-internationale": "Rhône-Méditerranée",
+    "aeag-cooperation-solidarite-internationale": "Adour-Garonne",
+    "aesn-cooperation-solidarite-internationale": "Seine-Normandie",
+    "aelb-solidarite-internationale-eau": "Loire-Bretagne",
 }
 
 #: Calls restricted to applicants of one département, as their ``requirements`` say.
@@ -272,18 +276,13 @@ def _place_rule(call: FundingCall, applicant: Applicant, lists: EligibilityLists
                        f"Only for applicants of département {want}" + ("" if ok else f"; {applicant.name} is not") + ".")
     if call.id not in BASIN_RULES:
         return None
-    basin, how = BASIN_RULES[call.id]
+    basin = BASIN_RULES[call.id]
     basins = lists.basins.get(dep) if dep else None
     if basins is None:
         return Finding("water_basin", None, f"Bassin {basin} : le bassin du département {dep or '?'} n'a pas été "
                        "sourcé.", f"{basin} basin: the basin of département {dep or '?'} was not sourced.")
     where_fr = " et ".join(basins)
     if basin not in basins:
-        if how == "priority":
-            return Finding("water_basin", None, f"Priorité aux collectivités du bassin {basin} ; {applicant.name} "
-                           f"n'en fait pas partie (département {dep} : {where_fr}).",
-                           f"Priority to authorities of the {basin} basin; {applicant.name} is outside it "
-                           f"(département {dep}: {' and '.join(basins)}).")
         return Finding("water_basin", False, f"Réservé aux acteurs du bassin {basin} ; {applicant.name} est hors du "
                        f"bassin (département {dep} : {where_fr}).",
                        f"Only for applicants of the {basin} basin; {applicant.name} is outside it "
