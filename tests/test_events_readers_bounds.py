@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 
 import openpyxl
@@ -11,7 +12,7 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from xlsx_bomb import xlsx_rows
 
 from matcher.errors import InvalidInput, PayloadTooLarge
-from matcher.events.readers import MAX_ROWS, read_records
+from matcher.events.readers import MAX_ROWS, json_depth, read_records
 
 
 def test_a_small_generated_sheet_reads_row_by_row() -> None:
@@ -57,13 +58,33 @@ def test_the_row_limit_is_exact(n: int, ok: bool) -> None:
             read_records(csv_bytes, "p.csv")
 
 
-def test_json_nested_3000_deep_is_a_clear_error() -> None:
-    deep = ("[" * 3000 + "]" * 3000).encode()
-    with pytest.raises(InvalidInput, match="nested too deeply"):
-        read_records(deep, "p.json")
+@pytest.mark.parametrize("recursion_limit", [None, 100_000])
+def test_json_nested_3000_deep_is_a_clear_error(recursion_limit: int | None) -> None:
+    """Refused by its depth before parsing: the same answer whatever the interpreter's recursion limit."""
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(recursion_limit or before)
+    try:
+        deep = ("[" * 3000 + "]" * 3000).encode()
+        with pytest.raises(InvalidInput, match="nested more than 32 levels deep"):
+            read_records(deep, "p.json")
+    finally:
+        sys.setrecursionlimit(before)
     many = json.dumps([{"name": "V", "country": "FR", "side": "fr"}] * 10_002).encode()
     with pytest.raises(PayloadTooLarge):
         read_records(many, "p.json")
+
+
+@pytest.mark.parametrize(("text", "depth"), [
+    ("[]", 1), ('{"a": [1, {"b": []}]}', 4), ('["[[[[", "]]]{{"]', 1), (r'["a \" [[[", {}]', 2), ("3", 0),
+])
+def test_json_depth_skips_brackets_inside_strings(text: str, depth: int) -> None:
+    assert json_depth(text) == depth
+
+
+def test_a_participant_file_of_ordinary_depth_reads() -> None:
+    body = json.dumps({"participants": [{"name": "V[1]", "country": "FR", "side": "fr", "themes": ["culture"]}]})
+    assert read_records(body.encode(), "p.json").records == [
+        (1, {"name": "V[1]", "country": "FR", "side": "fr", "themes": ["culture"]})]
 
 
 def test_an_xlsx_that_unpacks_to_too_much_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,13 +145,32 @@ def xlsx_records(data: bytes, max_rows: int = MAX_ROWS) -> tuple[int, list[str],
     return header_line, header or [], records
 
 
+#: A participant file nests at most {"participants": [{"themes": [...]}]}: four levels. Deeper input is
+#: refused before it is parsed, so the answer does not depend on the interpreter's recursion limit (which
+#: another thread or test may have raised).
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def json_depth(text: str) -> int:
+    """How deeply ``text``'s arrays and objects nest (brackets inside strings do not count)."""
+    depth = deepest = 0
+    for m in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        depth += 1 if m.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def json_records(data: bytes, max_rows: int = MAX_ROWS) -> list[Record]:
+    text = _decode(data)
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise InvalidInput(f"not a participant file: JSON nested more than {MAX_JSON_DEPTH} levels deep",
+                           field="file", key="not_json")
     try:
-        items = json.loads(_decode(data))
+        items = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"not valid JSON: {exc}", field="file", key="not_json") from exc
-    except RecursionError:
-        raise InvalidInput("not a participant file: JSON nested too deeply", field="file", key="not_json") from None
     if isinstance(items, dict) and isinstance(items.get("participants"), list):
         items = items["participants"]
     if not isinstance(items, list):
