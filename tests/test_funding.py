@@ -38,7 +38,12 @@ def test_the_files_validate_with_their_counts() -> None:
     assert len(data.lists.ldc) == 44 and "SN" in data.lists.ldc
     assert "BT" not in data.lists.ldc and "ST" not in data.lists.ldc  # graduated 2023 and Dec 2024
     assert len(data.lists.eu_members) == 27 and "DE" in data.lists.eu_members
+    assert len(data.lists.basins) == 96  # every metropolitan département (Sandre 2018)
     assert data.lists.basins["35"] == ("Loire-Bretagne", "Seine-Normandie")  # a département in two basins
+    assert data.lists.basins["21"] == ("Loire-Bretagne", "Rhône-Méditerranée", "Seine-Normandie")
+    assert data.lists.basins["75"] == ("Seine-Normandie",) and data.lists.basins["2A"] == ("Rhône-Méditerranée",)
+    assert data.lists.commune_basins["35238"] == "Loire-Bretagne"  # Rennes, in split 35
+    assert "75056" not in data.lists.commune_basins  # Paris: its département has one basin
 
 
 def test_rennes_dakar_water_on_2025_04_15(dakar_water: dict[str, Assessment]) -> None:
@@ -46,9 +51,10 @@ def test_rennes_dakar_water_on_2025_04_15(dakar_water: dict[str, Assessment]) ->
     assert (water_law.status, water_law.eligible) == ("permanent", True)
     assert "compétence eau potable ou assainissement requise" in [m.text_fr for m in water_law.missing]
 
-    lb = dakar_water["aelb-solidarite-internationale-eau"]  # listed, not ruled out (35 straddles two basins)
-    assert lb.eligible is None
-    assert any(f.rule == "water_basin" and f.ok is None for f in lb.findings)
+    lb = dakar_water["aelb-solidarite-internationale-eau"]  # listed, not ruled out: Rennes is in its basin,
+    assert lb.eligible is None and lb.status == "permanent"  # the partner countries were not sourced
+    basin = next(f for f in lb.findings if f.rule == "water_basin")
+    assert basin.ok is True and basin.text_fr == "Rennes est dans le bassin Loire-Bretagne."
 
     general = dakar_water["dctciv-generaliste-2025"]
     assert (general.status, general.eligible, general.cofinancing_rate, general.country_group) == \
@@ -60,17 +66,40 @@ def test_rennes_dakar_water_on_2025_04_15(dakar_water: dict[str, Assessment]) ->
 
 
 def test_rhone_mediterranee_agency_is_not_for_rennes(dakar_water: dict[str, Assessment]) -> None:
-    """The agency's page: support for developers "from the Rhone-Mediterranean and Corsica basins"; Rennes's
-    département (35) lies in Loire-Bretagne and Seine-Normandie, so the answer is "no", with the reason naming
-    them, and the call sorts below every eligible one. Adour-Garonne, also basin-bound, is "no" too."""
+    """The agency's page: support for developers "from the Rhone-Mediterranean and Corsica basins"; Rennes
+    (commune 35238, Sandre) is in Loire-Bretagne, so the answer is "no", with the reason naming its basin, and
+    the call sorts below every eligible one. Adour-Garonne, also basin-bound, is "no" too."""
     rmc = dakar_water["aermc-aide-cooperation-internationale"]
     assert rmc.eligible is False and rmc.decided_by == "water_basin"
     basin = next(f for f in rmc.findings if f.rule == "water_basin")
-    assert "Rennes est hors du bassin" in basin.text_fr and "Loire-Bretagne et Seine-Normandie" in basin.text_fr
+    assert basin.text_fr == "Réservé aux acteurs du bassin Rhône-Méditerranée ; Rennes est dans le bassin Loire-Bretagne."
     assert basin.text_en.startswith("Only for applicants of the Rhône-Méditerranée basin")
     assert dakar_water["aeag-cooperation-solidarite-internationale"].eligible is False
     order = list(dakar_water)
     assert all(order.index(a.call.id) < order.index(rmc.call.id) for a in dakar_water.values() if a.eligible is True)
+
+
+CESSON = Profile(id="FR-EPCI-243500139", name="Rennes Métropole", kind=Kind.INTERCOMMUNALITY, country="FR",
+                 admin1_code="53", admin2_code="35")
+BOURG = Profile(id="FR-COM-01053", name="Bourg-en-Bresse", kind=Kind.COMMUNE, country="FR", admin1_code="84",
+                admin2_code="01")
+LYON = Profile(id="FR-COM-69123", name="Lyon", kind=Kind.COMMUNE, country="FR", admin1_code="84", admin2_code="69")
+
+
+@pytest.mark.parametrize(("who", "call", "ok", "says"), [
+    (RENNES, "aelb-solidarite-internationale-eau", True, "Rennes est dans le bassin Loire-Bretagne."),
+    (RENNES, "aesn-cooperation-solidarite-internationale", False, "Rennes est dans le bassin Loire-Bretagne"),
+    # not a commune: its département (35) lies in two basins, so the agency is to be checked, never guessed
+    (CESSON, "aelb-solidarite-internationale-eau", None, "à cheval sur les bassins Loire-Bretagne et Seine-Normandie"),
+    (CESSON, "aermc-aide-cooperation-internationale", False, "hors du bassin (département 35"),
+    (BOURG, "aermc-aide-cooperation-internationale", True, "Département 01 dans le bassin Rhône-Méditerranée."),
+    (LYON, "aermc-aide-cooperation-internationale", True, "Lyon est dans le bassin Rhône-Méditerranée."),  # 69: two
+    (MARSEILLE, "aelb-solidarite-internationale-eau", False, "hors du bassin (département 13 : Rhône-Méditerranée)"),
+])
+def test_water_agency_basin_by_commune_then_departement(who: Profile, call: str, ok: bool | None, says: str) -> None:
+    got = by_id(funding_for(load_funding(), who, "SN", ["water_sanitation"], on=dt.date(2025, 4, 15)))[call]
+    basin = next(f for f in got.findings if f.rule == "water_basin")
+    assert basin.ok is ok and says in basin.text_fr
 
 
 def test_eligible_and_open_first() -> None:
@@ -130,7 +159,8 @@ def _corrupt(tmp_path: Path, name: str, line: int, old: str, new: str) -> Path:
     ("funding_calls.csv", 5, ",call,", ",cal,", "funding_calls.csv line 5, column kind"),
     ("funding_calls.csv", 3, "2025-04-07", "2025-13-07", "funding_calls.csv line 3, column opens"),
     ("ldc.csv", 2, "AF", "XX", "ldc.csv line 2, column iso2"),
-    ("water_basins.csv", 3, "Loire-Bretagne", "Loire", "water_basins.csv line 3, column basins"),
+    ("water_basins.csv", 4, "Loire-Bretagne", "Loire", "water_basins.csv line 4, column basins"),
+    ("water_basins_communes.csv", 2, ",", ";", "water_basins_communes.csv line 2: 1 fields instead of 2"),
 ])
 def test_a_bad_row_names_its_line(tmp_path: Path, name: str, line: int, old: str, new: str, says: str) -> None:
     directory = _corrupt(tmp_path, name, line, old, new)

@@ -3,7 +3,8 @@
 ``funding_calls.csv`` (42 sourced calls and schemes; its columns are described in
 ``data/funding/DATA_CARD.md``) and the lists eligibility needs: the UN least developed countries
 (``ldc.csv``), the EU member states (``eu_members.csv``), the countries the OECD DAC list excludes by
-rule (``not_oda.csv``) and the water-agency basins by département (``water_basins.csv``). An empty
+rule (``not_oda.csv``) and the water-agency basins by département (``water_basins.csv``) and, where a
+département lies in several basins, by commune (``water_basins_communes.csv``). An empty
 cell stays ``None``: it means *not stated by any page read*, never "no restriction".
 
 A bad row raises ``FundingDataError`` naming the file, the line and the column.
@@ -94,6 +95,8 @@ class EligibilityLists:
     eu_members: frozenset[str]
     not_oda: frozenset[str]  # EU members and former G8 members: outside the DAC list by its own rule
     basins: dict[str, tuple[str, ...]] = field(default_factory=dict)  # département code -> basins
+    #: INSEE commune code -> its basin, for the communes of départements in several basins
+    commune_basins: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -279,6 +282,23 @@ def read_basins(path: Path) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def read_commune_basins(path: Path, basins: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """The basin of each commune of a split département; each must be one of its département's basins."""
+    out: dict[str, str] = {}
+    for n, r in _rows(path, ("commune", "basin")):
+        code, basin = r["commune"], r["basin"]
+        dep = code[:2]
+        if len(code) != 5 or not code[2:].isdigit() or not (dep.isdigit() or dep in ("2A", "2B")):
+            raise FundingDataError(f"{path.name} line {n}, column commune: not an INSEE commune code: {code!r}")
+        if basin not in basins.get(dep, ()):
+            raise FundingDataError(f"{path.name} line {n}, column basin: {basin!r} is not a basin of département "
+                                   f"{dep} in water_basins.csv")
+        if code in out:
+            raise FundingDataError(f"{path.name} line {n}, column commune: {code} listed twice")
+        out[code] = basin
+    return out
+
+
 def read_lists(directory: Path) -> EligibilityLists:
     ldc = _country_list(directory / "ldc.csv", ("iso2", "name"))
     eu = _country_list(directory / "eu_members.csv", ("iso2", "name"))
@@ -291,8 +311,10 @@ def read_lists(directory: Path) -> EligibilityLists:
             raise FundingDataError(f"not_oda.csv: {code}: 'eu_member' disagrees with eu_members.csv")
     if set(ldc) & set(not_oda):
         raise FundingDataError("ldc.csv and not_oda.csv share a country: every LDC is on the DAC list")
+    basins = read_basins(directory / "water_basins.csv")
     return EligibilityLists(ldc=frozenset(ldc), eu_members=frozenset(eu), not_oda=frozenset(not_oda),
-                            basins=read_basins(directory / "water_basins.csv"))
+                            basins=basins,
+                            commune_basins=read_commune_basins(directory / "water_basins_communes.csv", basins))
 
 
 def read_funding(directory: Path = FUNDING_DIR) -> FundingData:

@@ -30,7 +30,9 @@ def applicant_of(p: Profile) -> Applicant:
     dep = p.admin2_code
     if not dep and p.kind.value == "department":
         dep = p.id.removeprefix("FR-DEP-")
-    return Applicant(id=p.id, name=p.name, kind=p.kind.value, departement=dep, region=p.admin1_code)
+    commune = p.id.removeprefix("FR-COM-") if p.kind.value == "commune" and p.id.startswith("FR-COM-") else ""
+    return Applicant(id=p.id, name=p.name, kind=p.kind.value, departement=dep, region=p.admin1_code,
+                     commune=commune)
 
 
 def country_names(code: str) -> tuple[str, str]:

@@ -82,6 +82,7 @@ class Applicant:
     kind: str  # commune, intercommunality, department, region (catalogue kinds)
     departement: str = ""  # département code ("35"); a département's own code for a département
     region: str = ""
+    commune: str = ""  # INSEE code of a commune ("35238"); empty for other kinds
 
 
 @dataclass(frozen=True)
@@ -282,6 +283,14 @@ def _place_rule(call: FundingCall, applicant: Applicant, lists: EligibilityLists
         return Finding("water_basin", None, f"Bassin {basin} : le bassin du département {dep or '?'} n'a pas été "
                        "sourcé.", f"{basin} basin: the basin of département {dep or '?'} was not sourced.")
     where_fr = " et ".join(basins)
+    own = lists.commune_basins.get(applicant.commune) if applicant.commune and len(basins) > 1 else None
+    if own is not None:  # a commune of a split département: its own basin decides
+        if own == basin:
+            return Finding("water_basin", True, f"{applicant.name} est dans le bassin {basin}.",
+                           f"{applicant.name} is in the {basin} basin.")
+        return Finding("water_basin", False, f"Réservé aux acteurs du bassin {basin} ; {applicant.name} est dans le "
+                       f"bassin {own}.", f"Only for applicants of the {basin} basin; {applicant.name} is in the {own} "
+                       "basin.")
     if basin not in basins:
         return Finding("water_basin", False, f"Réservé aux acteurs du bassin {basin} ; {applicant.name} est hors du "
                        f"bassin (département {dep} : {where_fr}).",
