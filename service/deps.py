@@ -11,8 +11,10 @@ objects to ``create_app(store=..., matcher=..., encoder=...)``.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -75,6 +77,8 @@ class Resources:
     events: EventRegistry | None = None
     #: Keeps the unfiltered suggestions computed ahead (``Settings.suggestion_precompute``), once loaded.
     warmer: SuggestionWarmer | None = None
+    #: What "today" is for the funding answers (calls open and close by date); a test sets a fixed day.
+    today: Callable[[], dt.date] = dt.date.today
 
     def start_catalogue_view(self) -> LiveCatalogueView:
         """A new events' catalogue view over the store, its first build started in the background

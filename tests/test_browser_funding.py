@@ -3,6 +3,8 @@ leaving the app's host fails the test, tests/support/browser.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
@@ -13,11 +15,21 @@ from support.browser import LiveApp, console_errors, wait_for
 pytestmark = pytest.mark.browser
 
 
-def test_from_a_match_to_the_funding_panel(browser: webdriver.Chrome, live_app: LiveApp) -> None:
+def test_from_a_match_to_the_funding_panel(browser: webdriver.Chrome, live_app: LiveApp,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The panel beside a match opens on a click (closed, it takes no room), lists the calls open for the
+    pair on the service's day, and leads to every call with its rules."""
+    monkeypatch.setattr(live_app.app.state.resources, "today", lambda: dt.date(2025, 4, 15))
     browser.get(live_app.url(f"/collectivites/{A}/partenaires"))
-    link = wait_for(browser, f"a[href='/collectivites/{A}/financer/GN-100']")
-    assert link.text == "Financer ce partenariat"
-    link.click()
+    panel = wait_for(browser, "#m-GN-100 details.fund-panel")
+    general = panel.find_element(By.CSS_SELECTOR, "li[data-call='dctciv-generaliste-2025']")
+    assert not general.is_displayed()
+    summary = panel.find_element(By.CSS_SELECTOR, "summary")
+    assert summary.text.startswith("Financer ce partenariat")
+    summary.click()
+    WebDriverWait(browser, 10).until(lambda d: general.is_displayed())
+    assert "ouvert" in general.text and "70 %" in general.text and "30 mai 2025" in general.text
+    panel.find_element(By.PARTIAL_LINK_TEXT, "appels et dispositifs évalués").click()
     WebDriverWait(browser, 10).until(lambda d: "/financer/GN-100" in d.current_url)
     assert "Financer ce partenariat" in wait_for(browser, "#fund-panel").text
     # the form: a date, water, submit -> the general call of 2025 is open and eligible with a 70 % cap

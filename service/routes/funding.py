@@ -90,7 +90,7 @@ def funding(
     fr_profile, partner_profile = _get(store, french, "french", key), _get(store, partner, "partner", key)
     if partner_profile.country == "FR":
         raise InvalidInput(f"{partner} is French: give a foreign partner", field="partner")
-    day = on or dt.date.today()
+    day = on or res.today()
     items = funding_for(funding_data(res), fr_profile, partner_profile.country, parse_themes(themes),
                         co_applicants=co_applicants, on=day)
     return FundingPage(french=side(fr_profile, lang), partner=side(partner_profile, lang), on=day,
@@ -108,7 +108,7 @@ def consortia(
     on: Annotated[dt.date | None, Query(description="The date call statuses are computed for (default: today)")] = None,
 ) -> ConsortiumPage:
     p = _get(store, partner, "partner", key)
-    proposal, calls = consortium(store, funding_data(res), p, parse_themes(themes), k=k, on=on or dt.date.today())
+    proposal, calls = consortium(store, funding_data(res), p, parse_themes(themes), k=k, on=on or res.today())
     text = (lambda fr, en: fr) if lang == "fr" else (lambda fr, en: en)
     return ConsortiumPage(
         partner=side(p, lang), candidates=proposal.candidates,

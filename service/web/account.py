@@ -21,6 +21,7 @@ from service.deps import get_countries
 from service.schemas.authorities import AuthorityUpdate
 from service.services import authorities
 from service.services.authorities import visible_profile
+from service.services.funding import glances
 from service.web.context import SESSION_COOKIE, FormPage, Page, PageDep, validated
 from service.web.pages import matcher_of
 
@@ -70,7 +71,8 @@ def my_profile(page: PageDep, saved: bool = False) -> Response:
         return page.redirect("/equipe")
     p = visible_profile(page.store, page.owner_of, page.key)
     found = matcher_of(page).recommend(p, k=10)
-    return page.render("profile.html", p=p, matches=found, saved=saved)
+    return page.render("profile.html", p=p, matches=found, saved=saved,
+                       glances=glances(page.res, p, [(m.id, m.country) for m in found], on=page.res.today()))
 
 
 @router.post("/mon-profil", response_class=HTMLResponse)

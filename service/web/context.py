@@ -39,6 +39,7 @@ from service.web.i18n import (
     kind_label,
     kind_labels,
     level_label,
+    long_date,
     request_lang,
     score_meaning,
     score_points,
@@ -55,7 +56,7 @@ CSRF_FIELD = "csrf"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.globals.update(kind_label=kind_label, kind_labels=kind_labels, level_label=level_label, inhabitants=inhabitants,
                              continent_label=continent_label, themes=THEMES, score_points=score_points,
-                             score_meaning=score_meaning)
+                             score_meaning=score_meaning, long_date=long_date)
 
 
 class CsrfFailed(MatcherError):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from babel.dates import format_date
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
@@ -28,9 +27,9 @@ ThemesQ = Annotated[list[str], Query(max_length=20)]
 DayQ = Annotated[str, Query(max_length=10)]
 
 
-def day_of(text: str) -> dt.date:
+def day_of(text: str, today: dt.date) -> dt.date:
     if not text:
-        return dt.date.today()
+        return today
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -44,17 +43,13 @@ def themes_of(values: list[str]) -> list[str]:
         raise InvalidInput(exc.message, field="themes") from None
 
 
-def long_date(d: dt.date | None, lang: str) -> str:
-    return format_date(d, format="long", locale=lang) if d is not None else ""
-
-
 def _answer(page: Page, french_id: str, partner_id: str, themes: list[str], on: str, n: int
             ) -> tuple[Profile, Profile, list[str], dt.date, list[Assessment]]:
     fr_p = visible_profile(page.store, french_id, page.key)
     partner = visible_profile(page.store, partner_id, page.key)
     if fr_p.country != "FR" or partner.country == "FR":
         raise InvalidInput(page.t("fund.notfrench"), field="partner")
-    codes, day = themes_of(themes), day_of(on)
+    codes, day = themes_of(themes), day_of(on, page.res.today())
     items = funding_for(funding_data(page.res), fr_p, partner.country, codes, co_applicants=n, on=day)
     return fr_p, partner, codes, day, list(items)
 
@@ -65,7 +60,7 @@ def funding_page(page: PageDep, french_id: str, partner_id: str, themes: ThemesQ
     fr_p, partner, codes, day, items = _answer(page, french_id, partner_id, themes, on, n)
     query = "&".join([*(f"themes={c}" for c in codes), f"on={day.isoformat()}", f"n={n}"])
     return page.render("funding.html", p=fr_p, partner=partner, items=items, codes=codes, day=day, n=n,
-                       query=query, all_themes=THEMES, long_date=long_date)
+                       query=query, all_themes=THEMES)
 
 
 @router.get("/collectivites/{french_id}/financer/{partner_id}/financements.csv")
@@ -84,10 +79,10 @@ def consortium_page(page: PageDep, partner_id: str, themes: ThemesQ = [], on: Da
     partner = visible_profile(page.store, partner_id, page.key)
     if partner.country == "FR":
         raise InvalidInput(page.t("fund.notfrench"), field="partner")
-    codes, day = themes_of(themes), day_of(on)
+    codes, day = themes_of(themes), day_of(on, page.res.today())
     proposal, calls = consortium(page.store, funding_data(page.res), partner, codes, k=k, on=day)
     return page.render("consortium.html", partner=partner, proposal=proposal, calls=calls, codes=codes, day=day,
-                       k=k, all_themes=THEMES, long_date=long_date)
+                       k=k, all_themes=THEMES)
 
 
 @router.get("/equipe/financements", response_class=HTMLResponse)

@@ -8,8 +8,10 @@ every page in both languages), never an English word in a French page.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
+from babel.dates import format_date
 from fastapi import Request
 
 from matcher.domain import Kind, Level
@@ -341,6 +343,11 @@ def inhabitants(n: int | None, lang: Lang) -> str:
     if n is None:
         return MESSAGES["auth.population.unknown"][lang]
     return MESSAGES["auth.inhabitants"][lang].format(n=integer(n, lang))
+
+
+def long_date(d: dt.date | None, lang: str) -> str:
+    """"15 avril 2025" / "April 15, 2025" (babel); no date, no words."""
+    return format_date(d, format="long", locale=lang) if d is not None else ""
 
 
 def score_meaning(points: int, lang: Lang) -> str:

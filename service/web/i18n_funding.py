@@ -4,6 +4,17 @@ from __future__ import annotations
 
 FUNDING_MESSAGES: dict[str, dict[str, str]] = {
     "fund.panel": {"fr": "Financer ce partenariat", "en": "Fund this partnership"},
+    "fund.glance.count": {"fr": "éligible et ouvert ou à venir : {n}", "en": "eligible and open or upcoming: {n}"},
+    "fund.glance.mine": {"fr": "Pour {name} :", "en": "For {name}:"},
+    "fund.glance.rate": {"fr": "cofinancement jusqu'à {pct} %", "en": "co-financing up to {pct} %"},
+    "fund.glance.closes": {"fr": "clôture le", "en": "closes on"},
+    "fund.glance.none": {"fr": "Aucun appel ni dispositif ouvert ou à venir dont l'éligibilité soit établie pour ce "
+                               "partenariat.",
+                         "en": "No open or upcoming call or scheme with established eligibility for this partnership."},
+    "fund.glance.undecided": {"fr": "À vérifier (une condition n'est pas précisée par les pages lues) : {n}",
+                              "en": "To be checked (a condition is not stated by the pages read): {n}"},
+    "fund.glance.all": {"fr": "Les {n} appels et dispositifs évalués, leurs règles et ce qu'il manque",
+                        "en": "All {n} calls and schemes assessed, their rules and what is missing"},
     "fund.title": {"fr": "Financer le partenariat {a} – {b}", "en": "Funding the partnership {a} – {b}"},
     "fund.on": {"fr": "Situation au {day}", "en": "As of {day}"},
     "fund.intro": {"fr": "Appels à projets et dispositifs, éligibles et ouverts d'abord. « Inconnu » : les pages "

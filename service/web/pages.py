@@ -22,6 +22,7 @@ from service.deps import get_countries
 from service.errors import NotReady
 from service.schemas.common import MAX_POSITION
 from service.services.authorities import visible_profile
+from service.services.funding import glances
 from service.services.matches import filters_of
 from service.web.context import Page, PageDep
 
@@ -87,8 +88,15 @@ def authority(page: PageDep, authority_id: str) -> Response:
     p = visible_profile(page.store, authority_id, page.key)
     partners = known_partners(page, p)
     points = map_points(page, p, [(x.id, x.display_name(page.lang), x.lat, x.lon) for x in partners])
+    # A foreign authority seen by a French one signed in: what would fund them together.
+    mine = visible_profile(page.store, page.owner_of, page.key) if page.owner_of and p.country != "FR" else None
+    mine_french = mine if mine is not None and mine.country == "FR" else None
+    today = page.res.today()
+    found = glances(page.res, p, [(x.id, x.country) for x in partners], on=today)
+    if mine_french is not None:
+        found.update(glances(page.res, mine_french, [(p.id, p.country)], on=today))
     return page.render("authority.html", p=p, parents=_parents(page, p), partners=partners, points=points,
-                       atlas=ATLAS, mine=page.owner_of == p.id)
+                       atlas=ATLAS, mine=page.owner_of == p.id, mine_french=mine_french, glances=found)
 
 
 _COUNTRY_NAMES: dict[int, CountryNames] = {}
@@ -203,6 +211,7 @@ async def partners(page: PageDep, authority_id: str, form: ShortlistDep) -> Resp
                            form_error=exc.message, error_field=exc.field)
     points = map_points(page, p, [(m.id, m.display_name(page.lang), m.lat, m.lon) for m in found])
     return page.render("partners.html", p=p, matches=found, points=points, atlas=ATLAS,
+                       glances=glances(page.res, p, [(m.id, m.country) for m in found], on=page.res.today()),
                        notice=None if found else empty_notice(filters, page.lang), query=query,
                        form=form_fields,
                        can_write=page.owner_of == p.id and p.is_verified, form_error=None, error_field=None)
