@@ -342,3 +342,44 @@ def test_french_sentences_say_the_french_names(code, change, fr, en):
     """A name with a French form ("Bruxelles", "Gênes") is said in French sentences, the catalogue name in
     English ones (issue K: "Brussels", "Genoa" on French pages)."""
     assert _say(code, replace(FULL, **change)) == (fr, en)
+
+
+def _text_reasons(ctx: ReasonContext) -> list[tuple[str, str]]:
+    """The reasons when both text features lift the score, text_dense more."""
+    x, avg, contrib = np.zeros(len(FEATURES)), np.zeros(len(FEATURES)), np.zeros(len(FEATURES))
+    for code, c in (("text_dense", 2.0), ("text_lex", 1.0)):
+        x[FEATURE_INDEX[code]], avg[FEATURE_INDEX[code]], contrib[FEATURE_INDEX[code]] = 3.0, 0.0, c
+    return [(r.text_fr, r.text_en) for r in reasons_for(x, contrib, ctx, average=avg)]
+
+
+@pytest.mark.parametrize("directions, page_years, fr, en", [
+    # The candidate's expertise (it answers the query's needs) came from a page of 2019: said on the first
+    # text reason, once.
+    (("need",), ((2019,), ()), "Vos besoins rejoignent son expertise (d'après une page publique de 2019)",
+     "Your needs match their expertise (according to a public page from 2019)"),
+    (("need",), ((0,), ()), "Vos besoins rejoignent son expertise (d'après une page publique)",
+     "Your needs match their expertise (according to a public page)"),
+    (("offer",), ((2019,), (2018, 2021, 2018)),
+     "Votre expertise répond à ses besoins (d'après des pages publiques de 2018 et 2021)",
+     "Your expertise answers their needs (according to public pages from 2018 and 2021)"),
+    (("need", "offer"), ((2017,), (2019, 0)),
+     "Besoins et expertises se répondent dans les deux sens (d'après des pages publiques de 2017 et 2019)",
+     "Needs and expertise match both ways (according to public pages from 2017 and 2019)"),
+    # The page is about the side that did not match: nothing said; the authority wrote it: nothing said.
+    (("offer",), ((2019,), ()), "Votre expertise répond à ses besoins", "Your expertise answers their needs"),
+    (("need",), ((), ()), "Vos besoins rejoignent son expertise", "Your needs match their expertise"),
+])
+def test_a_text_reason_says_once_when_public_pages_gave_the_text(directions, page_years, fr, en):
+    got = _text_reasons(replace(CTX, text_directions=directions, c_page_years=page_years))
+    assert got[0] == (fr, en)
+    assert len(got) == 2 and "page" not in got[1][0] + got[1][1]
+
+
+def test_the_page_note_goes_inside_the_terms_brackets():
+    x, avg, contrib = np.zeros(len(FEATURES)), np.zeros(len(FEATURES)), np.zeros(len(FEATURES))
+    x[FEATURE_INDEX["text_lex"]], contrib[FEATURE_INDEX["text_lex"]] = 3.0, 1.0
+    ctx = replace(CTX, text_directions=("need",), shared_terms=("eau", "assainissement"), c_page_years=((2019,), ()))
+    (r,) = reasons_for(x, contrib, ctx, average=avg)
+    assert r.text_fr == ("Vos besoins et son expertise emploient des termes communs (eau, assainissement ; "
+                         "d'après une page publique de 2019)")
+    assert r.text_en.endswith("(eau, assainissement; according to a public page from 2019)")

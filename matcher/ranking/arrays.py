@@ -94,6 +94,9 @@ class CatalogueArrays:
     # Stated preferences, for the few profiles that have any: id -> (country codes, region codes).
     # Keyed by id, not row, so deleting a row needs no renumbering.
     preferences: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    # Where a profile's expertise or needs text came from public pages rather than from the authority:
+    # id -> (expertise pages, needs pages), each the years the pages state (0: a page that states none).
+    page_years: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=dict)
     index: dict[str, int] = field(default_factory=dict)
     idf: np.ndarray = field(default_factory=lambda: np.ones(LEX_FEATURES, dtype=np.float32))  # corpus IDF
     # Hubness of each text row's field against the other side's corpus ("dense:needs" -> (m,)): the mean
@@ -322,7 +325,15 @@ def _lookups(profiles: Sequence[Profile]) -> dict[str, Any]:
         "admin1_names": {f"{p.country}:{p.admin1_code}": p.admin1_name for p in profiles
                          if p.admin1_code and p.admin1_name},
         "preferences": dict(preferences_of(p) for p in profiles if p.preferred_countries or p.preferred_regions),
+        "page_years": dict(page_years_of(p) for p in profiles if p.expertise.sources or p.needs.sources),
     }
+
+
+def page_years_of(p: Profile) -> tuple[str, tuple[tuple[int, ...], tuple[int, ...]]]:
+    """(id, (expertise page years, needs page years)): an entry of ``CatalogueArrays.page_years``; a page
+    without a year counts as 0, a facet the authority wrote itself (no sources) as ()."""
+    return p.id, tuple(tuple(s.year or 0 for s in f.sources) if f.text.strip() else ()  # type: ignore[return-value]
+                       for f in (p.expertise, p.needs))
 
 
 def preferences_of(p: Profile) -> tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]:

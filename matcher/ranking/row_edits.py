@@ -14,7 +14,7 @@ import scipy.sparse as sp
 
 from matcher.catalogue.files import Country
 from matcher.domain import Profile
-from matcher.ranking.arrays import CatalogueArrays, preferences_of
+from matcher.ranking.arrays import CatalogueArrays, page_years_of, preferences_of
 from matcher.ranking.text_channel import tfidf
 from matcher.ranking.text_corpus import FIELDS, corpus_hubness
 
@@ -51,6 +51,9 @@ def with_profile(
     preferences = {k: v for k, v in a.preferences.items() if k != profile.id}
     if profile.preferred_countries or profile.preferred_regions:
         preferences.update([preferences_of(profile)])
+    page_years = {k: v for k, v in a.page_years.items() if k != profile.id}
+    if profile.expertise.sources or profile.needs.sources:
+        page_years.update([page_years_of(profile)])
     return replace(
         a,
         ids=ids, names=put(a.names, profile.name), kind=put(a.kind, one.kind[0]), level=put(a.level, one.level[0]),
@@ -64,7 +67,7 @@ def with_profile(
         admin1_names={**a.admin1_names, **one.admin1_names},
         names_fr={**{k: v for k, v in a.names_fr.items() if k != profile.id}, **one.names_fr},
         index=a.index if r is not None else {**a.index, profile.id: len(ids) - 1},
-        preferences=preferences, names_mat=_put_sparse_row(a.names_mat, r, one.names_mat), **text,
+        preferences=preferences, page_years=page_years, names_mat=_put_sparse_row(a.names_mat, r, one.names_mat), **text,
     )
 
 
@@ -124,6 +127,7 @@ def without(arrays: CatalogueArrays, profile_id: str) -> CatalogueArrays:
     changes = {c: getattr(arrays, c)[keep] for c in cols}
     changes["index"] = {pid: i for i, pid in enumerate(changes["ids"])}
     changes["preferences"] = {k: v for k, v in arrays.preferences.items() if k != profile_id}
+    changes["page_years"] = {k: v for k, v in arrays.page_years.items() if k != profile_id}
     tr = int(arrays.text_row[r])
     if tr >= 0:  # its texts leave the corpus the others are compared with
         has_field = {}

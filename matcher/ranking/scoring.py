@@ -252,7 +252,7 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
             admin1_name=a.admin1_names.get(a.admin1_keys[a1], "") if a1 >= 0 else "",
             country_links_nearby=int(country_links[len(out)]), country_links_km=NEAR_RADIUS_KM,
             q_kind=q_kind, q_name=q_name, q_name_fr=q_name_fr, audience=audience, text_directions=matched[len(out)],
-            c_kind=KINDS[int(a.kind[r])].value,
+            c_kind=KINDS[int(a.kind[r])].value, c_page_years=a.page_years.get(str(a.ids[r]), ((), ())),
             mention=_mention(float(by_q[len(out)]), float(by_c[len(out)])),
             **_geo_fields(geo[len(out)], theme_labels, a),  # type: ignore[arg-type]
             french_status=country.french_status if country else "",

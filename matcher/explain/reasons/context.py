@@ -64,6 +64,9 @@ class ReasonContext:
     #: expertise answers c's needs), or both.
     text_directions: tuple[str, ...] = ()
     shared_terms: tuple[str, ...] = ()  # words the needs and expertise texts share (text_lex), best first
+    #: The candidate's expertise and needs texts when public pages gave them (not the authority): the years
+    #: the pages state, 0 for a page without one; () for a text the authority wrote (or none).
+    c_page_years: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
     mention: str = ""  # one of MENTIONS, or "" (names_mentioned)
     #: The theme → geography prior (``theme_geo``): the query theme whose known cooperation cases most
     #: often went to the candidate's place, as (fr label, en label); of ``geo_total`` cases on it,

@@ -101,11 +101,47 @@ def _directions(c: ReasonContext) -> str:
     return "both" if len(d) == 2 else next(iter(d), "")
 
 
+#: The reasons that say the texts match: the first of them in a list says where the candidate's text
+#: comes from when public pages gave it (``page_note``), once.
+TEXT_REASONS = ("text_dense", "text_lex")
+
+
+def page_note(c: ReasonContext) -> tuple[str, str] | None:
+    """Where the candidate's side of a text match comes from when public pages gave it, not the authority:
+    "d'après une page publique de 2019". Its expertise answers the query's needs, its needs the query's
+    expertise (``text_directions``); None when the authority wrote it (or no direction matched)."""
+    exp, need = c.c_page_years
+    pages = {"need": exp, "offer": need, "both": exp + need}.get(_directions(c), ())
+    if not pages:
+        return None
+    years = sorted({y for y in pages if y})
+    if len(pages) == 1:
+        return ((f"d'après une page publique de {years[0]}", f"according to a public page from {years[0]}")
+                if years else ("d'après une page publique", "according to a public page"))
+    if not years:
+        return "d'après des pages publiques", "according to public pages"
+    head_fr, head_en = ", ".join(map(str, years[:-1])), ", ".join(map(str, years[:-1]))
+    fr_years = f"{head_fr} et {years[-1]}" if head_fr else str(years[-1])
+    en_years = f"{head_en} and {years[-1]}" if head_en else str(years[-1])
+    return f"d'après des pages publiques de {fr_years}", f"according to public pages from {en_years}"
+
+
+def with_page_note(fr: str, en: str, note: tuple[str, str]) -> tuple[str, str]:
+    """The sentence with its note in brackets, inside the brackets it already ends with if any."""
+    if fr.endswith(")") and en.endswith(")"):
+        return f"{fr[:-1]} ; {note[0]})", f"{en[:-1]}; {note[1]})"
+    return f"{fr} ({note[0]})", f"{en} ({note[1]})"
+
+
 def _text_dense(v: float, c: ReasonContext) -> tuple[str, str] | None:
     """Semantic match between needs and expertise, in the directions the context gives (none: no reason)."""
     d = _directions(c)
     if not d:
         return None
+    return _dense_sentence(c, d)
+
+
+def _dense_sentence(c: ReasonContext, d: str) -> tuple[str, str]:
     if staff(c):
         q, cand, qe, ce = q_fr(c), c_fr(c), q_en(c), c_en(c)
         if d == "both":
