@@ -58,7 +58,7 @@ def test_search_authority_shortlist_with_reasons_and_a_map(browser: webdriver.Ch
     browser.find_element(By.CSS_SELECTOR, "input[name=continent][value=AF]").click()
     browser.find_element(By.CSS_SELECTOR, "form.grid button[type=submit]").click()
     WebDriverWait(browser, 10).until(lambda d: "continent=AF" in d.current_url)
-    countries = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "ol.matches .meta")]
+    countries = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "ol.matches .match-head .meta")]
     assert countries and all("Sénégal" in c or "Guinée" in c for c in countries), countries
     assert not console_errors(browser)
 
