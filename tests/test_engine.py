@@ -213,7 +213,7 @@ def test_stored_preferences_reach_every_query_path(state, encoder):
 
 
 def test_a_reason_says_when_the_candidate_s_text_came_from_a_public_page(state, encoder):
-    """GN-100's needs taken from a public page of 2019 (a real cooperation case, J): Eauville's text reason
+    """GN-100's needs taken from a public page on its cooperation begun in 2019 (a real cooperation case, J): Eauville's text reason
     says so, once; written by the authority (a profile edit drops the sources), it no longer does."""
     from matcher.domain import TextSource
 
@@ -223,7 +223,7 @@ def test_a_reason_says_when_the_candidate_s_text_came_from_a_public_page(state, 
     matcher.profile_written(gn.with_changes(needs=replace(gn.needs, sources=(page,))))
     m = next(m for m in matcher.recommend(BY_ID["FR-COM-00001"], k=5) if m.id == "GN-100")
     text = [r for r in m.reasons if r.code in ("text_dense", "text_lex")]
-    assert text and "d'après une page publique de 2019" in text[0].text_fr
+    assert text and "d'après une page publique sur sa coopération engagée en 2019" in text[0].text_fr
     assert sum("page publique" in r.text_fr for r in m.reasons) == 1
     matcher.profile_written(gn)
     m = next(m for m in matcher.recommend(BY_ID["FR-COM-00001"], k=5) if m.id == "GN-100")

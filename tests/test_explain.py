@@ -353,18 +353,18 @@ def _text_reasons(ctx: ReasonContext) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("directions, page_years, fr, en", [
-    # The candidate's expertise (it answers the query's needs) came from a page of 2019: said on the first
-    # text reason, once.
-    (("need",), ((2019,), ()), "Vos besoins rejoignent son expertise (d'après une page publique de 2019)",
-     "Your needs match their expertise (according to a public page from 2019)"),
-    (("need",), ((0,), ()), "Vos besoins rejoignent son expertise (d'après une page publique)",
-     "Your needs match their expertise (according to a public page)"),
+    # The candidate's expertise (it answers the query's needs) came from a page on a cooperation begun in 2019:
+    # said on the first text reason, once.
+    (("need",), ((2019,), ()), "Vos besoins rejoignent son expertise (d'après une page publique sur sa coopération engagée en 2019)",
+     "Your needs match their expertise (according to a public page on its partnership begun in 2019)"),
+    (("need",), ((0,), ()), "Vos besoins rejoignent son expertise (d'après une page publique sur sa coopération)",
+     "Your needs match their expertise (according to a public page on its partnership)"),
     (("offer",), ((2019,), (2018, 2021, 2018)),
-     "Votre expertise répond à ses besoins (d'après des pages publiques de 2018 et 2021)",
-     "Your expertise answers their needs (according to public pages from 2018 and 2021)"),
+     "Votre expertise répond à ses besoins (d'après des pages publiques sur ses coopérations engagées en 2018 et 2021)",
+     "Your expertise answers their needs (according to public pages on its partnerships begun in 2018 and 2021)"),
     (("need", "offer"), ((2017,), (2019, 0)),
-     "Besoins et expertises se répondent dans les deux sens (d'après des pages publiques de 2017 et 2019)",
-     "Needs and expertise match both ways (according to public pages from 2017 and 2019)"),
+     "Besoins et expertises se répondent dans les deux sens (d'après des pages publiques sur ses coopérations engagées en 2017 et 2019)",
+     "Needs and expertise match both ways (according to public pages on its partnerships begun in 2017 and 2019)"),
     # The page is about the side that did not match: nothing said; the authority wrote it: nothing said.
     (("offer",), ((2019,), ()), "Votre expertise répond à ses besoins", "Your expertise answers their needs"),
     (("need",), ((), ()), "Vos besoins rejoignent son expertise", "Your needs match their expertise"),
@@ -372,7 +372,7 @@ def _text_reasons(ctx: ReasonContext) -> list[tuple[str, str]]:
 def test_a_text_reason_says_once_when_public_pages_gave_the_text(directions, page_years, fr, en):
     got = _text_reasons(replace(CTX, text_directions=directions, c_page_years=page_years))
     assert got[0] == (fr, en)
-    assert len(got) == 2 and "page" not in got[1][0] + got[1][1]
+    assert len(got) == 2 and "page" not in got[1][0] + got[1][1]  # said once
 
 
 def test_the_page_note_goes_inside_the_terms_brackets():
@@ -381,5 +381,5 @@ def test_the_page_note_goes_inside_the_terms_brackets():
     ctx = replace(CTX, text_directions=("need",), shared_terms=("eau", "assainissement"), c_page_years=((2019,), ()))
     (r,) = reasons_for(x, contrib, ctx, average=avg)
     assert r.text_fr == ("Vos besoins et son expertise emploient des termes communs (eau, assainissement ; "
-                         "d'après une page publique de 2019)")
-    assert r.text_en.endswith("(eau, assainissement; according to a public page from 2019)")
+                         "d'après une page publique sur sa coopération engagée en 2019)")
+    assert r.text_en.endswith("(eau, assainissement; according to a public page on its partnership begun in 2019)")

@@ -107,23 +107,26 @@ TEXT_REASONS = ("text_dense", "text_lex")
 
 
 def page_note(c: ReasonContext) -> tuple[str, str] | None:
-    """Where the candidate's side of a text match comes from when public pages gave it, not the authority:
-    "d'après une page publique de 2019". Its expertise answers the query's needs, its needs the query's
-    expertise (``text_directions``); None when the authority wrote it (or no direction matched)."""
+    """Where the candidate's side of a text match comes from when public pages about its cooperation gave
+    it, not the authority: "d'après une page publique sur sa coopération engagée en 1978" (the year the
+    page gives for the cooperation's start, ``TextSource.year``). Its expertise answers the query's needs,
+    its needs the query's expertise (``text_directions``); None when the authority wrote it (or no
+    direction matched)."""
     exp, need = c.c_page_years
     pages = {"need": exp, "offer": need, "both": exp + need}.get(_directions(c), ())
     if not pages:
         return None
     years = sorted({y for y in pages if y})
-    if len(pages) == 1:
-        return ((f"d'après une page publique de {years[0]}", f"according to a public page from {years[0]}")
-                if years else ("d'après une page publique", "according to a public page"))
+    one = len(pages) == 1
+    fr = "d'après une page publique sur sa coopération" if one else "d'après des pages publiques sur ses coopérations"
+    en = "according to a public page on its partnership" if one else "according to public pages on its partnerships"
     if not years:
-        return "d'après des pages publiques", "according to public pages"
-    head_fr, head_en = ", ".join(map(str, years[:-1])), ", ".join(map(str, years[:-1]))
-    fr_years = f"{head_fr} et {years[-1]}" if head_fr else str(years[-1])
-    en_years = f"{head_en} and {years[-1]}" if head_en else str(years[-1])
-    return f"d'après des pages publiques de {fr_years}", f"according to public pages from {en_years}"
+        return fr, en
+    head = ", ".join(map(str, years[:-1]))
+    fr_years = f"{head} et {years[-1]}" if head else str(years[-1])
+    en_years = f"{head} and {years[-1]}" if head else str(years[-1])
+    return (f"{fr} {'engagée' if one else 'engagées'} en {fr_years}",
+            f"{en} begun in {en_years}")
 
 
 def with_page_note(fr: str, en: str, note: tuple[str, str]) -> tuple[str, str]:
