@@ -228,3 +228,21 @@ def test_a_reason_says_when_the_candidate_s_text_came_from_a_public_page(state, 
     matcher.profile_written(gn)
     m = next(m for m in matcher.recommend(BY_ID["FR-COM-00001"], k=5) if m.id == "GN-100")
     assert not any("page publique" in r.text_fr for r in m.reasons)
+
+
+def test_a_text_reason_quotes_the_words_both_texts_use(state, encoder):
+    """Eauville (expertise: water, needs: tourism) and Ndiaye (needs: water, expertise: tourism) match both
+    ways: the lexical reason quotes words both texts use, from those two pairs of texts only. A profile
+    written since the build (a row edit) is quoted from its new text."""
+    m = next(x for x in recommend(BY_ID["FR-COM-00001"], state=state, encoder=encoder, k=5) if x.id == "GN-100")
+    lex = [r for r in m.reasons if r.code == "text_lex"]
+    assert lex, [r.code for r in m.reasons]
+    quoted = lex[0].text_fr.split("(")[1].rstrip(")").split(", ")
+    water = {"eau", "potable", "assainissement", "eaux", "usées", "réseaux"}
+    tourism = {"tourisme", "culturel", "artisanat", "local"}
+    assert len(quoted) == 3 and set(quoted) <= water | tourism
+    matcher = Matcher(state, encoder=encoder)
+    text = "Numérisation des registres d'état civil"
+    matcher.profile_written(BY_ID["GN-400"].with_changes(needs=Facet(("civil_registry",), text)))
+    a = matcher.state.arrays
+    assert a.texts["needs"][a.text_row[a.row("GN-400")]] == text

@@ -16,6 +16,7 @@ Plain dataclasses in, plain dataclasses out: an HTTP route calls ``rank_event`` 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -153,6 +154,8 @@ def put_profiles(arrays: CatalogueArrays, profiles: Sequence[Profile], vectors: 
         need_themes=col(a.need_themes, one.need_themes), text_row=col(a.text_row, text_row),
         emb=emb, has_field=has_field, lex=lex, tf=tf, tokens=tokens, names_mat=names_mat,
         text_names=(*a.text_names, *one.text_names),
+        texts={f: (*a.texts.get(f, ()), *t) for f, t in one.texts.items()},
+        word_df=Counter(a.word_df) + Counter(one.word_df), n_texts=a.n_texts + one.n_texts,
         admin1_keys=tuple(admin1_keys), languages=tuple(languages),
         admin1_names={**a.admin1_names, **one.admin1_names}, names_fr={**a.names_fr, **one.names_fr}, index=index,
     )

@@ -19,8 +19,12 @@ from matcher.catalogue.files import Country
 from matcher.domain import CONTINENTS, LEVELS, Kind, Level, Profile
 from matcher.geo import unit_xyz
 from matcher.ranking.names import EMPTY_STATS, NameStats, TextNames, name_matrix, text_matrix, text_names
+from matcher.ranking.shared_words import document_frequency
 from matcher.ranking.text_channel import LEX_FEATURES
-from matcher.ranking.text_corpus import FIELDS, all_text, field_text, text_index, text_matrices
+from matcher.ranking.text_corpus import FIELDS, OTHER_SIDE, all_text, field_text, text_index, text_matrices
+
+#: The fields whose shared words a reason quotes: needs against expertise.
+QUOTED_FIELDS = tuple(OTHER_SIDE)
 
 KINDS: tuple[Kind, ...] = tuple(Kind)
 UNIT_LEVELS = (Level.ADMIN1, Level.ADMIN2, Level.INTERCOMMUNAL)  # whose names carry level words
@@ -105,6 +109,11 @@ class CatalogueArrays:
     names_mat: sp.csr_matrix | None = None  # (n, names.NAME_FEATURES) hashed phrases that mention each row
     tokens: sp.csr_matrix | None = None  # (m, names.NAME_FEATURES) hashed candidate phrases of each text row
     text_names: tuple[TextNames, ...] = ()  # (m,) what each text row may name (the exact check of the hits)
+    # The needs and expertise texts by text row ("needs" -> (m,) texts, "" where absent), and the corpus's
+    # word counts at build (``shared_words``): the words a text reason quotes.
+    texts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    word_df: Mapping[str, int] = field(default_factory=dict)
+    n_texts: int = 0
     name_stats: NameStats = EMPTY_STATS  # the catalogue names' words and namesakes, fitted once
     # Column-major copies of the sparse matrices, made on first use (not copied by ``replace``: a new
     # arrays object starts with none, so a copy never outlives the matrix it was made from).
@@ -302,9 +311,11 @@ def _text_columns(profiles: Sequence[Profile], vectors: Mapping[str, np.ndarray]
         idf, lex, hub = text_index(emb, has_field, tf)
     else:
         idf, lex, hub = np.ones(LEX_FEATURES, dtype=np.float32), dict(tf), {}
+    texts = {f: tuple(field_text(p, f) for p in text_profiles) for f in QUOTED_FIELDS}
+    written = [t for f in FIELDS for t in (field_text(p, f) for p in text_profiles) if t]
     return {"text_row": np.array([pos.get(p.id, -1) for p in profiles], dtype=np.int32), "emb": emb,
             "has_field": has_field, "tf": tf, "lex": lex, "idf": idf, "hub": hub, "tokens": text_matrix(named),
-            "text_names": named}
+            "text_names": named, "texts": texts, "word_df": document_frequency(written), "n_texts": len(written)}
 
 
 def _country_columns(codes: Sequence[str], countries: Mapping[str, Country]) -> dict[str, Any]:

@@ -76,6 +76,7 @@ def _text_row(a: CatalogueArrays, one: CatalogueArrays, r: int | None) -> tuple[
     row ``r``'s text row, or appended): ``with_profile``'s text part."""
     emb, has_field, lex, tf = dict(a.emb), dict(a.has_field), dict(a.lex), dict(a.tf)
     hub, tokens, texts_named = dict(a.hub), a.tokens, a.text_names
+    texts = dict(a.texts)
     text_row_value = -1
     if one.text_row[0] >= 0:
         # The corpus keeps its IDF: one new text is weighed like the rest.
@@ -93,6 +94,7 @@ def _text_row(a: CatalogueArrays, one: CatalogueArrays, r: int | None) -> tuple[
                 tf[f] = _replace_sparse_row(tf[f], old, one.tf[f])
             tokens = _replace_sparse_row(tokens, old, one_tok) if tokens is not None else one_tok
             texts_named = (*texts_named[:old], *one.text_names, *texts_named[old + 1:])
+            texts = {f: (*t[:old], *one.texts[f], *t[old + 1:]) for f, t in texts.items()}
         else:
             text_row_value = len(next(iter(emb.values())))
             for f in FIELDS:
@@ -102,6 +104,7 @@ def _text_row(a: CatalogueArrays, one: CatalogueArrays, r: int | None) -> tuple[
                 tf[f] = sp.vstack([tf[f], one.tf[f]], format="csr")
             tokens = sp.vstack([tokens, one_tok], format="csr") if tokens is not None else one_tok
             texts_named = (*texts_named, *one.text_names)
+            texts = {f: (*t, *one.texts[f]) for f, t in texts.items()}
         # This row's hubness against the current corpus; other rows keep theirs until the next full build
         # (one text moves the mean of another's ten best similarities by a tenth at most).
         fresh = corpus_hubness(emb, has_field, lex, rows=np.array([text_row_value]))
@@ -111,8 +114,9 @@ def _text_row(a: CatalogueArrays, one: CatalogueArrays, r: int | None) -> tuple[
             col[:len(base)] = base
             col[text_row_value] = v[0]
             hub[key] = col
+    # The corpus's word counts stay those of the last full build, like its IDF.
     return text_row_value, {"emb": emb, "has_field": has_field, "lex": lex, "tf": tf, "hub": hub, "tokens": tokens,
-                            "text_names": texts_named}
+                            "text_names": texts_named, "texts": texts}
 
 
 def without(arrays: CatalogueArrays, profile_id: str) -> CatalogueArrays:

@@ -9,7 +9,7 @@ is ``matcher.ranking.listing``'s; what a score reads as, ``matcher.ranking.score
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -18,7 +18,7 @@ from matcher.domain import Profile, Reason
 from matcher.explain.contributions import ReasonContext, reasons_for
 from matcher.explain.reasons.context import DIRECTION_MATCH_Z
 from matcher.geo import km_from_dot
-from matcher.ranking.arrays import KINDS, CatalogueArrays
+from matcher.ranking.arrays import KINDS, QUOTED_FIELDS, CatalogueArrays
 from matcher.ranking.calibration import calibration_group
 from matcher.ranking.features import (
     GATE_FEATURE,
@@ -38,7 +38,9 @@ from matcher.ranking.first_stage import gather, stage_tables, with_text
 from matcher.ranking.footprint import Footprint, footprint
 from matcher.ranking.geo_prior import ThemeCount, strongest_theme, tables_for
 from matcher.ranking.history import NEAR_RADIUS_KM, Shares, country_shares, source_weights
+from matcher.ranking.shared_words import shared
 from matcher.ranking.state import MatchState
+from matcher.ranking.text_corpus import field_text
 
 SHORTLIST = 300
 SEMANTIC_NEIGHBOURS = 50
@@ -234,6 +236,7 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
         q_name_fr = a.names_fr.get(str(a.ids[q.row]), "")
     else:
         q_name, q_kind, q_pop, q_name_fr = "", "", None, ""
+    q_texts = _query_texts(a, q, profile)
     out: list[ReasonContext] = []
     for r, dist in zip(rows.tolist(), np.asarray(km, dtype=float).tolist()):
         code = a.country_codes[a.country[r]]
@@ -252,6 +255,7 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
             admin1_name=a.admin1_names.get(a.admin1_keys[a1], "") if a1 >= 0 else "",
             country_links_nearby=int(country_links[len(out)]), country_links_km=NEAR_RADIUS_KM,
             q_kind=q_kind, q_name=q_name, q_name_fr=q_name_fr, audience=audience, text_directions=matched[len(out)],
+            shared_terms=_shared_terms(a, q_texts, r, matched[len(out)]),
             c_kind=KINDS[int(a.kind[r])].value, c_page_years=a.page_years.get(str(a.ids[r]), ((), ())),
             mention=_mention(float(by_q[len(out)]), float(by_c[len(out)])),
             **_geo_fields(geo[len(out)], theme_labels, a),  # type: ignore[arg-type]
@@ -262,6 +266,28 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
             country_pair_links=int(area.country_pair[a.country[r]]),
         ))
     return out
+
+
+def _query_texts(a: CatalogueArrays, q: Query, profile: Profile | None) -> dict[str, str]:
+    """The query's needs and expertise texts: its profile's, else its stored row's."""
+    if profile is not None:
+        return {f: field_text(profile, f) for f in QUOTED_FIELDS}
+    tr = int(a.text_row[q.row]) if q.row is not None else -1
+    return {f: a.texts[f][tr] if 0 <= tr < len(a.texts.get(f, ())) else "" for f in QUOTED_FIELDS}
+
+
+def _shared_terms(a: CatalogueArrays, q_texts: Mapping[str, str], r: int, directions: Sequence[str]
+                  ) -> tuple[str, ...]:
+    """The words the matched texts share (``shared_words``): my needs and your expertise ("need"), my
+    expertise and your needs ("offer"), at most three, rarest first."""
+    tr = int(a.text_row[r])
+    out: list[str] = []
+    for d in directions:
+        mine, theirs = ("needs", "expertise") if d == "need" else ("expertise", "needs")
+        other = a.texts[theirs][tr] if 0 <= tr < len(a.texts.get(theirs, ())) else ""
+        if q_texts.get(mine) and other:
+            out += [w for w in shared(q_texts[mine], other, a.word_df, a.n_texts) if w not in out]
+    return tuple(out[:3])
 
 
 def _geo_fields(g: ThemeCount | None, theme_labels: list[tuple[str, str]], a: CatalogueArrays

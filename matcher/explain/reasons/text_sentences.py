@@ -68,7 +68,7 @@ def _theme_need(v: float, c: ReasonContext) -> tuple[str, str] | None:
         who_fr, who_en = f"L'expertise {c_fr(c).de} couvre", f"The expertise of {c_en(c)} covers"
         needs_fr, needs_en = f"les besoins {q_fr(c).de}", f"the needs of {q_en(c)}"
     else:
-        who_fr, who_en, needs_fr, needs_en = "Leur expertise couvre", "Their expertise covers", "vos besoins", \
+        who_fr, who_en, needs_fr, needs_en = "Son expertise couvre", "Their expertise covers", "vos besoins", \
             "your needs"
     if c.need_themes:
         return (f"{who_fr} {needs_fr} : {labels(c.need_themes, 0)}",
@@ -87,11 +87,11 @@ def _theme_offer(v: float, c: ReasonContext) -> tuple[str, str] | None:
         if staff(c):
             return (f"L'expertise {q_fr(c).de} couvre les besoins {c_fr(c).de} : {fr_l}",
                     f"The expertise of {q_en(c)} covers the needs of {c_en(c)}: {en_l}")
-        return f"Votre expertise couvre leurs besoins : {fr_l}", f"Your expertise covers their needs: {en_l}"
+        return f"Votre expertise couvre ses besoins : {fr_l}", f"Your expertise covers their needs: {en_l}"
     if staff(c):
         return (f"Les besoins {c_fr(c).de} portent sur {percent(v, 'fr')} des domaines d'expertise {q_fr(c).de}",
                 f"The needs of {c_en(c)} cover {percent(v, 'en')} of the areas of expertise of {q_en(c)}")
-    return (f"Leurs besoins portent sur {percent(v, 'fr')} de vos domaines d'expertise",
+    return (f"Ses besoins portent sur {percent(v, 'fr')} de vos domaines d'expertise",
             f"Their needs cover {percent(v, 'en')} of your areas of expertise")
 
 
