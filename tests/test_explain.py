@@ -345,7 +345,7 @@ def test_french_sentences_say_the_french_names(code, change, fr, en):
 
 
 def _text_reasons(ctx: ReasonContext) -> list[tuple[str, str]]:
-    """The reasons when both text features lift the score, text_dense more."""
+    """The reasons when both text features lift the score, text_dense more: one fact, said once."""
     x, avg, contrib = np.zeros(len(FEATURES)), np.zeros(len(FEATURES)), np.zeros(len(FEATURES))
     for code, c in (("text_dense", 2.0), ("text_lex", 1.0)):
         x[FEATURE_INDEX[code]], avg[FEATURE_INDEX[code]], contrib[FEATURE_INDEX[code]] = 3.0, 0.0, c
@@ -371,8 +371,16 @@ def _text_reasons(ctx: ReasonContext) -> list[tuple[str, str]]:
 ])
 def test_a_text_reason_says_once_when_public_pages_gave_the_text(directions, page_years, fr, en):
     got = _text_reasons(replace(CTX, text_directions=directions, c_page_years=page_years))
-    assert got[0] == (fr, en)
-    assert len(got) == 2 and "page" not in got[1][0] + got[1][1]  # said once
+    assert got == [(fr, en)]  # the two text features state one fact: said once
+
+
+def test_the_text_reason_quotes_the_shared_words_then_the_pages():
+    ctx = replace(CTX, text_directions=("offer",), shared_terms=("potable", "eau"), c_page_years=((), (2009,)))
+    assert _text_reasons(ctx) == [(
+        "Votre expertise répond à ses besoins (termes communs : potable, eau ; d'après une page publique sur sa "
+        "coopération engagée en 2009)",
+        "Your expertise answers their needs (shared terms: potable, eau; according to a public page on its "
+        "partnership begun in 2009)")]
 
 
 def test_the_page_note_goes_inside_the_terms_brackets():

@@ -280,7 +280,7 @@ class Checker:
             return float(claim["lift"]) > 0.1, "levels that partner less than chance"
         if fact == "theme_geo":
             return self.theme_geo(q, c, claim, en)
-        if fact in ("text_dense", "text_lex", "theme_need", "theme_offer", "names_mentioned", "desc_sem"):
+        if fact in ("text_match", "theme_need", "theme_offer", "names_mentioned", "desc_sem"):
             return self.texts_claim(q, c, fact, fr)
         return False, f"unknown fact {fact!r}"
 
@@ -322,12 +322,25 @@ class Checker:
         def themes(facet) -> set[str]:
             return set() if facet is None else {*facet.themes, *tag_text(facet.text)}
 
-        if fact in ("text_dense", "text_lex"):
+        if fact == "text_match":
             offer = bool(q_exp.text.strip()) and c_need is not None and bool(c_need.text.strip())
             need = bool(q_need.text.strip()) and c_exp is not None and bool(c_exp.text.strip())
             said_offer, said_need = "votre expertise" in fr.lower(), "vos besoins" in fr.lower()
             ok = (not said_offer or offer) and (not said_need or need) and (offer or need)
-            return ok, f"offer {offer}, need {need}"
+            # The words it quotes are in the query's text and the candidate's it compares; a page year it
+            # gives is one the candidate's page sources state.
+            detail = fr.split(" (", 1)[1] if " (" in fr else ""
+            quoted = detail.split(";")[0].removeprefix("termes communs : ").rstrip(")") \
+                if detail and not detail.startswith("d'après") else ""
+            mine = " ".join(x.text for x, used in ((q_exp, offer), (q_need, need)) if used)
+            theirs = " ".join(x.text for x, used in ((c_need, offer), (c_exp, need)) if used and x is not None)
+            for w in (x.strip() for x in quoted.split(",") if x.strip()):
+                ok &= fold(w) in fold(mine) and fold(w) in fold(theirs)
+            years = {s.year for x in (c_exp, c_need) if x is not None for s in x.sources}
+            ok &= all(int(y) in years for y in re.findall(r"engagées? en ([\d et,]+)", fr) for y in
+                      re.findall(r"\d{4}", y))
+            ok &= ("page publique" in fr) <= bool(years or any(x is not None and x.sources for x in (c_exp, c_need)))
+            return ok, f"offer {offer}, need {need}, quoted {quoted!r}, page years {sorted(years, key=str)}"
         if fact in ("theme_need", "theme_offer"):
             mine, theirs = (q_need, c_exp) if fact == "theme_need" else (q_exp, c_need)
             shared = themes(mine) & themes(theirs)
@@ -433,3 +446,27 @@ def test_the_checker_catches_false_and_repeated_sentences(audit):
     twice = Checker(facts)
     twice.match(q, replace(match, reasons=(*match.reasons, *match.reasons[:1])), Filters())
     assert twice.counts["repeated"] >= 1
+
+
+def test_the_checker_catches_a_word_the_texts_do_not_share(audit):
+    """A text reason quoting a word one side never wrote, or a page year its sources do not state, is false."""
+    from dataclasses import replace
+
+    m, facts = audit
+    found = None
+    for q, _ in queries(facts):
+        for x in m.recommend(q, k=10):
+            r = next((r for r in x.reasons if dict(r.facts)["fact"] == "text_match"), None)
+            if r is not None:
+                found = (q, x, r)
+                break
+        if found:
+            break
+    assert found is not None, "the audit's queries give text reasons"
+    q, match, r = found
+    head = r.text_fr.split(" (", 1)[0]
+    for bad in (f"{head} (termes communs : zygomorphe)", f"{head} (d'après une page publique sur sa coopération "
+                                                          "engagée en 1066)"):
+        checker = Checker(facts)
+        checker.match(q, replace(match, reasons=(replace(r, text_fr=bad),)), Filters())
+        assert checker.counts["false"] == 1, bad

@@ -23,7 +23,7 @@ from matcher.explain.reasons.context import (
     ReasonContext,
     Sentence,
 )
-from matcher.explain.reasons.text_sentences import TEXT_REASONS, page_note, with_page_note
+from matcher.explain.reasons.text_sentences import TEXT_REASONS, with_text_details
 from matcher.ranking.features import FEATURE_INDEX, FEATURES, GATES, LOG1P_FEATURES, SHARE_FLOORS
 
 __all__ = [
@@ -92,7 +92,6 @@ def reasons_for(x: np.ndarray, contrib: np.ndarray, ctx: ReasonContext, *, avera
     (``Reason.facts``)."""
     order = np.argsort(-contrib)
     out: list[Reason] = []
-    note = page_note(ctx)  # said on the first text reason only
     for i in order:
         c = float(contrib[i])
         if c < min_contribution or len(out) >= top:
@@ -114,9 +113,8 @@ def reasons_for(x: np.ndarray, contrib: np.ndarray, ctx: ReasonContext, *, avera
         claim = facts(code, value, low, ctx)
         if any(r.text_fr == fr or r.facts[0] == claim[0] for r in out):
             continue  # two features stating the same fact (the four size features): said once
-        if note is not None and code in TEXT_REASONS:
-            fr, en = with_page_note(fr, en, note)
-            note = None
+        if code in TEXT_REASONS:  # one text reason at most (one fact): it quotes the words, says the pages
+            fr, en = with_text_details(code, fr, en, ctx)
         out.append(Reason(code=code, value=round(value, 4), contribution=round(c, 4), text_fr=fr, text_en=en,
                           facts=claim))
     return tuple(out)

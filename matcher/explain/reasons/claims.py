@@ -16,12 +16,17 @@ Fact = tuple[tuple[str, "str | float | int | bool"], ...]
 
 #: The four size features state one fact: the candidate's population relative to the query's.
 SIZE_FEATURES = frozenset({"pop_ratio", "size", "size_gap", "size_far"})
+#: The two text-similarity features state one fact too: the needs and expertise texts match (by meaning,
+#: by words); said once, with the words both use.
+TEXT_MATCH_FEATURES = frozenset({"text_dense", "text_lex"})
 
 
 def fact_name(code: str, c: ReasonContext) -> str:
     """The fact a feature's sentence states (the same name: the same fact, said once per match)."""
     if code in SIZE_FEATURES:
         return "size"
+    if code in TEXT_MATCH_FEATURES:
+        return "text_match"
     if code == "direct":
         return "direct_count" if c.nearby_partner_count else "direct_area"
     if code == "country":

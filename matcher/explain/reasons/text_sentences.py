@@ -101,8 +101,9 @@ def _directions(c: ReasonContext) -> str:
     return "both" if len(d) == 2 else next(iter(d), "")
 
 
-#: The reasons that say the texts match: the first of them in a list says where the candidate's text
-#: comes from when public pages gave it (``page_note``), once.
+#: The reasons that say the texts match (one fact: ``claims.TEXT_MATCH_FEATURES``, said once): the one said
+#: quotes the words both texts use and says where the candidate's text comes from when public pages gave it
+#: (``with_text_details``).
 TEXT_REASONS = ("text_dense", "text_lex")
 
 
@@ -127,6 +128,16 @@ def page_note(c: ReasonContext) -> tuple[str, str] | None:
     en_years = f"{head} and {years[-1]}" if head else str(years[-1])
     return (f"{fr} {'engagée' if one else 'engagées'} en {fr_years}",
             f"{en} begun in {en_years}")
+
+
+def with_text_details(code: str, fr: str, en: str, c: ReasonContext) -> tuple[str, str]:
+    """The text reason with the words both texts use (``text_lex`` quotes them itself) and its page note:
+    "Votre expertise répond à ses besoins (termes communs : potable, eau ; d'après une page publique…)"."""
+    terms = [t.strip() for t in c.shared_terms if t.strip()][:3]
+    if code == "text_dense" and terms:
+        fr, en = with_page_note(fr, en, (f"termes communs : {', '.join(terms)}", f"shared terms: {', '.join(terms)}"))
+    note = page_note(c)
+    return with_page_note(fr, en, note) if note is not None else (fr, en)
 
 
 def with_page_note(fr: str, en: str, note: tuple[str, str]) -> tuple[str, str]:
