@@ -377,10 +377,10 @@ def test_a_text_reason_says_once_when_public_pages_gave_the_text(directions, pag
 def test_the_text_reason_quotes_the_shared_words_then_the_pages():
     ctx = replace(CTX, text_directions=("offer",), shared_terms=("potable", "eau"), c_page_years=((), (2009,)))
     assert _text_reasons(ctx) == [(
-        "Votre expertise répond à ses besoins (termes communs : potable, eau ; d'après une page publique sur sa "
-        "coopération engagée en 2009)",
-        "Your expertise answers their needs (shared terms: potable, eau; according to a public page on its "
-        "partnership begun in 2009)")]
+        ("Votre expertise répond à ses besoins (termes communs : potable, eau ; d'après une page publique sur sa "
+        "coopération engagée en 2009)"),
+        ("Your expertise answers their needs (shared terms: potable, eau; according to a public page on its "
+        "partnership begun in 2009)"))]
 
 
 def test_the_page_note_goes_inside_the_terms_brackets():

@@ -465,8 +465,8 @@ def test_the_checker_catches_a_word_the_texts_do_not_share(audit):
     assert found is not None, "the audit's queries give text reasons"
     q, match, r = found
     head = r.text_fr.split(" (", 1)[0]
-    for bad in (f"{head} (termes communs : zygomorphe)", f"{head} (d'après une page publique sur sa coopération "
-                                                          "engagée en 1066)"):
+    for bad in (f"{head} (termes communs : zygomorphe)", (f"{head} (d'après une page publique sur sa coopération "
+                                                          "engagée en 1066)")):
         checker = Checker(facts)
         checker.match(q, replace(match, reasons=(replace(r, text_fr=bad),)), Filters())
         assert checker.counts["false"] == 1, bad
