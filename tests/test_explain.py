@@ -391,3 +391,13 @@ def test_the_page_note_goes_inside_the_terms_brackets():
     assert r.text_fr == ("Vos besoins et son expertise emploient des termes communs (eau, assainissement ; "
                          "d'après une page publique sur sa coopération engagée en 2019)")
     assert r.text_en.endswith("(eau, assainissement; according to a public page on its partnership begun in 2019)")
+
+
+def test_shared_n_grams_without_a_shared_word_give_no_lexical_reason():
+    """Two Polish texts share character n-grams but no word: "the same terms" would be false."""
+    x, avg, contrib = np.zeros(len(FEATURES)), np.zeros(len(FEATURES)), np.zeros(len(FEATURES))
+    x[FEATURE_INDEX["text_lex"]], contrib[FEATURE_INDEX["text_lex"]] = 3.0, 1.0
+    ctx = replace(CTX, text_directions=("offer",), shared_terms=())
+    assert reasons_for(x, contrib, ctx, average=avg) == ()
+    assert reasons_for(x, contrib, replace(ctx, shared_terms=("wymiana",)), average=avg)[0].text_fr == (
+        "Votre expertise et ses besoins emploient des termes communs (wymiana)")

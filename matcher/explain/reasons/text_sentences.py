@@ -172,12 +172,15 @@ def _dense_sentence(c: ReasonContext, d: str) -> tuple[str, str]:
 
 
 def _text_lex(v: float, c: ReasonContext) -> tuple[str, str] | None:
-    """Shared wording between needs and expertise (character n-grams), with up to 3 shared words."""
+    """Shared wording between needs and expertise (the character n-gram feature), said with up to 3 words
+    both texts use (``ReasonContext.shared_terms``); none shared, no reason."""
     d = _directions(c)
     if not d:
         return None
     terms = [t.strip() for t in c.shared_terms if t.strip()][:3]
-    sfx = f" ({', '.join(terms)})" if terms else ""
+    if not terms:  # character n-grams in common are no "terms": with no whole word shared, nothing to say
+        return None
+    sfx = f" ({', '.join(terms)})"
     if staff(c):
         q, cand, qe, ce = q_fr(c), c_fr(c), q_en(c), c_en(c)
         if d == "both":
