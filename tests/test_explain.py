@@ -393,11 +393,25 @@ def test_the_page_note_goes_inside_the_terms_brackets():
     assert r.text_en.endswith("(eau, assainissement; according to a public page on its partnership begun in 2019)")
 
 
-def test_shared_n_grams_without_a_shared_word_give_no_lexical_reason():
+@pytest.mark.parametrize(("directions", "audience", "fr"), [
+    (("offer",), "query", "Votre expertise et ses besoins sont rédigés de façon proche"),
+    (("need",), "query", "Vos besoins et son expertise sont rédigés de façon proche"),
+    (("need", "offer"), "query", "Besoins et expertises sont rédigés de façon proche dans les deux sens"),
+    (("offer",), "staff", "L'expertise de Ville-Test et les besoins de Rheinnah sont rédigés de façon proche"),
+])
+def test_shared_n_grams_without_a_shared_word_are_worded_alike(directions, audience, fr):
     """Two Polish texts share character n-grams but no word: "the same terms" would be false."""
     x, avg, contrib = np.zeros(len(FEATURES)), np.zeros(len(FEATURES)), np.zeros(len(FEATURES))
     x[FEATURE_INDEX["text_lex"]], contrib[FEATURE_INDEX["text_lex"]] = 3.0, 1.0
+    ctx = replace(CTX, text_directions=directions, shared_terms=(), audience=audience, q_name="Ville-Test",
+                  q_kind="commune")
+    (r,) = reasons_for(x, contrib, ctx, average=avg)
+    assert r.text_fr == fr and "terms" not in r.text_en
+
+
+def test_a_shared_word_is_quoted():
+    x, avg, contrib = np.zeros(len(FEATURES)), np.zeros(len(FEATURES)), np.zeros(len(FEATURES))
+    x[FEATURE_INDEX["text_lex"]], contrib[FEATURE_INDEX["text_lex"]] = 3.0, 1.0
     ctx = replace(CTX, text_directions=("offer",), shared_terms=())
-    assert reasons_for(x, contrib, ctx, average=avg) == ()
     assert reasons_for(x, contrib, replace(ctx, shared_terms=("wymiana",)), average=avg)[0].text_fr == (
         "Votre expertise et ses besoins emploient des termes communs (wymiana)")

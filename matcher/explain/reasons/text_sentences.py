@@ -173,13 +173,14 @@ def _dense_sentence(c: ReasonContext, d: str) -> tuple[str, str]:
 
 def _text_lex(v: float, c: ReasonContext) -> tuple[str, str] | None:
     """Shared wording between needs and expertise (the character n-gram feature), said with up to 3 words
-    both texts use (``ReasonContext.shared_terms``); none shared, no reason."""
+    both texts use (``ReasonContext.shared_terms``). With no whole word shared (texts that share word
+    fragments only), "the same terms" would be false: they are "worded alike"."""
     d = _directions(c)
     if not d:
         return None
     terms = [t.strip() for t in c.shared_terms if t.strip()][:3]
-    if not terms:  # character n-grams in common are no "terms": with no whole word shared, nothing to say
-        return None
+    if not terms:
+        return _worded_alike(c, d)
     sfx = f" ({', '.join(terms)})"
     if staff(c):
         q, cand, qe, ce = q_fr(c), c_fr(c), q_en(c), c_en(c)
@@ -202,6 +203,26 @@ def _text_lex(v: float, c: ReasonContext) -> tuple[str, str] | None:
                       "Your expertise and their needs use some of the same terms"),
         }[d]
     return fr + sfx, en + sfx
+
+
+def _worded_alike(c: ReasonContext, d: str) -> tuple[str, str]:
+    if staff(c):
+        q, cand, qe, ce = q_fr(c), c_fr(c), q_en(c), c_en(c)
+        mine_fr, theirs_fr, mine_en, theirs_en = {
+            "both": (f"Besoins et expertises {q.de}", f"ceux {cand.de}", f"The needs and expertise of {qe}",
+                     f"those of {ce}"),
+            "need": (f"Les besoins {q.de}", f"l'expertise {cand.de}", f"The needs of {qe}", f"the expertise of {ce}"),
+            "offer": (f"L'expertise {q.de}", f"les besoins {cand.de}", f"The expertise of {qe}", f"the needs of {ce}"),
+        }[d]
+        return f"{mine_fr} et {theirs_fr} sont rédigés de façon proche", f"{mine_en} and {theirs_en} are worded alike"
+    return {
+        "both": ("Besoins et expertises sont rédigés de façon proche dans les deux sens",
+                 "Needs and expertise are worded alike both ways"),
+        "need": ("Vos besoins et son expertise sont rédigés de façon proche",
+                 "Your needs and their expertise are worded alike"),
+        "offer": ("Votre expertise et ses besoins sont rédigés de façon proche",
+                  "Your expertise and their needs are worded alike"),
+    }[d]
 
 
 def _names_mentioned(v: float, c: ReasonContext) -> tuple[str, str] | None:
