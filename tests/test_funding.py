@@ -38,6 +38,7 @@ def test_the_files_validate_with_their_counts() -> None:
     assert len(data.lists.ldc) == 44 and "SN" in data.lists.ldc
     assert "BT" not in data.lists.ldc and "ST" not in data.lists.ldc  # graduated 2023 and Dec 2024
     assert len(data.lists.eu_members) == 27 and "DE" in data.lists.eu_members
+    assert len(data.lists.oda) == 84 and not data.lists.oda & (data.lists.ldc | data.lists.not_oda)
     assert len(data.lists.basins) == 96  # every metropolitan département (Sandre 2018)
     assert data.lists.basins["35"] == ("Loire-Bretagne", "Seine-Normandie")  # a département in two basins
     assert data.lists.basins["21"] == ("Loire-Bretagne", "Rhône-Méditerranée", "Seine-Normandie")
@@ -133,8 +134,22 @@ def test_unknown_stays_unknown() -> None:
     got = by_id(funding_for(load_funding(), RENNES, "AM", ["culture_heritage"], on=dt.date(2025, 5, 1)))
     armenia = got["dctciv-franco-armenien-2025"]
     assert armenia.status == "open" and armenia.eligible is None
-    assert got["dctciv-generaliste-2025"].cofinancing_rate is None  # Armenia: DAC list not sourced in full
     assert status_on(got["agences-eau-eau-solidarites-internationales"].call, dt.date(2025, 5, 1)) == "unknown"
+    # Panama, high income in the World Bank groups the file carries, may still be on the DAC list (a country
+    # leaves after three years above the threshold): its cap is unknown, not guessed.
+    panama = by_id(funding_for(load_funding(), RENNES, "PA", [], on=dt.date(2025, 5, 1)))["dctciv-generaliste-2025"]
+    assert panama.country_group is None and panama.cofinancing_rate is None
+
+
+@pytest.mark.parametrize(("country", "group", "cap"), [
+    ("SN", "ldc", 0.7),  # a least developed country (UN list)
+    ("MA", "oda", 0.5), ("AM", "oda", 0.5), ("UA", "oda", 0.5),  # low or middle income, neither EU nor G8
+    ("DE", "non_oda", 0.3), ("RU", "non_oda", 0.3), ("JP", "non_oda", 0.3),  # EU member, former G8 members
+    ("PA", None, None), ("CL", None, None),  # high income: on the list or not, not sourced
+])
+def test_dctciv_2025_cap_by_country_group(country: str, group: str | None, cap: float | None) -> None:
+    a = by_id(funding_for(load_funding(), RENNES, country, [], on=dt.date(2025, 5, 1)))["dctciv-generaliste-2025"]
+    assert (a.country_group, a.cofinancing_rate) == (group, cap)
 
 
 def test_a_foreign_applicant_is_refused() -> None:

@@ -81,7 +81,8 @@ def check(funding_dir: Path | None) -> None:
     click.echo(f"funding_calls.csv: {len(found.calls)} rows valid ("
                + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + ")")
     click.echo(f"ldc.csv: {len(lists.ldc)} least developed countries; eu_members.csv: {len(lists.eu_members)} "
-               f"EU member states; not_oda.csv: {len(lists.not_oda)} countries outside the DAC list by rule")
+               f"EU member states; not_oda.csv: {len(lists.not_oda)} countries outside the DAC list by rule; "
+               f"oda.csv: {len(lists.oda)} on it by income")
     split = sum(len(b) > 1 for b in lists.basins.values())
     click.echo(f"water_basins.csv: {len(lists.basins)} départements ({split} in several basins); "
                f"water_basins_communes.csv: {len(lists.commune_basins)} communes of those départements")

@@ -3,7 +3,7 @@
 ``funding_calls.csv`` (42 sourced calls and schemes; its columns are described in
 ``data/funding/DATA_CARD.md``) and the lists eligibility needs: the UN least developed countries
 (``ldc.csv``), the EU member states (``eu_members.csv``), the countries the OECD DAC list excludes by
-rule (``not_oda.csv``) and the water-agency basins by département (``water_basins.csv``) and, where a
+rule (``not_oda.csv``), those on it by its rule (``oda.csv``) and the water-agency basins by département (``water_basins.csv``) and, where a
 département lies in several basins, by commune (``water_basins_communes.csv``). An empty
 cell stays ``None``: it means *not stated by any page read*, never "no restriction".
 
@@ -94,6 +94,9 @@ class EligibilityLists:
     ldc: frozenset[str]
     eu_members: frozenset[str]
     not_oda: frozenset[str]  # EU members and former G8 members: outside the DAC list by its own rule
+    #: Low and middle income countries (World Bank) neither EU nor former G8 members: on the DAC list by its
+    #: rule (LDCs apart, in ``ldc``); any other country: unknown.
+    oda: frozenset[str] = frozenset()
     basins: dict[str, tuple[str, ...]] = field(default_factory=dict)  # département code -> basins
     #: INSEE commune code -> its basin, for the communes of départements in several basins
     commune_basins: dict[str, str] = field(default_factory=dict)
@@ -299,6 +302,10 @@ def read_commune_basins(path: Path, basins: dict[str, tuple[str, ...]]) -> dict[
     return out
 
 
+#: The World Bank income groups the DAC list takes in (``oda.csv``; scripts/derive_oda.py).
+ODA_INCOME_LEVELS = ("Low income", "Lower middle income", "Upper middle income")
+
+
 def read_lists(directory: Path) -> EligibilityLists:
     ldc = _country_list(directory / "ldc.csv", ("iso2", "name"))
     eu = _country_list(directory / "eu_members.csv", ("iso2", "name"))
@@ -311,9 +318,15 @@ def read_lists(directory: Path) -> EligibilityLists:
             raise FundingDataError(f"not_oda.csv: {code}: 'eu_member' disagrees with eu_members.csv")
     if set(ldc) & set(not_oda):
         raise FundingDataError("ldc.csv and not_oda.csv share a country: every LDC is on the DAC list")
+    oda = _country_list(directory / "oda.csv", ("iso2", "name", "income_level"))
+    for code, r in oda.items():
+        if r["income_level"] not in ODA_INCOME_LEVELS:
+            raise FundingDataError(f"oda.csv: {code}: income_level must be one of {', '.join(ODA_INCOME_LEVELS)}")
+        if code in ldc or code in not_oda:
+            raise FundingDataError(f"oda.csv: {code} is also in {'ldc.csv' if code in ldc else 'not_oda.csv'}")
     basins = read_basins(directory / "water_basins.csv")
     return EligibilityLists(ldc=frozenset(ldc), eu_members=frozenset(eu), not_oda=frozenset(not_oda),
-                            basins=basins,
+                            oda=frozenset(oda), basins=basins,
                             commune_basins=read_commune_basins(directory / "water_basins_communes.csv", basins))
 
 

@@ -126,10 +126,13 @@ def status_on(call: FundingCall, on: dt.date) -> str:
 
 
 def country_group(country: str, lists: EligibilityLists) -> str | None:
-    """ldc (UN list), non_oda (EU member or former G8: outside the DAC list by its rule), or None: the
-    full DAC list could not be sourced, so another country's group is unknown (see the data card)."""
+    """ldc (UN list), oda (a low or middle income country on the DAC list by its rule), non_oda (EU member
+    or former G8: outside it by its rule), or None: the DAC list itself could not be sourced, so a high
+    income or unclassified country's group is unknown (see the data card)."""
     if country in lists.ldc:
         return "ldc"
+    if country in lists.oda:
+        return "oda"
     if country in lists.not_oda:
         return "non_oda"
     return None
@@ -218,12 +221,18 @@ def _country_rule(call: FundingCall, country: str, country_name: tuple[str, str]
             return Finding("partner_country", True, f"Pays sur la liste CAD des bénéficiaires de l'APD, comme tous "
                            f"les pays moins avancés : {fr}.",
                            f"{en} is on the DAC list of ODA recipients (every least developed country is).")
+        if country in lists.oda:
+            return Finding("partner_country", True, f"Pays sur la liste CAD des bénéficiaires de l'APD, comme tous "
+                           f"les pays à revenu faible ou intermédiaire hors UE et ex-G8 : {fr}.",
+                           f"{en} is on the DAC list of ODA recipients (every low or middle income country outside "
+                           "the EU and the former G8 is).")
         if country in lists.not_oda:
             return Finding("partner_country", False, f"Pays hors de la liste CAD des bénéficiaires de l'APD : {fr}.",
                            f"{en} is not on the DAC list of ODA recipients.")
-        return Finding("partner_country", None, f"Pays bénéficiaire de l'APD exigé ; la liste CAD n'a pas pu être "
-                       f"sourcée en entier (pays : {fr}).",
-                       f"An ODA-recipient country is required; the DAC list could not be sourced in full ({en}).")
+        return Finding("partner_country", None, f"Pays bénéficiaire de l'APD exigé ; pour un pays à revenu élevé "
+                       f"ou non classé, la liste CAD n'a pas pu être sourcée (pays : {fr}).",
+                       f"An ODA-recipient country is required; for a high income or unclassified country the DAC "
+                       f"list could not be sourced ({en}).")
     if rule in ("eu_member", "eu_member_or_candidate"):
         if country in lists.eu_members:
             return Finding("partner_country", True, f"Membre de l'Union européenne : {fr}.",
