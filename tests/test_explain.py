@@ -383,6 +383,14 @@ def test_the_text_reason_quotes_the_shared_words_then_the_pages():
         "partnership begun in 2009)"))]
 
 
+def test_staff_read_whose_cooperation_the_page_is_about():
+    ctx = replace(CTX, text_directions=("need",), c_page_years=((2019,), ()), audience="staff", q_name="Ville-Test",
+                  q_kind="commune")
+    (fr, en), = _text_reasons(ctx)
+    assert fr.endswith("(d'après une page publique sur la coopération de Rheinnah engagée en 2019)")
+    assert en.endswith("(according to a public page on the partnership of Rheinnah begun in 2019)")
+
+
 def test_the_page_note_goes_inside_the_terms_brackets():
     x, avg, contrib = np.zeros(len(FEATURES)), np.zeros(len(FEATURES)), np.zeros(len(FEATURES))
     x[FEATURE_INDEX["text_lex"]], contrib[FEATURE_INDEX["text_lex"]] = 3.0, 1.0

@@ -119,8 +119,14 @@ def page_note(c: ReasonContext) -> tuple[str, str] | None:
         return None
     years = sorted({y for y in pages if y})
     one = len(pages) == 1
-    fr = "d'après une page publique sur sa coopération" if one else "d'après des pages publiques sur ses coopérations"
-    en = "according to a public page on its partnership" if one else "according to public pages on its partnerships"
+    if staff(c):  # staff read a pair: "sa" could be either side, so the candidate is named
+        fr = (f"d'après une page publique sur la coopération {c_fr(c).de}" if one
+              else f"d'après des pages publiques sur les coopérations {c_fr(c).de}")
+        en = (f"according to a public page on the partnership of {c_en(c)}" if one
+              else f"according to public pages on the partnerships of {c_en(c)}")
+    else:
+        fr = "d'après une page publique sur sa coopération" if one else "d'après des pages publiques sur ses coopérations"
+        en = "according to a public page on its partnership" if one else "according to public pages on its partnerships"
     if not years:
         return fr, en
     head = ", ".join(map(str, years[:-1]))
