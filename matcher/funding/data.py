@@ -3,8 +3,9 @@
 ``funding_calls.csv`` (42 sourced calls and schemes; its columns are described in
 ``data/funding/DATA_CARD.md``) and the lists eligibility needs: the UN least developed countries
 (``ldc.csv``), the EU member states (``eu_members.csv``), the countries the OECD DAC list excludes by
-rule (``not_oda.csv``), those on it by its rule (``oda.csv``) and the water-agency basins by département (``water_basins.csv``) and, where a
-département lies in several basins, by commune (``water_basins_communes.csv``). An empty
+rule (``not_oda.csv``), those on it by its rule (``oda.csv``), and the water-agency basins by département
+(``water_basins.csv``) and, where a département lies in several basins, by commune
+(``water_basins_communes.csv``). An empty
 cell stays ``None``: it means *not stated by any page read*, never "no restriction".
 
 A bad row raises ``FundingDataError`` naming the file, the line and the column.

@@ -28,7 +28,7 @@ GRIDS: dict[str, dict[str, float]] = {
     "2024 general rules: DAECT co-financing up to 90%": {"ldc": 0.9, "oda": 0.7, "non_oda": 0.7},
 }
 
-#: Water-agency schemes restricted to their basin's authorities -> (basin, the page that says so). Three
+#: Water-agency schemes restricted to their basin's authorities -> that basin. Three
 #: rows' ``requirements`` say it; the Rhône-Méditerranée-Corse row only says "priority to local authorities
 #: of the basins", but the agency's own page is explicit: it "provides financial support for projects put
 #: forward by public or private developers from the Rhone-Mediterranean and Corsica basins"

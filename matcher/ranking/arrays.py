@@ -158,6 +158,12 @@ class CatalogueArrays:
     def row(self, profile_id: str) -> int | None:
         return self.index.get(profile_id)
 
+    def text_at(self, row: int | None, name: str) -> str:
+        """The needs or expertise text (``QUOTED_FIELDS``) of catalogue row ``row``; "" when it wrote none."""
+        tr = int(self.text_row[row]) if row is not None else -1
+        texts = self.texts.get(name, ())
+        return texts[tr] if 0 <= tr < len(texts) else ""
+
     def country_index(self, code: str) -> int:
         try:
             return self.country_codes.index(code)
@@ -343,8 +349,8 @@ def _lookups(profiles: Sequence[Profile]) -> dict[str, Any]:
 def page_years_of(p: Profile) -> tuple[str, tuple[tuple[int, ...], tuple[int, ...]]]:
     """(id, (expertise page years, needs page years)): an entry of ``CatalogueArrays.page_years``; a page
     without a year counts as 0, a facet the authority wrote itself (no sources) as ()."""
-    return p.id, tuple(tuple(s.year or 0 for s in f.sources) if f.text.strip() else ()  # type: ignore[return-value]
-                       for f in (p.expertise, p.needs))
+    expertise, needs = (tuple(s.year or 0 for s in f.sources) if f.text.strip() else () for f in (p.expertise, p.needs))
+    return p.id, (expertise, needs)
 
 
 def preferences_of(p: Profile) -> tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]:

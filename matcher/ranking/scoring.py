@@ -40,7 +40,7 @@ from matcher.ranking.geo_prior import ThemeCount, strongest_theme, tables_for
 from matcher.ranking.history import NEAR_RADIUS_KM, Shares, country_shares, source_weights
 from matcher.ranking.shared_words import shared
 from matcher.ranking.state import MatchState
-from matcher.ranking.text_corpus import field_text
+from matcher.ranking.text_corpus import OTHER_SIDE, field_text
 
 SHORTLIST = 300
 SEMANTIC_NEIGHBOURS = 50
@@ -272,19 +272,17 @@ def _query_texts(a: CatalogueArrays, q: Query, profile: Profile | None) -> dict[
     """The query's needs and expertise texts: its profile's, else its stored row's."""
     if profile is not None:
         return {f: field_text(profile, f) for f in QUOTED_FIELDS}
-    tr = int(a.text_row[q.row]) if q.row is not None else -1
-    return {f: a.texts[f][tr] if 0 <= tr < len(a.texts.get(f, ())) else "" for f in QUOTED_FIELDS}
+    return {f: a.text_at(q.row, f) for f in QUOTED_FIELDS}
 
 
 def _shared_terms(a: CatalogueArrays, q_texts: Mapping[str, str], r: int, directions: Sequence[str]
                   ) -> tuple[str, ...]:
     """The words the matched texts share (``shared_words``): my needs and your expertise ("need"), my
     expertise and your needs ("offer"), at most three, rarest first."""
-    tr = int(a.text_row[r])
     out: list[str] = []
     for d in directions:
-        mine, theirs = ("needs", "expertise") if d == "need" else ("expertise", "needs")
-        other = a.texts[theirs][tr] if 0 <= tr < len(a.texts.get(theirs, ())) else ""
+        mine = "needs" if d == "need" else "expertise"
+        other = a.text_at(r, OTHER_SIDE[mine])
         if q_texts.get(mine) and other:
             out += [w for w in shared(q_texts[mine], other, a.word_df, a.n_texts) if w not in out]
     return tuple(out[:3])

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -41,13 +40,13 @@ def profile_themes(p: Profile) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*p.expertise.themes, *p.needs.themes)))
 
 
-def glances(res: Resources, french: Profile, partner_countries: Iterable[tuple[str, str]], *,
-            on: dt.date) -> dict[str, Glance]:
-    """A ``Glance`` per (partner id, country) for a French authority; empty when it is not French. The
-    calls are assessed once per country: the rules read the partner's country, not the partner."""
+def glances(res: Resources, french: Profile, partner_countries: Iterable[tuple[str, str]]) -> dict[str, Glance]:
+    """A ``Glance`` per (partner id, country) for a French authority on the service's day (``res.today``);
+    empty when it is not French. The calls are assessed once per country: the rules read the partner's
+    country, not the partner."""
     if french.country != "FR":
         return {}
-    data, themes = funding_data(res), profile_themes(french)
+    data, themes, on = funding_data(res), profile_themes(french), res.today()
     by_country: dict[str, Glance] = {}
     out = {}
     for partner_id, country in partner_countries:

@@ -72,7 +72,7 @@ def my_profile(page: PageDep, saved: bool = False) -> Response:
     p = visible_profile(page.store, page.owner_of, page.key)
     found = matcher_of(page).recommend(p, k=10)
     return page.render("profile.html", p=p, matches=found, saved=saved,
-                       glances=glances(page.res, p, [(m.id, m.country) for m in found], on=page.res.today()))
+                       glances=glances(page.res, p, [(m.id, m.country) for m in found]))
 
 
 @router.post("/mon-profil", response_class=HTMLResponse)

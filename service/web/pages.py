@@ -91,10 +91,9 @@ def authority(page: PageDep, authority_id: str) -> Response:
     # A foreign authority seen by a French one signed in: what would fund them together.
     mine = visible_profile(page.store, page.owner_of, page.key) if page.owner_of and p.country != "FR" else None
     mine_french = mine if mine is not None and mine.country == "FR" else None
-    today = page.res.today()
-    found = glances(page.res, p, [(x.id, x.country) for x in partners], on=today)
+    found = glances(page.res, p, [(x.id, x.country) for x in partners])
     if mine_french is not None:
-        found.update(glances(page.res, mine_french, [(p.id, p.country)], on=today))
+        found.update(glances(page.res, mine_french, [(p.id, p.country)]))
     return page.render("authority.html", p=p, parents=_parents(page, p), partners=partners, points=points,
                        atlas=ATLAS, mine=page.owner_of == p.id, mine_french=mine_french, glances=found)
 
@@ -211,7 +210,7 @@ async def partners(page: PageDep, authority_id: str, form: ShortlistDep) -> Resp
                            form_error=exc.message, error_field=exc.field)
     points = map_points(page, p, [(m.id, m.display_name(page.lang), m.lat, m.lon) for m in found])
     return page.render("partners.html", p=p, matches=found, points=points, atlas=ATLAS,
-                       glances=glances(page.res, p, [(m.id, m.country) for m in found], on=page.res.today()),
+                       glances=glances(page.res, p, [(m.id, m.country) for m in found]),
                        notice=None if found else empty_notice(filters, page.lang), query=query,
                        form=form_fields,
                        can_write=page.owner_of == p.id and p.is_verified, form_error=None, error_field=None)

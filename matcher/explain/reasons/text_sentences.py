@@ -136,10 +136,15 @@ def page_note(c: ReasonContext) -> tuple[str, str] | None:
             f"{en} begun in {en_years}")
 
 
+def _terms(c: ReasonContext) -> list[str]:
+    """The shared words a text reason quotes, at most three."""
+    return [t.strip() for t in c.shared_terms if t.strip()][:3]
+
+
 def with_text_details(code: str, fr: str, en: str, c: ReasonContext) -> tuple[str, str]:
     """The text reason with the words both texts use (``text_lex`` quotes them itself) and its page note:
     "Votre expertise répond à ses besoins (termes communs : potable, eau ; d'après une page publique…)"."""
-    terms = [t.strip() for t in c.shared_terms if t.strip()][:3]
+    terms = _terms(c)
     if code == "text_dense" and terms:
         fr, en = with_page_note(fr, en, (f"termes communs : {', '.join(terms)}", f"shared terms: {', '.join(terms)}"))
     note = page_note(c)
@@ -184,7 +189,7 @@ def _text_lex(v: float, c: ReasonContext) -> tuple[str, str] | None:
     d = _directions(c)
     if not d:
         return None
-    terms = [t.strip() for t in c.shared_terms if t.strip()][:3]
+    terms = _terms(c)
     if not terms:
         return _worded_alike(c, d)
     sfx = f" ({', '.join(terms)})"
