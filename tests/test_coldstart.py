@@ -14,7 +14,16 @@ from support.rankers import three_model_ranker
 from matcher.catalogue.case_pairs import INDEX_FILE, case_links, case_pairs, load_pairs, write_index
 from matcher.catalogue.resolve import Resolver
 from matcher.encoding import HashingEncoder
-from matcher.learning.coldstart import Shortlist, evaluate, fold_state, format_table, rank_under
+from matcher.learning.coldstart import (
+    Shortlist,
+    _writer,
+    evaluate,
+    fold_state,
+    format_table,
+    named,
+    query_groups,
+    rank_under,
+)
 from matcher.learning.cooperation import build_case_set, read_cases
 from matcher.learning.metrics import at_rank
 from matcher.ranking.arrays import CatalogueArrays
@@ -68,7 +77,9 @@ def test_the_cold_start_runs_both_ways_on_honest_folds(world) -> None:
     results, calib, fits = evaluate(base, catalogue, case_set, ENC, k=2, progress=False)
     assert {"french/all/product/all", "foreign/all/product/all", "french/all/structure/all",
             "french/all/prior/all"} <= set(results)
-    assert len(fits) == 2 and all(f["structure_weight"] == 1.0 for f in fits)
+    # two folds per direction, each direction on folds grouped by its query's side
+    assert [f["direction"] for f in fits] == ["french", "french", "foreign", "foreign"]
+    assert all(f["structure_weight"] == 1.0 for f in fits)
     logits, labels, modes = calib.arrays()
     assert len(logits) == len(labels) == len(modes) and labels.sum() >= 1
     for direction in ("french", "foreign"):  # the score's reliability: every held-out pair of the lists, once
@@ -78,6 +89,35 @@ def test_the_cold_start_runs_both_ways_on_honest_folds(world) -> None:
         assert sum(b["partners"] for b in bands) >= round(found)  # every partner in a list is counted
         assert sum(b["pairs"] for b in bands) > sum(b["partners"] for b in bands)
     assert "Reliability of the 0-100 match score" in format_table(results)
+
+
+def test_each_direction_holds_out_its_queries_whole(world) -> None:
+    """A query is a newcomer: French queries' folds group by French authority, foreign queries' by partner,
+    so every case of a held-out query is out with it while its partner keeps its other cases."""
+    _, _, _, pairs, _, _ = world
+    fr, fo = query_groups(pairs, "french"), query_groups(pairs, "foreign")
+    assert fr == [p.group for p in pairs] and fo == [p.foreign_id for p in pairs]
+    for groups, side in ((fr, "french_id"), (fo, "foreign_id")):  # one query, one group
+        by_query: dict[str, set[str]] = {}
+        for g, p in zip(groups, pairs):
+            by_query.setdefault(getattr(p, side), set()).add(g)
+        assert all(len(v) == 1 for v in by_query.values())
+
+
+@pytest.mark.parametrize(("text", "target", "expected"), [
+    ("Lyonville organise des échanges de jeunes avec Rheinstadt.", "GN-300", True),
+    ("Lyonville organise des échanges de jeunes en Allemagne.", "GN-300", False),
+    # a phrase of the name, however many namesakes it has elsewhere, names it
+    ("Nos écoles échangent avec Cidade depuis 2010.", "GN-400", True),
+    ("Nos écoles échangent avec une cidade du Brésil.", "GN-400", False),  # not a name: no capital
+])
+def test_a_pair_is_named_when_the_text_says_the_name(world, text: str, target: str, expected: bool) -> None:
+    from matcher.ranking.state import query_from_profile
+
+    base, catalogue, _, _, _, _ = world
+    q = query_from_profile(_writer(catalogue["FR-COM-00003"], expertise=text), base.arrays, encoder=ENC,
+                           countries=base.countries)
+    assert named(base, q, base.arrays.row(target)) is expected
 
 
 def test_the_list_order_follows_the_calibrated_probability() -> None:

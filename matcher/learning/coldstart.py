@@ -2,7 +2,9 @@
 coldstart``), and the one-sided model learned for it.
 
 Real cooperation cases (French authority ↔ foreign partner, both resolved to catalogue entries) are split
-into grouped K folds by French authority. In each fold the catalogue holds what the *other* folds' cases
+into grouped K folds by the query's side (``query_groups``): by French authority for French queries, by
+foreign partner for foreign ones, so a query is a newcomer (all its cases out) while its partner keeps its
+cases with others, as in the catalogue. In each fold the catalogue holds what the *other* folds' cases
 give it, as the product does (``matcher.catalogue.case_pairs``): their texts on the profiles (the French side's
 expertise, the partner's needs) and their pairs as ``cooperation`` links (the theme → geography prior reads
 them); the held-out cases' texts, links and prior counts are nowhere, and a held-out pair that is also a
@@ -40,7 +42,7 @@ from matcher.events.batch import put_profiles
 from matcher.learning.cooperation import CaseSet
 from matcher.learning.metrics import Placement, Table, placement
 from matcher.ranking.calibration import calibration_group
-from matcher.ranking.features import FEATURE_INDEX, mention_shares
+from matcher.ranking.features import FEATURE_INDEX, Query
 from matcher.ranking.listing import keys_with_head
 from matcher.ranking.ranker import PairRanker
 from matcher.ranking.score_scale import probability, reliability
@@ -213,89 +215,117 @@ def one_sided_pairs(base: MatchState, catalogue: Mapping[str, Profile], pairs: S
     return np.vstack(Xs), np.concatenate(ys), np.concatenate(gs)
 
 
-def named(state: MatchState, q: object, target: int) -> bool:
-    """Whether the query's text names the target (every distinctive word of its name)."""
-    by_q, _ = mention_shares(q, state.arrays, np.array([target]))  # type: ignore[arg-type]
-    return bool(by_q[0] >= 0.999)
+def named(state: MatchState, q: Query, target: int) -> bool:
+    """Whether the query's text names the target: one of the phrases that name it (its name or French name
+    less level words, ``CatalogueArrays.name_phrases``) is a phrase of the text. How sure the name matcher is
+    (namesakes elsewhere) does not matter here: "Marseille est liée à Tunis" names Tunis, even though a
+    Tunis in Egypt makes the product's name weight less than 1 (the reports counted such texts as not naming
+    their partner until 2026-12-07)."""
+    tn = q.text_names
+    if tn is None:
+        return False
+    said = tn.grams | tn.weak
+    return any(p in said for p in state.arrays.name_phrases(int(target)))
+
+
+#: Which side each direction's folds group by: its query's. A query is a newcomer, so all of its cases are
+#: held out with it; the candidates keep their other cases (texts, links), as the catalogue would.
+DIRECTIONS = ("french", "foreign")
+
+
+def query_groups(pairs: Sequence[CasePair], direction: str) -> list[str]:
+    """The K-fold group of each pair for ``direction``'s queries: the French authority's group (its loose
+    name, ``CaseSet.groups``) for French queries, the foreign partner's id for foreign ones."""
+    return [p.group if direction == "french" else p.foreign_id for p in pairs]
 
 
 def evaluate(base: MatchState, catalogue: Mapping[str, Profile], cases: CaseSet, encoder: Encoder, *,
              k: int = 5, seed: int = 0, progress: bool = True,
              fit: Callable[[PairRanker, np.ndarray, np.ndarray, np.ndarray], PairRanker] | None = None
              ) -> tuple[dict[str, dict[str, float]], Calibration, list[dict]]:
-    """Grouped K-fold cold start, both ways: (metrics per "direction/filter/method/named|unnamed", the
-    held-out shortlists for calibration, each fold's one-sided fit)."""
+    """Grouped K-fold cold start, both ways, each way on folds grouped by its query's side (``query_groups``:
+    a French query's other cases are out with it, its partner keeps its cases with other French authorities,
+    and the mirror for a foreign query): (metrics per "direction/filter/method/named|unnamed", the held-out
+    shortlists for calibration, each fold's one-sided fit)."""
     assert base.ranker is not None
     memo = memo_encoder(encoder)
     pairs = case_pairs(cases, catalogue)
-    groups = [p.group for p in pairs]
     ranks = Table(hits=KS)
     calib = Calibration()
     fits = []
-    # (fold, key, shortlist): every held-out list, ranked at the end under a calibration fitted on the other
-    # folds' lists only (cross-fitted: the order users see mixes models by their calibrated probability).
-    held: list[tuple[int, tuple[str, ...], Shortlist]] = []
     promised: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {}  # direction -> (shown scores, labels)
-    for fold, (tr, te) in enumerate(GroupKFold(n_splits=k).split(np.arange(len(pairs)), groups=groups)):
-        Xo, yo, go = one_sided_pairs(base, catalogue, pairs, tr, memo, seed=seed + fold, progress=progress)
-        ranker = copy.deepcopy(base.ranker)
-        ranker = (fit or (lambda r, X, y, g: r.fit_one_sided(X, y, g)))(ranker, Xo, yo, go)
-        fits.append(dict(getattr(ranker, "one_sided_fit_", {})))
-        st = fold_state(base, catalogue, pairs, tr, te, memo, ranker=ranker)
-        a = st.arrays
-        for i in tqdm(te, desc=f"cold start fold {fold + 1}/{k}", unit="pair", disable=not progress):
-            p = pairs[i]
-            fr, fo = a.row(p.french_id), a.row(p.foreign_id)
-            if fr is None or fo is None:
-                continue
-            cont = CONTINENTS[int(a.country_continent[a.country[fo]])] if a.country_continent[a.country[fo]] >= 0 else ""
-            for direction, q_id, target, text in (("french", p.french_id, fo, {"expertise": p.expertise}),
-                                                  ("foreign", p.foreign_id, fr, {"needs": p.needs})):
-                silent = _writer(catalogue[q_id])
-                writer = _writer(catalogue[q_id], **text)
-                q_after = query_from_profile(writer, a, encoder=memo, countries=st.countries)
-                q_before = query_from_profile(silent, a, encoder=memo, countries=st.countries)
-                tag = "named" if named(st, q_after, target) else "unnamed"
-                filters = [("all", Filters())]
-                if direction == "french" and cont:
-                    filters.append(("continent", Filters(continents=(cont,))))
-                for fname, f in filters:
-                    cand = eligible_rows(st, q_after, writer, f)
-                    after = shortlist_of(st, q_after, cand, target)
-                    before = shortlist_of(st, q_before, cand, target)
-                    held.append((fold, (direction, fname, "product", tag), after))
-                    held.append((fold, (direction, fname, "structure", tag), before))
-                    r_prior = prior_rank(st, q_after, cand, target)
-                    ranks.add(f"{direction}/{fname}/prior/{tag}", r_prior)
-                    ranks.add(f"{direction}/{fname}/prior/all", r_prior)
-    # Calibrated on the unfiltered lists only (each pair once, at the rate of a list without filter: a filter
-    # shrinks the candidates, so its lists hold more partners per pair): the structure lists calibrate the
-    # structural model, the product lists the others; then the display map on the same lists' keys.
-    for fold in range(k):
-        fitted = copy.deepcopy(base.ranker)
-        train = Calibration()
-        for held_fold, (_, fname, _, _), sl in held:
-            if held_fold != fold and fname == "all":
-                train.add_list(sl)
-        fitted.fit_calibration(*train.arrays())
-        fitted.fit_display(*train.keys(fitted))
-        for held_fold, (direction, fname, method, tag), sl in held:
-            if held_fold == fold:
-                r = rank_under(sl, fitted)
-                ranks.add(f"{direction}/{fname}/{method}/{tag}", r)
-                ranks.add(f"{direction}/{fname}/{method}/all", r)
-                if method == "product" and fname == "all":  # the shown score of every held-out pair
-                    shown = probability(fitted.display_logit(keys_under(sl, fitted)))
-                    promised.setdefault(direction, ([], []))[0].append(shown)
-                    promised[direction][1].append(sl.label)
-    for _, (_, fname, _, _), sl in held:
-        if fname == "all":
-            calib.add_list(sl)
+    for direction in DIRECTIONS:
+        # (fold, key, shortlist): every held-out list, ranked at the end under a calibration fitted on the other
+        # folds' lists only (cross-fitted: the order users see mixes models by their calibrated probability).
+        held: list[tuple[int, tuple[str, ...], Shortlist]] = []
+        folds = GroupKFold(n_splits=k).split(np.arange(len(pairs)), groups=query_groups(pairs, direction))
+        for fold, (tr, te) in enumerate(folds):
+            Xo, yo, go = one_sided_pairs(base, catalogue, pairs, tr, memo, seed=seed + fold, progress=progress)
+            ranker = copy.deepcopy(base.ranker)
+            ranker = (fit or (lambda r, X, y, g: r.fit_one_sided(X, y, g)))(ranker, Xo, yo, go)
+            fits.append({"direction": direction, **getattr(ranker, "one_sided_fit_", {})})
+            st = fold_state(base, catalogue, pairs, tr, te, memo, ranker=ranker)
+            desc = f"cold start, {direction} queries, fold {fold + 1}/{k}"
+            for i in tqdm(te, desc=desc, unit="pair", disable=not progress):
+                held += _held_lists(st, catalogue, pairs[i], direction, memo, fold, ranks)
+        # Calibrated on the unfiltered lists only (each pair once, at the rate of a list without filter: a
+        # filter shrinks the candidates, so its lists hold more partners per pair): the structure lists
+        # calibrate the structural model, the product lists the others; then the display map on the same
+        # lists' keys.
+        for fold in range(k):
+            fitted = copy.deepcopy(base.ranker)
+            train = Calibration()
+            for held_fold, (_, fname, _, _), sl in held:
+                if held_fold != fold and fname == "all":
+                    train.add_list(sl)
+            fitted.fit_calibration(*train.arrays())
+            fitted.fit_display(*train.keys(fitted))
+            for held_fold, (_, fname, method, tag), sl in held:
+                if held_fold == fold:
+                    r = rank_under(sl, fitted)
+                    ranks.add(f"{direction}/{fname}/{method}/{tag}", r)
+                    ranks.add(f"{direction}/{fname}/{method}/all", r)
+                    if method == "product" and fname == "all":  # the shown score of every held-out pair
+                        shown = probability(fitted.display_logit(keys_under(sl, fitted)))
+                        promised.setdefault(direction, ([], []))[0].append(shown)
+                        promised[direction][1].append(sl.label)
+        for _, (_, fname, _, _), sl in held:
+            if fname == "all":
+                calib.add_list(sl)
     results = dict(sorted(ranks.as_dict().items()))
     for direction, (shown_, labels) in sorted(promised.items()):
         for band in reliability(np.concatenate(shown_), np.concatenate(labels)):
             results[f"{RELIABILITY}/{direction}/{band['low']}-{band['high']}"] = band
     return results, calib, fits
+
+
+def _held_lists(st: MatchState, catalogue: Mapping[str, Profile], p: CasePair, direction: str, memo: Encoder,
+                fold: int, ranks: Table) -> list[tuple[int, tuple[str, ...], Shortlist]]:
+    """One held-out pair's shortlists in ``direction`` (its query writes, then the same query silent), with
+    and without the partner's continent as a filter (French queries); the prior's place goes to ``ranks``."""
+    a = st.arrays
+    fr, fo = a.row(p.french_id), a.row(p.foreign_id)
+    if fr is None or fo is None:
+        return []
+    q_id, target, text = ((p.french_id, fo, {"expertise": p.expertise}) if direction == "french"
+                          else (p.foreign_id, fr, {"needs": p.needs}))
+    writer = _writer(catalogue[q_id], **text)
+    q_after = query_from_profile(writer, a, encoder=memo, countries=st.countries)
+    q_before = query_from_profile(_writer(catalogue[q_id]), a, encoder=memo, countries=st.countries)
+    tag = "named" if named(st, q_after, target) else "unnamed"
+    filters = [("all", Filters())]
+    c = int(a.country_continent[a.country[fo]])
+    if direction == "french" and c >= 0:
+        filters.append(("continent", Filters(continents=(CONTINENTS[c],))))
+    out: list[tuple[int, tuple[str, ...], Shortlist]] = []
+    for fname, f in filters:
+        cand = eligible_rows(st, q_after, writer, f)
+        out.append((fold, (direction, fname, "product", tag), shortlist_of(st, q_after, cand, target)))
+        out.append((fold, (direction, fname, "structure", tag), shortlist_of(st, q_before, cand, target)))
+        r_prior = prior_rank(st, q_after, cand, target)
+        ranks.add(f"{direction}/{fname}/prior/{tag}", r_prior)
+        ranks.add(f"{direction}/{fname}/prior/all", r_prior)
+    return out
 
 
 def format_table(results: dict[str, dict[str, float]]) -> str:
