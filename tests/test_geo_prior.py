@@ -124,3 +124,29 @@ def test_the_sentence_counts_are_exact(arrays: CatalogueArrays) -> None:
     # Water cases: F1-S1, F2-S2, F1-G1 (3); two went to Senegal. Culture: F3-D1, none to Senegal.
     assert (got.here, got.total) == (2, 3) and got.theme in arrays.theme_codes
     assert strongest_theme(idx, arrays, query_bits=bits, is_french=True, row=arrays.row("B1")) is None
+
+
+def test_case_kernel_is_the_documented_formula() -> None:
+    from matcher.ranking.geo_prior import KERNEL_TAU, case_kernel
+
+    vecs = np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0], [1.0, 0.0]])
+    q = np.array([0.6, 0.8])  # cosines 0.6, 0.96, 0.8, (0.6 but no text)
+    got = case_kernel(q, vecs, np.array([True, True, True, False]))
+    assert got == pytest.approx([np.exp((0.6 - 0.96) / KERNEL_TAU), 1.0, np.exp((0.8 - 0.96) / KERNEL_TAU), 0.0])
+
+
+def test_the_cases_most_like_the_query_text_weigh_most() -> None:
+    """With the query's text embedded, the cases whose French side wrote like it decide where the prior points,
+    whatever theme bits the query has."""
+    from matcher.encoding import HashingEncoder
+
+    enc = HashingEncoder(dim=64)
+    vectors = {f"{p.id}:expertise": enc.encode([p.expertise.text])[0] for p in PROFILES if p.expertise.text}
+    a = CatalogueArrays.build(PROFILES, {c.code: c for c in COUNTRIES}, vectors, dim=64)
+    idx = CooperationIndex.build(a, LINKS)
+    cand = np.array([a.row("S1"), a.row("D1")])
+    water_bits = _bits(a, WATER)  # the themes say water (Senegal) …
+    by_themes = column(tables_for(idx, a, query_bits=water_bits, is_french=True), a, cand)
+    by_text = column(tables_for(idx, a, query_bits=water_bits, is_french=True,
+                                query_vec=enc.encode([CULTURE])[0]), a, cand)  # … the text is Culturac's
+    assert by_themes[0] > by_themes[1] and by_text[1] > by_text[0]

@@ -29,13 +29,17 @@ from matcher.ranking.levels import UNITS
 from matcher.ranking.names import TextNames, weight
 from matcher.ranking.text_channel import standardise
 from matcher.ranking.text_corpus import FIELDS
+from matcher.ranking.word_overlap import WordSets, word_columns
 
 #: The text channel (``matcher.ranking.text_channel``): standardised dense and lexical similarity summed over both
 #: directions (my needs ↔ your expertise, your needs ↔ my expertise), names mentioned, declared or detected
 #: themes, description similarity. Zero where nobody wrote: a missing text adds nothing.
 #: ``theme_geo``: the theme → geography prior (``matcher.ranking.geo_prior``), what the query's text says about where
 #: such partners are; it is the one text feature a silent candidate can have.
-TEXT_FEATURES = ("text_dense", "text_lex", "names_mentioned", "theme_need", "theme_offer", "desc_sem", "theme_geo")
+#: ``words_shared``, ``names_shared``: the rare words both texts use, and the names among them
+#: (``matcher.ranking.word_overlap``).
+TEXT_FEATURES = ("text_dense", "text_lex", "names_mentioned", "theme_need", "theme_offer", "desc_sem", "theme_geo",
+                 "words_shared", "names_shared")
 STRUCTURAL_FEATURES = (
     "log_distance", "same_continent", "preferred", "priority_zone", "shared_language", "francophone",
     "pop_ratio", "level_compat", "size", "size_gap", "size_far",
@@ -68,13 +72,14 @@ FEATURE_INDEX = {f: i for i, f in enumerate(FEATURES)}
 #: the hard one.
 DEFAULT_PRIOR_WEIGHTS: dict[str, float] = {
     "text_dense": 0.5, "text_lex": 0.5, "names_mentioned": 2.0, "theme_need": 0.5, "theme_offer": 0.5,
-    "desc_sem": 1.0, "theme_geo": 0.5, "preferred": 8.0,
+    "desc_sem": 1.0, "theme_geo": 0.5, "preferred": 8.0, "words_shared": 0.05, "names_shared": 0.1,
     # A log-lift (matcher.ranking.levels) is a log odds ratio: one logit per unit.
     "level_compat": 1.0,
 }
 #: Text features whose weights ``fit_text`` learns (description similarity has no labelled data yet: the
 #: cases carry no descriptions, so it keeps its prior).
-TEXT_LEARNED = ("text_dense", "text_lex", "names_mentioned", "theme_need", "theme_offer", "theme_geo")
+TEXT_LEARNED = ("text_dense", "text_lex", "names_mentioned", "theme_need", "theme_offer", "theme_geo", "words_shared",
+                "names_shared")
 #: What the one-sided model weighs beside the structural logit: what a silent candidate can still have.
 ONE_SIDED_LEARNED = ("names_mentioned", "theme_geo")
 BINARY_FEATURES = frozenset({"same_continent", "preferred", "priority_zone", "shared_language", "francophone"})
@@ -119,6 +124,8 @@ class Query:
     corpus_sims: dict[tuple[str, str, str], np.ndarray] = field(default_factory=dict)
     #: The theme → geography prior of its text (``matcher.ranking.geo_prior``), filled by ``scoring.prepared``.
     geo: GeoTables | None = None
+    #: The words and cited names of its needs and expertise (``matcher.ranking.word_overlap``).
+    words: dict[str, WordSets] = field(default_factory=dict)
 
 
 def _popcount(x: np.ndarray) -> np.ndarray:
@@ -245,6 +252,7 @@ def text_features(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, n
         ok = tr >= 0
         ok[ok] = a.has_field["description"][tr[ok]]
         desc[ok] = np.clip(a.emb["description"][tr[ok]] @ qd, 0, 1)
+    words_shared, names_shared = word_columns(q.words, a, cand)
     q_need, q_exp = int(q.need_themes), int(q.exp_themes)
     c_need, c_exp = a.need_themes[cand], a.exp_themes[cand]
     n_qn, n_qe = q_need.bit_count(), q_exp.bit_count()
@@ -255,6 +263,7 @@ def text_features(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, n
         "theme_need": np.asarray(theme_need, dtype=float), "theme_offer": np.asarray(theme_offer, dtype=float),
         "desc_sem": desc, GATE_FEATURE: np.ones(len(cand)), CAND_GATE: cand_text, "preferred": pref,
         "theme_geo": geo_column(q.geo, a, cand) if q.geo is not None else zero,
+        "words_shared": words_shared, "names_shared": names_shared,
         # Not features: how well each direction matches (what the reasons say), kept for the explained rows.
         NEED_Z: need_d + need_l, OFFER_Z: offer_d + offer_l,
     }

@@ -73,7 +73,8 @@ def prepared(state: MatchState, q: Query) -> Query:
     if q.geo is not None or not len(state.cooperation) or not query_wrote(q):
         return q
     tables = tables_for(state.cooperation, state.arrays, query_bits=int(q.exp_themes | q.need_themes),
-                        is_french=q.is_french, exclude_rows=q.exclude_rows)
+                        is_french=q.is_french, exclude_rows=q.exclude_rows,
+                        query_vec=q.emb.get("expertise" if q.is_french else "needs"))
     return q if tables is None else replace(q, geo=tables)
 
 

@@ -9,6 +9,7 @@ the pair. Pure functions; the corpus counts are built with the catalogue arrays.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import Counter
@@ -64,3 +65,36 @@ def shared(text: str, other: str, df: Mapping[str, int], n_texts: int, *, limit:
     cap = COMMON_SHARE * n_texts
     common = [(df.get(k, 0), i, k) for i, k in enumerate(mine) if k in theirs and df.get(k, 0) <= cap]
     return tuple(mine[k] for _, _, k in sorted(common)[:limit])
+
+
+def capitalised(text: str) -> frozenset[str]:
+    """The folded words ``text`` writes with a capital inside a sentence (not its first word): the names it
+    cites, of places ("Brital", "Agadez") and of bodies ("ENMITTAF"); stop words left out. A hyphenated name
+    counts by its parts ("Sotouboua-Centre"), an elided article is not part of it ("d'Anié"). German writes
+    every noun with a capital: there, these are its nouns."""
+    out: set[str] = set()
+    stops = stop_words()
+    for m in NAME_TOKEN.finditer(text):
+        token = m.group()
+        if not token[0].isupper() or _opens_sentence(text, m.start()):
+            continue
+        for part in NAME_PARTS.split(token):
+            key = fold(part)
+            if len(key) >= 3 and key not in stops:
+                out.add(key)
+    return frozenset(out)
+
+
+NAME_TOKEN = re.compile(r"[^\W\d_][\w-]*")  # an apostrophe ends a token: "d'Anié" is "d", "Anié"
+NAME_PARTS = re.compile(r"-")
+
+
+def _opens_sentence(text: str, at: int) -> bool:
+    before = text[:at].rstrip()
+    return not before or before[-1] in ".!?:;«\"(\n"
+
+
+def idf(df: int, n_texts: int) -> float:
+    """A word's smoothed inverse document frequency in a corpus of ``n_texts`` texts (scikit-learn's
+    ``smooth_idf``: ln((1 + n) / (1 + df)) + 1): rare words weigh more, an unseen one most."""
+    return math.log((1 + n_texts) / (1 + df)) + 1.0

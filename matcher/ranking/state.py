@@ -25,6 +25,7 @@ from matcher.ranking.levels import FOREIGN, FRENCH, N_LEVELS, fit_level_compat, 
 from matcher.ranking.names import name_matrix, text_matrix, text_names
 from matcher.ranking.ranker import PairRanker
 from matcher.ranking.text_corpus import FIELDS, all_text, field_text, lexical_vectors
+from matcher.ranking.word_overlap import DIRECTIONS, query_word_sets
 
 
 @dataclass
@@ -107,6 +108,7 @@ def query_from_row(arrays: CatalogueArrays, row: int, *, exclude_rows: Sequence[
         is_french=arrays.country_codes[
             int(arrays.country[row])] == "FR", exclude_rows=tuple(exclude_rows),
         preferred_countries=preferred_countries, preferred_continents=preferred_continents,
+        words=query_word_sets({f: arrays.text_at(row, f) for f, _ in DIRECTIONS}) if tr >= 0 else {},
     )
 
 
@@ -159,7 +161,7 @@ def query_from_profile(profile: Profile, arrays: CatalogueArrays, *, encoder: En
         tokens=text_matrix([named]) if named is not None else None, text_names=named,
         name_row=name_matrix([phrases]), name_phrases=phrases, population=profile.population or 0,
         preferred_countries=preferred_countries, preferred_continents=preferred_continents,
-        is_french=profile.country == "FR",
+        is_french=profile.country == "FR", words=query_word_sets(texts) if present else {},
     )
 
 

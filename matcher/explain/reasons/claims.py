@@ -16,9 +16,9 @@ Fact = tuple[tuple[str, "str | float | int | bool"], ...]
 
 #: The four size features state one fact: the candidate's population relative to the query's.
 SIZE_FEATURES = frozenset({"pop_ratio", "size", "size_gap", "size_far"})
-#: The two text-similarity features state one fact too: the needs and expertise texts match (by meaning,
-#: by words); said once, with the words both use.
-TEXT_MATCH_FEATURES = frozenset({"text_dense", "text_lex"})
+#: The text-similarity features state one fact too: the needs and expertise texts match (by meaning, by
+#: wording, by the rare words and names both use); said once, with the words both use.
+TEXT_MATCH_FEATURES = frozenset({"text_dense", "text_lex", "words_shared", "names_shared"})
 
 
 def fact_name(code: str, c: ReasonContext) -> str:

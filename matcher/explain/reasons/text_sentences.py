@@ -104,7 +104,7 @@ def _directions(c: ReasonContext) -> str:
 #: The reasons that say the texts match (one fact: ``claims.TEXT_MATCH_FEATURES``, said once): the one said
 #: quotes the words both texts use and says where the candidate's text comes from when public pages gave it
 #: (``with_text_details``).
-TEXT_REASONS = ("text_dense", "text_lex")
+TEXT_REASONS = ("text_dense", "text_lex", "words_shared", "names_shared")
 
 
 def page_note(c: ReasonContext) -> tuple[str, str] | None:
@@ -269,5 +269,7 @@ def _names_mentioned(v: float, c: ReasonContext) -> tuple[str, str] | None:
 SENTENCES: dict[str, Sentence] = {
     "desc_sem": _desc_sem, "theme_need": _theme_need, "theme_offer": _theme_offer,
     "text_dense": _text_dense, "text_lex": _text_lex, "names_mentioned": _names_mentioned,
+    # The rare words and names both texts use: the shared-terms sentence, which quotes them.
+    "words_shared": _text_lex, "names_shared": _text_lex,
     "theme_geo": _theme_geo,
 }
