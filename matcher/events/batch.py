@@ -29,12 +29,13 @@ from matcher.domain import Profile, Reason
 from matcher.encoding import Encoder
 from matcher.errors import InvalidInput
 from matcher.events.participants import Event
-from matcher.ranking.arrays import CatalogueArrays, refit_text
+from matcher.ranking.arrays import QUOTED_FIELDS, CatalogueArrays, refit_text
 from matcher.ranking.features import Query
 from matcher.ranking.listing import Listed, listed
 from matcher.ranking.ranker import PairRanker
 from matcher.ranking.score_scale import probability
 from matcher.ranking.scoring import Scored, calibrated, explain, score_many
+from matcher.ranking.shared_words import document_frequency
 from matcher.ranking.state import MatchState, extended_state, query_from_row
 from matcher.ranking.text_corpus import FIELDS, profile_texts
 
@@ -122,9 +123,13 @@ def put_profiles(arrays: CatalogueArrays, profiles: Sequence[Profile], vectors: 
     # A replaced row's former texts leave the corpus (they would still count in IDF, hubness, z-scores).
     orphaned = a.text_row[existing[old]]
     orphaned = orphaned[orphaned >= 0]
+    word_df, n_texts = Counter(a.word_df) + Counter(one.word_df), a.n_texts + one.n_texts
     if len(orphaned):
         for f in FIELDS:
             has_field[f][orphaned] = False
+        gone = [t for f in QUOTED_FIELDS for t in (a.texts.get(f, ())[tr] for tr in orphaned.tolist()) if t]
+        word_df -= document_frequency(gone)  # (a Counter's subtraction drops the words counted 0)
+        n_texts -= len(gone)
 
     def col(base: np.ndarray, values: np.ndarray) -> np.ndarray:
         out = np.concatenate([base, values[new].astype(base.dtype)])
@@ -155,7 +160,7 @@ def put_profiles(arrays: CatalogueArrays, profiles: Sequence[Profile], vectors: 
         emb=emb, has_field=has_field, lex=lex, tf=tf, tokens=tokens, names_mat=names_mat,
         text_names=(*a.text_names, *one.text_names),
         texts={f: (*a.texts.get(f, ()), *t) for f, t in one.texts.items()},
-        word_df=Counter(a.word_df) + Counter(one.word_df), n_texts=a.n_texts + one.n_texts,
+        word_df=word_df, n_texts=n_texts,
         admin1_keys=tuple(admin1_keys), languages=tuple(languages),
         admin1_names={**a.admin1_names, **one.admin1_names}, names_fr={**a.names_fr, **one.names_fr}, index=index,
     )

@@ -30,7 +30,8 @@ partner; every case partner is a candidate; {fit['pairs']} labelled pairs ({fit[
 Score of a query that wrote something = α × structural logit + Σ w × feature + b, with α =
 **{fit['structure_weight']:.3f}** and b = {fit['intercept']:.3f}. Per unit of each feature (`text_dense`,
 `text_lex`: per-query z-scores of CSLS-corrected similarity summed over both directions; `names_mentioned`:
-share of an authority's distinctive name words the other's text contains; `theme_*`: share of themes covered):
+how surely one text names the other authority, its name as a phrase weighed by its namesakes; `theme_*`: share of themes covered; `words_shared`, `names_shared`: Σ idf of the rare words, and of the names among them, both
+texts use, `matcher.ranking.word_overlap`):
 
 | feature | w (logits per unit) |
 |---|---|
@@ -48,7 +49,7 @@ def _one_sided_section(ranker: PairRanker) -> str:
     return f"""Learned by `PairRanker.fit_one_sided` on the cooperation cases resolved on both sides, both ways (a
 French authority's expertise facing silent foreign authorities; a partner's needs facing silent French
 ones), leave-one-out: {fit['pairs']} labelled pairs ({fit['positives']} positives; negatives: random eligible
-candidates and the structural model's best). Score = β × structural logit + Σ w × feature + b, β =
+candidates). Score = β × structural logit + Σ w × feature + b, β =
 **{fit['structure_weight']:.3f}**, b = {fit['intercept']:.3f}:
 
 | feature | w (logits per unit) |
@@ -56,7 +57,7 @@ candidates and the structural model's best). Score = β × structural logit + Σ
 {rows}
 
 `theme_geo` is the theme → geography prior (`matcher.ranking.geo_prior`): the log-lift of the candidate's place
-among the places where the known cases on the query's themes went. A stated preference (`preferred`) is
+among the places where the known cases most like the query's text went (its themes where no text is embedded). A stated preference (`preferred`) is
 added outside every model, so no weight scales it away."""
 
 
@@ -116,11 +117,12 @@ def model_card(ranker: PairRanker, *, training: Mapping[str, Any], evaluation: M
                   f"{format_table(evaluation['results'])}\n\n{format_size_table(evaluation['results'])}\n```")
         if evaluation.get("coldstart"):
             ev += (f"\n\n**Cold start** (`twinmatch evaluate --task coldstart`). Grouped {evaluation['folds']}-fold "
-                   f"by French authority over the cases resolved on both sides: each held-out French authority writes "
-                   f"its expertise and ranks the whole catalogue, its real partner silent (the held-out cases' "
-                   f"texts, links and prior counts removed everywhere; the other folds' cases in the catalogue as "
-                   f"the product holds them), with and without the partner's continent as a filter; and each "
-                   f"held-out partner writes its needs and ranks the French authorities. `structure`: the same "
+                   f"over the cases resolved on both sides, each direction on folds grouped by its query's side "
+                   f"(the held-out cases' texts, links and prior counts removed everywhere; the other folds' cases "
+                   f"in the catalogue as the product holds them): each held-out French authority writes its "
+                   f"expertise and ranks the whole catalogue, with and without the partner's continent as a "
+                   f"filter; each held-out foreign partner writes its needs and ranks the French authorities. A "
+                   f"pair is `named` when its text says a phrase of the partner's name. `structure`: the same "
                    f"authority before it wrote; `prior`: the theme → geography prior alone.\n\n```\n"
                    f"{coldstart_table(evaluation['coldstart'])}\n```")
         for name, res in (evaluation.get("thematic") or {}).items():

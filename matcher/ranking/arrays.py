@@ -318,7 +318,9 @@ def _text_columns(profiles: Sequence[Profile], vectors: Mapping[str, np.ndarray]
     else:
         idf, lex, hub = np.ones(LEX_FEATURES, dtype=np.float32), dict(tf), {}
     texts = {f: tuple(field_text(p, f) for p in text_profiles) for f in QUOTED_FIELDS}
-    written = [t for f in FIELDS for t in (field_text(p, f) for p in text_profiles) if t]
+    # The word corpus is the needs and expertise texts (what the shared words are read from): a batch that
+    # replaces a row can take its texts out again (``events.batch.put_profiles``).
+    written = [t for f in QUOTED_FIELDS for t in texts[f] if t]
     return {"text_row": np.array([pos.get(p.id, -1) for p in profiles], dtype=np.int32), "emb": emb,
             "has_field": has_field, "tf": tf, "lex": lex, "idf": idf, "hub": hub, "tokens": text_matrix(named),
             "text_names": named, "texts": texts, "word_df": document_frequency(written), "n_texts": len(written)}
