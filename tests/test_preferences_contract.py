@@ -55,7 +55,7 @@ def _adhoc(api: Api) -> list[str]:
                "description": p.description, "expertise": {"themes": list(p.expertise.themes), "text": p.expertise.text},
                "needs": {"themes": list(p.needs.themes), "text": p.needs.text},
                "preferred_countries": list(p.preferred_countries), "preferred_regions": list(p.preferred_regions),
-               "languages": list(p.languages)}
+               "partnership_types": list(p.partnership_types), "languages": list(p.languages)}
     r = api.client.post("/match", json={"profile": profile, "k": 10})
     assert r.status_code == 200, r.text
     return [m["id"] for m in r.json()["matches"]]
@@ -111,3 +111,41 @@ def test_a_stated_preference_acts_the_same_on_every_path(api: Api, wrote: bool) 
     assert not wrote or GERMAN <= set(suggested)
     for pid, value in suggested.items():
         assert value == pytest.approx(score[pid], abs=5e-5)
+
+
+DAC = {"GN-100", "GN-200", "GN-400"}  # Senegal and Guinea (least developed), Brazil (upper middle income)
+
+
+@pytest.mark.parametrize("wrote", [True, False], ids=["with text", "without text"])
+def test_a_stated_partnership_type_acts_the_same_on_every_path(api: Api, wrote: bool) -> None:
+    """Seeking development cooperation lifts the candidates of DAC-list countries, with a reason, the same way
+    through the API, the ad-hoc query, the web page, an event and the staff suggestions."""
+    if not wrote:
+        r = api.client.patch(f"/authorities/{A}", json={"expertise": {"text": "", "themes": []},
+                                                          "needs": {"text": "", "themes": []}, "description": ""},
+                             headers=api.owner_a)
+        assert r.status_code == 200, r.text
+    before = _matches(api)
+    r = api.client.patch(f"/authorities/{A}", json={"partnership_types": ["development_cooperation"]},
+                         headers=api.owner_a)
+    assert r.status_code == 200, r.text
+    after = _matches(api)
+    ids = [pid for pid, _ in after]
+    old, new = dict(before), dict(after)
+    was = [pid for pid, _ in before]
+    for pid in DAC:  # lifted (+1.5 logits): never lower in the list or in its shown score (4 decimals)
+        assert ids.index(pid) <= was.index(pid) and new[pid] >= old[pid], (pid, before, after)
+    assert any(new[pid] > old[pid] for pid in DAC), (before, after)
+    for pid in GERMAN:  # not on the list: unchanged
+        assert new[pid] == pytest.approx(old[pid], abs=5e-5)
+    body = api.client.get(f"/authorities/{A}/matches", params={"k": 10, "lang": "fr"}).json()["matches"]
+    said = {m["id"]: " | ".join(r["text"] for r in m["reasons"]) for m in body}
+    assert all("liste des pays bénéficiaires de l'aide au développement" in said[pid] for pid in DAC), said
+    assert not any("aide au développement" in said[pid] for pid in GERMAN)
+    assert [s for _, s in after] == sorted((s for _, s in after), reverse=True)
+    assert _adhoc(api) == ids
+    assert _page(api) == ids
+    assert _event(api) == [pid for pid in ids if pid in BY_NAME.values()]
+    suggested = _suggested(api)
+    for pid, value in suggested.items():
+        assert value == pytest.approx(new[pid], abs=5e-5)

@@ -36,6 +36,16 @@ FOREIGN_COUNTRIES = ("SN", "DE", "MA", "DZ", "IT", "GB", "CA", "BF", "TN", "PL",
 FRENCH_SIZES = (250, 900, 2_777, 5_000, 12_000, 30_000, 75_000, 150_000, 400_000)
 
 
+def dac_list() -> set[str]:
+    """The countries known to be on the DAC list, read from the reference files by hand: the least developed
+    countries and the low and middle income ones of ``oda.csv``."""
+    out: set[str] = set()
+    for name in ("ldc.csv", "oda.csv"):
+        with open(DATA_DIR / "funding" / name, encoding="utf-8") as f:
+            out |= {row["iso2"] for row in csv.DictReader(f)}
+    return out
+
+
 def haversine(a: tuple[float, float], b: tuple[float, float]) -> float:
     (la1, lo1), (la2, lo2) = a, b
     p1, p2, dl = math.radians(la1), math.radians(la2), math.radians(lo2 - lo1)
@@ -218,6 +228,12 @@ class Checker:
         if fact == "preferred":
             cont = f.countries[pc.country]["continent"]
             return pc.country in q.preferred_countries or cont in q.preferred_regions, "not among the preferences"
+        if fact == "types_shared":
+            claimed = set(str(claim["types"]).split(","))
+            return bool(claimed) and claimed <= set(q.partnership_types) & set(pc.partnership_types), str(claimed)
+        if fact == "development_country":
+            return ("development_cooperation" in q.partnership_types and pc.country in dac_list(),
+                    f"{pc.country} for types {q.partnership_types}")
         if fact == "priority_zone":
             cc = pc.country
             zone = (f.countries[cc]["continent"] == "AF" or cc in MEDITERRANEAN or f.french.get(cc)
@@ -386,6 +402,8 @@ def queries(facts: Facts) -> list[tuple[Profile, list[Filters]]]:
     for kind in ("department", "region"):
         out.append((next(p for p in sorted(facts.profiles, key=lambda p: p.id)
                          if p.country == "FR" and p.kind.value == kind), FRENCH_FILTERS))
+    # a commune and a département seeking development cooperation: the DAC-list sentence is checked too
+    out += [(p.with_changes(partnership_types=("development_cooperation",)), f) for p, f in (out[0], out[-2])]
     for cc in FOREIGN_COUNTRIES:
         town = max((p for p in facts.profiles if p.country == cc and p.kind.value == "municipality" and p.population),
                    key=lambda p: (p.population, p.id))

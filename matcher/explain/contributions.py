@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from matcher.domain import Reason
-from matcher.explain.reasons import history_sentences, place_sentences, text_sentences
+from matcher.explain.reasons import history_sentences, place_sentences, preference_sentences, text_sentences
 from matcher.explain.reasons.claims import fact_name, facts
 from matcher.explain.reasons.context import (
     AUDIENCES,
@@ -47,6 +47,7 @@ __all__ = [
 #: missing fact, a value outside what the words claim); ``reasons_for`` then gives no reason for it.
 SENTENCES: dict[str, Sentence] = {
     **text_sentences.SENTENCES, **place_sentences.SENTENCES, **history_sentences.SENTENCES,
+    **preference_sentences.SENTENCES,
 }
 #: Features that never give a reason: indicators about the data, not properties of the pair (the
 #: ranker's gates ``features.GATES``, "the query / the candidate wrote something").

@@ -10,6 +10,7 @@ from matcher.learning.coldstart import format_table as coldstart_table
 from matcher.learning.evaluation import format_size_table, format_table
 from matcher.learning.thematic import format_table as thematic_table
 from matcher.ranking.artifact import versions
+from matcher.ranking.features import PREFERENCE_FEATURES
 from matcher.ranking.ranker import PairRanker
 from matcher.ranking.size_fit import BAND_EDGES, RATIO_EDGES
 
@@ -106,7 +107,7 @@ def model_card(ranker: PairRanker, *, training: Mapping[str, Any], evaluation: M
     basis = "spline" if ranker.basis == "spline" else "linear"
     learned = "\n".join(f"| `{f}` | learned ({basis}) | {w[f]:.3f} |" for f in ranker.learned_features)
     priors = "\n".join(f"| `{f}` | prior (fixed) | {ranker.prior_coef_[i]:.3f} |"
-                       for i, f in enumerate(ranker.feature_names) if f == "preferred")
+                       for i, f in enumerate(ranker.feature_names) if f in PREFERENCE_FEATURES)
     ev = "not run (use `twinmatch train --evaluate` or `twinmatch evaluate`)"
     if evaluation:
         ev = ""

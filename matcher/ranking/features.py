@@ -27,6 +27,7 @@ from matcher.ranking.history import (
 )
 from matcher.ranking.levels import UNITS
 from matcher.ranking.names import TextNames, weight
+from matcher.ranking.partnership_types import dac_mask, type_columns
 from matcher.ranking.text_channel import standardise
 from matcher.ranking.text_corpus import FIELDS
 from matcher.ranking.word_overlap import WordSets, word_columns
@@ -41,7 +42,8 @@ from matcher.ranking.word_overlap import WordSets, word_columns
 TEXT_FEATURES = ("text_dense", "text_lex", "names_mentioned", "theme_need", "theme_offer", "desc_sem", "theme_geo",
                  "words_shared", "names_shared")
 STRUCTURAL_FEATURES = (
-    "log_distance", "same_continent", "preferred", "priority_zone", "shared_language", "francophone",
+    "log_distance", "same_continent", "preferred", "types_shared", "development_country", "priority_zone",
+    "shared_language", "francophone",
     "pop_ratio", "level_compat", "size", "size_gap", "size_far",
 )
 HISTORY_COLUMNS = HISTORY_FEATURES  # the priors of matcher.ranking.history, in the order history_features returns
@@ -57,7 +59,10 @@ FEATURES = TEXT_FEATURES + STRUCTURAL_FEATURES + HISTORY_COLUMNS + (GATE_FEATURE
 #: ``level_compat`` is one too: the level gate (``matcher.ranking.levels``) leaves the training queries, nearly
 #: all communes, with towns only, so the value barely varies there and a weight fitted on it is noise
 #: (fitted, it came out negative). It is a log-lift, a log odds ratio: it enters the logit as it is.
-PRIOR_FEATURES = (*TEXT_FEATURES, "preferred", "level_compat")
+PRIOR_FEATURES = (*TEXT_FEATURES, "preferred", "types_shared", "development_country", "level_compat")
+#: Stated preferences (countries and continents, partnership types: ``matcher.ranking.partnership_types``):
+#: priors added outside every model, so no model's weight scales them away.
+PREFERENCE_FEATURES = ("preferred", "types_shared", "development_country")
 #: Never weighed: they pick the model that scores a pair.
 GATES = (GATE_FEATURE, CAND_GATE)
 LEARNED_FEATURES = tuple(f for f in STRUCTURAL_FEATURES + HISTORY_COLUMNS if f not in PRIOR_FEATURES)
@@ -73,6 +78,8 @@ FEATURE_INDEX = {f: i for i, f in enumerate(FEATURES)}
 DEFAULT_PRIOR_WEIGHTS: dict[str, float] = {
     "text_dense": 0.5, "text_lex": 0.5, "names_mentioned": 2.0, "theme_need": 0.5, "theme_offer": 0.5,
     "desc_sem": 1.0, "theme_geo": 0.5, "preferred": 8.0, "words_shared": 0.05, "names_shared": 0.1,
+    # A stated partnership type is a softer wish than a stated country: ×4.5 odds (no data to learn it from).
+    "types_shared": 1.5, "development_country": 1.5,
     # A log-lift (matcher.ranking.levels) is a log odds ratio: one logit per unit.
     "level_compat": 1.0,
 }
@@ -82,7 +89,8 @@ TEXT_LEARNED = ("text_dense", "text_lex", "names_mentioned", "theme_need", "them
                 "names_shared")
 #: What the one-sided model weighs beside the structural logit: what a silent candidate can still have.
 ONE_SIDED_LEARNED = ("names_mentioned", "theme_geo")
-BINARY_FEATURES = frozenset({"same_continent", "preferred", "priority_zone", "shared_language", "francophone"})
+BINARY_FEATURES = frozenset({"same_continent", "preferred", "types_shared", "development_country", "priority_zone",
+                             "shared_language", "francophone"})
 
 LOG1P_FEATURES = ("direct", "near", "admin1", "near_global", "degree")  # heavy-tailed counts: seen as log1p
 SHARE_FLOORS = {"country": 1e-2, "country_global": 1e-3, "admin1_global": 1e-4}  # log10(share + floor): smoothing for unseen countries
@@ -117,6 +125,7 @@ class Query:
     population: int = 0  # 0 unknown: how namesakes are weighed
     preferred_countries: frozenset[int] = frozenset()
     preferred_continents: frozenset[int] = frozenset()
+    types: frozenset[str] = frozenset()  # the partnership types it seeks
     is_french: bool = False
     exclude_rows: tuple[int, ...] = ()  # leave-one-out: links touching these rows are ignored
     #: Similarities of its texts to the whole corpus, computed for many queries at once (``precompute_corpus_sims``):
@@ -219,6 +228,16 @@ def query_wrote(q: Query) -> bool:
     return any(v is not None for v in q.emb.values()) or bool(q.need_themes or q.exp_themes)
 
 
+def preference_columns(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, np.ndarray]:
+    """The stated-preference columns (``PREFERENCE_FEATURES``): countries and continents, partnership types."""
+    dac = a.__dict__.get("_dac")
+    if dac is None:  # once per arrays (their countries are fixed)
+        dac = dac_mask(a.country_codes)
+        object.__setattr__(a, "_dac", dac)
+    return {"preferred": preferred_column(q, a, cand),
+            **type_columns(q.types, a.types, a.ids, a.index, a.country, dac, cand)}
+
+
 def preferred_column(q: Query, a: CatalogueArrays, cand: np.ndarray) -> np.ndarray:
     """1 where the candidate is in a country or continent the query prefers."""
     if not q.preferred_countries and not q.preferred_continents:
@@ -238,11 +257,11 @@ def text_features(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, n
     by_q, by_c = mention_shares(q, a, cand)
     names = np.maximum(by_q, by_c)
     cand_text = (a.text_row[cand] >= 0).astype(float)
-    pref = preferred_column(q, a, cand)
+    pref = preference_columns(q, a, cand)
     if not query_wrote(q):
         # Most catalogue queries have no text: only a candidate's text naming the query can count.
         return {**{f: zero for f in TEXT_FEATURES}, "names_mentioned": names, GATE_FEATURE: zero,
-                CAND_GATE: cand_text, "preferred": pref}
+                CAND_GATE: cand_text, **pref}
     need_d, need_l = (direction_z(q, a, cand, "needs", "expertise", k) for k in ("dense", "lex"))
     offer_d, offer_l = (direction_z(q, a, cand, "expertise", "needs", k) for k in ("dense", "lex"))
     desc = np.zeros(len(cand))
@@ -261,7 +280,7 @@ def text_features(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, n
     return {
         "text_dense": need_d + offer_d, "text_lex": need_l + offer_l, "names_mentioned": names,
         "theme_need": np.asarray(theme_need, dtype=float), "theme_offer": np.asarray(theme_offer, dtype=float),
-        "desc_sem": desc, GATE_FEATURE: np.ones(len(cand)), CAND_GATE: cand_text, "preferred": pref,
+        "desc_sem": desc, GATE_FEATURE: np.ones(len(cand)), CAND_GATE: cand_text, **pref,
         "theme_geo": geo_column(q.geo, a, cand) if q.geo is not None else zero,
         "words_shared": words_shared, "names_shared": names_shared,
         # Not features: how well each direction matches (what the reasons say), kept for the explained rows.
@@ -315,7 +334,7 @@ def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, prior
     return {
         "log_distance": log_km,
         "same_continent": per_c[:, 0],
-        "preferred": preferred_column(q, a, cand),
+        **preference_columns(q, a, cand),
         "priority_zone": per_c[:, 1],
         "shared_language": shared_lang.astype(float),
         "francophone": per_c[:, 2],

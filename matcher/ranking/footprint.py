@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.ranking.features import GATE_FEATURE, Query, preferred_column, text_features
+from matcher.ranking.features import GATE_FEATURE, Query, preference_columns, text_features
 from matcher.ranking.first_stage import StageTables, history_terms_at, pair_terms, with_text
 from matcher.ranking.state import MatchState
 
@@ -103,5 +103,5 @@ def may_change(fp: Footprint, state: MatchState, row: int) -> bool:
         if sem != 0.0 and sem >= fp.sem_cutoff - TIE:
             return True  # a text neighbour now
     if not text:
-        text = {"preferred": preferred_column(q, a, np.array([row], dtype=np.int64))}
+        text = preference_columns(q, a, np.array([row], dtype=np.int64))
     return first_stage_of(fp, state, row, text) >= fp.cutoff - TIE

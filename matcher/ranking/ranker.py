@@ -41,6 +41,7 @@ from matcher.ranking.features import (
     GATE_FEATURE,
     LEARNED_FEATURES,
     ONE_SIDED_LEARNED,
+    PREFERENCE_FEATURES,
     TEXT_LEARNED,
 )
 from matcher.ranking.gated_fit import fit_beside
@@ -235,9 +236,10 @@ class PairRanker(Calibrated, AdditiveExplanation, LinearFirstStage, ClassifierMi
     def one_sided_fitted_(self) -> bool:
         return bool(getattr(self, "one_sided_fit_", None))
 
-    def _pref_idx(self) -> int | None:
+    def _pref_idx(self) -> list[int]:
+        """The columns of the stated preferences (``PREFERENCE_FEATURES``) in this schema."""
         names = self._names()
-        return names.index("preferred") if "preferred" in names else None
+        return [names.index(f) for f in PREFERENCE_FEATURES if f in names]
 
     def _structural_prior(self) -> np.ndarray:
         """Prior weights in the structural logit: without ``preferred`` (added outside every model, so no
@@ -250,15 +252,14 @@ class PairRanker(Calibrated, AdditiveExplanation, LinearFirstStage, ClassifierMi
         coef = coef.copy()
         if self.text_fitted_:
             coef[self._text_idx()] = 0.0
-        if (i := self._pref_idx()) is not None:
-            coef[i] = 0.0
+        coef[self._pref_idx()] = 0.0
         return coef
 
     def _pref_weight(self) -> np.ndarray:
         """(n_features,) the stated-preference prior alone (zero elsewhere)."""
         w = np.zeros(self.n_features_in_)
-        if (i := self._pref_idx()) is not None:
-            w[i] = self.prior_coef_[i]
+        idx = self._pref_idx()
+        w[idx] = self.prior_coef_[idx]
         return w
 
     def structural_logit(self, X: np.ndarray) -> np.ndarray:
@@ -280,7 +281,7 @@ class PairRanker(Calibrated, AdditiveExplanation, LinearFirstStage, ClassifierMi
             o = modes == ONE_SIDED
             out[o] = (self.one_sided_structure_ * s + weighted(self.one_sided_coef_) + self.one_sided_intercept_)[o]
         pref = self._pref_weight()
-        if pref.any() and (not isinstance(X, Mapping) or "preferred" in X):
+        if pref.any() and (not isinstance(X, Mapping) or all(f in X for f in PREFERENCE_FEATURES)):
             out = out + weighted(pref)
         return out
 

@@ -51,6 +51,9 @@ def with_profile(
     preferences = {k: v for k, v in a.preferences.items() if k != profile.id}
     if profile.preferred_countries or profile.preferred_regions:
         preferences.update([preferences_of(profile)])
+    types = {k: v for k, v in a.types.items() if k != profile.id}
+    if profile.partnership_types:
+        types[profile.id] = tuple(profile.partnership_types)
     page_years = {k: v for k, v in a.page_years.items() if k != profile.id}
     if profile.expertise.sources or profile.needs.sources:
         page_years.update([page_years_of(profile)])
@@ -67,7 +70,7 @@ def with_profile(
         admin1_names={**a.admin1_names, **one.admin1_names},
         names_fr={**{k: v for k, v in a.names_fr.items() if k != profile.id}, **one.names_fr},
         index=a.index if r is not None else {**a.index, profile.id: len(ids) - 1},
-        preferences=preferences, page_years=page_years, names_mat=_put_sparse_row(a.names_mat, r, one.names_mat), **text,
+        preferences=preferences, types=types, page_years=page_years, names_mat=_put_sparse_row(a.names_mat, r, one.names_mat), **text,
     )
 
 
@@ -132,6 +135,7 @@ def without(arrays: CatalogueArrays, profile_id: str) -> CatalogueArrays:
     changes["index"] = {pid: i for i, pid in enumerate(changes["ids"])}
     changes["preferences"] = {k: v for k, v in arrays.preferences.items() if k != profile_id}
     changes["page_years"] = {k: v for k, v in arrays.page_years.items() if k != profile_id}
+    changes["types"] = {k: v for k, v in arrays.types.items() if k != profile_id}
     tr = int(arrays.text_row[r])
     if tr >= 0:  # its texts leave the corpus the others are compared with
         has_field = {}

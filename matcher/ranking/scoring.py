@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from matcher.domain import Profile, Reason
+from matcher.domain import PartnershipType, Profile, Reason
 from matcher.explain.contributions import ReasonContext, reasons_for
 from matcher.explain.reasons.context import DIRECTION_MATCH_Z
 from matcher.geo import km_from_dot
@@ -40,6 +40,8 @@ from matcher.ranking.geo_prior import ThemeCount, strongest_theme, tables_for
 from matcher.ranking.history import NEAR_RADIUS_KM, Shares, country_shares, source_weights
 from matcher.ranking.shared_words import shared
 from matcher.ranking.state import MatchState
+
+TYPE_ORDER = tuple(t.value for t in PartnershipType)
 from matcher.ranking.text_corpus import OTHER_SIDE, field_text
 
 SHORTLIST = 300
@@ -262,6 +264,7 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
             **_geo_fields(geo[len(out)], theme_labels, a),  # type: ignore[arg-type]
             french_status=country.french_status if country else "",
             q_country_code=a.country_codes[q.country] if q.country >= 0 else "", c_country_code=code,
+            shared_types=tuple(t for t in TYPE_ORDER if t in q.types and t in a.types.get(str(a.ids[r]), ())),
             area_scope=area.scope, area_links=area.links, area_links_in_country=int(area.by_country[a.country[r]]),
             area_partners_in_country=int(area.partners_by_country[a.country[r]]),
             country_pair_links=int(area.country_pair[a.country[r]]),

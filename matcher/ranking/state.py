@@ -109,6 +109,7 @@ def query_from_row(arrays: CatalogueArrays, row: int, *, exclude_rows: Sequence[
             int(arrays.country[row])] == "FR", exclude_rows=tuple(exclude_rows),
         preferred_countries=preferred_countries, preferred_continents=preferred_continents,
         words=query_word_sets({f: arrays.text_at(row, f) for f, _ in DIRECTIONS}) if tr >= 0 else {},
+        types=frozenset(arrays.types.get(str(arrays.ids[row]), ())),
     )
 
 
@@ -129,7 +130,7 @@ def query_from_profile(profile: Profile, arrays: CatalogueArrays, *, encoder: En
     if row is not None and arrays.content[row] == content_key(profile):
         # The stored profile as it is in the arrays: its texts are already there, nothing is re-encoded.
         return replace(query_from_row(arrays, row), preferred_countries=preferred_countries,
-                       preferred_continents=preferred_continents)
+                       preferred_continents=preferred_continents, types=frozenset(profile.partnership_types))
     texts = {f: field_text(profile, f) for f in FIELDS}
     present = [f for f in FIELDS if texts[f]]
     emb: dict[str, np.ndarray | None] = {f: None for f in FIELDS}
@@ -162,6 +163,7 @@ def query_from_profile(profile: Profile, arrays: CatalogueArrays, *, encoder: En
         name_row=name_matrix([phrases]), name_phrases=phrases, population=profile.population or 0,
         preferred_countries=preferred_countries, preferred_continents=preferred_continents,
         is_french=profile.country == "FR", words=query_word_sets(texts) if present else {},
+        types=frozenset(profile.partnership_types),
     )
 
 

@@ -48,7 +48,9 @@ def facts(code: str, value: float, low: bool, c: ReasonContext) -> Fact:
         return (*head, ("country", c.c_country_code), ("status", c.french_status))
     if name == "shared_language":
         return (*head, ("languages", ",".join(c.shared_languages)))
-    if name in ("same_continent", "priority_zone", "preferred"):
+    if name == "types_shared":
+        return (*head, ("types", ",".join(c.shared_types)))
+    if name in ("same_continent", "priority_zone", "preferred", "development_country"):
         return (*head, ("country", c.c_country_code))
     if name == "direct_count":
         return (*head, ("n", c.nearby_partner_count), ("km", c.nearby_km))

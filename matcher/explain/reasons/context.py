@@ -80,6 +80,8 @@ class ReasonContext:
     french_status: str = ""
     q_country_code: str = ""  # ISO codes: a query abroad reads its link history differently (below)
     c_country_code: str = ""
+    #: The partnership types both sides state they seek (``Profile.partnership_types``), in the form's order.
+    shared_types: tuple[str, ...] = ()
     #: The query's area as the link history reads it (``matcher.ranking.history.source_weights`` > 0: the query's
     #: région or département, "region"/"department", or "" when it has neither, and within
     #: ``QUERY_RADIUS_KM``): its known partnerships, those with the candidate's country, and the distinct
