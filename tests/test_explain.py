@@ -70,7 +70,7 @@ FULL = ReasonContext(
     shared_languages=("fr", "wo"), need_themes=(("eau", "water"),), offer_themes=(("santé", "health"),),
     admin1_name="Dakar", country_links_nearby=5, country_links_km=60.0, q_kind="commune", q_name="Rennes",
     q_country_fr="France", q_country_en="France", text_directions=("need", "offer"),
-    shared_terms=("assainissement",), mention="both", french_status="official", q_country_code="FR",
+    shared_terms=("assainissement",), shared_types=("twinning", "technical_exchange"), mention="both", french_status="official", q_country_code="FR",
     c_country_code="SN", area_scope="region", area_links=41, area_links_in_country=5, area_partners_in_country=4,
     country_pair_links=30,
     geo_theme=("Eau et assainissement", "Water and sanitation"), geo_here=14, geo_total=61, geo_place="country",

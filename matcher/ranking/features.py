@@ -27,7 +27,7 @@ from matcher.ranking.history import (
 )
 from matcher.ranking.levels import UNITS
 from matcher.ranking.names import TextNames, weight
-from matcher.ranking.partnership_types import dac_mask, type_columns
+from matcher.ranking.preferences import preference_columns
 from matcher.ranking.text_channel import standardise
 from matcher.ranking.text_corpus import FIELDS
 from matcher.ranking.word_overlap import WordSets, word_columns
@@ -226,28 +226,6 @@ def mention_shares(q: Query, a: CatalogueArrays, cand: np.ndarray) -> tuple[np.n
 
 def query_wrote(q: Query) -> bool:
     return any(v is not None for v in q.emb.values()) or bool(q.need_themes or q.exp_themes)
-
-
-def preference_columns(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, np.ndarray]:
-    """The stated-preference columns (``PREFERENCE_FEATURES``): countries and continents, partnership types."""
-    dac = a.__dict__.get("_dac")
-    if dac is None:  # once per arrays (their countries are fixed)
-        dac = dac_mask(a.country_codes)
-        object.__setattr__(a, "_dac", dac)
-    return {"preferred": preferred_column(q, a, cand),
-            **type_columns(q.types, a.types, a.ids, a.index, a.country, dac, cand)}
-
-
-def preferred_column(q: Query, a: CatalogueArrays, cand: np.ndarray) -> np.ndarray:
-    """1 where the candidate is in a country or continent the query prefers."""
-    if not q.preferred_countries and not q.preferred_continents:
-        return np.zeros(len(cand))
-    pref = np.zeros(len(a.country_codes))
-    if q.preferred_countries:
-        pref[list(q.preferred_countries)] = 1.0
-    if q.preferred_continents:
-        pref[np.isin(a.country_continent, list(q.preferred_continents))] = 1.0
-    return pref[a.country[cand]]
 
 
 def text_features(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, np.ndarray]:

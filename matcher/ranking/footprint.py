@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.ranking.features import GATE_FEATURE, Query, preference_columns, text_features
+from matcher.ranking.features import GATE_FEATURE, Query, text_features
 from matcher.ranking.first_stage import StageTables, history_terms_at, pair_terms, with_text
+from matcher.ranking.preferences import preference_columns
 from matcher.ranking.state import MatchState
 
 #: Scores this close to a cut-off count as reaching it (ties are broken arbitrarily by the partition).

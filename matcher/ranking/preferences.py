@@ -1,0 +1,40 @@
+"""The stated-preference columns (``features.PREFERENCE_FEATURES``) of one query over its candidates: a
+preferred country or continent (``preferred``) and the partnership types (``matcher.ranking.partnership_types``).
+Priors added outside every model (``PairRanker``): no weight that scales structure scales them away."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from matcher.ranking.arrays import CatalogueArrays
+from matcher.ranking.partnership_types import dac_mask, type_columns
+
+if TYPE_CHECKING:  # (features imports this module: the query type is only named here)
+    from matcher.ranking.features import Query
+
+
+def preference_columns(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, np.ndarray]:
+    """The stated-preference columns (``PREFERENCE_FEATURES``): countries and continents, partnership types."""
+    dac = a.__dict__.get("_dac")
+    if dac is None:  # once per arrays (their countries are fixed)
+        dac = dac_mask(a.country_codes)
+        object.__setattr__(a, "_dac", dac)
+    return {"preferred": preferred_column(q, a, cand),
+            **type_columns(q.types, a.types, a.ids, a.index, a.country, dac, cand)}
+
+
+def preferred_column(q: Query, a: CatalogueArrays, cand: np.ndarray) -> np.ndarray:
+    """1 where the candidate is in a country or continent the query prefers."""
+    if not q.preferred_countries and not q.preferred_continents:
+        return np.zeros(len(cand))
+    pref = np.zeros(len(a.country_codes))
+    if q.preferred_countries:
+        pref[list(q.preferred_countries)] = 1.0
+    if q.preferred_continents:
+        pref[np.isin(a.country_continent, list(q.preferred_continents))] = 1.0
+    return pref[a.country[cand]]
+
+
+__all__ = ["preference_columns", "preferred_column"]
