@@ -14,13 +14,13 @@ from support.rankers import synthetic_ranker, three_model_ranker
 from matcher.ranking.features import FEATURE_INDEX, FEATURES, TEXT_LEARNED
 from matcher.ranking.ranker import PairRanker
 
-#: The shipped configuration: the pair schema (``FEATURES``, 28 named columns, some with fixed prior weights).
+#: The shipped configuration: the pair schema (``FEATURES``, its named columns, some with fixed prior weights).
 SCHEMA = PairRanker()
 #: No schema: any number of unnamed columns, every one learned (an additive logistic classifier). It runs
 #: every check the schema instance cannot (the checks draw their own few columns).
 NO_SCHEMA = PairRanker(feature_names=(), learned_features=())
 
-_WIDTH = "fits on its own 1-20 unnamed columns; the pair schema is 28 named columns (run on NO_SCHEMA)"
+_WIDTH = f"fits on its own 1-20 unnamed columns; the pair schema is {len(FEATURES)} named columns (run on NO_SCHEMA)"
 #: Checks that cannot apply to the pair schema, each with why; NO_SCHEMA runs every one of them.
 SCHEMA_FAILURES = {
     "check_fit_score_takes_y": _WIDTH,
@@ -46,7 +46,7 @@ SCHEMA_FAILURES = {
     "check_methods_sample_order_invariance": _WIDTH,
     "check_methods_subset_invariance": _WIDTH,
     "check_fit2d_1sample": "its one-sample data has 10 columns: the width is refused before the sample count",
-    "check_fit2d_1feature": "one column cannot be the 28-column pair schema",
+    "check_fit2d_1feature": f"one column cannot be the {len(FEATURES)}-column pair schema",
     "check_dict_unchanged": _WIDTH,
     "check_fit_idempotent": _WIDTH,
     "check_fit_check_is_fitted": _WIDTH,
