@@ -25,7 +25,7 @@ TYPES = {"D": ("twinning",), "S": ("culture_youth_exchange", "development_cooper
 ])
 def test_type_columns(sought: tuple[str, ...], shared: list[int], development: list[int]) -> None:
     cand = np.arange(len(CODES))
-    got = type_columns(frozenset(sought), TYPES, IDS, INDEX, COUNTRY, dac_mask(CODES), cand)
+    got = type_columns(frozenset(sought), TYPES, INDEX, COUNTRY, dac_mask(CODES), cand)
     assert got["types_shared"].tolist() == shared
     assert got["development_country"].tolist() == development
 

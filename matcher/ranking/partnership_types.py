@@ -41,9 +41,8 @@ def dac_mask(country_codes: Sequence[str]) -> np.ndarray:
     return np.array([c in known for c in country_codes], dtype=bool)
 
 
-def type_columns(q_types: frozenset[str], types: Mapping[str, tuple[str, ...]], ids: np.ndarray,
-                 index: Mapping[str, int], country: np.ndarray, dac: np.ndarray, cand: np.ndarray
-                 ) -> dict[str, np.ndarray]:
+def type_columns(q_types: frozenset[str], types: Mapping[str, tuple[str, ...]], index: Mapping[str, int],
+                 country: np.ndarray, dac: np.ndarray, cand: np.ndarray) -> dict[str, np.ndarray]:
     """``types_shared`` and ``development_country`` over ``cand`` for a query seeking ``q_types``
     (``types``: id -> stated types of the few profiles that state any; ``index``: id -> row)."""
     cand = np.asarray(cand, dtype=np.int64)

@@ -22,7 +22,7 @@ def preference_columns(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[s
         dac = dac_mask(a.country_codes)
         object.__setattr__(a, "_dac", dac)
     return {"preferred": preferred_column(q, a, cand),
-            **type_columns(q.types, a.types, a.ids, a.index, a.country, dac, cand)}
+            **type_columns(q.types, a.types, a.index, a.country, dac, cand)}
 
 
 def preferred_column(q: Query, a: CatalogueArrays, cand: np.ndarray) -> np.ndarray:
