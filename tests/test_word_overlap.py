@@ -77,3 +77,25 @@ def test_idf_is_smoothed_and_decreasing() -> None:
 
 def test_word_sets_of_an_empty_text() -> None:
     assert WordSets.of("") == WordSets()
+
+
+def test_the_vectorised_sums_equal_a_plain_loop_both_ways(arrays: CatalogueArrays) -> None:
+    """Brute force over every candidate, both directions, the query writing needs and expertise."""
+    texts = {"expertise": EYBENS, "needs": "Nous cherchons un appui pour nos services publics et le Mouhoun."}
+    q = query_word_sets(texts)
+    cand = np.arange(arrays.n)
+    got_w, got_n = word_columns(q, arrays, cand)
+    cap = 0.25 * arrays.n_texts
+    for i, r in enumerate(cand.tolist()):
+        want_w = want_n = 0.0
+        for q_field, c_field in (("needs", "expertise"), ("expertise", "needs")):
+            theirs = arrays.text_at(r, c_field)
+            mine_w, theirs_w = set(words(texts[q_field])), set(words(theirs))
+            named = (capitalised(texts[q_field]) & mine_w) | (capitalised(theirs) & theirs_w)
+            for w in mine_w & theirs_w:
+                d = arrays.word_df.get(w, 0)
+                if d <= cap:
+                    want_w += idf(d, arrays.n_texts)
+                    want_n += idf(d, arrays.n_texts) if w in named else 0.0
+        assert got_w[i] == pytest.approx(want_w) and got_n[i] == pytest.approx(want_n), arrays.ids[r]
+    assert got_n.max() > 0  # "Mouhoun" is named by both the query and Douroula's needs

@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 from stop_words import get_stop_words
 
@@ -39,8 +40,19 @@ def stop_words() -> frozenset[str]:
     return frozenset(fold(w) for lang in STOP_WORD_LANGUAGES for w in get_stop_words(lang))
 
 
-def words(text: str) -> dict[str, str]:
-    """Folded word -> its first spelling in ``text`` (lower case), stop words left out, in text order."""
+#: Texts whose words are kept: the same texts are read again and again (every reason of a list reads its
+#: query's; an event compares thousands of texts with thousands).
+WORDS_CACHE = 65_536
+
+
+@lru_cache(maxsize=WORDS_CACHE)
+def words(text: str) -> Mapping[str, str]:
+    """Folded word -> its first spelling in ``text`` (lower case), stop words left out, in text order
+    (read-only: the answer is shared by every caller)."""
+    return MappingProxyType(_words(text))
+
+
+def _words(text: str) -> dict[str, str]:
     out: dict[str, str] = {}
     stops = stop_words()
     for m in WORD.finditer(text):
