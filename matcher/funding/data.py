@@ -102,6 +102,12 @@ class EligibilityLists:
     #: INSEE commune code -> its basin, for the communes of départements in several basins
     commune_basins: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def on_dac_list(self) -> frozenset[str]:
+        """The countries known to be on the DAC list of ODA recipients: every LDC and every country of
+        ``oda``; any other is outside it (``not_oda``) or unknown."""
+        return self.ldc | self.oda
+
 
 @dataclass(frozen=True)
 class FundingData:

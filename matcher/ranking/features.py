@@ -296,7 +296,8 @@ def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, prior
     the learned (levels x levels) log-lift of partnering (``matcher.ranking.levels``).
 
     Country-level features are looked up in per-country tables made for this query (a few hundred
-    countries), so each costs one gather over the candidates."""
+    countries), so each costs one gather over the candidates. The stated preferences are not here:
+    ``text_features`` gives them (the models mix on them), and ``feature_columns`` merges both."""
     km = distances_km(q, a, cand)
     c_country = a.country[cand]
     q_cont = a.country_continent[q.country] if q.country >= 0 else -2
@@ -312,7 +313,6 @@ def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, prior
     return {
         "log_distance": log_km,
         "same_continent": per_c[:, 0],
-        **preference_columns(q, a, cand),
         "priority_zone": per_c[:, 1],
         "shared_language": shared_lang.astype(float),
         "francophone": per_c[:, 2],

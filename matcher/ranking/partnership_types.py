@@ -31,8 +31,7 @@ def dac_countries() -> frozenset[str]:
     """ISO codes of the countries known to be on the DAC list (LDCs and ``oda.csv``)."""
     from matcher.funding.data import read_lists
 
-    lists = read_lists(DATA_DIR / "funding")
-    return frozenset(lists.ldc | lists.oda)
+    return read_lists(DATA_DIR / "funding").on_dac_list
 
 
 def dac_mask(country_codes: Sequence[str]) -> np.ndarray:
