@@ -24,6 +24,8 @@ from matcher.domain import PartnershipType
 from matcher.paths import DATA_DIR
 
 DEVELOPMENT = PartnershipType.DEVELOPMENT.value
+#: The types in the profile form's order (how a sentence lists the types both sides seek).
+TYPE_ORDER = tuple(t.value for t in PartnershipType)
 
 
 @lru_cache(maxsize=1)
@@ -57,4 +59,4 @@ def type_columns(q_types: frozenset[str], types: Mapping[str, tuple[str, ...]], 
     return {"types_shared": shared, "development_country": dev}
 
 
-__all__ = ["DEVELOPMENT", "dac_countries", "dac_mask", "type_columns"]
+__all__ = ["DEVELOPMENT", "TYPE_ORDER", "dac_countries", "dac_mask", "type_columns"]

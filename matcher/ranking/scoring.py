@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from matcher.domain import PartnershipType, Profile, Reason
+from matcher.domain import Profile, Reason
 from matcher.explain.contributions import ReasonContext, reasons_for
 from matcher.explain.reasons.context import DIRECTION_MATCH_Z
 from matcher.geo import km_from_dot
@@ -38,10 +38,9 @@ from matcher.ranking.first_stage import gather, stage_tables, with_text
 from matcher.ranking.footprint import Footprint, footprint
 from matcher.ranking.geo_prior import ThemeCount, strongest_theme, tables_for
 from matcher.ranking.history import NEAR_RADIUS_KM, Shares, country_shares, source_weights
+from matcher.ranking.partnership_types import TYPE_ORDER
 from matcher.ranking.shared_words import shared
 from matcher.ranking.state import MatchState
-
-TYPE_ORDER = tuple(t.value for t in PartnershipType)
 from matcher.ranking.text_corpus import OTHER_SIDE, field_text
 
 SHORTLIST = 300

@@ -27,6 +27,8 @@ STOP_WORD_LANGUAGES = ("french", "english", "spanish", "portuguese", "german", "
 #: only ordered, rarest first; the cap matters once the corpus grows.
 COMMON_SHARE = 0.25
 WORD = re.compile(r"[^\W\d_]{3,}")
+NAME_TOKEN = re.compile(r"[^\W\d_][\w-]*")  # an apostrophe ends a token: "d'Anié" is "d", "Anié"
+NAME_PARTS = re.compile(r"-")
 
 
 def fold(word: str) -> str:
@@ -96,9 +98,6 @@ def capitalised(text: str) -> frozenset[str]:
                 out.add(key)
     return frozenset(out)
 
-
-NAME_TOKEN = re.compile(r"[^\W\d_][\w-]*")  # an apostrophe ends a token: "d'Anié" is "d", "Anié"
-NAME_PARTS = re.compile(r"-")
 
 
 def _opens_sentence(text: str, at: int) -> bool:
