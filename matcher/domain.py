@@ -76,6 +76,36 @@ class PartnershipType(str, Enum):
     CULTURE_YOUTH = "culture_youth_exchange"
 
 
+class SizeBand(str, Enum):
+    """A population band a profile may say it seeks in partners (``Profile.preferred_sizes``)."""
+
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+    VERY_LARGE = "very_large"
+
+    @property
+    def bounds(self) -> tuple[int, int | None]:
+        """[low, high) in inhabitants; ``None``: no upper bound."""
+        return SIZE_BOUNDS[self.value]
+
+
+#: Each size band's population range, [low, high): a village or small town, a town, a city, a metropolis or a
+#: province/region. Round figures a town hall can tick without a table.
+SIZE_BOUNDS: dict[str, tuple[int, int | None]] = {
+    "small": (0, 5_000), "medium": (5_000, 50_000), "large": (50_000, 500_000), "very_large": (500_000, None)}
+
+
+def size_band(population: int | None) -> str:
+    """The band of a population ("" when it is unknown: missing is missing, never a guess)."""
+    if not population or population <= 0:
+        return ""
+    for band, (low, high) in SIZE_BOUNDS.items():
+        if population >= low and (high is None or population < high):
+            return band
+    return ""  # unreachable: the bands cover every positive population
+
+
 @dataclass(frozen=True, slots=True)
 class TextSource:
     """Where a text of a profile comes from, when it was not written by the authority itself: a public page
@@ -136,6 +166,7 @@ class Profile:
     expertise: Facet = field(default_factory=Facet)
     needs: Facet = field(default_factory=Facet)
     partnership_types: tuple[str, ...] = ()
+    preferred_sizes: tuple[str, ...] = ()  # SizeBand values: the partner sizes it seeks
     preferred_countries: tuple[str, ...] = ()  # ISO alpha-2
     preferred_regions: tuple[str, ...] = ()  # continent codes (AF, EU, AS, NA, SA, OC, AN) or admin names
     known_partners: tuple[str, ...] = ()  # catalogue ids

@@ -55,7 +55,8 @@ def _adhoc(api: Api) -> list[str]:
                "description": p.description, "expertise": {"themes": list(p.expertise.themes), "text": p.expertise.text},
                "needs": {"themes": list(p.needs.themes), "text": p.needs.text},
                "preferred_countries": list(p.preferred_countries), "preferred_regions": list(p.preferred_regions),
-               "partnership_types": list(p.partnership_types), "languages": list(p.languages)}
+               "partnership_types": list(p.partnership_types), "preferred_sizes": list(p.preferred_sizes),
+               "languages": list(p.languages)}
     r = api.client.post("/match", json={"profile": profile, "k": 10})
     assert r.status_code == 200, r.text
     return [m["id"] for m in r.json()["matches"]]
@@ -149,3 +150,58 @@ def test_a_stated_partnership_type_acts_the_same_on_every_path(api: Api, wrote: 
     suggested = _suggested(api)
     for pid, value in suggested.items():
         assert value == pytest.approx(new[pid], abs=5e-5)
+
+
+LARGE = "GN-400"  # Cidade, 60,000 inhabitants; the other candidates have 8,000 to 45,000
+
+
+@pytest.mark.parametrize("wrote", [True, False], ids=["with text", "without text"])
+def test_a_stated_partner_size_acts_the_same_on_every_path(api: Api, wrote: bool) -> None:
+    """Seeking partners of 50,000 to 500,000 inhabitants lifts the one candidate of that size, says so with
+    its population and the band, and leaves the others as they were — through the API, the ad-hoc query, the
+    web page, an event and the staff suggestions."""
+    if not wrote:
+        r = api.client.patch(f"/authorities/{A}", json={"expertise": {"text": "", "themes": []},
+                                                          "needs": {"text": "", "themes": []}, "description": ""},
+                             headers=api.owner_a)
+        assert r.status_code == 200, r.text
+    before = _matches(api)
+    r = api.client.patch(f"/authorities/{A}", json={"preferred_sizes": ["large"]}, headers=api.owner_a)
+    assert r.status_code == 200, r.text
+    assert r.json()["preferred_sizes"] == ["large"]
+    after = _matches(api)
+    ids, was = [pid for pid, _ in after], [pid for pid, _ in before]
+    old, new = dict(before), dict(after)
+    # Lifted (+1.5 logits): never lower in the list or its shown score (4 decimals; in this tiny world its
+    # probability stays below 0.00005, so the reason below is what shows the prior acted).
+    assert new[LARGE] >= old[LARGE] and ids.index(LARGE) <= was.index(LARGE), (before, after)
+    for pid in set(ids) - {LARGE}:  # not of that size: unchanged
+        assert new[pid] == pytest.approx(old[pid], abs=5e-5), pid
+    body = api.client.get(f"/authorities/{A}/matches", params={"k": 10, "lang": "fr"}).json()["matches"]
+    said = {m["id"]: [r["text"] for r in m["reasons"]] for m in body}
+    assert "Une ville de 60\u202f000 habitants : la taille que vous recherchez (de 50\u202f000 à 500\u202f000 " \
+           "habitants)" in said[LARGE], said[LARGE]
+    assert not any("taille que vous recherchez" in t for pid in set(ids) - {LARGE} for t in said[pid])
+    assert sum("habitants" in t for t in said[LARGE]) == 1  # the population is said once
+    assert [s for _, s in after] == sorted((s for _, s in after), reverse=True)
+    assert _adhoc(api) == ids
+    assert _page(api) == ids
+    assert _event(api) == [pid for pid in ids if pid in BY_NAME.values()]
+    for pid, value in _suggested(api).items():
+        assert value == pytest.approx(new[pid], abs=5e-5)
+
+
+def test_a_size_band_nobody_is_in_changes_nothing(api: Api) -> None:
+    """No candidate has under 5,000 inhabitants: seeking that size lifts nobody (no size is guessed)."""
+    before = _matches(api)
+    r = api.client.patch(f"/authorities/{A}", json={"preferred_sizes": ["small"]}, headers=api.owner_a)
+    assert r.status_code == 200, r.text
+    after = dict(_matches(api))
+    for pid, score in before:
+        assert after[pid] == pytest.approx(score, abs=5e-5), pid
+
+
+def test_an_unknown_size_band_is_refused_with_its_field(api: Api) -> None:
+    r = api.client.patch(f"/authorities/{A}", json={"preferred_sizes": ["huge"]}, headers=api.owner_a)
+    assert r.status_code == 422
+    assert "preferred_sizes" in r.text

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from matcher.domain import Filters, Match, Profile
+from matcher.domain import SIZE_BOUNDS, Filters, Match, Profile
+from matcher.explain.quantities import band_label
 from matcher.geo import EARTH_RADIUS_KM
 from matcher.paths import DATA_DIR, MODELS_DIR
 
@@ -163,6 +164,8 @@ class Checker:
             claim = dict(r.facts)
             fact = str(claim.get("fact", ""))
             seen[fact] += 1
+            if claim.get("band"):
+                self.counts["size_sought:said"] += 1
             ok, why = self.reason(q, m.id, r, claim)
             self.counts[f"{fact}:{'ok' if ok else 'false'}"] += 1
             if not ok:
@@ -181,6 +184,15 @@ class Checker:
         pq, pc = f.places[q.id], f.places[c]
         if re.match(r"Population\b", fr) or "100\u00a0%" in fr and pq.country != "FR":
             return False, "a bare figure or a share that is always 100 %"
+        if fact == "size" and claim.get("band"):  # the size the query seeks (``size_preferred``)
+            cp, band = pc.population, str(claim["band"])
+            low, high = SIZE_BOUNDS.get(band, (0, 0))
+            inside = bool(cp) and cp >= low and (high is None or cp < high)
+            shown = re.search(r"of ([\d,.]+)( million)? inhabitants: the size", en)
+            exact = bool(shown) and (en_number(shown.group(1)) == cp or bool(shown.group(2)))
+            return (inside and band in q.preferred_sizes and claim["c_population"] == cp and exact
+                    and band_label(band, "fr") in fr and band_label(band, "en") in en,
+                    f"{cp} inhabitants said in {band} for a query seeking {q.preferred_sizes}")
         if fact == "size":
             qp, cp = pq.population, pc.population
             if not qp or not cp or claim["q_population"] != qp or claim["c_population"] != cp:
@@ -404,6 +416,10 @@ def queries(facts: Facts) -> list[tuple[Profile, list[Filters]]]:
                          if p.country == "FR" and p.kind.value == kind), FRENCH_FILTERS))
     # a commune and a département seeking development cooperation: the DAC-list sentence is checked too
     out += [(p.with_changes(partnership_types=("development_cooperation",)), f) for p, f in (out[0], out[-2])]
+    # ... and two seeking a partner size: the sought-size sentence is checked too
+    department = out[len(FRENCH_SIZES)]
+    out += [(p.with_changes(preferred_sizes=sizes), f) for (p, f), sizes in
+            ((out[1], ("small", "medium")), (department, ("very_large",)))]
     for cc in FOREIGN_COUNTRIES:
         town = max((p for p in facts.profiles if p.country == cc and p.kind.value == "municipality" and p.population),
                    key=lambda p: (p.population, p.id))
@@ -428,6 +444,7 @@ def test_every_reason_of_500_real_pairs_is_true_and_said_once(audit):
     print(f"\nreason audit: {lists} lists, {pairs} pairs, {checker.counts['reasons']} reasons, "
           f"{checker.counts['false']} false, {checker.counts['repeated']} repeated\n  {by_fact}")
     assert pairs >= 500
+    assert checker.counts["development_country:ok"] > 0 and checker.counts["size_sought:said"] > 0, by_fact
     assert checker.counts["false"] == 0 and checker.counts["repeated"] == 0, "\n".join(checker.problems[:40])
 
 
@@ -488,3 +505,26 @@ def test_the_checker_catches_a_word_the_texts_do_not_share(audit):
         checker = Checker(facts)
         checker.match(q, replace(match, reasons=(replace(r, text_fr=bad),)), Filters())
         assert checker.counts["false"] == 1, bad
+
+
+def test_the_checker_catches_a_size_the_query_did_not_seek_or_the_candidate_is_not(audit):
+    """A sought-size reason is false when the query did not tick that band, or the population is outside it."""
+    from dataclasses import replace
+
+    m, facts = audit
+    q = next(p for p, _ in queries(facts) if p.preferred_sizes)
+    found = next((x, r) for x in m.recommend(q, k=10) for r in x.reasons if dict(r.facts).get("band"))
+    match, reason = found
+    band = str(dict(reason.facts)["band"])
+    other = next(b for b in SIZE_BOUNDS if b != band)
+    ok = Checker(facts)
+    ok.match(q, replace(match, reasons=(reason,)), Filters())
+    assert ok.counts["false"] == 0, ok.problems
+    for wrong_q, wrong_r in [
+        (q.with_changes(preferred_sizes=(other,)), reason),  # the query did not seek that band
+        (q.with_changes(preferred_sizes=(other,)), replace(reason, facts=tuple(
+            (k, other if k == "band" else v) for k, v in reason.facts))),  # the population is not in that one
+    ]:
+        checker = Checker(facts)
+        checker.match(wrong_q, replace(match, reasons=(wrong_r,)), Filters())
+        assert checker.counts["false"] == 1, wrong_r

@@ -115,15 +115,21 @@ def test_sign_in_edit_needs_and_the_shortlist_changes(api: Api) -> None:
         "csrf": csrf(api), "description": "", "expertise_text": "", "needs_text":
         "Patrimoine cultural, musées, restauration du patrimoine", "needs_themes": ["culture_heritage"],
         "partnership_types": ["twinning", "culture_youth_exchange"], "preferred_regions": ["SA"],
-        "preferred_countries": "br, SN"}, follow_redirects=True)
+        "preferred_sizes": ["medium", "large"], "preferred_countries": "br, SN"}, follow_redirects=True)
     assert r.status_code == 200 and "Profil enregistré" in r.text
     ids_after = re.findall(r'class="match" id="m-([\w-]+)"', r.text)
     assert ids_after != ids_before
     stored = api.store.get(B)
     assert stored.needs.themes == ("culture_heritage",) and stored.preferred_countries == ("BR", "SN")
     assert stored.partnership_types == ("twinning", "culture_youth_exchange") and stored.preferred_regions == ("SA",)
+    assert stored.preferred_sizes == ("medium", "large")
+    # the form shows the sizes ticked, in the form's words
+    assert re.search(r'value="large" checked> De 50\u202f000 à 500\u202f000 habitants', r.text)
+    assert re.search(r'value="small" > Moins de 5\u202f000 habitants', r.text)
     bad = api.client.post("/mon-profil", data={"csrf": csrf(api), "preferred_countries": "Brésil"})
     assert bad.status_code == 422 and "preferred_countries" in bad.text
+    bad = api.client.post("/mon-profil", data={"csrf": csrf(api), "preferred_sizes": ["huge"]})
+    assert bad.status_code == 422 and "preferred_sizes" in bad.text
 
 
 def test_a_post_without_its_csrf_token_is_refused(api: Api) -> None:

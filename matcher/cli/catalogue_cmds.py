@@ -118,6 +118,7 @@ def show(db: Path, data_dir: Path, authority_id: str, as_json: bool) -> None:
         ("parents", ", ".join(f"{parents.get(i, '?')} ({i})" for i in p.parent_ids)),
         ("description", p.description), ("expertise", _facet(p.expertise.themes, p.expertise.text)),
         ("needs", _facet(p.needs.themes, p.needs.text)), ("partnerships", ", ".join(p.partnership_types)),
+        ("pref. sizes", ", ".join(p.preferred_sizes)),
         ("pref. countries", ", ".join(p.preferred_countries)), ("pref. regions", ", ".join(p.preferred_regions)),
         ("known partners", ", ".join(p.known_partners)),
         ("links", ", ".join(f"{q.name} ({q.country}, {q.id})" for q in partners)),

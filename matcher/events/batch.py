@@ -164,6 +164,7 @@ def put_profiles(arrays: CatalogueArrays, profiles: Sequence[Profile], vectors: 
         admin1_keys=tuple(admin1_keys), languages=tuple(languages),
         admin1_names={**a.admin1_names, **one.admin1_names}, names_fr={**a.names_fr, **one.names_fr}, index=index,
         types={**{k: v for k, v in a.types.items() if k not in one.index}, **one.types},
+        sizes={**{k: v for k, v in a.sizes.items() if k not in one.index}, **one.sizes},
     )
     # The batch's texts join the corpus: IDF and hubness are refitted on all of it.
     return refit_text(out) if (one.text_row >= 0).any() else out

@@ -9,6 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
 
+from matcher.domain import SIZE_BOUNDS
+
 
 @functools.lru_cache(maxsize=16)
 def locale(lang: str) -> Locale:
@@ -110,3 +112,16 @@ def factor(f: float, lang: str) -> str:
     """``1,7``, ``3``, ``390`` / ``1.7``, ``3``, ``390``: ``rounded_factor`` in the language's format."""
     r = rounded_factor(f)
     return number(r, lang, 0 if r == int(r) else 1)
+
+
+def band_label(band: str, lang: str) -> str:
+    """A size band as the profile form says it: "moins de 5 000 habitants", "5,000 to 50,000 inhabitants"."""
+    low, high = SIZE_BOUNDS[band]
+    unit = "habitants" if lang == "fr" else "inhabitants"
+    if not low:
+        return f"moins de {integer(high or 0, lang)} {unit}" if lang == "fr" else f"under {integer(high or 0, lang)} {unit}"
+    if high is None:
+        return f"plus de {integer(low, lang)} {unit}" if lang == "fr" else f"over {integer(low, lang)} {unit}"
+    if lang == "fr":
+        return f"de {integer(low, lang)} à {integer(high, lang)} {unit}"
+    return f"{integer(low, lang)} to {integer(high, lang)} {unit}"

@@ -100,6 +100,8 @@ class CatalogueArrays:
     preferences: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
     # Stated partnership types, for the few profiles that state any: id -> types (``partnership_types``).
     types: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Stated partner sizes, for the few profiles that state any: id -> size bands (``preferred_sizes``).
+    sizes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Where a profile's expertise or needs text came from public pages rather than from the authority:
     # id -> (expertise pages, needs pages), each the years the pages state (0: a page that states none).
     page_years: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=dict)
@@ -347,6 +349,7 @@ def _lookups(profiles: Sequence[Profile]) -> dict[str, Any]:
                          if p.admin1_code and p.admin1_name},
         "preferences": dict(preferences_of(p) for p in profiles if p.preferred_countries or p.preferred_regions),
         "types": {p.id: tuple(p.partnership_types) for p in profiles if p.partnership_types},
+        "sizes": {p.id: tuple(p.preferred_sizes) for p in profiles if p.preferred_sizes},
         "page_years": dict(page_years_of(p) for p in profiles if p.expertise.sources or p.needs.sources),
     }
 

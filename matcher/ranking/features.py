@@ -42,7 +42,8 @@ from matcher.ranking.word_overlap import WordSets, word_columns
 TEXT_FEATURES = ("text_dense", "text_lex", "names_mentioned", "theme_need", "theme_offer", "desc_sem", "theme_geo",
                  "words_shared", "names_shared")
 STRUCTURAL_FEATURES = (
-    "log_distance", "same_continent", "preferred", "types_shared", "development_country", "priority_zone",
+    "log_distance", "same_continent", "preferred", "types_shared", "development_country", "size_preferred",
+    "priority_zone",
     "shared_language", "francophone",
     "pop_ratio", "level_compat", "size", "size_gap", "size_far",
 )
@@ -59,10 +60,12 @@ FEATURES = TEXT_FEATURES + STRUCTURAL_FEATURES + HISTORY_COLUMNS + (GATE_FEATURE
 #: ``level_compat`` is one too: the level gate (``matcher.ranking.levels``) leaves the training queries, nearly
 #: all communes, with towns only, so the value barely varies there and a weight fitted on it is noise
 #: (fitted, it came out negative). It is a log-lift, a log odds ratio: it enters the logit as it is.
-PRIOR_FEATURES = (*TEXT_FEATURES, "preferred", "types_shared", "development_country", "level_compat")
-#: Stated preferences (countries and continents, partnership types: ``matcher.ranking.partnership_types``):
-#: priors added outside every model, so no model's weight scales them away.
-PREFERENCE_FEATURES = ("preferred", "types_shared", "development_country")
+PRIOR_FEATURES = (*TEXT_FEATURES, "preferred", "types_shared", "development_country", "size_preferred",
+                  "level_compat")
+#: Stated preferences (countries and continents, partnership types: ``matcher.ranking.partnership_types``,
+#: partner sizes: ``matcher.ranking.preferences``): priors added outside every model, so no model's weight scales
+#: them away.
+PREFERENCE_FEATURES = ("preferred", "types_shared", "development_country", "size_preferred")
 #: Never weighed: they pick the model that scores a pair.
 GATES = (GATE_FEATURE, CAND_GATE)
 LEARNED_FEATURES = tuple(f for f in STRUCTURAL_FEATURES + HISTORY_COLUMNS if f not in PRIOR_FEATURES)
@@ -80,6 +83,8 @@ DEFAULT_PRIOR_WEIGHTS: dict[str, float] = {
     "desc_sem": 1.0, "theme_geo": 0.5, "preferred": 8.0, "words_shared": 0.05, "names_shared": 0.1,
     # A stated partnership type is a softer wish than a stated country: ×4.5 odds (no data to learn it from).
     "types_shared": 1.5, "development_country": 1.5,
+    # A stated partner size: as soft as a type (the size features already favour comparable sizes).
+    "size_preferred": 1.5,
     # A log-lift (matcher.ranking.levels) is a log odds ratio: one logit per unit.
     "level_compat": 1.0,
 }
@@ -89,8 +94,8 @@ TEXT_LEARNED = ("text_dense", "text_lex", "names_mentioned", "theme_need", "them
                 "names_shared")
 #: What the one-sided model weighs beside the structural logit: what a silent candidate can still have.
 ONE_SIDED_LEARNED = ("names_mentioned", "theme_geo")
-BINARY_FEATURES = frozenset({"same_continent", "preferred", "types_shared", "development_country", "priority_zone",
-                             "shared_language", "francophone"})
+BINARY_FEATURES = frozenset({"same_continent", "preferred", "types_shared", "development_country", "size_preferred",
+                             "priority_zone", "shared_language", "francophone"})
 
 LOG1P_FEATURES = ("direct", "near", "admin1", "near_global", "degree")  # heavy-tailed counts: seen as log1p
 SHARE_FLOORS = {"country": 1e-2, "country_global": 1e-3, "admin1_global": 1e-4}  # log10(share + floor): smoothing for unseen countries
@@ -126,6 +131,7 @@ class Query:
     preferred_countries: frozenset[int] = frozenset()
     preferred_continents: frozenset[int] = frozenset()
     types: frozenset[str] = frozenset()  # the partnership types it seeks
+    sizes: frozenset[str] = frozenset()  # the partner sizes it seeks (``domain.SizeBand`` values)
     is_french: bool = False
     exclude_rows: tuple[int, ...] = ()  # leave-one-out: links touching these rows are ignored
     #: Similarities of its texts to the whole corpus, computed for many queries at once (``precompute_corpus_sims``):

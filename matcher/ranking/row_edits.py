@@ -54,6 +54,9 @@ def with_profile(
     types = {k: v for k, v in a.types.items() if k != profile.id}
     if profile.partnership_types:
         types[profile.id] = tuple(profile.partnership_types)
+    sizes = {k: v for k, v in a.sizes.items() if k != profile.id}
+    if profile.preferred_sizes:
+        sizes[profile.id] = tuple(profile.preferred_sizes)
     page_years = {k: v for k, v in a.page_years.items() if k != profile.id}
     if profile.expertise.sources or profile.needs.sources:
         page_years.update([page_years_of(profile)])
@@ -70,7 +73,7 @@ def with_profile(
         admin1_names={**a.admin1_names, **one.admin1_names},
         names_fr={**{k: v for k, v in a.names_fr.items() if k != profile.id}, **one.names_fr},
         index=a.index if r is not None else {**a.index, profile.id: len(ids) - 1},
-        preferences=preferences, types=types, page_years=page_years, names_mat=_put_sparse_row(a.names_mat, r, one.names_mat), **text,
+        preferences=preferences, types=types, sizes=sizes, page_years=page_years, names_mat=_put_sparse_row(a.names_mat, r, one.names_mat), **text,
     )
 
 
@@ -136,6 +139,7 @@ def without(arrays: CatalogueArrays, profile_id: str) -> CatalogueArrays:
     changes["preferences"] = {k: v for k, v in arrays.preferences.items() if k != profile_id}
     changes["page_years"] = {k: v for k, v in arrays.page_years.items() if k != profile_id}
     changes["types"] = {k: v for k, v in arrays.types.items() if k != profile_id}
+    changes["sizes"] = {k: v for k, v in arrays.sizes.items() if k != profile_id}
     tr = int(arrays.text_row[r])
     if tr >= 0:  # its texts leave the corpus the others are compared with
         has_field = {}

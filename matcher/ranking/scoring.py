@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from matcher.domain import Profile, Reason
+from matcher.domain import Profile, Reason, size_band
 from matcher.explain.contributions import ReasonContext, reasons_for
 from matcher.explain.reasons.context import DIRECTION_MATCH_Z
 from matcher.geo import km_from_dot
@@ -264,6 +264,7 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
             french_status=country.french_status if country else "",
             q_country_code=a.country_codes[q.country] if q.country >= 0 else "", c_country_code=code,
             shared_types=tuple(t for t in TYPE_ORDER if t in q.types and t in a.types.get(str(a.ids[r]), ())),
+            size_band=band if (band := size_band(int(a.population[r]))) in q.sizes else "",
             area_scope=area.scope, area_links=area.links, area_links_in_country=int(area.by_country[a.country[r]]),
             area_partners_in_country=int(area.partners_by_country[a.country[r]]),
             country_pair_links=int(area.country_pair[a.country[r]]),

@@ -110,6 +110,7 @@ def query_from_row(arrays: CatalogueArrays, row: int, *, exclude_rows: Sequence[
         preferred_countries=preferred_countries, preferred_continents=preferred_continents,
         words=query_word_sets({f: arrays.text_at(row, f) for f, _ in DIRECTIONS}) if tr >= 0 else {},
         types=frozenset(arrays.types.get(str(arrays.ids[row]), ())),
+        sizes=frozenset(arrays.sizes.get(str(arrays.ids[row]), ())),
     )
 
 
@@ -130,7 +131,8 @@ def query_from_profile(profile: Profile, arrays: CatalogueArrays, *, encoder: En
     if row is not None and arrays.content[row] == content_key(profile):
         # The stored profile as it is in the arrays: its texts are already there, nothing is re-encoded.
         return replace(query_from_row(arrays, row), preferred_countries=preferred_countries,
-                       preferred_continents=preferred_continents, types=frozenset(profile.partnership_types))
+                       preferred_continents=preferred_continents, types=frozenset(profile.partnership_types),
+                       sizes=frozenset(profile.preferred_sizes))
     texts = {f: field_text(profile, f) for f in FIELDS}
     present = [f for f in FIELDS if texts[f]]
     emb: dict[str, np.ndarray | None] = {f: None for f in FIELDS}
@@ -163,7 +165,7 @@ def query_from_profile(profile: Profile, arrays: CatalogueArrays, *, encoder: En
         name_row=name_matrix([phrases]), name_phrases=phrases, population=profile.population or 0,
         preferred_countries=preferred_countries, preferred_continents=preferred_continents,
         is_french=profile.country == "FR", words=query_word_sets(texts) if present else {},
-        types=frozenset(profile.partnership_types),
+        types=frozenset(profile.partnership_types), sizes=frozenset(profile.preferred_sizes),
     )
 
 

@@ -5,11 +5,12 @@ the public and staff views of an authority, the owner key. Private contact detai
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from matcher.domain import Contact, Facet, Kind, PartnershipType, Profile
+from matcher.domain import SIZE_BOUNDS, Contact, Facet, Kind, PartnershipType, Profile, SizeBand
 from service.schemas.common import (
     EMAIL_PATTERN,
     FORBID_EXTRA,
@@ -85,6 +86,12 @@ class Preferences(BaseModel):
     expertise: FacetIn = Field(default_factory=FacetIn)
     needs: FacetIn = Field(default_factory=FacetIn)
     partnership_types: list[PartnershipType] = Field(default_factory=list, max_length=len(PartnershipType))
+    preferred_sizes: list[SizeBand] = Field(
+        default_factory=list, max_length=len(SizeBand),
+        description="Partner sizes sought, by population: " + "; ".join(
+            f"{b} [{low:,}, {'∞' if high is None else f'{high:,}'})" for b, (low, high) in SIZE_BOUNDS.items())
+        + ". A candidate whose population is in one gains a preference, as for a preferred country; "
+          "one whose population is unknown does not.")
     preferred_countries: list[CountryCode] = Field(default_factory=list, max_length=50)
     preferred_regions: list[ShortText] = Field(default_factory=list, max_length=20,
                                                description="Continent codes (AF, EU...) or region names.")
@@ -100,7 +107,7 @@ class Preferences(BaseModel):
             elif isinstance(value, ContactIn):
                 out[name] = value.to_contact()
             elif isinstance(value, list):
-                out[name] = unique_values(v.value if isinstance(v, PartnershipType) else v for v in value)
+                out[name] = unique_values(v.value if isinstance(v, Enum) else v for v in value)
             else:
                 out[name] = value
         return out
@@ -111,7 +118,8 @@ PROFILE_EXAMPLE: dict[str, Any] = {
     "description": "Commune rurale du Cantal",
     "expertise": {"themes": ["water_sanitation"], "text": "Régie municipale de l'eau potable et assainissement"},
     "needs": {"themes": ["Tourisme"], "text": "Développer le tourisme culturel"},
-    "partnership_types": ["development_cooperation"], "preferred_regions": ["AF"], "languages": ["fr"],
+    "partnership_types": ["development_cooperation"], "preferred_regions": ["AF"], "preferred_sizes": ["small"],
+    "languages": ["fr"],
 }
 
 
@@ -173,6 +181,7 @@ class AdHocProfile(Preferences):
             population=self.population, lat=self.lat, lon=self.lon, languages=unique_values(self.languages),
             description=self.description, expertise=self.expertise.to_facet(), needs=self.needs.to_facet(),
             partnership_types=unique_values(t.value for t in self.partnership_types),
+            preferred_sizes=unique_values(s.value for s in self.preferred_sizes),
             preferred_countries=unique_values(self.preferred_countries), preferred_regions=unique_values(self.preferred_regions),
             known_partners=unique_values(self.known_partners), source=source,
         )
@@ -255,6 +264,7 @@ class _AuthorityBase(BaseModel):
     expertise: FacetOut
     needs: FacetOut
     partnership_types: list[str]
+    preferred_sizes: list[str]
     preferred_countries: list[str]
     preferred_regions: list[str]
     known_partners: list[str]
@@ -273,7 +283,8 @@ class _AuthorityBase(BaseModel):
             "admin1_name": p.admin1_name, "admin2_code": p.admin2_code, "admin2_name": p.admin2_name,
             "population": p.population, "lat": p.lat, "lon": p.lon, "languages": list(p.languages),
             "description": p.description, "expertise": FacetOut.of(p.expertise), "needs": FacetOut.of(p.needs),
-            "partnership_types": list(p.partnership_types), "preferred_countries": list(p.preferred_countries),
+            "partnership_types": list(p.partnership_types), "preferred_sizes": list(p.preferred_sizes),
+            "preferred_countries": list(p.preferred_countries),
             "preferred_regions": list(p.preferred_regions), "known_partners": list(p.known_partners),
             "alt_names": list(p.alt_names), "parent_ids": list(p.parent_ids), "source": p.source,
             "updated_at": p.updated_at, "status": p.status}

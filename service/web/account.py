@@ -80,6 +80,7 @@ async def save_profile(page: FormPage, description: LongField = "", expertise_te
                        needs_text: LongField = "", expertise_themes: Annotated[list[str], Form()] = [],  # noqa: B006
                        needs_themes: Annotated[list[str], Form()] = [],  # noqa: B006
                        partnership_types: Annotated[list[str], Form()] = [],  # noqa: B006
+                       preferred_sizes: Annotated[list[str], Form()] = [],  # noqa: B006
                        preferred_regions: Annotated[list[str], Form()] = [],  # noqa: B006
                        preferred_countries: Annotated[str, Form(max_length=300)] = "") -> Response:
     from starlette.concurrency import run_in_threadpool
@@ -91,7 +92,7 @@ async def save_profile(page: FormPage, description: LongField = "", expertise_te
     body = validated(AuthorityUpdate, {
         "description": description, "expertise": {"themes": expertise_themes, "text": expertise_text},
         "needs": {"themes": needs_themes, "text": needs_text}, "partnership_types": partnership_types,
-        "preferred_regions": preferred_regions,
+        "preferred_sizes": preferred_sizes, "preferred_regions": preferred_regions,
         "preferred_countries": [c.strip().upper() for c in preferred_countries.replace(";", ",").split(",")
                                 if c.strip()]})
     countries = await get_countries(page.res, page.store)

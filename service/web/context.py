@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ValidationError
 
+from matcher.domain import SIZE_BOUNDS
 from matcher.errors import Forbidden, InvalidInput, MatcherError
 from matcher.store.audit import ApiKey
 from matcher.store.protocol import ProfileStore
@@ -43,6 +44,7 @@ from service.web.i18n import (
     request_lang,
     score_meaning,
     score_points,
+    size_label,
     translator,
 )
 from service.web.paths import TEMPLATES_DIR
@@ -56,7 +58,8 @@ CSRF_FIELD = "csrf"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.globals.update(kind_label=kind_label, kind_labels=kind_labels, level_label=level_label, inhabitants=inhabitants,
                              continent_label=continent_label, themes=THEMES, score_points=score_points,
-                             score_meaning=score_meaning, long_date=long_date)
+                             score_meaning=score_meaning, long_date=long_date, size_label=size_label,
+                             size_bands=tuple(SIZE_BOUNDS))
 
 
 class CsrfFailed(MatcherError):

@@ -15,7 +15,7 @@ from babel.dates import format_date
 from fastapi import Request
 
 from matcher.domain import Kind, Level
-from matcher.explain.quantities import integer
+from matcher.explain.quantities import band_label, integer
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
 from matcher.ranking.score_scale import match_score, one_in, score_probability
 from service.lang import LANGS, Lang
@@ -128,6 +128,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "profile.themes_help": {"fr": "Cochez les thèmes qui vous concernent.", "en": "Tick the themes that apply."},
     "profile.types": {"fr": "Types de partenariat recherchés", "en": "Partnership types sought"},
     "profile.regions": {"fr": "Continents privilégiés", "en": "Preferred continents"},
+    "profile.sizes": {"fr": "Taille des partenaires recherchés", "en": "Size of the partners sought"},
     "profile.countries": {"fr": "Pays privilégiés (codes ISO, séparés par des virgules)",
                           "en": "Preferred countries (ISO codes, comma-separated)"},
     "type.twinning": {"fr": "Jumelage", "en": "Twinning"},
@@ -336,6 +337,12 @@ def level_label(level: str, lang: Lang) -> str:
 def continent_label(code: str, lang: Lang) -> str:
     fr, en = CONTINENTS.get(code, (code, code))
     return fr if lang == "fr" else en
+
+
+def size_label(band: str, lang: Lang) -> str:
+    """A size band of the profile form: "Moins de 5 000 habitants" (the bounds of ``domain.SIZE_BOUNDS``)."""
+    text = band_label(band, lang)
+    return text[:1].upper() + text[1:]
 
 
 def inhabitants(n: int | None, lang: Lang) -> str:

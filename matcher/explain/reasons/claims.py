@@ -14,8 +14,9 @@ from matcher.explain.reasons.context import ReasonContext
 
 Fact = tuple[tuple[str, "str | float | int | bool"], ...]
 
-#: The four size features state one fact: the candidate's population relative to the query's.
-SIZE_FEATURES = frozenset({"pop_ratio", "size", "size_gap", "size_far"})
+#: The size features state one fact: the candidate's population, relative to the query's or to the size the
+#: query seeks (``size_preferred``).
+SIZE_FEATURES = frozenset({"pop_ratio", "size", "size_gap", "size_far", "size_preferred"})
 #: The text-similarity features state one fact too: the needs and expertise texts match (by meaning, by
 #: wording, by the rare words and names both use); said once, with the words both use.
 TEXT_MATCH_FEATURES = frozenset({"text_dense", "text_lex", "words_shared", "names_shared"})
@@ -41,7 +42,8 @@ def facts(code: str, value: float, low: bool, c: ReasonContext) -> Fact:
     name = fact_name(code, c)
     head: Fact = (("fact", name), ("low", low))
     if name == "size":
-        return (*head, ("c_population", int(c.c_population or 0)), ("q_population", int(c.q_population or 0)))
+        return (*head, ("c_population", int(c.c_population or 0)), ("q_population", int(c.q_population or 0)),
+                ("band", c.size_band))
     if name == "log_distance":
         return (*head, ("km", float(c.distance_km or 0.0)))
     if name == "francophone":

@@ -82,6 +82,9 @@ class ReasonContext:
     c_country_code: str = ""
     #: The partnership types both sides state they seek (``Profile.partnership_types``), in the form's order.
     shared_types: tuple[str, ...] = ()
+    #: The size band (``domain.SizeBand`` value) the candidate's population is in, when the query states it
+    #: seeks partners of that size (``Profile.preferred_sizes``); "" otherwise, or when the population is unknown.
+    size_band: str = ""
     #: The query's area as the link history reads it (``matcher.ranking.history.source_weights`` > 0: the query's
     #: région or département, "region"/"department", or "" when it has neither, and within
     #: ``QUERY_RADIUS_KM``): its known partnerships, those with the candidate's country, and the distinct

@@ -2,14 +2,16 @@
 
 Distance, continent, the countries or regions the query looks for, France's priority zones, shared and
 French's standing by the candidate country's own law (``log_distance`` ... ``francophone``); the
-candidate's population relative to the query's, one sentence for the four size features (``pop_ratio``,
-``size``, ``size_gap``, ``size_far``), "comparable" only within ``COMPARABLE_FACTOR``; and
+candidate's population relative to the query's, one sentence for the size features (``pop_ratio``,
+``size``, ``size_gap``, ``size_far``), "comparable" only within ``COMPARABLE_FACTOR``, or the size the query
+says it seeks (``size_preferred``) when the candidate's population is in it; and
 the level of local government (``level_compat``). ``SENTENCES`` maps each feature code to its sentence.
 """
 
 from __future__ import annotations
 
-from matcher.explain.quantities import factor, rounded_inhabitants, rounded_people
+from matcher.domain import SIZE_BOUNDS
+from matcher.explain.quantities import band_label, factor, integer, rounded_inhabitants, rounded_people
 from matcher.explain.reasons.context import ReasonContext, Sentence
 from matcher.explain.reasons.phrasing import (
     a_kind_en,
@@ -83,11 +85,35 @@ def _francophone(v: float, c: ReasonContext) -> tuple[str, str] | None:
     }.get(c.french_status)
 
 
+def _size_sought(c: ReasonContext) -> tuple[str, str] | None:
+    """The candidate is of a size the query says it seeks: "Une commune de 3 120 habitants : la taille que vous
+    recherchez (moins de 5 000 habitants)". The exact population below a million (a rounded one could cross
+    the band's bound: 4 960 is not "5 000")."""
+    cp = c.c_population
+    if not c.size_band or c.size_band not in SIZE_BOUNDS or not cp or cp <= 0:
+        return None
+    a_fr, a_en = a_kind_fr(c), a_kind_en(c)
+    if cp >= 1_000_000:
+        n_fr, n_en = rounded_inhabitants(cp, "fr"), rounded_inhabitants(cp, "en")
+    else:
+        n_fr, n_en = f"{integer(cp, 'fr')} habitants", f"{integer(cp, 'en')} inhabitants"
+    b_fr, b_en = band_label(c.size_band, "fr"), band_label(c.size_band, "en")
+    if staff(c):
+        return (f"{a_fr} de {n_fr} : la taille que recherche {q_fr(c).subject} ({b_fr})",
+                f"{a_en} of {n_en}: the size {q_en(c)} seeks ({b_en})")
+    return (f"{a_fr} de {n_fr} : la taille que vous recherchez ({b_fr})",
+            f"{a_en} of {n_en}: the size you seek ({b_en})")
+
+
 def _size(v: float, c: ReasonContext) -> tuple[str, str] | None:
-    """The candidate's population relative to the query's, said once for the four size features
-    (``pop_ratio``, ``size``, ``size_gap``, ``size_far``): "Une ville de 23 000 habitants, environ 3 fois
-    plus que votre commune". "Comparable" only within ``COMPARABLE_FACTOR``; without the query's
-    population the figure alone is no reason, and nothing is said."""
+    """The candidate's population, said once for the size features (``pop_ratio``, ``size``, ``size_gap``,
+    ``size_far``, ``size_preferred``): in the size the query seeks when it is (``_size_sought``), else
+    relative to the query's: "Une ville de 23 000 habitants, environ 3 fois plus que votre commune".
+    "Comparable" only within ``COMPARABLE_FACTOR``; without the query's population the figure alone is no
+    reason, and nothing is said."""
+    sought = _size_sought(c)
+    if sought is not None:
+        return sought
     pair = pops(c)
     if pair is None:
         return None
@@ -122,6 +148,6 @@ def _level_compat(v: float, c: ReasonContext) -> tuple[str, str] | None:
 SENTENCES: dict[str, Sentence] = {
     "log_distance": _log_distance, "same_continent": _same_continent, "preferred": _preferred,
     "priority_zone": _priority_zone, "shared_language": _shared_language, "francophone": _francophone,
-    "pop_ratio": _size, "size": _size, "size_gap": _size, "size_far": _size,
+    "pop_ratio": _size, "size": _size, "size_gap": _size, "size_far": _size, "size_preferred": _size,
     "level_compat": _level_compat,
 }
