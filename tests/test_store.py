@@ -34,7 +34,7 @@ RICH = Profile(
     admin1_code="84", population=50_000, lat=45.1234567, lon=-0.000001, languages=("fr", "en"),
     description="Une agglo.\nAvec des \"guillemets\" et des accents : éàü — 水",
     expertise=Facet(themes=("water_sanitation", "waste"), text="assainissement"),
-    needs=Facet(themes=(), text="  "), partnership_types=("twinning",), preferred_countries=("SN", "MA"),
+    needs=Facet(themes=(), text="  "), partnership_types=("twinning",), preferred_sizes=("small", "medium"), preferred_countries=("SN", "MA"),
     preferred_regions=("AF",), known_partners=("sn-thies",), contact=Contact("Ana", "ana@example.org", "+33 1"),
     alt_names=("CA Test",), parent_ids=("fr-dep-42",), source="user",
 )
