@@ -205,3 +205,19 @@ def test_calibration_per_side_with_the_model_as_fallback():
     # No partner among the foreign one-sided rows: no map of its own, and no model map either (no positives).
     assert int(fo_one[0]) not in r.calibration_
     assert r.calibrated_logit(np.array([0.5]), fo_one[:1])[0] == 0.5
+
+
+@pytest.mark.parametrize("basis", ["linear", "spline"])
+def test_the_structural_logit_is_the_standardised_basis_times_the_weights(basis: str) -> None:
+    """The fast path folds the standardisation into the weights; brute force: the basis stacked, standardised
+    and multiplied, as the logistic regression saw it."""
+    from support.rankers import synthetic_ranker
+
+    r = synthetic_ranker()
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(500, len(FEATURES)))
+    if basis == "spline":
+        r = PairRanker(basis="spline").fit(np.abs(X), (rng.random(500) < 0.3).astype(int))
+    X = r._filled(np.abs(X))
+    brute = r._z(X) @ r.model_.coef_.ravel() + r.model_.intercept_[0] + X @ r._structural_prior()
+    np.testing.assert_allclose(r.structural_logit(X), brute, rtol=1e-10, atol=1e-10)

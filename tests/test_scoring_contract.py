@@ -128,3 +128,27 @@ def test_a_stored_profile_with_text_is_scored_from_its_row(state) -> None:
     edited = eau.with_changes(needs=Facet((), "Échanges scolaires et jeunesse"))
     recommend(edited, state=state, encoder=enc, k=3)
     assert Counting.calls == 1  # an "as if" profile with other texts is encoded once
+
+
+def test_the_mentions_a_scoring_carries_are_those_the_reasons_would_search_again(state, encoder) -> None:
+    """Who names whom is found once, with the features, and carried to the reasons (an event no longer searches
+    twice); brute force: the search over the same rows, and the reasons built without the carried values."""
+    from dataclasses import replace
+
+    from profiles_fixture import PROFILES
+
+    from matcher.ranking.features import mention_shares
+    from matcher.ranking.scoring import explain, prepared, score_many
+    from matcher.ranking.state import query_from_profile
+
+    eau = next(p for p in PROFILES if p.id == A).with_changes(
+        needs=Facet(("tourism",), "Nous coopérons déjà avec Ndiaye et voulons développer le tourisme culturel"))
+    q = query_from_profile(eau, state.arrays, encoder=encoder, countries=state.countries)
+    cand = eligible_rows(state, q, eau, Filters())
+    for sc in (score_rows(state, q, cand), score_many(state, [(q, cand)])[0], rank(state, q, cand)):
+        assert sc.mentions is not None
+        by_q, by_c = mention_shares(prepared(state, q), state.arrays, sc.rows)
+        assert np.array_equal(sc.mentions[:, 0], by_q) and np.array_equal(sc.mentions[:, 1], by_c)
+        assert sc.mentions[:, 0].max() > 0  # the text names Ndiaye
+        top = np.argsort(-sc.logits, kind="stable")[:5]
+        assert explain(state, q, eau, sc, top) == explain(state, q, eau, replace(sc, mentions=None), top)

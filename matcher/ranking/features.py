@@ -154,6 +154,9 @@ PRIOR_SD = {"dense": 0.08, "lex": 0.04}
 
 
 NEED_Z, OFFER_Z = "_need_z", "_offer_z"  # per-direction text match, carried beside the features
+#: How surely the query's texts name each candidate, and each candidate's texts the query (``mention_shares``):
+#: carried beside the features too, so the reasons say who named whom without a second search.
+BY_Q, BY_C = "_named_by_query", "_names_query"
 
 
 def direction_z(q: Query, a: CatalogueArrays, cand: np.ndarray, q_field: str, c_field: str, kind: str
@@ -245,7 +248,7 @@ def text_features(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, n
     if not query_wrote(q):
         # Most catalogue queries have no text: only a candidate's text naming the query can count.
         return {**{f: zero for f in TEXT_FEATURES}, "names_mentioned": names, GATE_FEATURE: zero,
-                CAND_GATE: cand_text, **pref}
+                CAND_GATE: cand_text, **pref, BY_Q: by_q, BY_C: by_c}
     need_d, need_l = (direction_z(q, a, cand, "needs", "expertise", k) for k in ("dense", "lex"))
     offer_d, offer_l = (direction_z(q, a, cand, "expertise", "needs", k) for k in ("dense", "lex"))
     desc = np.zeros(len(cand))
@@ -268,7 +271,7 @@ def text_features(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, n
         "theme_geo": geo_column(q.geo, a, cand) if q.geo is not None else zero,
         "words_shared": words_shared, "names_shared": names_shared,
         # Not features: how well each direction matches (what the reasons say), kept for the explained rows.
-        NEED_Z: need_d + need_l, OFFER_Z: offer_d + offer_l,
+        NEED_Z: need_d + need_l, OFFER_Z: offer_d + offer_l, BY_Q: by_q, BY_C: by_c,
     }
 
 
@@ -361,10 +364,12 @@ def feature_columns(q: Query, a: CatalogueArrays, history: HistoryIndex, cand: n
             **history_block(q, a, history, cand, shares)}
 
 
-def stack(cols: dict[str, np.ndarray], rows: np.ndarray | slice = slice(None)) -> np.ndarray:
-    """The (n, len(FEATURES)) matrix of some rows of the columns."""
+def stack(cols: dict[str, np.ndarray], rows: np.ndarray | slice = slice(None), out: np.ndarray | None = None
+          ) -> np.ndarray:
+    """The (n, len(FEATURES)) matrix of some rows of the columns (written into ``out`` if given: a block of a
+    larger matrix, so many queries' rows are scored in one call without stacking copies)."""
     first = np.asarray(cols[FEATURES[0]])[rows]
-    X = np.empty((len(first), len(FEATURES)))
+    X = np.empty((len(first), len(FEATURES))) if out is None else out
     for j, f in enumerate(FEATURES):
         X[:, j] = np.asarray(cols[f])[rows]
     return X

@@ -21,6 +21,9 @@ from matcher.geo import km_from_dot
 from matcher.ranking.arrays import KINDS, QUOTED_FIELDS, CatalogueArrays
 from matcher.ranking.calibration import calibration_group
 from matcher.ranking.features import (
+    BY_C,
+    BY_Q,
+    FEATURES,
     GATE_FEATURE,
     NEED_Z,
     OFFER_Z,
@@ -58,6 +61,8 @@ class Scored:
     directions: np.ndarray | None = None  # (n, 2) text match per direction (need, offer), if the query wrote
     footprint: Footprint | None = None  # what a one-row write must reach to change this ranking (``rank(trace=)``)
     foreign_query: bool = False  # the query is not French (its pairs are calibrated as such)
+    #: (n, 2) how surely the query's texts name each row and its texts the query (``features.mention_shares``)
+    mentions: np.ndarray | None = None
 
 
 def calibrated(state: MatchState, scored: Scored) -> np.ndarray:
@@ -122,6 +127,10 @@ def _directions(cols: dict[str, np.ndarray]) -> np.ndarray | None:
     return np.column_stack([cols[NEED_Z], cols[OFFER_Z]])
 
 
+def _mentions(cols: dict[str, np.ndarray]) -> np.ndarray | None:
+    return np.column_stack([cols[BY_Q], cols[BY_C]]) if BY_Q in cols else None
+
+
 def score_rows(state: MatchState, q: Query, rows: np.ndarray) -> Scored:
     """Every row in ``rows`` scored by the full model (no shortlist)."""
     assert state.ranker is not None, "a ranker is needed to score"
@@ -129,7 +138,8 @@ def score_rows(state: MatchState, q: Query, rows: np.ndarray) -> Scored:
     rows = np.asarray(rows, dtype=np.int64)
     cols = columns(state, q, rows)
     X = stack(cols)
-    return Scored(rows, X, state.ranker.decision_function(X), _directions(cols), foreign_query=not q.is_french)
+    return Scored(rows, X, state.ranker.decision_function(X), _directions(cols), foreign_query=not q.is_french,
+                  mentions=_mentions(cols))
 
 
 def score_many(state: MatchState, items: Sequence[tuple[Query, np.ndarray]]) -> list[Scored]:
@@ -138,14 +148,17 @@ def score_many(state: MatchState, items: Sequence[tuple[Query, np.ndarray]]) -> 
     assert state.ranker is not None, "a ranker is needed to score"
     queries = precompute_corpus_sims([prepared(state, q) for q, _ in items], state.arrays)
     all_cols = [columns(state, q, np.asarray(r, dtype=np.int64)) for q, (_, r) in zip(queries, items)]
-    mats = [stack(c) for c in all_cols]
-    if not mats:
+    if not all_cols:
         return []
-    z = state.ranker.decision_function(np.vstack(mats))
+    # One matrix, each query's rows a block of it (``np.vstack`` of per-query matrices copied 100,000 rows a call).
+    ends = np.cumsum([len(r) for _, r in items])
+    whole = np.empty((int(ends[-1]), len(FEATURES)))
+    mats = [stack(c, out=whole[end - len(r):end]) for c, (_, r), end in zip(all_cols, items, ends.tolist())]
+    z = state.ranker.decision_function(whole)
     out, off = [], 0
     for (q, r), X, cols in zip(items, mats, all_cols):
         out.append(Scored(np.asarray(r, dtype=np.int64), X, z[off:off + len(X)], _directions(cols),
-                          foreign_query=not q.is_french))
+                          foreign_query=not q.is_french, mentions=_mentions(cols)))
         off += len(X)
     return out
 
@@ -178,7 +191,8 @@ def rank(state: MatchState, q: Query, cand: np.ndarray, *, size: int = SHORTLIST
             tables = stage_tables(ranker, q, a, state.history, priority=state.priority,
                                   level_compat=state.level_compat, shares=_shares(state, q))
         fp = footprint(tables, q, cand, pre, pos, text, size, SEMANTIC_NEIGHBOURS, tables.link_w)
-    return Scored(rows, X, ranker.decision_function(X), _directions(cols), fp, foreign_query=not q.is_french)
+    return Scored(rows, X, ranker.decision_function(X), _directions(cols), fp, foreign_query=not q.is_french,
+                  mentions=_mentions(cols))
 
 
 def explain(state: MatchState, q: Query, profile: Profile | None, scored: Scored, positions: np.ndarray, *,
@@ -192,15 +206,16 @@ def explain(state: MatchState, q: Query, profile: Profile | None, scored: Scored
     rows = scored.rows[positions]
     contrib = state.ranker.contributions(X)
     given = scored.directions[positions] if scored.directions is not None else None
+    named = scored.mentions[positions] if scored.mentions is not None else None
     ctxs = reason_contexts(state, q, profile, rows, distances_km(q, state.arrays, rows), X, audience=audience,
-                           directions=given)
+                           directions=given, mentions=named)
     avg = state.ranker.average_pair_
     return [reasons_for(X[m], contrib[m], ctxs[m], average=avg) for m in range(len(positions))]
 
 
 def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: np.ndarray, km: np.ndarray,
-                    X: np.ndarray | None = None, *, audience: str = "query", directions: np.ndarray | None = None
-                    ) -> list[ReasonContext]:
+                    X: np.ndarray | None = None, *, audience: str = "query", directions: np.ndarray | None = None,
+                    mentions: np.ndarray | None = None) -> list[ReasonContext]:
     """The facts behind the reasons of several candidates of one query: what depends on the query alone
     (nearby partner counts, theme labels) is computed once, not per candidate. Shares are not here: the
     reasons read them back from the feature values the ranker saw. ``audience="staff"``: third-person
@@ -228,7 +243,7 @@ def reason_contexts(state: MatchState, q: Query, profile: Profile | None, rows: 
     matched = text_directions(q, a, rows) if directions is None else [
         tuple(d for d, v in zip(("need", "offer"), pair) if v >= DIRECTION_MATCH_Z) for pair in directions.tolist()]
     area = area_counts(state, q)
-    by_q, by_c = mention_shares(q, a, rows)
+    by_q, by_c = mention_shares(q, a, rows) if mentions is None else (mentions[:, 0], mentions[:, 1])
     if profile is not None:
         q_name, q_kind, q_pop = profile.name, profile.kind.value, profile.population
         q_name_fr = profile.name_fr
