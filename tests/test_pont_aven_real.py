@@ -110,3 +110,32 @@ def _african_codes(c: TestClient) -> set[str]:
 
 def test_the_text_is_what_the_profile_says() -> None:
     assert Facet(text=WATER).text.startswith("Notre commune")
+
+
+@pytest.mark.parametrize(("band", "low", "high"), [("small", 1, 5_000), ("large", 50_000, 500_000)])
+def test_a_ticked_partner_size_fills_the_list(client: tuple[TestClient, dict[str, str]], band: str, low: int,
+                                              high: int) -> None:
+    """Water expertise, cultural needs, preferred Africa and one size band ticked: at least 8 of the top 10 are
+    of that size (the case partners whose texts answer Pont-Aven's are mostly larger towns), each says so once;
+    the same through POST /match."""
+    c, keys = client
+    r = c.patch(f"/authorities/{PONT_AVEN}", headers={"X-API-Key": keys["owner"]}, json={
+        "expertise": {"text": WATER, "themes": []}, "needs": {"text": CULTURE, "themes": []},
+        "preferred_regions": ["AF"], "preferred_countries": [], "preferred_sizes": [band]})
+    assert r.status_code == 200, r.text
+    got = c.get(f"/authorities/{PONT_AVEN}/matches", params={"k": 10, "lang": "fr"}).json()["matches"]
+    inside = [m for m in got if m["population"] and low <= m["population"] < high]
+    assert len(inside) >= 8, [(m["name"], m["population"]) for m in got]
+    for m in inside:
+        said = [x["text"] for x in m["reasons"] if "la taille que vous recherchez" in x["text"]]
+        assert len(said) == 1, m["reasons"]
+    scores = [m["score"] for m in got]
+    assert scores == sorted(scores, reverse=True)
+    p = c.get(f"/authorities/{PONT_AVEN}").json()
+    profile = {k: p[k] for k in ("name", "kind", "country", "population", "lat", "lon") if p.get(k) is not None}
+    profile.update({"expertise": {"text": WATER, "themes": []}, "needs": {"text": CULTURE, "themes": []},
+                    "preferred_regions": ["AF"], "preferred_sizes": [band]})
+    adhoc = c.post("/match", json={"profile": profile, "k": 10}).json()["matches"]
+    assert sum(bool(m["population"]) and low <= m["population"] < high for m in adhoc) >= 8
+    r = c.patch(f"/authorities/{PONT_AVEN}", headers={"X-API-Key": keys["owner"]}, json={"preferred_sizes": []})
+    assert r.status_code == 200  # the module's other tests state no size

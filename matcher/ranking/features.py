@@ -83,8 +83,11 @@ DEFAULT_PRIOR_WEIGHTS: dict[str, float] = {
     "desc_sem": 1.0, "theme_geo": 0.5, "preferred": 8.0, "words_shared": 0.05, "names_shared": 0.1,
     # A stated partnership type is a softer wish than a stated country: ×4.5 odds (no data to learn it from).
     "types_shared": 1.5, "development_country": 1.5,
-    # A stated partner size: as soft as a type (the size features already favour comparable sizes).
-    "size_preferred": 1.5,
+    # A ticked partner size is worth what a stated country is, for the same reason: at +1.5 (a type's weight)
+    # Pont-Aven writing its water expertise, preferring Africa and ticking "under 5,000 inhabitants" met 0 towns
+    # of that size in its top 10 (the case partners whose texts answer its own are larger); at +3, 0; at +5,
+    # 1; at +8, 9 (`benchmarks/preferences.py`; docs/benchmarks.md, "Stated preferences").
+    "size_preferred": 8.0,
     # A log-lift (matcher.ranking.levels) is a log odds ratio: one logit per unit.
     "level_compat": 1.0,
 }
