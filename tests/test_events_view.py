@@ -67,3 +67,22 @@ def test_warm_builds_in_the_background_and_a_write_during_the_first_build_is_not
             break
         threading.Event().wait(0.01)
     assert built == [0, 1] and live.get().profiles == {"n": 2}
+
+
+def test_a_rebuild_that_fails_leaves_no_stale_view_and_no_thread_error() -> None:
+    """The store closed under a background rebuild (shutdown) or failed: the next upload builds the view
+    afresh, rather than one missing the writes since (and the thread ends without an unhandled error)."""
+    calls: list[int] = []
+
+    def build() -> CatalogueView:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("Cannot operate on a closed database.")
+        return CatalogueView(countries={}, profiles={"n": len(calls)})  # type: ignore[dict-item]
+
+    live = LiveCatalogueView(build)
+    first = live.get()
+    live.invalidate()  # the rebuild fails
+    assert live.wait_idle()
+    again = live.get()  # built afresh, not the first view
+    assert again is not first and len(calls) == 3

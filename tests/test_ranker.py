@@ -11,7 +11,7 @@ from support.rankers import synthetic_ranker
 
 from matcher.errors import ModelError
 from matcher.ranking.artifact import load_ranker, save_ranker
-from matcher.ranking.features import FEATURES, TEXT_FEATURES
+from matcher.ranking.features import FEATURES, PREFERENCE_FEATURES, TEXT_FEATURES
 from matcher.ranking.ranker import PairRanker
 
 
@@ -28,7 +28,8 @@ def test_estimator_contract():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, len(FEATURES)))
     X[:, : len(TEXT_FEATURES)] = 0.0  # text features: absent from link data (their weights are fixed priors)
-    X[:, FEATURES.index("preferred")] = 0.0  # and stated preferences
+    for f in PREFERENCE_FEATURES:  # and stated preferences (fixed priors too)
+        X[:, FEATURES.index(f)] = 0.0
     y = (X[:, FEATURES.index("direct")] + 0.3 * rng.normal(size=300) > 0).astype(int)
     assert r.fit(X, y) is r
     assert r.n_features_in_ == len(FEATURES)

@@ -73,7 +73,14 @@ class LiveCatalogueView:
 
     def _rebuild_loop(self) -> None:
         while True:
-            view = self._build()
+            try:
+                view = self._build()
+            except Exception:  # the store closed under it (shutdown), or unreadable: the view is out of date,
+                log.warning("the events' catalogue view could not be rebuilt", exc_info=True)
+                with self._lock:  # so the next upload builds it afresh (and says why if it cannot)
+                    self._view = None
+                    self._rebuilding = self._dirty = False
+                return
             with self._lock:
                 self._view = view
                 self.builds += 1
