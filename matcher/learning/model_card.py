@@ -58,8 +58,9 @@ candidates). Score = β × structural logit + Σ w × feature + b, β =
 {rows}
 
 `theme_geo` is the theme → geography prior (`matcher.ranking.geo_prior`): the log-lift of the candidate's place
-among the places where the known cases most like the query's text went (its themes where no text is embedded). A stated preference (`preferred`) is
-added outside every model, so no weight scales it away."""
+among the places where the known cases most like the query's text went (its themes where no text is embedded). The stated preferences
+(a preferred country or continent `preferred`, partnership types `types_shared` and `development_country`, a
+partner size `size_preferred`) are added outside every model, so no weight scales them away."""
 
 
 def _calibration_section(ranker: PairRanker) -> str:
