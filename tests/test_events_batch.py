@@ -13,7 +13,7 @@ from matcher.domain import Facet, Kind, Profile
 from matcher.errors import InvalidInput
 from matcher.events.batch import put_profiles, rank_event
 from matcher.events.participants import CatalogueView, read_participants, read_participants_file
-from matcher.ranking.arrays import CatalogueArrays
+from matcher.ranking.arrays import BY_ID, CatalogueArrays
 from matcher.ranking.engine import MatchState, query_from_row
 from matcher.ranking.features import pair_features
 from matcher.ranking.text_corpus import profile_texts
@@ -140,13 +140,19 @@ def test_put_profiles_equals_a_full_build(encoder, ranker):
         Profile(id="X-2", name="Sans texte", kind=Kind.COMMUNE, country="FR", admin2_code="69", admin1_code="84",
                 lat=45.7, lon=4.9),
     ]
-    changed = PROFILES[6].with_changes(lat=10.5, population=41_000, needs=Facet((), "Jeunesse et sport"))
+    changed = PROFILES[6].with_changes(lat=10.5, population=41_000, needs=Facet((), "Jeunesse et sport"),
+                                       preferred_sizes=("small",), partnership_types=("twinning",))
+    # The replaced row stated a French name and a preferred country, which the new profile does not: gone.
+    before = [*PROFILES[:6], PROFILES[6].with_changes(name_fr="Kankan-Essai", preferred_countries=("FR",)),
+              *PROFILES[7:]]
     full_profiles = [*PROFILES[:6], changed, *PROFILES[7:], *new]
     vec = _vectors(full_profiles, encoder)
     full = CatalogueArrays.build(full_profiles, COUNTRY_MAP, vec, dim=encoder.dim)
-    base = CatalogueArrays.build(PROFILES, COUNTRY_MAP, _vectors(PROFILES, encoder), dim=encoder.dim)
+    base = CatalogueArrays.build(before, COUNTRY_MAP, _vectors(before, encoder), dim=encoder.dim)
     put = put_profiles(base, [changed, *new], vec, COUNTRY_MAP)
     assert put.n == full.n and list(put.ids) == list(full.ids)
+    for name in BY_ID:  # the lookups by id: the batch's entries in place of the replaced row's
+        assert getattr(put, name) == getattr(full, name), name
     assert put.row("GN-200") == 6 and put.row("X-2") == len(PROFILES) + 1
     s_full = MatchState.build(full, LINKS, ranker, COUNTRY_MAP)
     s_put = MatchState.build(put, LINKS, ranker, COUNTRY_MAP)

@@ -29,7 +29,7 @@ from matcher.domain import Profile, Reason
 from matcher.encoding import Encoder
 from matcher.errors import InvalidInput
 from matcher.events.participants import Event
-from matcher.ranking.arrays import QUOTED_FIELDS, CatalogueArrays, refit_text
+from matcher.ranking.arrays import QUOTED_FIELDS, CatalogueArrays, by_id_with, refit_text
 from matcher.ranking.features import Query
 from matcher.ranking.listing import Listed, listed
 from matcher.ranking.ranker import PairRanker
@@ -162,9 +162,7 @@ def put_profiles(arrays: CatalogueArrays, profiles: Sequence[Profile], vectors: 
         texts={f: (*a.texts.get(f, ()), *t) for f, t in one.texts.items()},
         word_df=word_df, n_texts=n_texts,
         admin1_keys=tuple(admin1_keys), languages=tuple(languages),
-        admin1_names={**a.admin1_names, **one.admin1_names}, names_fr={**a.names_fr, **one.names_fr}, index=index,
-        types={**{k: v for k, v in a.types.items() if k not in one.index}, **one.types},
-        sizes={**{k: v for k, v in a.sizes.items() if k not in one.index}, **one.sizes},
+        admin1_names={**a.admin1_names, **one.admin1_names}, index=index, **by_id_with(a, one),
     )
     # The batch's texts join the corpus: IDF and hubness are refitted on all of it.
     return refit_text(out) if (one.text_row >= 0).any() else out

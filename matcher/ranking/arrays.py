@@ -354,6 +354,22 @@ def _lookups(profiles: Sequence[Profile]) -> dict[str, Any]:
     }
 
 
+#: The lookups kept by id for the few profiles that have the fact (``_lookups``): a row edit or a batch puts its
+#: profiles' entries in place of theirs, and a profile that no longer states a fact loses its entry.
+BY_ID = ("names_fr", "preferences", "types", "sizes", "page_years")
+
+
+def by_id_with(a: CatalogueArrays, one: CatalogueArrays) -> dict[str, dict[str, Any]]:
+    """``a``'s ``BY_ID`` lookups with the entries of ``one``'s profiles (its ``index``) replaced by ``one``'s."""
+    return {name: {**{k: v for k, v in getattr(a, name).items() if k not in one.index}, **getattr(one, name)}
+            for name in BY_ID}
+
+
+def by_id_without(a: CatalogueArrays, profile_id: str) -> dict[str, dict[str, Any]]:
+    """``a``'s ``BY_ID`` lookups without ``profile_id``'s entries."""
+    return {name: {k: v for k, v in getattr(a, name).items() if k != profile_id} for name in BY_ID}
+
+
 def page_years_of(p: Profile) -> tuple[str, tuple[tuple[int, ...], tuple[int, ...]]]:
     """(id, (expertise page years, needs page years)): an entry of ``CatalogueArrays.page_years``; a page
     without a year counts as 0, a facet the authority wrote itself (no sources) as ()."""
@@ -366,4 +382,4 @@ def preferences_of(p: Profile) -> tuple[str, tuple[tuple[str, ...], tuple[str, .
     return p.id, (tuple(p.preferred_countries), tuple(p.preferred_regions))
 
 
-__all__ = ["CatalogueArrays", "fit_name_stats", "refit_text"]
+__all__ = ["BY_ID", "CatalogueArrays", "by_id_with", "by_id_without", "fit_name_stats", "refit_text"]

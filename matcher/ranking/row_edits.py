@@ -14,7 +14,7 @@ import scipy.sparse as sp
 
 from matcher.catalogue.files import Country
 from matcher.domain import Profile
-from matcher.ranking.arrays import CatalogueArrays, page_years_of, preferences_of
+from matcher.ranking.arrays import CatalogueArrays, by_id_with, by_id_without
 from matcher.ranking.text_channel import tfidf
 from matcher.ranking.text_corpus import FIELDS, corpus_hubness
 
@@ -48,18 +48,6 @@ def with_profile(
 
     text_row_value, text = _text_row(a, one, r)
     ids = put(a.ids, profile.id)
-    preferences = {k: v for k, v in a.preferences.items() if k != profile.id}
-    if profile.preferred_countries or profile.preferred_regions:
-        preferences.update([preferences_of(profile)])
-    types = {k: v for k, v in a.types.items() if k != profile.id}
-    if profile.partnership_types:
-        types[profile.id] = tuple(profile.partnership_types)
-    sizes = {k: v for k, v in a.sizes.items() if k != profile.id}
-    if profile.preferred_sizes:
-        sizes[profile.id] = tuple(profile.preferred_sizes)
-    page_years = {k: v for k, v in a.page_years.items() if k != profile.id}
-    if profile.expertise.sources or profile.needs.sources:
-        page_years.update([page_years_of(profile)])
     return replace(
         a,
         ids=ids, names=put(a.names, profile.name), kind=put(a.kind, one.kind[0]), level=put(a.level, one.level[0]),
@@ -71,9 +59,8 @@ def with_profile(
         need_themes=put(a.need_themes, one.need_themes[0]), text_row=put(a.text_row, text_row_value),
         admin1_keys=admin1_keys,
         admin1_names={**a.admin1_names, **one.admin1_names},
-        names_fr={**{k: v for k, v in a.names_fr.items() if k != profile.id}, **one.names_fr},
         index=a.index if r is not None else {**a.index, profile.id: len(ids) - 1},
-        preferences=preferences, types=types, sizes=sizes, page_years=page_years, names_mat=_put_sparse_row(a.names_mat, r, one.names_mat), **text,
+        names_mat=_put_sparse_row(a.names_mat, r, one.names_mat), **by_id_with(a, one), **text,
     )
 
 
@@ -136,10 +123,7 @@ def without(arrays: CatalogueArrays, profile_id: str) -> CatalogueArrays:
             "log_pop", "population", "content", "lang_mask", "exp_themes", "need_themes", "text_row")
     changes = {c: getattr(arrays, c)[keep] for c in cols}
     changes["index"] = {pid: i for i, pid in enumerate(changes["ids"])}
-    changes["preferences"] = {k: v for k, v in arrays.preferences.items() if k != profile_id}
-    changes["page_years"] = {k: v for k, v in arrays.page_years.items() if k != profile_id}
-    changes["types"] = {k: v for k, v in arrays.types.items() if k != profile_id}
-    changes["sizes"] = {k: v for k, v in arrays.sizes.items() if k != profile_id}
+    changes.update(by_id_without(arrays, profile_id))
     tr = int(arrays.text_row[r])
     if tr >= 0:  # its texts leave the corpus the others are compared with
         has_field = {}
