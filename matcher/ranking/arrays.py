@@ -359,13 +359,13 @@ def _lookups(profiles: Sequence[Profile]) -> dict[str, Any]:
 BY_ID = ("names_fr", "preferences", "types", "sizes", "page_years")
 
 
-def by_id_with(a: CatalogueArrays, one: CatalogueArrays) -> dict[str, dict[str, Any]]:
+def by_id_with(a: CatalogueArrays, one: CatalogueArrays) -> dict[str, Any]:
     """``a``'s ``BY_ID`` lookups with the entries of ``one``'s profiles (its ``index``) replaced by ``one``'s."""
     return {name: {**{k: v for k, v in getattr(a, name).items() if k not in one.index}, **getattr(one, name)}
             for name in BY_ID}
 
 
-def by_id_without(a: CatalogueArrays, profile_id: str) -> dict[str, dict[str, Any]]:
+def by_id_without(a: CatalogueArrays, profile_id: str) -> dict[str, Any]:
     """``a``'s ``BY_ID`` lookups without ``profile_id``'s entries."""
     return {name: {k: v for k, v in getattr(a, name).items() if k != profile_id} for name in BY_ID}
 
