@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from matcher.geo import km_from_dot
 from matcher.ranking.arrays import CatalogueArrays
+from matcher.ranking.derived import once
 from matcher.ranking.geo_prior import GeoTables
 from matcher.ranking.geo_prior import column as geo_column
 from matcher.ranking.history import (
@@ -294,12 +295,12 @@ def candidate_log_pop(a: CatalogueArrays, cand: np.ndarray) -> np.ndarray:
     where unknown, and for admin-1/admin-2 units. Sizes are compared between towns only: the size
     features are learned from town partnerships, and a unit's population is known in one country
     (Morocco's census), so weighing units by size would put Morocco's provinces first for every région."""
-    per_row = a.__dict__.get("_town_log_pop")
-    if per_row is None:  # once per arrays (they are immutable: a write makes new ones)
+    def build() -> np.ndarray:
         per_row = a.log_pop.astype(float)
         per_row[UNITS[a.level]] = np.nan
-        object.__setattr__(a, "_town_log_pop", per_row)
-    return per_row[cand]
+        return per_row
+
+    return once(a, "_town_log_pop", build)[cand]
 
 
 def structural_features(q: Query, a: CatalogueArrays, cand: np.ndarray, *, priority: np.ndarray,

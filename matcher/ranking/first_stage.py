@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.ranking.arrays import CatalogueArrays
+from matcher.ranking.derived import once
 from matcher.ranking.features import SHARE_FLOORS, Query, candidate_log_pop, distances_km
 from matcher.ranking.history import HistoryIndex, Shares, country_shares, source_weights
 from matcher.ranking.ranker import PairRanker
@@ -43,14 +44,15 @@ def _weights(ranker: PairRanker) -> tuple[dict[str, float], dict[str, float]]:
     return coef, fill
 
 
+#: Where ``touched_rows`` keeps its answer on the link index (``state._with_arrays`` hands it to a padded copy).
+TOUCHED_ROWS = "_touched_rows"
+
+
 def touched_rows(history: HistoryIndex) -> np.ndarray:
     """Sorted rows where ``StageTables.row_term`` can be non-zero for some query: the links' ends (``direct``,
     ``degree``) and the rows their kernels reach (``near``, ``near_global``). Computed once per index."""
-    cached = history.__dict__.get("_touched_rows")
-    if cached is None:
-        cached = np.union1d(history.endpoints, np.unique(history.kernel.indices)).astype(np.int64)
-        object.__setattr__(history, "_touched_rows", cached)
-    return cached
+    return once(history, TOUCHED_ROWS,
+                lambda: np.union1d(history.endpoints, np.unique(history.kernel.indices)).astype(np.int64))
 
 
 def link_weights(q: Query, a: CatalogueArrays, history: HistoryIndex) -> np.ndarray:
@@ -177,10 +179,7 @@ def admin1_slots(a: CatalogueArrays, cand: np.ndarray, n_slots: int) -> np.ndarr
     """The index of each of ``cand`` into a ``StageTables.a1_term`` of ``n_slots`` ("no region" last). A
     region created after the tables were made gets "no region" too: its terms are those of an unseen region."""
     n_a1 = max(len(a.admin1_keys), 1)
-    slot = a.__dict__.get("_admin1_slot")
-    if slot is None:  # once per arrays (immutable): each row's admin-1 index, "no region" last
-        slot = np.where(a.admin1 >= 0, a.admin1, n_a1)
-        object.__setattr__(a, "_admin1_slot", slot)
+    slot = once(a, "_admin1_slot", lambda: np.where(a.admin1 >= 0, a.admin1, n_a1))  # "no region" last
     out = slot[cand]
     return out if n_slots == n_a1 + 1 else np.minimum(out, n_slots - 1)
 

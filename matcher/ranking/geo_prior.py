@@ -35,6 +35,7 @@ import numpy as np
 
 from matcher.domain import Link
 from matcher.ranking.arrays import CatalogueArrays
+from matcher.ranking.derived import once
 
 COOPERATION = "cooperation"
 #: Pseudo-counts pulling a theme's counts towards all cases' (``THEME_STRENGTH``), and all cases' counts
@@ -196,22 +197,19 @@ def column(t: GeoTables, a: CatalogueArrays, cand: np.ndarray) -> np.ndarray:
 
 def _admin1_country(a: CatalogueArrays) -> np.ndarray:
     """(n_admin1,) the country index of each admin-1 key ("DE:09" → DE), -1 if unknown."""
-    got = a.__dict__.get("_admin1_country")
-    if got is None:
-        got = np.array([a.country_index(k.split(":", 1)[0]) for k in a.admin1_keys], dtype=np.int64)
-        object.__setattr__(a, "_admin1_country", got)
-    return got
+    return once(a, "_admin1_country",
+                lambda: np.array([a.country_index(k.split(":", 1)[0]) for k in a.admin1_keys], dtype=np.int64))
 
 
 def _admin2_region(a: CatalogueArrays) -> np.ndarray:
     """(n_admin2,) the admin-1 index (French région) of each département, from the rows that carry both."""
-    got = a.__dict__.get("_admin2_region")
-    if got is None:
-        got = np.full(len(a.admin2_keys), -1, dtype=np.int64)
+    def build() -> np.ndarray:
+        out = np.full(len(a.admin2_keys), -1, dtype=np.int64)
         ok = (a.admin2 >= 0) & (a.admin1 >= 0)
-        got[a.admin2[ok]] = a.admin1[ok]
-        object.__setattr__(a, "_admin2_region", got)
-    return got
+        out[a.admin2[ok]] = a.admin1[ok]
+        return out
+
+    return once(a, "_admin2_region", build)
 
 
 @dataclass(frozen=True)

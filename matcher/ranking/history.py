@@ -31,6 +31,7 @@ from sklearn.neighbors import BallTree
 from matcher.domain import Link
 from matcher.geo import EARTH_RADIUS_KM, km_from_dot
 from matcher.ranking.arrays import CatalogueArrays
+from matcher.ranking.derived import once
 
 QUERY_SCALE_KM = 10.0  # query-side kernel: exp(-d / scale) up to QUERY_RADIUS_KM
 QUERY_RADIUS_KM = 50.0
@@ -191,12 +192,11 @@ class Shares:
 
     def near_nonzero(self) -> tuple[np.ndarray, np.ndarray]:
         """(rows, values) where ``near`` is not zero: a few thousand of the catalogue's rows. Computed once."""
-        cached = self.__dict__.get("_near_nonzero")
-        if cached is None:
+        def build() -> tuple[np.ndarray, np.ndarray]:
             rows = np.flatnonzero(self.near)
-            cached = (rows, self.near[rows].astype(float))
-            object.__setattr__(self, "_near_nonzero", cached)
-        return cached
+            return rows, self.near[rows].astype(float)
+
+        return once(self, "_near_nonzero", build)
 
     def padded(self, n_countries: int, n_admin1: int) -> Shares:
         """These shares over a catalogue with more country or admin-1 keys (a written profile brought a

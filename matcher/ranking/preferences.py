@@ -11,6 +11,7 @@ import numpy as np
 
 from matcher.domain import SIZE_BOUNDS
 from matcher.ranking.arrays import CatalogueArrays
+from matcher.ranking.derived import once
 from matcher.ranking.partnership_types import dac_mask, type_columns
 
 if TYPE_CHECKING:  # (features imports this module: the query type is only named here)
@@ -20,10 +21,7 @@ if TYPE_CHECKING:  # (features imports this module: the query type is only named
 def preference_columns(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, np.ndarray]:
     """The stated-preference columns (``PREFERENCE_FEATURES``): countries and continents, partnership types,
     partner sizes."""
-    dac = a.__dict__.get("_dac")
-    if dac is None:  # once per arrays (their countries are fixed)
-        dac = dac_mask(a.country_codes)
-        object.__setattr__(a, "_dac", dac)
+    dac = once(a, "_dac", lambda: dac_mask(a.country_codes))
     return {"preferred": preferred_column(q, a, cand),
             **type_columns(q.types, a.types, a.index, a.country, dac, cand),
             "size_preferred": size_column(q.sizes, a.population[cand])}

@@ -18,7 +18,9 @@ from matcher.encoding import Encoder
 from matcher.errors import InvalidInput
 from matcher.geo import PRIORITY_ZONES, priority_countries, unit_xyz
 from matcher.ranking.arrays import KINDS, CatalogueArrays, content_key, facet_themes
+from matcher.ranking.derived import once
 from matcher.ranking.features import Query
+from matcher.ranking.first_stage import TOUCHED_ROWS
 from matcher.ranking.geo_prior import CooperationIndex
 from matcher.ranking.history import HistoryIndex, Shares, country_shares
 from matcher.ranking.levels import FOREIGN, FRENCH, N_LEVELS, fit_level_compat, fit_level_gate, side_counts
@@ -225,9 +227,9 @@ def _with_arrays(s: MatchState, arrays: CatalogueArrays) -> MatchState:
                                                 format="csr"),
                                degree=np.concatenate([history.degree, np.zeros(pad, dtype=np.float32)]),
                                n=arrays.n)
-        touched = s.history.__dict__.get("_touched_rows")  # appended rows are beyond every link's reach
+        touched = s.history.__dict__.get(TOUCHED_ROWS)  # appended rows are beyond every link's reach
         if touched is not None:
-            object.__setattr__(history, "_touched_rows", touched)
+            once(history, TOUCHED_ROWS, lambda: touched)
     return MatchState(arrays=arrays, history=history, ranker=s.ranker, countries=s.countries, priority=s.priority,
                       links=s.links, partners=s.partners, level_compat=s.level_compat,
                       level_gate=s.level_gate, cooperation=s.cooperation,

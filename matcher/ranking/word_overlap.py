@@ -30,6 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.ranking.arrays import CatalogueArrays
+from matcher.ranking.derived import once
 from matcher.ranking.shared_words import COMMON_SHARE, capitalised, idf, words
 
 #: The directions compared: (the query's field, the candidate's field).
@@ -129,11 +130,7 @@ def _row_sums(matrix: sp.csr_matrix, cols: list[int], *weights: np.ndarray) -> l
 
 def corpus_of(a: CatalogueArrays) -> WordCorpus:
     """The arrays' word corpus, built on first use."""
-    got: WordCorpus | None = a.__dict__.get("_word_corpus")
-    if got is None:
-        got = WordCorpus.of(a)
-        object.__setattr__(a, "_word_corpus", got)
-    return got
+    return once(a, "_word_corpus", lambda: WordCorpus.of(a))
 
 
 def word_columns(q: Mapping[str, WordSets], a: CatalogueArrays, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
