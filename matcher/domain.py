@@ -84,11 +84,6 @@ class SizeBand(str, Enum):
     LARGE = "large"
     VERY_LARGE = "very_large"
 
-    @property
-    def bounds(self) -> tuple[int, int | None]:
-        """[low, high) in inhabitants; ``None``: no upper bound."""
-        return SIZE_BOUNDS[self.value]
-
 
 #: Each size band's population range, [low, high): a village or small town, a town, a city, a metropolis or a
 #: province/region. Round figures a town hall can tick without a table.

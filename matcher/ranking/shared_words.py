@@ -99,7 +99,6 @@ def capitalised(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-
 def _opens_sentence(text: str, at: int) -> bool:
     before = text[:at].rstrip()
     return not before or before[-1] in ".!?:;«\"(\n"

@@ -16,6 +16,7 @@ from fastapi import Request
 
 from matcher.domain import Kind, Level
 from matcher.explain.quantities import band_label, integer
+from matcher.explain.wording import cap
 from matcher.geo import FRENCH_SPEAKING_DEFINITION
 from matcher.ranking.score_scale import match_score, one_in, score_probability
 from service.lang import LANGS, Lang
@@ -341,8 +342,7 @@ def continent_label(code: str, lang: Lang) -> str:
 
 def size_label(band: str, lang: Lang) -> str:
     """A size band of the profile form: "Moins de 5 000 habitants" (the bounds of ``domain.SIZE_BOUNDS``)."""
-    text = band_label(band, lang)
-    return text[:1].upper() + text[1:]
+    return cap(band_label(band, lang))
 
 
 def inhabitants(n: int | None, lang: Lang) -> str:
