@@ -19,6 +19,7 @@ from matcher.explain.contributions import (
     reasons_for,
 )
 from matcher.ranking.features import FEATURE_INDEX, FEATURES
+from matcher.ranking.places_named import PLACE_FEATURES
 
 CTX = ReasonContext(
     candidate_name="Rheinnah", country_name_fr="Allemagne", country_name_en="Germany", distance_km=600.0,
@@ -84,6 +85,8 @@ KINDS = ["commune", "intercommunality", "department", "region", "municipality", 
 
 def _say(code: str, ctx: ReasonContext, value: float | None = None) -> tuple[str, str] | None:
     f = dict(ALL_SENTENCES)[code]
+    if code in PLACE_FEATURES:  # said only of a candidate the text does not name itself (FULL's texts do)
+        ctx = replace(ctx, mention="candidate_names_query" if ctx.mention == "both" else ctx.mention)
     return f(VALUES.get(code.split(":")[0], 0.6) if value is None else value, ctx)
 
 
@@ -423,3 +426,24 @@ def test_a_shared_word_is_quoted():
     ctx = replace(CTX, text_directions=("offer",), shared_terms=())
     assert reasons_for(x, contrib, replace(ctx, shared_terms=("wymiana",)), average=avg)[0].text_fr == (
         "Votre expertise et ses besoins emploient des termes communs (wymiana)")
+
+
+# ---- where the query's text says its partners are (region_named, country_named) -------------------------
+@pytest.mark.parametrize("code, ctx, expected", [
+    ("region_named", replace(FULL, mention=""), ("Dans la région Dakar (Sénégal), que votre texte nomme",
+                                                 "In the Dakar region (Senegal), which your text names")),
+    ("country_named", replace(FULL, mention=""), ("Au Sénégal, que votre texte nomme",
+                                                  "In Senegal, which your text names")),
+    ("country_named", replace(FULL, mention="", country_name_fr="Comores", country_name_en="Comoros"),
+     ("Aux Comores, que votre texte nomme", "In the Comoros, which your text names")),
+    ("region_named", replace(FULL, mention="", audience="staff"),
+     ("Dans la région Dakar (Sénégal), que nomme le texte de Rennes",
+      "In the Dakar region (Senegal), which the text of Rennes names")),
+    # The text names the candidate itself: its mention says it (with its country), the place is not said again.
+    ("region_named", replace(FULL, mention="query_names_candidate"), None),
+    ("country_named", replace(FULL, mention="both"), None),
+    # A fact the context lacks gives no sentence.
+    ("region_named", replace(FULL, mention="", admin1_name=""), None),
+])
+def test_place_named_sentences(code, ctx, expected):
+    assert SENTENCES[code](1.0, ctx) == expected

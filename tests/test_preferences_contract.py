@@ -204,3 +204,27 @@ def test_an_unknown_size_band_is_refused_with_its_field(api: Api) -> None:
     r = api.client.patch(f"/authorities/{A}", json={"preferred_sizes": ["huge"]}, headers=api.owner_a)
     assert r.status_code == 422
     assert "preferred_sizes" in r.text
+
+
+def test_a_country_the_text_names_acts_the_same_on_every_path(api: Api) -> None:
+    """A text that says where its partners should be ("en Allemagne") acts as the ticked country does
+    (``country_named``, a prior outside every model), and the reason says the place once."""
+    before = [pid for pid, _ in _matches(api)]
+    r = api.client.patch(f"/authorities/{A}", json={"expertise": {
+        "text": "Notre régie de l'eau potable cherche un partenaire en Allemagne.", "themes": []}}, headers=api.owner_a)
+    assert r.status_code == 200, r.text
+    after = _matches(api)
+    ids = [pid for pid, _ in after]
+    assert GERMAN <= set(ids[:3]), (before, ids)
+    assert all(ids.index(g) < ids.index(o) for g in GERMAN for o in ("GN-200", "GN-400")), ids
+    assert [s for _, s in after] == sorted((s for _, s in after), reverse=True)
+    body = api.client.get(f"/authorities/{A}/matches", params={"k": 10, "lang": "fr"}).json()["matches"]
+    said = {m["id"]: [r["text"] for r in m["reasons"]] for m in body}
+    for pid in GERMAN:
+        assert sum("que votre texte nomme" in t for t in said[pid]) == 1, said[pid]
+    assert not any("que votre texte nomme" in t for pid in set(ids) - GERMAN for t in said[pid])
+    assert _adhoc(api)[:3] == ids[:3]
+    assert _page(api) == ids
+    assert _event(api) == [pid for pid in ids if pid in BY_NAME.values()]
+    for pid, value in _suggested(api).items():
+        assert value == pytest.approx(dict(after)[pid], abs=5e-5)

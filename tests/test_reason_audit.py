@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from matcher.domain import SIZE_BOUNDS, Filters, Match, Profile
+from matcher.domain import SIZE_BOUNDS, Facet, Filters, Match, Profile
 from matcher.explain.quantities import band_label
 from matcher.geo import EARTH_RADIUS_KM
 from matcher.paths import DATA_DIR, MODELS_DIR
@@ -35,6 +35,8 @@ FRENCH_FILTERS = [Filters(), Filters(continents=("AF",)), Filters(continents=("A
 FOREIGN_FILTERS = [Filters(), Filters(countries=("FR",))]
 FOREIGN_COUNTRIES = ("SN", "DE", "MA", "DZ", "IT", "GB", "CA", "BF", "TN", "PL", "LB")
 FRENCH_SIZES = (250, 900, 2_777, 5_000, 12_000, 30_000, 75_000, 150_000, 400_000)
+#: A commune's text that says where it wants partners (``region_named``, ``country_named``).
+REGION_TEXT = "Nous gérons notre eau potable en régie et cherchons une commune de la région de Kayes, au Mali."
 
 
 def dac_list() -> set[str]:
@@ -85,6 +87,7 @@ class Facts:
                             if x.kind == "cooperation" and x.a in self.places and x.b in self.places]
         self.texts = {p.id: (p.expertise, p.needs) for p in self.profiles if p.has_text}
         self.names = {p.id: (p.name, p.name_fr) for p in self.profiles}
+        self.admin1_names = {(p.country, p.admin1_code): p.admin1_name for p in self.profiles if p.admin1_code}
         self.partners: dict[str, list[str]] = defaultdict(list)
         for a, b in self.links:
             self.partners[a].append(b)
@@ -308,6 +311,8 @@ class Checker:
             return float(claim["lift"]) > 0.1, "levels that partner less than chance"
         if fact == "theme_geo":
             return self.theme_geo(q, c, claim, en)
+        if fact == "place_named":
+            return self.place_named(q, c, claim, fr)
         if fact in ("text_match", "theme_need", "theme_offer", "names_mentioned", "desc_sem"):
             return self.texts_claim(q, c, fact, fr)
         return False, f"unknown fact {fact!r}"
@@ -338,6 +343,23 @@ class Checker:
         shown = en_ints(en)
         ok = claim["n"] == here and claim["total"] == total and here in shown and (total == 1 or total in shown)
         return ok, f"{claim['n']}/{claim['total']} claimed, {here}/{total} counted"
+
+    def place_named(self, q: Profile, c: str, claim: dict, fr: str) -> tuple[bool, str]:
+        """The query's text names the candidate's admin-1 region (said by its name) or its country (a name of
+        it in one of the lexicon's languages); the candidate is there; the text does not name it itself."""
+        from matcher.ranking.names import country_phrases
+        from matcher.themes import fold
+
+        pc = self.f.places[c]
+        text = f" {' '.join(fold(x.text) for x in (q.expertise, q.needs))} "
+        if claim["country"] != pc.country or any(n and f" {fold(n)} " in text for n in self.f.names[c]):
+            return False, f"country {claim['country']} vs {pc.country}, or the candidate itself is named"
+        if claim["named"] == "region":
+            region = str(claim["admin1"])
+            ok = bool(region) and self.f.admin1_names.get((pc.country, pc.admin1)) == region
+            return ok and f" {fold(region)} " in text and region in fr, f"region {region!r} of {c}"
+        said = {code for phrase, codes in country_phrases().items() if f" {phrase} " in text for code in codes}
+        return pc.country in said and pc.country != q.country, f"countries said {sorted(said)}"
 
     def texts_claim(self, q: Profile, c: str, fact: str, fr: str) -> tuple[bool, str]:
         """What a text sentence can be checked for without the model: both sides wrote what it compares; the
@@ -420,6 +442,8 @@ def queries(facts: Facts) -> list[tuple[Profile, list[Filters]]]:
     department = out[len(FRENCH_SIZES)]
     out += [(p.with_changes(preferred_sizes=sizes), f) for (p, f), sizes in
             ((out[1], ("small", "medium")), (department, ("very_large",)))]
+    # ... and one whose text says where it wants partners: the region and country sentences are checked too
+    out.append((out[1][0].with_changes(expertise=Facet((), REGION_TEXT)), [Filters()]))
     for cc in FOREIGN_COUNTRIES:
         town = max((p for p in facts.profiles if p.country == cc and p.kind.value == "municipality" and p.population),
                    key=lambda p: (p.population, p.id))
@@ -445,6 +469,7 @@ def test_every_reason_of_500_real_pairs_is_true_and_said_once(audit):
           f"{checker.counts['false']} false, {checker.counts['repeated']} repeated\n  {by_fact}")
     assert pairs >= 500
     assert checker.counts["development_country:ok"] > 0 and checker.counts["size_sought:said"] > 0, by_fact
+    assert checker.counts["place_named:ok"] > 0, by_fact
     assert checker.counts["false"] == 0 and checker.counts["repeated"] == 0, "\n".join(checker.problems[:40])
 
 

@@ -32,7 +32,8 @@ Score of a query that wrote something = α × structural logit + Σ w × feature
 **{fit['structure_weight']:.3f}** and b = {fit['intercept']:.3f}. Per unit of each feature (`text_dense`,
 `text_lex`: per-query z-scores of CSLS-corrected similarity summed over both directions; `names_mentioned`:
 how surely one text names the other authority, its name as a phrase weighed by its namesakes; `theme_*`: share of themes covered; `words_shared`, `names_shared`: Σ idf of the rare words, and of the names among them, both
-texts use, `matcher.ranking.word_overlap`):
+texts use, `matcher.ranking.word_overlap`; `region_named`: how surely the query's text names the candidate's admin-1
+region, `country_named`: 1 where it names the candidate's country, `matcher.ranking.places_named`):
 
 | feature | w (logits per unit) |
 |---|---|

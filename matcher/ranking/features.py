@@ -28,6 +28,7 @@ from matcher.ranking.history import (
 )
 from matcher.ranking.levels import UNITS
 from matcher.ranking.names import TextNames, weight
+from matcher.ranking.places_named import PLACE_FEATURES, named_rows, place_columns
 from matcher.ranking.preferences import preference_columns
 from matcher.ranking.text_channel import standardise
 from matcher.ranking.text_corpus import FIELDS
@@ -36,12 +37,11 @@ from matcher.ranking.word_overlap import WordSets, word_columns
 #: The text channel (``matcher.ranking.text_channel``): standardised dense and lexical similarity summed over both
 #: directions (my needs ↔ your expertise, your needs ↔ my expertise), names mentioned, declared or detected
 #: themes, description similarity. Zero where nobody wrote: a missing text adds nothing.
-#: ``theme_geo``: the theme → geography prior (``matcher.ranking.geo_prior``), what the query's text says about where
-#: such partners are; it is the one text feature a silent candidate can have.
-#: ``words_shared``, ``names_shared``: the rare words both texts use, and the names among them
-#: (``matcher.ranking.word_overlap``).
+#: ``theme_geo`` (``matcher.ranking.geo_prior``) and ``region_named``, ``country_named`` (``places_named``): where
+#: the query's text says such partners are, what a silent candidate can have. ``words_shared``, ``names_shared``:
+#: the rare words both texts use, and the names among them (``matcher.ranking.word_overlap``).
 TEXT_FEATURES = ("text_dense", "text_lex", "names_mentioned", "theme_need", "theme_offer", "desc_sem", "theme_geo",
-                 "words_shared", "names_shared")
+                 "words_shared", "names_shared", *PLACE_FEATURES)
 STRUCTURAL_FEATURES = (
     "log_distance", "same_continent", "preferred", "types_shared", "development_country", "size_preferred",
     "priority_zone",
@@ -64,9 +64,9 @@ FEATURES = TEXT_FEATURES + STRUCTURAL_FEATURES + HISTORY_COLUMNS + (GATE_FEATURE
 PRIOR_FEATURES = (*TEXT_FEATURES, "preferred", "types_shared", "development_country", "size_preferred",
                   "level_compat")
 #: Stated preferences (countries and continents, partnership types: ``matcher.ranking.partnership_types``,
-#: partner sizes: ``matcher.ranking.preferences``): priors added outside every model, so no model's weight scales
-#: them away.
-PREFERENCE_FEATURES = ("preferred", "types_shared", "development_country", "size_preferred")
+#: partner sizes: ``matcher.ranking.preferences``; the region and country a text says: ``places_named``): priors
+#: added outside every model, so no model's weight scales them away.
+PREFERENCE_FEATURES = ("preferred", "types_shared", "development_country", "size_preferred", *PLACE_FEATURES)
 #: Never weighed: they pick the model that scores a pair.
 GATES = (GATE_FEATURE, CAND_GATE)
 LEARNED_FEATURES = tuple(f for f in STRUCTURAL_FEATURES + HISTORY_COLUMNS if f not in PRIOR_FEATURES)
@@ -82,25 +82,25 @@ FEATURE_INDEX = {f: i for i, f in enumerate(FEATURES)}
 DEFAULT_PRIOR_WEIGHTS: dict[str, float] = {
     "text_dense": 0.5, "text_lex": 0.5, "names_mentioned": 2.0, "theme_need": 0.5, "theme_offer": 0.5,
     "desc_sem": 1.0, "theme_geo": 0.5, "preferred": 8.0, "words_shared": 0.05, "names_shared": 0.1,
+    # Where a text says its partners are weighs what a ticked country does (a region says its country: +16 there):
+    # "nous cherchons un partenaire au Maroc" put 3 Moroccan towns in Pont-Aven's top 10 at +5, 7 at +8
+    # (`benchmarks/places_named.py`; docs/benchmarks.md, "Places a text names").
+    "region_named": 8.0, "country_named": 8.0,
     # A stated partnership type is a softer wish than a stated country: ×4.5 odds (no data to learn it from).
     "types_shared": 1.5, "development_country": 1.5,
-    # A ticked partner size is worth what a stated country is, for the same reason: at +1.5 (a type's weight)
-    # Pont-Aven writing its water expertise, preferring Africa and ticking "under 5,000 inhabitants" met 0 towns
-    # of that size in its top 10 (the case partners whose texts answer its own are larger); at +3, 0; at +5,
-    # 1; at +8, 9 (`benchmarks/preferences.py`; docs/benchmarks.md, "Stated preferences").
+    # A ticked partner size too: Pont-Aven writing, preferring Africa and ticking "under 5,000" met 0, 0, 1, 9 such
+    # towns in its top 10 at +1.5, 3, 5, 8 (`benchmarks/preferences.py`; docs/benchmarks.md, "Stated preferences").
     "size_preferred": 8.0,
     # A log-lift (matcher.ranking.levels) is a log odds ratio: one logit per unit.
     "level_compat": 1.0,
 }
-#: Text features whose weights ``fit_text`` learns (description similarity has no labelled data yet: the
-#: cases carry no descriptions, so it keeps its prior).
+#: Text features ``fit_text`` learns (``desc_sem`` keeps its prior: the cases carry no descriptions to learn from).
 TEXT_LEARNED = ("text_dense", "text_lex", "names_mentioned", "theme_need", "theme_offer", "theme_geo", "words_shared",
                 "names_shared")
 #: What the one-sided model weighs beside the structural logit: what a silent candidate can still have.
 ONE_SIDED_LEARNED = ("names_mentioned", "theme_geo")
 BINARY_FEATURES = frozenset({"same_continent", "preferred", "types_shared", "development_country", "size_preferred",
                              "priority_zone", "shared_language", "francophone"})
-
 LOG1P_FEATURES = ("direct", "near", "admin1", "near_global", "degree")  # heavy-tailed counts: seen as log1p
 SHARE_FLOORS = {"country": 1e-2, "country_global": 1e-3, "admin1_global": 1e-4}  # log10(share + floor): smoothing for unseen countries
 #: Missing is missing: a feature that needs an unknown value (a distance without coordinates, a size
@@ -212,19 +212,18 @@ def precompute_corpus_sims(queries: list[Query], a: CatalogueArrays) -> list[Que
     return [replace(q, corpus_sims=d) for q, d in zip(queries, sims)]
 
 
-def mention_shares(q: Query, a: CatalogueArrays, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def mention_shares(q: Query, a: CatalogueArrays, cand: np.ndarray,
+                   named: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(how surely q's texts name each candidate, how surely each candidate's texts name q): the
     ``matcher.ranking.names`` weight, 0 where not named. The sparse product finds the few rows a text may name;
-    only those are checked exactly."""
+    only those are checked exactly. ``named``: ``places_named.named_rows`` of q's texts, if already known."""
     by_q, by_c = np.zeros(len(cand)), np.zeros(len(cand))
     stats = a.name_stats
-    if q.tokens is not None and q.tokens.nnz and q.text_names is not None and a.names_mat is not None:
-        hits = np.flatnonzero(a.dot_row("names_mat", q.tokens))
-        if len(hits):  # most texts name no catalogue authority: skip the gather over all candidates
-            every = np.zeros(a.n)
-            every[hits] = [weight(stats, a.name_phrases(r), int(a.level[r]), a.country_codes[a.country[r]],
-                                  float(a.population[r]), q.text_names) for r in hits.tolist()]
-            by_q = every[cand]
+    rows, weights = named_rows(q.tokens, q.text_names, a) if named is None else named
+    if len(rows):  # most texts name no catalogue authority: skip the gather over all candidates
+        every = np.zeros(a.n)
+        every[rows] = weights
+        by_q = every[cand]
     if q.name_row is not None and q.name_row.nnz and a.tokens is not None and a.tokens.shape[0]:
         hits = np.flatnonzero(a.dot_row("tokens", q.name_row))
         if len(hits):  # and most authorities are named by no text
@@ -245,7 +244,8 @@ def text_features(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, n
     """The text columns, the two gates, and ``preferred`` (the models mix on it: it stays outside the
     weight that scales structure, see ``PairRanker``)."""
     zero = np.zeros(len(cand))
-    by_q, by_c = mention_shares(q, a, cand)
+    named = named_rows(q.tokens, q.text_names, a)
+    by_q, by_c = mention_shares(q, a, cand, named)
     names = np.maximum(by_q, by_c)
     cand_text = (a.text_row[cand] >= 0).astype(float)
     pref = preference_columns(q, a, cand)
@@ -274,6 +274,7 @@ def text_features(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, n
         "desc_sem": desc, GATE_FEATURE: np.ones(len(cand)), CAND_GATE: cand_text, **pref,
         "theme_geo": geo_column(q.geo, a, cand) if q.geo is not None else zero,
         "words_shared": words_shared, "names_shared": names_shared,
+        **place_columns(q.text_names, *named, a, cand),
         # Not features: how well each direction matches (what the reasons say), kept for the explained rows.
         NEED_Z: need_d + need_l, OFFER_Z: offer_d + offer_l, BY_Q: by_q, BY_C: by_c,
     }

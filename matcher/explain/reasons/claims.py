@@ -28,6 +28,8 @@ def fact_name(code: str, c: ReasonContext) -> str:
         return "size"
     if code in TEXT_MATCH_FEATURES:
         return "text_match"
+    if code in ("region_named", "country_named"):
+        return "place_named"  # where the query's text says its partners are: once, the region saying the country
     if code == "direct":
         return "direct_count" if c.nearby_partner_count else "direct_area"
     if code == "country":
@@ -75,6 +77,8 @@ def facts(code: str, value: float, low: bool, c: ReasonContext) -> Fact:
         return (*head, ("n", c.c_degree))
     if name == "level_compat":
         return (*head, ("lift", float(value)))
+    if name == "place_named":
+        return (*head, ("named", code.removesuffix("_named")), ("country", c.c_country_code), ("admin1", c.admin1_name))
     if name == "theme_geo":  # of ``total`` known cases on the theme, ``n`` went to the candidate's place
         return (*head, ("theme", c.geo_theme[1] if c.geo_theme else ""), ("n", c.geo_here), ("total", c.geo_total),
                 ("place", c.geo_place), ("country", c.c_country_code), ("admin1", c.admin1_name))

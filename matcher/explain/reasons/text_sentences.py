@@ -2,8 +2,9 @@
 
 ``text_dense`` (their meanings match) and ``text_lex`` (they share words) in the directions the context
 gives (``ReasonContext.text_directions``), ``names_mentioned`` (one side's text names the other),
-``theme_need`` and ``theme_offer`` (the themes one side's expertise covers of the other's needs), and
-``desc_sem`` (similar descriptions); ``SENTENCES`` maps each feature code to its sentence.
+``theme_need`` and ``theme_offer`` (the themes one side's expertise covers of the other's needs),
+``desc_sem`` (similar descriptions), and ``region_named`` / ``country_named`` (the query's text names where
+the candidate is); ``SENTENCES`` maps each feature code to its sentence.
 """
 
 from __future__ import annotations
@@ -266,10 +267,36 @@ def _names_mentioned(v: float, c: ReasonContext) -> tuple[str, str] | None:
     }[c.mention]
 
 
+def _place_named(where_fr: str, where_en: str, c: ReasonContext) -> tuple[str, str] | None:
+    """"<where>, que votre texte nomme": the query's text names the candidate's region or country. Not said of
+    a candidate the text names itself (its mention says it, with its country)."""
+    if c.mention in ("query_names_candidate", "both") or not where_fr:
+        return None
+    if staff(c):
+        return f"{where_fr}, que nomme le texte {q_fr(c).de}", f"{where_en}, which the text of {q_en(c)} names"
+    return f"{where_fr}, que votre texte nomme", f"{where_en}, which your text names"
+
+
+def _region_named(v: float, c: ReasonContext) -> tuple[str, str] | None:
+    if v <= 0 or not c.admin1_name.strip():
+        return None
+    country_fr = f" ({c.country_name_fr})" if c.country_name_fr.strip() else ""
+    country_en = f" ({c.country_name_en})" if c.country_name_en.strip() else ""
+    return _place_named(f"Dans la région {c.admin1_name}{country_fr}",
+                        f"In the {c.admin1_name} region{country_en}", c)
+
+
+def _country_named(v: float, c: ReasonContext) -> tuple[str, str] | None:
+    if v <= 0 or not c.country_name_fr.strip():
+        return None
+    return _place_named(cap(fr_in_country(c.country_name_fr)),
+                        f"In {en_country(c.country_name_en or c.country_name_fr)}", c)
+
+
 SENTENCES: dict[str, Sentence] = {
     "desc_sem": _desc_sem, "theme_need": _theme_need, "theme_offer": _theme_offer,
     "text_dense": _text_dense, "text_lex": _text_lex, "names_mentioned": _names_mentioned,
     # The rare words and names both texts use: the shared-terms sentence, which quotes them.
     "words_shared": _text_lex, "names_shared": _text_lex,
-    "theme_geo": _theme_geo,
+    "theme_geo": _theme_geo, "region_named": _region_named, "country_named": _country_named,
 }
