@@ -149,3 +149,14 @@ def test_the_index_is_read_back_at_load_with_sources(world, tmp_path: Path) -> N
         assert fr.expertise.text and fr.expertise.sources and fr.expertise.sources[0].url == "https://example.org"
         assert store.stats()["last_load"]["cooperation_pairs"] == len(pairs)
     assert profile_texts([catalogue[pairs[0].french_id]])  # the fixture's own profile had text too
+
+
+def test_the_calibration_learns_from_logits_without_the_stated_preferences():
+    """A held-out list's place prior (a text naming the candidates' country) is left out of what the maps fit."""
+    from matcher.learning.coldstart import Calibration, Shortlist
+
+    sl = Shortlist(logits=np.array([10.0, 2.0]), modes=np.array([1, 1], dtype=np.int8), adjustment=np.zeros(2),
+                   label=np.array([0, 1]), prior=np.array([8.0, 0.0]))
+    c = Calibration()
+    c.add_list(sl)
+    assert np.allclose(c.arrays()[0], [2.0, 2.0])

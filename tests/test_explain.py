@@ -447,3 +447,13 @@ def test_a_shared_word_is_quoted():
 ])
 def test_place_named_sentences(code, ctx, expected):
     assert SENTENCES[code](1.0, ctx) == expected
+
+
+def test_a_region_named_and_its_country_are_one_fact_the_region_said():
+    """A town in the region the text names is in the country it names too: both priors lift it by the same
+    amount, and the reason is the region's (it says the country), once."""
+    x, avg, contrib = np.zeros(len(FEATURES)), np.zeros(len(FEATURES)), np.zeros(len(FEATURES))
+    for code in ("country_named", "region_named"):
+        x[FEATURE_INDEX[code]], contrib[FEATURE_INDEX[code]] = 1.0, 8.0
+    got = reasons_for(x, contrib, replace(FULL, mention=""), average=avg)
+    assert [r.text_fr for r in got] == ["Dans la région Dakar (Sénégal), que votre texte nomme"]

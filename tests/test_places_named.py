@@ -38,6 +38,7 @@ ROWS = [
     ("SN-X", "Sans Région", "SN", T, "", "", 5_000),
     ("BF-O", "Ouahigouya", "BF", T, "BF-NO", "Nord", 120_000),
     ("FR-RN", "Rennes", "FR", T, "53", "Bretagne", 220_000),
+    ("FR-R53", "Bretagne", "FR", A1, "53", "Bretagne", 0),
 ]
 LV = {T: 3, A1: 0}
 # Common words as the catalogue derives them, thresholds scaled to the fixture (in more than 3 names across
@@ -61,10 +62,11 @@ def arrays() -> CatalogueArrays:
 
 
 def _columns(arrays: CatalogueArrays, text: str, country: str = "FR") -> dict[str, set[str]]:
+    """The rows each column lifts for a query of ``country`` writing ``text``."""
     me = Profile(id="Q", name="Querville", kind=Kind.COMMUNE, country=country, expertise=Facet((), text))
     q = query_from_profile(me, arrays, encoder=HashingEncoder(dim=8), countries=COUNTRIES)
     cand = np.arange(arrays.n)
-    cols = place_columns(q.text_names, *named_rows(q.tokens, q.text_names, arrays), arrays, cand)
+    cols = place_columns(q.text_names, *named_rows(q.tokens, q.text_names, arrays), arrays, cand, q.country)
     return {f: {str(arrays.ids[r]) for r in np.flatnonzero(v)} for f, v in cols.items()}
 
 
@@ -83,7 +85,8 @@ def _columns(arrays: CatalogueArrays, text: str, country: str = "FR") -> dict[st
      {"SN-RZ", "SN-Z", "SN-B", "SN-P", "SN-X", "ML-R1", "ML-KY", "ML-NI", "ML-DI", "ML-R6", "ML-TB"}),
     # A town named is a partner, not a place to look in: neither its region nor its country is lifted.
     ("Jumelage avec Bignona.", set(), set()),
-    # The author's own country is never "named" (every French row would be lifted by "en France").
+    # The author's own country is never "named" (every French row would be lifted by "en France"), nor its
+    # own regions: that is where it is, not where it looks.
     ("Une commune de Bretagne, en France, spécialiste de l'eau.", set(), set()),
     # A text naming no place.
     ("Gestion de l'eau potable en régie.", set(), set()),
@@ -111,3 +114,42 @@ def test_without_text_the_columns_are_zero(arrays):
     cols = text_features(q, arrays, np.arange(arrays.n))
     assert set(PLACE_FEATURES) <= set(TEXT_FEATURES)
     assert not any(np.asarray(cols[f]).any() for f in PLACE_FEATURES)
+
+
+def test_a_region_abroad_counts_for_a_query_abroad(arrays):
+    """Bretagne is a region abroad for a Senegalese query: its rows and France are lifted."""
+    assert _columns(arrays, "Nous cherchons une commune de Bretagne.", country="SN") == {
+        "region_named": {"FR-RN"}, "country_named": {"FR-RN", "FR-R53"}}
+
+
+def test_texts_from_public_pages_name_where_the_author_worked_not_where_it_looks(arrays):
+    """A profile whose texts come from a public page about its cooperation ("Depuis 1990, avec la région de
+    Kayes") lifts nobody there; the same text written by the authority does; one facet written by it is enough."""
+    from matcher.domain import TextSource
+
+    page = Facet((), "Depuis 1990, coopération avec la région de Kayes, au Mali.",
+                 sources=(TextSource(url="https://example.org/kayes", title="Kayes", year=1990),))
+    me = Profile(id="Q", name="Querville", kind=Kind.COMMUNE, country="FR", expertise=page)
+    cand = np.arange(arrays.n)
+    for profile, lifted in ((me, False), (me.with_changes(expertise=Facet((), page.text)), True),
+                            (me.with_changes(needs=Facet((), "Nous cherchons des échanges culturels.")), True)):
+        q = query_from_profile(profile, arrays, encoder=HashingEncoder(dim=8), countries=COUNTRIES)
+        cols = text_features(q, arrays, cand)
+        assert bool(np.asarray(cols["region_named"]).any()) is lifted
+        assert bool(np.asarray(cols["country_named"]).any()) is lifted
+        assert np.asarray(cols["names_mentioned"])[arrays.row("ML-R1")] > 0  # the mention itself counts
+
+
+@pytest.mark.parametrize("sources, expected", [((), False), (("page",), True)])
+def test_a_stored_profile_knows_whether_its_texts_are_pages(sources, expected):
+    from matcher.domain import TextSource
+    from matcher.ranking.state import query_from_row
+
+    src = tuple(TextSource(url=f"https://example.org/{s}", year=2001) for s in sources)
+    me = Profile(id="FR-Q", name="Querville", kind=Kind.COMMUNE, country="FR",
+                 expertise=Facet((), "Coopération avec la région de Kayes, au Mali.", sources=src))
+    vec = np.full(8, 8 ** -0.5, dtype=np.float32)  # its text's embedding (any unit vector: the query wrote)
+    arrays = CatalogueArrays.build([*_profiles(), me], COUNTRIES, {"FR-Q:expertise": vec}, dim=8, name_stats=STATS)
+    q = query_from_row(arrays, arrays.row("FR-Q"))
+    assert q.pages_only is expected
+    assert bool(np.asarray(text_features(q, arrays, np.arange(arrays.n))["country_named"]).any()) is not expected

@@ -222,3 +222,18 @@ def test_the_structural_logit_is_the_standardised_basis_times_the_weights(basis:
     X = r._filled(np.abs(X))
     brute = r._z(X) @ r.model_.coef_.ravel() + r.model_.intercept_[0] + X @ r._structural_prior()
     np.testing.assert_allclose(r.structural_logit(X), brute, rtol=1e-10, atol=1e-10)
+
+
+def test_the_preference_prior_is_the_stated_preferences_part_of_the_logit():
+    """``preference_prior`` (what the calibration leaves out) is, brute force, each stated-preference column times
+    its prior weight; the logit less it is the logit of the same pair with every preference column at 0."""
+    r = synthetic_ranker()
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(50, len(FEATURES)))
+    idx = [FEATURES.index(f) for f in PREFERENCE_FEATURES]
+    X[:, idx] = rng.integers(0, 2, size=(50, len(idx)))
+    expected = sum(X[:, i] * r.prior_coef_[i] for i in idx)
+    assert np.allclose(r.preference_prior(X), expected) and np.abs(expected).max() > 0
+    silent = X.copy()
+    silent[:, idx] = 0.0
+    assert np.allclose(r.decision_function(X) - r.preference_prior(X), r.decision_function(silent))

@@ -91,7 +91,7 @@ def reasons_for(x: np.ndarray, contrib: np.ndarray, ctx: ReasonContext, *, avera
     take one of the ``top`` places; nor does a sentence stating a fact a larger contribution already
     stated (``claims.fact_name``: the four size features are one fact). Each reason carries its claim
     (``Reason.facts``)."""
-    order = np.argsort(-contrib)
+    order = np.argsort(-contrib, kind="stable")  # ties in FEATURES order: the region named before its country
     out: list[Reason] = []
     for i in order:
         c = float(contrib[i])

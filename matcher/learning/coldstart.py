@@ -97,12 +97,14 @@ def _writer(p: Profile, *, expertise: str = "", needs: str = "") -> Profile:
 class Shortlist:
     """One ranked shortlist as the list's order needs it: each row's logit, calibration group (its model and
     the query's side), size offset, and whether it is the real partner; so its order can be recomputed under
-    any calibration (``rank_under``)."""
+    any calibration (``rank_under``). ``prior``: the part of each logit the stated preferences add (the place a
+    query's text names), left out of what the calibration learns (``PairRanker.preference_prior``)."""
 
     logits: np.ndarray
     modes: np.ndarray  # calibration groups (``ranker.calibration_group``)
     adjustment: np.ndarray
     label: np.ndarray
+    prior: np.ndarray | None = None
 
 
 def shortlist_of(state: MatchState, q: object, cand: np.ndarray, target: int) -> Shortlist:
@@ -110,7 +112,8 @@ def shortlist_of(state: MatchState, q: object, cand: np.ndarray, target: int) ->
     scored = rank(state, q, cand)  # type: ignore[arg-type]
     return Shortlist(logits=np.asarray(scored.logits),
                      modes=calibration_group(state.ranker.modes(scored.X), scored.foreign_query),
-                     adjustment=state.ranker.size_adjustment(scored.X), label=(scored.rows == target).astype(int))
+                     adjustment=state.ranker.size_adjustment(scored.X), label=(scored.rows == target).astype(int),
+                     prior=state.ranker.preference_prior(scored.X))
 
 
 def rank_under(sl: Shortlist, ranker: PairRanker) -> Placement:
@@ -157,7 +160,8 @@ class Calibration:
         self.adjustments.append(np.zeros(len(logits)) if adjustment is None else adjustment)
 
     def add_list(self, sl: Shortlist) -> None:
-        self.add(sl.logits, sl.label, sl.modes, sl.adjustment)
+        """A held-out list, its logits without the stated preferences' part (what the maps learn from)."""
+        self.add(sl.logits if sl.prior is None else sl.logits - sl.prior, sl.label, sl.modes, sl.adjustment)
 
     def keys(self, ranker: PairRanker) -> tuple[np.ndarray, np.ndarray]:
         """(ordering keys of every list under ``ranker``'s calibration, labels)."""

@@ -103,9 +103,8 @@ BINARY_FEATURES = frozenset({"same_continent", "preferred", "types_shared", "dev
                              "priority_zone", "shared_language", "francophone"})
 LOG1P_FEATURES = ("direct", "near", "admin1", "near_global", "degree")  # heavy-tailed counts: seen as log1p
 SHARE_FLOORS = {"country": 1e-2, "country_global": 1e-3, "admin1_global": 1e-4}  # log10(share + floor): smoothing for unseen countries
-#: Missing is missing: a feature that needs an unknown value (a distance without coordinates, a size
-#: without a population) is NaN here; the ranker reads NaN as the average pair, so it adds nothing and
-#: gives no reason.
+#: Missing is missing: a feature that needs an unknown value (a distance without coordinates, a size without a
+#: population) is NaN here; the ranker reads NaN as the average pair: it adds nothing and gives no reason.
 MISSING = float("nan")
 #: The only columns that can hold MISSING (they need a distance or a population).
 MAY_BE_MISSING = frozenset({"log_distance", "pop_ratio", "size", "size_gap", "size_far"})
@@ -136,6 +135,7 @@ class Query:
     preferred_continents: frozenset[int] = frozenset()
     types: frozenset[str] = frozenset()  # the partnership types it seeks
     sizes: frozenset[str] = frozenset()  # the partner sizes it seeks (``domain.SizeBand`` values)
+    pages_only: bool = False  # its texts all come from public pages: the places they name are no wish (places_named)
     is_french: bool = False
     exclude_rows: tuple[int, ...] = ()  # leave-one-out: links touching these rows are ignored
     #: Similarities of its texts to the whole corpus, computed for many queries at once (``precompute_corpus_sims``):
@@ -274,7 +274,7 @@ def text_features(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, n
         "desc_sem": desc, GATE_FEATURE: np.ones(len(cand)), CAND_GATE: cand_text, **pref,
         "theme_geo": geo_column(q.geo, a, cand) if q.geo is not None else zero,
         "words_shared": words_shared, "names_shared": names_shared,
-        **place_columns(q.text_names, *named, a, cand),
+        **place_columns(None if q.pages_only else q.text_names, *named, a, cand, q.country, q.pages_only),
         # Not features: how well each direction matches (what the reasons say), kept for the explained rows.
         NEED_Z: need_d + need_l, OFFER_Z: offer_d + offer_l, BY_Q: by_q, BY_C: by_c,
     }

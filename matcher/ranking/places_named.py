@@ -44,10 +44,17 @@ def named_rows(tokens: object, text_names: TextNames | None, a: CatalogueArrays)
 
 
 def place_columns(text_names: TextNames | None, rows: np.ndarray, weights: np.ndarray, a: CatalogueArrays,
-                  cand: np.ndarray) -> dict[str, np.ndarray]:
-    """``region_named`` and ``country_named`` over ``cand``, from the rows the text names (``named_rows``)."""
+                  cand: np.ndarray, own_country: int = -1, pages_only: bool = False) -> dict[str, np.ndarray]:
+    """``region_named`` and ``country_named`` over ``cand``, from the rows the text names (``named_rows``).
+    ``own_country`` (the author's, an index into ``a.country_codes``): its regions are where the author is
+    ("une commune de Bretagne"), not where it looks, so they lift nothing. ``pages_only``: the texts are public
+    pages about the author's past cooperation (``Facet.sources``), so what they name is where it has worked, not
+    where it wishes to: both columns are 0."""
     region = np.zeros(len(cand))
-    units = (a.level[rows] == _ADMIN1) & (a.admin1[rows] >= 0) if len(rows) else np.zeros(0, dtype=bool)
+    if pages_only:
+        return {"region_named": region, "country_named": region.copy()}
+    units = ((a.level[rows] == _ADMIN1) & (a.admin1[rows] >= 0) & (a.country[rows] != own_country)
+             if len(rows) else np.zeros(0, dtype=bool))
     if units.any():
         by_key = np.zeros(max(len(a.admin1_keys), 1))
         np.maximum.at(by_key, a.admin1[rows[units]], weights[units])

@@ -262,6 +262,13 @@ class PairRanker(Calibrated, AdditiveExplanation, LinearFirstStage, ClassifierMi
         w[idx] = self.prior_coef_[idx]
         return w
 
+    def preference_prior(self, X: np.ndarray) -> np.ndarray:
+        """(n,) the part of each pair's logit the stated preferences add (ticked, or said by the query's text).
+        The calibration is learned without it: a preference fires where the user asked, not where real
+        partners are, so on held-out lists it would only teach the maps to shrink every logit."""
+        w = self._pref_weight()
+        return np.nan_to_num(np.asarray(X, dtype=np.float64)) @ w if w.any() else np.zeros(len(X))
+
     def structural_logit(self, X: np.ndarray) -> np.ndarray:
         """What the known partnerships alone say of each pair (X already filled), stated preferences apart.
 

@@ -113,7 +113,17 @@ def query_from_row(arrays: CatalogueArrays, row: int, *, exclude_rows: Sequence[
         words=query_word_sets({f: arrays.text_at(row, f) for f, _ in DIRECTIONS}) if tr >= 0 else {},
         types=frozenset(arrays.types.get(str(arrays.ids[row]), ())),
         sizes=frozenset(arrays.sizes.get(str(arrays.ids[row]), ())),
+        pages_only=tr >= 0 and _pages_only(arrays, row, tr),
     )
+
+
+def _pages_only(arrays: CatalogueArrays, row: int, tr: int) -> bool:
+    """Every text of the stored authority at ``row`` (text row ``tr``) comes from public pages: a facet with
+    text has page years (``page_years``: () for one the authority wrote), and there is no description."""
+    years = arrays.page_years.get(str(arrays.ids[row]))
+    if years is None or arrays.has_field["description"][tr]:
+        return False
+    return all(ys or not arrays.has_field[f][tr] for f, ys in zip(("expertise", "needs"), years))
 
 
 def preference_indices(arrays: CatalogueArrays, countries: Sequence[str], regions: Sequence[str]
@@ -168,6 +178,8 @@ def query_from_profile(profile: Profile, arrays: CatalogueArrays, *, encoder: En
         preferred_countries=preferred_countries, preferred_continents=preferred_continents,
         is_french=profile.country == "FR", words=query_word_sets(texts) if present else {},
         types=frozenset(profile.partnership_types), sizes=frozenset(profile.preferred_sizes),
+        pages_only=bool(present) and not texts["description"] and all(
+            getattr(profile, f).sources or not texts[f] for f in ("expertise", "needs")),
     )
 
 
