@@ -178,7 +178,7 @@ def evaluate(cs: CaseState, *, k: int = 5, also: Sequence[CaseState] = (), progr
     """Grouped K-fold: (method -> metrics, the learned text weights of each fold). ``also``: other
     variants of the same cases (the translated needs) whose training-fold pairs are learned from too;
     the test pairs are always ``cs``'s. ``calibration``: also (held-out logits, labels) of every test
-    query's candidates under its fold's model, for ``PairRanker.fit_calibration``."""
+    query's candidates under its fold's model less the stated preferences' part, for ``PairRanker.fit_calibration``."""
     assert cs.state.ranker is not None
     queries = pair_queries(cs.cases)
     parts = _two_way(cs, queries)
@@ -210,7 +210,7 @@ def evaluate(cs: CaseState, *, k: int = 5, also: Sequence[CaseState] = (), progr
             target = int(np.flatnonzero(q.candidates == q.target)[0])
             logits = model.decision_function(Xq)
             ranks.add("product", placement(logits, [target]))
-            held_logits.append(logits)
+            held_logits.append(logits - model.preference_prior(Xq))  # what a calibration learns: no preference
             held_labels.append((q.candidates == q.target).astype(int))
             ranks.add("structure", placement(structure.decision_function(Xq), [target]))
             for m, s in baseline_scores(cs, q).items():

@@ -274,7 +274,7 @@ def text_features(q: Query, a: CatalogueArrays, cand: np.ndarray) -> dict[str, n
         "desc_sem": desc, GATE_FEATURE: np.ones(len(cand)), CAND_GATE: cand_text, **pref,
         "theme_geo": geo_column(q.geo, a, cand) if q.geo is not None else zero,
         "words_shared": words_shared, "names_shared": names_shared,
-        **place_columns(None if q.pages_only else q.text_names, *named, a, cand, q.country, q.pages_only),
+        **place_columns(q.text_names, *named, a, cand, q.country, q.pages_only),
         # Not features: how well each direction matches (what the reasons say), kept for the explained rows.
         NEED_Z: need_d + need_l, OFFER_Z: offer_d + offer_l, BY_Q: by_q, BY_C: by_c,
     }
