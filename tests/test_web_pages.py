@@ -110,6 +110,8 @@ def test_sign_in_edit_needs_and_the_shortlist_changes(api: Api) -> None:
     sign_in(api, "owner_b")
     mine = page(api, "/mon-profil", "fr")
     assert "Registreville" in mine
+    # the form says that a place written in the text counts (matcher.ranking.places_named)
+    assert 'aria-describedby="place_help"' in mine and "Dites aussi où vous cherchez un partenaire" in mine
     ids_before = re.findall(r'class="match" id="m-([\w-]+)"', mine)
     r = api.client.post("/mon-profil", data={
         "csrf": csrf(api), "description": "", "expertise_text": "", "needs_text":

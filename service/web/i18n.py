@@ -126,6 +126,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "profile.saved": {"fr": "Profil enregistré.", "en": "Profile saved."},
     "profile.expertise_text": {"fr": "Ce que nous savons faire", "en": "What we are good at"},
     "profile.needs_text": {"fr": "Ce que nous cherchons", "en": "What we are looking for"},
+    "profile.place_help": {"fr": "Dites aussi où vous cherchez un partenaire (« une commune de la région de Kayes, "
+                                 "au Mali ») : la liste en tient compte, comme d'un pays coché.",
+                           "en": "Say where you look for a partner too (\"a town in the Kayes region, in Mali\"): "
+                                 "the list takes it into account, as a ticked country."},
     "profile.themes_help": {"fr": "Cochez les thèmes qui vous concernent.", "en": "Tick the themes that apply."},
     "profile.types": {"fr": "Types de partenariat recherchés", "en": "Partnership types sought"},
     "profile.regions": {"fr": "Continents privilégiés", "en": "Preferred continents"},
