@@ -19,6 +19,7 @@ Pure functions over the catalogue arrays; ``named_rows`` is also what ``features
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from matcher.domain import LEVELS, Level
 from matcher.ranking.arrays import CatalogueArrays
@@ -28,11 +29,12 @@ PLACE_FEATURES = ("region_named", "country_named")
 _ADMIN1 = LEVELS.index(Level.ADMIN1)
 
 
-def named_rows(tokens: object, text_names: TextNames | None, a: CatalogueArrays) -> tuple[np.ndarray, np.ndarray]:
+def named_rows(tokens: sp.csr_matrix | None, text_names: TextNames | None, a: CatalogueArrays
+               ) -> tuple[np.ndarray, np.ndarray]:
     """(rows, weights) of the catalogue authorities a text names (``tokens``: its hashed phrases, a sparse
     row; weight > 0 only): the sparse product gives the rows that may be named, the exact check keeps them."""
     empty = np.zeros(0, dtype=np.int64), np.zeros(0)
-    if tokens is None or not tokens.nnz or text_names is None or a.names_mat is None:  # type: ignore[attr-defined]
+    if tokens is None or not tokens.nnz or text_names is None or a.names_mat is None:
         return empty
     hits = np.flatnonzero(a.dot_row("names_mat", tokens))
     if not len(hits):  # most texts name no catalogue authority
@@ -67,6 +69,7 @@ def place_columns(text_names: TextNames | None, rows: np.ndarray, weights: np.nd
     country = np.zeros(len(cand))
     if said:
         mask = np.array([c in said for c in a.country_codes])
-        country = mask[a.country[cand]].astype(float)
+        k = a.country[cand]
+        country = np.where(k >= 0, mask[np.maximum(k, 0)], False).astype(float)  # an unknown country is not named
     return {"region_named": region, "country_named": country}
 
