@@ -17,7 +17,7 @@ from matcher.domain import CONTINENTS, LEVELS, Filters, Link, Profile
 from matcher.encoding import Encoder
 from matcher.errors import InvalidInput
 from matcher.geo import PRIORITY_ZONES, priority_countries, unit_xyz
-from matcher.ranking.arrays import KINDS, CatalogueArrays, content_key, facet_themes
+from matcher.ranking.arrays import KINDS, CatalogueArrays, content_key, facet_themes, page_years_of
 from matcher.ranking.derived import once
 from matcher.ranking.features import Query
 from matcher.ranking.first_stage import TOUCHED_ROWS
@@ -113,17 +113,18 @@ def query_from_row(arrays: CatalogueArrays, row: int, *, exclude_rows: Sequence[
         words=query_word_sets({f: arrays.text_at(row, f) for f, _ in DIRECTIONS}) if tr >= 0 else {},
         types=frozenset(arrays.types.get(str(arrays.ids[row]), ())),
         sizes=frozenset(arrays.sizes.get(str(arrays.ids[row]), ())),
-        pages_only=tr >= 0 and _pages_only(arrays, row, tr),
+        pages_only=_pages_only(arrays.page_years.get(str(arrays.ids[row])),
+                               {f: tr >= 0 and bool(arrays.has_field[f][tr]) for f in FIELDS}),
     )
 
 
-def _pages_only(arrays: CatalogueArrays, row: int, tr: int) -> bool:
-    """Every text of the stored authority at ``row`` (text row ``tr``) comes from public pages: a facet with
-    text has page years (``page_years``: () for one the authority wrote), and there is no description."""
-    years = arrays.page_years.get(str(arrays.ids[row]))
-    if years is None or arrays.has_field["description"][tr]:
+def _pages_only(years: tuple[tuple[int, ...], tuple[int, ...]] | None, wrote: Mapping[str, bool]) -> bool:
+    """Every text of an authority comes from public pages: it wrote something (``wrote``: which of ``FIELDS``
+    hold text), no description, and each facet with text has page years (``years``: its ``page_years`` entry,
+    () for a facet it wrote; None when no facet has a page). One rule for stored rows and ad-hoc profiles."""
+    if years is None or wrote["description"]:
         return False
-    return all(ys or not arrays.has_field[f][tr] for f, ys in zip(("expertise", "needs"), years))
+    return any(wrote.values()) and all(ys or not wrote[f] for f, ys in zip(("expertise", "needs"), years))
 
 
 def preference_indices(arrays: CatalogueArrays, countries: Sequence[str], regions: Sequence[str]
@@ -178,8 +179,8 @@ def query_from_profile(profile: Profile, arrays: CatalogueArrays, *, encoder: En
         preferred_countries=preferred_countries, preferred_continents=preferred_continents,
         is_french=profile.country == "FR", words=query_word_sets(texts) if present else {},
         types=frozenset(profile.partnership_types), sizes=frozenset(profile.preferred_sizes),
-        pages_only=bool(present) and not texts["description"] and all(
-            getattr(profile, f).sources or not texts[f] for f in ("expertise", "needs")),
+        pages_only=_pages_only(page_years_of(profile)[1] if profile.expertise.sources or profile.needs.sources
+                               else None, {f: bool(texts[f]) for f in FIELDS}),
     )
 
 
